@@ -1,0 +1,103 @@
+/**
+ * Every default tracksync uses, in one place, each with its unit in its name and the reason for its value.
+ * The config loader starts from these; nothing else in the code base hard-codes a tunable number.
+ */
+
+export const DEFAULTS = {
+  notion: {
+    /** The public API. The sandbox and tests override it with NOTION_API_BASE_URL. */
+    baseUrl: 'https://api.notion.com',
+    /**
+     * Notion documents "an average of three requests per second" per connection; 2.5 leaves room for the user's
+     * other integrations and for clock skew (notion-api.md §5.2).
+     */
+    requestsPerSecond: 2.5,
+    /** Most requests in any one-second window. Notion allows "some bursts"; 4 keeps an idle cycle well under 5/s. */
+    burstPerSecond: 4,
+    /** The SDK's own default is 60 s and it does not abort a timed-out request, so writes are reconciled (gateway.ts). */
+    requestTimeoutMs: 30_000,
+    /** Attempts per call for transient failures, on top of the first one (the SDK's default of 2 is too few for 429 storms). */
+    maxRetries: 5,
+    /** First backoff step for a transient Notion failure; doubled per attempt with jitter, capped below. */
+    retryBaseDelayMs: 500,
+    retryMaxDelayMs: 30_000,
+    /**
+     * A Retry-After longer than this is not waited out inside a call: the item is rescheduled instead, so a
+     * per-workspace limit (Retry-After can exceed a minute) does not pin a worker.
+     */
+    maxInlineRetryAfterMs: 60_000,
+    /** Page size for queries: Notion's maximum (notion-api.md §5.1). */
+    pageSize: 100,
+  },
+  schedule: {
+    /** node-cron expression for polling cycles: every minute, the legacy orchestrator's cadence. */
+    cycleCron: '* * * * *',
+    /** A full reconcile (no timestamp filter) catches edits the incremental cursor cannot see (notion-api.md §4.3). */
+    fullReconcileIntervalMs: 6 * 60 * 60 * 1000,
+    /**
+     * The incremental query starts this long before the cursor minute. last_edited_time is floored to the minute and
+     * filtered queries can lag a write briefly (notion-api.md §4), so one extra minute is re-read and de-duplicated.
+     */
+    cursorOverlapMs: 60_000,
+  },
+  claims: {
+    /**
+     * How long a claim is ours without a heartbeat. Two times the longest expected stage (a 20 min download or
+     * conversion, anchors.md B.4) would be 40 min; the legacy Processing Lock went stale after 30 min and other
+     * machines still read that rule, so 30 min it is, with heartbeats every third of it.
+     */
+    leaseMs: 30 * 60 * 1000,
+    /** Pause between writing a claim to Notion and reading it back. Notion has no compare-and-swap: the last writer wins,
+     * so both racers must read after both wrote. Writes land within ~300 ms on the public API. */
+    settleMs: 1_000,
+  },
+  retry: {
+    /** graphile-worker and BullMQ both stop far later; 8 attempts with the curve below span about 2 h of real outages. */
+    maxAttempts: 8,
+    /** Transient backoff is min(baseDelayMs * 2^(attempt-1), maxDelayMs), times a random factor in [0.5, 1.5). */
+    baseDelayMs: 30_000,
+    maxDelayMs: 6 * 60 * 60 * 1000,
+    /** A rate-limited item without a Retry-After waits this long. */
+    rateLimitedDefaultDelayMs: 60_000,
+    /** A lock held by another machine: look again after this long. */
+    lockConflictDelayMs: 5 * 60 * 1000,
+  },
+  concurrency: {
+    /** Items processed at once. Two cores: one track converting while another downloads keeps both busy. */
+    maxItems: 2,
+    /** Items claimed per source per cycle at most, so one huge backlog cannot starve the other source. */
+    claimBatchSize: 10,
+  },
+  shutdown: {
+    /** SIGTERM: running stages get this long to finish before subprocesses are aborted (anchors.md B.4). */
+    graceMs: 10_000,
+    /** After the abort, how long to wait for stages to unwind and leases to be released before exiting anyway. */
+    abortWaitMs: 5_000,
+  },
+  items: {
+    /** A single item may not run longer than this; past it the job is aborted and retried. */
+    maxRunMs: 60 * 60 * 1000,
+  },
+  routing: {
+    /** notion-schema.md: a task is ours when Ready, not archived, and one of these matches. */
+    readyStatus: 'Ready',
+    inProgressStatus: 'In Progress',
+    completedStatus: 'Completed',
+    failedStatus: 'Failed',
+    blockedStatus: 'Blocked',
+    taskTypes: ['Music Sync'],
+    titleKeywords: ['music track sync', 'music sync'],
+  },
+  logging: {
+    level: 'info',
+  },
+  text: {
+    /** Notion's limits on a rich-text item and on the number of items in one property (notion-api.md §5.4). */
+    maxRichTextChars: 2000,
+    maxRichTextItems: 100,
+    /** Block appends: at most 100 children per request. */
+    maxBlocksPerAppend: 100,
+  },
+} as const;
+
+export type Defaults = typeof DEFAULTS;

@@ -1,0 +1,148 @@
+/**
+ * Every error tracksync raises carries a code, a kind and (usually) a cause.
+ *
+ * The kind is decided here, once, from the code; the scheduler acts only on the kind:
+ * - `transient`: retried with exponential backoff (see `retryDelayMs` in the daemon);
+ * - `rate_limited`: retried after the wait the remote side asked for (`retryAfterMs`);
+ * - `permanent`: the item fails at once and the reason is written to Notion.
+ */
+
+export type ErrorKind = 'transient' | 'rate_limited' | 'permanent';
+
+/** Codes, grouped by the boundary they come from. Each has exactly one kind in `KIND_OF_CODE`. */
+export const KIND_OF_CODE = {
+  // configuration and start-up
+  CONFIG_INVALID: 'permanent',
+  SCHEMA_MISMATCH: 'permanent',
+  DAEMON_ALREADY_RUNNING: 'permanent',
+  USAGE: 'permanent',
+  // Notion
+  NOTION_UNAUTHORIZED: 'permanent',
+  NOTION_FORBIDDEN: 'permanent',
+  NOTION_NOT_FOUND: 'permanent',
+  NOTION_VALIDATION: 'permanent',
+  NOTION_RATE_LIMITED: 'rate_limited',
+  NOTION_UNAVAILABLE: 'transient',
+  NOTION_TIMEOUT: 'transient',
+  NOTION_CONFLICT: 'transient',
+  NOTION_NETWORK: 'transient',
+  // claims
+  LOCK_CONFLICT: 'transient',
+  NOT_ELIGIBLE: 'permanent',
+  // sources and download
+  NO_SOURCE: 'permanent',
+  SOURCE_NOT_FOUND: 'permanent',
+  SOURCE_PRIVATE: 'permanent',
+  SOURCE_GEO_BLOCKED: 'permanent',
+  SOURCE_DRM: 'permanent',
+  SOURCE_PREVIEW_ONLY: 'permanent',
+  SOURCE_RATE_LIMITED: 'rate_limited',
+  SOURCE_UNSUPPORTED: 'permanent',
+  MIX_DETECTED: 'permanent',
+  DOWNLOAD_FAILED: 'transient',
+  DOWNLOAD_TIMEOUT: 'transient',
+  // media
+  ANALYSIS_FAILED: 'transient',
+  CONVERSION_FAILED: 'transient',
+  CORRUPT_MEDIA: 'permanent',
+  VERIFY_FAILED: 'transient',
+  TOOL_MISSING: 'permanent',
+  // files
+  VOLUME_NOT_MOUNTED: 'transient',
+  DISK_FULL: 'transient',
+  FILE_WRITE_FAILED: 'transient',
+  // other services
+  SPOTIFY_UNAUTHORIZED: 'permanent',
+  SPOTIFY_RATE_LIMITED: 'rate_limited',
+  SPOTIFY_UNAVAILABLE: 'transient',
+  EAGLE_UNAVAILABLE: 'transient',
+  EAGLE_FAILED: 'transient',
+  // the process itself
+  ABORTED: 'transient',
+  INTERNAL: 'transient',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof KIND_OF_CODE;
+
+export interface TrackSyncErrorOptions {
+  cause?: unknown;
+  /** For `rate_limited` errors: how long the remote side asked us to wait. */
+  retryAfterMs?: number;
+  /** Overrides the kind of the code, for the rare error whose kind depends on context (documented at the call site). */
+  kind?: ErrorKind;
+  /** Structured facts for logs and reports (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+export class TrackSyncError extends Error {
+  override readonly name = 'TrackSyncError';
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly retryAfterMs: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: TrackSyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.kind = options.kind ?? KIND_OF_CODE[code];
+    this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details;
+  }
+}
+
+export function isTrackSyncError(error: unknown): error is TrackSyncError {
+  return error instanceof TrackSyncError;
+}
+
+/** A configuration or usage problem: the CLI exits 2 with the message. */
+export class ConfigError extends TrackSyncError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], heading = 'tracksync cannot start: the configuration has problems') {
+    super('CONFIG_INVALID', `${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** Node's system errors that mean "try again later", with the code we give them. */
+const SYSTEM_ERROR_CODES: Record<string, ErrorCode> = {
+  ENOSPC: 'DISK_FULL',
+  EDQUOT: 'DISK_FULL',
+  EIO: 'FILE_WRITE_FAILED',
+  EBUSY: 'FILE_WRITE_FAILED',
+  EAGAIN: 'FILE_WRITE_FAILED',
+  ECONNREFUSED: 'NOTION_NETWORK',
+  ECONNRESET: 'NOTION_NETWORK',
+  ETIMEDOUT: 'NOTION_NETWORK',
+  ENOTFOUND: 'NOTION_NETWORK',
+  EPIPE: 'NOTION_NETWORK',
+};
+
+/**
+ * Turns anything thrown into a TrackSyncError, keeping the original as `cause`.
+ * Call it once where an error is caught and decided on; never re-classify a TrackSyncError.
+ */
+export function coerceError(error: unknown): TrackSyncError {
+  if (error instanceof TrackSyncError) return error;
+  if (isAbortError(error)) return new TrackSyncError('ABORTED', 'the work was cancelled (shutdown or timeout)', { cause: error });
+  const systemCode = (error as { code?: unknown } | null)?.code;
+  if (typeof systemCode === 'string' && systemCode in SYSTEM_ERROR_CODES) {
+    return new TrackSyncError(SYSTEM_ERROR_CODES[systemCode]!, messageOf(error), { cause: error });
+  }
+  return new TrackSyncError('INTERNAL', messageOf(error), { cause: error });
+}
+
+export function isAbortError(error: unknown): boolean {
+  if (error instanceof TrackSyncError) return error.code === 'ABORTED';
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || (error as { isCanceled?: unknown } | null)?.isCanceled === true;
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,54 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from './log.js';
+import type { ErrorCode, ErrorKind } from './errors.js';
+
+/**
+ * The daemon's lifecycle, as typed events. Metrics, notifications and the status page subscribe here, so none of
+ * them can break a job: `emit` isolates every listener (graphile-worker's safeEmit).
+ */
+export interface EventMap {
+  'cycle:start': { runId: number; trigger: string };
+  'cycle:end': { runId: number; polled: number; claimed: number; durationMs: number };
+  'cycle:error': { runId: number; code: ErrorCode; message: string };
+  'item:claimed': { itemId: number; source: string; pageId: string; handler: string };
+  'item:done': { itemId: number; source: string; pageId: string; handler: string; outcome: string; durationMs: number };
+  'item:retry': { itemId: number; pageId: string; code: ErrorCode; kind: ErrorKind; message: string; nextAttemptAt: number };
+  'item:failed': { itemId: number; pageId: string; title: string; code: ErrorCode; message: string };
+  'item:released': { itemId: number; pageId: string; reason: string };
+  'stage:start': { itemId: number; stage: string };
+  'stage:end': { itemId: number; stage: string; durationMs: number; skipped: boolean };
+  'notion:request': { method: string; endpoint: string; status: number; durationMs: number };
+  'notion:rate_limited': { retryAfterMs: number };
+  'notion:unreachable': { sinceMs: number; message: string };
+  'files:written': { bytes: number };
+  'daemon:shutdown': { reason: string };
+  'poll:wake': { source: string; reason: string };
+}
+
+export type EventName = keyof EventMap;
+
+export class EventBus {
+  readonly #emitter = new EventEmitter();
+  readonly #logger: Logger | undefined;
+
+  constructor(logger?: Logger) {
+    this.#logger = logger;
+    this.#emitter.setMaxListeners(50);
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
+    const wrapped = (payload: EventMap[E]): void => {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.#logger?.warn({ err: error, event }, 'an event listener threw; the job goes on');
+      }
+    };
+    this.#emitter.on(event, wrapped);
+    return () => this.#emitter.off(event, wrapped);
+  }
+
+  emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+    this.#emitter.emit(event, payload);
+  }
+}

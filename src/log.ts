@@ -1,0 +1,74 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  level?: string;
+  /** Human-readable output (pino-pretty); the default when stderr is a TTY. */
+  pretty?: boolean;
+  /** Secret values (tokens, passwords) to scrub from every log line, wherever they appear. */
+  secrets?: readonly string[];
+  /** Where lines go; standard error by default so standard output stays free for command results. */
+  destination?: DestinationStream;
+}
+
+/** Field names whose values never reach a log line. */
+const REDACTED_PATHS = [
+  'token',
+  'auth',
+  'authorization',
+  'headers.authorization',
+  '*.token',
+  '*.auth',
+  '*.authorization',
+  '*.headers.authorization',
+  'NOTION_TOKEN',
+  'config.notion.token',
+  'config.spotify.clientSecret',
+  'config.spotify.refreshToken',
+  'config.eagle.token',
+];
+
+/** Secrets shorter than this are not scrubbed by value: they would blank out ordinary words. */
+const MIN_SCRUBBED_SECRET_CHARS = 6;
+
+/**
+ * One JSON line per event (pino), secrets redacted by field name and, for values that slip into messages or
+ * URLs (an Eagle token in a query string, a token in an error text), by value.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = (options.secrets ?? []).filter((s) => s.length >= MIN_SCRUBBED_SECRET_CHARS);
+  const scrub = (value: unknown, depth = 0): unknown => {
+    if (secrets.length === 0 || depth > 6) return value;
+    if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join('[redacted]'), value);
+    if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1);
+      return out;
+    }
+    return value;
+  };
+  const pretty = options.pretty ?? (options.destination === undefined && process.stderr.isTTY === true);
+  const base = {
+    level: options.level ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    formatters: { log: (object: Record<string, unknown>) => scrub(object) as Record<string, unknown> },
+    hooks: {
+      logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)));
+      },
+    },
+  };
+  if (options.destination !== undefined) return pino(base, options.destination);
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
+  }
+  return pino(base, pino.destination({ fd: 2, sync: true }));
+}
+
+/** A logger that drops everything: for library use and tests that do not look at logs. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,402 @@
+import {
+  APIErrorCode,
+  Client,
+  ClientErrorCode,
+  isFullPage,
+  isNotionClientError,
+  type AppendBlockChildrenParameters,
+  type BlockObjectResponse,
+  type CreatePageParameters,
+  type DataSourceObjectResponse,
+  type DatabaseObjectResponse,
+  type PageObjectResponse,
+  type QueryDataSourceParameters,
+} from '@notionhq/client';
+import type { Clock } from '../clock.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { TrackSyncError, messageOf, type ErrorCode } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import { RateLimiter } from './limiter.js';
+
+export type NotionFilter = NonNullable<QueryDataSourceParameters['filter']>;
+export type NotionSorts = NonNullable<QueryDataSourceParameters['sorts']>;
+export type BlockRequest = AppendBlockChildrenParameters['children'][number];
+export type PageResponse = PageObjectResponse;
+
+export interface NotionGatewayOptions {
+  token: string;
+  baseUrl: string;
+  clock: Clock;
+  logger: Logger;
+  events?: EventBus;
+  /** Injected for tests that need to observe or break the transport; the global fetch otherwise. */
+  fetch?: typeof fetch;
+  requestsPerSecond?: number;
+  burstPerSecond?: number;
+  requestTimeoutMs?: number;
+  maxRetries?: number;
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  maxInlineRetryAfterMs?: number;
+  pageSize?: number;
+}
+
+/** What a call does, which decides what may be retried (notion-api.md §1.5, §4.5). */
+type CallKind =
+  /** GET and data source queries: always safe to repeat. */
+  | 'read'
+  /** PATCH of page properties: repeating it sets the same values, but a timed-out one may already be applied. */
+  | 'update'
+  /** Page creation, block appends, comments: repeating one duplicates it, so an ambiguous failure is reconciled or raised. */
+  | 'create';
+
+export interface RequestCount {
+  method: string;
+  endpoint: string;
+  requests: number;
+  rateLimited: number;
+  failed: number;
+}
+
+const ID_SEGMENT = /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** "/v1/pages/<id>" -> "/pages/:id": counters group requests by endpoint, not by page. */
+export function endpointOf(url: string): string {
+  const path = new URL(url).pathname.replace(/^\/v1/, '');
+  return path
+    .split('/')
+    .map((segment) => (ID_SEGMENT.test(segment) ? ':id' : segment))
+    .join('/');
+}
+
+/**
+ * The only door to Notion. Every request, including retries, passes the shared RateLimiter; every error is mapped to
+ * a TrackSyncError once (`mapNotionError`); every request is counted by endpoint.
+ *
+ * Retries are ours, not the SDK's (its retry is turned off): the SDK never retries a POST query on 500/503 although a
+ * query is a read, and it cannot know whether a timed-out PATCH was applied. Here a read is retried, an update is
+ * re-read and compared before it is sent again, and a create is reconciled by the caller's lookup or raised.
+ */
+export class NotionGateway {
+  readonly #client: Client;
+  readonly #limiter: RateLimiter;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #events: EventBus | undefined;
+  readonly #maxRetries: number;
+  readonly #retryBaseDelayMs: number;
+  readonly #retryMaxDelayMs: number;
+  readonly #maxInlineRetryAfterMs: number;
+  readonly #pageSize: number;
+  readonly #counts = new Map<string, RequestCount>();
+  #total = 0;
+  #rateLimited = 0;
+
+  constructor(options: NotionGatewayOptions) {
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#events = options.events;
+    this.#maxRetries = options.maxRetries ?? DEFAULTS.notion.maxRetries;
+    this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULTS.notion.retryBaseDelayMs;
+    this.#retryMaxDelayMs = options.retryMaxDelayMs ?? DEFAULTS.notion.retryMaxDelayMs;
+    this.#maxInlineRetryAfterMs = options.maxInlineRetryAfterMs ?? DEFAULTS.notion.maxInlineRetryAfterMs;
+    this.#pageSize = options.pageSize ?? DEFAULTS.notion.pageSize;
+    this.#limiter = new RateLimiter({
+      requestsPerSecond: options.requestsPerSecond ?? DEFAULTS.notion.requestsPerSecond,
+      burstPerSecond: options.burstPerSecond ?? DEFAULTS.notion.burstPerSecond,
+      clock: options.clock,
+    });
+    const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#client = new Client({
+      auth: options.token,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      timeoutMs: options.requestTimeoutMs ?? DEFAULTS.notion.requestTimeoutMs,
+      retry: false,
+      // The SDK logs request failures at WARN on its own console; we log once, mapped, in our own format.
+      logger: () => undefined,
+      fetch: (url, init) => this.#limitedFetch(baseFetch, url, init),
+    });
+  }
+
+  /** Requests sent since start, in all and per endpoint. */
+  get requestCount(): number {
+    return this.#total;
+  }
+
+  get rateLimitedCount(): number {
+    return this.#rateLimited;
+  }
+
+  requestCounts(): RequestCount[] {
+    return [...this.#counts.values()].map((c) => ({ ...c }));
+  }
+
+  async #limitedFetch(baseFetch: typeof fetch, url: string, init?: RequestInit): Promise<Response> {
+    await this.#limiter.acquire();
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const endpoint = endpointOf(url);
+    const key = `${method} ${endpoint}`;
+    const count = this.#counts.get(key) ?? { method, endpoint, requests: 0, rateLimited: 0, failed: 0 };
+    this.#counts.set(key, count);
+    count.requests += 1;
+    this.#total += 1;
+    const started = this.#clock.now();
+    let response: Response;
+    try {
+      response = await baseFetch(url, init);
+    } catch (error) {
+      count.failed += 1;
+      this.#events?.emit('notion:request', { method, endpoint, status: 0, durationMs: this.#clock.now() - started });
+      throw error;
+    }
+    this.#events?.emit('notion:request', { method, endpoint, status: response.status, durationMs: this.#clock.now() - started });
+    if (response.status === 429 || response.status === 529) {
+      count.rateLimited += 1;
+      this.#rateLimited += 1;
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#clock.now()) ?? this.#retryBaseDelayMs;
+      this.#limiter.pauseUntil(this.#clock.now() + Math.min(retryAfterMs, this.#maxInlineRetryAfterMs));
+      this.#events?.emit('notion:rate_limited', { retryAfterMs });
+    } else if (response.status >= 400) {
+      count.failed += 1;
+    }
+    return response;
+  }
+
+  /** Runs one API call with tracksync's retry rules. `reconcile` answers "did the ambiguous write land?". */
+  async #call<T>(kind: CallKind, label: string, fn: () => Promise<T>, reconcile?: () => Promise<T | undefined>): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (raw) {
+        const error = mapNotionError(raw, label);
+        if (error.kind === 'permanent' || attempt >= this.#maxRetries) throw error;
+        if (error.kind === 'rate_limited') {
+          const waitMs = error.retryAfterMs ?? this.#backoffMs(attempt);
+          // A long Retry-After (a per-workspace limit can exceed a minute) goes back to the scheduler.
+          if (waitMs > this.#maxInlineRetryAfterMs) throw error;
+          this.#logger.debug({ label, waitMs, attempt }, 'notion rate limited; waiting as told');
+          // The limiter was paused by the fetch wrapper: the next attempt waits there.
+          continue;
+        }
+        const ambiguous = kind !== 'read' && error.code !== 'NOTION_CONFLICT';
+        if (ambiguous) {
+          if (reconcile !== undefined) {
+            const landed = await reconcile();
+            if (landed !== undefined) {
+              this.#logger.info({ label, code: error.code }, 'notion write looked failed but had landed; not sent again');
+              return landed;
+            }
+          } else if (kind === 'create') {
+            throw error;
+          }
+        }
+        const delayMs = this.#backoffMs(attempt);
+        this.#logger.debug({ label, code: error.code, attempt, delayMs }, 'notion call failed; retrying');
+        await this.#clock.sleep(delayMs);
+      }
+    }
+  }
+
+  /** Full-jitter exponential backoff: random in [base·2^n / 2, base·2^n · 1.5), capped. */
+  #backoffMs(attempt: number): number {
+    const base = Math.min(this.#retryMaxDelayMs, this.#retryBaseDelayMs * 2 ** attempt);
+    return Math.round(base * (0.5 + Math.random()));
+  }
+
+  retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse> {
+    return this.#call('read', `retrieve database ${databaseId}`, async () => (await this.#client.databases.retrieve({ database_id: databaseId })) as DatabaseObjectResponse);
+  }
+
+  retrieveDataSource(dataSourceId: string): Promise<DataSourceObjectResponse> {
+    return this.#call('read', `retrieve data source ${dataSourceId}`, async () => (await this.#client.dataSources.retrieve({ data_source_id: dataSourceId })) as DataSourceObjectResponse);
+  }
+
+  retrievePage(pageId: string): Promise<PageObjectResponse> {
+    return this.#call('read', `retrieve page ${pageId}`, async () => (await this.#client.pages.retrieve({ page_id: pageId })) as PageObjectResponse);
+  }
+
+  /**
+   * Every page matching `filter`, to the end (never just the first 100). The `sort` timestamp is also the window key:
+   * when a query hits Notion's 10,000-row cap, the next window starts `on_or_after` the last value seen, and rows seen
+   * twice at the window edge are dropped (notion-api.md §5.1; the SDK's iterateAllDataSourceRows does the same).
+   */
+  async *queryPages(
+    dataSourceId: string,
+    options: { filter?: NotionFilter; sort: 'last_edited_time' | 'created_time'; filterProperties?: string[] },
+  ): AsyncGenerator<PageObjectResponse> {
+    const seen = new Set<string>();
+    let windowStart: string | undefined;
+    for (;;) {
+      let cursor: string | undefined;
+      let last: string | undefined;
+      let capped = false;
+      do {
+        const filter = withWindow(options.filter, options.sort, windowStart);
+        const response = await this.#call('read', `query ${dataSourceId}`, () =>
+          this.#client.dataSources.query({
+            data_source_id: dataSourceId,
+            ...(filter ? { filter } : {}),
+            sorts: [{ timestamp: options.sort, direction: 'ascending' }],
+            page_size: this.#pageSize,
+            ...(cursor ? { start_cursor: cursor } : {}),
+            ...(options.filterProperties ? { filter_properties: options.filterProperties } : {}),
+          }),
+        );
+        for (const result of response.results) {
+          if (!isFullPage(result) || seen.has(result.id)) continue;
+          seen.add(result.id);
+          last = result[options.sort];
+          yield result;
+        }
+        cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
+        capped = response.request_status?.type === 'incomplete';
+      } while (cursor !== undefined);
+      if (!capped) return;
+      if (last === undefined || last === windowStart) {
+        this.#logger.warn({ dataSourceId, windowStart }, 'a query hit the 10,000-row cap inside one minute; the rest is read after these rows leave the filter');
+        return;
+      }
+      windowStart = last;
+    }
+  }
+
+  /** Sets properties. The PATCH is re-read and compared instead of re-sent blind when its outcome is unknown. */
+  updatePage(pageId: string, properties: Record<string, unknown>, isApplied?: (page: PageObjectResponse) => boolean): Promise<PageObjectResponse> {
+    const reconcile = isApplied
+      ? async () => {
+          const page = await this.retrievePage(pageId);
+          return isApplied(page) ? page : undefined;
+        }
+      : undefined;
+    return this.#call(
+      'update',
+      `update page ${pageId}`,
+      async () => (await this.#client.pages.update({ page_id: pageId, properties: properties as never })) as PageObjectResponse,
+      reconcile,
+    );
+  }
+
+  /** Archives (trashes) a page; restoring is the same call with `inTrash` false. */
+  setPageInTrash(pageId: string, inTrash: boolean): Promise<PageObjectResponse> {
+    return this.#call('update', `trash page ${pageId}`, async () => (await this.#client.pages.update({ page_id: pageId, in_trash: inTrash })) as PageObjectResponse);
+  }
+
+  /** Creates a page. `findExisting` must find the page if a failed-looking create did land; without it, no retry. */
+  createPage(parameters: CreatePageParameters, findExisting?: () => Promise<PageObjectResponse | undefined>): Promise<PageObjectResponse> {
+    return this.#call('create', 'create page', async () => (await this.#client.pages.create(parameters)) as PageObjectResponse, findExisting);
+  }
+
+  /** Appends blocks in batches of 100 (Notion's limit). `marker` (text unique to this append) makes it safe to retry. */
+  async appendBlocks(blockId: string, children: BlockRequest[], marker?: string): Promise<void> {
+    for (let i = 0; i < children.length; i += DEFAULTS.text.maxBlocksPerAppend) {
+      const batch = children.slice(i, i + DEFAULTS.text.maxBlocksPerAppend);
+      const batchMarker = marker === undefined ? undefined : `${marker}#${i / DEFAULTS.text.maxBlocksPerAppend}`;
+      const reconcile = batchMarker
+        ? async () => ((await this.#hasBlockContaining(blockId, batchMarker)) ? true : undefined)
+        : undefined;
+      await this.#call('create', `append blocks ${blockId}`, async () => {
+        await this.#client.blocks.children.append({ block_id: blockId, children: batch });
+        return true;
+      }, reconcile);
+    }
+  }
+
+  async listBlocks(blockId: string): Promise<BlockObjectResponse[]> {
+    const blocks: BlockObjectResponse[] = [];
+    let cursor: string | undefined;
+    do {
+      const response = await this.#call('read', `list blocks ${blockId}`, () =>
+        this.#client.blocks.children.list({ block_id: blockId, page_size: this.#pageSize, ...(cursor ? { start_cursor: cursor } : {}) }),
+      );
+      blocks.push(...(response.results as BlockObjectResponse[]));
+      cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
+    } while (cursor !== undefined);
+    return blocks;
+  }
+
+  async #hasBlockContaining(blockId: string, text: string): Promise<boolean> {
+    const blocks = await this.listBlocks(blockId);
+    return blocks.some((block) => JSON.stringify(block).includes(text));
+  }
+
+  /** A comment on a page. Needs the integration's comment capability: without it Notion answers 403. */
+  async createComment(pageId: string, text: string): Promise<void> {
+    await this.#call('create', `comment on ${pageId}`, () =>
+      this.#client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: text.slice(0, DEFAULTS.text.maxRichTextChars) } }] }),
+    );
+  }
+
+  /** The integration's own user: the cheapest authenticated request, used by `doctor`. */
+  async whoAmI(): Promise<{ id: string; name: string | null }> {
+    const me = await this.#call('read', 'users.me', () => this.#client.users.me({}));
+    return { id: me.id, name: 'name' in me ? (me.name ?? null) : null };
+  }
+}
+
+function withWindow(filter: NotionFilter | undefined, sort: 'last_edited_time' | 'created_time', start: string | undefined): NotionFilter | undefined {
+  if (start === undefined) return filter;
+  const window = { timestamp: sort, [sort]: { on_or_after: start } } as unknown as NotionFilter;
+  if (filter === undefined) return window;
+  if ('and' in filter && Array.isArray(filter.and)) return { and: [...filter.and, window] } as NotionFilter;
+  return { and: [filter, window] } as NotionFilter;
+}
+
+/** Retry-After is delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+const API_CODE_MAP: Partial<Record<string, ErrorCode>> = {
+  [APIErrorCode.Unauthorized]: 'NOTION_UNAUTHORIZED',
+  [APIErrorCode.RestrictedResource]: 'NOTION_FORBIDDEN',
+  [APIErrorCode.ObjectNotFound]: 'NOTION_NOT_FOUND',
+  [APIErrorCode.RateLimited]: 'NOTION_RATE_LIMITED',
+  [APIErrorCode.ServiceOverload]: 'NOTION_RATE_LIMITED',
+  [APIErrorCode.InvalidJSON]: 'NOTION_VALIDATION',
+  [APIErrorCode.InvalidRequestURL]: 'NOTION_VALIDATION',
+  [APIErrorCode.InvalidRequest]: 'NOTION_VALIDATION',
+  [APIErrorCode.ValidationError]: 'NOTION_VALIDATION',
+  [APIErrorCode.ConflictError]: 'NOTION_CONFLICT',
+  [APIErrorCode.InternalServerError]: 'NOTION_UNAVAILABLE',
+  [APIErrorCode.ServiceUnavailable]: 'NOTION_UNAVAILABLE',
+  [APIErrorCode.GatewayTimeout]: 'NOTION_UNAVAILABLE',
+};
+
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  NOTION_UNAUTHORIZED: 'check NOTION_TOKEN (an internal integration secret)',
+  NOTION_FORBIDDEN: 'give the integration the capability this needs in the integration settings',
+  NOTION_NOT_FOUND: 'check the id, and share the page or database with the integration (Notion answers 404 for both)',
+};
+
+/** Maps anything the SDK or fetch throws to a TrackSyncError. The one place Notion errors are classified. */
+export function mapNotionError(error: unknown, label: string): TrackSyncError {
+  if (error instanceof TrackSyncError) return error;
+  if (isNotionClientError(error)) {
+    if (error.code === ClientErrorCode.RequestTimeout) {
+      return new TrackSyncError('NOTION_TIMEOUT', `notion: ${label}: no answer in time (the request may still have been applied)`, { cause: error });
+    }
+    const status = 'status' in error ? (error.status as number) : 0;
+    const headers = 'headers' in error ? (error.headers as Headers) : undefined;
+    let code = API_CODE_MAP[error.code];
+    if (code === undefined) code = status === 429 || status === 529 ? 'NOTION_RATE_LIMITED' : status >= 500 || status === 0 ? 'NOTION_UNAVAILABLE' : 'NOTION_VALIDATION';
+    const retryAfterMs = code === 'NOTION_RATE_LIMITED' ? parseRetryAfter(headers?.get?.('retry-after'), Date.now()) : undefined;
+    const hint = HINTS[code];
+    return new TrackSyncError(code, `notion: ${label}: ${status ? `HTTP ${status} ` : ''}${error.message}${hint ? ` (${hint})` : ''}`, {
+      cause: error,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      details: { status, notionCode: error.code },
+    });
+  }
+  // fetch rejects with a TypeError for refused connections, resets and DNS failures.
+  return new TrackSyncError('NOTION_NETWORK', `notion: ${label}: ${messageOf(error)}${causeMessage(error)}`, { cause: error });
+}
+
+function causeMessage(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause === undefined ? '' : ` (${messageOf(cause)})`;
+}
