@@ -287,19 +287,19 @@ export class NotionGateway {
     return this.#call('create', 'create page', async () => (await this.#client.pages.create(parameters)) as PageObjectResponse, findExisting);
   }
 
-  /** Appends blocks in batches of 100 (Notion's limit). `marker` (text unique to this append) makes it safe to retry. */
+  /**
+   * Appends at most 100 blocks (Notion's limit per request). An append is not idempotent: when `marker` is given (text
+   * that occurs in these blocks and nowhere else on the page) an ambiguous failure is reconciled by looking for it.
+   */
   async appendBlocks(blockId: string, children: BlockRequest[], marker?: string): Promise<void> {
-    for (let i = 0; i < children.length; i += DEFAULTS.text.maxBlocksPerAppend) {
-      const batch = children.slice(i, i + DEFAULTS.text.maxBlocksPerAppend);
-      const batchMarker = marker === undefined ? undefined : `${marker}#${i / DEFAULTS.text.maxBlocksPerAppend}`;
-      const reconcile = batchMarker
-        ? async () => ((await this.#hasBlockContaining(blockId, batchMarker)) ? true : undefined)
-        : undefined;
-      await this.#call('create', `append blocks ${blockId}`, async () => {
-        await this.#client.blocks.children.append({ block_id: blockId, children: batch });
-        return true;
-      }, reconcile);
+    if (children.length > DEFAULTS.text.maxBlocksPerAppend) {
+      throw new RangeError(`appendBlocks takes at most ${DEFAULTS.text.maxBlocksPerAppend} blocks per call, got ${children.length}`);
     }
+    const reconcile = marker ? async () => ((await this.#hasBlockContaining(blockId, marker)) ? true : undefined) : undefined;
+    await this.#call('create', `append blocks ${blockId}`, async () => {
+      await this.#client.blocks.children.append({ block_id: blockId, children });
+      return true;
+    }, reconcile);
   }
 
   async listBlocks(blockId: string): Promise<BlockObjectResponse[]> {

@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Store, type ItemRow } from '../../../state/store.js';
+import { stateDirFrom } from '../../config/load.js';
+import { print, table, type CliIO } from '../io.js';
+
+const time = (ms: number | null): string => (ms ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : '-');
+
+/** `tracksync status [--json]`: reads the daemon's SQLite state (works while the daemon runs; needs no Notion access). */
+export async function statusCommand(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+  const stateDir = stateDirFrom(io.env, io.cwd);
+  const store = Store.open(join(stateDir, 'tracksync.sqlite'));
+  try {
+    const snapshot = statusSnapshot(store);
+    if (values.json) {
+      print(io.stdout, JSON.stringify({ stateDir, ...snapshot }, null, 2));
+      return 0;
+    }
+    print(io.stdout, `tracksync status (state directory ${stateDir})`);
+    print(io.stdout);
+    print(io.stdout, 'Queue:');
+    const states = ['queued', 'claimed', 'running', 'retry_wait', 'failed', 'done'] as const;
+    const rows: string[][] = [['source', ...states]];
+    for (const source of ['tracks', 'tasks']) rows.push([source, ...states.map((s) => String(snapshot.queue[source]?.[s] ?? 0))]);
+    print(io.stdout, indent(table(rows)));
+    print(io.stdout);
+    print(io.stdout, `In flight (${snapshot.inFlight.length}):`);
+    for (const item of snapshot.inFlight) print(io.stdout, `  #${item.id} ${item.source} "${item.title}" ${item.stage ?? item.state} since ${time(item.startedAt)} (attempt ${item.attempts})`);
+    print(io.stdout);
+    print(io.stdout, `Waiting to retry (${snapshot.retrying.length}):`);
+    for (const item of snapshot.retrying) print(io.stdout, `  #${item.id} "${item.title}" ${item.error} next attempt ${time(item.nextAttemptAt)} (attempt ${item.attempts})`);
+    print(io.stdout);
+    print(io.stdout, `Failed (${snapshot.failed.length}):`);
+    for (const item of snapshot.failed) print(io.stdout, `  #${item.id} "${item.title}" ${item.error} at ${time(item.finishedAt)}`);
+    print(io.stdout);
+    print(io.stdout, 'Recent cycles:');
+    const runs = [['#', 'started', 'trigger', 'polled', 'claimed', 'notion requests', 'duration', 'errors']];
+    for (const r of snapshot.runs) runs.push([String(r.id), time(r.startedAt), r.trigger, String(r.polled), String(r.claimed), String(r.notionRequests), r.durationMs === null ? 'running' : `${r.durationMs} ms`, r.error ?? '']);
+    print(io.stdout, indent(table(runs)));
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `  ${l}`).join('\n');
+}
+
+export interface StatusSnapshot {
+  queue: Record<string, Record<string, number>>;
+  inFlight: ItemView[];
+  retrying: ItemView[];
+  failed: ItemView[];
+  runs: Array<{ id: number; startedAt: number; trigger: string; polled: number; claimed: number; notionRequests: number; durationMs: number | null; error: string | null }>;
+  lastSuccessfulCycleAt: number | null;
+}
+
+export interface ItemView {
+  id: number;
+  source: string;
+  pageId: string;
+  title: string;
+  state: string;
+  stage: string | null;
+  attempts: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  nextAttemptAt: number | null;
+  error: string | null;
+}
+
+/** The numbers `status`, the status page and the metrics share. */
+export function statusSnapshot(store: Store, limit = 20): StatusSnapshot {
+  const queue: Record<string, Record<string, number>> = {};
+  for (const { source, state, count } of store.countItemsByState()) (queue[source] ??= {})[state] = count;
+  const view = (row: ItemRow): ItemView => ({
+    id: row.id,
+    source: row.source,
+    pageId: row.page_id,
+    title: row.title,
+    state: row.state,
+    stage: row.stage,
+    attempts: row.attempts,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    nextAttemptAt: row.state === 'retry_wait' ? row.next_attempt_at : null,
+    error: row.last_error_code ? `${row.last_error_code}: ${row.last_error_message ?? ''}` : null,
+  });
+  return {
+    queue,
+    inFlight: store.listInFlight().map(view),
+    retrying: store.listItemsInState('retry_wait', limit).map(view),
+    failed: store.listItemsInState('failed', limit).map(view),
+    runs: store.listRecentRuns(10).map((r) => ({
+      id: r.id,
+      startedAt: r.started_at,
+      trigger: r.trigger,
+      polled: r.polled,
+      claimed: r.claimed,
+      notionRequests: r.notion_requests,
+      durationMs: r.finished_at === null ? null : r.finished_at - r.started_at,
+      error: r.error_message,
+    })),
+    lastSuccessfulCycleAt: store.lastSuccessfulRun()?.finished_at ?? null,
+  };
+}

@@ -1,0 +1,30 @@
+import { builtInHandlers } from '../../handlers/index.js';
+import { loadUserHandlers } from '../../handlers/registry.js';
+import type { Handler } from '../../handlers/types.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { Daemon } from '../daemon/daemon.js';
+import { Services } from '../daemon/services.js';
+import { createLogger, type Logger } from '../log.js';
+import type { CliIO } from './io.js';
+
+/** The pieces every command that works on Notion needs, built once from the environment. */
+export interface Runtime {
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+export function loadRuntime(io: CliIO): Runtime {
+  const config = loadConfig({ env: io.env, cwd: io.cwd });
+  const logger = createLogger({ level: config.logging.level, secrets: config.secrets });
+  return { config, logger };
+}
+
+export async function allHandlers(config: Config): Promise<Handler[]> {
+  return [...builtInHandlers(), ...(await loadUserHandlers(config.handlers))];
+}
+
+/** Starts a daemon with the built-in and the user's handlers and the shared services. */
+export async function startDaemon(runtime: Runtime): Promise<Daemon> {
+  const handlers = await allHandlers(runtime.config);
+  return Daemon.start({ config: runtime.config, logger: runtime.logger, handlers, services: new Services() });
+}

@@ -1,0 +1,24 @@
+import { TrackSyncError } from '../errors.js';
+
+/** A usage error: the CLI prints it with the command's help and exits 2. */
+export function usageError(message: string): TrackSyncError {
+  return new TrackSyncError('USAGE', message);
+}
+
+export const HELP = `tracksync: sync a Notion music library to verified, tagged audio files
+
+Usage: tracksync <command> [options]
+
+Commands:
+  run                 run the daemon: poll Notion on a schedule and process what is eligible
+  once [--limit N]    one cycle: poll, process what was found (at most N items), wait, exit
+  status [--json]     what the daemon is doing: queue by state, in flight, recent cycles, failures
+  doctor [--json]     check the configuration, Notion access and the schema mapping
+  sandbox [--port P]  start the local Notion and print the environment that points at it
+  help                this text
+
+Exit codes: 0 the command did its job (item failures are recorded in Notion), 2 configuration or
+usage error, 1 unexpected internal error.
+
+Configuration is read from the environment (and a .env file): NOTION_TOKEN, TRACKS_DB_ID, ...
+See the README for every variable and the JSON config file (TRACKSYNC_CONFIG).`;

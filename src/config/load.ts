@@ -1,0 +1,327 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, platform } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { DEFAULTS } from './defaults.js';
+
+/**
+ * loadConfig(): the environment (legacy variable names), an optional .env file and an optional JSON config file
+ * (TRACKSYNC_CONFIG), validated once into one frozen object. Every problem is reported at once, naming the key, the
+ * value (secrets masked) and what was expected; nothing downstream re-validates or reads process.env.
+ */
+
+/** Variables whose values are secrets: masked in messages and scrubbed from logs. */
+export const SECRET_ENV_KEYS = ['NOTION_TOKEN', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_ACCESS_TOKEN', 'EAGLE_TOKEN', 'NOTION_WEBHOOK_TOKEN'] as const;
+
+const NOTION_ID = /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Database ids are accepted as copied from a Notion URL: dashed, undashed, or the whole URL. */
+export function parseNotionId(value: string): string | undefined {
+  const match = value.trim().match(/([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[?#].*)?$/i);
+  if (!match || !NOTION_ID.test(match[1]!)) return undefined;
+  const hex = match[1]!.replaceAll('-', '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const notionId = z.string().transform((value, ctx) => {
+  const id = parseNotionId(value);
+  if (id === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a Notion database id (32 hex characters, dashed or not, or the database URL)' });
+    return z.NEVER;
+  }
+  return id;
+});
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'expected an http(s) URL');
+const absolutePath = z.string().refine((v) => isAbsolute(v), 'expected an absolute path');
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const envSchema = z.object({
+  NOTION_TOKEN: z.string({ error: 'is not set: create an internal integration at https://www.notion.so/my-integrations and set its secret' }).min(1, 'is empty'),
+  NOTION_API_BASE_URL: httpUrl.default(DEFAULTS.notion.baseUrl),
+  TRACKS_DB_ID: notionId,
+  ARTISTS_DB_ID: notionId.optional(),
+  AGENT_TASKS_DB_ID: notionId.optional(),
+  EXECUTION_LOGS_DB_ID: notionId.optional(),
+  PLAYLISTS_DB_ID: notionId.optional(),
+  OUT_DIR: absolutePath.optional(),
+  BACKUP_DIR: absolutePath.optional(),
+  WAV_BACKUP_DIR: absolutePath.optional(),
+  SOUNDCLOUD_PROFILE: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a SoundCloud profile name such as "my-profile" (letters, digits, - and _)').optional(),
+  SPOTIFY_CLIENT_ID: z.string().min(1).optional(),
+  SPOTIFY_CLIENT_SECRET: z.string().min(1).optional(),
+  SPOTIFY_REFRESH_TOKEN: z.string().min(1).optional(),
+  SPOTIFY_API_BASE_URL: httpUrl.optional(),
+  SPOTIFY_ACCOUNTS_BASE_URL: httpUrl.optional(),
+  EAGLE_API_BASE: httpUrl.optional(),
+  EAGLE_TOKEN: z.string().min(1).optional(),
+  TRACKSYNC_STATE_DIR: absolutePath.optional(),
+  TRACKSYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+/** The JSON config file: every section optional, unknown keys refused (a typo should not be silently ignored). */
+const fileSchema = z
+  .object({
+    schedule: z
+      .object({
+        cycleCron: z.string().min(1),
+        fullReconcileIntervalMs: positiveInt,
+        cursorOverlapMs: nonNegativeInt,
+      })
+      .partial()
+      .strict(),
+    notion: z
+      .object({
+        requestsPerSecond: z.number().positive().max(50),
+        burstPerSecond: z.number().int().min(1).max(100),
+        requestTimeoutMs: positiveInt,
+        maxRetries: nonNegativeInt.max(20),
+      })
+      .partial()
+      .strict(),
+    mappings: z
+      .object({
+        tracks: z.record(z.string(), z.string().min(1)),
+        artists: z.record(z.string(), z.string().min(1)),
+        tasks: z.record(z.string(), z.string().min(1)),
+        executionLogs: z.record(z.string(), z.string().min(1)),
+        playlists: z.record(z.string(), z.string().min(1)),
+      })
+      .partial()
+      .strict(),
+    routing: z
+      .object({
+        taskTypes: z.array(z.string().min(1)),
+        titleKeywords: z.array(z.string().min(1)),
+        agentPageId: notionId,
+        readyStatus: z.string().min(1),
+        inProgressStatus: z.string().min(1),
+        completedStatus: z.string().min(1),
+        failedStatus: z.string().min(1),
+        blockedStatus: z.string().min(1),
+      })
+      .partial()
+      .strict(),
+    concurrency: z.object({ maxItems: positiveInt.max(32), claimBatchSize: positiveInt.max(100) }).partial().strict(),
+    claims: z.object({ leaseMs: z.number().int().min(10_000), settleMs: nonNegativeInt.max(60_000) }).partial().strict(),
+    retry: z
+      .object({
+        maxAttempts: positiveInt.max(100),
+        baseDelayMs: positiveInt,
+        maxDelayMs: positiveInt,
+        rateLimitedDefaultDelayMs: positiveInt,
+        lockConflictDelayMs: positiveInt,
+      })
+      .partial()
+      .strict(),
+    shutdown: z.object({ graceMs: nonNegativeInt, abortWaitMs: nonNegativeInt }).partial().strict(),
+    items: z.object({ maxRunMs: positiveInt }).partial().strict(),
+    /** Extra handler modules (paths relative to the config file, or absolute). */
+    handlers: z.array(z.string().min(1)),
+    logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).partial().strict(),
+  })
+  .partial()
+  .strict();
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export interface Config {
+  readonly notion: {
+    readonly token: string;
+    readonly baseUrl: string;
+    readonly requestsPerSecond: number;
+    readonly burstPerSecond: number;
+    readonly requestTimeoutMs: number;
+    readonly maxRetries: number;
+  };
+  readonly databases: {
+    readonly tracks: string;
+    readonly artists?: string;
+    readonly tasks?: string;
+    readonly executionLogs?: string;
+    readonly playlists?: string;
+  };
+  readonly mappings: Readonly<Partial<Record<'tracks' | 'artists' | 'tasks' | 'executionLogs' | 'playlists', Readonly<Record<string, string>>>>>;
+  readonly stateDir: string;
+  readonly paths: { readonly outDir?: string; readonly backupDir?: string; readonly wavBackupDir?: string };
+  readonly schedule: { readonly cycleCron: string; readonly fullReconcileIntervalMs: number; readonly cursorOverlapMs: number };
+  readonly routing: {
+    readonly taskTypes: readonly string[];
+    readonly titleKeywords: readonly string[];
+    readonly agentPageId?: string;
+    readonly readyStatus: string;
+    readonly inProgressStatus: string;
+    readonly completedStatus: string;
+    readonly failedStatus: string;
+    readonly blockedStatus: string;
+  };
+  readonly concurrency: { readonly maxItems: number; readonly claimBatchSize: number };
+  readonly claims: { readonly leaseMs: number; readonly settleMs: number };
+  readonly retry: {
+    readonly maxAttempts: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+    readonly rateLimitedDefaultDelayMs: number;
+    readonly lockConflictDelayMs: number;
+  };
+  readonly shutdown: { readonly graceMs: number; readonly abortWaitMs: number };
+  readonly items: { readonly maxRunMs: number };
+  readonly handlers: readonly string[];
+  readonly logging: { readonly level: string };
+  readonly soundcloudProfile?: string;
+  readonly spotify: { readonly clientId?: string; readonly clientSecret?: string; readonly refreshToken?: string; readonly apiBaseUrl?: string; readonly accountsBaseUrl?: string };
+  readonly eagle: { readonly apiBase?: string; readonly token?: string };
+  /** Secret values, for the logger to scrub. Never printed. */
+  readonly secrets: readonly string[];
+  /** Where the file config came from, if any (for `doctor`). */
+  readonly configFile?: string;
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** Directory searched for .env (default: the working directory). */
+  cwd?: string;
+  platform?: NodeJS.Platform;
+  home?: string;
+}
+
+/** "ntn_…(50 chars)": enough to tell which secret is set, not enough to use it. */
+export function maskSecret(value: string): string {
+  return value.length <= 8 ? '***' : `${value.slice(0, 4)}…(${value.length} chars)`;
+}
+
+function shown(key: string, value: unknown): string {
+  if (value === undefined) return 'unset';
+  if ((SECRET_ENV_KEYS as readonly string[]).includes(key) && typeof value === 'string') return `"${maskSecret(value)}"`;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `"${text.length > 120 ? `${text.slice(0, 120)}…` : text}"`;
+}
+
+export function defaultStateDir(os: NodeJS.Platform, home: string, env: Record<string, string | undefined>): string {
+  if (os === 'darwin') return join(home, 'Library', 'Application Support', 'tracksync');
+  const base = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(home, '.local', 'state');
+  return join(base, 'tracksync');
+}
+
+/** The state directory alone, for commands that only read local state (`status`): no Notion settings needed. */
+export function stateDirFrom(env: Record<string, string | undefined>, cwd: string, os: NodeJS.Platform = platform(), home: string = homedir()): string {
+  const merged = { ...readDotEnv(cwd), ...env };
+  const explicit = merged.TRACKSYNC_STATE_DIR;
+  if (explicit !== undefined && explicit !== '') {
+    if (!isAbsolute(explicit)) throw new ConfigError([`TRACKSYNC_STATE_DIR: expected an absolute path; got "${explicit}"`]);
+    return explicit;
+  }
+  return defaultStateDir(os, home, merged);
+}
+
+function readDotEnv(cwd: string): Record<string, string> {
+  const path = join(cwd, '.env');
+  if (!existsSync(path)) return {};
+  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+function readFileConfig(path: string, problems: string[]): FileConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push(`TRACKSYNC_CONFIG: cannot read "${path}" as JSON: ${(error as Error).message}`);
+    return {};
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const key = issue.path.join('.');
+    const value = issue.path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k as string], raw);
+    const unknownKeys = issue.code === 'unrecognized_keys' ? ` (unknown keys: ${issue.keys.join(', ')})` : '';
+    problems.push(`config file ${path}: ${key || '(top level)'}: ${issue.message}${unknownKeys}${issue.code === 'unrecognized_keys' ? '' : `; got ${shown(key, value)}`}`);
+  }
+  return {};
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const env = { ...readDotEnv(cwd), ...(options.env ?? process.env) };
+  const problems: string[] = [];
+
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) {
+    for (const issue of parsedEnv.error.issues) {
+      const key = String(issue.path[0]);
+      problems.push(`${key}: ${issue.message}; got ${shown(key, env[key])}`);
+    }
+  }
+
+  const configPath = env.TRACKSYNC_CONFIG ? resolve(cwd, env.TRACKSYNC_CONFIG) : undefined;
+  let file: FileConfig = {};
+  if (configPath !== undefined) {
+    if (!existsSync(configPath)) problems.push(`TRACKSYNC_CONFIG: no file at "${configPath}"`);
+    else file = readFileConfig(configPath, problems);
+  }
+
+  const retry = { ...DEFAULTS.retry, ...file.retry };
+  if (retry.baseDelayMs > retry.maxDelayMs) problems.push(`config file: retry.baseDelayMs (${retry.baseDelayMs}) is larger than retry.maxDelayMs (${retry.maxDelayMs})`);
+  const shutdown = { ...DEFAULTS.shutdown, ...file.shutdown };
+  const claims = { ...DEFAULTS.claims, ...file.claims };
+
+  if (problems.length > 0 || !parsedEnv.success) throw new ConfigError(problems);
+  const e = parsedEnv.data;
+  const configDir = configPath ? resolve(configPath, '..') : cwd;
+
+  const config: Config = {
+    notion: {
+      token: e.NOTION_TOKEN,
+      baseUrl: e.NOTION_API_BASE_URL.replace(/\/+$/, ''),
+      requestsPerSecond: file.notion?.requestsPerSecond ?? DEFAULTS.notion.requestsPerSecond,
+      burstPerSecond: file.notion?.burstPerSecond ?? DEFAULTS.notion.burstPerSecond,
+      requestTimeoutMs: file.notion?.requestTimeoutMs ?? DEFAULTS.notion.requestTimeoutMs,
+      maxRetries: file.notion?.maxRetries ?? DEFAULTS.notion.maxRetries,
+    },
+    databases: {
+      tracks: e.TRACKS_DB_ID,
+      ...(e.ARTISTS_DB_ID ? { artists: e.ARTISTS_DB_ID } : {}),
+      ...(e.AGENT_TASKS_DB_ID ? { tasks: e.AGENT_TASKS_DB_ID } : {}),
+      ...(e.EXECUTION_LOGS_DB_ID ? { executionLogs: e.EXECUTION_LOGS_DB_ID } : {}),
+      ...(e.PLAYLISTS_DB_ID ? { playlists: e.PLAYLISTS_DB_ID } : {}),
+    },
+    mappings: file.mappings ?? {},
+    stateDir: e.TRACKSYNC_STATE_DIR ?? defaultStateDir(options.platform ?? platform(), options.home ?? homedir(), env),
+    paths: {
+      ...(e.OUT_DIR ? { outDir: e.OUT_DIR } : {}),
+      ...(e.BACKUP_DIR ? { backupDir: e.BACKUP_DIR } : {}),
+      ...(e.WAV_BACKUP_DIR ? { wavBackupDir: e.WAV_BACKUP_DIR } : {}),
+    },
+    schedule: { ...DEFAULTS.schedule, ...file.schedule },
+    routing: { ...DEFAULTS.routing, ...file.routing },
+    concurrency: { ...DEFAULTS.concurrency, ...file.concurrency },
+    claims,
+    retry,
+    shutdown,
+    items: { ...DEFAULTS.items, ...file.items },
+    handlers: (file.handlers ?? []).map((h) => (isAbsolute(h) ? h : resolve(configDir, h))),
+    logging: { level: e.TRACKSYNC_LOG_LEVEL ?? file.logging?.level ?? DEFAULTS.logging.level },
+    ...(e.SOUNDCLOUD_PROFILE ? { soundcloudProfile: e.SOUNDCLOUD_PROFILE } : {}),
+    spotify: {
+      ...(e.SPOTIFY_CLIENT_ID ? { clientId: e.SPOTIFY_CLIENT_ID } : {}),
+      ...(e.SPOTIFY_CLIENT_SECRET ? { clientSecret: e.SPOTIFY_CLIENT_SECRET } : {}),
+      ...(e.SPOTIFY_REFRESH_TOKEN ? { refreshToken: e.SPOTIFY_REFRESH_TOKEN } : {}),
+      ...(e.SPOTIFY_API_BASE_URL ? { apiBaseUrl: e.SPOTIFY_API_BASE_URL } : {}),
+      ...(e.SPOTIFY_ACCOUNTS_BASE_URL ? { accountsBaseUrl: e.SPOTIFY_ACCOUNTS_BASE_URL } : {}),
+    },
+    eagle: { ...(e.EAGLE_API_BASE ? { apiBase: e.EAGLE_API_BASE } : {}), ...(e.EAGLE_TOKEN ? { token: e.EAGLE_TOKEN } : {}) },
+    secrets: SECRET_ENV_KEYS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0),
+    ...(configPath ? { configFile: configPath } : {}),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import type { HandlerResult, ItemInput } from '../../../handlers/types.js';
+import type { Config } from '../../config/load.js';
+import { TrackSyncError, type ErrorCode } from '../../errors.js';
+import { heading, paragraph } from '../../notion/blocks.js';
+import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codecs.js';
+import type { FieldKey } from '../../notion/databases.js';
+import type { BlockRequest, NotionFilter, PageResponse } from '../../notion/gateway.js';
+import type { ResolvedSchema } from '../../notion/schema.js';
+import { decodeFields, hashFields, humanTime, textOf, type SourceDeps } from './common.js';
+import type { ClaimOutcome, FailureWrite, ItemSource, ResultRun } from './types.js';
+
+type TaskField = FieldKey<'tasks'>;
+type TaskValues = Partial<Record<TaskField, FieldValue>>;
+
+/** Fields tracksync itself changes while it holds a task (the claim note lives in Execution-Result). */
+const CLAIM_FIELDS: ReadonlySet<string> = new Set(['result', 'executionLogs']);
+
+/** Errors that need a person rather than a retry: the task becomes Blocked, not Failed (notion-schema.md). */
+const BLOCKING_CODES: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'SPOTIFY_UNAUTHORIZED', 'SOURCE_PRIVATE', 'NOTION_FORBIDDEN', 'CONFIG_INVALID', 'VOLUME_NOT_MOUNTED']);
+
+/**
+ * The default routing of notion-schema.md: Ready, not archived, and a music task by type, title or assignment.
+ * Draft, Planning and Blocked tasks are never taken (legacy bug 6), and "sync" alone in a title is not enough (bug 7).
+ */
+export function isRoutedToUs(fields: Partial<Record<TaskField, FieldValue>>, routing: Config['routing']): boolean {
+  if (textOf(fields.status) !== routing.readyStatus) return false;
+  if (fields.archive === true) return false;
+  const title = textOf(fields.title).toLowerCase();
+  const type = textOf(fields.taskType);
+  const agents = Array.isArray(fields.assignedAgent) ? fields.assignedAgent : [];
+  return (
+    routing.taskTypes.includes(type) ||
+    routing.titleKeywords.some((k) => title.includes(k.toLowerCase())) ||
+    (routing.agentPageId !== undefined && agents.some((id) => id.replaceAll('-', '') === routing.agentPageId!.replaceAll('-', '')))
+  );
+}
+
+/** Agent-Tasks pages as items. */
+export class TaskSource implements ItemSource<'tasks'> {
+  readonly key = 'tasks' as const;
+  readonly schema: ResolvedSchema<'tasks'>;
+  readonly dataSourceId: string;
+  readonly #d: SourceDeps;
+
+  constructor(deps: SourceDeps) {
+    if (!deps.schemas.tasks) throw new Error('TaskSource needs the Agent-Tasks schema (AGENT_TASKS_DB_ID)');
+    this.#d = deps;
+    this.schema = deps.schemas.tasks;
+    this.dataSourceId = this.schema.dataSourceId;
+  }
+
+  eligibilityFilter(): NotionFilter {
+    const { fields } = this.schema;
+    const routing = this.#d.config.routing;
+    const anyOf: unknown[] = routing.titleKeywords.map((k) => ({ property: fields.title!.name, title: { contains: k } }));
+    if (fields.taskType) for (const t of routing.taskTypes) anyOf.push({ property: fields.taskType.name, select: { equals: t } });
+    if (fields.assignedAgent && routing.agentPageId) anyOf.push({ property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } });
+    const all: unknown[] = [{ property: fields.status!.name, status: { equals: routing.readyStatus } }];
+    if (fields.archive) all.push({ property: fields.archive.name, checkbox: { equals: false } });
+    all.push({ or: anyOf });
+    return { and: all } as NotionFilter;
+  }
+
+  contentHash(page: PageResponse): string {
+    return hashFields(this.schema, page, CLAIM_FIELDS);
+  }
+
+  toInput(page: PageResponse): ItemInput<'tasks'> {
+    return { source: 'tasks', page, fields: decodeFields(this.schema, page) };
+  }
+
+  title(page: PageResponse): string {
+    return textOf(decodeFields(this.schema, page).title) || '(untitled task)';
+  }
+
+  whyNotEligible(input: ItemInput<'tasks'>): string | undefined {
+    if (input.page.in_trash) return 'the task is in the trash';
+    if (!isRoutedToUs(input.fields, this.#d.config.routing)) return `the task is not ${this.#d.config.routing.readyStatus} for tracksync any more (status "${textOf(input.fields.status)}")`;
+    return undefined;
+  }
+
+  /**
+   * Claim = Status In Progress plus a claim note with a nonce in Execution-Result, then read back after `settleMs`:
+   * of two daemons writing at once, only the last writer finds its nonce (Notion is last-writer-wins).
+   */
+  async claim(pageId: string): Promise<ClaimOutcome> {
+    const { notion, clock, config, identity } = this.#d;
+    const page = await this.#readOrGone(pageId);
+    if (!page) return { kind: 'gone', reason: 'the task was deleted or is no longer shared with the integration' };
+    const why = this.whyNotEligible(this.toInput(page));
+    if (why) return { kind: 'not-eligible', page, reason: why };
+    const nonce = `${identity.daemonId}/${randomUUID().slice(0, 8)}`;
+    const values: TaskValues = { status: config.routing.inProgressStatus };
+    if (this.schema.fields.result) values.result = `tracksync is working on this (${identity.host}, claim ${nonce}, since ${humanTime(clock.now())}).`;
+    await this.#write(pageId, values);
+    await clock.sleep(config.claims.settleMs);
+    const after = await this.#readOrGone(pageId);
+    if (!after) return { kind: 'gone', reason: 'the task was deleted while being claimed' };
+    const fields = decodeFields(this.schema, after);
+    const ours = textOf(fields.status) === config.routing.inProgressStatus && (!this.schema.fields.result || textOf(fields.result).includes(nonce));
+    if (!ours) return { kind: 'lost', reason: 'another daemon claimed the task at the same moment' };
+    return { kind: 'claimed', page: after };
+  }
+
+  async renewClaim(): Promise<void> {
+    // The status itself is the claim; nothing goes stale.
+  }
+
+  /** Back to Ready, with a note, so no task is left In Progress when the daemon stops. */
+  async release(pageId: string, reason: string): Promise<PageResponse | undefined> {
+    const values: TaskValues = { status: this.#d.config.routing.readyStatus };
+    if (this.schema.fields.result) values.result = `tracksync stopped before finishing (${reason}); it will pick the task up again.`;
+    return this.#write(pageId, values);
+  }
+
+  /**
+   * The handoff: the report appended to the page body, an Execution-Logs page when configured, then one PATCH with
+   * the status, the summary and the log relation. Each step is a checkpointed stage of this generation, so a retry
+   * after a failure half-way never appends the same report twice.
+   */
+  async writeResult(page: PageResponse, result: HandlerResult, run: ResultRun): Promise<PageResponse> {
+    const routing = this.#d.config.routing;
+    const status = result.taskStatus === 'failed' ? routing.failedStatus : result.taskStatus === 'blocked' ? routing.blockedStatus : routing.completedStatus;
+    const summary = result.summary ?? `tracksync finished: ${result.outcome}.`;
+    await this.#appendReport(page.id, result.report ?? [], run);
+    const logId = await this.#createExecutionLog(page, run, { status: result.taskStatus ?? 'completed', summary, errorCount: Number(result.details?.errorCount ?? 0) });
+    const values: TaskValues = { status };
+    if (this.schema.fields.result) values.result = summary;
+    if (logId && this.schema.fields.executionLogs) values.executionLogs = [...new Set([...arrayOf(decodeFields(this.schema, page).executionLogs), logId])];
+    return this.#write(page.id, values);
+  }
+
+  async writeFailure(page: PageResponse, error: TrackSyncError, failure: FailureWrite, run?: ResultRun): Promise<PageResponse | undefined> {
+    const routing = this.#d.config.routing;
+    const values: TaskValues = {};
+    let summary: string;
+    if (failure.final) {
+      const blocked = BLOCKING_CODES.has(error.code);
+      values.status = blocked ? routing.blockedStatus : routing.failedStatus;
+      summary = `${blocked ? 'Blocked' : 'Failed'} after ${failure.attempt} attempt(s): ${error.message} [${error.code}]`;
+    } else {
+      values.status = routing.readyStatus;
+      summary = `Attempt ${failure.attempt} failed: ${error.message} [${error.code}]. tracksync retries after ${humanTime(failure.nextAttemptAt ?? this.#d.clock.now())}.`;
+    }
+    if (this.schema.fields.result) values.result = summary;
+    if (failure.final && run) {
+      const logId = await this.#createExecutionLog(page, run, { status: 'failed', summary, errorCount: 1 });
+      if (logId && this.schema.fields.executionLogs) values.executionLogs = [...new Set([...arrayOf(decodeFields(this.schema, page).executionLogs), logId])];
+    }
+    return this.#write(page.id, values);
+  }
+
+  async #appendReport(pageId: string, report: readonly BlockRequest[], run: ResultRun): Promise<void> {
+    if (report.length === 0) return;
+    const tag = `run ${run.itemId}.${run.generation}`;
+    const batchSize = 99; // one slot per batch for the heading that carries the batch's marker
+    for (let i = 0, part = 1; i < report.length; i += batchSize, part += 1) {
+      const marker = `${tag} part ${part}`;
+      const head = part === 1 ? heading(`tracksync report · ${humanTime(this.#d.clock.now())} · ${marker}`) : paragraph(`(report continued · ${marker})`);
+      const batch = [head, ...report.slice(i, i + batchSize)];
+      await run.stage(`writeback:report:${part}`, `g${run.generation}`, async () => {
+        await this.#d.notion.appendBlocks(pageId, batch, marker);
+        return true;
+      });
+    }
+  }
+
+  async #createExecutionLog(page: PageResponse, run: ResultRun, outcome: { status: string; summary: string; errorCount: number }): Promise<string | undefined> {
+    const logs = this.#d.schemas.executionLogs;
+    if (!logs) return undefined;
+    const { notion, clock } = this.#d;
+    const now = clock.now();
+    const name = `tracksync · ${this.title(page).slice(0, 120)} · ${humanTime(run.startedAt)} · run ${run.itemId}.${run.generation}`;
+    const status = outcome.status === 'completed' ? (outcome.errorCount > 0 ? 'Partial' : 'Success') : 'Failed';
+    return run.stage('writeback:execution-log', `g${run.generation}`, async () => {
+      const values: Partial<Record<FieldKey<'executionLogs'>, FieldValue>> = {
+        name,
+        startTime: new Date(run.startedAt).toISOString(),
+        endTime: new Date(now).toISOString(),
+        status,
+        durationSeconds: Math.round((now - run.startedAt) / 100) / 10,
+        tasks: [page.id],
+        errorCount: outcome.errorCount,
+        summary: outcome.summary,
+      };
+      const created = await notion.createPage({ parent: { data_source_id: logs.dataSourceId }, properties: encodeFields(logs, values) as never }, async () => {
+        for await (const existing of notion.queryPages(logs.dataSourceId, { filter: { property: logs.fields.name!.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return existing;
+        return undefined;
+      });
+      return created.id;
+    });
+  }
+
+  async #write(pageId: string, values: TaskValues): Promise<PageResponse> {
+    return this.#d.notion.updatePage(pageId, encodeFields(this.schema, values), (page) => pageHasValues(this.schema, page, values));
+  }
+
+  async #readOrGone(pageId: string): Promise<PageResponse | undefined> {
+    try {
+      const page = await this.#d.notion.retrievePage(pageId);
+      return page.in_trash ? undefined : page;
+    } catch (error) {
+      if (error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+}
+
+function arrayOf(value: FieldValue | undefined): string[] {
+  return Array.isArray(value) ? [...value] : [];
+}

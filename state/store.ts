@@ -1,0 +1,398 @@
+import { openDatabase, type Db } from './db.js';
+
+/**
+ * Every SQL statement tracksync runs on its own state, one named method per statement. Nothing outside state/
+ * writes SQL (anchors.md C.5 #2). Statements are prepared once.
+ */
+
+export type ItemSource = 'tracks' | 'tasks';
+export type ItemState = 'queued' | 'claimed' | 'running' | 'done' | 'retry_wait' | 'failed';
+
+export interface ItemRow {
+  id: number;
+  source: ItemSource;
+  page_id: string;
+  data_source_id: string;
+  handler: string;
+  title: string;
+  state: ItemState;
+  stage: string | null;
+  attempts: number;
+  generation: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_boot_id: string | null;
+  lease_expires_at: number | null;
+  input_hash: string;
+  outcome: string | null;
+  last_error_code: string | null;
+  last_error_kind: string | null;
+  last_error_message: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface CheckpointRow {
+  item_id: number;
+  stage: string;
+  input_hash: string;
+  output_json: string;
+  artefact_hash: string | null;
+  finished_at: number;
+}
+
+export interface CursorRow {
+  data_source_id: string;
+  minute: string | null;
+  seen_json: string;
+  last_full_reconcile: number | null;
+  updated_at: number;
+}
+
+export interface RunRow {
+  id: number;
+  boot_id: string;
+  trigger: string;
+  started_at: number;
+  finished_at: number | null;
+  polled: number;
+  queued: number;
+  claimed: number;
+  notion_requests: number;
+  notion_rate_limited: number;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface AttemptRow {
+  attempt: number;
+  started_at: number;
+  finished_at: number | null;
+  outcome: string | null;
+  stage: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface PolledItem {
+  source: ItemSource;
+  pageId: string;
+  dataSourceId: string;
+  handler: string;
+  title: string;
+  inputHash: string;
+  now: number;
+}
+
+export interface ItemError {
+  code: string;
+  kind: string;
+  message: string;
+}
+
+export class Store {
+  readonly db: Db;
+  readonly #s;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.#s = {
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      recordBoot: db.prepare('INSERT INTO boots (boot_id, pid, host, started_at) VALUES (?, ?, ?, ?)'),
+      endBoot: db.prepare('UPDATE boots SET ended_at = ? WHERE boot_id = ?'),
+      getDataSourceId: db.prepare<[string], { data_source_id: string }>('SELECT data_source_id FROM data_sources WHERE database_id = ?'),
+      saveDataSourceId: db.prepare(
+        `INSERT INTO data_sources (database_id, data_source_id, name, discovered_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (database_id) DO UPDATE SET data_source_id = excluded.data_source_id, name = excluded.name, discovered_at = excluded.discovered_at`,
+      ),
+      forgetDataSourceId: db.prepare('DELETE FROM data_sources WHERE database_id = ?'),
+      getCursor: db.prepare<[string], CursorRow>('SELECT * FROM cursors WHERE data_source_id = ?'),
+      saveCursor: db.prepare(
+        `INSERT INTO cursors (data_source_id, minute, seen_json, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (data_source_id) DO UPDATE SET minute = excluded.minute, seen_json = excluded.seen_json, updated_at = excluded.updated_at`,
+      ),
+      recordFullReconcile: db.prepare(
+        `INSERT INTO cursors (data_source_id, last_full_reconcile, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (data_source_id) DO UPDATE SET last_full_reconcile = excluded.last_full_reconcile, updated_at = excluded.updated_at`,
+      ),
+      // A changed page (new input hash) re-queues a finished, failed or waiting item with a fresh attempt budget; an
+      // item in flight keeps its state and its hash (the claim re-reads the page anyway).
+      upsertPolledItem: db.prepare<PolledItem & { state: ItemState }, ItemRow>(
+        `INSERT INTO items (source, page_id, data_source_id, handler, title, state, input_hash, created_at, updated_at)
+         VALUES (@source, @pageId, @dataSourceId, @handler, @title, 'queued', @inputHash, @now, @now)
+         ON CONFLICT (source, page_id) DO UPDATE SET
+           title = excluded.title,
+           handler = CASE WHEN items.state IN ('claimed', 'running') THEN items.handler ELSE excluded.handler END,
+           state = CASE WHEN items.state NOT IN ('claimed', 'running') AND items.input_hash <> excluded.input_hash THEN 'queued' ELSE items.state END,
+           attempts = CASE WHEN items.state NOT IN ('claimed', 'running') AND items.input_hash <> excluded.input_hash THEN 0 ELSE items.attempts END,
+           generation = CASE WHEN items.state NOT IN ('claimed', 'running') AND items.input_hash <> excluded.input_hash THEN items.generation + 1 ELSE items.generation END,
+           next_attempt_at = CASE WHEN items.state NOT IN ('claimed', 'running') AND items.input_hash <> excluded.input_hash THEN 0 ELSE items.next_attempt_at END,
+           input_hash = CASE WHEN items.state IN ('claimed', 'running') THEN items.input_hash ELSE excluded.input_hash END,
+           updated_at = excluded.updated_at
+         RETURNING *`,
+      ),
+      // SQLite serialises writers, so this one statement is an atomic claim (anchors.md B.2).
+      claimNextItems: db.prepare<{ source: ItemSource; owner: string; bootId: string; now: number; expires: number; limit: number }, ItemRow>(
+        `UPDATE items SET state = 'claimed', lease_owner = @owner, lease_boot_id = @bootId, lease_expires_at = @expires, updated_at = @now
+         WHERE id IN (
+           SELECT id FROM items
+           WHERE source = @source AND state IN ('queued', 'retry_wait') AND next_attempt_at <= @now
+           ORDER BY next_attempt_at, id
+           LIMIT @limit)
+         RETURNING *`,
+      ),
+      markItemRunning: db.prepare(
+        `UPDATE items SET state = 'running', attempts = attempts + 1, started_at = @now, updated_at = @now, stage = NULL
+         WHERE id = @id AND lease_boot_id = @bootId RETURNING attempts`,
+      ),
+      renewLease: db.prepare('UPDATE items SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_boot_id = ? AND state IN (\'claimed\', \'running\')'),
+      setItemStage: db.prepare('UPDATE items SET stage = ?, updated_at = ? WHERE id = ?'),
+      finishItem: db.prepare(
+        `UPDATE items SET state = 'done', outcome = @outcome, input_hash = COALESCE(@inputHash, input_hash), stage = NULL,
+           lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, last_error_code = NULL, last_error_kind = NULL,
+           last_error_message = NULL, finished_at = @now, updated_at = @now
+         WHERE id = @id`,
+      ),
+      scheduleRetry: db.prepare(
+        `UPDATE items SET state = 'retry_wait', next_attempt_at = @nextAttemptAt, attempts = attempts - @refund,
+           input_hash = COALESCE(@inputHash, input_hash),
+           last_error_code = @code, last_error_kind = @kind, last_error_message = @message,
+           lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, updated_at = @now
+         WHERE id = @id`,
+      ),
+      failItem: db.prepare(
+        `UPDATE items SET state = 'failed', outcome = 'failed', input_hash = COALESCE(@inputHash, input_hash),
+           last_error_code = @code, last_error_kind = @kind, last_error_message = @message,
+           lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, finished_at = @now, updated_at = @now
+         WHERE id = @id`,
+      ),
+      // Back to the queue without penalty (shutdown, lost race, item no longer ours to do).
+      releaseItem: db.prepare(
+        `UPDATE items SET state = 'queued', attempts = MAX(0, attempts - @refund), next_attempt_at = @nextAttemptAt, stage = NULL,
+           input_hash = COALESCE(@inputHash, input_hash),
+           lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, updated_at = @now
+         WHERE id = @id`,
+      ),
+      releaseLeasesOfOtherBoots: db.prepare(
+        `UPDATE items SET state = 'queued', lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, updated_at = ?
+         WHERE state IN ('claimed', 'running') AND lease_boot_id IS NOT ?`,
+      ),
+      resetItemForRetry: db.prepare(
+        `UPDATE items SET state = 'queued', attempts = 0, next_attempt_at = 0, last_error_code = NULL, last_error_kind = NULL,
+           last_error_message = NULL, updated_at = ? WHERE id = ? AND state NOT IN ('claimed', 'running')`,
+      ),
+      getItem: db.prepare<[number], ItemRow>('SELECT * FROM items WHERE id = ?'),
+      getItemByPage: db.prepare<[ItemSource, string], ItemRow>('SELECT * FROM items WHERE source = ? AND page_id = ?'),
+      findItemsByPage: db.prepare<[string], ItemRow>('SELECT * FROM items WHERE page_id = ?'),
+      getCheckpoint: db.prepare<[number, string], CheckpointRow>('SELECT * FROM checkpoints WHERE item_id = ? AND stage = ?'),
+      recordStageDone: db.prepare(
+        `INSERT INTO checkpoints (item_id, stage, input_hash, output_json, artefact_hash, finished_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (item_id, stage) DO UPDATE SET input_hash = excluded.input_hash, output_json = excluded.output_json,
+           artefact_hash = excluded.artefact_hash, finished_at = excluded.finished_at`,
+      ),
+      clearCheckpoints: db.prepare('DELETE FROM checkpoints WHERE item_id = ?'),
+      startAttempt: db.prepare('INSERT INTO attempts (item_id, attempt, boot_id, started_at) VALUES (?, ?, ?, ?) RETURNING id'),
+      finishAttempt: db.prepare('UPDATE attempts SET finished_at = ?, outcome = ?, stage = ?, error_code = ?, error_message = ? WHERE id = ?'),
+      startRun: db.prepare('INSERT INTO runs (boot_id, trigger, started_at) VALUES (?, ?, ?) RETURNING id'),
+      finishRun: db.prepare(
+        `UPDATE runs SET finished_at = @finishedAt, polled = @polled, queued = @queued, claimed = @claimed, notion_requests = @notionRequests,
+           notion_rate_limited = @notionRateLimited, error_code = @errorCode, error_message = @errorMessage WHERE id = @id`,
+      ),
+      addNotionRequestCount: db.prepare(
+        `INSERT INTO notion_requests (day, method, endpoint, requests, rate_limited, failed) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, method, endpoint) DO UPDATE SET requests = requests + excluded.requests,
+           rate_limited = rate_limited + excluded.rate_limited, failed = failed + excluded.failed`,
+      ),
+      countItemsByState: db.prepare<[], { source: string; state: ItemState; count: number }>('SELECT source, state, COUNT(*) AS count FROM items GROUP BY source, state'),
+      listItemsInState: db.prepare<[ItemState, number], ItemRow>('SELECT * FROM items WHERE state = ? ORDER BY updated_at DESC LIMIT ?'),
+      listInFlight: db.prepare<[], ItemRow>("SELECT * FROM items WHERE state IN ('claimed', 'running') ORDER BY started_at"),
+      listRecentRuns: db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
+      lastSuccessfulRun: db.prepare<[], RunRow>('SELECT * FROM runs WHERE finished_at IS NOT NULL AND error_code IS NULL ORDER BY id DESC LIMIT 1'),
+      listAttempts: db.prepare<[number], AttemptRow>(
+        'SELECT attempt, started_at, finished_at, outcome, stage, error_code, error_message FROM attempts WHERE item_id = ? ORDER BY id',
+      ),
+      sumNotionRequests: db.prepare<[], { requests: number | null; rate_limited: number | null }>('SELECT SUM(requests) AS requests, SUM(rate_limited) AS rate_limited FROM notion_requests'),
+    };
+  }
+
+  static open(path: string): Store {
+    return new Store(openDatabase(path));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.#s.getMeta.get(key)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#s.setMeta.run(key, value);
+  }
+
+  recordBoot(bootId: string, pid: number, host: string, now: number): void {
+    this.#s.recordBoot.run(bootId, pid, host, now);
+  }
+
+  endBoot(bootId: string, now: number): void {
+    this.#s.endBoot.run(now, bootId);
+  }
+
+  getDataSourceId(databaseId: string): string | undefined {
+    return this.#s.getDataSourceId.get(databaseId)?.data_source_id;
+  }
+
+  saveDataSourceId(databaseId: string, dataSourceId: string, name: string, now: number): void {
+    this.#s.saveDataSourceId.run(databaseId, dataSourceId, name, now);
+  }
+
+  forgetDataSourceId(databaseId: string): void {
+    this.#s.forgetDataSourceId.run(databaseId);
+  }
+
+  getCursor(dataSourceId: string): CursorRow | undefined {
+    return this.#s.getCursor.get(dataSourceId);
+  }
+
+  saveCursor(dataSourceId: string, minute: string | null, seen: Record<string, unknown>, now: number): void {
+    this.#s.saveCursor.run(dataSourceId, minute, JSON.stringify(seen), now);
+  }
+
+  recordFullReconcile(dataSourceId: string, now: number): void {
+    this.#s.recordFullReconcile.run(dataSourceId, now, now);
+  }
+
+  upsertPolledItem(item: PolledItem): ItemRow {
+    return this.#s.upsertPolledItem.get({ ...item, state: 'queued' })!;
+  }
+
+  claimNextItems(args: { source: ItemSource; owner: string; bootId: string; now: number; leaseMs: number; limit: number }): ItemRow[] {
+    return this.#s.claimNextItems.all({ source: args.source, owner: args.owner, bootId: args.bootId, now: args.now, expires: args.now + args.leaseMs, limit: args.limit });
+  }
+
+  /** Starts an attempt: counts it and returns the attempt number (undefined if the lease is no longer ours). */
+  markItemRunning(id: number, bootId: string, now: number): number | undefined {
+    return (this.#s.markItemRunning.get({ id, bootId, now }) as { attempts: number } | undefined)?.attempts;
+  }
+
+  renewLease(id: number, bootId: string, expiresAt: number, now: number): boolean {
+    return this.#s.renewLease.run(expiresAt, now, id, bootId).changes === 1;
+  }
+
+  setItemStage(id: number, stage: string | null, now: number): void {
+    this.#s.setItemStage.run(stage, now, id);
+  }
+
+  finishItem(id: number, outcome: string, inputHash: string | null, now: number): void {
+    this.#s.finishItem.run({ id, outcome, inputHash, now });
+  }
+
+  /**
+   * `refundAttempt`: a rate-limited wait does not use up one of the item's attempts. `inputHash`: the page's hash after
+   * our failure write-back, so that write is not mistaken for a user's edit (which would re-queue the item at once).
+   */
+  scheduleRetry(id: number, nextAttemptAt: number, error: ItemError, now: number, options: { refundAttempt?: boolean; inputHash?: string | null } = {}): void {
+    this.#s.scheduleRetry.run({ id, nextAttemptAt, code: error.code, kind: error.kind, message: error.message, now, refund: options.refundAttempt ? 1 : 0, inputHash: options.inputHash ?? null });
+  }
+
+  failItem(id: number, error: ItemError, inputHash: string | null, now: number): void {
+    this.#s.failItem.run({ id, code: error.code, kind: error.kind, message: error.message, inputHash, now });
+  }
+
+  releaseItem(id: number, now: number, options: { refundAttempt: boolean; nextAttemptAt?: number; inputHash?: string | null }): void {
+    this.#s.releaseItem.run({ id, now, refund: options.refundAttempt ? 1 : 0, nextAttemptAt: options.nextAttemptAt ?? 0, inputHash: options.inputHash ?? null });
+  }
+
+  /** At start: whatever an earlier process held is free again (its checkpoints stay, so work resumes). */
+  releaseLeasesOfOtherBoots(bootId: string, now: number): number {
+    return this.#s.releaseLeasesOfOtherBoots.run(now, bootId).changes;
+  }
+
+  /** `tracksync retry`: forget a give-up and queue the item now. */
+  resetItemForRetry(id: number, now: number): boolean {
+    return this.#s.resetItemForRetry.run(now, id).changes === 1;
+  }
+
+  getItem(id: number): ItemRow | undefined {
+    return this.#s.getItem.get(id);
+  }
+
+  getItemByPage(source: ItemSource, pageId: string): ItemRow | undefined {
+    return this.#s.getItemByPage.get(source, pageId);
+  }
+
+  findItemsByPage(pageId: string): ItemRow[] {
+    return this.#s.findItemsByPage.all(pageId);
+  }
+
+  getCheckpoint(itemId: number, stage: string): CheckpointRow | undefined {
+    return this.#s.getCheckpoint.get(itemId, stage);
+  }
+
+  recordStageDone(itemId: number, stage: string, inputHash: string, output: unknown, artefactHash: string | null, now: number): void {
+    this.#s.recordStageDone.run(itemId, stage, inputHash, JSON.stringify(output), artefactHash, now);
+  }
+
+  clearCheckpoints(itemId: number): void {
+    this.#s.clearCheckpoints.run(itemId);
+  }
+
+  startAttempt(itemId: number, attempt: number, bootId: string, now: number): number {
+    return (this.#s.startAttempt.get(itemId, attempt, bootId, now) as { id: number }).id;
+  }
+
+  finishAttempt(attemptId: number, result: { outcome: string; stage: string | null; code?: string; message?: string }, now: number): void {
+    this.#s.finishAttempt.run(now, result.outcome, result.stage, result.code ?? null, result.message ?? null, attemptId);
+  }
+
+  listAttempts(itemId: number): AttemptRow[] {
+    return this.#s.listAttempts.all(itemId);
+  }
+
+  startRun(bootId: string, trigger: string, now: number): number {
+    return (this.#s.startRun.get(bootId, trigger, now) as { id: number }).id;
+  }
+
+  finishRun(run: { id: number; finishedAt: number; polled: number; queued: number; claimed: number; notionRequests: number; notionRateLimited: number; errorCode: string | null; errorMessage: string | null }): void {
+    this.#s.finishRun.run(run);
+  }
+
+  addNotionRequestCounts(day: string, counts: Array<{ method: string; endpoint: string; requests: number; rateLimited: number; failed: number }>): void {
+    this.transaction(() => {
+      for (const c of counts) if (c.requests > 0) this.#s.addNotionRequestCount.run(day, c.method, c.endpoint, c.requests, c.rateLimited, c.failed);
+    });
+  }
+
+  countItemsByState(): Array<{ source: string; state: ItemState; count: number }> {
+    return this.#s.countItemsByState.all();
+  }
+
+  listItemsInState(state: ItemState, limit: number): ItemRow[] {
+    return this.#s.listItemsInState.all(state, limit);
+  }
+
+  listInFlight(): ItemRow[] {
+    return this.#s.listInFlight.all();
+  }
+
+  listRecentRuns(limit: number): RunRow[] {
+    return this.#s.listRecentRuns.all(limit);
+  }
+
+  lastSuccessfulRun(): RunRow | undefined {
+    return this.#s.lastSuccessfulRun.get();
+  }
+
+  totalNotionRequests(): { requests: number; rateLimited: number } {
+    const row = this.#s.sumNotionRequests.get();
+    return { requests: row?.requests ?? 0, rateLimited: row?.rate_limited ?? 0 };
+  }
+}
