@@ -271,7 +271,7 @@ export class Daemon {
       }
       result.commit();
     });
-    return { polled: result.pages.length, queued };
+    return { polled: result.changed.length, queued };
   }
 
   /** A schema problem found while running (a property renamed): re-read it; the source comes back once it resolves. */

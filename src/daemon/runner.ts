@@ -70,7 +70,9 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
   heartbeat.unref();
 
   let currentStage: string | null = null;
-  const stage: StageRunner = async (name, inputHash, run, options) => {
+  // Checkpoints belong to one generation: retries of the same work resume, a page changed by a person starts afresh.
+  const stage: StageRunner = async (name, stageInputHash, run, options) => {
+    const inputHash = `g${row.generation}:${stageInputHash}`;
     const checkpoint = store.getCheckpoint(row.id, name);
     if (checkpoint && checkpoint.input_hash === inputHash) {
       events.emit('stage:end', { itemId: row.id, stage: name, durationMs: 0, skipped: true });

@@ -24,8 +24,10 @@ export interface PollTarget {
 }
 
 export interface PollResult {
-  /** Pages new or changed since the last poll. */
+  /** Every page Notion returned (the caller de-duplicates by content hash). */
   readonly pages: PageResponse[];
+  /** The pages among them that are new or changed since the poller last saw them. */
+  readonly changed: PageResponse[];
   readonly full: boolean;
   /** Pages Notion returned in all (including ones already seen). */
   readonly returned: number;
@@ -74,12 +76,14 @@ export class Poller {
       filter = eligibility === undefined ? window : 'and' in eligibility && Array.isArray(eligibility.and) ? ({ and: [...eligibility.and, window] } as NotionFilter) : ({ and: [eligibility, window] } as NotionFilter);
     }
 
+    const pages: PageResponse[] = [];
     const changed: PageResponse[] = [];
     let returned = 0;
     let newest = cursor?.minute ?? null;
     const hashes = new Map<string, SeenEntry>();
     for await (const page of notion.queryPages(target.dataSourceId, { ...(filter ? { filter } : {}), sort: 'last_edited_time' })) {
       returned += 1;
+      pages.push(page);
       const entry = { h: target.contentHash(page), m: page.last_edited_time };
       hashes.set(page.id, entry);
       if (newest === null || page.last_edited_time > newest) newest = page.last_edited_time;
@@ -94,7 +98,8 @@ export class Poller {
 
     this.#o.logger.debug({ dataSourceId: target.dataSourceId, full, returned, changed: changed.length }, 'polled');
     return {
-      pages: changed,
+      pages,
+      changed,
       full,
       returned,
       commit: () => {

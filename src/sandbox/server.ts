@@ -19,8 +19,10 @@ export interface FaultRule {
   /** Answer with this status: 429 and 529 carry Retry-After; 502 answers with an HTML page, as Cloudflare does. */
   status?: number;
   retryAfterSeconds?: number;
-  /** Wait this long before answering (or before applying `status`): a slow response. */
+  /** Wait this long before handling the request (or before applying `status`): a slow request. */
   delayMs?: number;
+  /** Handle the request, then wait this long before answering: the write lands but the client may time out first. */
+  delayResponseMs?: number;
   /** Close the connection without an answer. */
   drop?: boolean;
   /** Chance that the rule fires for a matching request (default 1). */
@@ -124,7 +126,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.fault = 'rate limit';
       return sendError(res, new NotionApiError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { rate_limit_reason: 'connection_rate_limit' }), { 'retry-after': '1' });
     }
-    sendJson(res, 200, route(req.method ?? 'GET', path, url.searchParams, body));
+    const result = route(req.method ?? 'GET', path, url.searchParams, body);
+    if (fault?.delayResponseMs) await sleep(fault.delayResponseMs);
+    if (!res.destroyed) sendJson(res, 200, result);
   }
 
   function route(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>): unknown {
@@ -226,7 +230,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 function describe(rule: FaultRule): string {
-  return [rule.status ? `status ${rule.status}` : '', rule.delayMs ? `delay ${rule.delayMs} ms` : '', rule.drop ? 'drop' : ''].filter(Boolean).join(', ');
+  return [rule.status ? `status ${rule.status}` : '', rule.delayMs ? `delay ${rule.delayMs} ms` : '', rule.delayResponseMs ? `late answer ${rule.delayResponseMs} ms` : '', rule.drop ? 'drop' : '']
+    .filter(Boolean)
+    .join(', ');
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -116,8 +116,9 @@ export class TaskSource implements ItemSource<'tasks'> {
 
   /**
    * The handoff: the report appended to the page body, an Execution-Logs page when configured, then one PATCH with
-   * the status, the summary and the log relation. Each step is a checkpointed stage of this generation, so a retry
-   * after a failure half-way never appends the same report twice.
+   * the status, the summary and the log relation. Each step is a checkpointed stage (checkpoints belong to the item's
+   * generation), so a retry after a failure half-way never appends the same report twice, while a task set back to
+   * Ready by a person gets a new report.
    */
   async writeResult(page: PageResponse, result: HandlerResult, run: ResultRun): Promise<PageResponse> {
     const routing = this.#d.config.routing;
@@ -159,7 +160,7 @@ export class TaskSource implements ItemSource<'tasks'> {
       const marker = `${tag} part ${part}`;
       const head = part === 1 ? heading(`tracksync report · ${humanTime(this.#d.clock.now())} · ${marker}`) : paragraph(`(report continued · ${marker})`);
       const batch = [head, ...report.slice(i, i + batchSize)];
-      await run.stage(`writeback:report:${part}`, `g${run.generation}`, async () => {
+      await run.stage(`writeback:report:${part}`, 'report', async () => {
         await this.#d.notion.appendBlocks(pageId, batch, marker);
         return true;
       });
@@ -173,7 +174,7 @@ export class TaskSource implements ItemSource<'tasks'> {
     const now = clock.now();
     const name = `tracksync · ${this.title(page).slice(0, 120)} · ${humanTime(run.startedAt)} · run ${run.itemId}.${run.generation}`;
     const status = outcome.status === 'completed' ? (outcome.errorCount > 0 ? 'Partial' : 'Success') : 'Failed';
-    return run.stage('writeback:execution-log', `g${run.generation}`, async () => {
+    return run.stage('writeback:execution-log', 'execution-log', async () => {
       const values: Partial<Record<FieldKey<'executionLogs'>, FieldValue>> = {
         name,
         startTime: new Date(run.startedAt).toISOString(),

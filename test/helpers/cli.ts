@@ -1,0 +1,28 @@
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+
+const BIN = join(packageRoot(), 'bin', 'tracksync.js');
+
+/** The real CLI (the built dist/), as a user runs it. `npm test` builds first. */
+export function cli(args: string[], env: Record<string, string>, options: { cwd?: string } = {}): ResultPromise<{ reject: false; env: Record<string, string>; extendEnv: false; cwd: string }> {
+  return execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRACKSYNC_LOG_LEVEL: 'info', ...env },
+    extendEnv: false,
+    cwd: options.cwd ?? packageRoot(),
+  });
+}
+
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function readLines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
+}

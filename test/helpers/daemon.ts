@@ -1,0 +1,40 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Handler } from '../../handlers/types.js';
+import { loadConfig, type Config, type FileConfig } from '../../src/config/load.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { Services } from '../../src/daemon/services.js';
+import { silentLogger, type Logger } from '../../src/log.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+
+/** Timings compressed for tests; everything else is the real default. */
+export const FAST: FileConfig = {
+  claims: { settleMs: 50, leaseMs: 60_000 },
+  retry: { baseDelayMs: 1, maxDelayMs: 10, rateLimitedDefaultDelayMs: 10, lockConflictDelayMs: 60_000, maxAttempts: 8 },
+  shutdown: { graceMs: 500, abortWaitMs: 2_000 },
+  notion: { requestsPerSecond: 50, burstPerSecond: 50 },
+};
+
+/** Writes a config file and loads the configuration exactly as the CLI does. */
+export function testConfig(sandbox: Sandbox, stateDir: string, file: FileConfig = FAST, env: Record<string, string> = {}): Config {
+  mkdirSync(stateDir, { recursive: true });
+  const configPath = join(stateDir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(file));
+  return loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_CONFIG: configPath, ...env }, cwd: stateDir });
+}
+
+export async function startTestDaemon(
+  sandbox: Sandbox,
+  options: { stateDir: string; handlers: Handler[]; file?: FileConfig; env?: Record<string, string>; host?: string; pid?: number; logger?: Logger; fetch?: typeof fetch; services?: Services },
+): Promise<Daemon> {
+  const config = testConfig(sandbox, options.stateDir, options.file ?? FAST, options.env);
+  return Daemon.start({
+    config,
+    logger: options.logger ?? silentLogger(),
+    handlers: options.handlers,
+    services: options.services ?? new Services(),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.pid ? { pid: options.pid } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+}
