@@ -24,8 +24,16 @@ export interface ItemInput<S extends SourceKey = SourceKey> {
   readonly fields: Readonly<Partial<Record<FieldKey<S>, FieldValue>>>;
 }
 
-/** Runs a named, checkpointed stage: skipped (its saved output returned) when it already finished for this input. */
-export type StageRunner = <T>(stage: string, inputHash: string, run: () => Promise<T>, options?: { artefactHash?: (output: T) => string | null }) => Promise<T>;
+/**
+ * Runs a named, checkpointed stage: skipped (its saved output returned) when it already finished for this input and
+ * `isValid` (when given) accepts the saved output, e.g. its files still exist. Outputs must be JSON-serialisable.
+ */
+export type StageRunner = <T>(
+  stage: string,
+  inputHash: string,
+  run: () => Promise<T>,
+  options?: { artefactHash?: (output: T) => string | null; isValid?: (output: T) => boolean },
+) => Promise<T>;
 
 export interface HandlerContext<S extends SourceKey = SourceKey> {
   readonly item: { readonly id: number; readonly pageId: string; readonly attempt: number };
@@ -40,6 +48,11 @@ export interface HandlerContext<S extends SourceKey = SourceKey> {
   /** Aborted on shutdown (after the grace period) and when the item runs past its time limit. */
   readonly signal: AbortSignal;
   readonly stage: StageRunner;
+  /**
+   * A folder for this item's intermediate files (downloads, conversions) in the state directory. It survives retries
+   * and restarts, so stages resume; the daemon removes it when the item is done or has failed for good.
+   */
+  readonly workDir: string;
   /** Long-lived services (media tools, Spotify, ...) registered by the daemon's owner; see daemon/services.ts. */
   readonly services: ServiceRegistry;
 }

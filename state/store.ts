@@ -76,6 +76,16 @@ export interface AttemptRow {
   error_message: string | null;
 }
 
+export interface LibraryFileRow {
+  path: string;
+  page_id: string | null;
+  format: string;
+  size: number;
+  mtime_ms: number;
+  placed_at: number | null;
+  gone: number;
+}
+
 export interface PolledItem {
   source: ItemSource;
   pageId: string;
@@ -214,6 +224,16 @@ export class Store {
       listAttempts: db.prepare<[number], AttemptRow>(
         'SELECT attempt, started_at, finished_at, outcome, stage, error_code, error_message FROM attempts WHERE item_id = ? ORDER BY id',
       ),
+      getLibraryFile: db.prepare<[string], LibraryFileRow>('SELECT * FROM library_files WHERE path = ?'),
+      listLibraryFilesOfPage: db.prepare<[string], LibraryFileRow>('SELECT * FROM library_files WHERE page_id = ? AND gone = 0'),
+      recordPlacedFile: db.prepare(
+        `INSERT INTO library_files (path, page_id, format, size, mtime_ms, placed_at, gone) VALUES (@path, @pageId, @format, @size, @mtimeMs, @now, 0)
+         ON CONFLICT (path) DO UPDATE SET page_id = excluded.page_id, format = excluded.format, size = excluded.size,
+           mtime_ms = excluded.mtime_ms, placed_at = excluded.placed_at, gone = 0`,
+      ),
+      addPendingFile: db.prepare('INSERT OR REPLACE INTO pending_files (path, item_id, created_at) VALUES (?, ?, ?)'),
+      removePendingFile: db.prepare('DELETE FROM pending_files WHERE path = ?'),
+      listPendingFiles: db.prepare<[], { path: string; item_id: number | null; created_at: number }>('SELECT * FROM pending_files'),
       sumNotionRequests: db.prepare<[], { requests: number | null; rate_limited: number | null }>('SELECT SUM(requests) AS requests, SUM(rate_limited) AS rate_limited FROM notion_requests'),
     };
   }
@@ -389,6 +409,30 @@ export class Store {
 
   lastSuccessfulRun(): RunRow | undefined {
     return this.#s.lastSuccessfulRun.get();
+  }
+
+  getLibraryFile(path: string): LibraryFileRow | undefined {
+    return this.#s.getLibraryFile.get(path);
+  }
+
+  listLibraryFilesOfPage(pageId: string): LibraryFileRow[] {
+    return this.#s.listLibraryFilesOfPage.all(pageId);
+  }
+
+  recordPlacedFile(file: { path: string; pageId: string | null; format: string; size: number; mtimeMs: number; now: number }): void {
+    this.#s.recordPlacedFile.run(file);
+  }
+
+  addPendingFile(path: string, itemId: number | null, now: number): void {
+    this.#s.addPendingFile.run(path, itemId, now);
+  }
+
+  removePendingFile(path: string): void {
+    this.#s.removePendingFile.run(path);
+  }
+
+  listPendingFiles(): Array<{ path: string; item_id: number | null; created_at: number }> {
+    return this.#s.listPendingFiles.all();
   }
 
   totalNotionRequests(): { requests: number; rateLimited: number } {

@@ -4,6 +4,8 @@ import type { Handler } from '../../handlers/types.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
 import { Services } from '../daemon/services.js';
+import { systemClock } from '../clock.js';
+import { registerMediaServices } from '../pipeline/services.js';
 import { createLogger, type Logger } from '../log.js';
 import type { CliIO } from './io.js';
 
@@ -19,12 +21,15 @@ export function loadRuntime(io: CliIO): Runtime {
   return { config, logger };
 }
 
+/** The user's handlers first (the first that accepts an item gets it), so they can take rows from the built-in ones. */
 export async function allHandlers(config: Config): Promise<Handler[]> {
-  return [...builtInHandlers(), ...(await loadUserHandlers(config.handlers))];
+  return [...(await loadUserHandlers(config.handlers)), ...builtInHandlers()];
 }
 
 /** Starts a daemon with the built-in and the user's handlers and the shared services. */
 export async function startDaemon(runtime: Runtime): Promise<Daemon> {
   const handlers = await allHandlers(runtime.config);
-  return Daemon.start({ config: runtime.config, logger: runtime.logger, handlers, services: new Services() });
+  const services = new Services();
+  registerMediaServices(services, runtime.config, runtime.logger, systemClock);
+  return Daemon.start({ config: runtime.config, logger: runtime.logger, handlers, services });
 }

@@ -91,6 +91,52 @@ export const DEFAULTS = {
   logging: {
     level: 'info',
   },
+  media: {
+    tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ytDlp: 'yt-dlp', fpcalc: 'fpcalc' },
+    /** A download past this is killed and retried: 15 min covers an 11-minute mix over a slow line. */
+    downloadTimeoutMs: 15 * 60 * 1000,
+    /** yt-dlp's own retries per request, and its socket timeout. */
+    downloadRetries: 3,
+    socketTimeoutSeconds: 30,
+    /** One ffmpeg run for three formats takes 0.6-1.1 s per 3 min of audio (media-notes.md §3); 10 min is a hung process. */
+    convertTimeoutMs: 10 * 60 * 1000,
+    /** Probe, tag and analysis subprocesses. */
+    toolTimeoutMs: 2 * 60 * 1000,
+    /** Longer than this when a track is expected: a mix or a live set (the legacy limit). */
+    mixLimitSeconds: 660,
+    /** SoundCloud Go+ tracks come back as 30-second previews; a result this long (±3 s) when more was expected is one. */
+    previewSeconds: 30,
+    previewToleranceSeconds: 3,
+    /** Tempo range for half/double-time folding: hip-hop at 70 to drum and bass at 175 stay as they are. */
+    minBpm: 70,
+    maxBpm: 180,
+    /** Tempo and key are measured on a window of this many seconds around the middle of the track (enough beats, bounded cost). */
+    analysisWindowSeconds: 180,
+    /** Lossy sources become 16-bit 44.1 kHz: 24 bits only add size (media-notes.md §3, 2.4x larger ALAC for nothing). */
+    lossyBitDepth: 16,
+    lossySampleRate: 44_100,
+    /** Lossless sources keep their depth up to this and their rate. */
+    maxBitDepth: 24,
+    /** verify: each file's decoded duration must be within this of the analysed one. */
+    verifyToleranceSeconds: 0.5,
+    /** Artwork is scaled to fit this square (DJ apps show at most ~600 px). */
+    artworkMaxPixels: 800,
+  },
+  placement: {
+    /** Subfolder of OUT_DIR for tracks without a playlist (legacy name). */
+    unassignedFolder: 'Unassigned',
+    /** macOS allows 255 bytes per name; 200 leaves room for " (2)" and temp-file prefixes. */
+    maxFileNameBytes: 200,
+  },
+  search: {
+    /** yt-dlp search prefixes: the first five results of each (legacy used 5 for SoundCloud, 3 for YouTube). */
+    youtube: 'ytsearch5:{query}',
+    soundcloud: 'scsearch5:{query}',
+    /** Candidates must score at least this to be used (title 55 %, artist 30 %, duration 15 %, rbsync's weights). */
+    acceptScore: 0.75,
+    /** A duration gap above this rejects a candidate outright (rbsync and Picard both use 30 s). */
+    maxDurationGapSeconds: 30,
+  },
   text: {
     /** Notion's limits on a rich-text item and on the number of items in one property (notion-api.md §5.4). */
     maxRichTextChars: 2000,

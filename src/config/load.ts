@@ -122,11 +122,66 @@ const fileSchema = z
     /** Extra handler modules (paths relative to the config file, or absolute). */
     handlers: z.array(z.string().min(1)),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).partial().strict(),
+    media: z
+      .object({
+        tools: z.object({ ffmpeg: z.string().min(1), ffprobe: z.string().min(1), ytDlp: z.string().min(1), fpcalc: z.string().min(1) }).partial().strict(),
+        downloadTimeoutMs: positiveInt,
+        downloadRetries: nonNegativeInt.max(20),
+        socketTimeoutSeconds: positiveInt,
+        convertTimeoutMs: positiveInt,
+        toolTimeoutMs: positiveInt,
+        mixLimitSeconds: positiveInt,
+        previewSeconds: positiveInt,
+        previewToleranceSeconds: nonNegativeInt,
+        minBpm: z.number().positive(),
+        maxBpm: z.number().positive(),
+        analysisWindowSeconds: positiveInt,
+        lossyBitDepth: z.union([z.literal(16), z.literal(24)]),
+        lossySampleRate: z.union([z.literal(44_100), z.literal(48_000)]),
+        maxBitDepth: z.union([z.literal(16), z.literal(24)]),
+        verifyToleranceSeconds: z.number().positive(),
+        artworkMaxPixels: positiveInt,
+        formats: z.object({ m4a: z.boolean(), aiff: z.boolean(), wav: z.boolean() }).partial().strict(),
+      })
+      .partial()
+      .strict(),
+    /** yt-dlp settings per source kind: cookies, request pacing, extra arguments (anchors.md: one setup for all fails). */
+    sources: z.record(
+      z.enum(['soundcloud', 'youtube', 'generic']),
+      z.object({ cookiesFile: absolutePath, sleepRequestsSeconds: z.number().nonnegative(), extraArgs: z.array(z.string()) }).partial().strict(),
+    ),
+    placement: z
+      .object({
+        unassignedFolder: z.string().min(1).refine((v) => !/[/:\u0000]/.test(v), 'expected a folder name without "/" or ":"'),
+        maxFileNameBytes: z.number().int().min(40).max(250),
+        /** Where each format goes: "out" (OUT_DIR/<playlist>), "backup" (BACKUP_DIR), "wavBackup" (WAV_BACKUP_DIR). First = the path written to Notion. */
+        destinations: z.object({ m4a: z.array(z.enum(['out', 'backup', 'wavBackup'])), aiff: z.array(z.enum(['out', 'backup', 'wavBackup'])), wav: z.array(z.enum(['out', 'backup', 'wavBackup'])) }).partial().strict(),
+      })
+      .partial()
+      .strict(),
+    search: z
+      .object({ youtube: z.string().includes('{query}'), soundcloud: z.string().includes('{query}'), acceptScore: z.number().min(0).max(1), maxDurationGapSeconds: positiveInt })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
 
+export type DestinationKey = 'out' | 'backup' | 'wavBackup';
+export type AudioFormat = 'm4a' | 'aiff' | 'wav';
+export type SourceKind = 'soundcloud' | 'youtube' | 'generic';
+
+/** Legacy layout (legacy-workflow.md §6): M4A and AIFF in OUT_DIR/<playlist>, an M4A copy for djay Pro, the WAV for Apple Music. */
+export const DEFAULT_DESTINATIONS: Readonly<Record<AudioFormat, readonly DestinationKey[]>> = {
+  m4a: ['out', 'backup'],
+  aiff: ['out'],
+  wav: ['wavBackup', 'out'],
+};
+
 export type FileConfig = z.infer<typeof fileSchema>;
+
+/** The type of a defaults object with its literal types widened (a config value may differ from its default). */
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : { readonly [K in keyof T]: Widen<T[K]> };
 
 export interface Config {
   readonly notion: {
@@ -146,7 +201,8 @@ export interface Config {
   };
   readonly mappings: Readonly<Partial<Record<'tracks' | 'artists' | 'tasks' | 'executionLogs' | 'playlists', Readonly<Record<string, string>>>>>;
   readonly stateDir: string;
-  readonly paths: { readonly outDir?: string; readonly backupDir?: string; readonly wavBackupDir?: string };
+  /** OUT_DIR defaults to ~/Music/tracksync; the two backup folders are used only when set. */
+  readonly paths: { readonly outDir: string; readonly backupDir?: string; readonly wavBackupDir?: string };
   readonly schedule: { readonly cycleCron: string; readonly fullReconcileIntervalMs: number; readonly cursorOverlapMs: number };
   readonly routing: {
     readonly taskTypes: readonly string[];
@@ -172,6 +228,10 @@ export interface Config {
   readonly handlers: readonly string[];
   readonly logging: { readonly level: string };
   readonly soundcloudProfile?: string;
+  readonly media: Widen<typeof DEFAULTS.media> & { readonly formats: Readonly<Record<AudioFormat, boolean>> };
+  readonly sources: Readonly<Partial<Record<SourceKind, { readonly cookiesFile?: string; readonly sleepRequestsSeconds?: number; readonly extraArgs?: readonly string[] }>>>;
+  readonly placement: { readonly unassignedFolder: string; readonly maxFileNameBytes: number; readonly destinations: Readonly<Record<AudioFormat, readonly DestinationKey[]>> };
+  readonly search: Widen<typeof DEFAULTS.search>;
   readonly spotify: { readonly clientId?: string; readonly clientSecret?: string; readonly refreshToken?: string; readonly apiBaseUrl?: string; readonly accountsBaseUrl?: string };
   readonly eagle: { readonly apiBase?: string; readonly token?: string };
   /** Secret values, for the logger to scrub. Never printed. */
@@ -263,6 +323,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   const retry = { ...DEFAULTS.retry, ...file.retry };
+  const media = { ...DEFAULTS.media, ...file.media, tools: { ...DEFAULTS.media.tools, ...file.media?.tools }, formats: { m4a: true, aiff: true, wav: true, ...file.media?.formats } };
+  if (media.minBpm * 2 > media.maxBpm) problems.push(`config file: media.minBpm (${media.minBpm}) and media.maxBpm (${media.maxBpm}) must span at least an octave (maxBpm >= 2 x minBpm) for half/double-time folding`);
+  if (!Object.values(media.formats).some(Boolean)) problems.push('config file: media.formats switches every format off; keep at least one of m4a, aiff, wav');
   if (retry.baseDelayMs > retry.maxDelayMs) problems.push(`config file: retry.baseDelayMs (${retry.baseDelayMs}) is larger than retry.maxDelayMs (${retry.maxDelayMs})`);
   const shutdown = { ...DEFAULTS.shutdown, ...file.shutdown };
   const claims = { ...DEFAULTS.claims, ...file.claims };
@@ -290,7 +353,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     mappings: file.mappings ?? {},
     stateDir: e.TRACKSYNC_STATE_DIR ?? defaultStateDir(options.platform ?? platform(), options.home ?? homedir(), env),
     paths: {
-      ...(e.OUT_DIR ? { outDir: e.OUT_DIR } : {}),
+      outDir: e.OUT_DIR ?? join(options.home ?? homedir(), 'Music', 'tracksync'),
       ...(e.BACKUP_DIR ? { backupDir: e.BACKUP_DIR } : {}),
       ...(e.WAV_BACKUP_DIR ? { wavBackupDir: e.WAV_BACKUP_DIR } : {}),
     },
@@ -304,6 +367,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     handlers: (file.handlers ?? []).map((h) => (isAbsolute(h) ? h : resolve(configDir, h))),
     logging: { level: e.TRACKSYNC_LOG_LEVEL ?? file.logging?.level ?? DEFAULTS.logging.level },
     ...(e.SOUNDCLOUD_PROFILE ? { soundcloudProfile: e.SOUNDCLOUD_PROFILE } : {}),
+    media,
+    sources: file.sources ?? {},
+    placement: {
+      unassignedFolder: file.placement?.unassignedFolder ?? DEFAULTS.placement.unassignedFolder,
+      maxFileNameBytes: file.placement?.maxFileNameBytes ?? DEFAULTS.placement.maxFileNameBytes,
+      destinations: { ...DEFAULT_DESTINATIONS, ...file.placement?.destinations },
+    },
+    search: { ...DEFAULTS.search, ...file.search },
     spotify: {
       ...(e.SPOTIFY_CLIENT_ID ? { clientId: e.SPOTIFY_CLIENT_ID } : {}),
       ...(e.SPOTIFY_CLIENT_SECRET ? { clientSecret: e.SPOTIFY_CLIENT_SECRET } : {}),

@@ -13,6 +13,7 @@ import { NotionGateway, type RequestCount } from '../notion/gateway.js';
 import { Poller } from '../notion/poller.js';
 import { loadSchema, loadSchemas, type Schemas } from '../notion/schemas.js';
 import { establishIdentity, type Identity } from './identity.js';
+import { removeLeftovers } from './leftovers.js';
 import { DaemonLock } from './lockfile.js';
 import { runItem, type ClaimedItem, type RunnerDeps } from './runner.js';
 import { Services } from './services.js';
@@ -123,6 +124,7 @@ export class Daemon {
       store.recordBoot(identity.bootId, identity.pid, identity.host, clock.now());
       const released = store.releaseLeasesOfOtherBoots(identity.bootId, clock.now());
       if (released > 0) options.logger.info({ released }, 'released items an earlier run left claimed; they resume from their last finished stage');
+      await removeLeftovers(store, config, options.logger);
       const events = options.events ?? new EventBus(options.logger);
       const notion = new NotionGateway({
         token: config.notion.token,

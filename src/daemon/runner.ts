@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Handler, HandlerContext, ServiceRegistry, StageRunner } from '../../handlers/types.js';
 import type { ItemRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
@@ -17,6 +19,19 @@ import type { ItemSource, ResultRun } from './sources/types.js';
 export function retryDelayMs(attempt: number, retry: Config['retry'], random: () => number = Math.random): number {
   const base = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(base * (0.5 + random()));
+}
+
+/** Where an item's intermediate files live (in the state directory, so they survive a restart). */
+export function workDirOf(config: Config, itemId: number): string {
+  return join(config.stateDir, 'work', String(itemId));
+}
+
+async function removeWorkDir(config: Config, itemId: number, logger: Logger): Promise<void> {
+  try {
+    await rm(workDirOf(config, itemId), { recursive: true, force: true });
+  } catch (error) {
+    logger.warn({ err: error, itemId }, 'could not remove the item work folder');
+  }
 }
 
 /** Why a job's signal aborted: the daemon stopping gives the item back; a time limit counts as a failed attempt. */
@@ -75,8 +90,12 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     const inputHash = `g${row.generation}:${stageInputHash}`;
     const checkpoint = store.getCheckpoint(row.id, name);
     if (checkpoint && checkpoint.input_hash === inputHash) {
-      events.emit('stage:end', { itemId: row.id, stage: name, durationMs: 0, skipped: true });
-      return JSON.parse(checkpoint.output_json);
+      const saved = JSON.parse(checkpoint.output_json);
+      if (!options?.isValid || options.isValid(saved)) {
+        events.emit('stage:end', { itemId: row.id, stage: name, durationMs: 0, skipped: true });
+        return saved;
+      }
+      logger.info({ stage: name }, 'checkpoint no longer valid (its files are gone); running the stage again');
     }
     controller.signal.throwIfAborted();
     currentStage = name;
@@ -107,6 +126,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       events,
       signal: controller.signal,
       stage,
+      workDir: workDirOf(config, row.id),
       services: deps.services,
     };
     const result = await handler.run(context as never);
@@ -114,6 +134,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     const written = await source.writeResult(claimed.page, result, resultRun);
     store.finishItem(row.id, result.outcome, source.contentHash(written), clock.now());
     store.finishAttempt(attemptId, { outcome: result.outcome, stage: currentStage }, clock.now());
+    await removeWorkDir(config, row.id, logger);
     events.emit('item:done', { itemId: row.id, source: row.source, pageId: row.page_id, handler: handler.name, outcome: result.outcome, durationMs: clock.now() - startedAt });
     logger.info({ outcome: result.outcome, durationMs: clock.now() - startedAt }, 'item done');
   } catch (raw) {
@@ -168,6 +189,7 @@ async function recordFailure(
   const itemError = { code: error.code, kind: error.kind, message: error.message };
   if (final) {
     store.failItem(claimed.row.id, itemError, hash, clock.now());
+    await removeWorkDir(config, claimed.row.id, logger);
     events.emit('item:failed', { itemId: claimed.row.id, pageId: claimed.row.page_id, title: claimed.row.title, code: error.code, message: error.message });
     logger.warn({ code: error.code, kind: error.kind, attempt, err: error }, 'item failed');
   } else {

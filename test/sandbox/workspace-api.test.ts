@@ -32,7 +32,7 @@ describe('local Notion through the official client', async () => {
         page_size: 2,
         ...(cursor ? { start_cursor: cursor } : {}),
       });
-      for (const row of page.results) seen.push((row as { properties: { Title: { title: Array<{ plain_text: string }> } } }).properties.Title.title[0]!.plain_text);
+      for (const row of page.results) seen.push((row as unknown as { properties: { Title: { title: Array<{ plain_text: string }> } } }).properties.Title.title[0]!.plain_text);
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(['Song 5', 'Song 3']);

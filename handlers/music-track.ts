@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { TrackSyncError } from '../src/errors.js';
+import type { Logger } from '../src/log.js';
+import type { FieldValue } from '../src/notion/codecs.js';
+import { decodeProperty } from '../src/notion/codecs.js';
+import { PROCESSING_TAGS, type FieldKey } from '../src/notion/databases.js';
+import type { NotionGateway } from '../src/notion/gateway.js';
+import { analyseAudio, type Analysis } from '../src/pipeline/analyse.js';
+import { splitArtists, type ArtistHints } from '../src/pipeline/artists.js';
+import { trackRow, type PipelineDeps, type TrackRow } from '../src/pipeline/context.js';
+import { convertAndTag, verifyFiles, type TrackMetadata } from '../src/pipeline/convert.js';
+import { downloadAudio, type DownloadResult } from '../src/pipeline/download.js';
+import { placeFiles, type Placed } from '../src/pipeline/place.js';
+import { resolveSource, type Resolution } from '../src/pipeline/resolve.js';
+import { MEDIA, artistDirectory, type MediaServices } from '../src/pipeline/services.js';
+import type { SpotifyTrack } from '../src/services/spotify.js';
+import type { Handler, HandlerContext, HandlerResult } from './types.js';
+
+type TrackValues = Partial<Record<FieldKey<'tracks'>, FieldValue>>;
+
+const hash = (...parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
+
+/** Everything the write-back needs, saved by the `place` stage so a retry after placing skips straight to it. */
+interface PlacedTrack {
+  readonly placed: Placed;
+  readonly analysis: Analysis;
+  readonly fingerprint: string | null;
+  readonly metadata: TrackMetadata;
+  readonly download: Pick<DownloadResult, 'source' | 'fallbackFrom' | 'search'>;
+}
+
+/**
+ * The main job: a Music Tracks row in, three verified, fully tagged files on disk and a complete row out.
+ * resolve -> (dedup) -> download -> analyse -> convert and tag -> verify -> place -> write back; each stage is
+ * checkpointed, and `place` wraps the stages before it, so a finished placement skips them all on a retry.
+ */
+export const musicTrackHandler: Handler<'tracks'> = {
+  name: 'music-track',
+  source: 'tracks',
+  accepts: () => true,
+  async run(ctx) {
+    const row = trackRow(ctx.input);
+    const media = ctx.services.require<MediaServices>(MEDIA);
+    const deps: PipelineDeps = {
+      config: ctx.config,
+      logger: ctx.logger,
+      clock: ctx.clock,
+      signal: ctx.signal,
+      store: ctx.store,
+      ffmpeg: media.ffmpeg,
+      ytdlp: media.ytdlp,
+      spotify: media.spotify,
+      fetch: media.fetch,
+      itemId: ctx.item.id,
+      pageId: row.pageId,
+      workDir: ctx.workDir,
+    };
+
+    const adopted = await adoptExistingFiles(ctx, deps, row);
+    if (adopted) return adopted;
+
+    const resolution = await ctx.stage('resolve', hash(row.soundcloudUrl, row.youtubeUrl, row.sourceUrl, row.spotifyId, row.spotifyUrl, row.title, row.artist), () => resolveSource(deps, row));
+    for (const note of resolution.notes) ctx.logger.info({ note }, 'row note');
+    if (!resolution.source) return metadataOnly(ctx, row, resolution);
+    const source = resolution.source;
+
+    const playlist = await firstPlaylistName(ctx.notion, row, ctx.logger);
+    const result = await ctx.stage(
+      'place',
+      hash(source.url, row.title, row.artist, playlist, ctx.config.placement, ctx.config.media.formats, ctx.config.paths),
+      async (): Promise<PlacedTrack> => {
+        const download = await ctx.stage('download', hash(source.url), () => downloadAudio(deps, row, { ...resolution, source }), { isValid: (d) => existsSync(d.path) });
+        const analysis = await ctx.stage('analyse', download.sha256, () => analyseAudio(deps, download.path, download.probe.durationSeconds));
+        const metadata = trackMetadata(row, resolution.spotify, download);
+        const converted = await ctx.stage('convert', hash(download.sha256, analysis, metadata, ctx.config.media), () => convertAndTag(deps, download, analysis, metadata), {
+          isValid: (c) => Object.values(c.files).every((path) => existsSync(path)),
+        });
+        await ctx.stage('verify', hash(converted), () => verifyFiles(deps, converted, analysis));
+        const placed = await placeFiles(deps, converted.files, { artist: metadata.artist, title: metadata.title, playlist });
+        return { placed, analysis, fingerprint: converted.fingerprint?.compressed ?? null, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search } };
+      },
+      { isValid: (p) => p.placed.all.every((path) => existsSync(path)) },
+    );
+
+    const artists = await linkArtists(ctx, row, result.metadata.artist, result.metadata.title, resolution.spotify, result.download.source.label);
+    return synced(ctx, row, resolution, result, artists);
+  },
+};
+
+/** notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate; files that exist and decode are adopted. */
+async function adoptExistingFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, row: TrackRow): Promise<HandlerResult | undefined> {
+  const listed = Object.entries(row.paths).filter(([, path]) => path !== '') as Array<['m4a' | 'aiff' | 'wav', string]>;
+  if (listed.length === 0 || !listed.every(([, path]) => existsSync(path))) return undefined;
+  const adopted = await ctx.stage('adopt', hash(listed), async () => {
+    for (const [, path] of listed) {
+      const probe = await deps.ffmpeg.probe(path, deps.signal).catch(() => undefined);
+      if (!probe?.hasAudio) return null;
+    }
+    const [, first] = listed.find(([format]) => format === 'wav') ?? listed[0]!;
+    const probe = await deps.ffmpeg.probe(first, deps.signal);
+    return analyseAudio(deps, first, probe.durationSeconds);
+  });
+  if (!adopted) return undefined;
+  ctx.logger.info({ paths: listed.map(([, p]) => p) }, 'files already on disk decode: adopting them instead of downloading');
+  return {
+    outcome: 'adopted',
+    properties: {
+      downloaded: true,
+      ...analysisValues(adopted),
+      processedAt: new Date(ctx.clock.now()).toISOString(),
+      processing: [PROCESSING_TAGS.analysed],
+    },
+  };
+}
+
+function analysisValues(analysis: Analysis): TrackValues {
+  return {
+    ...(analysis.bpm !== null ? { bpm: analysis.bpm } : {}),
+    ...(analysis.key ? { key: analysis.key } : {}),
+    ...(analysis.camelot ? { camelot: analysis.camelot } : {}),
+    durationSeconds: Math.round(analysis.durationSeconds * 10) / 10,
+    ...(analysis.loudnessLufs !== null ? { loudness: analysis.loudnessLufs } : {}),
+  };
+}
+
+/** The title, artist and album the files are tagged with: the row first (the user's words), then Spotify, then the site. */
+function trackMetadata(row: TrackRow, spotify: SpotifyTrack | null, download: DownloadResult): TrackMetadata {
+  const year = Number((spotify?.releaseDate ?? '').slice(0, 4));
+  return {
+    title: row.title || spotify?.name || download.info.title || 'Untitled',
+    artist: row.artist || spotify?.artists.map((a) => a.name).join(', ') || download.info.artist || download.info.uploader || '',
+    album: row.album || spotify?.album || download.info.album || '',
+    genre: row.genre || download.info.genre || '',
+    year: Number.isInteger(year) && year > 1900 ? year : null,
+    isrc: row.isrc || spotify?.isrc || download.info.isrc || null,
+    sourceUrl: download.source.url,
+    artworkUrl: spotify?.imageUrl ?? null,
+  };
+}
+
+/** Spotify enrichment: written where the row is empty (a value a person set is never overwritten). */
+function spotifyValues(row: TrackRow, spotify: SpotifyTrack | null): TrackValues {
+  if (!spotify) return {};
+  const values: TrackValues = {};
+  if (!row.spotifyId) values.spotifyId = spotify.id;
+  if (!row.spotifyUrl) values.spotifyUrl = spotify.url;
+  if (!row.isrc && spotify.isrc) values.isrc = spotify.isrc;
+  if (!row.album && spotify.album) values.album = spotify.album;
+  if (spotify.releaseDate) values.releaseDate = spotify.releaseDate.length === 4 ? `${spotify.releaseDate}-01-01` : spotify.releaseDate.length === 7 ? `${spotify.releaseDate}-01` : spotify.releaseDate;
+  if (spotify.popularity !== null) values.popularity = spotify.popularity;
+  if (spotify.imageUrl) values.imageUrl = spotify.imageUrl;
+  values.durationMs = spotify.durationMs;
+  if (!row.title) values.title = spotify.name;
+  if (!row.artist) values.artistName = spotify.artists.map((a) => a.name).join(', ');
+  return values;
+}
+
+/** No audio to be found: what is known is written, tagged Metadata Enriched, and the row is not retried until it changes. */
+function metadataOnly(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution): HandlerResult {
+  const best = resolution.search?.candidates[0];
+  ctx.logger.info({ query: resolution.search?.query, best: best ? { url: best.url, score: best.score, rejected: best.rejected } : null }, 'no acceptable source: metadata only');
+  return {
+    outcome: 'metadata-only',
+    properties: { ...spotifyValues(row, resolution.spotify), processing: [PROCESSING_TAGS.metadataEnriched] },
+    details: { search: resolution.search },
+  };
+}
+
+async function linkArtists(ctx: HandlerContext<'tracks'>, row: TrackRow, artist: string, title: string, spotify: SpotifyTrack | null, sourceLabel: string): Promise<string[] | undefined> {
+  const schema = ctx.schemas.artists;
+  if (!schema || !ctx.schemas.tracks.fields.artists) return undefined;
+  const names = splitArtists(artist, title);
+  if (names.length === 0) return undefined;
+  const source = sourceLabel.startsWith('SoundCloud') ? 'SoundCloud' : sourceLabel.startsWith('YouTube') ? 'YouTube' : spotify ? 'Spotify' : undefined;
+  const hints: ArtistHints = { ...(source ? { source } : {}), spotify: new Map((spotify?.artists ?? []).map((a) => [a.name, { id: a.id, url: a.url }])) };
+  const ids = await ctx.stage('artists', hash(names), () => artistDirectory(ctx.services, ctx.notion, ctx.logger).resolve(schema, names, hints));
+  return [...new Set([...row.artistIds, ...ids])];
+}
+
+function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution, result: PlacedTrack, artistIds: string[] | undefined): HandlerResult {
+  const { placed, analysis, metadata, download } = result;
+  const values: TrackValues = {
+    ...spotifyValues(row, resolution.spotify),
+    downloaded: true,
+    ...(placed.primary.m4a ? { m4aPath: placed.primary.m4a } : {}),
+    ...(placed.primary.aiff ? { aiffPath: placed.primary.aiff } : {}),
+    ...(placed.primary.wav ? { wavPath: placed.primary.wav } : {}),
+    ...analysisValues(analysis),
+    ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
+    processedAt: new Date(ctx.clock.now()).toISOString(),
+    downloadSource: download.fallbackFrom ? `${download.source.label} (${download.fallbackFrom.source.label} geo-blocked)` : download.source.label,
+    processing: [PROCESSING_TAGS.analysed, PROCESSING_TAGS.converted],
+    ...(artistIds ? { artists: artistIds } : {}),
+  };
+  if (!row.title) values.title = metadata.title;
+  if (!row.artist && metadata.artist) values.artistName = metadata.artist;
+  if (!row.album && metadata.album) values.album = metadata.album;
+  if (!row.genre && metadata.genre) values.genre = metadata.genre;
+  // A URL found by a search goes to its own column, and only into an empty one.
+  if (download.source.from === 'search' && !row.youtubeUrl) values.youtubeUrl = download.source.url;
+  ctx.events.emit('files:written', { bytes: placed.bytes });
+  return { outcome: 'synced', properties: values, details: { paths: placed.all, source: download.source, search: download.search } };
+}
+
+/** The first related playlist's title decides the subfolder (legacy layout); none -> "Unassigned". */
+async function firstPlaylistName(notion: NotionGateway, row: TrackRow, logger: Logger): Promise<string | null> {
+  const first = row.playlistIds[0];
+  if (!first) return null;
+  try {
+    const page = await notion.retrievePage(first);
+    const titleProperty = Object.values(page.properties).find((p) => (p as { type?: string }).type === 'title');
+    const name = titleProperty ? String(decodeProperty(titleProperty) ?? '') : '';
+    return name || null;
+  } catch (error) {
+    if (error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND') {
+      logger.warn({ playlist: first }, 'the related playlist page is not shared with the integration; using the default folder');
+      return null;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,194 @@
+import ffmpeg from 'fluent-ffmpeg';
+import { PassThrough } from 'node:stream';
+import type { Config } from '../config/load.js';
+import { TrackSyncError, type ErrorCode } from '../errors.js';
+import { runTool } from './process.js';
+
+/**
+ * The one door to ffmpeg and ffprobe.
+ *
+ * The design card names fluent-ffmpeg, so it builds and runs the commands here, and only here: it is deprecated and
+ * its repository was archived in May 2025 (media-notes.md §10), and `.outputOptions([...])` splits any option holding
+ * one space ("title=Test Song" became two arguments). Every option below is therefore passed as a separate argument
+ * (varargs), which turns the splitting off, and no user text (titles, artists) is ever passed to ffmpeg at all: tags
+ * are written afterwards by tags.ts. Replacing fluent-ffmpeg means rewriting this file with `runTool` (execa), which
+ * `probe` already uses.
+ */
+
+export interface ProbeResult {
+  readonly durationSeconds: number;
+  readonly codec: string;
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Bits per sample of a lossless source; null for lossy codecs. */
+  readonly bitDepth: number | null;
+  readonly lossless: boolean;
+  readonly hasAudio: boolean;
+}
+
+export interface Loudness {
+  /** EBU R128 integrated loudness. */
+  readonly integratedLufs: number;
+  /** True peak, dBTP. */
+  readonly truePeakDb: number;
+}
+
+export interface ConvertSpec {
+  readonly input: string;
+  /** Outputs to write; a format that is switched off is left out. */
+  readonly outputs: Partial<Record<'m4a' | 'aiff' | 'wav', string>>;
+  readonly bitDepth: 16 | 24;
+  readonly sampleRate: number;
+  /** Raw (uint32 little-endian) and compressed base64 Chromaprint fingerprints, in the same run (media-notes.md §5). */
+  readonly fingerprintRawPath?: string;
+  readonly fingerprintBase64Path?: string;
+}
+
+const LOSSLESS_CODECS = /^(flac|alac|pcm_|wavpack|ape|tta|mlp|truehd|shorten)/;
+
+export class Ffmpeg {
+  readonly #config: Config;
+  #chromaprint: boolean | undefined;
+
+  constructor(config: Config) {
+    this.#config = config;
+  }
+
+  #command(timeoutMs: number): ffmpeg.FfmpegCommand {
+    const command = ffmpeg({ timeout: Math.ceil(timeoutMs / 1000) });
+    command.setFfmpegPath(this.#config.media.tools.ffmpeg);
+    command.setFfprobePath(this.#config.media.tools.ffprobe);
+    return command;
+  }
+
+  /** Runs a fluent-ffmpeg command to its end; the signal kills it. Resolves with ffmpeg's stderr. */
+  #run(command: ffmpeg.FfmpegCommand, failureCode: ErrorCode, what: string, signal?: AbortSignal): Promise<string> {
+    return new Promise((resolve, reject) => {
+      signal?.throwIfAborted();
+      const onAbort = (): void => {
+        command.kill('SIGKILL');
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      command.on('end', (_stdout: string | null, stderr: string | null) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(stderr ?? '');
+      });
+      command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (signal?.aborted) return reject(new TrackSyncError('ABORTED', `ffmpeg (${what}) was stopped`, { cause: error }));
+        if (/ENOENT|Cannot find ffmpeg/i.test(error.message)) {
+          return reject(new TrackSyncError('TOOL_MISSING', `ffmpeg is not installed or not on PATH (looked for "${this.#config.media.tools.ffmpeg}"): install ffmpeg (macOS: brew install ffmpeg)`, { cause: error }));
+        }
+        const tail = (stderr ?? '').split('\n').filter((l) => l.trim() && !l.startsWith('  ')).slice(-4).join(' | ');
+        const timedOut = /timeout/i.test(error.message);
+        reject(new TrackSyncError(failureCode, `ffmpeg ${what} failed${timedOut ? ' (timed out)' : ''}: ${tail || error.message}`, { cause: error, details: { stderrTail: tail } }));
+      });
+      command.run();
+    });
+  }
+
+  /** Duration, codec and format of a file (ffprobe). A file with no decodable audio is CORRUPT_MEDIA. */
+  async probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {
+    const result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
+      timeoutMs: this.#config.media.toolTimeoutMs,
+      failureCode: 'CORRUPT_MEDIA',
+      ...(signal ? { signal } : {}),
+    });
+    const data = JSON.parse(result.stdout) as { streams?: Array<Record<string, string | number | undefined>>; format?: { duration?: string } };
+    const audio = (data.streams ?? []).find((s) => s.codec_type === 'audio');
+    const duration = Number(audio?.duration ?? data.format?.duration);
+    if (!audio || !Number.isFinite(duration) || duration <= 0) {
+      return { durationSeconds: 0, codec: String(audio?.codec_name ?? 'none'), sampleRate: 0, channels: 0, bitDepth: null, lossless: false, hasAudio: false };
+    }
+    const codec = String(audio.codec_name);
+    const lossless = LOSSLESS_CODECS.test(codec);
+    const raw = Number(audio.bits_per_raw_sample || audio.bits_per_sample || 0);
+    const fromFormat = /s16/.test(String(audio.sample_fmt)) ? 16 : /s32|flt|dbl/.test(String(audio.sample_fmt)) ? 24 : 16;
+    return {
+      durationSeconds: duration,
+      codec,
+      sampleRate: Number(audio.sample_rate) || 44_100,
+      channels: Number(audio.channels) || 2,
+      bitDepth: lossless ? raw || fromFormat : null,
+      lossless,
+      hasAudio: true,
+    };
+  }
+
+  /**
+   * One decode for the analysis: mono 32-bit float PCM at `sampleRate` (for tempo and key) and the EBU R128 integrated
+   * loudness and true peak (ffmpeg's ebur128 filter), split from the same decoded stream.
+   */
+  async decodeForAnalysis(path: string, sampleRate: number, signal?: AbortSignal): Promise<{ pcm: Float32Array; loudness: Loudness | null }> {
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const command = this.#command(this.#config.media.toolTimeoutMs)
+      .input(path)
+      .inputOptions('-nostdin')
+      .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=peak=true[lo];[p]aresample=${sampleRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
+      .output('-')
+      .outputOptions('-map', '[lo]', '-f', 'null')
+      .output(sink)
+      .outputOptions('-map', '[po]', '-f', 'f32le');
+    const stderr = await this.#run(command, 'ANALYSIS_FAILED', 'decoding for analysis', signal);
+    const bytes = Buffer.concat(chunks);
+    const pcm = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
+    return { pcm: new Float32Array(pcm), loudness: parseLoudness(stderr) };
+  }
+
+  /** Whether this ffmpeg has the chromaprint muxer (Homebrew's and Debian's do). */
+  async hasChromaprint(signal?: AbortSignal): Promise<boolean> {
+    if (this.#chromaprint === undefined) {
+      const result = await runTool(this.#config.media.tools.ffmpeg, ['-hide_banner', '-muxers'], { timeoutMs: 30_000, failureCode: 'CONVERSION_FAILED', ...(signal ? { signal } : {}) });
+      this.#chromaprint = /\bchromaprint\b/.test(result.stdout);
+    }
+    return this.#chromaprint;
+  }
+
+  /**
+   * One ffmpeg run: the source is decoded once and written as ALAC, AIFF and WAV (and fingerprinted). Three separate
+   * runs cost x1.21 to x1.88 the time (media-notes.md §3; bench/RESULTS.md measures it again). Source tags are dropped
+   * (-map_metadata -1): tags.ts writes ours.
+   */
+  async convert(spec: ConvertSpec, signal?: AbortSignal): Promise<void> {
+    const command = this.#command(this.#config.media.convertTimeoutMs).input(spec.input).inputOptions('-nostdin');
+    const rate = ['-ar', String(spec.sampleRate)];
+    if (spec.outputs.m4a) {
+      // Without an explicit sample format ffmpeg picks 32-bit ALAC for float-decoded sources: 2.4x the size for nothing.
+      command.output(spec.outputs.m4a).outputOptions('-map', '0:a', '-map_metadata', '-1', '-c:a', 'alac', '-sample_fmt', spec.bitDepth === 16 ? 's16p' : 's32p', ...rate, '-f', 'ipod');
+    }
+    if (spec.outputs.aiff) {
+      command.output(spec.outputs.aiff).outputOptions('-map', '0:a', '-map_metadata', '-1', '-c:a', spec.bitDepth === 16 ? 'pcm_s16be' : 'pcm_s24be', ...rate, '-f', 'aiff');
+    }
+    if (spec.outputs.wav) {
+      command.output(spec.outputs.wav).outputOptions('-map', '0:a', '-map_metadata', '-1', '-c:a', spec.bitDepth === 16 ? 'pcm_s16le' : 'pcm_s24le', ...rate, '-f', 'wav');
+    }
+    if (spec.fingerprintRawPath) command.output(spec.fingerprintRawPath).outputOptions('-map', '0:a', '-f', 'chromaprint', '-fp_format', 'raw');
+    if (spec.fingerprintBase64Path) command.output(spec.fingerprintBase64Path).outputOptions('-map', '0:a', '-f', 'chromaprint', '-fp_format', 'base64');
+    await this.#run(command.outputOptions('-y'), 'CONVERSION_FAILED', 'conversion', signal);
+  }
+
+  /** Artwork as a baseline JPEG that fits `maxPixels` (M4A covers must be JPEG or PNG; thumbnails are often WebP). */
+  async artwork(input: string, output: string, maxPixels: number, signal?: AbortSignal): Promise<void> {
+    const command = this.#command(this.#config.media.toolTimeoutMs)
+      .input(input)
+      .inputOptions('-nostdin')
+      .output(output)
+      .outputOptions('-frames:v', '1', '-vf', `scale='min(${maxPixels},iw)':'min(${maxPixels},ih)':force_original_aspect_ratio=decrease`, '-q:v', '3', '-f', 'mjpeg', '-y');
+    await this.#run(command, 'CONVERSION_FAILED', 'artwork conversion', signal);
+  }
+}
+
+/** The last "Summary:" block of ebur128's log: "I: -14.2 LUFS" and "Peak: -0.4 dBFS". */
+export function parseLoudness(stderr: string): Loudness | null {
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const integrated = summary.match(/I:\s+(-?[\d.]+|-inf)\s+LUFS/);
+  const peak = summary.match(/Peak:\s+(-?[\d.]+|-inf)\s+dBFS/);
+  if (!integrated || !peak) return null;
+  const value = (s: string): number => (s === '-inf' ? -Infinity : Number(s));
+  const integratedLufs = value(integrated[1]!);
+  // -70 LUFS is ebur128's floor: digital silence has no loudness worth storing.
+  if (!Number.isFinite(integratedLufs) || integratedLufs <= -70) return null;
+  return { integratedLufs, truePeakDb: value(peak[1]!) };
+}

@@ -1,0 +1,83 @@
+import { execa } from 'execa';
+import { TrackSyncError, type ErrorCode } from '../errors.js';
+
+/**
+ * Every subprocess tracksync starts goes through here: an argument array (never a shell string), a hard timeout, the
+ * job's AbortSignal (execa kills the process, then SIGKILLs it 5 s later if it lingers), and a result that says why it
+ * ended instead of leaving callers to guess from stderr (anchors.md C.3: execa's result shape).
+ */
+
+export interface ToolResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+}
+
+export interface RunToolOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Exit codes that are not failures (fpcalc exits 3 with a valid result at end of file: media-notes.md §5). */
+  readonly okExitCodes?: readonly number[];
+  /** The code for a failure of this tool (what the caller classifies it as when nothing more specific applies). */
+  readonly failureCode: ErrorCode;
+  /** Lines of stderr as they arrive (progress). */
+  readonly onStderrLine?: (line: string) => void;
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+}
+
+/** How to install each tool, for the message when it is missing. */
+export const INSTALL_HINTS: Record<string, string> = {
+  ffmpeg: 'install ffmpeg (macOS: brew install ffmpeg; Debian: apt-get install ffmpeg)',
+  ffprobe: 'install ffmpeg, which includes ffprobe (macOS: brew install ffmpeg)',
+  'yt-dlp': 'install a current yt-dlp (macOS: brew install yt-dlp)',
+  fpcalc: 'install Chromaprint (macOS: brew install chromaprint; Debian: apt-get install libchromaprint-tools)',
+};
+
+export async function runTool(bin: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
+  const started = Date.now();
+  const subprocess = execa(bin, args, {
+    reject: false,
+    timeout: options.timeoutMs,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+    forceKillAfterDelay: 5_000,
+    stripFinalNewline: true,
+    maxBuffer: 64 * 1024 * 1024,
+    stdin: 'ignore',
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  if (options.onStderrLine && subprocess.stderr) {
+    let pending = '';
+    subprocess.stderr.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split(/\r?\n|\r/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) options.onStderrLine!(line);
+    });
+  }
+  const result = await subprocess;
+  const durationMs = Date.now() - started;
+  const name = bin.split('/').pop() ?? bin;
+  if (result.isCanceled) {
+    throw new TrackSyncError('ABORTED', `${name} was stopped (the item was cancelled)`, { cause: result });
+  }
+  if (result.timedOut) {
+    throw new TrackSyncError(options.failureCode, `${name} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped`, { cause: result, details: { timedOut: true } });
+  }
+  if ((result as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String((result as { originalMessage?: string }).originalMessage ?? ''))) {
+    throw new TrackSyncError('TOOL_MISSING', `${name} is not installed or not on PATH (looked for "${bin}"): ${INSTALL_HINTS[name] ?? `install ${name}`}, or set media.tools in the config file`, { cause: result });
+  }
+  const exitCode = result.exitCode ?? -1;
+  const stdout = String(result.stdout ?? '');
+  const stderr = String(result.stderr ?? '');
+  if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
+    const tail = stderr.split('\n').filter(Boolean).slice(-6).join('\n');
+    throw new TrackSyncError(options.failureCode, `${name} exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}: ${tail || '(no error output)'}`, {
+      cause: result,
+      details: { exitCode, stderrTail: tail },
+    });
+  }
+  return { exitCode, stdout, stderr, durationMs };
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TrackSyncError } from '../errors.js';
+import type { ProbeResult } from '../media/ffmpeg.js';
+import type { MediaInfo } from '../media/ytdlp.js';
+import type { PipelineDeps, TrackRow } from './context.js';
+import { searchYouTube, type Resolution, type ResolvedSource, type SearchRecord } from './resolve.js';
+
+export interface DownloadResult {
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly info: MediaInfo;
+  readonly thumbnailPath: string | null;
+  readonly probe: ProbeResult;
+  /** The source actually downloaded (a YouTube search result when the first choice was geo-blocked). */
+  readonly source: ResolvedSource;
+  /** Set when `source` is a fallback: the source that failed, and why. */
+  readonly fallbackFrom: { readonly source: ResolvedSource; readonly reason: string } | null;
+  readonly search: SearchRecord | null;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Downloads the resolved source; a geo-blocked source is replaced by a YouTube search result when one is good enough. */
+export async function downloadAudio(deps: PipelineDeps, row: TrackRow, resolution: Resolution & { source: ResolvedSource }): Promise<DownloadResult> {
+  const expected = resolution.spotify ? resolution.spotify.durationMs / 1000 : row.expectedDurationSeconds;
+  try {
+    return await downloadOne(deps, resolution.source, expected, null, resolution.search);
+  } catch (error) {
+    if (!(error instanceof TrackSyncError) || error.code !== 'SOURCE_GEO_BLOCKED' || resolution.source.from === 'search') throw error;
+    const title = resolution.spotify?.name ?? row.title;
+    if (!title) throw error;
+    deps.logger.info({ url: resolution.source.url }, 'source geo-blocked; trying a YouTube search instead');
+    const search = await searchYouTube(deps, {
+      title,
+      artist: resolution.spotify ? resolution.spotify.artists.map((a) => a.name).join(', ') : row.artist,
+      durationSeconds: expected,
+      isrc: resolution.spotify?.isrc ?? (row.isrc || null),
+    }, [resolution.source.url]);
+    if (!search.chosen) throw error;
+    const fallback: ResolvedSource = { url: search.chosen.url, kind: 'youtube', label: 'YouTube (Search)', from: 'search' };
+    // The fallback goes through every later stage like any download; only a fully processed one counts (legacy bug 10).
+    return downloadOne(deps, fallback, expected, { source: resolution.source, reason: error.message }, search);
+  }
+}
+
+async function downloadOne(deps: PipelineDeps, source: ResolvedSource, expectedSeconds: number | null, fallbackFrom: DownloadResult['fallbackFrom'], search: SearchRecord | null): Promise<DownloadResult> {
+  const dir = join(deps.workDir, 'download');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const downloaded = await deps.ytdlp.download(source.url, dir, source.kind, { signal: deps.signal });
+  const probe = await deps.ffmpeg.probe(downloaded.path, deps.signal);
+  if (!probe.hasAudio) throw new TrackSyncError('CORRUPT_MEDIA', `the downloaded file from ${source.url} is not playable audio (codec ${probe.codec})`);
+  const duration = probe.durationSeconds;
+  const { previewSeconds, previewToleranceSeconds, mixLimitSeconds } = deps.config.media;
+  const known = expectedSeconds ?? downloaded.info.durationSeconds;
+  if (Math.abs(duration - previewSeconds) <= previewToleranceSeconds && known !== null && known > previewSeconds + 15) {
+    throw new TrackSyncError('SOURCE_PREVIEW_ONLY', `only a ${Math.round(duration)}-second preview was available (the track is ${Math.round(known)} s): a SoundCloud Go+ track needs an account that can play it (a cookies file)`);
+  }
+  if (duration > mixLimitSeconds && (expectedSeconds === null || expectedSeconds <= mixLimitSeconds)) {
+    throw new TrackSyncError('MIX_DETECTED', `the source is ${Math.round(duration / 60)} min long (over the ${mixLimitSeconds} s track limit): a mix or a live set, not the track; check the URL`, {
+      details: { processingTag: 'Mix/Set Detected - Manual Review Required' },
+    });
+  }
+  const bytes = (await stat(downloaded.path)).size;
+  return { path: downloaded.path, bytes, sha256: await sha256File(downloaded.path), info: downloaded.info, thumbnailPath: downloaded.thumbnailPath, probe, source, fallbackFrom, search };
+}

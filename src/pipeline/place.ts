@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { constants, existsSync } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import type { AudioFormat, Config, DestinationKey } from '../config/load.js';
+import { TrackSyncError, coerceError } from '../errors.js';
+import type { PipelineDeps } from './context.js';
+import { numberedName, safeSegment, trackFileName } from './names.js';
+
+export interface Placed {
+  /** The path written to Notion per format (the first destination). */
+  readonly primary: Partial<Record<AudioFormat, string>>;
+  /** Every file written, copies included. */
+  readonly all: readonly string[];
+  readonly bytes: number;
+}
+
+/**
+ * The folder of a destination: OUT_DIR/<playlist or "Unassigned">, or the flat backup folders. Undefined when the
+ * destination's folder is not configured (the format then goes to its next destination).
+ */
+export function destinationFolder(config: Config, key: DestinationKey, playlist: string | null): string | undefined {
+  if (key === 'out') return join(config.paths.outDir, safeSegment(playlist ?? '', config.placement.maxFileNameBytes, config.placement.unassignedFolder));
+  if (key === 'backup') return config.paths.backupDir;
+  return config.paths.wavBackupDir;
+}
+
+/**
+ * A folder on an external volume is used only when the volume is mounted: creating /Volumes/VIBES/... on the system disk
+ * while the drive is unplugged would scatter files where the user never looks (the legacy code exited at import time).
+ */
+export function unmountedVolume(folder: string): string | undefined {
+  const match = resolve(folder).match(/^\/Volumes\/([^/]+)/);
+  if (!match) return undefined;
+  const mount = `/Volumes/${match[1]}`;
+  return existsSync(mount) ? undefined : mount;
+}
+
+/** The final name in `folder`: the plain one unless another track owns a file by that name, then "Name (2)", ... */
+function chooseName(deps: PipelineDeps, folder: string, fileName: string): string {
+  for (let n = 1; n < 1000; n += 1) {
+    const candidate = join(folder, n === 1 ? fileName : numberedName(fileName, n));
+    if (!existsSync(candidate)) return candidate;
+    const owner = deps.store.getLibraryFile(candidate)?.page_id;
+    if (owner === deps.pageId) return candidate; // the same track replaces its own file
+  }
+  throw new TrackSyncError('FILE_WRITE_FAILED', `more than 999 files named like "${fileName}" in ${folder}`);
+}
+
+/** Copy (an APFS clone where possible), fsync, rename: the file appears whole or not at all. */
+export async function writeAtomically(deps: PipelineDeps, source: string, target: string): Promise<number> {
+  const folder = dirname(target);
+  const temp = join(folder, `.${basename(target).slice(0, 60)}.tracksync-${randomUUID().slice(0, 8)}.tmp`);
+  deps.store.addPendingFile(temp, deps.itemId, deps.clock.now());
+  try {
+    deps.signal.throwIfAborted();
+    // COPYFILE_FICLONE: a copy-on-write clone on APFS (instant, no extra space); a plain copy where cloning is unsupported.
+    await copyFile(source, temp, constants.COPYFILE_FICLONE);
+    const handle = await open(temp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw coerceError(error);
+  } finally {
+    deps.store.removePendingFile(temp);
+  }
+  return (await stat(target)).size;
+}
+
+/** Places every converted file in its destinations and records them in the library index. */
+export async function placeFiles(deps: PipelineDeps, files: Partial<Record<AudioFormat, string>>, names: { artist: string; title: string; playlist: string | null }): Promise<Placed> {
+  const { config } = deps;
+  const primary: Partial<Record<AudioFormat, string>> = {};
+  const all: string[] = [];
+  let bytes = 0;
+  for (const [format, source] of Object.entries(files) as Array<[AudioFormat, string]>) {
+    const folders = config.placement.destinations[format].map((key) => destinationFolder(config, key, names.playlist)).filter((f): f is string => f !== undefined);
+    if (folders.length === 0) throw new TrackSyncError('CONFIG_INVALID', `no folder is configured for ${format} files (placement.destinations.${format}: set OUT_DIR, BACKUP_DIR or WAV_BACKUP_DIR)`);
+    for (const folder of [...new Set(folders)]) {
+      const missing = unmountedVolume(folder);
+      if (missing) throw new TrackSyncError('VOLUME_NOT_MOUNTED', `volume not mounted: ${missing} (needed for ${folder}); the track waits and is retried`, { details: { folder } });
+      await mkdir(folder, { recursive: true });
+      const target = chooseName(deps, folder, trackFileName(names.artist, names.title, format, config.placement.maxFileNameBytes));
+      // Belt and braces: whatever the name, the file stays inside its folder.
+      if (relative(folder, target).startsWith('..') || relative(folder, target).includes(sep)) throw new TrackSyncError('INTERNAL', `refusing to write outside ${folder}: ${target}`);
+      const size = await writeAtomically(deps, source, target);
+      const stats = await stat(target);
+      deps.store.recordPlacedFile({ path: target, pageId: deps.pageId, format, size, mtimeMs: Math.round(stats.mtimeMs), now: deps.clock.now() });
+      primary[format] ??= target;
+      all.push(target);
+      bytes += size;
+    }
+  }
+  return { primary, all, bytes };
+}

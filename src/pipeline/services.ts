@@ -1,0 +1,41 @@
+import type { ServiceRegistry } from '../../handlers/types.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import type { Services } from '../daemon/services.js';
+import type { Logger } from '../log.js';
+import { Ffmpeg } from '../media/ffmpeg.js';
+import { YtDlp } from '../media/ytdlp.js';
+import type { NotionGateway } from '../notion/gateway.js';
+import { SpotifyService } from '../services/spotify.js';
+import { ArtistDirectory } from './artists.js';
+
+/** The long-lived tools the track pipeline shares, one set per daemon. */
+export interface MediaServices {
+  readonly ffmpeg: Ffmpeg;
+  readonly ytdlp: YtDlp;
+  readonly spotify: SpotifyService | undefined;
+  readonly fetch: typeof fetch;
+}
+
+export const MEDIA = 'media';
+export const ARTISTS = 'artists';
+
+export function registerMediaServices(services: Services, config: Config, logger: Logger, clock: Clock, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): void {
+  const media: MediaServices = {
+    ffmpeg: new Ffmpeg(config),
+    ytdlp: new YtDlp(config, logger),
+    spotify: SpotifyService.fromConfig(config, clock, logger),
+    fetch: fetchImpl,
+  };
+  services.set(MEDIA, media);
+}
+
+/** The artist directory needs the daemon's Notion gateway, so it is created on first use. */
+export function artistDirectory(services: ServiceRegistry & Partial<Pick<Services, 'set'>>, notion: NotionGateway, logger: Logger): ArtistDirectory {
+  let directory = services.get<ArtistDirectory>(ARTISTS);
+  if (!directory) {
+    directory = new ArtistDirectory(notion, logger);
+    services.set?.(ARTISTS, directory);
+  }
+  return directory;
+}

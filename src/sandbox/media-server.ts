@@ -1,0 +1,107 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+
+/**
+ * The local stand-in for the places audio comes from, on 127.0.0.1: files served over HTTP (which yt-dlp's generic
+ * extractor downloads like any direct audio URL), and a YouTube-like search answered as an RSS feed (which yt-dlp reads
+ * with --flat-playlist, titles and durations included). The real yt-dlp runs against it unchanged; only the search
+ * prefix in the config differs (`search.youtube`).
+ */
+
+export interface SearchEntry {
+  readonly title: string;
+  readonly url: string;
+  readonly durationSeconds: number;
+}
+
+export interface MediaServer {
+  readonly url: string;
+  /** Serves `bytes` at /audio/<name> and returns the URL. */
+  addFile(name: string, bytes: Buffer): Promise<string>;
+  /** The search template for config `search.youtube`. */
+  readonly searchTemplate: string;
+  /** Results returned for queries containing every word of `query` (case-insensitive). */
+  addSearchResults(query: string, entries: readonly SearchEntry[]): void;
+  /** Answer requests for `path` (e.g. "/audio/x.mp3") with this status from now on (0 to clear). */
+  setStatus(path: string, status: number): void;
+  requests(): string[];
+  close(): Promise<void>;
+}
+
+export async function startMediaServer(options: { dir: string; port?: number }): Promise<MediaServer> {
+  await mkdir(options.dir, { recursive: true });
+  const statuses = new Map<string, number>();
+  const catalogue: Array<{ words: string[]; entries: readonly SearchEntry[] }> = [];
+  const log: string[] = [];
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://media.local');
+    log.push(`${req.method} ${url.pathname}${url.search}`);
+    const forced = statuses.get(url.pathname);
+    if (forced) {
+      res.writeHead(forced, { 'content-type': 'text/plain', ...(forced === 429 ? { 'retry-after': '1' } : {}) });
+      res.end(`status ${forced}`);
+      return;
+    }
+    if (url.pathname === '/youtube/search.rss') {
+      const query = (url.searchParams.get('q') ?? '').toLowerCase();
+      const entries = catalogue.filter((c) => c.words.every((w) => query.includes(w))).flatMap((c) => c.entries);
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+      res.end(rss(query, entries));
+      return;
+    }
+    if (url.pathname.startsWith('/audio/')) {
+      const file = join(options.dir, basename(decodeURIComponent(url.pathname.slice('/audio/'.length))));
+      if (!existsSync(file)) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('File not found');
+        return;
+      }
+      const type = file.endsWith('.mp3') ? 'audio/mpeg' : file.endsWith('.wav') ? 'audio/wav' : file.endsWith('.flac') ? 'audio/flac' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type, 'content-length': String(statSync(file).size) });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      createReadStream(file).pipe(res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    searchTemplate: `${base}/youtube/search.rss?q={query}`,
+    async addFile(name, bytes) {
+      await writeFile(join(options.dir, basename(name)), bytes);
+      return `${base}/audio/${encodeURIComponent(basename(name))}`;
+    },
+    addSearchResults(query, entries) {
+      catalogue.push({ words: query.toLowerCase().split(/\s+/).filter(Boolean), entries });
+    },
+    setStatus(path, status) {
+      if (status) statuses.set(path, status);
+      else statuses.delete(path);
+    },
+    requests: () => [...log],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function rss(query: string, entries: readonly SearchEntry[]): string {
+  const items = entries
+    .map((e) => `<item><title>${escapeXml(e.title)}</title><itunes:duration>${Math.round(e.durationSeconds)}</itunes:duration><enclosure url="${escapeXml(e.url)}" type="audio/mpeg"/></item>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>search: ${escapeXml(query)}</title>${items}</channel></rss>`;
+}

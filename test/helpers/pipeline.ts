@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { musicTrackHandler } from '../../handlers/music-track.js';
+import type { Handler } from '../../handlers/types.js';
+import { systemClock } from '../../src/clock.js';
+import type { FileConfig } from '../../src/config/load.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
+import { Services } from '../../src/daemon/services.js';
+import { silentLogger } from '../../src/log.js';
+import { registerMediaServices } from '../../src/pipeline/services.js';
+import { startMediaServer, type MediaServer } from '../../src/sandbox/media-server.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { startSpotifyServer, type SpotifyServer } from '../../src/sandbox/spotify-server.js';
+import { FAST, startTestDaemon, testConfig } from './daemon.js';
+import { withSandbox } from './notion.js';
+import { tempDir } from './tmp.js';
+
+export interface PipelineWorld {
+  readonly sandbox: Sandbox;
+  readonly media: MediaServer;
+  readonly spotify: SpotifyServer;
+  readonly dir: string;
+  readonly outDir: string;
+  readonly backupDir: string;
+  readonly wavBackupDir: string;
+  env(): Record<string, string>;
+  /** A daemon with the real music-track handler (plus `extra` handlers first) and real media tools. */
+  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string }): Promise<Daemon>;
+}
+
+/** The sandbox Notion, the local media server and the local Spotify, with output folders in a temp dir. */
+export async function pipelineWorld(): Promise<PipelineWorld> {
+  const sandbox = await withSandbox();
+  const dir = tempDir('tracksync-pipeline-');
+  const media = await startMediaServer({ dir: join(dir, 'served') });
+  const spotify = await startSpotifyServer();
+  afterAll(async () => {
+    await media.close();
+    await spotify.close();
+  });
+  const outDir = join(dir, 'Playlists');
+  const backupDir = join(dir, 'Djay-Pro-Auto-Import');
+  const wavBackupDir = join(dir, 'Apple-Music-Auto-Add');
+  const env = (): Record<string, string> => ({
+    OUT_DIR: outDir,
+    BACKUP_DIR: backupDir,
+    WAV_BACKUP_DIR: wavBackupDir,
+    SPOTIFY_CLIENT_ID: spotify.clientId,
+    SPOTIFY_CLIENT_SECRET: spotify.clientSecret,
+    SPOTIFY_API_BASE_URL: spotify.apiBaseUrl,
+    SPOTIFY_ACCOUNTS_BASE_URL: spotify.accountsBaseUrl,
+  });
+  let n = 0;
+  return {
+    sandbox,
+    media,
+    spotify,
+    dir,
+    outDir,
+    backupDir,
+    wavBackupDir,
+    env,
+    async daemon(options = {}) {
+      const stateDir = join(dir, options.stateName ?? `state-${++n}`);
+      const file: FileConfig = { ...FAST, search: { youtube: media.searchTemplate }, ...options.file };
+      const allEnv = { ...env(), ...options.env };
+      const config = testConfig(sandbox, stateDir, file, allEnv);
+      const services = new Services();
+      registerMediaServices(services, config, silentLogger(), systemClock);
+      return startTestDaemon(sandbox, { stateDir, handlers: [...(options.extra ?? []), musicTrackHandler as Handler], file, env: allEnv, services });
+    },
+  };
+}
