@@ -30,6 +30,8 @@ export interface TempoOptions {
 const FRAME = 1024;
 const HOP = 256;
 const COMB_MULTIPLES = 8;
+/** Candidate tempo spacing: five times finer than the reported precision. */
+const GRID_BPM = 0.02;
 
 /** A faster harmonic is the beat when its comb is at least this share of the best (see step 4). */
 const BEAT_SHARE_OF_BEST = 0.7;
@@ -106,11 +108,14 @@ function interpolate(ac: Float64Array, lag: number): number {
   return ac[i]! * (1 - frac) + ac[i + 1]! * frac;
 }
 
+/** Tempos are reported to 0.1 BPM: a value within this of a range edge is on it (69.99 is not doubled to 140). */
+const EDGE_TOLERANCE_BPM = 0.05;
+
 /** Folds a tempo into [minBpm, maxBpm] by halving or doubling. */
 export function foldTempo(bpm: number, range: TempoOptions): number {
   let t = bpm;
-  while (t > range.maxBpm && t / 2 >= range.minBpm / 1.0001) t /= 2;
-  while (t < range.minBpm && t * 2 <= range.maxBpm * 1.0001) t *= 2;
+  while (t > range.maxBpm + EDGE_TOLERANCE_BPM && t / 2 >= range.minBpm - EDGE_TOLERANCE_BPM) t /= 2;
+  while (t < range.minBpm - EDGE_TOLERANCE_BPM && t * 2 <= range.maxBpm + EDGE_TOLERANCE_BPM) t *= 2;
   return t;
 }
 
@@ -135,21 +140,22 @@ function tempoOfEnvelope(envelope: Float64Array, framesPerSecond: number, search
     }
     return used === 0 ? -Infinity : s / used;
   };
-  const argmax = (from: number, to: number, step: number): { bpm: number; score: number } => {
+  // Candidates by index, not by repeated addition: 0.02 added 1750 times drifts (35 + ... gave 69.99999999999972).
+  const grid = (from: number, to: number): number[] => Array.from({ length: Math.floor((to - from) / GRID_BPM + 1e-9) + 1 }, (_, i) => from + i * GRID_BPM);
+  const argmax = (from: number, to: number): { bpm: number; score: number } => {
     let top = { bpm: from, score: -Infinity };
-    for (let candidate = from; candidate <= to; candidate += step) {
+    for (const candidate of grid(from, to)) {
       const s = score(candidate);
       if (s > top.score) top = { bpm: candidate, score: s };
     }
     return top;
   };
-  const scores: number[] = [];
-  for (let candidate = searchMin; candidate <= searchMax; candidate += 0.02) scores.push(score(candidate));
-  const best = argmax(searchMin, searchMax, 0.02);
+  const scores = grid(searchMin, searchMax).map(score);
+  const best = argmax(searchMin, searchMax);
   if (!Number.isFinite(best.score) || best.score <= 0) return undefined;
   let beat = best;
   for (let k = 2; k <= 8 && best.bpm * k * 0.98 <= searchMax; k += 1) {
-    const harmonic = argmax(best.bpm * k * 0.98, Math.min(searchMax, best.bpm * k * 1.02), 0.02);
+    const harmonic = argmax(best.bpm * k * 0.98, Math.min(searchMax, best.bpm * k * 1.02));
     if (harmonic.score >= BEAT_SHARE_OF_BEST * best.score) beat = harmonic;
   }
   const finite = scores.filter(Number.isFinite);
