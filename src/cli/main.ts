@@ -1,4 +1,5 @@
 import { ConfigError, TrackSyncError, messageOf } from '../errors.js';
+import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { onceCommand } from './commands/once.js';
 import { runCommand } from './commands/run.js';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   doctor: doctorCommand,
   sandbox: sandboxCommand,
+  demo: demoCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

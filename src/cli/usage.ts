@@ -15,6 +15,7 @@ Commands:
   status [--json]     what the daemon is doing: queue by state, in flight, recent cycles, failures
   doctor [--json]     check the configuration, Notion access and the schema mapping
   sandbox [--port P]  start the local Notion and print the environment that points at it
+  demo [--dir D]      run the daemon's real job on generated tracks against the local Notion
   help                this text
 
 Exit codes: 0 the command did its job (item failures are recorded in Notion), 2 configuration or

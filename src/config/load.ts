@@ -154,7 +154,7 @@ const fileSchema = z
       .object({
         unassignedFolder: z.string().min(1).refine((v) => !/[/:\u0000]/.test(v), 'expected a folder name without "/" or ":"'),
         maxFileNameBytes: z.number().int().min(40).max(250),
-        /** Where each format goes: "out" (OUT_DIR/<playlist>), "backup" (BACKUP_DIR), "wavBackup" (WAV_BACKUP_DIR). First = the path written to Notion. */
+        /** Where each format goes: "out" (OUT_DIR/<playlist>), "backup" (BACKUP_DIR), "wavBackup" (WAV_BACKUP_DIR); see DEFAULT_DESTINATIONS. */
         destinations: z.object({ m4a: z.array(z.enum(['out', 'backup', 'wavBackup'])), aiff: z.array(z.enum(['out', 'backup', 'wavBackup'])), wav: z.array(z.enum(['out', 'backup', 'wavBackup'])) }).partial().strict(),
       })
       .partial()
@@ -171,11 +171,15 @@ export type DestinationKey = 'out' | 'backup' | 'wavBackup';
 export type AudioFormat = 'm4a' | 'aiff' | 'wav';
 export type SourceKind = 'soundcloud' | 'youtube' | 'generic';
 
-/** Legacy layout (legacy-workflow.md §6): M4A and AIFF in OUT_DIR/<playlist>, an M4A copy for djay Pro, the WAV for Apple Music. */
+/**
+ * Legacy layout (legacy-workflow.md §6): M4A and AIFF in OUT_DIR/<playlist>, an M4A copy for djay Pro (BACKUP_DIR),
+ * the WAV for Apple Music (WAV_BACKUP_DIR). Every listed destination whose folder is set gets a copy; the first is the
+ * path written to Notion; a format none of whose folders is set goes to OUT_DIR/<playlist>.
+ */
 export const DEFAULT_DESTINATIONS: Readonly<Record<AudioFormat, readonly DestinationKey[]>> = {
   m4a: ['out', 'backup'],
   aiff: ['out'],
-  wav: ['wavBackup', 'out'],
+  wav: ['wavBackup'],
 };
 
 export type FileConfig = z.infer<typeof fileSchema>;

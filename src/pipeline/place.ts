@@ -79,8 +79,9 @@ export async function placeFiles(deps: PipelineDeps, files: Partial<Record<Audio
   const all: string[] = [];
   let bytes = 0;
   for (const [format, source] of Object.entries(files) as Array<[AudioFormat, string]>) {
-    const folders = config.placement.destinations[format].map((key) => destinationFolder(config, key, names.playlist)).filter((f): f is string => f !== undefined);
-    if (folders.length === 0) throw new TrackSyncError('CONFIG_INVALID', `no folder is configured for ${format} files (placement.destinations.${format}: set OUT_DIR, BACKUP_DIR or WAV_BACKUP_DIR)`);
+    const configured = config.placement.destinations[format].map((key) => destinationFolder(config, key, names.playlist)).filter((f): f is string => f !== undefined);
+    // OUT_DIR always exists (it has a default): a format whose folders are all unset lands there.
+    const folders = configured.length > 0 ? configured : [destinationFolder(config, 'out', names.playlist)!];
     for (const folder of [...new Set(folders)]) {
       const missing = unmountedVolume(folder);
       if (missing) throw new TrackSyncError('VOLUME_NOT_MOUNTED', `volume not mounted: ${missing} (needed for ${folder}); the track waits and is retried`, { details: { folder } });

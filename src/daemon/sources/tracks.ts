@@ -103,11 +103,16 @@ export class TrackSource implements ItemSource<'tracks'> {
     return { source: 'tracks', page, fields: decodeFields(this.schema, page) };
   }
 
+  /** How the row is named in logs, status and reports: "Artist - Title", else what identifies its source. */
   title(page: PageResponse): string {
     const fields = decodeFields(this.schema, page);
     const artist = textOf(fields.artistName);
-    const title = textOf(fields.title) || '(untitled)';
-    return artist ? `${artist} - ${title}` : title;
+    const title = textOf(fields.title);
+    if (title) return artist ? `${artist} - ${title}` : title;
+    const spotify = textOf(fields.spotifyId) || textOf(fields.spotifyUrl);
+    if (spotify) return `(Spotify ${spotify.replace(/^.*[/:]/, '').slice(0, 22)})`;
+    const url = textOf(fields.soundcloudUrl) || textOf(fields.youtubeUrl) || textOf(fields.sourceUrl);
+    return url ? `(${url.slice(0, 80)})` : '(untitled)';
   }
 
   whyNotEligible(input: ItemInput<'tracks'>): string | undefined {

@@ -1,0 +1,31 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('tracksync demo (the README quick start)', () => {
+  it('syncs its four generated tracks against the local Notion and shows what it measured', async () => {
+    const cwd = tempDir('tracksync-demo-test-');
+    const result = await cli(['demo'], {}, { cwd });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('4 of 4 tracks synced.');
+    // Each row of the table shows the measured BPM and key next to what was generated.
+    expect(result.stdout).toMatch(/Demo Artist - Midnight Drive\s+12[345](\.\d)?\s+A Minor\s+8A\s+Source URL\s+Downloaded\s+3 \(m4a, aiff, wav\)/);
+    expect(result.stdout).toMatch(/Pulse Unit - Neon Pulse\s+12[789](\.\d)?\s+F# Minor\s+11A\s+YouTube \(Search\)/);
+    expect(result.stdout).toMatch(/Low Tide - Deep Current\s+17[345](\.\d)?\s+C Minor\s+5A/);
+    const root = join(cwd, 'tracksync-demo');
+    expect(readdirSync(join(root, 'Playlists', 'Unassigned')).filter((f) => f.endsWith('.m4a'))).toHaveLength(4);
+    expect(readdirSync(join(root, 'Apple-Music-Auto-Add')).filter((f) => f.endsWith('.wav'))).toHaveLength(4);
+    expect(existsSync(join(root, 'Playlists', 'Unassigned', 'Demo Artist - Midnight Drive.wav'))).toBe(false);
+    // A second run starts afresh in the same folder.
+    const again = await cli(['demo'], {}, { cwd });
+    expect(again.exitCode).toBe(0);
+  }, 180_000);
+
+  it('refuses to wipe a folder that is not its own', async () => {
+    const cwd = tempDir('tracksync-demo-test-');
+    const result = await cli(['demo', '--dir', '.'], {}, { cwd: join(cwd, '..') });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('is not a tracksync demo folder');
+  });
+});
