@@ -27,8 +27,8 @@ export interface KeyResult {
  * power chroma or a band up to 1 kHz did worse with either. (media-notes.md saw Krumhansl fail on Meyda's chroma: the
  * chroma, not the profile, was the problem there.)
  */
-const PROFILE_MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
-const PROFILE_MINOR = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+export const PROFILE_MAJOR: readonly number[] = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
+export const PROFILE_MINOR: readonly number[] = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
 
 /** How DJ software spells keys: sharps for F#/C#/G# minor and F# major, flats for Eb, Ab, Bb, Db major and Bb, Eb minor. */
 const MAJOR_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
@@ -88,7 +88,7 @@ export function chromagram(pcm: Float32Array, sampleRate: number): Float64Array 
   return total;
 }
 
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   let ma = 0;
   let mb = 0;

@@ -91,7 +91,8 @@ export function onsetEnvelope(pcm: Float32Array, sampleRate: number, maxHz = FUL
   return { envelope: detrended, framesPerSecond: sampleRate / HOP };
 }
 
-function autocorrelation(x: Float64Array, maxLag: number): Float64Array {
+/** Unbiased autocorrelation of a mean-removed signal, lags 0..maxLag+1. */
+export function autocorrelation(x: Float64Array, maxLag: number): Float64Array {
   const n = x.length;
   let mean = 0;
   for (const v of x) mean += v;
@@ -105,7 +106,8 @@ function autocorrelation(x: Float64Array, maxLag: number): Float64Array {
   return ac;
 }
 
-function interpolate(ac: Float64Array, lag: number): number {
+/** The autocorrelation at a fractional lag (linear interpolation). */
+export function interpolate(ac: Float64Array, lag: number): number {
   const i = Math.floor(lag);
   const frac = lag - i;
   if (i + 1 >= ac.length) return 0;
