@@ -55,6 +55,8 @@ export interface HandlerContext<S extends SourceKey = SourceKey> {
   readonly workDir: string;
   /** Long-lived services (media tools, Spotify, ...) registered by the daemon's owner; see daemon/services.ts. */
   readonly services: ServiceRegistry;
+  /** Run the track pipeline on a Music Tracks row now (task handlers use it for the tracks a task asks for). */
+  readonly tracks: TrackRunner;
 }
 
 /** What a handler returns. The daemon writes it back. */
@@ -79,6 +81,23 @@ export interface Handler<S extends SourceKey = SourceKey> {
   /** Whether this handler wants the item. Items no handler accepts are left untouched. */
   accepts(input: ItemInput<S>, config: Config): boolean;
   run(context: HandlerContext<S>): Promise<HandlerResult>;
+}
+
+/** What happened to one Music Tracks row run on demand (by a task handler or `tracksync sync`). */
+export interface TrackRunOutcome {
+  readonly pageId: string;
+  /** done: synced (or metadata only, adopted); failed: given up; retry_wait: the daemon tries again later; skipped: nothing to do. */
+  readonly state: 'done' | 'failed' | 'retry_wait' | 'skipped';
+  /** "synced", "metadata-only", "adopted", "already-synced", "locked-elsewhere", "not-eligible", "failed", "will-retry". */
+  readonly outcome: string;
+  /** The row after the run (for reports: title, BPM, key, paths). */
+  readonly page: PageResponse | undefined;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Runs the track pipeline on a row now, with the same code and the same bookkeeping as the poller. */
+export interface TrackRunner {
+  syncNow(pageId: string, signal: AbortSignal): Promise<TrackRunOutcome>;
 }
 
 /** Typed access to long-lived services that handlers share (created once per daemon, closed at shutdown). */

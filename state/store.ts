@@ -154,6 +154,10 @@ export class Store {
            LIMIT @limit)
          RETURNING *`,
       ),
+      claimItemById: db.prepare<{ id: number; owner: string; bootId: string; now: number; expires: number }, ItemRow>(
+        `UPDATE items SET state = 'claimed', lease_owner = @owner, lease_boot_id = @bootId, lease_expires_at = @expires, updated_at = @now
+         WHERE id = @id AND state IN ('queued', 'retry_wait') RETURNING *`,
+      ),
       markItemRunning: db.prepare(
         `UPDATE items SET state = 'running', attempts = attempts + 1, started_at = @now, updated_at = @now, stage = NULL
          WHERE id = @id AND lease_boot_id = @bootId RETURNING attempts`,
@@ -296,6 +300,11 @@ export class Store {
 
   claimNextItems(args: { source: ItemSource; owner: string; bootId: string; now: number; leaseMs: number; limit: number }): ItemRow[] {
     return this.#s.claimNextItems.all({ source: args.source, owner: args.owner, bootId: args.bootId, now: args.now, expires: args.now + args.leaseMs, limit: args.limit });
+  }
+
+  /** Claims one given item now (a task or the CLI asked for it), whatever its retry time. */
+  claimItemById(args: { id: number; owner: string; bootId: string; now: number; leaseMs: number }): ItemRow | undefined {
+    return this.#s.claimItemById.get({ id: args.id, owner: args.owner, bootId: args.bootId, now: args.now, expires: args.now + args.leaseMs });
   }
 
   /** Starts an attempt: counts it and returns the attempt number (undefined if the lease is no longer ours). */

@@ -86,7 +86,8 @@ export const DEFAULTS = {
     failedStatus: 'Failed',
     blockedStatus: 'Blocked',
     taskTypes: ['Music Sync'],
-    titleKeywords: ['music track sync', 'music sync'],
+    /** notion-schema.md's two, plus the playlist task the handoff issue names ("Sync playlist <url>"). */
+    titleKeywords: ['music track sync', 'music sync', 'sync playlist', 'playlist sync'],
   },
   logging: {
     level: 'info',
@@ -127,6 +128,20 @@ export const DEFAULTS = {
     unassignedFolder: 'Unassigned',
     /** macOS allows 255 bytes per name; 200 leaves room for " (2)" and temp-file prefixes. */
     maxFileNameBytes: 200,
+  },
+  tasks: {
+    /** Tracks one music-sync task processes at most (a task can also say "limit: N"). */
+    maxTracksPerTask: 25,
+    /** With no URL in the task: how many candidates each fallback source offers (the legacy chain took 5 of each). */
+    fallbackCandidates: 5,
+    /** Tracks of a playlist processed per task (every track still gets its row). */
+    maxPlaylistTracks: 500,
+  },
+  feeds: {
+    /** Likes and playlists are read every 15 minutes (flat listings: one request each, not one per track). */
+    cron: '*/15 * * * *',
+    /** New rows one feed run may create, so a first run on a long likes list does not flood the database. */
+    maxNewRowsPerRun: 50,
   },
   search: {
     /** yt-dlp search prefixes: the first five results of each (legacy used 5 for SoundCloud, 3 for YouTube). */

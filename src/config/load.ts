@@ -163,6 +163,27 @@ const fileSchema = z
       .object({ youtube: z.string().includes('{query}'), soundcloud: z.string().includes('{query}'), acceptScore: z.number().min(0).max(1), maxDurationGapSeconds: positiveInt })
       .partial()
       .strict(),
+    tasks: z.object({ maxTracksPerTask: positiveInt.max(1000), fallbackCandidates: positiveInt.max(50), maxPlaylistTracks: positiveInt.max(10_000) }).partial().strict(),
+    handoff: z
+      .object({
+        /** A folder for RETURN handoff files (legacy-workflow.md §12.3); none are written when unset. */
+        returnFolder: absolutePath,
+        /** Create a "Review: <title>" task after each completed task (legacy orchestrator behaviour; off by default). */
+        reviewTask: z.boolean(),
+      })
+      .partial()
+      .strict(),
+    feeds: z
+      .object({
+        cron: z.string().min(1),
+        maxNewRowsPerRun: positiveInt.max(1000),
+        soundcloudLikes: z.boolean(),
+        soundcloudPlaylists: z.array(httpUrl),
+        spotifyLikes: z.boolean(),
+        spotifyPlaylists: z.array(z.string().min(1)),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -236,6 +257,18 @@ export interface Config {
   readonly sources: Readonly<Partial<Record<SourceKind, { readonly cookiesFile?: string; readonly sleepRequestsSeconds?: number; readonly extraArgs?: readonly string[] }>>>;
   readonly placement: { readonly unassignedFolder: string; readonly maxFileNameBytes: number; readonly destinations: Readonly<Record<AudioFormat, readonly DestinationKey[]>> };
   readonly search: Widen<typeof DEFAULTS.search>;
+  readonly tasks: Widen<typeof DEFAULTS.tasks>;
+  readonly handoff: { readonly returnFolder?: string; readonly reviewTask: boolean };
+  readonly feeds: {
+    readonly cron: string;
+    readonly maxNewRowsPerRun: number;
+    /** On when SOUNDCLOUD_PROFILE is set, unless switched off. */
+    readonly soundcloudLikes: boolean;
+    readonly soundcloudPlaylists: readonly string[];
+    /** On when a Spotify refresh token is set, unless switched off. */
+    readonly spotifyLikes: boolean;
+    readonly spotifyPlaylists: readonly string[];
+  };
   readonly spotify: { readonly clientId?: string; readonly clientSecret?: string; readonly refreshToken?: string; readonly apiBaseUrl?: string; readonly accountsBaseUrl?: string };
   readonly eagle: { readonly apiBase?: string; readonly token?: string };
   /** Secret values, for the logger to scrub. Never printed. */
@@ -379,6 +412,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       destinations: { ...DEFAULT_DESTINATIONS, ...file.placement?.destinations },
     },
     search: { ...DEFAULTS.search, ...file.search },
+    tasks: { ...DEFAULTS.tasks, ...file.tasks },
+    handoff: { reviewTask: file.handoff?.reviewTask ?? false, ...(file.handoff?.returnFolder ? { returnFolder: file.handoff.returnFolder } : {}) },
+    feeds: {
+      cron: file.feeds?.cron ?? DEFAULTS.feeds.cron,
+      maxNewRowsPerRun: file.feeds?.maxNewRowsPerRun ?? DEFAULTS.feeds.maxNewRowsPerRun,
+      soundcloudLikes: (file.feeds?.soundcloudLikes ?? true) && e.SOUNDCLOUD_PROFILE !== undefined,
+      soundcloudPlaylists: file.feeds?.soundcloudPlaylists ?? [],
+      spotifyLikes: (file.feeds?.spotifyLikes ?? true) && e.SPOTIFY_REFRESH_TOKEN !== undefined,
+      spotifyPlaylists: file.feeds?.spotifyPlaylists ?? [],
+    },
     spotify: {
       ...(e.SPOTIFY_CLIENT_ID ? { clientId: e.SPOTIFY_CLIENT_ID } : {}),
       ...(e.SPOTIFY_CLIENT_SECRET ? { clientSecret: e.SPOTIFY_CLIENT_SECRET } : {}),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import cron from 'node-cron';
 import { HandlerRegistry } from '../../handlers/registry.js';
-import type { Handler, ServiceRegistry, SourceKey } from '../../handlers/types.js';
+import type { Handler, ServiceRegistry, SourceKey, TrackRunOutcome } from '../../handlers/types.js';
 import { Store } from '../../state/store.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
@@ -373,8 +373,8 @@ export class Daemon {
     return undefined;
   }
 
-  #dispatch(item: ClaimedItem): void {
-    const deps: RunnerDeps = {
+  #runnerDeps(): RunnerDeps {
+    return {
       store: this.store,
       notion: this.notion,
       config: this.config,
@@ -383,14 +383,57 @@ export class Daemon {
       events: this.events,
       identity: this.identity,
       services: this.#services,
+      tracks: { syncNow: (pageId, signal) => this.syncTrackNow(pageId, signal) },
       schemas: () => this.#schemas,
     };
-    const job = runItem(deps, item, this.#shutdown.signal).finally(() => {
+  }
+
+  #dispatch(item: ClaimedItem): void {
+    const job = runItem(this.#runnerDeps(), item, this.#shutdown.signal).finally(() => {
       this.#running.delete(item.row.id);
       // A finished item frees a slot: claim the next queued one now (no new poll) rather than at the next tick.
       if (!this.#stopping && this.#claimOnFreedSlot) void this.#claimSerially();
     });
     this.#running.set(item.row.id, job);
+  }
+
+  /**
+   * Runs the track pipeline on one Music Tracks row now, with the poller's code and bookkeeping (its own item,
+   * checkpoints and claim). A row given up on is tried again: a person (or a task) asked for it. If the poller is
+   * already working on the row, this waits for that run instead of starting another.
+   */
+  async syncTrackNow(pageId: string, signal: AbortSignal): Promise<TrackRunOutcome> {
+    const source = this.#sources.get('tracks') as ItemSource<'tracks'> | undefined;
+    if (!source) throw new TrackSyncError('CONFIG_INVALID', 'no handler serves Music Tracks in this daemon');
+    const page = await this.notion.retrievePage(pageId);
+    const input = source.toInput(page);
+    if (input.fields.downloaded === true) return { pageId, state: 'done', outcome: 'already-synced', page };
+    const handler = this.registry.find(input, this.config);
+    if (!handler) return { pageId, state: 'skipped', outcome: 'no-handler', page };
+    const row = this.store.upsertPolledItem({ source: 'tracks', pageId, dataSourceId: source.dataSourceId, handler: handler.name, title: source.title(page), inputHash: source.contentHash(page), now: this.#clock.now() });
+    if (row.state === 'failed' || row.state === 'done' || row.state === 'retry_wait') this.store.resetItemForRetry(row.id, this.#clock.now());
+    for (;;) {
+      signal.throwIfAborted();
+      const claimed = this.store.claimItemById({ id: row.id, owner: `${this.identity.host}:${this.identity.pid}`, bootId: this.identity.bootId, now: this.#clock.now(), leaseMs: this.config.claims.leaseMs });
+      if (claimed) {
+        const item = await this.#claimInNotion(source, claimed);
+        if (item) await runItem(this.#runnerDeps(), item, signal);
+        break;
+      }
+      // The poller has it right now: wait for that run to end.
+      await this.#clock.sleep(250, signal);
+    }
+    return this.#outcomeOf(row.id, pageId);
+  }
+
+  async #outcomeOf(itemId: number, pageId: string): Promise<TrackRunOutcome> {
+    const item = this.store.getItem(itemId)!;
+    const page = await this.notion.retrievePage(pageId).catch(() => undefined);
+    const error = item.last_error_code ? { code: item.last_error_code, message: item.last_error_message ?? '' } : undefined;
+    if (item.state === 'done') return { pageId, state: 'done', outcome: item.outcome ?? 'done', page };
+    if (item.state === 'failed') return { pageId, state: 'failed', outcome: 'failed', page, ...(error ? { error } : {}) };
+    if (item.state === 'retry_wait') return { pageId, state: 'retry_wait', outcome: 'will-retry', page, ...(error ? { error } : {}) };
+    return { pageId, state: 'skipped', outcome: item.outcome === 'not-eligible' ? 'not-eligible' : 'locked-elsewhere', page };
   }
 
   /** Resolves when nothing is running and no cycle or claim is in progress. */

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Handler, HandlerContext, ServiceRegistry, StageRunner } from '../../handlers/types.js';
+import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from '../../handlers/types.js';
 import type { ItemRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
@@ -51,6 +51,7 @@ export interface RunnerDeps {
   readonly events: EventBus;
   readonly identity: Identity;
   readonly services: ServiceRegistry;
+  readonly tracks: TrackRunner;
   schemas(): Schemas;
 }
 
@@ -128,6 +129,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       stage,
       workDir: workDirOf(config, row.id),
       services: deps.services,
+      tracks: deps.tracks,
     };
     const result = await handler.run(context as never);
     controller.signal.throwIfAborted();

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { HandlerResult, ItemInput } from '../../../handlers/types.js';
 import type { Config } from '../../config/load.js';
 import { TrackSyncError, type ErrorCode } from '../../errors.js';
+import type { TrackLine } from '../../handoff/report.js';
+import { writeReturnFile } from '../../handoff/return-file.js';
 import { heading, paragraph } from '../../notion/blocks.js';
 import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codecs.js';
 import type { FieldKey } from '../../notion/databases.js';
@@ -27,6 +29,8 @@ export function isRoutedToUs(fields: Partial<Record<TaskField, FieldValue>>, rou
   if (textOf(fields.status) !== routing.readyStatus) return false;
   if (fields.archive === true) return false;
   const title = textOf(fields.title).toLowerCase();
+  // "Review: Music Track Sync ..." is a person's follow-up of our work, never our work again.
+  if (title.startsWith('review:')) return false;
   const type = textOf(fields.taskType);
   const agents = Array.isArray(fields.assignedAgent) ? fields.assignedAgent : [];
   return (
@@ -126,6 +130,8 @@ export class TaskSource implements ItemSource<'tasks'> {
     const summary = result.summary ?? `tracksync finished: ${result.outcome}.`;
     await this.#appendReport(page.id, result.report ?? [], run);
     const logId = await this.#createExecutionLog(page, run, { status: result.taskStatus ?? 'completed', summary, errorCount: Number(result.details?.errorCount ?? 0) });
+    await this.#writeReturnFile(page, status, summary, (result.details?.tracks ?? []) as TrackLine[], run);
+    if (status === routing.completedStatus) await this.#createReviewTask(page, run);
     const values: TaskValues = { status };
     if (this.schema.fields.result) values.result = summary;
     if (logId && this.schema.fields.executionLogs) values.executionLogs = [...new Set([...arrayOf(decodeFields(this.schema, page).executionLogs), logId])];
@@ -190,6 +196,42 @@ export class TaskSource implements ItemSource<'tasks'> {
         return undefined;
       });
       return created.id;
+    });
+  }
+
+  /** The legacy RETURN handoff file, when a folder is configured (handoff.returnFolder). */
+  async #writeReturnFile(page: PageResponse, status: string, summary: string, tracks: readonly TrackLine[], run: ResultRun): Promise<void> {
+    const folder = this.#d.config.handoff.returnFolder;
+    if (!folder) return;
+    await run.stage('writeback:return-file', 'return-file', () =>
+      writeReturnFile(folder, { taskId: page.id, taskTitle: this.title(page), taskUrl: page.url, status, summary, tracks, when: new Date(this.#d.clock.now()) }),
+    );
+  }
+
+  /** Optional: a "Review: <title>" task for a person, never twice for one task (handoff.reviewTask). */
+  async #createReviewTask(page: PageResponse, run: ResultRun): Promise<void> {
+    if (!this.#d.config.handoff.reviewTask) return;
+    const { notion, config } = this.#d;
+    const { fields, dataSourceId } = this.schema;
+    const name = `Review: ${this.title(page)}`.slice(0, 200);
+    const find = async (): Promise<PageResponse | undefined> => {
+      const filter = fields.description
+        ? { and: [{ property: fields.title!.name, title: { equals: name } }, { property: fields.description.name, rich_text: { contains: page.id } }] }
+        : { property: fields.title!.name, title: { equals: name } };
+      for await (const existing of notion.queryPages(dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) return existing;
+      return undefined;
+    };
+    await run.stage('writeback:review-task', 'review-task', async () => {
+      if (await find()) return true;
+      const values: TaskValues = {
+        title: name,
+        status: config.routing.readyStatus,
+        description: `Review what tracksync did for "${this.title(page)}" (${page.url}, task id ${page.id}): the report on that page lists every track, its BPM, key and files.`,
+      };
+      if (fields.priority?.options.includes('High')) values.priority = 'High';
+      if (fields.taskType?.options.includes('Review Task')) values.taskType = 'Review Task';
+      await notion.createPage({ parent: { data_source_id: dataSourceId }, properties: encodeFields(this.schema, values) as never }, find);
+      return true;
     });
   }
 

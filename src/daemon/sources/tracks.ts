@@ -66,6 +66,18 @@ export function errorTagFor(error: TrackSyncError): ProcessingErrorTag {
   return 'Unknown_Error';
 }
 
+/** Rows Notion should return as possibly eligible: not Downloaded, at least one source filled. */
+export function trackEligibilityFilter(schema: ResolvedSchema<'tracks'>): NotionFilter {
+  const downloaded = schema.fields.downloaded!;
+  const sources = TRACK_SOURCE_FIELDS.map((f) => schema.fields[f]).filter((p) => p !== undefined);
+  return {
+    and: [
+      { property: downloaded.name, checkbox: { equals: false } },
+      { or: sources.map((p) => ({ property: p.name, [p.type]: { is_not_empty: true } })) },
+    ],
+  } as NotionFilter;
+}
+
 /** Music Tracks rows as items. */
 export class TrackSource implements ItemSource<'tracks'> {
   readonly key = 'tracks' as const;
@@ -85,14 +97,7 @@ export class TrackSource implements ItemSource<'tracks'> {
    * The lock and "given up on" are checked locally: Notion cannot compare a lock's age, and give-ups live in SQLite.
    */
   eligibilityFilter(): NotionFilter {
-    const downloaded = this.schema.fields.downloaded!;
-    const sources = TRACK_SOURCE_FIELDS.map((f) => this.schema.fields[f]).filter((p) => p !== undefined);
-    return {
-      and: [
-        { property: downloaded.name, checkbox: { equals: false } },
-        { or: sources.map((p) => ({ property: p.name, [p.type]: { is_not_empty: true } })) },
-      ],
-    } as NotionFilter;
+    return trackEligibilityFilter(this.schema);
   }
 
   contentHash(page: PageResponse): string {

@@ -1,0 +1,37 @@
+import { isRoutedToUs } from '../src/daemon/sources/tasks.js';
+import { taskOutcome, type TrackLine } from '../src/handoff/report.js';
+import { DEFAULT_FALLBACKS, readTargets, runFallbackChain, syncPlaylist, syncUrl, taskLimit, taskText, type FallbackSource } from './task-sync.js';
+import type { Handler } from './types.js';
+
+/**
+ * A "Music Track Sync" task: every URL in its Description, Next Required Step or Success Criteria is synced (found or
+ * created in Music Tracks, then run through the track pipeline now); playlists among them are expanded; a task with no
+ * URL runs the fallback chain. The result is handed back on the task: status, summary, report.
+ */
+export function musicSyncHandler(fallbacks: readonly FallbackSource[] = DEFAULT_FALLBACKS): Handler<'tasks'> {
+  return {
+    name: 'music-sync',
+    source: 'tasks',
+    accepts: (input, config) => isRoutedToUs(input.fields, config.routing),
+    async run(ctx) {
+      const text = taskText(ctx);
+      const limit = taskLimit(text, ctx.config.tasks.maxTracksPerTask);
+      const targets = readTargets(text);
+      const lines: TrackLine[] = [...targets.problems];
+      const notes = [...targets.notes];
+      for (const playlist of targets.playlists) {
+        const result = await syncPlaylist(ctx, playlist, Math.min(limit, ctx.config.tasks.maxPlaylistTracks));
+        lines.push(...result.lines);
+        notes.push(...result.notes);
+      }
+      for (const target of targets.tracks.slice(0, limit)) lines.push(await syncUrl(ctx, target));
+      if (targets.tracks.length > limit) notes.push(`The task lists ${targets.tracks.length} tracks; the first ${limit} were synced (limit).`);
+      if (targets.tracks.length === 0 && targets.playlists.length === 0 && targets.problems.length === 0) {
+        const chain = await runFallbackChain(ctx, fallbacks, limit);
+        lines.push(...chain.lines);
+        notes.push(...chain.notes);
+      }
+      return taskOutcome(lines, `task "${String(ctx.input.fields.title ?? '')}"`, notes);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { isRoutedToUs } from '../src/daemon/sources/tasks.js';
+import { problemLine, taskOutcome } from '../src/handoff/report.js';
+import { readTargets, syncPlaylist, taskLimit, taskText } from './task-sync.js';
+import type { Handler } from './types.js';
+
+/** "Sync playlist <url>": a SoundCloud set or a Spotify playlist, every track given a row and linked to the playlist. */
+export const playlistSyncHandler: Handler<'tasks'> = {
+  name: 'playlist-sync',
+  source: 'tasks',
+  accepts(input, config) {
+    if (!isRoutedToUs(input.fields, config.routing)) return false;
+    const title = String(input.fields.title ?? '').toLowerCase();
+    const text = [input.fields.description, input.fields.nextStep, input.fields.successCriteria].map((v) => (typeof v === 'string' ? v : '')).join('\n');
+    const targets = readTargets(text);
+    // A playlist task by its title, or a task whose only URLs are playlists.
+    return /\b(sync playlist|playlist sync)\b/.test(title) || (targets.playlists.length > 0 && targets.tracks.length === 0);
+  },
+  async run(ctx) {
+    const text = taskText(ctx);
+    const targets = readTargets(text);
+    if (targets.playlists.length === 0) {
+      return taskOutcome([problemLine('the task', 'no SoundCloud set or Spotify playlist URL in the task; put the playlist URL in the Description')], `task "${String(ctx.input.fields.title ?? '')}"`);
+    }
+    const limit = taskLimit(text, ctx.config.tasks.maxPlaylistTracks);
+    const lines = [];
+    const notes = [...targets.notes];
+    for (const playlist of targets.playlists) {
+      const result = await syncPlaylist(ctx, playlist, limit);
+      lines.push(...result.lines);
+      notes.push(...result.notes);
+    }
+    return taskOutcome(lines, `playlist task "${String(ctx.input.fields.title ?? '')}"`, notes);
+  },
+};

@@ -1,0 +1,270 @@
+import { createHash } from 'node:crypto';
+import { trackEligibilityFilter } from '../src/daemon/sources/tracks.js';
+import { TrackSyncError, coerceError } from '../src/errors.js';
+import { problemLine, trackLine, type TrackLine } from '../src/handoff/report.js';
+import { encodeFields, readList, readText } from '../src/notion/codecs.js';
+import type { NotionFilter, PageResponse } from '../src/notion/gateway.js';
+import { ensureTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
+import { MEDIA, type MediaServices } from '../src/pipeline/services.js';
+import { classifyUrl, findUrls, type ClassifiedUrl } from '../src/pipeline/urls.js';
+import type { HandlerContext } from './types.js';
+
+/**
+ * What the music-sync and playlist-sync handlers share: reading what a task asks for, finding or creating each track's
+ * row, running the track pipeline on it now, and turning the outcome into a line of the report. Every step is a
+ * checkpointed stage of the task, so a task interrupted half-way (a 500-track playlist, a restart) resumes where it was.
+ */
+
+type TaskContext = HandlerContext<'tasks'>;
+
+const key = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** The task's text: Description, Next Required Step and Success Criteria. */
+export function taskText(ctx: TaskContext): string {
+  const f = ctx.input.fields;
+  return [f.description, f.nextStep, f.successCriteria].map((v) => (typeof v === 'string' ? v : '')).join('\n');
+}
+
+/** "limit: 3" (or "limit 3") in the task text caps the tracks it processes. */
+export function taskLimit(text: string, fallback: number): number {
+  const match = text.match(/\blimit\s*[:=]?\s*(\d{1,4})\b/i);
+  return match ? Math.max(1, Number(match[1])) : fallback;
+}
+
+export interface TaskTargets {
+  readonly tracks: ClassifiedUrl[];
+  readonly playlists: ClassifiedUrl[];
+  readonly problems: TrackLine[];
+  readonly notes: string[];
+}
+
+/** Every URL in the text, classified; duplicates dropped (with a note), unusable ones reported. */
+export function readTargets(text: string): TaskTargets {
+  const tracks: ClassifiedUrl[] = [];
+  const playlists: ClassifiedUrl[] = [];
+  const problems: TrackLine[] = [];
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of findUrls(text)) {
+    const c = classifyUrl(raw);
+    if (!c.ok) {
+      problems.push(problemLine(raw, `not a URL tracksync can use: ${c.reason}`));
+      continue;
+    }
+    if (seen.has(c.value.url)) {
+      notes.push(`${raw} appears more than once; synced once.`);
+      continue;
+    }
+    seen.add(c.value.url);
+    if (c.value.kind === 'playlist') playlists.push(c.value);
+    else if (c.value.kind === 'track' || c.value.kind === 'short-link') tracks.push(c.value);
+    else problems.push(problemLine(raw, `a ${c.value.platform} ${c.value.kind} page, not a track or a playlist`));
+  }
+  return { tracks, playlists, problems, notes };
+}
+
+/** Runs a row now and reports it; a line that ended for good is checkpointed, one that will be retried is not. */
+export async function syncRow(ctx: TaskContext, pageId: string, label: string): Promise<TrackLine> {
+  return ctx.stage(
+    `sync ${pageId}`,
+    'v1',
+    async () => {
+      try {
+        return trackLine(ctx.schemas.tracks, await ctx.tracks.syncNow(pageId, ctx.signal), label);
+      } catch (raw) {
+        const error = coerceError(raw);
+        if (error.code === 'ABORTED') throw error;
+        return problemLine(label, `${error.message} [${error.code}]`);
+      }
+    },
+    { isValid: (line) => line.succeeded || line.outcome === 'failed' || line.outcome === 'already-synced' },
+  );
+}
+
+/** Finds or creates the row of a track URL (checkpointed, so a retry never creates it twice), then syncs it. */
+export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, known: { title?: string; artist?: string; playlistIds?: string[] } = {}): Promise<TrackLine> {
+  let row: { pageId: string; created: boolean };
+  try {
+    row = await ctx.stage(`row ${key(target.url)}`, 'v1', async () => {
+      const { page, created } = await ensureTrackRow(ctx.notion, ctx.schemas.tracks, target, known);
+      return { pageId: page.id, created };
+    });
+  } catch (raw) {
+    const error = coerceError(raw);
+    if (error.code === 'ABORTED') throw error;
+    return problemLine(target.url, `could not find or create its Music Tracks row: ${error.message}`);
+  }
+  if (known.playlistIds?.length) await linkPlaylist(ctx, row.pageId, known.playlistIds);
+  return syncRow(ctx, row.pageId, known.title ? `${known.artist ? `${known.artist} - ` : ''}${known.title}` : target.url);
+}
+
+/** Adds the playlist to an existing row's relation (existing links kept; nothing is ever removed). */
+async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: readonly string[]): Promise<void> {
+  const schema = ctx.schemas.tracks;
+  const property = schema.fields.playlists;
+  if (!property) return;
+  await ctx.stage(`link ${pageId}`, key(playlistIds.join()), async () => {
+    const page = await ctx.notion.retrievePage(pageId);
+    const current = readList(schema, page, 'playlists');
+    const wanted = [...new Set([...current, ...playlistIds])];
+    if (wanted.length !== current.length) await ctx.notion.updatePage(pageId, encodeFields(schema, { playlists: wanted }));
+    return true;
+  });
+}
+
+export interface PlaylistEntry {
+  readonly title: string;
+  readonly artist: string;
+  readonly url: string;
+}
+
+export interface PlaylistListing {
+  readonly name: string;
+  readonly entries: readonly PlaylistEntry[];
+}
+
+/** The tracks of a SoundCloud set (a flat yt-dlp listing) or a Spotify playlist (the API), checkpointed. */
+async function listPlaylist(ctx: TaskContext, playlist: ClassifiedUrl): Promise<PlaylistListing> {
+  const media = ctx.services.require<MediaServices>(MEDIA);
+  return ctx.stage(`playlist ${key(playlist.url)}`, 'v1', async () => {
+    if (playlist.platform === 'spotify') {
+      if (!media.spotify) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'a Spotify playlist needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
+      const result = await media.spotify.playlist(playlist.id!);
+      return { name: result.name, entries: result.tracks.map((t) => ({ title: t.name, artist: t.artists.map((a) => a.name).join(', '), url: t.url })) };
+    }
+    const listing = await media.ytdlp.list(playlist.url, playlist.platform === 'soundcloud' ? 'soundcloud' : 'youtube', { signal: ctx.signal });
+    return { name: listing.title ?? playlist.url, entries: listing.entries.map((e) => ({ title: e.title, artist: e.uploader ?? '', url: e.url })) };
+  });
+}
+
+/** The Music Playlists page for a playlist name (found or created), when that database is configured. */
+async function playlistPage(ctx: TaskContext, name: string, url: string): Promise<string | undefined> {
+  const schema = ctx.schemas.playlists;
+  if (!schema) return undefined;
+  return ctx.stage(`playlist page ${key(name)}`, 'v1', async () => {
+    const titleProperty = schema.fields.name!;
+    const find = async (): Promise<PageResponse | undefined> => {
+      for await (const page of ctx.notion.queryPages(schema.dataSourceId, { filter: { property: titleProperty.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return page;
+      return undefined;
+    };
+    const existing = await find();
+    if (existing) return existing.id;
+    const created = await ctx.notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }, find);
+    return created.id;
+  });
+}
+
+/**
+ * A playlist: every track gets its row (deduplicated, linked to the playlist), the first `limit` are synced. The
+ * listing and each row are checkpointed, so a restart half-way through a 500-track playlist resumes.
+ */
+export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, limit: number): Promise<{ lines: TrackLine[]; notes: string[] }> {
+  let listing: PlaylistListing;
+  try {
+    listing = await listPlaylist(ctx, playlist);
+  } catch (raw) {
+    const error = coerceError(raw);
+    if (error.code === 'ABORTED') throw error;
+    const blocking = error.code === 'SOURCE_PRIVATE' || error.code === 'SPOTIFY_UNAUTHORIZED';
+    return { lines: [problemLine(playlist.url, `${blocking ? 'a person must act: ' : ''}${error.message}`, blocking)], notes: [] };
+  }
+  const notes = [`Playlist "${listing.name}": ${listing.entries.length} track(s).`];
+  const playlistId = await playlistPage(ctx, listing.name, playlist.url);
+  const lines: TrackLine[] = [];
+  let synced = 0;
+  for (const entry of listing.entries) {
+    const target = classifyUrl(entry.url);
+    if (!target.ok) {
+      lines.push(problemLine(entry.title || entry.url, `not a usable track URL: ${target.reason}`));
+      continue;
+    }
+    if (synced >= limit) {
+      // Beyond the limit the row is still created and linked: the normal poller processes it later.
+      await ctx.stage(`row ${key(target.value.url)}`, 'v1', async () => {
+        const { page, created } = await ensureTrackRow(ctx.notion, ctx.schemas.tracks, target.value, { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) });
+        return { pageId: page.id, created };
+      });
+      continue;
+    }
+    lines.push(await syncUrl(ctx, target.value, { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) }));
+    synced += 1;
+  }
+  if (listing.entries.length > limit) notes.push(`Synced the first ${limit}; the other ${listing.entries.length - limit} have rows and are synced by the daemon as it polls.`);
+  return { lines, notes };
+}
+
+/** A source of candidates for a task without URLs; the first that yields a synced track ends the chain. */
+export interface FallbackSource {
+  readonly name: string;
+  /** Candidates newest first, or a reason the source is not available. */
+  candidates(ctx: TaskContext, count: number): Promise<{ urls?: Array<{ target: ClassifiedUrl; title?: string; artist?: string }>; pageIds?: string[]; unavailable?: string }>;
+}
+
+export const soundcloudLikes: FallbackSource = {
+  name: 'SoundCloud likes',
+  async candidates(ctx, count) {
+    if (!ctx.config.soundcloudProfile) return { unavailable: 'SOUNDCLOUD_PROFILE is not set' };
+    const media = ctx.services.require<MediaServices>(MEDIA);
+    const listing = await media.ytdlp.list(`https://soundcloud.com/${ctx.config.soundcloudProfile}/likes`, 'soundcloud', { signal: ctx.signal, limit: count });
+    return { urls: listing.entries.flatMap((e) => { const c = classifyUrl(e.url); return c.ok ? [{ target: c.value, title: e.title }] : []; }) };
+  },
+};
+
+export const spotifyLikes: FallbackSource = {
+  name: 'Spotify liked songs',
+  async candidates(ctx, count) {
+    const media = ctx.services.require<MediaServices>(MEDIA);
+    if (!media.spotify || !ctx.config.spotify.refreshToken) return { unavailable: 'Spotify liked songs need SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN' };
+    const tracks = await media.spotify.likedTracks(count);
+    return { urls: tracks.flatMap((t) => { const c = classifyUrl(t.url); return c.ok ? [{ target: c.value, title: t.name, artist: t.artists.map((a) => a.name).join(', ') }] : []; }) };
+  },
+};
+
+export const eligibleRows: FallbackSource = {
+  name: 'Music Tracks rows waiting',
+  async candidates(ctx, count) {
+    const ids: string[] = [];
+    for await (const page of ctx.notion.queryPages(ctx.schemas.tracks.dataSourceId, { filter: trackEligibilityFilter(ctx.schemas.tracks), sort: 'created_time' })) {
+      ids.push(page.id);
+      if (ids.length >= count) break;
+    }
+    return { pageIds: ids };
+  },
+};
+
+/** The legacy auto-detect chain (legacy-workflow.md §5): SoundCloud likes, then Spotify liked songs, then waiting rows. */
+export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [soundcloudLikes, spotifyLikes, eligibleRows];
+
+/** Tries each source in order until one track is synced or every source is exhausted (at most `limit` attempts). */
+export async function runFallbackChain(ctx: TaskContext, sources: readonly FallbackSource[], limit: number): Promise<{ lines: TrackLine[]; notes: string[] }> {
+  const lines: TrackLine[] = [];
+  const notes: string[] = ['The task named no URL: tracksync took the newest unsynced track from its fallback sources.'];
+  for (const source of sources) {
+    if (lines.length >= limit || lines.some((l) => l.succeeded)) break;
+    let offered: Awaited<ReturnType<FallbackSource['candidates']>>;
+    try {
+      offered = await source.candidates(ctx, ctx.config.tasks.fallbackCandidates);
+    } catch (raw) {
+      const error = coerceError(raw);
+      if (error.code === 'ABORTED') throw error;
+      notes.push(`${source.name}: unavailable (${error.message}).`);
+      continue;
+    }
+    if (offered.unavailable) {
+      notes.push(`${source.name}: skipped (${offered.unavailable}).`);
+      continue;
+    }
+    for (const candidate of offered.urls ?? []) {
+      if (lines.length >= limit || lines.some((l) => l.succeeded)) break;
+      const existing = await findTrackRow(ctx.notion, ctx.schemas.tracks, candidate.target);
+      if (existing && readText(ctx.schemas.tracks, existing, 'downloaded') === 'true') continue; // already synced: next
+      lines.push(await syncUrl(ctx, candidate.target, { ...(candidate.title ? { title: candidate.title } : {}), ...(candidate.artist ? { artist: candidate.artist } : {}) }));
+    }
+    for (const pageId of offered.pageIds ?? []) {
+      if (lines.length >= limit || lines.some((l) => l.succeeded)) break;
+      lines.push(await syncRow(ctx, pageId, pageId));
+    }
+    if (!lines.some((l) => l.succeeded)) notes.push(`${source.name}: nothing synced.`);
+  }
+  return { lines, notes };
+}
