@@ -3,7 +3,8 @@ import { trackEligibilityFilter } from '../src/daemon/sources/tracks.js';
 import { TrackSyncError, coerceError } from '../src/errors.js';
 import { problemLine, trackLine, type TrackLine } from '../src/handoff/report.js';
 import { encodeFields, readList, readText } from '../src/notion/codecs.js';
-import type { NotionFilter, PageResponse } from '../src/notion/gateway.js';
+import type { NotionFilter, NotionGateway, PageResponse } from '../src/notion/gateway.js';
+import type { Schemas } from '../src/notion/schemas.js';
 import { ensureTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
 import { MEDIA, type MediaServices } from '../src/pipeline/services.js';
 import { classifyUrl, findUrls, type ClassifiedUrl } from '../src/pipeline/urls.js';
@@ -123,35 +124,30 @@ export interface PlaylistListing {
   readonly entries: readonly PlaylistEntry[];
 }
 
-/** The tracks of a SoundCloud set (a flat yt-dlp listing) or a Spotify playlist (the API), checkpointed. */
-async function listPlaylist(ctx: TaskContext, playlist: ClassifiedUrl): Promise<PlaylistListing> {
-  const media = ctx.services.require<MediaServices>(MEDIA);
-  return ctx.stage(`playlist ${key(playlist.url)}`, 'v1', async () => {
-    if (playlist.platform === 'spotify') {
-      if (!media.spotify) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'a Spotify playlist needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
-      const result = await media.spotify.playlist(playlist.id!);
-      return { name: result.name, entries: result.tracks.map((t) => ({ title: t.name, artist: t.artists.map((a) => a.name).join(', '), url: t.url })) };
-    }
-    const listing = await media.ytdlp.list(playlist.url, playlist.platform === 'soundcloud' ? 'soundcloud' : 'youtube', { signal: ctx.signal });
-    return { name: listing.title ?? playlist.url, entries: listing.entries.map((e) => ({ title: e.title, artist: e.uploader ?? '', url: e.url })) };
-  });
+/** The tracks of a SoundCloud set (a flat yt-dlp listing, newest-first order kept) or a Spotify playlist (the API). */
+export async function listPlaylistEntries(media: MediaServices, playlist: ClassifiedUrl, signal: AbortSignal): Promise<PlaylistListing> {
+  if (playlist.platform === 'spotify') {
+    if (!media.spotify) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'a Spotify playlist needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
+    const result = await media.spotify.playlist(playlist.id!);
+    return { name: result.name, entries: result.tracks.map((t) => ({ title: t.name, artist: t.artists.map((a) => a.name).join(', '), url: t.url })) };
+  }
+  const listing = await media.ytdlp.list(playlist.url, playlist.platform === 'soundcloud' ? 'soundcloud' : 'youtube', { signal });
+  return { name: listing.title ?? playlist.url, entries: listing.entries.map((e) => ({ title: e.title, artist: e.uploader ?? '', url: e.url })) };
 }
 
 /** The Music Playlists page for a playlist name (found or created), when that database is configured. */
-async function playlistPage(ctx: TaskContext, name: string, url: string): Promise<string | undefined> {
-  const schema = ctx.schemas.playlists;
+export async function ensurePlaylistPage(notion: NotionGateway, schemas: Schemas, name: string, url: string): Promise<string | undefined> {
+  const schema = schemas.playlists;
   if (!schema) return undefined;
-  return ctx.stage(`playlist page ${key(name)}`, 'v1', async () => {
-    const titleProperty = schema.fields.name!;
-    const find = async (): Promise<PageResponse | undefined> => {
-      for await (const page of ctx.notion.queryPages(schema.dataSourceId, { filter: { property: titleProperty.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return page;
-      return undefined;
-    };
-    const existing = await find();
-    if (existing) return existing.id;
-    const created = await ctx.notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }, find);
-    return created.id;
-  });
+  const titleProperty = schema.fields.name!;
+  const find = async (): Promise<PageResponse | undefined> => {
+    for await (const page of notion.queryPages(schema.dataSourceId, { filter: { property: titleProperty.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return page;
+    return undefined;
+  };
+  const existing = await find();
+  if (existing) return existing.id;
+  const created = await notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }, find);
+  return created.id;
 }
 
 /**
@@ -161,7 +157,7 @@ async function playlistPage(ctx: TaskContext, name: string, url: string): Promis
 export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, limit: number): Promise<{ lines: TrackLine[]; notes: string[] }> {
   let listing: PlaylistListing;
   try {
-    listing = await listPlaylist(ctx, playlist);
+    listing = await ctx.stage(`playlist ${key(playlist.url)}`, 'v1', () => listPlaylistEntries(ctx.services.require<MediaServices>(MEDIA), playlist, ctx.signal));
   } catch (raw) {
     const error = coerceError(raw);
     if (error.code === 'ABORTED') throw error;
@@ -169,7 +165,7 @@ export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, li
     return { lines: [problemLine(playlist.url, `${blocking ? 'a person must act: ' : ''}${error.message}`, blocking)], notes: [] };
   }
   const notes = [`Playlist "${listing.name}": ${listing.entries.length} track(s).`];
-  const playlistId = await playlistPage(ctx, listing.name, playlist.url);
+  const playlistId = await ctx.stage(`playlist page ${key(listing.name)}`, 'v1', () => ensurePlaylistPage(ctx.notion, ctx.schemas, listing.name, playlist.url));
   const lines: TrackLine[] = [];
   let synced = 0;
   for (const entry of listing.entries) {

@@ -1,6 +1,8 @@
 import { ConfigError, TrackSyncError, messageOf } from '../errors.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
+import { retryCommand } from './commands/retry.js';
+import { syncCommand } from './commands/sync.js';
 import { onceCommand } from './commands/once.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   sandbox: sandboxCommand,
   demo: demoCommand,
+  sync: syncCommand,
+  retry: retryCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

@@ -11,7 +11,11 @@ Usage: tracksync <command> [options]
 
 Commands:
   run                 run the daemon: poll Notion on a schedule and process what is eligible
-  once [--limit N]    one cycle: poll, process what was found (at most N items), wait, exit
+  once [--limit N] [--mode single|batch|all|reprocess]
+                      one cycle: poll, process what was found (at most N items), wait, exit
+  sync <url>... [--limit N]
+                      sync tracks or playlists now (exit 0 all synced, 3 some failed, 2 bad input)
+  retry <page|url>    forget a give-up and queue the row again
   status [--json]     what the daemon is doing: queue by state, in flight, recent cycles, failures
   doctor [--json]     check the configuration, Notion access and the schema mapping
   sandbox [--port P]  start the local Notion and print the environment that points at it

@@ -157,6 +157,11 @@ export class Daemon {
     return this.#schemas;
   }
 
+  /** The shared services handlers use (media tools, Spotify, artists). */
+  get services(): ServiceRegistry {
+    return this.#services;
+  }
+
   get runningCount(): number {
     return this.#running.size;
   }
@@ -191,15 +196,15 @@ export class Daemon {
   }
 
   /** One cycle: poll every source, record what changed, claim up to the free slots, start the items. Cycles never overlap. */
-  runCycle(trigger: string): Promise<CycleReport> {
+  runCycle(trigger: string, options: { full?: boolean } = {}): Promise<CycleReport> {
     if (this.#cycle) return this.#cycle;
-    this.#cycle = this.#doCycle(trigger).finally(() => {
+    this.#cycle = this.#doCycle(trigger, options.full === true).finally(() => {
       this.#cycle = undefined;
     });
     return this.#cycle;
   }
 
-  async #doCycle(trigger: string): Promise<CycleReport> {
+  async #doCycle(trigger: string, full: boolean): Promise<CycleReport> {
     const started = this.#clock.now();
     const requestsBefore = this.notion.requestCount;
     const limitedBefore = this.notion.rateLimitedCount;
@@ -214,7 +219,7 @@ export class Daemon {
       for (const source of this.#sources.values()) {
         if (this.#brokenSources.has(source.key)) continue;
         try {
-          const counts = await this.#pollSource(source);
+          const counts = await this.#pollSource(source, full);
           polled += counts.polled;
           queued += counts.queued;
         } catch (raw) {
@@ -251,8 +256,8 @@ export class Daemon {
     return { runId, polled, queued, claimed, errors };
   }
 
-  async #pollSource(source: ItemSource): Promise<{ polled: number; queued: number }> {
-    const result = await this.#poller.poll(source);
+  async #pollSource(source: ItemSource, full: boolean): Promise<{ polled: number; queued: number }> {
+    const result = await this.#poller.poll(source, { full });
     let queued = 0;
     const now = this.#clock.now();
     this.store.transaction(() => {
@@ -420,7 +425,9 @@ export class Daemon {
         if (item) await runItem(this.#runnerDeps(), item, signal);
         break;
       }
-      // The poller has it right now: wait for that run to end.
+      // The poller has it right now: wait for that run to end, and report what it did.
+      const state = this.store.getItem(row.id)?.state;
+      if (state === 'done' || state === 'failed') break;
       await this.#clock.sleep(250, signal);
     }
     return this.#outcomeOf(row.id, pageId);
@@ -450,10 +457,10 @@ export class Daemon {
    * `tracksync once`: one poll, then claim and run what it found (up to `limit` items), freed slots refilled from the
    * queue without polling again; returns when nothing is left running.
    */
-  async runOnce(options: { limit?: number } = {}): Promise<CycleReport> {
+  async runOnce(options: { limit?: number; full?: boolean } = {}): Promise<CycleReport> {
     this.#claimBudget = options.limit;
     this.#claimOnFreedSlot = true;
-    const report = await this.runCycle('once');
+    const report = await this.runCycle('once', { full: options.full === true });
     await this.drain();
     this.#claimOnFreedSlot = false;
     return report;

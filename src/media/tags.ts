@@ -40,7 +40,8 @@ export function writeTags(path: string, tags: TrackTags): void {
     if (/\.(wav|aiff?)$/i.test(path)) file.getTag(TagTypes.Id3v2, true);
     const tag = file.tag;
     tag.title = tags.title;
-    tag.performers = [tags.artist];
+    // An empty artist is no artist: ID3 would keep an empty TPE1 frame that reads back as nothing.
+    tag.performers = tags.artist ? [tags.artist] : [];
     tag.album = tags.album ?? '';
     tag.genres = tags.genre ? [tags.genre] : [];
     tag.year = tags.year ?? 0;

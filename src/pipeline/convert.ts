@@ -120,8 +120,9 @@ export async function verifyFiles(deps: PipelineDeps, converted: Converted, anal
     const gap = Math.abs(probe.durationSeconds - analysis.durationSeconds);
     if (gap > deps.config.media.verifyToleranceSeconds) problems.push(`${format}: lasts ${probe.durationSeconds.toFixed(2)} s, the source ${analysis.durationSeconds.toFixed(2)} s`);
     const tags = await readTags(path);
-    if (tags.title !== converted.tags.title) problems.push(`${format}: title tag is ${JSON.stringify(tags.title)}`);
-    if (tags.artist !== converted.tags.artist) problems.push(`${format}: artist tag is ${JSON.stringify(tags.artist)}`);
+    // Empty and absent are the same for a tag (a container may drop an empty frame).
+    if ((tags.title ?? '') !== converted.tags.title) problems.push(`${format}: title tag is ${JSON.stringify(tags.title)}`);
+    if ((tags.artist ?? '') !== converted.tags.artist) problems.push(`${format}: artist tag is ${JSON.stringify(tags.artist)}`);
     if (converted.tags.bpm && tags.bpm !== Math.round(converted.tags.bpm)) problems.push(`${format}: BPM tag is ${tags.bpm}`);
     if (converted.tags.key && tags.key !== converted.tags.key) problems.push(`${format}: key tag is ${JSON.stringify(tags.key)}`);
     if (converted.artworkPath && !tags.hasArtwork) problems.push(`${format}: artwork missing`);

@@ -102,8 +102,8 @@ export function youtubeVideoId(url: string): string | null {
   return c.ok && c.value.platform === 'youtube' && c.value.kind === 'track' ? c.value.id : null;
 }
 
-/** Every http(s) URL and spotify: URI in free text (a task's description), in order, without duplicates. */
+/** Every http(s) URL and spotify: URI in free text (a task's description), in order, repeats included. */
 export function findUrls(text: string): string[] {
   const found = text.match(/https?:\/\/[^\s<>"'`)\]]+|spotify:(?:track|playlist|album):[A-Za-z0-9]{22}/gi) ?? [];
-  return [...new Set(found.map((u) => u.replace(/[.,;:!?]+$/, '')))];
+  return found.map((u) => u.replace(/[.,;:!?]+$/, ''));
 }

@@ -24,6 +24,7 @@ const trackHandler: Handler<'tracks'> = {
     const analysed = await ctx.stage('analyse', 'v1', async () => {
       workDone.set(ctx.item.pageId, (workDone.get(ctx.item.pageId) ?? 0) + 1);
       if (name.includes('slow')) await ctx.clock.sleep(60_000, ctx.signal);
+      if (name.includes('brief')) await ctx.clock.sleep(300, ctx.signal);
       return { bpm: 128 };
     });
     return { outcome: 'synced', properties: { bpm: analysed.bpm, downloaded: true, processing: ['Audio Analysis Complete'] } };
@@ -210,6 +211,18 @@ describe('the daemon against the local Notion', async () => {
     expect(again.store.getItemByPage('tracks', id)).toMatchObject({ state: 'queued', attempts: 0 });
     await again.stop('test');
     sandbox.workspace.updatePage(id, { in_trash: true }); // a 60-second row would hold up the next tests
+  });
+
+  it('a task asking for a row the poller is processing gets that run\'s outcome, without running it twice', async () => {
+    const id = await createTrack(sandbox, 'T: brief');
+    const daemon = await daemonFor();
+    const once = daemon.runOnce();
+    while (daemon.store.getItemByPage('tracks', id)?.stage !== 'analyse') await new Promise((r) => setTimeout(r, 10));
+    const outcome = await daemon.syncTrackNow(id, new AbortController().signal);
+    await once;
+    expect(outcome).toMatchObject({ state: 'done', outcome: 'synced' });
+    expect(workDone.get(id)).toBe(1);
+    await daemon.stop('test');
   });
 
   it('keeps serving the other databases while one has a required property renamed, and recovers when it is back', async () => {

@@ -4,7 +4,7 @@ import type { Handler } from '../../handlers/types.js';
 import { loadConfig, type Config, type FileConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { Services } from '../../src/daemon/services.js';
-import { silentLogger, type Logger } from '../../src/log.js';
+import { createLogger, silentLogger, type Logger } from '../../src/log.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 
 /** Timings compressed for tests; everything else is the real default. */
@@ -30,7 +30,8 @@ export async function startTestDaemon(
   const config = testConfig(sandbox, options.stateDir, options.file ?? FAST, options.env);
   return Daemon.start({
     config,
-    logger: options.logger ?? silentLogger(),
+    // TEST_LOG=debug shows a test daemon's log on stderr while investigating.
+    logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG, pretty: false }) : silentLogger()),
     handlers: options.handlers,
     services: options.services ?? new Services(),
     ...(options.host ? { host: options.host } : {}),

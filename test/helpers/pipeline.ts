@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { musicTrackHandler } from '../../handlers/music-track.js';
+import { builtInHandlers } from '../../handlers/index.js';
 import type { Handler } from '../../handlers/types.js';
 import { systemClock } from '../../src/clock.js';
 import type { FileConfig } from '../../src/config/load.js';
@@ -23,7 +23,7 @@ export interface PipelineWorld {
   readonly backupDir: string;
   readonly wavBackupDir: string;
   env(): Record<string, string>;
-  /** A daemon with the real music-track handler (plus `extra` handlers first) and real media tools. */
+  /** A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools. */
   daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string }): Promise<Daemon>;
 }
 
@@ -48,6 +48,7 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
     SPOTIFY_CLIENT_SECRET: spotify.clientSecret,
     SPOTIFY_API_BASE_URL: spotify.apiBaseUrl,
     SPOTIFY_ACCOUNTS_BASE_URL: spotify.accountsBaseUrl,
+    SPOTIFY_REFRESH_TOKEN: spotify.refreshToken,
   });
   let n = 0;
   return {
@@ -66,7 +67,7 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
       const config = testConfig(sandbox, stateDir, file, allEnv);
       const services = new Services();
       registerMediaServices(services, config, silentLogger(), systemClock);
-      return startTestDaemon(sandbox, { stateDir, handlers: [...(options.extra ?? []), musicTrackHandler as Handler], file, env: allEnv, services });
+      return startTestDaemon(sandbox, { stateDir, handlers: [...(options.extra ?? []), ...builtInHandlers()], file, env: allEnv, services });
     },
   };
 }

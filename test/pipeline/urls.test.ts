@@ -40,9 +40,9 @@ describe('classifyUrl', () => {
     if (!c.ok) expect(c.reason).toContain(reason);
   });
 
-  it('finds every URL in free text, once, without trailing punctuation', () => {
+  it('finds every URL in free text, in order, without trailing punctuation', () => {
     const text = 'Sync these: https://soundcloud.com/a/b, and https://youtu.be/dQw4w9WgXcQ. Also spotify:track:4uLU6hMCjMI75M1A2tKUQC and https://soundcloud.com/a/b again.';
-    expect(findUrls(text)).toEqual(['https://soundcloud.com/a/b', 'https://youtu.be/dQw4w9WgXcQ', 'spotify:track:4uLU6hMCjMI75M1A2tKUQC']);
+    expect(findUrls(text)).toEqual(['https://soundcloud.com/a/b', 'https://youtu.be/dQw4w9WgXcQ', 'spotify:track:4uLU6hMCjMI75M1A2tKUQC', 'https://soundcloud.com/a/b']);
     expect(youtubeVideoId('https://youtu.be/dQw4w9WgXcQ')).toBe('dQw4w9WgXcQ');
   });
 });

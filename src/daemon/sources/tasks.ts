@@ -21,12 +21,30 @@ const CLAIM_FIELDS: ReadonlySet<string> = new Set(['result', 'executionLogs']);
 /** Errors that need a person rather than a retry: the task becomes Blocked, not Failed (notion-schema.md). */
 const BLOCKING_CODES: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'SPOTIFY_UNAUTHORIZED', 'SOURCE_PRIVATE', 'NOTION_FORBIDDEN', 'CONFIG_INVALID', 'VOLUME_NOT_MOUNTED']);
 
+const CLAIM_NOTE = 'tracksync is working on this';
+
+/** The claim note written to Execution-Result while tracksync holds a task: who, which claim, since when. */
+export function claimNote(host: string, daemonId: string, nonce: string, atMs: number): string {
+  return `${CLAIM_NOTE} (host ${host}, claim ${daemonId}/${nonce}, since ${new Date(atMs).toISOString()}).`;
+}
+
+export function parseClaimNote(text: string): { daemonId: string; nonce: string; at: number } | undefined {
+  const match = text.match(/tracksync is working on this \(host [^,]*, claim ([0-9A-Za-z]+)\/([0-9A-Za-z-]+), since ([^)]+)\)/);
+  if (!match) return undefined;
+  const at = Date.parse(match[3]!);
+  return Number.isNaN(at) ? undefined : { daemonId: match[1]!, nonce: match[2]!, at };
+}
+
 /**
  * The default routing of notion-schema.md: Ready, not archived, and a music task by type, title or assignment.
  * Draft, Planning and Blocked tasks are never taken (legacy bug 6), and "sync" alone in a title is not enough (bug 7).
  */
 export function isRoutedToUs(fields: Partial<Record<TaskField, FieldValue>>, routing: Config['routing']): boolean {
-  if (textOf(fields.status) !== routing.readyStatus) return false;
+  return textOf(fields.status) === routing.readyStatus && matchesRouting(fields, routing);
+}
+
+/** Routing without the status: archive, type, title keywords, assignment. */
+function matchesRouting(fields: Partial<Record<TaskField, FieldValue>>, routing: Config['routing']): boolean {
   if (fields.archive === true) return false;
   const title = textOf(fields.title).toLowerCase();
   // "Review: Music Track Sync ..." is a person's follow-up of our work, never our work again.
@@ -54,13 +72,18 @@ export class TaskSource implements ItemSource<'tasks'> {
     this.dataSourceId = this.schema.dataSourceId;
   }
 
+  /**
+   * Ready music tasks, and In Progress ones too: a task tracksync held when its process died must be found again and
+   * taken back (whyNotEligible decides whose claim it is), or it would stay In Progress forever.
+   */
   eligibilityFilter(): NotionFilter {
     const { fields } = this.schema;
     const routing = this.#d.config.routing;
     const anyOf: unknown[] = routing.titleKeywords.map((k) => ({ property: fields.title!.name, title: { contains: k } }));
     if (fields.taskType) for (const t of routing.taskTypes) anyOf.push({ property: fields.taskType.name, select: { equals: t } });
     if (fields.assignedAgent && routing.agentPageId) anyOf.push({ property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } });
-    const all: unknown[] = [{ property: fields.status!.name, status: { equals: routing.readyStatus } }];
+    const status = fields.status!.name;
+    const all: unknown[] = [{ or: [{ property: status, status: { equals: routing.readyStatus } }, { property: status, status: { equals: routing.inProgressStatus } }] }];
     if (fields.archive) all.push({ property: fields.archive.name, checkbox: { equals: false } });
     all.push({ or: anyOf });
     return { and: all } as NotionFilter;
@@ -79,9 +102,25 @@ export class TaskSource implements ItemSource<'tasks'> {
   }
 
   whyNotEligible(input: ItemInput<'tasks'>): string | undefined {
+    const routing = this.#d.config.routing;
     if (input.page.in_trash) return 'the task is in the trash';
-    if (!isRoutedToUs(input.fields, this.#d.config.routing)) return `the task is not ${this.#d.config.routing.readyStatus} for tracksync any more (status "${textOf(input.fields.status)}")`;
-    return undefined;
+    if (!matchesRouting(input.fields, routing)) return 'the task is not routed to tracksync any more';
+    const status = textOf(input.fields.status);
+    if (status === routing.readyStatus) return undefined;
+    if (status === routing.inProgressStatus) {
+      // With a tracksync claim note it stays ours to watch: claim() takes it over when the note is ours or stale.
+      return parseClaimNote(textOf(input.fields.result)) ? undefined : 'the task is In Progress with someone else (no tracksync claim note)';
+    }
+    return `the task is ${status}, not ${routing.readyStatus}`;
+  }
+
+  /** Another live tracksync's claim on an In Progress task (ours from an earlier run, or a stale one, can be taken over). */
+  #heldElsewhere(input: ItemInput<'tasks'>): string | undefined {
+    if (textOf(input.fields.status) !== this.#d.config.routing.inProgressStatus) return undefined;
+    const claim = parseClaimNote(textOf(input.fields.result));
+    if (!claim || claim.daemonId === this.#d.identity.daemonId) return undefined;
+    if (this.#d.clock.now() - claim.at >= this.#d.config.claims.leaseMs) return undefined;
+    return `another tracksync (${claim.daemonId}) is working on it since ${humanTime(claim.at)}`;
   }
 
   /**
@@ -94,15 +133,17 @@ export class TaskSource implements ItemSource<'tasks'> {
     if (!page) return { kind: 'gone', reason: 'the task was deleted or is no longer shared with the integration' };
     const why = this.whyNotEligible(this.toInput(page));
     if (why) return { kind: 'not-eligible', page, reason: why };
-    const nonce = `${identity.daemonId}/${randomUUID().slice(0, 8)}`;
+    const elsewhere = this.#heldElsewhere(this.toInput(page));
+    if (elsewhere) return { kind: 'lost', reason: elsewhere };
+    const nonce = randomUUID().slice(0, 8);
     const values: TaskValues = { status: config.routing.inProgressStatus };
-    if (this.schema.fields.result) values.result = `tracksync is working on this (${identity.host}, claim ${nonce}, since ${humanTime(clock.now())}).`;
+    if (this.schema.fields.result) values.result = claimNote(identity.host, identity.daemonId, nonce, clock.now());
     await this.#write(pageId, values);
     await clock.sleep(config.claims.settleMs);
     const after = await this.#readOrGone(pageId);
     if (!after) return { kind: 'gone', reason: 'the task was deleted while being claimed' };
     const fields = decodeFields(this.schema, after);
-    const ours = textOf(fields.status) === config.routing.inProgressStatus && (!this.schema.fields.result || textOf(fields.result).includes(nonce));
+    const ours = textOf(fields.status) === config.routing.inProgressStatus && (!this.schema.fields.result || parseClaimNote(textOf(fields.result))?.nonce === nonce);
     if (!ours) return { kind: 'lost', reason: 'another daemon claimed the task at the same moment' };
     return { kind: 'claimed', page: after };
   }

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Store } from '../../../state/store.js';
+import { systemClock } from '../../clock.js';
+import { parseNotionId } from '../../config/load.js';
+import { silentLogger } from '../../log.js';
+import { NotionGateway } from '../../notion/gateway.js';
+import { loadSchemas } from '../../notion/schemas.js';
+import { findTrackRow } from '../../pipeline/lookup.js';
+import { classifyUrl } from '../../pipeline/urls.js';
+import { print, type CliIO } from '../io.js';
+import { loadRuntime } from '../runtime.js';
+import { usageError } from '../usage.js';
+
+/** `tracksync retry <page-id|url>`: forgets a give-up and queues the item now; the (running) daemon picks it up. */
+export async function retryCommand(args: string[], io: CliIO): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true });
+  const [target] = positionals;
+  if (!target || positionals.length > 1) throw usageError('give one Notion page id (or page URL) or one track URL: tracksync retry <page-id|url>');
+  const runtime = loadRuntime(io);
+  const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
+  try {
+    let pageId = parseNotionId(target);
+    if (!pageId || (/^https?:/.test(target) && !/notion\.(so|site)/.test(target))) {
+      const classified = classifyUrl(target);
+      if (!classified.ok) throw usageError(`"${target}" is neither a Notion page id nor a track URL: ${classified.reason}`);
+      const notion = new NotionGateway({ token: runtime.config.notion.token, baseUrl: runtime.config.notion.baseUrl, clock: systemClock, logger: silentLogger() });
+      const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: silentLogger() });
+      const page = await findTrackRow(notion, schemas.tracks, classified.value);
+      if (!page) throw usageError(`no Music Tracks row holds ${classified.value.url}`);
+      pageId = page.id;
+    }
+    const items = store.findItemsByPage(pageId);
+    if (items.length === 0) throw usageError(`tracksync has no record of page ${pageId}; if the row is eligible the daemon takes it at its next cycle`);
+    for (const item of items) {
+      if (store.resetItemForRetry(item.id, systemClock.now())) print(io.stdout, `requeued: ${item.title} (${item.source}, was ${item.state}${item.last_error_code ? `: ${item.last_error_code}` : ''})`);
+      else print(io.stdout, `${item.title} is being processed right now; nothing to do`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
+import { makeClip } from '../helpers/audio.js';
+import { cli, waitFor } from '../helpers/cli.js';
+import { text, title } from '../helpers/notion.js';
+import { pipelineWorld } from '../helpers/pipeline.js';
+
+describe('the handoff loop through the real CLI', async () => {
+  const world = await pipelineWorld();
+  const { sandbox, media, spotify } = world;
+  const configPath = join(world.dir, 'cli-config.json');
+  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: { youtube: media.searchTemplate } }));
+  const env = (name: string) => ({ ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, name), TRACKSYNC_CONFIG: configPath });
+  const field = (id: string, prop: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[prop]);
+  const tracks = () => sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId);
+
+  it('a 6-track playlist task survives kill -9 half-way: each track synced once, one row each, in the playlist folder', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const id = `roadtrip${String(i).padStart(14, '0')}`;
+      ids.push(id);
+      spotify.addTrack({ id, name: `Mile ${i}`, artists: [{ id: `artist-road-${i}`, name: 'Highway Band' }], album: 'Road Trip', releaseDate: '2024-01-01', durationMs: 12_000 });
+      const url = await media.addFile(`mile-${i}.mp3`, await makeClip({ tonic: i, mode: 'major', bpm: 100 + i * 5, seconds: 12 }));
+      media.addSearchResults(`highway band mile ${i}`, [{ title: `Highway Band - Mile ${i} (Official Audio)`, url, durationSeconds: 12 }]);
+    }
+    spotify.addPlaylist('37i9dQZF1DXcBWIGoYBM5M', 'Road Trip', ids);
+    const task = sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+      properties: { 'Task Name': title('Sync playlist Road Trip'), Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText('https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M') } },
+    }).id;
+    const synced = () => tracks().filter((p) => String(decodeProperty(p.properties['Spotify ID'])).startsWith('roadtrip') && decodeProperty(p.properties.Downloaded) === true).length;
+
+    const first = cli(['run'], env('playlist-state'));
+    await waitFor(() => synced() >= 2, 'two playlist tracks to be synced', 60_000);
+    first.kill('SIGKILL');
+    await first;
+    expect(synced()).toBeLessThan(6);
+
+    const again = await cli(['once'], env('playlist-state'));
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(field(task, 'Status')).toBe('Completed');
+    const rows = tracks().filter((p) => String(decodeProperty(p.properties['Spotify ID'])).startsWith('roadtrip'));
+    expect(rows).toHaveLength(6);
+    expect(synced()).toBe(6);
+    const playlist = sandbox.workspace.allPages(sandbox.ids.playlists.dataSourceId).filter((p) => decodeProperty(p.properties.Name) === 'Road Trip');
+    expect(playlist).toHaveLength(1);
+    for (const row of rows) expect(decodeProperty(row.properties.Playlists)).toEqual([playlist[0]!.id]);
+    const folder = readdirSync(join(world.outDir, 'Road Trip')).filter((f) => f.endsWith('.m4a')).sort();
+    expect(folder).toEqual([0, 1, 2, 3, 4, 5].map((i) => `Highway Band - Mile ${i}.m4a`));
+    expect(JSON.stringify(sandbox.workspace.allBlocks(task))).toContain('6 of 6 track(s) synced.');
+  }, 180_000);
+
+  it('tracksync sync: 0 when every track synced, 3 when some failed, 2 for bad input', async () => {
+    const good = await media.addFile('cli-good.mp3', await makeClip({ tonic: 3, mode: 'minor', bpm: 110, seconds: 12 }));
+    const ok = await cli(['sync', good], env('sync-state'));
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/cli-good\S*\s+synced\s+110(\.\d)?\s+Eb Minor \(2A\)\s+3/);
+    const some = await cli(['sync', good, `${media.url}/audio/nope.mp3`], env('sync-state'));
+    expect(some.exitCode).toBe(3);
+    expect(some.stdout).toContain('already-synced');
+    expect(some.stdout).toContain('HTTP Error 404');
+    const bad = await cli(['sync', 'not a url'], env('sync-state'));
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('"not a url" is not a URL tracksync can sync');
+  }, 120_000);
+
+  it('tracksync retry requeues a row given up on, and once --mode single takes one row', async () => {
+    const missing = `${media.url}/audio/late-upload.mp3`;
+    const row = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Late Upload'), 'Artist Name': text('Slow Label'), 'Source URL': { url: missing } } }).id;
+    const failedOnce = await cli(['once'], env('retry-state'));
+    expect(failedOnce.exitCode).toBe(0);
+    expect(field(row, 'Audio Processing')).toEqual(['Download_Failed']);
+    await media.addFile('late-upload.mp3', await makeClip({ tonic: 1, mode: 'minor', bpm: 96, seconds: 12 }));
+    const retry = await cli(['retry', missing], env('retry-state'));
+    expect(retry.exitCode, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain('requeued: Slow Label - Late Upload');
+    // Two rows wait; --mode single takes one: the requeued one (it is first in the queue).
+    const other = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Second'), 'Source URL': { url: await media.addFile('second.mp3', await makeClip({ seconds: 12 })) } } }).id;
+    const single = await cli(['once', '--mode', 'single'], env('retry-state'));
+    expect(single.exitCode).toBe(0);
+    expect(field(row, 'Downloaded')).toBe(true);
+    expect(field(row, 'Audio Processing')).toEqual(['Audio Analysis Complete', 'Format Conversion Complete']);
+    expect(field(other, 'Downloaded')).toBe(false);
+    expect(existsSync(join(world.outDir, 'Unassigned', 'Slow Label - Late Upload.m4a'))).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
+import { makeClip } from '../helpers/audio.js';
+import { FAST } from '../helpers/daemon.js';
+import { text, title } from '../helpers/notion.js';
+import { pipelineWorld } from '../helpers/pipeline.js';
+
+describe('Agent-Tasks in, results out', async () => {
+  const world = await pipelineWorld();
+  const { sandbox, media, spotify } = world;
+  const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
+  const tracks = () => sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId);
+  const task = (name: string, description: string, status = 'Ready') =>
+    sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title(name), Status: { status: { name: status } }, Description: { rich_text: toRichText(description) } } }).id;
+  const blockText = (pageId: string) => JSON.stringify(sandbox.workspace.allBlocks(pageId));
+  const returnFolder = join(world.dir, 'handoff-returns');
+  const file = { ...FAST, search: { youtube: media.searchTemplate }, handoff: { returnFolder } };
+
+  it('syncs every URL of a Music Track Sync task, reports each, and hands the result back', async () => {
+    const a = await media.addFile('task-a.mp3', await makeClip({ tonic: 9, mode: 'minor', bpm: 124, seconds: 20 }));
+    const b = await media.addFile('task-b.mp3', await makeClip({ tonic: 0, mode: 'major', bpm: 100, seconds: 20 }));
+    // b already has a row: it is found, not created again.
+    const existing = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Existing B'), 'Artist Name': text('Known'), 'Source URL': { url: b } } }).id;
+    const before = tracks().length;
+    const id = task('Music Track Sync: weekend', `Please sync:\n${a}\n${b}\n${a}\nand ${media.url}/audio/missing-track.mp3 too.`);
+    const unrelated = task('DriveSheetsSync fix', a);
+    const draft = task('Music Track Sync: later', a, 'Draft');
+    const daemon = await world.daemon({ file });
+    await daemon.runOnce();
+
+    expect(field(id, 'Status')).toBe('Completed');
+    expect(String(field(id, 'Execution-Result'))).toMatch(/^Synced 2 of 3 track\(s\) of task "Music Track Sync: weekend"; not synced: .*missing-track\.mp3.*HTTP Error 404/);
+    expect(tracks().length).toBe(before + 2); // a and the missing one; b reused its row
+    expect(field(existing, 'Downloaded')).toBe(true);
+    const report = blockText(id);
+    expect(report).toContain('2 of 3 track(s) synced.');
+    expect(report).toContain('Known - Existing B');
+    expect(report).toMatch(/100(\.\d)? BPM/);
+    expect(report).toContain('C Major (8B)');
+    expect(report).toContain(String(field(existing, 'M4A File Path')));
+    expect(report).toContain(sandbox.workspace.retrievePage(existing).url); // a link to the Music Tracks page
+    expect(report).toContain('appears more than once; synced once');
+    const logs = field(id, 'Execution-Logs') as string[];
+    expect(logs).toHaveLength(1);
+    expect(field(logs[0]!, 'Status')).toBe('Partial');
+
+    const [returnFile] = readdirSync(returnFolder);
+    expect(returnFile).toMatch(/^\d{8}T\d{6}Z__RETURN__Music-Track-Sync-weekend__tracksync\.json$/);
+    const handoff = JSON.parse(readFileSync(join(returnFolder, returnFile!), 'utf8'));
+    expect(handoff).toMatchObject({ type: 'RETURN_HANDOFF', notion_task_id: id, original_task: { task_id: id, status_update: 'Completed' } });
+    expect(handoff.execution_summary.deliverables.some((d: { path?: string }) => d.path === field(existing, 'WAV File Path'))).toBe(true);
+    expect(handoff.execution_summary.issues_found[0]).toContain('missing-track.mp3');
+
+    expect(field(unrelated, 'Status')).toBe('Ready');
+    expect(field(draft, 'Status')).toBe('Draft');
+    await daemon.stop('test');
+  });
+
+  it('with no URL, runs the fallback chain: Spotify liked songs when SoundCloud is not configured', async () => {
+    spotify.addTrack({ id: '5EwJQ8P4j0kYl7ihmqnYfk', name: 'Liked One', artists: [{ id: 'artist0000000000000009', name: 'Fav Artist' }], album: 'Loved', releaseDate: '2023-03-03', durationMs: 20_000 });
+    spotify.like('5EwJQ8P4j0kYl7ihmqnYfk');
+    const url = await media.addFile('liked-one.mp3', await makeClip({ tonic: 5, mode: 'major', bpm: 118, seconds: 20 }));
+    media.addSearchResults('fav artist liked one', [{ title: 'Fav Artist - Liked One (Official Audio)', url, durationSeconds: 20 }]);
+    const id = task('Music Sync', '');
+    const daemon = await world.daemon({ file });
+    await daemon.runOnce();
+    expect(field(id, 'Status')).toBe('Completed');
+    expect(blockText(id)).toContain('SoundCloud likes: skipped (SOUNDCLOUD_PROFILE is not set)');
+    const row = tracks().find((p) => decodeProperty(p.properties['Spotify ID']) === '5EwJQ8P4j0kYl7ihmqnYfk')!;
+    expect(decodeProperty(row.properties.Downloaded)).toBe(true);
+    await daemon.stop('test');
+  });
+
+  it('marks a task Failed with the reason when nothing it asks for can be synced', async () => {
+    const id = task('Music Track Sync: broken', 'https://soundcloud.com/discover and https://www.youtube.com/feed/trending');
+    const daemon = await world.daemon({ file });
+    await daemon.runOnce();
+    expect(field(id, 'Status')).toBe('Failed');
+    expect(String(field(id, 'Execution-Result'))).toContain('none of the 2 track(s)');
+    await daemon.stop('test');
+  });
+});
