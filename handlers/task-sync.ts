@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { trackEligibilityFilter } from '../src/daemon/sources/tracks.js';
-import { TrackSyncError, coerceError } from '../src/errors.js';
+import { coerceError } from '../src/errors.js';
 import { problemLine, trackLine, type TrackLine } from '../src/handoff/report.js';
 import { encodeFields, readList, readText } from '../src/notion/codecs.js';
-import type { NotionFilter, NotionGateway, PageResponse } from '../src/notion/gateway.js';
-import type { Schemas } from '../src/notion/schemas.js';
 import { ensureTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
+import { ensurePlaylistPage, listPlaylistEntries, type PlaylistListing } from '../src/pipeline/playlists.js';
 import { MEDIA, type MediaServices } from '../src/pipeline/services.js';
 import { classifyUrl, findUrls, type ClassifiedUrl } from '../src/pipeline/urls.js';
 import type { HandlerContext } from './types.js';
@@ -113,43 +112,6 @@ async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: reado
   });
 }
 
-export interface PlaylistEntry {
-  readonly title: string;
-  readonly artist: string;
-  readonly url: string;
-}
-
-export interface PlaylistListing {
-  readonly name: string;
-  readonly entries: readonly PlaylistEntry[];
-}
-
-/** The tracks of a SoundCloud set (a flat yt-dlp listing, newest-first order kept) or a Spotify playlist (the API). */
-export async function listPlaylistEntries(media: MediaServices, playlist: ClassifiedUrl, signal: AbortSignal): Promise<PlaylistListing> {
-  if (playlist.platform === 'spotify') {
-    if (!media.spotify) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'a Spotify playlist needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
-    const result = await media.spotify.playlist(playlist.id!);
-    return { name: result.name, entries: result.tracks.map((t) => ({ title: t.name, artist: t.artists.map((a) => a.name).join(', '), url: t.url })) };
-  }
-  const listing = await media.ytdlp.list(playlist.url, playlist.platform === 'soundcloud' ? 'soundcloud' : 'youtube', { signal });
-  return { name: listing.title ?? playlist.url, entries: listing.entries.map((e) => ({ title: e.title, artist: e.uploader ?? '', url: e.url })) };
-}
-
-/** The Music Playlists page for a playlist name (found or created), when that database is configured. */
-export async function ensurePlaylistPage(notion: NotionGateway, schemas: Schemas, name: string, url: string): Promise<string | undefined> {
-  const schema = schemas.playlists;
-  if (!schema) return undefined;
-  const titleProperty = schema.fields.name!;
-  const find = async (): Promise<PageResponse | undefined> => {
-    for await (const page of notion.queryPages(schema.dataSourceId, { filter: { property: titleProperty.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return page;
-    return undefined;
-  };
-  const existing = await find();
-  if (existing) return existing.id;
-  const created = await notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }, find);
-  return created.id;
-}
-
 /**
  * A playlist: every track gets its row (deduplicated, linked to the playlist), the first `limit` are synced. The
  * listing and each row are checkpointed, so a restart half-way through a 500-track playlist resumes.
@@ -201,7 +163,7 @@ export const soundcloudLikes: FallbackSource = {
   async candidates(ctx, count) {
     if (!ctx.config.soundcloudProfile) return { unavailable: 'SOUNDCLOUD_PROFILE is not set' };
     const media = ctx.services.require<MediaServices>(MEDIA);
-    const listing = await media.ytdlp.list(`https://soundcloud.com/${ctx.config.soundcloudProfile}/likes`, 'soundcloud', { signal: ctx.signal, limit: count });
+    const listing = await media.ytdlp.list(ctx.config.feeds.soundcloudLikesUrl.replace('{profile}', ctx.config.soundcloudProfile), 'soundcloud', { signal: ctx.signal, limit: count });
     return { urls: listing.entries.flatMap((e) => { const c = classifyUrl(e.url); return c.ok ? [{ target: c.value, title: e.title }] : []; }) };
   },
 };

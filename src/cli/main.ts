@@ -1,6 +1,7 @@
 import { ConfigError, TrackSyncError, messageOf } from '../errors.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
+import { feedsCommand } from './commands/feeds.js';
 import { retryCommand } from './commands/retry.js';
 import { syncCommand } from './commands/sync.js';
 import { onceCommand } from './commands/once.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   sync: syncCommand,
   retry: retryCommand,
+  feeds: feedsCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

@@ -142,6 +142,8 @@ export const DEFAULTS = {
     cron: '*/15 * * * *',
     /** New rows one feed run may create, so a first run on a long likes list does not flood the database. */
     maxNewRowsPerRun: 50,
+    /** Where a SoundCloud profile's likes are listed ({profile} is SOUNDCLOUD_PROFILE). */
+    soundcloudLikesUrl: 'https://soundcloud.com/{profile}/likes',
   },
   search: {
     /** yt-dlp search prefixes: the first five results of each (legacy used 5 for SoundCloud, 3 for YouTube). */

@@ -177,6 +177,7 @@ const fileSchema = z
       .object({
         cron: z.string().min(1),
         maxNewRowsPerRun: positiveInt.max(1000),
+        soundcloudLikesUrl: z.string().includes('{profile}'),
         soundcloudLikes: z.boolean(),
         soundcloudPlaylists: z.array(httpUrl),
         spotifyLikes: z.boolean(),
@@ -262,6 +263,7 @@ export interface Config {
   readonly feeds: {
     readonly cron: string;
     readonly maxNewRowsPerRun: number;
+    readonly soundcloudLikesUrl: string;
     /** On when SOUNDCLOUD_PROFILE is set, unless switched off. */
     readonly soundcloudLikes: boolean;
     readonly soundcloudPlaylists: readonly string[];
@@ -417,6 +419,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     feeds: {
       cron: file.feeds?.cron ?? DEFAULTS.feeds.cron,
       maxNewRowsPerRun: file.feeds?.maxNewRowsPerRun ?? DEFAULTS.feeds.maxNewRowsPerRun,
+      soundcloudLikesUrl: file.feeds?.soundcloudLikesUrl ?? DEFAULTS.feeds.soundcloudLikesUrl,
       soundcloudLikes: (file.feeds?.soundcloudLikes ?? true) && e.SOUNDCLOUD_PROFILE !== undefined,
       soundcloudPlaylists: file.feeds?.soundcloudPlaylists ?? [],
       spotifyLikes: (file.feeds?.spotifyLikes ?? true) && e.SPOTIFY_REFRESH_TOKEN !== undefined,

@@ -13,6 +13,8 @@ import { NotionGateway, type RequestCount } from '../notion/gateway.js';
 import { Poller } from '../notion/poller.js';
 import { loadSchema, loadSchemas, type Schemas } from '../notion/schemas.js';
 import { establishIdentity, type Identity } from './identity.js';
+import { runFeeds, type FeedReport } from '../feeds/feeds.js';
+import { MEDIA, type MediaServices } from '../pipeline/services.js';
 import { removeLeftovers } from './leftovers.js';
 import { DaemonLock } from './lockfile.js';
 import { runItem, type ClaimedItem, type RunnerDeps } from './runner.js';
@@ -67,6 +69,7 @@ export class Daemon {
   readonly #shutdown = new AbortController();
   #cycle: Promise<CycleReport> | undefined;
   #cronTask: { stop(): void } | undefined;
+  #feedTask: { stop(): void } | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
   #stopping = false;
   /** Claims are serialised: a cycle and a freed slot never claim at the same time. */
@@ -184,7 +187,24 @@ export class Daemon {
     }
     this.#claimOnFreedSlot = true;
     this.#cronTask = cron.schedule(this.config.schedule.cycleCron, () => void this.runCycle('cron'), { noOverlap: true, name: 'tracksync-cycle' });
+    const { feeds } = this.config;
+    if (feeds.soundcloudLikes || feeds.spotifyLikes || feeds.soundcloudPlaylists.length > 0 || feeds.spotifyPlaylists.length > 0) {
+      if (!cron.validate(feeds.cron)) throw new TrackSyncError('CONFIG_INVALID', `feeds.cron "${feeds.cron}" is not a valid cron expression`);
+      this.#feedTask = cron.schedule(feeds.cron, () => void this.runFeeds(), { noOverlap: true, name: 'tracksync-feeds' });
+    }
     void this.runCycle('start');
+  }
+
+  /** One run of the configured feeds (likes, playlists); new rows wake the poller. */
+  async runFeeds(): Promise<FeedReport[]> {
+    const media = this.#services.get<MediaServices>(MEDIA);
+    if (!media || this.#stopping) return [];
+    const reports = await runFeeds({ config: this.config, notion: this.notion, schemas: this.#schemas, media, logger: this.#logger, signal: this.#shutdown.signal }).catch((error: unknown) => {
+      this.#logger.error({ err: error }, 'feeds failed');
+      return [];
+    });
+    if (reports.some((r) => r.created > 0)) this.wake('feeds added rows');
+    return reports;
   }
 
   /** A webhook or a CLI asks for a cycle soon: debounced so a burst of events makes one cycle. */
@@ -475,6 +495,7 @@ export class Daemon {
     this.#stopping = true;
     this.events.emit('daemon:shutdown', { reason });
     this.#cronTask?.stop();
+    this.#feedTask?.stop();
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
     this.#logger.info({ reason, running: this.#running.size }, 'stopping');
     const settle = (ms: number): Promise<unknown> => Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);

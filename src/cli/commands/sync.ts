@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ensurePlaylistPage, listPlaylistEntries } from '../../../handlers/task-sync.js';
+import { ensurePlaylistPage, listPlaylistEntries } from '../../pipeline/playlists.js';
 import type { TrackRunOutcome } from '../../../handlers/types.js';
 import { TrackSyncError, coerceError } from '../../errors.js';
 import { trackLine, type TrackLine } from '../../handoff/report.js';

@@ -128,7 +128,7 @@ export class TaskSource implements ItemSource<'tasks'> {
    * of two daemons writing at once, only the last writer finds its nonce (Notion is last-writer-wins).
    */
   async claim(pageId: string): Promise<ClaimOutcome> {
-    const { notion, clock, config, identity } = this.#d;
+    const { clock, config, identity } = this.#d;
     const page = await this.#readOrGone(pageId);
     if (!page) return { kind: 'gone', reason: 'the task was deleted or is no longer shared with the integration' };
     const why = this.whyNotEligible(this.toInput(page));

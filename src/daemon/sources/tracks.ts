@@ -133,7 +133,7 @@ export class TrackSource implements ItemSource<'tracks'> {
    * another daemon is left alone; a stale one (older than the lease) or one of our own earlier boots is taken over.
    */
   async claim(pageId: string): Promise<ClaimOutcome> {
-    const { notion, clock, config, identity } = this.#d;
+    const { clock, config, identity } = this.#d;
     const page = await this.#readOrGone(pageId);
     if (!page) return { kind: 'gone', reason: 'the page was deleted or is no longer shared with the integration' };
     const why = this.whyNotEligible(this.toInput(page));

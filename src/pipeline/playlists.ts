@@ -1,0 +1,46 @@
+import { TrackSyncError } from '../errors.js';
+import { encodeFields } from '../notion/codecs.js';
+import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { Schemas } from '../notion/schemas.js';
+import type { MediaServices } from './services.js';
+import type { ClassifiedUrl } from './urls.js';
+
+/** Playlists as sources: their tracks listed, and their page in Music Playlists (used by tasks, the CLI and the feeds). */
+
+export interface PlaylistEntry {
+  readonly title: string;
+  readonly artist: string;
+  readonly url: string;
+}
+
+export interface PlaylistListing {
+  readonly name: string;
+  readonly entries: readonly PlaylistEntry[];
+}
+
+/** The tracks of a SoundCloud set (a flat yt-dlp listing, newest-first order kept) or a Spotify playlist (the API). */
+export async function listPlaylistEntries(media: MediaServices, playlist: ClassifiedUrl, signal: AbortSignal): Promise<PlaylistListing> {
+  if (playlist.platform === 'spotify') {
+    if (!media.spotify) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'a Spotify playlist needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
+    const result = await media.spotify.playlist(playlist.id!);
+    return { name: result.name, entries: result.tracks.map((t) => ({ title: t.name, artist: t.artists.map((a) => a.name).join(', '), url: t.url })) };
+  }
+  const listing = await media.ytdlp.list(playlist.url, playlist.platform === 'soundcloud' ? 'soundcloud' : 'youtube', { signal });
+  return { name: listing.title ?? playlist.url, entries: listing.entries.map((e) => ({ title: e.title, artist: e.uploader ?? '', url: e.url })) };
+}
+
+/** The Music Playlists page for a playlist name (found or created), when that database is configured. */
+export async function ensurePlaylistPage(notion: NotionGateway, schemas: Schemas, name: string, url: string): Promise<string | undefined> {
+  const schema = schemas.playlists;
+  if (!schema) return undefined;
+  const titleProperty = schema.fields.name!;
+  const find = async (): Promise<PageResponse | undefined> => {
+    for await (const page of notion.queryPages(schema.dataSourceId, { filter: { property: titleProperty.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return page;
+    return undefined;
+  };
+  const existing = await find();
+  if (existing) return existing.id;
+  const created = await notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }, find);
+  return created.id;
+}
+
