@@ -36,13 +36,26 @@ export function unmountedVolume(folder: string): string | undefined {
   return existsSync(mount) ? undefined : mount;
 }
 
-/** The final name in `folder`: the plain one unless another track owns a file by that name, then "Name (2)", ... */
-function chooseName(deps: PipelineDeps, folder: string, fileName: string): string {
+/**
+ * Names being written right now, by page. Two tracks with the same name placed at the same moment would both find the
+ * name free (neither file exists yet) and the second rename would replace the first track's file; a name is therefore
+ * reserved, synchronously, before its write starts. One daemon per state directory makes a process-wide map enough.
+ */
+const writing = new Map<string, string>();
+
+/**
+ * The final name in `folder`, reserved for this track: the plain one unless another track owns (or is writing) a
+ * file by that name, then "Name (2)", ... The same track replaces its own file. Release with `writing.delete`.
+ */
+function reserveName(deps: PipelineDeps, folder: string, fileName: string): string {
   for (let n = 1; n < 1000; n += 1) {
     const candidate = join(folder, n === 1 ? fileName : numberedName(fileName, n));
-    if (!existsSync(candidate)) return candidate;
-    const owner = deps.store.getLibraryFile(candidate)?.page_id;
-    if (owner === deps.pageId) return candidate; // the same track replaces its own file
+    const writer = writing.get(candidate);
+    if (writer !== undefined && writer !== deps.pageId) continue;
+    const free = !existsSync(candidate) || deps.store.getLibraryFile(candidate)?.page_id === deps.pageId;
+    if (!free) continue;
+    writing.set(candidate, deps.pageId);
+    return candidate;
   }
   throw new TrackSyncError('FILE_WRITE_FAILED', `more than 999 files named like "${fileName}" in ${folder}`);
 }
@@ -86,12 +99,17 @@ export async function placeFiles(deps: PipelineDeps, files: Partial<Record<Audio
       const missing = unmountedVolume(folder);
       if (missing) throw new TrackSyncError('VOLUME_NOT_MOUNTED', `volume not mounted: ${missing} (needed for ${folder}); the track waits and is retried`, { details: { folder } });
       await mkdir(folder, { recursive: true });
-      const target = chooseName(deps, folder, trackFileName(names.artist, names.title, format, config.placement.maxFileNameBytes));
-      // Belt and braces: whatever the name, the file stays inside its folder.
-      if (relative(folder, target).startsWith('..') || relative(folder, target).includes(sep)) throw new TrackSyncError('INTERNAL', `refusing to write outside ${folder}: ${target}`);
-      const size = await writeAtomically(deps, source, target);
-      const stats = await stat(target);
-      deps.store.recordPlacedFile({ path: target, pageId: deps.pageId, format, size, mtimeMs: Math.round(stats.mtimeMs), now: deps.clock.now() });
+      const target = reserveName(deps, folder, trackFileName(names.artist, names.title, format, config.placement.maxFileNameBytes));
+      let size: number;
+      try {
+        // Belt and braces: whatever the name, the file stays inside its folder.
+        if (relative(folder, target).startsWith('..') || relative(folder, target).includes(sep)) throw new TrackSyncError('INTERNAL', `refusing to write outside ${folder}: ${target}`);
+        size = await writeAtomically(deps, source, target);
+        const stats = await stat(target);
+        deps.store.recordPlacedFile({ path: target, pageId: deps.pageId, format, size, mtimeMs: Math.round(stats.mtimeMs), now: deps.clock.now() });
+      } finally {
+        writing.delete(target);
+      }
       primary[format] ??= target;
       all.push(target);
       bytes += size;
