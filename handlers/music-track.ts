@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { TrackSyncError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import type { FieldValue } from '../src/notion/codecs.js';
@@ -10,9 +11,12 @@ import { analyseAudio, type Analysis } from '../src/pipeline/analyse.js';
 import { splitArtists, type ArtistHints } from '../src/pipeline/artists.js';
 import { trackRow, type PipelineDeps, type TrackRow } from '../src/pipeline/context.js';
 import { convertAndTag, verifyFiles, type TrackMetadata } from '../src/pipeline/convert.js';
-import { downloadAudio, type DownloadResult } from '../src/pipeline/download.js';
+import { downloadAudio, sha256File, type DownloadResult } from '../src/pipeline/download.js';
+import { checkAfterDownload, checkBeforeDownload, type AdoptedFiles } from '../src/pipeline/dedup.js';
+import { importOrDefer } from '../src/pipeline/eagle.js';
+import { fingerprintFile, rawFromBase64 } from '../src/media/chromaprint.js';
 import { placeFiles, type Placed } from '../src/pipeline/place.js';
-import { resolveSource, type Resolution } from '../src/pipeline/resolve.js';
+import { resolveSource, type Resolution, type ResolvedSource } from '../src/pipeline/resolve.js';
 import { MEDIA, artistDirectory, type MediaServices } from '../src/pipeline/services.js';
 import type { SpotifyTrack } from '../src/services/spotify.js';
 import type { Handler, HandlerContext, HandlerResult } from './types.js';
@@ -28,6 +32,8 @@ interface PlacedTrack {
   readonly fingerprint: string | null;
   readonly metadata: TrackMetadata;
   readonly download: Pick<DownloadResult, 'source' | 'fallbackFrom' | 'search'>;
+  /** Set when the download turned out to be a recording the library already holds: `placed` points at those files. */
+  readonly duplicateOf?: string;
 }
 
 /**
@@ -57,40 +63,121 @@ export const musicTrackHandler: Handler<'tracks'> = {
       workDir: ctx.workDir,
     };
 
-    const adopted = await adoptExistingFiles(ctx, deps, row);
-    if (adopted) return adopted;
+    // notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted.
+    const own = await adoptFiles(ctx, deps, { ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}), ...(row.paths.aiff ? { aiff: row.paths.aiff } : {}), ...(row.paths.wav ? { wav: row.paths.wav } : {}) }, 'the row\'s own files are on disk');
+    if (own) return own;
 
     const resolution = await ctx.stage('resolve', hash(row.soundcloudUrl, row.youtubeUrl, row.sourceUrl, row.spotifyId, row.spotifyUrl, row.title, row.artist), () => resolveSource(deps, row));
     for (const note of resolution.notes) ctx.logger.info({ note }, 'row note');
-    if (!resolution.source) return metadataOnly(ctx, row, resolution);
-    const source = resolution.source;
+
+    const dedup = await ctx.stage('dedup', hash(row, resolution.spotify?.id ?? null), async () => {
+      const eagle = (await media.eagle.available()) ? media.eagle : undefined;
+      return checkBeforeDownload({ config: ctx.config, notion: ctx.notion, schema: ctx.schemas.tracks, store: ctx.store, eagle }, ctx.input.page, { ...row, expectedDurationSeconds: resolution.spotify ? resolution.spotify.durationMs / 1000 : row.expectedDurationSeconds });
+    });
+    if (dedup.kind === 'merged-into') {
+      ctx.logger.info({ keeper: dedup.keeperId, reason: dedup.reason }, 'duplicate row merged into its keeper');
+      return { outcome: 'merged', properties: { processing: [PROCESSING_TAGS.merged] }, archive: true, details: { keeper: dedup.keeperId, reason: dedup.reason } };
+    }
+    const mergeValues: TrackValues = dedup.kind === 'keeper' ? { ...dedup.values, processing: [PROCESSING_TAGS.merged] } : {};
+    if (dedup.kind === 'adopt') {
+      const adopted = await adoptFiles(ctx, deps, dedup.files, dedup.reason, spotifyValues(row, resolution.spotify));
+      if (adopted) return adopted;
+    }
+    const localSource = dedup.kind === 'local-source' ? dedup : undefined;
+    if (!resolution.source && !localSource) return metadataOnly(ctx, row, resolution);
+    const source: ResolvedSource = localSource ? { url: localSource.path, kind: 'generic', label: 'Eagle library', from: 'sourceUrl' } : resolution.source!;
 
     const playlist = await firstPlaylistName(ctx.notion, row, ctx.logger);
     const result = await ctx.stage(
       'place',
       hash(source.url, row.title, row.artist, playlist, ctx.config.placement, ctx.config.media.formats, ctx.config.paths),
       async (): Promise<PlacedTrack> => {
-        const download = await ctx.stage('download', hash(source.url), () => downloadAudio(deps, row, { ...resolution, source }), { isValid: (d) => existsSync(d.path) });
+        const download = await ctx.stage(
+          'download',
+          hash(source.url),
+          () => (localSource ? useLocalFile(deps, localSource.path, source) : downloadAudio(deps, row, { ...resolution, source })),
+          { isValid: (d) => existsSync(d.path) },
+        );
         const analysis = await ctx.stage('analyse', download.sha256, () => analyseAudio(deps, download.path, download.probe.durationSeconds));
         const metadata = trackMetadata(row, resolution.spotify, download);
+        const recording = await ctx.stage('same-recording', download.sha256, () => sameRecording(deps, download.path));
+        if (recording.duplicate) {
+          // The same recording is already in the library (a SoundCloud and a YouTube copy): its files, no new ones.
+          ctx.logger.info({ reason: recording.duplicate.reason }, 'same recording already in the library');
+          return { placed: { primary: recording.duplicate.files, all: [], bytes: 0 }, analysis, fingerprint: recording.fingerprint, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search }, duplicateOf: recording.duplicate.reason };
+        }
         const converted = await ctx.stage('convert', hash(download.sha256, analysis, metadata, ctx.config.media), () => convertAndTag(deps, download, analysis, metadata), {
           isValid: (c) => Object.values(c.files).every((path) => existsSync(path)),
         });
         await ctx.stage('verify', hash(converted), () => verifyFiles(deps, converted, analysis));
-        const placed = await placeFiles(deps, converted.files, { artist: metadata.artist, title: metadata.title, playlist });
+        const placed = await placeFiles(deps, converted.files, { artist: metadata.artist, title: metadata.title, playlist }, {
+          album: metadata.album,
+          durationSeconds: analysis.durationSeconds,
+          bpm: analysis.bpm,
+          key: analysis.key,
+          fingerprint: converted.fingerprint?.compressed ?? null,
+          fingerprintRaw: converted.fingerprint ? rawFromBase64(converted.fingerprint.rawBase64) : null,
+        });
         return { placed, analysis, fingerprint: converted.fingerprint?.compressed ?? null, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search } };
       },
       { isValid: (p) => p.placed.all.every((path) => existsSync(path)) },
     );
 
     const artists = await linkArtists(ctx, row, result.metadata.artist, result.metadata.title, resolution.spotify, result.download.source.label);
-    return synced(ctx, row, resolution, result, artists);
+    const eagleId = localSource?.eagleId ?? (await importPlaced(ctx, media, result, playlist));
+    return synced(ctx, row, resolution, result, artists, { ...mergeValues, ...(eagleId ? { eagleId } : {}) });
   },
 };
 
-/** notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate; files that exist and decode are adopted. */
-async function adoptExistingFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, row: TrackRow): Promise<HandlerResult | undefined> {
-  const listed = Object.entries(row.paths).filter(([, path]) => path !== '') as Array<['m4a' | 'aiff' | 'wav', string]>;
+/** A file already on this Mac (an Eagle item) as the source: checked like a download, nothing fetched. */
+async function useLocalFile(deps: PipelineDeps, path: string, source: ResolvedSource): Promise<DownloadResult> {
+  const probe = await deps.ffmpeg.probe(path, deps.signal);
+  if (!probe.hasAudio) throw new TrackSyncError('CORRUPT_MEDIA', `the library file ${path} is not playable audio`);
+  return { path, bytes: (await stat(path)).size, sha256: await sha256File(path), info: emptyInfo(), thumbnailPath: null, probe, source, fallbackFrom: null, search: null };
+}
+
+function emptyInfo(): DownloadResult['info'] {
+  return { id: null, title: null, uploader: null, artist: null, track: null, album: null, genre: null, durationSeconds: null, webpageUrl: null, extractor: null, thumbnailUrl: null, isrc: null };
+}
+
+/** After the download: is this recording already in the library (fingerprint similarity >= 0.9)? */
+async function sameRecording(deps: PipelineDeps, path: string): Promise<{ fingerprint: string | null; duplicate: { files: AdoptedFiles; reason: string } | null }> {
+  const fp = await fingerprintFile(deps.config, path, deps.signal).catch(() => undefined);
+  if (!fp) return { fingerprint: null, duplicate: null };
+  const found = checkAfterDownload(deps.store, deps.config, deps.pageId, fp.raw);
+  return { fingerprint: fp.compressed, duplicate: found ?? null };
+}
+
+/** Eagle: the WAV (else the AIFF, else the M4A) into Playlists/<playlist>, tagged; deferred when Eagle is closed. */
+async function importPlaced(ctx: HandlerContext<'tracks'>, media: MediaServices, result: PlacedTrack, playlist: string | null): Promise<string | null> {
+  const file = result.placed.primary.wav ?? result.placed.primary.aiff ?? result.placed.primary.m4a;
+  if (!file || result.duplicateOf) return null;
+  return ctx.stage('eagle', hash(file), () =>
+    importOrDefer({ eagle: media.eagle, store: ctx.store, clock: ctx.clock, logger: ctx.logger }, ctx.item.pageId, {
+      path: file,
+      name: result.metadata.artist ? `${result.metadata.artist} - ${result.metadata.title}` : result.metadata.title,
+      website: result.download.source.url,
+      playlist,
+      tags: {
+        bpm: result.analysis.bpm,
+        key: result.analysis.key,
+        camelot: result.analysis.camelot,
+        playlists: playlist ? [playlist] : [],
+        source: sourceTag(result.download.source.label),
+        fingerprint: result.fingerprint,
+        durationSeconds: result.analysis.durationSeconds,
+        artist: result.metadata.artist,
+      },
+    }),
+  );
+}
+
+/**
+ * Files already on disk instead of a download: they must all decode; the first (the WAV when there is one) is analysed.
+ * Undefined when one of them does not decode (then the track is processed normally).
+ */
+async function adoptFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, files: AdoptedFiles, reason: string, extra: TrackValues = {}): Promise<HandlerResult | undefined> {
+  const listed = Object.entries(files).filter(([, path]) => path) as Array<['m4a' | 'aiff' | 'wav', string]>;
   if (listed.length === 0 || !listed.every(([, path]) => existsSync(path))) return undefined;
   const adopted = await ctx.stage('adopt', hash(listed), async () => {
     for (const [, path] of listed) {
@@ -102,15 +189,20 @@ async function adoptExistingFiles(ctx: HandlerContext<'tracks'>, deps: PipelineD
     return analyseAudio(deps, first, probe.durationSeconds);
   });
   if (!adopted) return undefined;
-  ctx.logger.info({ paths: listed.map(([, p]) => p) }, 'files already on disk decode: adopting them instead of downloading');
+  ctx.logger.info({ paths: listed.map(([, p]) => p), reason }, 'files already on disk decode: adopting them instead of downloading');
   return {
     outcome: 'adopted',
     properties: {
+      ...extra,
       downloaded: true,
+      ...(files.m4a ? { m4aPath: files.m4a } : {}),
+      ...(files.aiff ? { aiffPath: files.aiff } : {}),
+      ...(files.wav ? { wavPath: files.wav } : {}),
       ...analysisValues(adopted),
       processedAt: new Date(ctx.clock.now()).toISOString(),
       processing: [PROCESSING_TAGS.analysed],
     },
+    details: { adopted: reason },
   };
 }
 
@@ -178,10 +270,14 @@ async function linkArtists(ctx: HandlerContext<'tracks'>, row: TrackRow, artist:
   return [...new Set([...row.artistIds, ...ids])];
 }
 
-function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution, result: PlacedTrack, artistIds: string[] | undefined): HandlerResult {
+function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution, result: PlacedTrack, artistIds: string[] | undefined, extra: TrackValues): HandlerResult {
   const { placed, analysis, metadata, download } = result;
+  const processing: string[] = result.duplicateOf ? [PROCESSING_TAGS.analysed] : [PROCESSING_TAGS.analysed, PROCESSING_TAGS.converted];
+  if (extra.eagleId) processing.push(PROCESSING_TAGS.eagleImported);
+  if (Array.isArray(extra.processing)) processing.push(...extra.processing);
   const values: TrackValues = {
     ...spotifyValues(row, resolution.spotify),
+    ...extra,
     downloaded: true,
     ...(placed.primary.m4a ? { m4aPath: placed.primary.m4a } : {}),
     ...(placed.primary.aiff ? { aiffPath: placed.primary.aiff } : {}),
@@ -190,7 +286,7 @@ function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolu
     ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
     processedAt: new Date(ctx.clock.now()).toISOString(),
     downloadSource: download.fallbackFrom ? `${download.source.label} (${download.fallbackFrom.source.label} geo-blocked)` : download.source.label,
-    processing: [PROCESSING_TAGS.analysed, PROCESSING_TAGS.converted],
+    processing: [...new Set(processing)],
     ...(artistIds ? { artists: artistIds } : {}),
   };
   if (!row.title) values.title = metadata.title;
@@ -200,7 +296,15 @@ function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolu
   // A URL found by a search goes to its own column, and only into an empty one.
   if (download.source.from === 'search' && !row.youtubeUrl) values.youtubeUrl = download.source.url;
   ctx.events.emit('files:written', { bytes: placed.bytes });
-  return { outcome: 'synced', properties: values, details: { paths: placed.all, source: download.source, search: download.search } };
+  return { outcome: result.duplicateOf ? 'adopted' : 'synced', properties: values, details: { paths: placed.all, source: download.source, search: download.search, ...(result.duplicateOf ? { duplicateOf: result.duplicateOf } : {}) } };
+}
+
+/** The platform a track came from, as an Eagle tag (the legacy tags said "SoundCloud" or "Spotify"). */
+function sourceTag(label: string): string {
+  if (label.startsWith('SoundCloud')) return 'SoundCloud';
+  if (label.startsWith('YouTube')) return 'YouTube';
+  if (label.startsWith('Eagle')) return 'Eagle';
+  return 'Web';
 }
 
 /** The first related playlist's title decides the subfolder (legacy layout); none -> "Unassigned". */

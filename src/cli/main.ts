@@ -1,6 +1,8 @@
 import { ConfigError, TrackSyncError, messageOf } from '../errors.js';
 import { demoCommand } from './commands/demo.js';
+import { dedupCommand } from './commands/dedup.js';
 import { doctorCommand } from './commands/doctor.js';
+import { libraryCommand } from './commands/library.js';
 import { feedsCommand } from './commands/feeds.js';
 import { retryCommand } from './commands/retry.js';
 import { syncCommand } from './commands/sync.js';
@@ -23,6 +25,8 @@ const COMMANDS: Record<string, Command> = {
   sync: syncCommand,
   retry: retryCommand,
   feeds: feedsCommand,
+  library: libraryCommand,
+  dedup: dedupCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

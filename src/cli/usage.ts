@@ -17,6 +17,10 @@ Commands:
                       sync tracks or playlists now (exit 0 all synced, 3 some failed, 2 bad input)
   retry <page|url>    forget a give-up and queue the row again
   feeds               read the configured likes and playlists now and add new tracks to Music Tracks
+  library scan|stats|dupes
+                      index the audio files of the library folders; counts; duplicate files
+  dedup [--apply] [--threshold T]
+                      duplicate groups across Notion, the index and Eagle (dry run unless --apply)
   status [--json]     what the daemon is doing: queue by state, in flight, recent cycles, failures
   doctor [--json]     check the configuration, Notion access and the schema mapping
   sandbox [--port P]  start the local Notion and print the environment that points at it

@@ -129,6 +129,16 @@ export const DEFAULTS = {
     /** macOS allows 255 bytes per name; 200 leaves room for " (2)" and temp-file prefixes. */
     maxFileNameBytes: 200,
   },
+  library: {
+    /** media-notes.md §5: re-encodes and padding score 0.97-1.00, unrelated audio about 0.5; the beets duplicates plugin uses 0.9. */
+    similarityThreshold: 0.9,
+    /** The legacy Eagle dedup's fuzzy name threshold (difflib ratio 0.75). */
+    nameThreshold: 0.75,
+    /** The legacy v3 workflow matched cross-platform durations within 2000 ms. */
+    durationToleranceSeconds: 2,
+    /** Exact-id duplicates are merged during sync; fuzzy ones are only proposed (tracksync dedup). */
+    mergeExactDuplicates: true,
+  },
   tasks: {
     /** Tracks one music-sync task processes at most (a task can also say "limit: N"). */
     maxTracksPerTask: 25,

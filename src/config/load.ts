@@ -163,6 +163,21 @@ const fileSchema = z
       .object({ youtube: z.string().includes('{query}'), soundcloud: z.string().includes('{query}'), acceptScore: z.number().min(0).max(1), maxDurationGapSeconds: positiveInt })
       .partial()
       .strict(),
+    library: z
+      .object({
+        /** More folders to index besides OUT_DIR, BACKUP_DIR and WAV_BACKUP_DIR (the legacy Dropbox playlist copies, say). */
+        extraFolders: z.array(absolutePath),
+        /** Fingerprint similarity from which two files are the same recording (media-notes.md: re-encodes 0.97-1.0, unrelated ~0.5). */
+        similarityThreshold: z.number().min(0.5).max(1),
+        /** Fuzzy name similarity for `tracksync dedup` (legacy: 0.75). */
+        nameThreshold: z.number().min(0.5).max(1),
+        /** Durations within this many seconds count as the same for the title + artist layer. */
+        durationToleranceSeconds: z.number().positive(),
+        /** Merge duplicate Notion pages with the same Spotify ID, SoundCloud URL, YouTube id or ISRC during sync (fuzzy ones only in `tracksync dedup --apply`). */
+        mergeExactDuplicates: z.boolean(),
+      })
+      .partial()
+      .strict(),
     tasks: z.object({ maxTracksPerTask: positiveInt.max(1000), fallbackCandidates: positiveInt.max(50), maxPlaylistTracks: positiveInt.max(10_000) }).partial().strict(),
     handoff: z
       .object({
@@ -259,6 +274,7 @@ export interface Config {
   readonly placement: { readonly unassignedFolder: string; readonly maxFileNameBytes: number; readonly destinations: Readonly<Record<AudioFormat, readonly DestinationKey[]>> };
   readonly search: Widen<typeof DEFAULTS.search>;
   readonly tasks: Widen<typeof DEFAULTS.tasks>;
+  readonly library: { readonly extraFolders: readonly string[]; readonly similarityThreshold: number; readonly nameThreshold: number; readonly durationToleranceSeconds: number; readonly mergeExactDuplicates: boolean };
   readonly handoff: { readonly returnFolder?: string; readonly reviewTask: boolean };
   readonly feeds: {
     readonly cron: string;
@@ -415,6 +431,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     search: { ...DEFAULTS.search, ...file.search },
     tasks: { ...DEFAULTS.tasks, ...file.tasks },
+    library: { extraFolders: [], ...DEFAULTS.library, ...file.library },
     handoff: { reviewTask: file.handoff?.reviewTask ?? false, ...(file.handoff?.returnFolder ? { returnFolder: file.handoff.returnFolder } : {}) },
     feeds: {
       cron: file.feeds?.cron ?? DEFAULTS.feeds.cron,

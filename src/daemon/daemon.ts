@@ -15,6 +15,9 @@ import { loadSchema, loadSchemas, type Schemas } from '../notion/schemas.js';
 import { establishIdentity, type Identity } from './identity.js';
 import { runFeeds, type FeedReport } from '../feeds/feeds.js';
 import { MEDIA, type MediaServices } from '../pipeline/services.js';
+import { importIntoEagle, type EagleImport } from '../pipeline/eagle.js';
+import { encodeFields, pageHasValues, readList } from '../notion/codecs.js';
+import { PROCESSING_TAGS } from '../notion/databases.js';
 import { removeLeftovers } from './leftovers.js';
 import { DaemonLock } from './lockfile.js';
 import { runItem, type ClaimedItem, type RunnerDeps } from './runner.js';
@@ -195,6 +198,32 @@ export class Daemon {
     void this.runCycle('start');
   }
 
+  /**
+   * Eagle imports deferred because Eagle was closed: done now if it answers, and the row gets its Eagle File ID and
+   * the Files Imported to Eagle tag (a write to a finished row, merged with the tags it has).
+   */
+  async #retryEagleImports(errors: string[]): Promise<void> {
+    const media = this.#services.get<MediaServices>(MEDIA);
+    const pending = this.store.listEaglePending(10);
+    if (!media || pending.length === 0 || !(await media.eagle.available())) return;
+    const schema = this.#schemas.tracks;
+    for (const row of pending) {
+      try {
+        const eagleId = await importIntoEagle(media.eagle, JSON.parse(row.data_json) as EagleImport);
+        const page = await this.notion.retrievePage(row.page_id);
+        const tags = [...new Set([...readList(schema, page, 'processing'), PROCESSING_TAGS.eagleImported])];
+        const values = { eagleId, processing: tags };
+        await this.notion.updatePage(row.page_id, encodeFields(schema, values), (p) => pageHasValues(schema, p, values));
+        this.store.removeEaglePending(row.page_id);
+        this.#logger.info({ pageId: row.page_id, eagleId }, 'deferred Eagle import done');
+      } catch (raw) {
+        const error = coerceError(raw);
+        this.store.failEaglePending(row.page_id, error.message, this.#clock.now());
+        errors.push(`Eagle import of ${row.path}: ${error.message}`);
+      }
+    }
+  }
+
   /** One run of the configured feeds (likes, playlists); new rows wake the poller. */
   async runFeeds(): Promise<FeedReport[]> {
     const media = this.#services.get<MediaServices>(MEDIA);
@@ -250,6 +279,7 @@ export class Daemon {
           this.#logger.error({ err: error, source: source.key }, 'polling failed; the other sources go on');
         }
       }
+      await this.#retryEagleImports(errors);
       try {
         claimed = await this.#claimSerially();
       } catch (raw) {

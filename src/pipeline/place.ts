@@ -5,7 +5,9 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { AudioFormat, Config, DestinationKey } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { PipelineDeps } from './context.js';
+import { fingerprintKeys } from '../library/fingerprint-index.js';
 import { numberedName, safeSegment, trackFileName } from './names.js';
+import { coreTitle, normaliseText } from './scoring.js';
 
 export interface Placed {
   /** The path written to Notion per format (the first destination). */
@@ -85,8 +87,18 @@ export async function writeAtomically(deps: PipelineDeps, source: string, target
   return (await stat(target)).size;
 }
 
-/** Places every converted file in its destinations and records them in the library index. */
-export async function placeFiles(deps: PipelineDeps, files: Partial<Record<AudioFormat, string>>, names: { artist: string; title: string; playlist: string | null }): Promise<Placed> {
+/** What the library index records of a placed file (the pipeline knows it all already: no file is read again). */
+export interface PlacedFacts {
+  readonly album: string;
+  readonly durationSeconds: number;
+  readonly bpm: number | null;
+  readonly key: string | null;
+  readonly fingerprint: string | null;
+  readonly fingerprintRaw: Uint32Array | null;
+}
+
+/** Places every converted file in its destinations and adds them to the library index. */
+export async function placeFiles(deps: PipelineDeps, files: Partial<Record<AudioFormat, string>>, names: { artist: string; title: string; playlist: string | null }, facts?: PlacedFacts): Promise<Placed> {
   const { config } = deps;
   const primary: Partial<Record<AudioFormat, string>> = {};
   const all: string[] = [];
@@ -106,7 +118,30 @@ export async function placeFiles(deps: PipelineDeps, files: Partial<Record<Audio
         if (relative(folder, target).startsWith('..') || relative(folder, target).includes(sep)) throw new TrackSyncError('INTERNAL', `refusing to write outside ${folder}: ${target}`);
         size = await writeAtomically(deps, source, target);
         const stats = await stat(target);
-        deps.store.recordPlacedFile({ path: target, pageId: deps.pageId, format, size, mtimeMs: Math.round(stats.mtimeMs), now: deps.clock.now() });
+        const raw = facts?.fingerprintRaw ?? null;
+        deps.store.upsertIndexedFile(
+          {
+            path: target,
+            root: null,
+            pageId: deps.pageId,
+            format,
+            size,
+            mtimeMs: Math.round(stats.mtimeMs),
+            durationSeconds: facts?.durationSeconds ?? null,
+            title: names.title,
+            artist: names.artist,
+            album: facts?.album ?? null,
+            bpm: facts?.bpm ?? null,
+            musicalKey: facts?.key ?? null,
+            normTitle: coreTitle(names.title),
+            normArtist: normaliseText(names.artist),
+            fingerprint: facts?.fingerprint ?? null,
+            fingerprintRaw: raw ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : null,
+            scanId: null,
+            now: deps.clock.now(),
+          },
+          raw ? fingerprintKeys(raw) : [],
+        );
       } finally {
         writing.delete(target);
       }

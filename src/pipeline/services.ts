@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { Ffmpeg } from '../media/ffmpeg.js';
 import { YtDlp } from '../media/ytdlp.js';
 import type { NotionGateway } from '../notion/gateway.js';
+import { EagleClient } from '../services/eagle.js';
 import { SpotifyService } from '../services/spotify.js';
 import { ArtistDirectory } from './artists.js';
 
@@ -14,6 +15,8 @@ export interface MediaServices {
   readonly ffmpeg: Ffmpeg;
   readonly ytdlp: YtDlp;
   readonly spotify: SpotifyService | undefined;
+  /** Used when it answers (EAGLE_API_BASE, or the app on localhost:41595): see EagleClient.available(). */
+  readonly eagle: EagleClient;
   readonly fetch: typeof fetch;
 }
 
@@ -25,6 +28,7 @@ export function registerMediaServices(services: Services, config: Config, logger
     ffmpeg: new Ffmpeg(config),
     ytdlp: new YtDlp(config, logger),
     spotify: SpotifyService.fromConfig(config, clock, logger),
+    eagle: EagleClient.fromConfig(config, fetchImpl, clock, logger),
     fetch: fetchImpl,
   };
   services.set(MEDIA, media);

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { registerMediaServices } from '../../src/pipeline/services.js';
 import { startMediaServer, type MediaServer } from '../../src/sandbox/media-server.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
+import { startEagleServer, type EagleServer } from '../../src/sandbox/eagle-server.js';
 import { startSpotifyServer, type SpotifyServer } from '../../src/sandbox/spotify-server.js';
 import { FAST, startTestDaemon, testConfig } from './daemon.js';
 import { withSandbox } from './notion.js';
@@ -23,8 +24,10 @@ export interface PipelineWorld {
   readonly backupDir: string;
   readonly wavBackupDir: string;
   env(): Record<string, string>;
-  /** A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools. */
-  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string }): Promise<Daemon>;
+  /** A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools; `eagle` adds a local Eagle. */
+  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string; eagle?: boolean }): Promise<Daemon>;
+  /** The local Eagle (started by the first daemon that asks for one). */
+  eagle(): Promise<EagleServer>;
 }
 
 /** The sandbox Notion, the local media server and the local Spotify, with output folders in a temp dir. */
@@ -51,6 +54,12 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
     SPOTIFY_REFRESH_TOKEN: spotify.refreshToken,
   });
   let n = 0;
+  let eagle: EagleServer | undefined;
+  const startEagle = async (): Promise<EagleServer> => {
+    eagle ??= await startEagleServer({ libraryPath: join(dir, 'Music.library') });
+    return eagle;
+  };
+  afterAll(() => eagle?.close());
   return {
     sandbox,
     media,
@@ -60,10 +69,11 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
     backupDir,
     wavBackupDir,
     env,
+    eagle: startEagle,
     async daemon(options = {}) {
       const stateDir = join(dir, options.stateName ?? `state-${++n}`);
       const file: FileConfig = { ...FAST, search: { youtube: media.searchTemplate }, ...options.file };
-      const allEnv = { ...env(), ...options.env };
+      const allEnv = { ...env(), ...(options.eagle ? { EAGLE_API_BASE: (await startEagle()).url } : {}), ...options.env };
       const config = testConfig(sandbox, stateDir, file, allEnv);
       const services = new Services();
       registerMediaServices(services, config, silentLogger(), systemClock);

@@ -50,13 +50,12 @@ describe('the track pipeline on bad sources and hostile input', async () => {
   });
 
   it('keeps hostile titles inside their folder, within 200 bytes, with the Notion title untouched', async () => {
-    const clip = await makeClip({ seconds: 20 });
     const nasty = '../../etc/pässwd: 🎧 نغمة \u202Eevil\u0000 é';
-    const a = track(nasty, await media.addFile('nasty.mp3', clip));
+    const a = track(nasty, await media.addFile('nasty.mp3', await makeClip({ seconds: 20, tonic: 1 })));
     const long = sandbox.workspace.createPage({
       parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
       // Notion holds long text as several items of at most 2,000 characters.
-      properties: { Title: { title: toRichText('Ω'.repeat(10_000)) }, 'Artist Name': text('Edge Case'), 'Source URL': { url: await media.addFile('long.mp3', clip) } },
+      properties: { Title: { title: toRichText('Ω'.repeat(10_000)) }, 'Artist Name': text('Edge Case'), 'Source URL': { url: await media.addFile('long.mp3', await makeClip({ seconds: 20, tonic: 4, timbre: 'organ' })) } },
     }).id;
     const shell = track('Shell', `${media.url}/audio/x.mp3;touch ${join(world.dir, 'pwned')};$(id)`);
     const daemon = await world.daemon();
@@ -77,9 +76,9 @@ describe('the track pipeline on bad sources and hostile input', async () => {
   });
 
   it('gives different tracks with the same name their own files, and replaces a track\'s own file', async () => {
-    const clip = await makeClip({ seconds: 20 });
-    const first = track('Twin', await media.addFile('twin1.mp3', clip));
-    const second = track('Twin', await media.addFile('twin2.mp3', clip));
+    // Different recordings that happen to share artist and title (the same audio would be one recording, adopted).
+    const first = track('Twin', await media.addFile('twin1.mp3', await makeClip({ seconds: 20, tonic: 2, bpm: 110 })));
+    const second = track('Twin', await media.addFile('twin2.mp3', await makeClip({ seconds: 20, tonic: 7, bpm: 140, timbre: 'square' })));
     const daemon = await world.daemon();
     await daemon.runOnce();
     const names = [String(field(first, 'M4A File Path')), String(field(second, 'M4A File Path'))].map((p) => basename(p)).sort();

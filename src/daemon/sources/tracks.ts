@@ -173,7 +173,9 @@ export class TrackSource implements ItemSource<'tracks'> {
     values.processing = mergeTags(current.processing, progress, []);
     if (this.schema.fields.lastError) values.lastError = '';
     values.lock = '';
-    return this.#write(page.id, values);
+    const written = await this.#write(page.id, values);
+    // A duplicate merged into another row goes to the trash once it says so (Merged Duplicate), never before.
+    return result.archive ? this.#d.notion.setPageInTrash(page.id, true) : written;
   }
 
   /** One PATCH: the error tag added (progress tags kept), the reason where the row can hold it, the lock released. */

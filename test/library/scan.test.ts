@@ -1,0 +1,81 @@
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Store } from '../../state/store.js';
+import { systemClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config/load.js';
+import { findSimilarFiles } from '../../src/library/fingerprint-index.js';
+import { scanLibrary } from '../../src/library/scan.js';
+import { silentLogger } from '../../src/log.js';
+import { fingerprintFile } from '../../src/media/chromaprint.js';
+import { writeTags } from '../../src/media/tags.js';
+import { makeClip } from '../helpers/audio.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('the library index', async () => {
+  const dir = tempDir('tracksync-library-');
+  const out = join(dir, 'Playlists');
+  const wavs = join(dir, 'Apple-Music-Auto-Add');
+  mkdirSync(join(out, 'House'), { recursive: true });
+  mkdirSync(wavs, { recursive: true });
+  const config = loadConfig({ env: { NOTION_TOKEN: 'ntn_test_123456', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640', OUT_DIR: out, WAV_BACKUP_DIR: wavs, BACKUP_DIR: join(dir, 'not-mounted-yet') }, cwd: dir });
+  const store = Store.open(join(dir, 'state.sqlite'));
+  afterAll(() => store.close());
+  const scan = (signal?: AbortSignal) => scanLibrary({ store, config, clock: systemClock, logger: silentLogger(), ...(signal ? { signal } : {}) });
+  const files: string[] = [];
+  for (let i = 0; i < 6; i += 1) {
+    const path = join(i % 2 ? wavs : join(out, 'House'), `Artist ${i} - Song ${i}.wav`);
+    writeFileSync(path, await makeClip({ tonic: i, mode: 'major', bpm: 100 + 7 * i, seconds: 12, format: 'wav' }));
+    writeTags(path, { title: `Song ${i}`, artist: `Artist ${i}`, bpm: 100 + 7 * i });
+    files.push(path);
+  }
+
+  it('indexes every audio file with its tags, duration and fingerprint, and skips folders that are not there', async () => {
+    const result = await scan();
+    expect(result).toMatchObject({ seen: 6, read: 6, failed: 0, gone: 0 });
+    expect(result.skippedRoots).toEqual([{ root: join(dir, 'not-mounted-yet'), reason: 'folder does not exist' }]);
+    const row = store.getLibraryFile(files[2]!)!;
+    expect(row).toMatchObject({ title: 'Song 2', artist: 'Artist 2', bpm: 114, norm_title: 'song 2', norm_artist: 'artist 2', format: 'wav' });
+    expect(row.duration_seconds).toBeCloseTo(12, 0);
+    expect(row.fingerprint).toMatch(/^AQA/);
+  });
+
+  it('rescans incrementally: unchanged files are not opened, a changed one is, a removed one is marked gone', async () => {
+    expect(await scan()).toMatchObject({ seen: 6, read: 0, gone: 0 });
+    writeTags(files[0]!, { title: 'Song 0 (Edit)', artist: 'Artist 0' });
+    utimesSync(files[0]!, new Date(), new Date(Date.now() + 5_000));
+    rmSync(files[5]!);
+    expect(await scan()).toMatchObject({ seen: 5, read: 1, gone: 1 });
+    expect(store.getLibraryFile(files[0]!)?.title).toBe('Song 0 (Edit)');
+    expect(store.getLibraryFile(files[5]!)?.gone).toBe(1);
+  });
+
+  it('resumes an interrupted scan where it stopped', async () => {
+    for (let i = 6; i < 10; i += 1) {
+      const path = join(out, `New ${i}.wav`);
+      writeFileSync(path, await makeClip({ tonic: i, mode: 'minor', bpm: 90 + i, seconds: 12, format: 'wav' }));
+    }
+    const controller = new AbortController();
+    let read = 0;
+    const interrupted = scanLibrary({ store, config, clock: systemClock, logger: silentLogger(), signal: controller.signal, onProgress: () => undefined });
+    // Stop it once two new files are in.
+    const poll = setInterval(() => {
+      read = [6, 7, 8, 9].filter((i) => store.getLibraryFile(join(out, `New ${i}.wav`))).length;
+      if (read >= 2) controller.abort();
+    }, 5);
+    await expect(interrupted).rejects.toThrow();
+    clearInterval(poll);
+    const resumed = await scan();
+    expect(resumed.read).toBe(4 - read);
+    expect(resumed.gone).toBe(0);
+  });
+
+  it('finds the same recording among the index by fingerprint, not by name', async () => {
+    const { execa } = await import('execa');
+    const copy = join(dir, 'copy.mp3');
+    await execa('ffmpeg', ['-v', 'error', '-y', '-i', files[3]!, '-b:a', '128k', copy]);
+    const fp = await fingerprintFile(config, copy);
+    const found = findSimilarFiles(store, fp.raw, { threshold: 0.9 });
+    expect(found.map((f) => f.row.path)).toEqual([files[3]]);
+    expect(found[0]!.similarity).toBeGreaterThan(0.9);
+  });
+});
