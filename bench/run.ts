@@ -5,6 +5,7 @@ import { accuracyBench } from './accuracy.js';
 import { claimBench } from './claims.js';
 import { conversionBench } from './conversion.js';
 import { idleCycleBench } from './idle-cycle.js';
+import { libraryBench } from './library.js';
 import { machine, render, type BenchSection } from './report.js';
 import { stageBench } from './stages.js';
 
@@ -15,6 +16,7 @@ const benches: Array<[string, () => Promise<BenchSection>]> = [
   ['conversion', conversionBench],
   ['stages', stageBench],
   ['accuracy', accuracyBench],
+  ['library', libraryBench],
 ];
 
 const only = process.argv.slice(2);

@@ -537,8 +537,11 @@ export class Store {
     });
   }
 
-  markLibraryFileSeen(path: string, scanId: number, root: string): void {
-    this.#s.markLibraryFileSeen.run(scanId, root, path);
+  /** Marks unchanged files as seen by a scan, in one transaction (per-file commits made a 10,000-file rescan 1.8 s). */
+  markLibraryFilesSeen(paths: readonly string[], scanId: number, root: string): void {
+    this.transaction(() => {
+      for (const path of paths) this.#s.markLibraryFileSeen.run(scanId, root, path);
+    });
   }
 
   /** Files sharing the most fingerprint keys with `keys`, best first. */

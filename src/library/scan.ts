@@ -12,6 +12,7 @@ import { unmountedVolume } from '../pipeline/place.js';
 import { coreTitle, normaliseText } from '../pipeline/scoring.js';
 import { fingerprintKeys } from './fingerprint-index.js';
 
+const SEEN_BATCH = 500;
 const AUDIO_EXTENSIONS = new Set(['.m4a', '.aiff', '.aif', '.wav', '.mp3', '.flac', '.ogg', '.opus', '.aac']);
 
 export interface ScanProgress {
@@ -72,6 +73,12 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
   let read = 0;
   let failed = 0;
   for (const root of roots) {
+    // Unchanged files are marked seen in batches: an interrupted scan loses at most one batch of cheap marks.
+    let unchanged: string[] = [];
+    const flush = (): void => {
+      store.markLibraryFilesSeen(unchanged, scanId, root);
+      unchanged = [];
+    };
     for await (const path of audioFiles(root)) {
       options.signal?.throwIfAborted();
       seen += 1;
@@ -79,7 +86,8 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
         const stats = await stat(path);
         const known = store.getLibraryFile(path);
         if (known && known.size === stats.size && known.mtime_ms === Math.round(stats.mtimeMs) && known.fingerprint_raw) {
-          store.markLibraryFileSeen(path, scanId, root);
+          unchanged.push(path);
+          if (unchanged.length >= SEEN_BATCH) flush();
         } else {
           const [tags, fingerprint] = await Promise.all([readTags(path), fingerprintFile(config, path, options.signal)]);
           const raw = Buffer.from(fingerprint.raw.buffer, fingerprint.raw.byteOffset, fingerprint.raw.byteLength);
@@ -116,6 +124,7 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
       }
       if (seen % 25 === 0) options.onProgress?.({ seen, read, failed, current: path });
     }
+    flush();
   }
   const gone = store.finishLibraryScan(scanId, roots, { seen, read }, clock.now());
   options.onProgress?.({ seen, read, failed, current: '' });
