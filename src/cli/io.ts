@@ -4,6 +4,10 @@ export interface CliIO {
   readonly stderr: NodeJS.WritableStream;
   readonly env: Record<string, string | undefined>;
   readonly cwd: string;
+  /** Where `secrets set` reads a value (never from the command line, which other processes can see). */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** The operating system (the Keychain is used on darwin only); tests on Linux set darwin. */
+  readonly platform?: NodeJS.Platform;
 }
 
 export const processIO: CliIO = {
@@ -11,6 +15,7 @@ export const processIO: CliIO = {
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),
+  stdin: process.stdin,
 };
 
 export function print(stream: NodeJS.WritableStream, text = ''): void {

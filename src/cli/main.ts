@@ -9,6 +9,7 @@ import { syncCommand } from './commands/sync.js';
 import { onceCommand } from './commands/once.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
+import { secretsCommand } from './commands/secrets.js';
 import { statusCommand } from './commands/status.js';
 import { print, processIO, type CliIO } from './io.js';
 import { HELP } from './usage.js';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   feeds: feedsCommand,
   library: libraryCommand,
   dedup: dedupCommand,
+  secrets: secretsCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

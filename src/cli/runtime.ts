@@ -16,7 +16,7 @@ export interface Runtime {
 }
 
 export function loadRuntime(io: CliIO): Runtime {
-  const config = loadConfig({ env: io.env, cwd: io.cwd });
+  const config = loadConfig({ env: io.env, cwd: io.cwd, ...(io.platform ? { platform: io.platform } : {}) });
   const logger = createLogger({ level: config.logging.level, secrets: config.secrets });
   return { config, logger };
 }

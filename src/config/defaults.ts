@@ -164,6 +164,52 @@ export const DEFAULTS = {
     /** A duration gap above this rejects a candidate outright (rbsync and Picard both use 30 s). */
     maxDurationGapSeconds: 30,
   },
+  http: {
+    /** The status server and webhook endpoint. Loopback only: a tunnel (cloudflared, ngrok) forwards Notion's webhooks to it. */
+    host: '127.0.0.1',
+    /** TRACKSYNC_HTTP_PORT overrides; "off" disables the server. */
+    port: 7717,
+  },
+  webhooks: {
+    /** Notion's events are a few hundred bytes; a body past 1 MiB is not Notion and is refused (413) before it is read. */
+    maxBodyBytes: 1024 * 1024,
+    /**
+     * A burst of events (a pasted block of 20 rows sends 20 page.created) makes one cycle: the first event starts a
+     * 300 ms timer and the others join it. Short enough to keep pickup well under the 2 s target.
+     */
+    debounceMs: 300,
+    /** Delivery ids remembered to drop Notion's retried deliveries (it retries for up to ~24 h, at most a few per event). */
+    rememberedDeliveries: 2_000,
+  },
+  logs: {
+    /** Under launchd JSON logs go to ~/Library/Logs/tracksync/tracksync.log, rotated at this size, keeping this many old files (60 MB at most). */
+    maxFileBytes: 10 * 1024 * 1024,
+    keepFiles: 5,
+    /** `tracksync logs` without -n: the last this many lines. */
+    tailLines: 50,
+  },
+  notifications: {
+    /** Off unless the user opts in (TRACKSYNC_NOTIFY=1 or notifications.enabled). */
+    enabled: false,
+    /** Notion failing every cycle for this long counts as "the daemon gave up on Notion" (one notification, not one per cycle). */
+    notionDownAfterMs: 15 * 60 * 1000,
+    /** The optional daily summary (a node-cron expression; unset means none). 21:00 is after a typical working day. */
+    dailySummaryCron: '0 21 * * *',
+    /** A notifier taking longer than this is killed: a hung osascript must not pile up. */
+    timeoutMs: 10_000,
+  },
+  secrets: {
+    /** `security` answers in ~50 ms; past 5 s it is waiting on a locked Keychain prompt nobody will see under launchd. */
+    keychainTimeoutMs: 5_000,
+  },
+  launchd: {
+    /** Reverse-DNS label of the LaunchAgent. */
+    label: 'com.tracksync.daemon',
+    /** launchd waits this long between restarts after a crash (its own default is 10 s; 30 s keeps a crash loop cheap). */
+    throttleIntervalSeconds: 30,
+    /** ExitTimeOut must exceed shutdown.graceMs + shutdown.abortWaitMs (15 s) or launchd SIGKILLs a clean shutdown; 20 s over it. */
+    exitTimeoutMarginSeconds: 20,
+  },
   text: {
     /** Notion's limits on a rich-text item and on the number of items in one property (notion-api.md §5.4). */
     maxRichTextChars: 2000,

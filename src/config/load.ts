@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
+import { loadSecrets } from './secrets.js';
 
 /**
  * loadConfig(): the environment (legacy variable names), an optional .env file and an optional JSON config file
@@ -60,6 +61,11 @@ const envSchema = z.object({
   EAGLE_TOKEN: z.string().min(1).optional(),
   TRACKSYNC_STATE_DIR: absolutePath.optional(),
   TRACKSYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  TRACKSYNC_LOG_DIR: absolutePath.optional(),
+  TRACKSYNC_HTTP_HOST: z.string().min(1).optional(),
+  TRACKSYNC_HTTP_PORT: z.coerce.number().int().min(0, 'expected a port number (0 picks a free one, "off" disables)').max(65_535).or(z.literal('off')).optional(),
+  NOTION_WEBHOOK_TOKEN: z.string().min(1).optional(),
+  TRACKSYNC_NOTIFY: z.enum(['0', '1', 'true', 'false'], { error: 'expected 1 or 0' }).optional(),
 });
 
 /** The JSON config file: every section optional, unknown keys refused (a typo should not be silently ignored). */
@@ -200,6 +206,21 @@ const fileSchema = z
       })
       .partial()
       .strict(),
+    http: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65_535).nullable() }).partial().strict(),
+    logs: z.object({ maxFileBytes: z.number().int().min(64 * 1024), keepFiles: positiveInt.max(100) }).partial().strict(),
+    notifications: z
+      .object({
+        enabled: z.boolean(),
+        notionDownAfterMs: positiveInt,
+        /** A node-cron expression, or null for no daily summary. */
+        dailySummaryCron: z.string().min(1).nullable(),
+        /** Paths of the notifiers (found on PATH by default). */
+        osascript: z.string().min(1),
+        terminalNotifier: z.string().min(1),
+      })
+      .partial()
+      .strict(),
+    launchd: z.object({ label: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'expected a reverse-DNS label such as "com.tracksync.daemon"'), throttleIntervalSeconds: positiveInt }).partial().strict(),
   })
   .partial()
   .strict();
@@ -289,6 +310,21 @@ export interface Config {
   };
   readonly spotify: { readonly clientId?: string; readonly clientSecret?: string; readonly refreshToken?: string; readonly apiBaseUrl?: string; readonly accountsBaseUrl?: string };
   readonly eagle: { readonly apiBase?: string; readonly token?: string };
+  /** The status server; port null when switched off. */
+  readonly http: { readonly host: string; readonly port: number | null };
+  /** The webhook verification token, when known (NOTION_WEBHOOK_TOKEN or stored by the verification request). */
+  readonly webhookToken?: string;
+  /** JSON log files (TRACKSYNC_LOG_DIR, set by the LaunchAgent); logs go to standard error when unset. */
+  readonly logs: { readonly dir?: string; readonly maxFileBytes: number; readonly keepFiles: number };
+  readonly notifications: {
+    readonly enabled: boolean;
+    readonly notionDownAfterMs: number;
+    readonly dailySummaryCron: string | null;
+    readonly timeoutMs: number;
+    readonly osascript: string;
+    readonly terminalNotifier: string;
+  };
+  readonly launchd: { readonly label: string; readonly throttleIntervalSeconds: number; readonly exitTimeoutMarginSeconds: number };
   /** Secret values, for the logger to scrub. Never printed. */
   readonly secrets: readonly string[];
   /** Where the file config came from, if any (for `doctor`). */
@@ -301,6 +337,8 @@ export interface LoadConfigOptions {
   cwd?: string;
   platform?: NodeJS.Platform;
   home?: string;
+  /** The Keychain tool (macOS; found on PATH by default). */
+  securityBin?: string;
 }
 
 /** "ntn_…(50 chars)": enough to tell which secret is set, not enough to use it. */
@@ -332,7 +370,7 @@ export function stateDirFrom(env: Record<string, string | undefined>, cwd: strin
   return defaultStateDir(os, home, merged);
 }
 
-function readDotEnv(cwd: string): Record<string, string> {
+export function readDotEnv(cwd: string): Record<string, string> {
   const path = join(cwd, '.env');
   if (!existsSync(path)) return {};
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
@@ -359,8 +397,21 @@ function readFileConfig(path: string, problems: string[]): FileConfig {
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
-  const env = { ...readDotEnv(cwd), ...(options.env ?? process.env) };
+  const os = options.platform ?? platform();
+  const home = options.home ?? homedir();
   const problems: string[] = [];
+  // Precedence: the environment, then .env, then the secrets file, then the Keychain (secrets.ts).
+  const plainEnv = { ...readDotEnv(cwd), ...(options.env ?? process.env) };
+  const env = { ...plainEnv };
+  const explicitStateDir = plainEnv.TRACKSYNC_STATE_DIR;
+  // A relative TRACKSYNC_STATE_DIR is reported by the schema below; secrets are then looked up nowhere but the Keychain.
+  const secretsDir = explicitStateDir && isAbsolute(explicitStateDir) ? explicitStateDir : explicitStateDir ? undefined : defaultStateDir(os, home, plainEnv);
+  try {
+    Object.assign(env, loadSecrets(secretsDir, plainEnv, os, options.securityBin));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
 
   const parsedEnv = envSchema.safeParse(env);
   if (!parsedEnv.success) {
@@ -406,9 +457,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ...(e.PLAYLISTS_DB_ID ? { playlists: e.PLAYLISTS_DB_ID } : {}),
     },
     mappings: file.mappings ?? {},
-    stateDir: e.TRACKSYNC_STATE_DIR ?? defaultStateDir(options.platform ?? platform(), options.home ?? homedir(), env),
+    stateDir: e.TRACKSYNC_STATE_DIR ?? defaultStateDir(os, home, env),
     paths: {
-      outDir: e.OUT_DIR ?? join(options.home ?? homedir(), 'Music', 'tracksync'),
+      outDir: e.OUT_DIR ?? join(home, 'Music', 'tracksync'),
       ...(e.BACKUP_DIR ? { backupDir: e.BACKUP_DIR } : {}),
       ...(e.WAV_BACKUP_DIR ? { wavBackupDir: e.WAV_BACKUP_DIR } : {}),
     },
@@ -450,6 +501,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ...(e.SPOTIFY_ACCOUNTS_BASE_URL ? { accountsBaseUrl: e.SPOTIFY_ACCOUNTS_BASE_URL } : {}),
     },
     eagle: { ...(e.EAGLE_API_BASE ? { apiBase: e.EAGLE_API_BASE } : {}), ...(e.EAGLE_TOKEN ? { token: e.EAGLE_TOKEN } : {}) },
+    http: {
+      host: e.TRACKSYNC_HTTP_HOST ?? file.http?.host ?? DEFAULTS.http.host,
+      port: e.TRACKSYNC_HTTP_PORT === 'off' ? null : (e.TRACKSYNC_HTTP_PORT ?? (file.http?.port === undefined ? DEFAULTS.http.port : file.http.port)),
+    },
+    ...(e.NOTION_WEBHOOK_TOKEN ? { webhookToken: e.NOTION_WEBHOOK_TOKEN } : {}),
+    logs: { ...(e.TRACKSYNC_LOG_DIR ? { dir: e.TRACKSYNC_LOG_DIR } : {}), maxFileBytes: file.logs?.maxFileBytes ?? DEFAULTS.logs.maxFileBytes, keepFiles: file.logs?.keepFiles ?? DEFAULTS.logs.keepFiles },
+    notifications: {
+      enabled: e.TRACKSYNC_NOTIFY === undefined ? (file.notifications?.enabled ?? DEFAULTS.notifications.enabled) : e.TRACKSYNC_NOTIFY === '1' || e.TRACKSYNC_NOTIFY === 'true',
+      notionDownAfterMs: file.notifications?.notionDownAfterMs ?? DEFAULTS.notifications.notionDownAfterMs,
+      dailySummaryCron: file.notifications?.dailySummaryCron === undefined ? DEFAULTS.notifications.dailySummaryCron : file.notifications.dailySummaryCron,
+      timeoutMs: DEFAULTS.notifications.timeoutMs,
+      osascript: file.notifications?.osascript ?? 'osascript',
+      terminalNotifier: file.notifications?.terminalNotifier ?? 'terminal-notifier',
+    },
+    launchd: { ...DEFAULTS.launchd, ...file.launchd },
     secrets: SECRET_ENV_KEYS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0),
     ...(configPath ? { configFile: configPath } : {}),
   };
