@@ -57,6 +57,9 @@ export const KIND_OF_CODE = {
   SPOTIFY_UNAVAILABLE: 'transient',
   EAGLE_UNAVAILABLE: 'transient',
   EAGLE_FAILED: 'transient',
+  // the machine (launchd, the status server)
+  LAUNCHD_FAILED: 'permanent',
+  WEBHOOK_REJECTED: 'permanent',
   // the process itself
   ABORTED: 'transient',
   INTERNAL: 'transient',

@@ -2,6 +2,7 @@ import { ConfigError, TrackSyncError, messageOf } from '../errors.js';
 import { demoCommand } from './commands/demo.js';
 import { dedupCommand } from './commands/dedup.js';
 import { doctorCommand } from './commands/doctor.js';
+import { launchdCommand } from './commands/launchd.js';
 import { libraryCommand } from './commands/library.js';
 import { feedsCommand } from './commands/feeds.js';
 import { retryCommand } from './commands/retry.js';
@@ -29,10 +30,11 @@ const COMMANDS: Record<string, Command> = {
   library: libraryCommand,
   dedup: dedupCommand,
   secrets: secretsCommand,
+  launchd: launchdCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */
-const USER_ERROR_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'DAEMON_ALREADY_RUNNING', 'SCHEMA_MISMATCH', 'NOTION_UNAUTHORIZED', 'NOTION_FORBIDDEN', 'NOTION_NOT_FOUND', 'TOOL_MISSING']);
+const USER_ERROR_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'DAEMON_ALREADY_RUNNING', 'SCHEMA_MISMATCH', 'NOTION_UNAUTHORIZED', 'NOTION_FORBIDDEN', 'NOTION_NOT_FOUND', 'TOOL_MISSING', 'LAUNCHD_FAILED']);
 
 /** Runs one CLI command and returns its exit code: 0 done, 2 configuration or usage error, 1 internal error. */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {

@@ -209,6 +209,16 @@ export const DEFAULTS = {
     throttleIntervalSeconds: 30,
     /** ExitTimeOut must exceed shutdown.graceMs + shutdown.abortWaitMs (15 s) or launchd SIGKILLs a clean shutdown; 20 s over it. */
     exitTimeoutMarginSeconds: 20,
+    /** launchctl answers at once; bootout waits for the daemon's clean shutdown (ExitTimeOut, 35 s by default) at most. */
+    launchctlTimeoutMs: 60_000,
+    /**
+     * launchd starts agents with PATH=/usr/bin:/bin:/usr/sbin:/sbin, where no Homebrew tool is: ffmpeg, yt-dlp, deno and
+     * fpcalc live in /opt/homebrew/bin (Apple silicon) or /usr/local/bin (Intel). The directory of the node that installs
+     * the agent is put in front.
+     */
+    path: ['/opt/homebrew/bin', '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'],
+    /** launchd's environment has no locale; yt-dlp and ffmpeg then mangle non-ASCII titles in messages and names. */
+    lang: 'en_US.UTF-8',
   },
   text: {
     /** Notion's limits on a rich-text item and on the number of items in one property (notion-api.md §5.4). */

@@ -68,6 +68,9 @@ const envSchema = z.object({
   TRACKSYNC_NOTIFY: z.enum(['0', '1', 'true', 'false'], { error: 'expected 1 or 0' }).optional(),
 });
 
+/** Every environment variable tracksync reads (the LaunchAgent copies the non-secret ones it finds at install time). */
+export const CONFIG_ENV_KEYS = Object.keys(envSchema.shape) as ReadonlyArray<keyof typeof envSchema.shape>;
+
 /** The JSON config file: every section optional, unknown keys refused (a typo should not be silently ignored). */
 const fileSchema = z
   .object({

@@ -1,33 +1,13 @@
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { loadSecrets, secretsFile, storeSecret } from '../../src/config/secrets.js';
 import { ConfigError } from '../../src/errors.js';
-import { packageRoot } from '../../src/paths.js';
 import { cli } from '../helpers/cli.js';
+import { standIn } from '../helpers/standins.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TRACKS = '27ce73616c2780fbb40efefdd47d6640';
-
-/** The stand-in `security` in a directory of its own, where it keeps its Keychain and the calls it got. */
-function keychainStandIn(dir: string): { bin: string; calls: () => string[][]; items: () => Record<string, string> } {
-  mkdirSync(dir, { recursive: true });
-  const bin = join(dir, 'security');
-  copyFileSync(join(packageRoot(), 'test', 'fixtures', 'bin', 'security'), bin);
-  chmodSync(bin, 0o755);
-  const read = (name: string, fallback: string): string => {
-    try {
-      return readFileSync(join(dir, name), 'utf8');
-    } catch {
-      return fallback;
-    }
-  };
-  return {
-    bin,
-    calls: () => read('calls.jsonl', '').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]),
-    items: () => JSON.parse(read('keychain.json', '{}')) as Record<string, string>,
-  };
-}
 
 describe('secrets', () => {
   const root = tempDir();
@@ -60,19 +40,19 @@ describe('secrets', () => {
   });
 
   it('on macOS reads and stores secrets in the Keychain with argument arrays (service "tracksync", account = the name)', () => {
-    const standIn = keychainStandIn(join(root, 'keychain'));
+    const keychain = standIn('security', join(root, 'keychain'));
     const stateDir = join(root, 'mac-state');
-    expect(storeSecret(stateDir, 'SPOTIFY_CLIENT_SECRET', 'spotify secret with "quotes" $HOME', { os: 'darwin', securityBin: standIn.bin })).toContain('Keychain');
-    expect(standIn.items()['tracksync/SPOTIFY_CLIENT_SECRET']).toBe('spotify secret with "quotes" $HOME');
+    expect(storeSecret(stateDir, 'SPOTIFY_CLIENT_SECRET', 'spotify secret with "quotes" $HOME', { os: 'darwin', securityBin: keychain.bin })).toContain('Keychain');
+    expect(keychain.json<Record<string, string>>('keychain.json', {})['tracksync/SPOTIFY_CLIENT_SECRET']).toBe('spotify secret with "quotes" $HOME');
     expect(() => statSync(secretsFile(stateDir))).toThrow();
-    const found = loadSecrets(stateDir, {}, 'darwin', standIn.bin);
+    const found = loadSecrets(stateDir, {}, 'darwin', keychain.bin);
     expect(found).toEqual({ SPOTIFY_CLIENT_SECRET: 'spotify secret with "quotes" $HOME' });
-    expect(standIn.calls().filter((c) => c[0] === 'find-generic-password').map((c) => c[4])).toContain('NOTION_TOKEN');
+    expect(keychain.calls().filter((c) => c[0] === 'find-generic-password').map((c) => c[4])).toContain('NOTION_TOKEN');
     // Not consulted on Linux, and not for names the environment already sets.
-    const before = standIn.calls().length;
-    expect(loadSecrets(stateDir, {}, 'linux', standIn.bin)).toEqual({});
-    expect(loadSecrets(stateDir, { SPOTIFY_CLIENT_SECRET: 'x', NOTION_TOKEN: 'y', SPOTIFY_REFRESH_TOKEN: 'z', EAGLE_TOKEN: 'e', NOTION_WEBHOOK_TOKEN: 'w' }, 'darwin', standIn.bin)).toEqual({});
-    expect(standIn.calls().length).toBe(before);
+    const before = keychain.calls().length;
+    expect(loadSecrets(stateDir, {}, 'linux', keychain.bin)).toEqual({});
+    expect(loadSecrets(stateDir, { SPOTIFY_CLIENT_SECRET: 'x', NOTION_TOKEN: 'y', SPOTIFY_REFRESH_TOKEN: 'z', EAGLE_TOKEN: 'e', NOTION_WEBHOOK_TOKEN: 'w' }, 'darwin', keychain.bin)).toEqual({});
+    expect(keychain.calls().length).toBe(before);
   });
 
   it('`tracksync secrets set` reads the value from standard input, never echoes it, and `secrets list` shows where each comes from', async () => {
