@@ -60,6 +60,7 @@ export const KIND_OF_CODE = {
   // the machine (launchd, the status server)
   LAUNCHD_FAILED: 'permanent',
   WEBHOOK_REJECTED: 'permanent',
+  NOTIFY_FAILED: 'transient',
   // the process itself
   ABORTED: 'transient',
   INTERNAL: 'transient',

@@ -8,7 +8,7 @@ import type { ErrorCode, ErrorKind } from './errors.js';
  */
 export interface EventMap {
   'cycle:start': { runId: number; trigger: string };
-  'cycle:end': { runId: number; polled: number; claimed: number; durationMs: number };
+  'cycle:end': { runId: number; polled: number; claimed: number; durationMs: number; errors: number };
   'cycle:error': { runId: number; code: ErrorCode; message: string };
   'item:claimed': { itemId: number; source: string; pageId: string; handler: string };
   'item:done': { itemId: number; source: string; pageId: string; handler: string; outcome: string; durationMs: number };
@@ -19,7 +19,9 @@ export interface EventMap {
   'stage:end': { itemId: number; stage: string; durationMs: number; skipped: boolean };
   'notion:request': { method: string; endpoint: string; status: number; durationMs: number };
   'notion:rate_limited': { retryAfterMs: number };
-  'notion:unreachable': { sinceMs: number; message: string };
+  /** Notion failed every cycle for notifications.notionDownAfterMs, or refused the token: the daemon cannot do its job. */
+  'notion:unreachable': { since: number; code: ErrorCode; message: string };
+  'notion:recovered': { downMs: number };
   'files:written': { bytes: number };
   'daemon:shutdown': { reason: string };
   'poll:wake': { source: string; reason: string };

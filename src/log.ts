@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { RotatingLogFile } from './log-file.js';
 
 export type { Logger } from 'pino';
 
@@ -10,6 +11,8 @@ export interface LoggerOptions {
   secrets?: readonly string[];
   /** Where lines go; standard error by default so standard output stays free for command results. */
   destination?: DestinationStream;
+  /** JSON lines to a rotating file in this folder instead (the LaunchAgent sets TRACKSYNC_LOG_DIR). */
+  file?: { dir: string; maxFileBytes: number; keepFiles: number };
 }
 
 /** Field names whose values never reach a log line. */
@@ -49,7 +52,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     }
     return value;
   };
-  const pretty = options.pretty ?? (options.destination === undefined && process.stderr.isTTY === true);
+  const pretty = options.pretty ?? (options.destination === undefined && options.file === undefined && process.stderr.isTTY === true);
   const base = {
     level: options.level ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -62,6 +65,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   };
   if (options.destination !== undefined) return pino(base, options.destination);
+  if (options.file !== undefined) return pino(base, new RotatingLogFile(options.file));
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
   }

@@ -34,6 +34,11 @@ export interface ItemRow {
   finished_at: number | null;
 }
 
+/** An item being worked on, with how many of its stages have finished (checkpoints). */
+export interface InFlightRow extends ItemRow {
+  stages_done: number;
+}
+
 export interface CheckpointRow {
   item_id: number;
   stage: string;
@@ -265,8 +270,13 @@ export class Store {
            rate_limited = rate_limited + excluded.rate_limited, failed = failed + excluded.failed`,
       ),
       countItemsByState: db.prepare<[], { source: string; state: ItemState; count: number }>('SELECT source, state, COUNT(*) AS count FROM items GROUP BY source, state'),
+      countFinishedSince: db.prepare<[number], { state: ItemState; count: number }>(
+        "SELECT state, COUNT(*) AS count FROM items WHERE updated_at >= ? AND state IN ('done', 'failed', 'retry_wait') GROUP BY state",
+      ),
       listItemsInState: db.prepare<[ItemState, number], ItemRow>('SELECT * FROM items WHERE state = ? ORDER BY updated_at DESC LIMIT ?'),
-      listInFlight: db.prepare<[], ItemRow>("SELECT * FROM items WHERE state IN ('claimed', 'running') ORDER BY started_at"),
+      listInFlight: db.prepare<[], InFlightRow>(
+        "SELECT items.*, (SELECT COUNT(*) FROM checkpoints c WHERE c.item_id = items.id) AS stages_done FROM items WHERE state IN ('claimed', 'running') ORDER BY started_at",
+      ),
       listRecentRuns: db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
       lastSuccessfulRun: db.prepare<[], RunRow>('SELECT * FROM runs WHERE finished_at IS NOT NULL AND error_code IS NULL ORDER BY id DESC LIMIT 1'),
       listAttempts: db.prepare<[number], AttemptRow>(
@@ -492,7 +502,12 @@ export class Store {
     return this.#s.listItemsInState.all(state, limit);
   }
 
-  listInFlight(): ItemRow[] {
+  /** Items in 'done', 'failed' or 'retry_wait' that changed since `since`, counted by state (the daily summary). */
+  countFinishedSince(since: number): Partial<Record<ItemState, number>> {
+    return Object.fromEntries(this.#s.countFinishedSince.all(since).map((r) => [r.state, r.count]));
+  }
+
+  listInFlight(): InFlightRow[] {
     return this.#s.listInFlight.all();
   }
 

@@ -4,6 +4,7 @@ import { dedupCommand } from './commands/dedup.js';
 import { doctorCommand } from './commands/doctor.js';
 import { launchdCommand } from './commands/launchd.js';
 import { libraryCommand } from './commands/library.js';
+import { logsCommand } from './commands/logs.js';
 import { feedsCommand } from './commands/feeds.js';
 import { retryCommand } from './commands/retry.js';
 import { syncCommand } from './commands/sync.js';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   dedup: dedupCommand,
   secrets: secretsCommand,
   launchd: launchdCommand,
+  logs: logsCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

@@ -17,7 +17,8 @@ export interface Runtime {
 
 export function loadRuntime(io: CliIO): Runtime {
   const config = loadConfig({ env: io.env, cwd: io.cwd, ...(io.platform ? { platform: io.platform } : {}) });
-  const logger = createLogger({ level: config.logging.level, secrets: config.secrets });
+  const { dir, maxFileBytes, keepFiles } = config.logs;
+  const logger = createLogger({ level: config.logging.level, secrets: config.secrets, ...(dir ? { file: { dir, maxFileBytes, keepFiles } } : {}) });
   return { config, logger };
 }
 

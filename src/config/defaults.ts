@@ -169,6 +169,10 @@ export const DEFAULTS = {
     host: '127.0.0.1',
     /** TRACKSYNC_HTTP_PORT overrides; "off" disables the server. */
     port: 7717,
+    /** /healthz turns 503 when no cycle has succeeded for this long: ten missed one-minute cycles is an outage, not a blip. */
+    staleAfterMs: 10 * 60 * 1000,
+    /** The status page reloads itself this often. */
+    pageRefreshSeconds: 5,
   },
   webhooks: {
     /** Notion's events are a few hundred bytes; a body past 1 MiB is not Notion and is refused (413) before it is read. */

@@ -4,6 +4,7 @@ import { HandlerRegistry } from '../../handlers/registry.js';
 import type { Handler, ServiceRegistry, SourceKey, TrackRunOutcome } from '../../handlers/types.js';
 import { Store } from '../../state/store.js';
 import { systemClock, type Clock } from '../clock.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import { EventBus } from '../events.js';
@@ -13,6 +14,7 @@ import { NotionGateway, type RequestCount } from '../notion/gateway.js';
 import { Poller } from '../notion/poller.js';
 import { loadSchema, loadSchemas, type Schemas } from '../notion/schemas.js';
 import { establishIdentity, type Identity } from './identity.js';
+import { watchNotionHealth } from './notion-health.js';
 import { runFeeds, type FeedReport } from '../feeds/feeds.js';
 import { MEDIA, type MediaServices } from '../pipeline/services.js';
 import { importIntoEagle, type EagleImport } from '../pipeline/eagle.js';
@@ -74,6 +76,11 @@ export class Daemon {
   #cronTask: { stop(): void } | undefined;
   #feedTask: { stop(): void } | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
+  /** Sources named by the wakes of the current debounce window ('any' for all). */
+  readonly #wakeSources = new Set<SourceKey | 'any'>();
+  readonly #notionHealth: ReturnType<typeof watchNotionHealth>;
+  /** When this process started (ms since the epoch), for uptime. */
+  readonly startedAt: number;
   #stopping = false;
   /** Claims are serialised: a cycle and a freed slot never claim at the same time. */
   #claimChain: Promise<number> = Promise.resolve(0);
@@ -112,6 +119,8 @@ export class Daemon {
       fullReconcileIntervalMs: this.config.schedule.fullReconcileIntervalMs,
       cursorOverlapMs: this.config.schedule.cursorOverlapMs,
     });
+    this.startedAt = this.#clock.now();
+    this.#notionHealth = watchNotionHealth(this.events, this.#clock, this.config.notifications.notionDownAfterMs);
     this.#buildSources();
   }
 
@@ -166,6 +175,21 @@ export class Daemon {
   /** The shared services handlers use (media tools, Spotify, artists). */
   get services(): ServiceRegistry {
     return this.#services;
+  }
+
+  /** Since when every cycle has failed to reach Notion, if it currently does. */
+  get notionDownSince(): number | undefined {
+    return this.#notionHealth.downSince();
+  }
+
+  /** The polled source a Notion database or data source id belongs to (for webhook events). */
+  sourceOfId(id: string): SourceKey | undefined {
+    const bare = id.replaceAll('-', '').toLowerCase();
+    for (const key of this.#sources.keys()) {
+      const schema = this.#schemas[key];
+      if (schema && [schema.databaseId, schema.dataSourceId].some((known) => known.replaceAll('-', '').toLowerCase() === bare)) return key;
+    }
+    return undefined;
   }
 
   get runningCount(): number {
@@ -236,24 +260,41 @@ export class Daemon {
     return reports;
   }
 
-  /** A webhook or a CLI asks for a cycle soon: debounced so a burst of events makes one cycle. */
-  wake(reason: string, debounceMs = 500): void {
+  /**
+   * A webhook (or new feed rows) asks for a cycle soon. Debounced: the first wake starts a timer and later ones join
+   * it, so a burst of events makes one cycle and pickup stays bounded by the delay. `source` narrows the poll to one
+   * data source; wakes for different sources in one window poll each of them.
+   */
+  wake(reason: string, options: { source?: SourceKey; debounceMs?: number } = {}): void {
     if (this.#stopping) return;
-    this.events.emit('poll:wake', { source: 'any', reason });
-    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = setTimeout(() => void this.runCycle(`wake: ${reason}`), debounceMs);
+    this.events.emit('poll:wake', { source: options.source ?? 'any', reason });
+    this.#wakeSources.add(options.source ?? 'any');
+    if (this.#wakeTimer) return;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      void this.#runWake(reason);
+    }, options.debounceMs ?? DEFAULTS.webhooks.debounceMs);
   }
 
-  /** One cycle: poll every source, record what changed, claim up to the free slots, start the items. Cycles never overlap. */
-  runCycle(trigger: string, options: { full?: boolean } = {}): Promise<CycleReport> {
+  async #runWake(reason: string): Promise<void> {
+    // A cycle already running may have read the data source before the change that woke us: run after it, not in it.
+    if (this.#cycle) await this.#cycle.catch(() => undefined);
+    if (this.#stopping) return;
+    const sources = this.#wakeSources.has('any') ? undefined : ([...this.#wakeSources] as SourceKey[]);
+    this.#wakeSources.clear();
+    await this.runCycle(`wake: ${reason}`, sources ? { sources } : {});
+  }
+
+  /** One cycle: poll the sources (all, or the ones named), record what changed, claim up to the free slots, start the items. Cycles never overlap. */
+  runCycle(trigger: string, options: { full?: boolean; sources?: readonly SourceKey[] } = {}): Promise<CycleReport> {
     if (this.#cycle) return this.#cycle;
-    this.#cycle = this.#doCycle(trigger, options.full === true).finally(() => {
+    this.#cycle = this.#doCycle(trigger, options.full === true, options.sources).finally(() => {
       this.#cycle = undefined;
     });
     return this.#cycle;
   }
 
-  async #doCycle(trigger: string, full: boolean): Promise<CycleReport> {
+  async #doCycle(trigger: string, full: boolean, only: readonly SourceKey[] | undefined): Promise<CycleReport> {
     const started = this.#clock.now();
     const requestsBefore = this.notion.requestCount;
     const limitedBefore = this.notion.rateLimitedCount;
@@ -266,7 +307,7 @@ export class Daemon {
     if (!this.#stopping) {
       await this.#repairBrokenSources(errors);
       for (const source of this.#sources.values()) {
-        if (this.#brokenSources.has(source.key)) continue;
+        if (this.#brokenSources.has(source.key) || (only && !only.includes(source.key))) continue;
         try {
           const counts = await this.#pollSource(source, full);
           polled += counts.polled;
@@ -301,7 +342,7 @@ export class Daemon {
       errorMessage: errors.length > 0 ? errors.join('; ') : null,
     });
     this.#flushRequestCounts();
-    this.events.emit('cycle:end', { runId, polled, claimed, durationMs });
+    this.events.emit('cycle:end', { runId, polled, claimed, durationMs, errors: errors.length });
     this.#logger.info({ runId, trigger, polled, queued, claimed, running: this.#running.size, durationMs, errors: errors.length }, 'cycle done');
     return { runId, polled, queued, claimed, errors };
   }
@@ -527,6 +568,7 @@ export class Daemon {
     this.#cronTask?.stop();
     this.#feedTask?.stop();
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
+    this.#notionHealth.stop();
     this.#logger.info({ reason, running: this.#running.size }, 'stopping');
     const settle = (ms: number): Promise<unknown> => Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);
     await settle(this.config.shutdown.graceMs);

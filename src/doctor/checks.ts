@@ -62,16 +62,27 @@ export async function checkNotion(config: Config, logger: Logger): Promise<Docto
     store.close();
   }
   for (const key of Object.keys(DATABASES) as DatabaseKey[]) {
-    const schema = schemas?.[key];
     if (!config.databases[key]) {
       checks.push({ name: DATABASES[key].label, status: key === 'tracks' ? 'fail' : 'warn', detail: `${DATABASES[key].envKey} is not set`, fix: `set ${DATABASES[key].envKey} to enable ${DATABASES[key].label}` });
-      continue;
     }
+  }
+  if (schemas) mapping.push(...schemaMapping(schemas));
+  if (schemas && !schemas.tracks.fields.lock) {
+    checks.push({ name: 'Processing Lock', status: 'warn', detail: 'Music Tracks has no "Processing Lock" property: two machines could process the same row', fix: 'add a text property "Processing Lock" to Music Tracks' });
+  }
+  return { checks, mapping };
+}
+
+/** Semantic field -> live property, for every database that was read (doctor and the status page show it). */
+export function schemaMapping(schemas: Partial<Schemas>): SchemaMappingRow[] {
+  const rows: SchemaMappingRow[] = [];
+  for (const key of Object.keys(DATABASES) as DatabaseKey[]) {
+    const schema = schemas[key];
     if (!schema) continue;
     for (const [field, spec] of Object.entries(DATABASES[key].fields)) {
       const property = (schema.fields as Record<string, { name: string; type: string } | undefined>)[field];
       const skipped = schema.skipped.find((s) => s.field === field);
-      mapping.push({
+      rows.push({
         database: DATABASES[key].label,
         field,
         property: property?.name ?? null,
@@ -80,8 +91,5 @@ export async function checkNotion(config: Config, logger: Logger): Promise<Docto
       });
     }
   }
-  if (schemas && !schemas.tracks.fields.lock) {
-    checks.push({ name: 'Processing Lock', status: 'warn', detail: 'Music Tracks has no "Processing Lock" property: two machines could process the same row', fix: 'add a text property "Processing Lock" to Music Tracks' });
-  }
-  return { checks, mapping };
+  return rows;
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { NotionApiError } from './errors.js';
 import { seedWorkspace, type SeededIds } from './seed.js';
+import { WebhookSender, type WebhookDelivery, type WebhookSubscriptionOptions } from './webhooks.js';
 import { Workspace } from './workspace.js';
 
 /**
@@ -68,6 +69,9 @@ export interface Sandbox {
   clearRequests(): void;
   /** Moves the sandbox's clock forward (timestamps are floored to the minute, so tests cross minutes this way). */
   advanceClock(ms: number): void;
+  /** Subscribes a webhook receiver: sends the verification handshake, then signed page events. */
+  subscribeWebhook(options: WebhookSubscriptionOptions): Promise<{ subscriptionId: string; verificationToken: string; handshakeStatus: number | 'error' }>;
+  webhookDeliveries(): WebhookDelivery[];
   close(): Promise<void>;
 }
 
@@ -86,6 +90,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log: RequestLogEntry[] = [];
   let seq = 0;
   const limiter = options.rateLimit ? new WindowLimiter(options.rateLimit.requestsPerSecond, options.rateLimit.burst) : undefined;
+  const webhooks = new WebhookSender(workspace);
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
@@ -126,7 +131,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.fault = 'rate limit';
       return sendError(res, new NotionApiError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { rate_limit_reason: 'connection_rate_limit' }), { 'retry-after': '1' });
     }
-    const result = route(req.method ?? 'GET', path, url.searchParams, body);
+    workspace.actor = 'bot'; // changes made through the API are the integration's (webhook `authors`)
+    let result: unknown;
+    try {
+      result = route(req.method ?? 'GET', path, url.searchParams, body);
+    } finally {
+      workspace.actor = 'person';
+    }
     if (fault?.delayResponseMs) await sleep(fault.delayResponseMs);
     if (!res.destroyed) sendJson(res, 200, result);
   }
@@ -174,6 +185,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (what.startsWith('pages/')) return sendJson(res, 200, workspace.allPages(what.slice('pages/'.length), url.searchParams.get('trashed') === 'true'));
     if (what.startsWith('blocks/')) return sendJson(res, 200, workspace.allBlocks(what.slice('blocks/'.length)));
     if (what === 'comments') return sendJson(res, 200, workspace.comments());
+    if (what === 'webhooks' && req.method === 'POST') {
+      if (typeof body.url !== 'string') throw new NotionApiError(400, 'validation_error', 'body.url should be the receiver URL');
+      return sendJson(res, 200, await sandbox.subscribeWebhook(body as unknown as WebhookSubscriptionOptions));
+    }
+    if (what === 'webhooks/deliveries' && req.method === 'GET') return sendJson(res, 200, sandbox.webhookDeliveries());
     throw new NotionApiError(404, 'object_not_found', `no admin endpoint ${req.method} ${url.pathname}`);
   }
 
@@ -220,11 +236,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     advanceClock: (ms) => {
       clockOffsetMs += ms;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    subscribeWebhook: (subscription) => webhooks.subscribe(subscription),
+    webhookDeliveries: () => webhooks.deliveries(),
+    close: async () => {
+      await webhooks.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
   return sandbox;
 }

@@ -89,6 +89,21 @@ export interface WorkspaceOptions {
 }
 
 const USER = { object: 'user' as const, id: '00000000-0000-4000-8000-00000000b07e' };
+
+/** A change to a page in a data source, as Notion's webhooks report it (the sandbox's webhook sender listens). */
+export interface PageChange {
+  readonly type: 'page.created' | 'page.properties_updated' | 'page.deleted' | 'page.undeleted';
+  readonly pageId: string;
+  readonly dataSourceId: string;
+  readonly databaseId: string;
+  /** page.properties_updated: the ids of the properties written. */
+  readonly propertyIds: readonly string[];
+  /** Who made it: the integration (through the API) or a person (the test, standing in for the Notion app). */
+  readonly author: { readonly id: string; readonly type: 'bot' | 'person' };
+}
+
+/** The person who edits the workspace "in the app" (tests calling the workspace directly). */
+export const APP_USER_ID = '00000000-0000-4000-8000-0000000a9e21';
 const COLORS = ['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'];
 const MAX_TEXT_CHARS = 2000;
 const MAX_ARRAY_ITEMS = 100;
@@ -106,6 +121,23 @@ export class Workspace {
   readonly #comments: CommentObjectResponse[] = [];
   #sequence = 0;
   readonly botId: string;
+  readonly #listeners: Array<(change: PageChange) => void> = [];
+  /** Set by the HTTP server around API requests, so changes are attributed to the integration. */
+  actor: 'bot' | 'person' = 'person';
+
+  /** Calls `listener` after every change to a page in a data source. */
+  onPageChange(listener: (change: PageChange) => void): () => void {
+    this.#listeners.push(listener);
+    return () => this.#listeners.splice(this.#listeners.indexOf(listener), 1);
+  }
+
+  #changed(page: Page, type: PageChange['type'], propertyIds: readonly string[] = []): void {
+    if (!page.dataSourceId || this.#listeners.length === 0) return;
+    const dataSource = this.#dataSources.get(page.dataSourceId)!;
+    const author = { id: this.actor === 'bot' ? this.botId : APP_USER_ID, type: this.actor } as const;
+    const change: PageChange = { type, pageId: page.id, dataSourceId: dataSource.id, databaseId: dataSource.databaseId, propertyIds, author };
+    for (const listener of [...this.#listeners]) listener(change);
+  }
 
   constructor(options: WorkspaceOptions) {
     this.#now = options.now;
@@ -303,6 +335,7 @@ export class Workspace {
     }
     this.#pages.set(page.id, page);
     if (Array.isArray(body.children)) this.#appendChildren(page.id, body.children);
+    this.#changed(page, 'page.created');
     return this.#pageResponse(page);
   }
 
@@ -312,16 +345,20 @@ export class Workspace {
     if (page.inTrash && trashKey === undefined) {
       throw validation("Can't edit block that is archived. You must unarchive the block before editing.");
     }
+    let written: string[] = [];
     if (body.properties !== undefined) {
       if (typeof body.properties !== 'object' || body.properties === null) throw validation('body failed validation: body.properties should be an object.');
       if (!page.dataSourceId) throw validation('This page is not in a data source; only its title can be set.');
-      this.#applyProperties(this.#dataSource(page.dataSourceId), page, body.properties as Record<string, unknown>);
+      written = this.#applyProperties(this.#dataSource(page.dataSourceId), page, body.properties as Record<string, unknown>);
     }
+    const wasInTrash = page.inTrash;
     if (trashKey !== undefined) {
       if (typeof body[trashKey] !== 'boolean') throw validation(`body failed validation: body.${trashKey} should be a boolean.`);
       page.inTrash = body[trashKey] as boolean;
     }
     page.editedMs = this.#now();
+    if (written.length > 0) this.#changed(page, 'page.properties_updated', written);
+    if (page.inTrash !== wasInTrash) this.#changed(page, page.inTrash ? 'page.deleted' : 'page.undeleted');
     return this.#pageResponse(page);
   }
 
@@ -406,7 +443,8 @@ export class Workspace {
     return undefined;
   }
 
-  #applyProperties(dataSource: DataSource, page: Page, properties: Record<string, unknown>): void {
+  /** Writes the values after validating all of them; returns the ids of the properties written. */
+  #applyProperties(dataSource: DataSource, page: Page, properties: Record<string, unknown>): string[] {
     // Validate everything first: a rejected request changes nothing, as in Notion.
     const updates: Array<[Property, unknown]> = [];
     for (const [key, raw] of Object.entries(properties)) {
@@ -416,6 +454,7 @@ export class Workspace {
       updates.push([property, this.#validateValue(dataSource, property, raw)]);
     }
     for (const [property, value] of updates) page.values.set(property.id, value);
+    return updates.map(([property]) => property.id);
   }
 
   #validateValue(dataSource: DataSource, property: Property, raw: unknown): unknown {

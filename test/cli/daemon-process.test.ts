@@ -17,7 +17,7 @@ describe('the tracksync process', async () => {
     shutdown: { graceMs: 300, abortWaitMs: 3000 },
   }));
   const log = join(dir, 'handler.log');
-  const env = (extra: Record<string, string> = {}) => ({ ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, TEST_HANDLER_LOG: log, ...extra });
+  const env = (extra: Record<string, string> = {}) => ({ ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, TEST_HANDLER_LOG: log, TRACKSYNC_HTTP_PORT: '0', ...extra });
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
   const track = (name: string) => sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('A'), 'Source URL': { url: 'http://127.0.0.1/x.wav' } } }).id;
 

@@ -1,20 +1,40 @@
+import { systemClock } from '../../clock.js';
+import { Notifier, attachNotifications } from '../../notify/notifier.js';
+import { Metrics } from '../../server/metrics.js';
+import { startStatusServer } from '../../server/http.js';
 import type { CliIO } from '../io.js';
 import { loadRuntime, startDaemon } from '../runtime.js';
 
-/** `tracksync run`: the daemon. Runs until SIGTERM or SIGINT, then stops gracefully and exits 0. */
+/**
+ * `tracksync run`: the daemon, with its status server (status page, /metrics, /healthz, Notion webhooks) and, when
+ * switched on, notifications. Runs until SIGTERM or SIGINT, then stops gracefully and exits 0.
+ */
 export async function runCommand(_args: string[], io: CliIO): Promise<number> {
   const runtime = loadRuntime(io);
+  const { config, logger } = runtime;
   const daemon = await startDaemon(runtime);
+  const metrics = new Metrics();
+  const detachMetrics = metrics.attach(daemon.events);
+  const detachNotifications = config.notifications.enabled
+    ? attachNotifications({ events: daemon.events, notifier: new Notifier(config.notifications, logger), config: config.notifications, store: daemon.store, clock: systemClock, logger })
+    : () => undefined;
+  const server = await startStatusServer({ daemon, metrics, logger, clock: systemClock, stateDir: config.stateDir });
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      void daemon.stop(signal).then(resolve);
+      void (async () => {
+        await server?.close();
+        await daemon.stop(signal);
+        detachNotifications();
+        detachMetrics();
+        resolve();
+      })();
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  runtime.logger.info({ stateDir: runtime.config.stateDir, cron: runtime.config.schedule.cycleCron, daemonId: daemon.identity.daemonId }, 'tracksync daemon started');
+  logger.info({ stateDir: config.stateDir, cron: config.schedule.cycleCron, daemonId: daemon.identity.daemonId, statusPage: server?.url ?? 'off', notifications: config.notifications.enabled }, 'tracksync daemon started');
   daemon.startSchedule();
   await stopped;
   return 0;

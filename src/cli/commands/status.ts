@@ -69,6 +69,8 @@ export interface ItemView {
   finishedAt: number | null;
   nextAttemptAt: number | null;
   error: string | null;
+  /** In flight only: how many of its stages have finished. */
+  stagesDone?: number;
 }
 
 /** The numbers `status`, the status page and the metrics share. */
@@ -90,7 +92,7 @@ export function statusSnapshot(store: Store, limit = 20): StatusSnapshot {
   });
   return {
     queue,
-    inFlight: store.listInFlight().map(view),
+    inFlight: store.listInFlight().map((row) => ({ ...view(row), stagesDone: row.stages_done })),
     retrying: store.listItemsInState('retry_wait', limit).map(view),
     failed: store.listItemsInState('failed', limit).map(view),
     runs: store.listRecentRuns(10).map((r) => ({

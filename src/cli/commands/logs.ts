@@ -1,0 +1,107 @@
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { homedir, platform } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { prettyFactory } from 'pino-pretty';
+import { DEFAULTS } from '../../config/defaults.js';
+import { stateDirFrom } from '../../config/load.js';
+import { LOG_FILE_NAME, defaultLogDir, logFiles } from '../../log-file.js';
+import { print, type CliIO } from '../io.js';
+import { usageError } from '../usage.js';
+
+/** How often `logs -f` looks for new lines: a quarter second feels live and costs one stat call. */
+const FOLLOW_POLL_MS = 250;
+
+/**
+ * `tracksync logs [-f] [-n N] [--json]`: the daemon's log files (TRACKSYNC_LOG_DIR, ~/Library/Logs/tracksync under
+ * launchd), pretty-printed; --json prints the raw lines. -f keeps following across rotations until Ctrl-C.
+ */
+export async function logsCommand(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { follow: { type: 'boolean', short: 'f', default: false }, lines: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } },
+  });
+  const lines = values.lines === undefined ? DEFAULTS.logs.tailLines : Number(values.lines);
+  if (!Number.isInteger(lines) || lines < 0) throw usageError(`-n expects a number of lines (0 or more); got "${values.lines}"`);
+  const os = io.platform ?? platform();
+  const dir = io.env.TRACKSYNC_LOG_DIR || defaultLogDir(os, io.env.HOME ?? homedir(), stateDirFrom(io.env, io.cwd, os));
+  const pretty = prettyFactory({ colorize: (io.stdout as { isTTY?: boolean }).isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' });
+  const show = (line: string): void => {
+    if (line === '') return;
+    if (values.json) return print(io.stdout, line);
+    let formatted: string;
+    try {
+      formatted = pretty(JSON.parse(line) as object);
+    } catch {
+      formatted = `${line}\n`; // not a JSON line (a crash trace in launchd.err.log copied here, say): as it is
+    }
+    io.stdout.write(formatted);
+  };
+
+  const files = logFiles(dir);
+  if (files.length === 0 && !values.follow) {
+    print(io.stderr, `tracksync logs: no log files in ${dir}. The daemon writes them there when it runs under launchd ("tracksync launchd install") or with TRACKSYNC_LOG_DIR set; otherwise its logs go to standard error.`);
+    return 1;
+  }
+  const tail: string[] = [];
+  for (let i = files.length - 1; i >= 0 && tail.length < lines; i--) {
+    const fileLines = readFileSync(files[i]!, 'utf8').split('\n').filter(Boolean);
+    tail.unshift(...fileLines.slice(Math.max(0, fileLines.length - (lines - tail.length))));
+  }
+  for (const line of tail) show(line);
+  if (!values.follow) return 0;
+  await follow(join(dir, LOG_FILE_NAME), show);
+  return 0;
+}
+
+/** Prints lines appended to `path` until SIGINT/SIGTERM, reopening it when it is rotated (a new inode) or truncated. */
+async function follow(path: string, show: (line: string) => void): Promise<void> {
+  let fd: number | undefined;
+  let position = 0;
+  let partial = '';
+  const open = (fromEnd: boolean): void => {
+    if (!existsSync(path)) return;
+    fd = openSync(path, 'r');
+    position = fromEnd ? fstatSync(fd).size : 0;
+  };
+  const drain = (): void => {
+    if (fd === undefined) return;
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) break;
+      position += read;
+      const text = partial + buffer.subarray(0, read).toString('utf8');
+      const parts = text.split('\n');
+      partial = parts.pop()!;
+      for (const line of parts) show(line);
+    }
+  };
+  open(true);
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    while (!stopped) {
+      drain();
+      const current = existsSync(path) ? statSync(path) : undefined;
+      if (fd === undefined) {
+        if (current) open(false);
+      } else if (!current || current.ino !== fstatSync(fd).ino || current.size < position) {
+        drain(); // the rest of the rotated file first
+        closeSync(fd);
+        fd = undefined;
+        partial = '';
+        if (current) open(false);
+      }
+      await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,178 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { statusSnapshot } from '../cli/commands/status.js';
+import type { Clock } from '../clock.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { storeSecret } from '../config/secrets.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { schemaMapping } from '../doctor/checks.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from './metrics.js';
+import { renderPage, type Health } from './page.js';
+import { WebhookReceiver } from './webhooks.js';
+
+/**
+ * The status server `tracksync run` starts (127.0.0.1:7717 by default): GET /healthz, GET /metrics, GET / (the status
+ * page), GET /api/status, POST /webhooks/notion. Loopback only unless TRACKSYNC_HTTP_HOST says otherwise; Notion's
+ * webhooks reach it through a tunnel, and only signed deliveries are acted on.
+ */
+
+export interface StatusServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StatusServerOptions {
+  readonly daemon: Daemon;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Where a verification token received from Notion is kept (the state directory's secrets file). */
+  readonly stateDir: string;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function health(daemon: Daemon, now: number, staleAfterMs = DEFAULTS.http.staleAfterMs): Health {
+  const last = daemon.store.lastSuccessfulRun()?.finished_at ?? null;
+  const age = last === null ? null : Math.round((now - last) / 1000);
+  const down = daemon.notionDownSince;
+  if (down !== undefined && now - down >= daemon.config.notifications.notionDownAfterMs) {
+    return { status: 'notion-down', detail: `every cycle has failed to reach Notion for ${Math.round((now - down) / 60_000)} min`, lastSuccessfulCycleAgeSeconds: age };
+  }
+  if (last !== null && now - last <= staleAfterMs) return { status: 'ok', detail: `last successful cycle ${age} s ago`, lastSuccessfulCycleAgeSeconds: age };
+  if (now - daemon.startedAt <= staleAfterMs) return { status: 'starting', detail: last === null ? 'no cycle has finished yet' : `started ${Math.round((now - daemon.startedAt) / 1000)} s ago`, lastSuccessfulCycleAgeSeconds: age };
+  return { status: 'stale', detail: last === null ? 'no cycle has ever succeeded' : `no successful cycle for ${age} s`, lastSuccessfulCycleAgeSeconds: age };
+}
+
+export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer | undefined> {
+  const { daemon, metrics, logger, clock } = options;
+  const { host, port } = daemon.config.http;
+  if (port === null) return undefined;
+  let token = daemon.config.webhookToken;
+  const webhooks = new WebhookReceiver({
+    logger,
+    getToken: () => token,
+    saveToken: (value) => {
+      token = value;
+      // Always the 0600 file, never the Keychain: a background daemon must not raise a Keychain prompt.
+      storeSecret(options.stateDir, 'NOTION_WEBHOOK_TOKEN', value, { os: process.platform, file: true });
+    },
+    sourceOf: (id) => daemon.sourceOfId(id),
+    wake: (reason, source) => daemon.wake(reason, { source }),
+    rememberedDeliveries: DEFAULTS.webhooks.rememberedDeliveries,
+  });
+  metrics.gauge(() => [
+    ...daemon.store.countItemsByState().map((r) => ({ name: 'tracksync_items', help: 'Items known to tracksync, by source and state.', labels: { source: r.source, state: r.state }, value: r.count })),
+    { name: 'tracksync_items_in_flight', help: 'Items being processed now.', labels: {}, value: daemon.runningCount },
+    { name: 'tracksync_last_successful_cycle_timestamp_seconds', help: 'When the last cycle without errors finished.', labels: {}, value: (daemon.store.lastSuccessfulRun()?.finished_at ?? 0) / 1000 },
+    { name: 'tracksync_notion_up', help: '1 while cycles reach Notion, 0 while every cycle fails.', labels: {}, value: daemon.notionDownSince === undefined ? 1 : 0 },
+  ]);
+
+  const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void> | void> = {
+    'GET /healthz': (_request, response) => {
+      const h = health(daemon, clock.now());
+      send(response, h.status === 'ok' || h.status === 'starting' ? 200 : 503, 'application/json', JSON.stringify({ ...h, running: daemon.runningCount, uptimeSeconds: Math.round((clock.now() - daemon.startedAt) / 1000) }));
+    },
+    'GET /metrics': (_request, response) => send(response, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render()),
+    'GET /api/status': (_request, response) => send(response, 200, 'application/json', JSON.stringify({ health: health(daemon, clock.now()), ...statusSnapshot(daemon.store) })),
+    'GET /': (_request, response) =>
+      send(
+        response,
+        200,
+        'text/html; charset=utf-8',
+        renderPage({
+          now: clock.now(),
+          health: health(daemon, clock.now()),
+          host: daemon.identity.host,
+          daemonId: daemon.identity.daemonId,
+          pid: daemon.identity.pid,
+          startedAt: daemon.startedAt,
+          snapshot: statusSnapshot(daemon.store),
+          mapping: schemaMapping(daemon.schemas),
+          notionDownSince: daemon.notionDownSince,
+          refreshSeconds: DEFAULTS.http.pageRefreshSeconds,
+        }),
+      ),
+    'POST /webhooks/notion': async (request, response) => {
+      const body = await readBody(request, DEFAULTS.webhooks.maxBodyBytes);
+      const signature = request.headers['x-notion-signature'];
+      const answer = await webhooks.receive(body, Array.isArray(signature) ? signature[0] : signature);
+      metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: answer.result });
+      if (answer.status !== 200) logger.warn({ status: answer.status, result: answer.result, remote: request.socket.remoteAddress }, 'webhook delivery refused');
+      send(response, answer.status, 'application/json', JSON.stringify(answer.body));
+    },
+  };
+
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const route = routes[`${request.method} ${path}`];
+    void (async () => {
+      try {
+        if (route) return await route(request, response);
+        const allowed = Object.keys(routes).filter((r) => r.endsWith(` ${path}`)).map((r) => r.split(' ')[0]!);
+        if (allowed.length > 0) throw Object.assign(new HttpError(405, `use ${allowed.join(' or ')} for ${path}`), { allow: allowed.join(', ') });
+        throw new HttpError(404, `no such page: ${path} (try /, /healthz, /metrics)`);
+      } catch (error) {
+        if (error instanceof HttpError) {
+          if (error.status === 413) metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: 'too_large' });
+          const allow = (error as HttpError & { allow?: string }).allow;
+          if (allow) response.setHeader('Allow', allow);
+          // A body we refuse to read must not keep the socket busy: answer, then close the connection.
+          if (error.status === 413) response.setHeader('Connection', 'close');
+          return send(response, error.status, 'application/json', JSON.stringify({ error: error.message }));
+        }
+        logger.error({ err: error, path }, 'status server request failed');
+        if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ error: 'internal error; see the daemon log' }));
+      }
+    })();
+  });
+  server.keepAliveTimeout = 5_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    logger.error({ err: error, host, port }, code === 'EADDRINUSE' ? `port ${port} on ${host} is taken (another tracksync?): the status page and webhooks are off; set TRACKSYNC_HTTP_PORT to a free port` : 'the status server could not start; the daemon goes on without it');
+    return undefined;
+  }
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url }, 'status page and webhook endpoint listening');
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string): void {
+  response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  response.end(body);
+}
+
+/** The raw body (signatures are over the exact bytes), refused with 413 past `maxBytes` without reading the rest. */
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (declared > maxBytes) throw new HttpError(413, `the body is ${declared} bytes; at most ${maxBytes} are accepted`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new HttpError(413, `the body is over ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
