@@ -55,7 +55,7 @@ describe('secrets', () => {
     expect(keychain.calls().length).toBe(before);
   });
 
-  it('`tracksync secrets set` reads the value from standard input, never echoes it, and `secrets list` shows where each comes from', async () => {
+  it('`tracksync secrets set` reads the value from standard input, never echoes it, `secrets list` shows where each comes from, `secrets get` prints one on request', async () => {
     const stateDir = join(root, 'cli-state');
     const env = { TRACKSYNC_STATE_DIR: stateDir };
     const set = await cli(['secrets', 'set', 'NOTION_TOKEN'], env, { input: 'ntn_typed_on_stdin_123456\n', cwd: root });
@@ -70,6 +70,12 @@ describe('secrets', () => {
     expect(list.stdout).toMatch(/EAGLE_TOKEN\s+environment\s+eagl…/);
     expect(list.stdout).toMatch(/SPOTIFY_CLIENT_SECRET\s+-\s+unset/);
     expect(list.stdout).not.toContain('ntn_typed_on_stdin_123456');
+
+    const get = await cli(['secrets', 'get', 'NOTION_TOKEN'], env, { cwd: root });
+    expect(get.stdout.trim()).toBe('ntn_typed_on_stdin_123456');
+    const missing = await cli(['secrets', 'get', 'NOTION_WEBHOOK_TOKEN'], env, { cwd: root });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('NOTION_WEBHOOK_TOKEN is not set anywhere');
 
     const unknown = await cli(['secrets', 'set', 'PASSWORD'], env, { input: 'x\n', cwd: root });
     expect(unknown.exitCode).toBe(2);

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prettyFactory } from 'pino-pretty';
 import { DEFAULTS } from '../../config/defaults.js';
@@ -54,15 +54,19 @@ export async function logsCommand(args: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** Prints lines appended to `path` until SIGINT/SIGTERM, reopening it when it is rotated (a new inode) or truncated. */
+/**
+ * Prints lines appended to `path` until SIGINT/SIGTERM. On a rotation (a new inode at `path`) it finishes the file it
+ * had open, then reads every file rotated after it (a burst of lines can rotate twice between two polls), then the new
+ * file from its start.
+ */
 async function follow(path: string, show: (line: string) => void): Promise<void> {
   let fd: number | undefined;
   let position = 0;
   let partial = '';
-  const open = (fromEnd: boolean): void => {
-    if (!existsSync(path)) return;
-    fd = openSync(path, 'r');
+  const open = (file: string, fromEnd: boolean): void => {
+    fd = openSync(file, 'r');
     position = fromEnd ? fstatSync(fd).size : 0;
+    partial = '';
   };
   const drain = (): void => {
     if (fd === undefined) return;
@@ -71,13 +75,16 @@ async function follow(path: string, show: (line: string) => void): Promise<void>
       const read = readSync(fd, buffer, 0, buffer.length, position);
       if (read === 0) break;
       position += read;
-      const text = partial + buffer.subarray(0, read).toString('utf8');
-      const parts = text.split('\n');
+      const parts = (partial + buffer.subarray(0, read).toString('utf8')).split('\n');
       partial = parts.pop()!;
       for (const line of parts) show(line);
     }
   };
-  open(true);
+  const close = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  if (existsSync(path)) open(path, true);
   let stopped = false;
   const stop = (): void => {
     stopped = true;
@@ -89,19 +96,28 @@ async function follow(path: string, show: (line: string) => void): Promise<void>
       drain();
       const current = existsSync(path) ? statSync(path) : undefined;
       if (fd === undefined) {
-        if (current) open(false);
-      } else if (!current || current.ino !== fstatSync(fd).ino || current.size < position) {
-        drain(); // the rest of the rotated file first
-        closeSync(fd);
-        fd = undefined;
-        partial = '';
-        if (current) open(false);
+        if (current) open(path, false);
+      } else if (current && current.size < position && current.ino === fstatSync(fd).ino) {
+        close(); // truncated in place
+        open(path, false);
+      } else if (!current || current.ino !== fstatSync(fd).ino) {
+        const ino = fstatSync(fd).ino;
+        drain();
+        close();
+        const rotated = logFiles(dirname(path)).filter((f) => f !== path);
+        const mine = rotated.findIndex((f) => statSync(f).ino === ino);
+        for (const file of mine === -1 ? [] : rotated.slice(mine + 1)) {
+          open(file, false);
+          drain();
+          close();
+        }
+        if (current) open(path, false);
       }
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    if (fd !== undefined) closeSync(fd);
+    close();
   }
 }

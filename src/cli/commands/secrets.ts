@@ -5,11 +5,12 @@ import { SECRET_NAMES, readKeychain, readSecretsFile, secretsFile, storeSecret, 
 import { print, table, type CliIO } from '../io.js';
 import { usageError } from '../usage.js';
 
-const USAGE = 'usage: tracksync secrets set NAME [--file] (the value is read from standard input) | tracksync secrets list';
+const USAGE = 'usage: tracksync secrets set NAME [--file] (the value is read from standard input) | tracksync secrets get NAME | tracksync secrets list';
 
 /**
  * `tracksync secrets set NAME [--file]`: stores a secret in the Keychain (macOS) or the 0600 secrets file, so it never
  * sits in the LaunchAgent plist or the shell history. `tracksync secrets list`: where each one comes from, masked.
+ * `tracksync secrets get NAME`: prints one (the webhook verification token must be pasted into Notion's settings).
  */
 export async function secretsCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { file: { type: 'boolean', default: false } } });
@@ -26,6 +27,17 @@ export async function secretsCommand(args: string[], io: CliIO): Promise<number>
       rows.push([secret, from!, value ? maskSecret(value) : 'unset']);
     }
     print(io.stdout, table(rows));
+    return 0;
+  }
+  if (action === 'get' && name !== undefined && positionals.length === 2) {
+    // The one place a secret is printed in full, on explicit request: the webhook token must be pasted into Notion.
+    if (!(SECRET_NAMES as readonly string[]).includes(name)) throw usageError(`"${name}" is not a secret tracksync reads; use one of ${SECRET_NAMES.join(', ')}`);
+    const value = io.env[name] || readDotEnv(io.cwd)[name] || readSecretsFile(secretsFile(stateDir))[name] || (os === 'darwin' ? readKeychain(name) : undefined);
+    if (!value) {
+      print(io.stderr, `tracksync secrets: ${name} is not set anywhere (environment, .env, ${secretsFile(stateDir)}${os === 'darwin' ? ', Keychain' : ''})`);
+      return 1;
+    }
+    print(io.stdout, value);
     return 0;
   }
   if (action !== 'set' || name === undefined || positionals.length !== 2) throw usageError(USAGE);
