@@ -202,6 +202,15 @@ export const DEFAULTS = {
     /** A notifier taking longer than this is killed: a hung osascript must not pile up. */
     timeoutMs: 10_000,
   },
+  doctor: {
+    /**
+     * YouTube and SoundCloud change their sites every few weeks and yt-dlp follows (2024-2025 saw releases every ~2
+     * weeks, several of them YouTube fixes); a yt-dlp older than this probably fails on them already.
+     */
+    ytDlpMaxAgeDays: 60,
+    /** Each tool check's subprocess. */
+    toolTimeoutMs: 30_000,
+  },
   secrets: {
     /** `security` answers in ~50 ms; past 5 s it is waiting on a locked Keychain prompt nobody will see under launchd. */
     keychainTimeoutMs: 5_000,

@@ -43,7 +43,7 @@ const nonNegativeInt = z.number().int().nonnegative();
 const envSchema = z.object({
   NOTION_TOKEN: z.string({ error: 'is not set: create an internal integration at https://www.notion.so/my-integrations and set its secret' }).min(1, 'is empty'),
   NOTION_API_BASE_URL: httpUrl.default(DEFAULTS.notion.baseUrl),
-  TRACKS_DB_ID: notionId,
+  TRACKS_DB_ID: z.string({ error: 'is not set: copy the Music Tracks database link (Share > Copy link) and set its id' }).pipe(notionId),
   ARTISTS_DB_ID: notionId.optional(),
   AGENT_TASKS_DB_ID: notionId.optional(),
   EXECUTION_LOGS_DB_ID: notionId.optional(),

@@ -8,7 +8,8 @@ import { DATABASES, type DatabaseKey } from '../notion/databases.js';
 import { NotionGateway } from '../notion/gateway.js';
 import { loadSchemas, type Schemas } from '../notion/schemas.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
+/** skip: the check does not apply here (the LaunchAgent on Linux). */
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface CheckResult {
   readonly name: string;

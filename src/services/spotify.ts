@@ -116,6 +116,15 @@ export class SpotifyService {
     }
   }
 
+  /** Asks for a token now: proves the client id and secret (and the refresh token, when set) are accepted. */
+  async verifyCredentials(): Promise<void> {
+    try {
+      await this.#ensureToken(true);
+    } catch (raw) {
+      throw mapSpotifyError(raw as WebApiErrorLike, 'credentials');
+    }
+  }
+
   async track(id: string): Promise<SpotifyTrack> {
     const body = await this.#call(`track ${id}`, () => this.#api.getTrack(id));
     return toTrack(body as unknown as RawTrack);

@@ -1,21 +1,35 @@
+import { platform } from 'node:os';
 import { parseArgs } from 'node:util';
+import { systemClock } from '../../clock.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors.js';
 import { checkNotion, type CheckResult, type DoctorReport } from '../../doctor/checks.js';
+import { checkDeno, checkFfmpeg, checkFpcalc, checkMachine, checkYtDlp, type MachineContext } from '../../doctor/tools.js';
+import { silentLogger } from '../../log.js';
 import { print, table, type CliIO } from '../io.js';
 import { loadRuntime } from '../runtime.js';
 
-const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
+const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: '-   ' } as const;
 
-/** `tracksync doctor [--json]`: every check with its fix; exits 2 when something blocks the job. */
+/**
+ * `tracksync doctor [--json]`: the media tools, Notion (token, databases, schema mapping), the output folders, Eagle,
+ * Spotify and the LaunchAgent, each with its fix; exits 2 when something blocks the job. With a broken configuration
+ * the tools are still checked, so one run shows everything to fix.
+ */
 export async function doctorCommand(args: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
   let report: DoctorReport;
+  const base = { logger: silentLogger(), clock: systemClock, platform: io.platform ?? platform(), fetch: globalThis.fetch.bind(globalThis) };
   try {
     const runtime = loadRuntime(io);
-    report = await checkNotion(runtime.config, runtime.logger);
+    const machine: MachineContext = { ...base, config: runtime.config };
+    const [tools, notion] = await Promise.all([checkMachine(machine), checkNotion(runtime.config, runtime.logger)]);
+    report = { checks: [...notion.checks, ...tools], mapping: notion.mapping };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    report = { checks: error.problems.map((p): CheckResult => ({ name: 'configuration', status: 'fail', detail: p })), mapping: [] };
+    const machine = { ...base, config: { media: DEFAULTS.media } } as unknown as MachineContext;
+    const tools = (await Promise.all([checkFfmpeg(machine), checkYtDlp(machine), checkDeno(), checkFpcalc(machine)])).flat();
+    report = { checks: [...error.problems.map((p): CheckResult => ({ name: 'configuration', status: 'fail', detail: p })), ...tools], mapping: [] };
   }
   const failed = report.checks.some((c) => c.status === 'fail');
   if (values.json) {
