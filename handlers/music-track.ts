@@ -61,6 +61,7 @@ export const musicTrackHandler: Handler<'tracks'> = {
       itemId: ctx.item.id,
       pageId: row.pageId,
       workDir: ctx.workDir,
+      events: ctx.events,
     };
 
     // notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted.

@@ -1,3 +1,4 @@
+import type { EventBus } from '../events.js';
 import type { ItemInput } from '../../handlers/types.js';
 import type { Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   readonly itemId: number;
   readonly pageId: string;
   readonly workDir: string;
+  /** The daemon's event bus: placement reports the bytes it wrote (metrics). */
+  readonly events?: EventBus;
 }
 
 /** A Music Tracks row as the pipeline reads it. */

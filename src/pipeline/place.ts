@@ -150,5 +150,6 @@ export async function placeFiles(deps: PipelineDeps, files: Partial<Record<Audio
       bytes += size;
     }
   }
+  deps.events?.emit('files:written', { bytes });
   return { primary, all, bytes };
 }

@@ -32,7 +32,17 @@ describe('the handoff loop through the real CLI', async () => {
     const synced = () => tracks().filter((p) => String(decodeProperty(p.properties['Spotify ID'])).startsWith('roadtrip') && decodeProperty(p.properties.Downloaded) === true).length;
 
     const first = cli(['run'], env('playlist-state'));
+    let log = '';
+    first.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await waitFor(() => synced() >= 2, 'two playlist tracks to be synced', 60_000);
+    // The running daemon's status server: its URL is in the start-up log (port 0 picks a free one).
+    const url = log.match(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/)?.[1];
+    expect(url, log).toBeDefined();
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(Number(metrics.match(/^tracksync_bytes_written_total (\d+)$/m)?.[1])).toBeGreaterThan(100_000);
+    expect(Number(metrics.match(/^tracksync_stage_duration_seconds_count\{stage="convert"\} (\d+)$/m)?.[1])).toBeGreaterThanOrEqual(2);
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string };
+    expect(['ok', 'starting']).toContain(health.status);
     first.kill('SIGKILL');
     await first;
     expect(synced()).toBeLessThan(6);
