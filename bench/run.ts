@@ -6,6 +6,7 @@ import { claimBench } from './claims.js';
 import { conversionBench } from './conversion.js';
 import { idleCycleBench } from './idle-cycle.js';
 import { libraryBench } from './library.js';
+import { pickupBench } from './pickup.js';
 import { machine, render, type BenchSection } from './report.js';
 import { stageBench } from './stages.js';
 
@@ -17,6 +18,7 @@ const benches: Array<[string, () => Promise<BenchSection>]> = [
   ['stages', stageBench],
   ['accuracy', accuracyBench],
   ['library', libraryBench],
+  ['pickup', pickupBench],
 ];
 
 const only = process.argv.slice(2);

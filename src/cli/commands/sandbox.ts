@@ -3,15 +3,25 @@ import { startSandbox } from '../../sandbox/server.js';
 import { print, type CliIO } from '../io.js';
 import { usageError } from '../usage.js';
 
-/** `tracksync sandbox [--port P] [--empty]`: the local Notion, until Ctrl-C. Prints the environment to use it. */
+/**
+ * `tracksync sandbox [--port P] [--empty] [--webhook URL]`: the local Notion, until Ctrl-C. Prints the environment to
+ * use it. --webhook subscribes a receiver (a running `tracksync run`: http://127.0.0.1:7717/webhooks/notion) to signed
+ * page events, as a Notion integration's webhook subscription would.
+ */
 export async function sandboxCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '7718' }, empty: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '7718' }, empty: { type: 'boolean', default: false }, webhook: { type: 'string' } } });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a TCP port number (0-65535), got "${values.port}"`);
   const sandbox = await startSandbox({ port, sampleRows: !values.empty });
   print(io.stdout, `# The local Notion is listening on ${sandbox.url} (127.0.0.1 only). Point tracksync at it with:`);
   for (const [key, value] of Object.entries(sandbox.env())) print(io.stdout, `export ${key}=${value}`);
   print(io.stdout, `# Agent page for routing by assignment: ${sandbox.ids.tracksyncAgentPageId}`);
+  if (values.webhook !== undefined) {
+    if (!URL.canParse(values.webhook)) throw usageError(`--webhook must be the receiver's URL, such as http://127.0.0.1:7717/webhooks/notion; got "${values.webhook}"`);
+    const subscription = await sandbox.subscribeWebhook({ url: values.webhook });
+    print(io.stdout, `# Webhook subscription ${subscription.subscriptionId}: verification sent to ${values.webhook} (answer: ${subscription.handshakeStatus}).`);
+    print(io.stdout, '# Page events in the three databases are now delivered there, signed with the verification token.');
+  }
   print(io.stdout, '# Press Ctrl-C to stop it (its data lives in memory).');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
