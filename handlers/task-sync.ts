@@ -6,6 +6,7 @@ import { encodeFields, readList, readText } from '../src/notion/codecs.js';
 import { ensureTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
 import { ensurePlaylistPage, listPlaylistEntries, type PlaylistListing } from '../src/pipeline/playlists.js';
 import { MEDIA, type MediaServices } from '../src/pipeline/services.js';
+import { spotifyNowPlaying } from '../src/services/now-playing.js';
 import { classifyUrl, findUrls, type ClassifiedUrl } from '../src/pipeline/urls.js';
 import type { HandlerContext } from './types.js';
 
@@ -158,6 +159,19 @@ export interface FallbackSource {
   candidates(ctx: TaskContext, count: number): Promise<{ urls?: Array<{ target: ClassifiedUrl; title?: string; artist?: string }>; pageIds?: string[]; unavailable?: string }>;
 }
 
+/** The track the Spotify app is playing (macOS; skipped quietly elsewhere, or when Spotify is closed or paused). */
+export function nowPlayingSource(platform: NodeJS.Platform = process.platform): FallbackSource {
+  return {
+    name: 'Spotify now playing',
+    async candidates(ctx) {
+      const playing = await spotifyNowPlaying({ config: ctx.config, platform, logger: ctx.logger, signal: ctx.signal });
+      if (!playing) return { unavailable: platform === 'darwin' ? 'Spotify is not playing a track' : 'not a Mac' };
+      const target = classifyUrl(playing.url);
+      return target.ok ? { urls: [{ target: target.value, title: playing.title, artist: playing.artist }] } : { unavailable: `Spotify reported "${playing.url}"` };
+    },
+  };
+}
+
 export const soundcloudLikes: FallbackSource = {
   name: 'SoundCloud likes',
   async candidates(ctx, count) {
@@ -190,8 +204,8 @@ export const eligibleRows: FallbackSource = {
   },
 };
 
-/** The legacy auto-detect chain (legacy-workflow.md §5): SoundCloud likes, then Spotify liked songs, then waiting rows. */
-export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [soundcloudLikes, spotifyLikes, eligibleRows];
+/** The legacy auto-detect chain (legacy-workflow.md §5, §13): now playing, SoundCloud likes, Spotify liked songs, waiting rows. */
+export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [nowPlayingSource(), soundcloudLikes, spotifyLikes, eligibleRows];
 
 /** Tries each source in order until one track is synced or every source is exhausted (at most `limit` attempts). */
 export async function runFallbackChain(ctx: TaskContext, sources: readonly FallbackSource[], limit: number): Promise<{ lines: TrackLine[]; notes: string[] }> {

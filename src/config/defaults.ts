@@ -211,6 +211,14 @@ export const DEFAULTS = {
     /** Each tool check's subprocess. */
     toolTimeoutMs: 30_000,
   },
+  macos: {
+    osascript: 'osascript',
+    terminalNotifier: 'terminal-notifier',
+    /** With no URL, a music-sync task first looks at what the Spotify app is playing (legacy v3 phase 0). */
+    nowPlaying: true,
+    /** The legacy auto-detect gave osascript 5 s; Spotify answers in ~100 ms when running, and is not started when closed. */
+    nowPlayingTimeoutMs: 5_000,
+  },
   secrets: {
     /** `security` answers in ~50 ms; past 5 s it is waiting on a locked Keychain prompt nobody will see under launchd. */
     keychainTimeoutMs: 5_000,

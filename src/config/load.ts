@@ -217,12 +217,11 @@ const fileSchema = z
         notionDownAfterMs: positiveInt,
         /** A node-cron expression, or null for no daily summary. */
         dailySummaryCron: z.string().min(1).nullable(),
-        /** Paths of the notifiers (found on PATH by default). */
-        osascript: z.string().min(1),
-        terminalNotifier: z.string().min(1),
       })
       .partial()
       .strict(),
+    /** macOS helpers: the tools (found on PATH by default) and the now-playing fallback of music-sync tasks. */
+    macos: z.object({ osascript: z.string().min(1), terminalNotifier: z.string().min(1), nowPlaying: z.boolean() }).partial().strict(),
     launchd: z.object({ label: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'expected a reverse-DNS label such as "com.tracksync.daemon"'), throttleIntervalSeconds: positiveInt }).partial().strict(),
   })
   .partial()
@@ -324,9 +323,8 @@ export interface Config {
     readonly notionDownAfterMs: number;
     readonly dailySummaryCron: string | null;
     readonly timeoutMs: number;
-    readonly osascript: string;
-    readonly terminalNotifier: string;
   };
+  readonly macos: { readonly osascript: string; readonly terminalNotifier: string; readonly nowPlaying: boolean };
   readonly launchd: { readonly label: string; readonly throttleIntervalSeconds: number; readonly exitTimeoutMarginSeconds: number };
   /** Secret values, for the logger to scrub. Never printed. */
   readonly secrets: readonly string[];
@@ -515,9 +513,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       notionDownAfterMs: file.notifications?.notionDownAfterMs ?? DEFAULTS.notifications.notionDownAfterMs,
       dailySummaryCron: file.notifications?.dailySummaryCron === undefined ? DEFAULTS.notifications.dailySummaryCron : file.notifications.dailySummaryCron,
       timeoutMs: DEFAULTS.notifications.timeoutMs,
-      osascript: file.notifications?.osascript ?? 'osascript',
-      terminalNotifier: file.notifications?.terminalNotifier ?? 'terminal-notifier',
     },
+    macos: { ...DEFAULTS.macos, ...file.macos },
     launchd: { ...DEFAULTS.launchd, ...file.launchd },
     secrets: SECRET_ENV_KEYS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0),
     ...(configPath ? { configFile: configPath } : {}),

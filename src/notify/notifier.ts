@@ -26,12 +26,15 @@ const MAX_MESSAGE_CHARS = 240;
 /** The AppleScript, constant: the strings are `item 1..3 of argv`. */
 const OSASCRIPT_PROGRAM = ['on run argv', 'display notification (item 1 of argv) with title (item 2 of argv) subtitle (item 3 of argv)', 'end run'];
 
+/** The notifier's tools (config.macos) and its time limit (config.notifications). */
+export type NotifierSettings = Pick<Config['macos'], 'osascript' | 'terminalNotifier'> & Pick<Config['notifications'], 'timeoutMs'>;
+
 export class Notifier {
-  readonly #config: Config['notifications'];
+  readonly #config: NotifierSettings;
   readonly #logger: Logger;
   #useTerminalNotifier: boolean | undefined;
 
-  constructor(config: Config['notifications'], logger: Logger) {
+  constructor(config: NotifierSettings, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
   }

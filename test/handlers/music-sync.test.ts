@@ -1,8 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
 import { makeClip } from '../helpers/audio.js';
 import { FAST } from '../helpers/daemon.js';
+import { standIn } from '../helpers/standins.js';
+import type { Handler } from '../../handlers/types.js';
+import { musicSyncHandler } from '../../handlers/music-sync.js';
+import { eligibleRows, nowPlayingSource, soundcloudLikes, spotifyLikes } from '../../handlers/task-sync.js';
 import { text, title } from '../helpers/notion.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
 
@@ -66,9 +70,37 @@ describe('Agent-Tasks in, results out', async () => {
     const daemon = await world.daemon({ file });
     await daemon.runOnce();
     expect(field(id, 'Status')).toBe('Completed');
+    expect(blockText(id)).toContain('Spotify now playing: skipped (not a Mac)');
     expect(blockText(id)).toContain('SoundCloud likes: skipped (SOUNDCLOUD_PROFILE is not set)');
     const row = tracks().find((p) => decodeProperty(p.properties['Spotify ID']) === '5EwJQ8P4j0kYl7ihmqnYfk')!;
     expect(decodeProperty(row.properties.Downloaded)).toBe(true);
+    await daemon.stop('test');
+  });
+
+  it('on a Mac, with no URL, first syncs the track the Spotify app is playing; a closed Spotify is skipped quietly', async () => {
+    const osascript = standIn('osascript', join(world.dir, 'now-playing-osascript'));
+    spotify.addTrack({ id: '0nowPlaying0000000000a', name: 'On Air', artists: [{ id: 'artist000000000000000a', name: 'Radio Star' }], album: 'Live Now', releaseDate: '2024-05-05', durationMs: 20_000 });
+    const url = await media.addFile('on-air.mp3', await makeClip({ tonic: 2, mode: 'minor', bpm: 122, seconds: 20 }));
+    media.addSearchResults('radio star on air', [{ title: 'Radio Star - On Air (Official Audio)', url, durationSeconds: 20 }]);
+    writeFileSync(join(osascript.dir, 'stdout.txt'), 'spotify:track:0nowPlaying0000000000a\nOn Air\nRadio Star\n');
+    const mac = musicSyncHandler([nowPlayingSource('darwin'), soundcloudLikes, spotifyLikes, eligibleRows]);
+    const macFile = { ...file, macos: { osascript: osascript.bin } };
+    const id = task('Music Sync', '');
+    const daemon = await world.daemon({ file: macFile, extra: [{ ...mac, name: 'music-sync-on-a-mac' } as Handler] });
+    await daemon.runOnce();
+    expect(field(id, 'Status')).toBe('Completed');
+    const row = tracks().find((p) => decodeProperty(p.properties['Spotify ID']) === '0nowPlaying0000000000a')!;
+    expect(decodeProperty(row.properties.Downloaded)).toBe(true);
+    expect(blockText(id)).toContain('Radio Star - On Air');
+    const script = osascript.calls()[0]!.filter((_, i, all) => all[i - 1] === '-e').join('\n');
+    expect(script).toContain('if application id "com.spotify.client" is running then');
+
+    // Spotify closed: the script returns nothing, and the chain goes on to the next source.
+    writeFileSync(join(osascript.dir, 'stdout.txt'), '\n');
+    const second = task('Music Sync', '');
+    await daemon.runOnce();
+    expect(blockText(second)).toContain('Spotify now playing: skipped (Spotify is not playing a track)');
+    expect(blockText(second)).toContain('SoundCloud likes: skipped');
     await daemon.stop('test');
   });
 

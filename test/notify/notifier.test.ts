@@ -6,7 +6,7 @@ import { systemClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/load.js';
 import { TrackSyncError } from '../../src/errors.js';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { Notifier, attachNotifications, dailySummary } from '../../src/notify/notifier.js';
+import { Notifier, attachNotifications, dailySummary, type NotifierSettings } from '../../src/notify/notifier.js';
 import { waitFor } from '../helpers/cli.js';
 import { FAST, startTestDaemon } from '../helpers/daemon.js';
 import { text, title, withSandbox } from '../helpers/notion.js';
@@ -31,7 +31,7 @@ describe('notifications', async () => {
   const dir = tempDir();
   const osascript = standIn('osascript', join(dir, 'osascript-bin'));
   const terminalNotifier = standIn('terminal-notifier', join(dir, 'terminal-notifier-bin'));
-  const settings = (overrides: Partial<Config['notifications']> = {}): Config['notifications'] => ({
+  const settings = (overrides: Partial<Config['notifications'] & NotifierSettings> = {}): Config['notifications'] & NotifierSettings => ({
     enabled: true,
     notionDownAfterMs: 1,
     dailySummaryCron: null,

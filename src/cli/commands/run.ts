@@ -16,7 +16,7 @@ export async function runCommand(_args: string[], io: CliIO): Promise<number> {
   const metrics = new Metrics();
   const detachMetrics = metrics.attach(daemon.events);
   const detachNotifications = config.notifications.enabled
-    ? attachNotifications({ events: daemon.events, notifier: new Notifier(config.notifications, logger), config: config.notifications, store: daemon.store, clock: systemClock, logger })
+    ? attachNotifications({ events: daemon.events, notifier: new Notifier({ ...config.macos, timeoutMs: config.notifications.timeoutMs }, logger), config: config.notifications, store: daemon.store, clock: systemClock, logger })
     : () => undefined;
   const server = await startStatusServer({ daemon, metrics, logger, clock: systemClock, stateDir: config.stateDir });
   const stopped = new Promise<void>((resolve) => {
