@@ -34,6 +34,36 @@ export interface ItemRow {
   finished_at: number | null;
 }
 
+export interface IncidentRow {
+  kind: string;
+  task_page_id: string | null;
+  message: string;
+  opened_at: number;
+  last_seen_at: number;
+  last_line_at: number;
+  occurrences: number;
+  cleared_at: number | null;
+}
+
+export interface LinkCandidateRow {
+  page_id: string;
+  platform: string;
+  url: string;
+  title: string;
+  score: number;
+  accepted: number;
+  rejected: string | null;
+  checked_at: number;
+}
+
+export interface LinksPendingRow {
+  page_id: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+}
+
 /** An item being worked on, with how many of its stages have finished (checkpoints). */
 export interface InFlightRow extends ItemRow {
   stages_done: number;
@@ -332,6 +362,25 @@ export class Store {
       listEaglePending: db.prepare<[number], EaglePendingRow>('SELECT * FROM eagle_pending ORDER BY updated_at LIMIT ?'),
       removeEaglePending: db.prepare('DELETE FROM eagle_pending WHERE page_id = ?'),
       failEaglePending: db.prepare('UPDATE eagle_pending SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE page_id = ?'),
+      getIncident: db.prepare<[string], IncidentRow>('SELECT * FROM critical_incidents WHERE kind = ?'),
+      listOpenIncidents: db.prepare<[], IncidentRow>('SELECT * FROM critical_incidents WHERE cleared_at IS NULL ORDER BY opened_at'),
+      openIncident: db.prepare(
+        `INSERT INTO critical_incidents (kind, task_page_id, message, opened_at, last_seen_at, last_line_at, occurrences, cleared_at) VALUES (@kind, @taskPageId, @message, @now, @now, @now, 1, NULL)
+         ON CONFLICT (kind) DO UPDATE SET task_page_id = excluded.task_page_id, message = excluded.message, opened_at = excluded.opened_at,
+           last_seen_at = excluded.last_seen_at, last_line_at = excluded.last_line_at, occurrences = 1, cleared_at = NULL`,
+      ),
+      seeIncident: db.prepare('UPDATE critical_incidents SET last_seen_at = @now, message = @message, occurrences = occurrences + 1, last_line_at = CASE WHEN @lineWritten = 1 THEN @now ELSE last_line_at END WHERE kind = @kind'),
+      setIncidentTask: db.prepare('UPDATE critical_incidents SET task_page_id = ?, last_line_at = ? WHERE kind = ?'),
+      clearIncident: db.prepare('UPDATE critical_incidents SET cleared_at = ? WHERE kind = ? AND cleared_at IS NULL'),
+      saveLinkCandidate: db.prepare(
+        `INSERT INTO link_candidates (page_id, platform, url, title, score, accepted, rejected, checked_at) VALUES (@pageId, @platform, @url, @title, @score, @accepted, @rejected, @now)
+         ON CONFLICT (page_id, platform, url) DO UPDATE SET title = excluded.title, score = excluded.score, accepted = excluded.accepted, rejected = excluded.rejected, checked_at = excluded.checked_at`,
+      ),
+      listLinkCandidates: db.prepare<[string], LinkCandidateRow>('SELECT * FROM link_candidates WHERE page_id = ? ORDER BY platform, score DESC'),
+      addLinksPending: db.prepare('INSERT INTO links_pending (page_id, next_attempt_at, created_at) VALUES (?, ?, ?) ON CONFLICT (page_id) DO NOTHING'),
+      listDueLinks: db.prepare<[number, number], LinksPendingRow>('SELECT * FROM links_pending WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?'),
+      deferLinks: db.prepare('UPDATE links_pending SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE page_id = ?'),
+      removeLinksPending: db.prepare('DELETE FROM links_pending WHERE page_id = ?'),
       sumNotionRequests: db.prepare<[], { requests: number | null; rate_limited: number | null }>('SELECT SUM(requests) AS requests, SUM(rate_limited) AS rate_limited FROM notion_requests'),
     };
   }
@@ -610,6 +659,55 @@ export class Store {
 
   failEaglePending(pageId: string, error: string, now: number): void {
     this.#s.failEaglePending.run(error, now, pageId);
+  }
+
+  getIncident(kind: string): IncidentRow | undefined {
+    return this.#s.getIncident.get(kind);
+  }
+
+  listOpenIncidents(): IncidentRow[] {
+    return this.#s.listOpenIncidents.all();
+  }
+
+  /** Opens (or reopens) the incident of `kind`, its task not created yet when `taskPageId` is null. */
+  openIncident(kind: string, taskPageId: string | null, message: string, now: number): void {
+    this.#s.openIncident.run({ kind, taskPageId, message, now });
+  }
+
+  seeIncident(kind: string, message: string, lineWritten: boolean, now: number): void {
+    this.#s.seeIncident.run({ kind, message, lineWritten: lineWritten ? 1 : 0, now });
+  }
+
+  setIncidentTask(kind: string, taskPageId: string, now: number): void {
+    this.#s.setIncidentTask.run(taskPageId, now, kind);
+  }
+
+  clearIncident(kind: string, now: number): boolean {
+    return this.#s.clearIncident.run(now, kind).changes > 0;
+  }
+
+  saveLinkCandidate(candidate: { pageId: string; platform: string; url: string; title: string; score: number; accepted: boolean; rejected: string | null; now: number }): void {
+    this.#s.saveLinkCandidate.run({ ...candidate, accepted: candidate.accepted ? 1 : 0 });
+  }
+
+  listLinkCandidates(pageId: string): LinkCandidateRow[] {
+    return this.#s.listLinkCandidates.all(pageId);
+  }
+
+  addLinksPending(pageId: string, dueAt: number, now: number): void {
+    this.#s.addLinksPending.run(pageId, dueAt, now);
+  }
+
+  listDueLinks(now: number, limit: number): LinksPendingRow[] {
+    return this.#s.listDueLinks.all(now, limit);
+  }
+
+  deferLinks(pageId: string, nextAttemptAt: number, error: string): void {
+    this.#s.deferLinks.run(nextAttemptAt, error, pageId);
+  }
+
+  removeLinksPending(pageId: string): void {
+    this.#s.removeLinksPending.run(pageId);
   }
 
   totalNotionRequests(): { requests: number; rateLimited: number } {

@@ -211,6 +211,14 @@ export const DEFAULTS = {
     /** Each tool check's subprocess. */
     toolTimeoutMs: 30_000,
   },
+  critical: {
+    /** An output volume missing for this long files a CRITICAL task (a drive unplugged for a minute is not worth one). */
+    volumeMissingAfterMs: 30 * 60 * 1000,
+    /** While a CRITICAL task is open, later occurrences add a line at most this often (a cycle a minute would add 60 an hour). */
+    repeatLineMs: 60 * 60 * 1000,
+    /** Downloads failing one after another (on at least two different tracks) with an old yt-dlp file a task. */
+    downloadFailuresBeforeTask: 3,
+  },
   macos: {
     osascript: 'osascript',
     terminalNotifier: 'terminal-notifier',

@@ -220,6 +220,11 @@ const fileSchema = z
       })
       .partial()
       .strict(),
+    /** Conditions that need a person become one "CRITICAL: Music Sync Failure - <kind>" Agent-Task each. */
+    critical: z
+      .object({ agentPageId: notionId, volumeMissingAfterMs: positiveInt, repeatLineMs: positiveInt, downloadFailuresBeforeTask: positiveInt.max(100) })
+      .partial()
+      .strict(),
     /** macOS helpers: the tools (found on PATH by default) and the now-playing fallback of music-sync tasks. */
     macos: z.object({ osascript: z.string().min(1), terminalNotifier: z.string().min(1), nowPlaying: z.boolean() }).partial().strict(),
     launchd: z.object({ label: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'expected a reverse-DNS label such as "com.tracksync.daemon"'), throttleIntervalSeconds: positiveInt }).partial().strict(),
@@ -324,6 +329,8 @@ export interface Config {
     readonly dailySummaryCron: string | null;
     readonly timeoutMs: number;
   };
+  /** agentPageId: who CRITICAL tasks are assigned to (a person or another agent: never tracksync's own routing page). */
+  readonly critical: { readonly agentPageId?: string; readonly volumeMissingAfterMs: number; readonly repeatLineMs: number; readonly downloadFailuresBeforeTask: number };
   readonly macos: { readonly osascript: string; readonly terminalNotifier: string; readonly nowPlaying: boolean };
   readonly launchd: { readonly label: string; readonly throttleIntervalSeconds: number; readonly exitTimeoutMarginSeconds: number };
   /** Secret values, for the logger to scrub. Never printed. */
@@ -434,6 +441,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (media.minBpm * 2 > media.maxBpm) problems.push(`config file: media.minBpm (${media.minBpm}) and media.maxBpm (${media.maxBpm}) must span at least an octave (maxBpm >= 2 x minBpm) for half/double-time folding`);
   if (!Object.values(media.formats).some(Boolean)) problems.push('config file: media.formats switches every format off; keep at least one of m4a, aiff, wav');
   if (retry.baseDelayMs > retry.maxDelayMs) problems.push(`config file: retry.baseDelayMs (${retry.baseDelayMs}) is larger than retry.maxDelayMs (${retry.maxDelayMs})`);
+  if (file.critical?.agentPageId && file.critical.agentPageId === file.routing?.agentPageId) {
+    problems.push('config file: critical.agentPageId is tracksync\'s own routing.agentPageId: CRITICAL tasks must go to a person or another agent, or tracksync would be asked to fix itself');
+  }
   const shutdown = { ...DEFAULTS.shutdown, ...file.shutdown };
   const claims = { ...DEFAULTS.claims, ...file.claims };
 
@@ -514,6 +524,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       dailySummaryCron: file.notifications?.dailySummaryCron === undefined ? DEFAULTS.notifications.dailySummaryCron : file.notifications.dailySummaryCron,
       timeoutMs: DEFAULTS.notifications.timeoutMs,
     },
+    critical: { ...DEFAULTS.critical, ...file.critical },
     macos: { ...DEFAULTS.macos, ...file.macos },
     launchd: { ...DEFAULTS.launchd, ...file.launchd },
     secrets: SECRET_ENV_KEYS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0),

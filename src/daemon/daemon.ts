@@ -15,6 +15,8 @@ import { Poller } from '../notion/poller.js';
 import { loadSchema, loadSchemas, type Schemas } from '../notion/schemas.js';
 import { establishIdentity, type Identity } from './identity.js';
 import { watchNotionHealth } from './notion-health.js';
+import { watchCriticalConditions } from './critical-watch.js';
+import { CriticalTasks } from '../handoff/critical.js';
 import { runFeeds, type FeedReport } from '../feeds/feeds.js';
 import { MEDIA, type MediaServices } from '../pipeline/services.js';
 import { importIntoEagle, type EagleImport } from '../pipeline/eagle.js';
@@ -79,6 +81,9 @@ export class Daemon {
   /** Sources named by the wakes of the current debounce window ('any' for all). */
   readonly #wakeSources = new Set<SourceKey | 'any'>();
   readonly #notionHealth: ReturnType<typeof watchNotionHealth>;
+  readonly #stopCriticalWatch: () => void;
+  /** Conditions that need a person, filed as CRITICAL Agent-Tasks. */
+  readonly critical: CriticalTasks;
   /** When this process started (ms since the epoch), for uptime. */
   readonly startedAt: number;
   #stopping = false;
@@ -121,6 +126,21 @@ export class Daemon {
     });
     this.startedAt = this.#clock.now();
     this.#notionHealth = watchNotionHealth(this.events, this.#clock, this.config.notifications.notionDownAfterMs);
+    this.critical = new CriticalTasks({ notion: this.notion, schemas: () => this.#schemas, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger });
+    const media = (): MediaServices | undefined => this.#services.get<MediaServices>(MEDIA);
+    this.#stopCriticalWatch = watchCriticalConditions({
+      events: this.events,
+      critical: this.critical,
+      config: this.config,
+      clock: this.#clock,
+      probes: {
+        ytDlpVersion: async () => media()?.ytdlp.version(),
+        spotifyAccepts: async () => {
+          const spotify = media()?.spotify;
+          return spotify ? spotify.verifyCredentials().then(() => true, () => false) : undefined;
+        },
+      },
+    });
     this.#buildSources();
   }
 
@@ -569,6 +589,7 @@ export class Daemon {
     this.#feedTask?.stop();
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
     this.#notionHealth.stop();
+    this.#stopCriticalWatch();
     this.#logger.info({ reason, running: this.#running.size }, 'stopping');
     const settle = (ms: number): Promise<unknown> => Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);
     await settle(this.config.shutdown.graceMs);
@@ -577,6 +598,7 @@ export class Daemon {
       this.#shutdown.abort();
       await settle(this.config.shutdown.abortWaitMs);
     }
+    await this.critical.idle();
     this.#flushRequestCounts();
     this.store.endBoot(this.identity.bootId, this.#clock.now());
     this.store.close();

@@ -289,6 +289,10 @@ function sendError(res: ServerResponse, error: NotionApiError, headers: Record<s
 }
 
 const FAULT_CODES: Record<number, string> = {
+  400: 'validation_error',
+  401: 'unauthorized',
+  403: 'restricted_resource',
+  404: 'object_not_found',
   409: 'conflict_error',
   429: 'rate_limited',
   500: 'internal_server_error',
@@ -307,7 +311,16 @@ function sendFault(res: ServerResponse, rule: FaultRule): void {
   }
   const code = FAULT_CODES[status] ?? 'internal_server_error';
   const headers: Record<string, string> = status === 429 || status === 529 ? { 'retry-after': String(rule.retryAfterSeconds ?? 1) } : {};
-  const message = status === 409 ? 'Conflict occurred while saving. Please try again.' : status === 429 ? 'You have been rate limited. Please try again in a few minutes.' : `Injected fault: ${status}`;
+  const message =
+    status === 409
+      ? 'Conflict occurred while saving. Please try again.'
+      : status === 429
+        ? 'You have been rate limited. Please try again in a few minutes.'
+        : status === 403
+          ? 'API token does not have access to this resource.'
+          : status === 404
+            ? 'Could not find data source. Make sure the relevant pages and databases are shared with your integration.'
+            : `Injected fault: ${status}`;
   sendError(res, new NotionApiError(status, code, message, status === 429 ? { rate_limit_reason: 'connection_rate_limit' } : undefined), headers);
 }
 

@@ -90,10 +90,11 @@ describe('notifications', async () => {
       sandbox.setFaults([]);
       sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('N: gone again'), 'Artist Name': text('X'), 'Source URL': { url: 'http://127.0.0.1/a' } } });
       await daemon.runOnce();
-      await waitFor(() => titles().includes('tracksync reaches Notion again') && titles().includes('tracksync gave up on a track'), 'the recovery and failure notifications');
+      await waitFor(() => titles().includes('tracksync reaches Notion again') && notifications.calls().some((c) => c.at(-1) === 'X - N: gone again'), 'the recovery and failure notifications');
       expect(titles().filter((t) => t === 'tracksync cannot reach Notion')).toHaveLength(1);
-      const failure = notifications.calls().find((c) => c[c.indexOf('--') + 2] === 'tracksync gave up on a track')!;
-      expect(failure.slice(-3)).toEqual(['SOURCE_NOT_FOUND: the YouTube video is private', 'tracksync gave up on a track', 'X - N: gone again']);
+      // (The row of the test above fails again here too: this state directory has not seen it.)
+      const failures = notifications.calls().filter((c) => c[c.indexOf('--') + 2] === 'tracksync gave up on a track').map((c) => c.slice(-3));
+      expect(failures).toContainEqual(['SOURCE_NOT_FOUND: the YouTube video is private', 'tracksync gave up on a track', 'X - N: gone again']);
     } finally {
       sandbox.setFaults([]);
       off();

@@ -47,8 +47,9 @@ export function isRoutedToUs(fields: Partial<Record<TaskField, FieldValue>>, rou
 function matchesRouting(fields: Partial<Record<TaskField, FieldValue>>, routing: Config['routing']): boolean {
   if (fields.archive === true) return false;
   const title = textOf(fields.title).toLowerCase();
-  // "Review: Music Track Sync ..." is a person's follow-up of our work, never our work again.
-  if (title.startsWith('review:')) return false;
+  // "Review: Music Track Sync ..." is a person's follow-up of our work, and "CRITICAL: Music Sync Failure - ..." our call
+  // for help: never our work again, although both contain "music sync".
+  if (title.startsWith('review:') || title.startsWith('critical:')) return false;
   const type = textOf(fields.taskType);
   const agents = Array.isArray(fields.assignedAgent) ? fields.assignedAgent : [];
   return (

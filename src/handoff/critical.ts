@@ -1,0 +1,191 @@
+import type { Store } from '../../state/store.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import { TrackSyncError, coerceError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { bold, bullet, heading, paragraph } from '../notion/blocks.js';
+import { encodeFields, readText, type FieldValue } from '../notion/codecs.js';
+import type { FieldKey } from '../notion/databases.js';
+import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { Schemas } from '../notion/schemas.js';
+
+/**
+ * Conditions that need a person become one Agent-Task each, "CRITICAL: Music Sync Failure - <kind>" (the legacy
+ * name), not a log line: what happened, since when, what tracksync tried, the fix. While the task is open later
+ * occurrences add a line to it (at most one per critical.repeatLineMs); when the condition clears tracksync says so on
+ * the task. The legacy script filed a new task on every run and never deduplicated (legacy-workflow.md §12); here the
+ * incident lives in SQLite, so a restart finds the open task instead of filing another.
+ */
+
+export type CriticalKind = 'notion-access' | 'volume-missing' | 'yt-dlp-outdated' | 'spotify-credentials';
+
+export const CRITICAL_KINDS: Readonly<Record<CriticalKind, { readonly label: string; readonly fix: string }>> = {
+  'notion-access': {
+    label: 'Notion access',
+    fix: 'Open the database in Notion, ••• > Connections, and add the tracksync integration; if the token was revoked, create a new one and run "tracksync secrets set NOTION_TOKEN", then "tracksync launchd restart".',
+  },
+  'volume-missing': {
+    label: 'Output volume missing',
+    fix: 'Connect the drive that holds the output folder (tracks wait and resume by themselves), or point OUT_DIR / BACKUP_DIR / WAV_BACKUP_DIR at a folder on this Mac.',
+  },
+  'yt-dlp-outdated': {
+    label: 'yt-dlp outdated',
+    fix: 'Update yt-dlp: "brew upgrade yt-dlp" (or "yt-dlp -U" for the standalone binary); "tracksync doctor" shows the version in use. Failed tracks are retried by themselves.',
+  },
+  'spotify-credentials': {
+    label: 'Spotify credentials rejected',
+    fix: 'Check the app at https://developer.spotify.com/dashboard: set SPOTIFY_CLIENT_ID and "tracksync secrets set SPOTIFY_CLIENT_SECRET" (and SPOTIFY_REFRESH_TOKEN for liked songs), then "tracksync launchd restart".',
+  },
+};
+
+export const criticalTitle = (kind: CriticalKind): string => `CRITICAL: Music Sync Failure - ${CRITICAL_KINDS[kind].label}`;
+
+export interface Occurrence {
+  /** What happened, in a sentence (an error message). */
+  readonly message: string;
+  /** What tracksync did about it (retries, waits). */
+  readonly tried: string;
+}
+
+export interface CriticalDeps {
+  readonly notion: NotionGateway;
+  /** The live schemas (they are re-read when a database changes). */
+  readonly schemas: () => Schemas;
+  readonly store: Store;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export class CriticalTasks {
+  readonly #d: CriticalDeps;
+  /** One change at a time: two occurrences in one cycle must not file two tasks. */
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: CriticalDeps) {
+    this.#d = deps;
+  }
+
+  /** Resolves when every raise and clear asked for so far is done (the daemon waits for it before closing SQLite). */
+  idle(): Promise<unknown> {
+    return this.#chain;
+  }
+
+  /** Reports an occurrence: files the task, or adds a line to the open one. Never throws (a failure is logged). */
+  raise(kind: CriticalKind, occurrence: Occurrence): Promise<void> {
+    return this.#serially(() => this.#raise(kind, occurrence));
+  }
+
+  /** The condition is gone: says so on the task and closes the incident. */
+  clear(kind: CriticalKind, how: string): Promise<void> {
+    return this.#serially(() => this.#clear(kind, how));
+  }
+
+  isOpen(kind: CriticalKind): boolean {
+    const row = this.#d.store.getIncident(kind);
+    return row !== undefined && row.cleared_at === null;
+  }
+
+  #serially(work: () => Promise<void>): Promise<void> {
+    const next = this.#chain.then(work).catch((raw: unknown) => {
+      this.#d.logger.error({ err: coerceError(raw) }, 'could not file or update a CRITICAL task; the condition is still logged here');
+    });
+    this.#chain = next;
+    return next;
+  }
+
+  async #raise(kind: CriticalKind, occurrence: Occurrence): Promise<void> {
+    const { store, clock, logger, config } = this.#d;
+    const now = clock.now();
+    const row = store.getIncident(kind);
+    logger.error({ kind, message: occurrence.message }, `critical: ${CRITICAL_KINDS[kind].label}`);
+    if (row && row.cleared_at === null) {
+      const task = row.task_page_id ? await this.#openTask(row.task_page_id) : undefined;
+      if (row.task_page_id && task) {
+        const due = now - row.last_line_at >= config.critical.repeatLineMs;
+        if (due) await this.#d.notion.appendBlocks(task.id, [paragraph(bold(`${iso(now)} still happening`), ` (${row.occurrences + 1} occurrences since ${iso(row.opened_at)}): ${occurrence.message}`)]);
+        store.seeIncident(kind, occurrence.message, due, now);
+        return;
+      }
+      // The task is gone (closed by a person, archived) or was never filed (Notion refused): file one now.
+      const id = await this.#file(kind, occurrence, row.opened_at);
+      store.seeIncident(kind, occurrence.message, false, now);
+      if (id) store.setIncidentTask(kind, id, now);
+      return;
+    }
+    store.openIncident(kind, null, occurrence.message, now);
+    const id = await this.#file(kind, occurrence, now);
+    if (id) store.setIncidentTask(kind, id, now);
+  }
+
+  async #clear(kind: CriticalKind, how: string): Promise<void> {
+    const { store, clock, notion, logger } = this.#d;
+    const row = store.getIncident(kind);
+    if (!row || row.cleared_at !== null) return;
+    const now = clock.now();
+    if (row.task_page_id && (await this.#openTask(row.task_page_id))) {
+      await notion.appendBlocks(row.task_page_id, [paragraph(bold(`${iso(now)} cleared`), `: ${how}. tracksync carries on by itself; close this task when you have read it.`)], `${iso(now)} cleared`);
+    }
+    store.clearIncident(kind, now);
+    logger.info({ kind }, `critical condition cleared: ${CRITICAL_KINDS[kind].label}`);
+  }
+
+  /** The task page while it is still open (not archived, not Completed or Failed). */
+  async #openTask(pageId: string): Promise<PageResponse | undefined> {
+    const schema = this.#d.schemas().tasks;
+    if (!schema) return undefined;
+    let page: PageResponse;
+    try {
+      page = await this.#d.notion.retrievePage(pageId);
+    } catch (error) {
+      if (error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND') return undefined;
+      throw error;
+    }
+    if (page.in_trash) return undefined;
+    const status = readText(schema, page, 'status');
+    const { completedStatus, failedStatus } = this.#d.config.routing;
+    return status === completedStatus || status === failedStatus ? undefined : page;
+  }
+
+  /** Files the task; undefined when there is no Agent-Tasks database. Reconciled by title, so a retried create does not file two. */
+  async #file(kind: CriticalKind, occurrence: Occurrence, since: number): Promise<string | undefined> {
+    const { notion, config } = this.#d;
+    const schema = this.#d.schemas().tasks;
+    if (!schema) {
+      this.#d.logger.error({ kind }, 'AGENT_TASKS_DB_ID is not set: a CRITICAL condition cannot be filed as a task');
+      return undefined;
+    }
+    const title = criticalTitle(kind);
+    const { fix } = CRITICAL_KINDS[kind];
+    const find = async (): Promise<PageResponse | undefined> => {
+      const filter = { and: [{ property: schema.fields.title!.name, title: { equals: title } }, { property: schema.fields.status!.name, status: { equals: config.routing.readyStatus } }] };
+      for await (const page of notion.queryPages(schema.dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) return page;
+      return undefined;
+    };
+    const existing = await find();
+    if (existing) return existing.id;
+    const values: Partial<Record<FieldKey<'tasks'>, FieldValue>> = {
+      title,
+      status: config.routing.readyStatus,
+      description: `${occurrence.message} (since ${iso(since)}). Fix: ${fix}`,
+    };
+    if (schema.fields.priority?.options.includes('High')) values.priority = 'High';
+    if (schema.fields.nextStep) values.nextStep = fix;
+    if (config.critical.agentPageId && schema.fields.assignedAgent) values.assignedAgent = [config.critical.agentPageId];
+    const children = [
+      heading('What happened'),
+      paragraph(occurrence.message),
+      paragraph(bold('Since: '), iso(since)),
+      heading('What tracksync tried'),
+      paragraph(occurrence.tried),
+      heading('The fix'),
+      paragraph(fix),
+      heading('Log'),
+      bullet(`${iso(since)} first seen on ${config.launchd.label}`),
+    ];
+    const page = await notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never, children: children as never }, find);
+    return page.id;
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
