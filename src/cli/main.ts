@@ -4,6 +4,7 @@ import { dedupCommand } from './commands/dedup.js';
 import { doctorCommand } from './commands/doctor.js';
 import { launchdCommand } from './commands/launchd.js';
 import { libraryCommand } from './commands/library.js';
+import { linksCommand } from './commands/links.js';
 import { logsCommand } from './commands/logs.js';
 import { feedsCommand } from './commands/feeds.js';
 import { retryCommand } from './commands/retry.js';
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   secrets: secretsCommand,
   launchd: launchdCommand,
   logs: logsCommand,
+  links: linksCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

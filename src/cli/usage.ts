@@ -16,13 +16,19 @@ Commands:
   sync <url>... [--limit N]
                       sync tracks or playlists now (exit 0 all synced, 3 some failed, 2 bad input)
   retry <page|url>    forget a give-up and queue the row again
+  links <page|url>    look for the Spotify, YouTube and SoundCloud links a row lacks, now
   feeds               read the configured likes and playlists now and add new tracks to Music Tracks
   library scan|stats|dupes
                       index the audio files of the library folders; counts; duplicate files
   dedup [--apply] [--threshold T]
                       duplicate groups across Notion, the index and Eagle (dry run unless --apply)
   status [--json]     what the daemon is doing: queue by state, in flight, recent cycles, failures
-  doctor [--json]     check the configuration, Notion access and the schema mapping
+  doctor [--json]     check the tools, the configuration, Notion access and the schema mapping, folders, services
+  launchd install|uninstall|restart|status|print
+                      the LaunchAgent that runs the daemon on a Mac
+  secrets set|get|list
+                      secrets in the Keychain (macOS) or the 0600 secrets file
+  logs [-f] [-n N]    the daemon's log files, pretty-printed
   sandbox [--port P]  start the local Notion and print the environment that points at it
   demo [--dir D]      run the daemon's real job on generated tracks against the local Notion
   help                this text

@@ -211,6 +211,16 @@ export const DEFAULTS = {
     /** Each tool check's subprocess. */
     toolTimeoutMs: 30_000,
   },
+  links: {
+    /** Look for the Spotify, YouTube and SoundCloud links a synced row lacks (legacy v3: all three are mandatory). */
+    enabled: true,
+    /** Rows enriched per cycle at most: each costs up to three searches and three checks, about 10 s with yt-dlp. */
+    perCycle: 5,
+    /** A failed search is retried after 10 min, doubling, up to a day, 8 times (the track itself is done meanwhile). */
+    retryBaseDelayMs: 10 * 60 * 1000,
+    retryMaxDelayMs: 24 * 60 * 60 * 1000,
+    maxAttempts: 8,
+  },
   critical: {
     /** An output volume missing for this long files a CRITICAL task (a drive unplugged for a minute is not worth one). */
     volumeMissingAfterMs: 30 * 60 * 1000,

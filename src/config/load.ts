@@ -220,6 +220,7 @@ const fileSchema = z
       })
       .partial()
       .strict(),
+    links: z.object({ enabled: z.boolean(), perCycle: positiveInt.max(100) }).partial().strict(),
     /** Conditions that need a person become one "CRITICAL: Music Sync Failure - <kind>" Agent-Task each. */
     critical: z
       .object({ agentPageId: notionId, volumeMissingAfterMs: positiveInt, repeatLineMs: positiveInt, downloadFailuresBeforeTask: positiveInt.max(100) })
@@ -329,6 +330,7 @@ export interface Config {
     readonly dailySummaryCron: string | null;
     readonly timeoutMs: number;
   };
+  readonly links: Widen<typeof DEFAULTS.links>;
   /** agentPageId: who CRITICAL tasks are assigned to (a person or another agent: never tracksync's own routing page). */
   readonly critical: { readonly agentPageId?: string; readonly volumeMissingAfterMs: number; readonly repeatLineMs: number; readonly downloadFailuresBeforeTask: number };
   readonly macos: { readonly osascript: string; readonly terminalNotifier: string; readonly nowPlaying: boolean };
@@ -524,6 +526,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       dailySummaryCron: file.notifications?.dailySummaryCron === undefined ? DEFAULTS.notifications.dailySummaryCron : file.notifications.dailySummaryCron,
       timeoutMs: DEFAULTS.notifications.timeoutMs,
     },
+    links: { ...DEFAULTS.links, ...file.links },
     critical: { ...DEFAULTS.critical, ...file.critical },
     macos: { ...DEFAULTS.macos, ...file.macos },
     launchd: { ...DEFAULTS.launchd, ...file.launchd },

@@ -17,6 +17,7 @@ import { establishIdentity, type Identity } from './identity.js';
 import { watchNotionHealth } from './notion-health.js';
 import { watchCriticalConditions } from './critical-watch.js';
 import { CriticalTasks } from '../handoff/critical.js';
+import { LINKED_OUTCOMES, enrichDueLinks } from '../pipeline/links.js';
 import { runFeeds, type FeedReport } from '../feeds/feeds.js';
 import { MEDIA, type MediaServices } from '../pipeline/services.js';
 import { importIntoEagle, type EagleImport } from '../pipeline/eagle.js';
@@ -82,6 +83,10 @@ export class Daemon {
   readonly #wakeSources = new Set<SourceKey | 'any'>();
   readonly #notionHealth: ReturnType<typeof watchNotionHealth>;
   readonly #stopCriticalWatch: () => void;
+  /** The link enrichment pass running in the background, if any. */
+  #links: Promise<unknown> | undefined;
+  /** Aborted at shutdown: a link search is never worth delaying a stop. */
+  #linksAbort: AbortController | undefined;
   /** Conditions that need a person, filed as CRITICAL Agent-Tasks. */
   readonly critical: CriticalTasks;
   /** When this process started (ms since the epoch), for uptime. */
@@ -126,6 +131,9 @@ export class Daemon {
     });
     this.startedAt = this.#clock.now();
     this.#notionHealth = watchNotionHealth(this.events, this.#clock, this.config.notifications.notionDownAfterMs);
+    this.events.on('item:done', (e) => {
+      if (e.source === 'tracks' && this.config.links.enabled && LINKED_OUTCOMES.has(e.outcome)) this.store.addLinksPending(e.pageId, this.#clock.now(), this.#clock.now());
+    });
     this.critical = new CriticalTasks({ notion: this.notion, schemas: () => this.#schemas, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger });
     const media = (): MediaServices | undefined => this.#services.get<MediaServices>(MEDIA);
     this.#stopCriticalWatch = watchCriticalConditions({
@@ -268,6 +276,22 @@ export class Daemon {
     }
   }
 
+  /**
+   * Cross-platform links of synced rows (pipeline/links.ts), in the background after the claims: a search takes
+   * seconds and must not delay the next claim. One pass at a time; stop() waits for it.
+   */
+  #startLinkEnrichment(): void {
+    const media = this.#services.get<MediaServices>(MEDIA);
+    if (!media || !this.config.links.enabled || this.#links || this.#stopping) return;
+    this.#linksAbort = new AbortController();
+    const deps = { notion: this.notion, schemas: this.#schemas, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger, ytdlp: media.ytdlp, spotify: media.spotify, signal: this.#linksAbort.signal };
+    this.#links = enrichDueLinks(deps)
+      .catch((error: unknown) => this.#logger.warn({ err: coerceError(error) }, 'looking for links failed; tried again next cycle'))
+      .finally(() => {
+        this.#links = undefined;
+      });
+  }
+
   /** One run of the configured feeds (likes, playlists); new rows wake the poller. */
   async runFeeds(): Promise<FeedReport[]> {
     const media = this.#services.get<MediaServices>(MEDIA);
@@ -348,6 +372,7 @@ export class Daemon {
         errors.push(`claiming: ${error.message}`);
         this.#logger.error({ err: error }, 'claiming failed');
       }
+      this.#startLinkEnrichment();
     }
     const durationMs = this.#clock.now() - started;
     this.store.finishRun({
@@ -590,6 +615,7 @@ export class Daemon {
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
     this.#notionHealth.stop();
     this.#stopCriticalWatch();
+    this.#linksAbort?.abort();
     this.#logger.info({ reason, running: this.#running.size }, 'stopping');
     const settle = (ms: number): Promise<unknown> => Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);
     await settle(this.config.shutdown.graceMs);
@@ -599,6 +625,7 @@ export class Daemon {
       await settle(this.config.shutdown.abortWaitMs);
     }
     await this.critical.idle();
+    await this.#links;
     this.#flushRequestCounts();
     this.store.endBoot(this.identity.bootId, this.#clock.now());
     this.store.close();

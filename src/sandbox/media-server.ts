@@ -23,8 +23,10 @@ export interface MediaServer {
   addFile(name: string, bytes: Buffer): Promise<string>;
   /** The search template for config `search.youtube`. */
   readonly searchTemplate: string;
-  /** Results returned for queries containing every word of `query` (case-insensitive). */
-  addSearchResults(query: string, entries: readonly SearchEntry[]): void;
+  /** Config `search` for both platforms: YouTube and SoundCloud searches each answered from their own results. */
+  readonly search: { readonly youtube: string; readonly soundcloud: string };
+  /** Results returned for queries containing every word of `query` (case-insensitive), on YouTube unless told. */
+  addSearchResults(query: string, entries: readonly SearchEntry[], platform?: 'youtube' | 'soundcloud'): void;
   /** Answer requests for `path` (e.g. "/audio/x.mp3") with this status from now on (0 to clear). */
   setStatus(path: string, status: number): void;
   requests(): string[];
@@ -34,7 +36,7 @@ export interface MediaServer {
 export async function startMediaServer(options: { dir: string; port?: number }): Promise<MediaServer> {
   await mkdir(options.dir, { recursive: true });
   const statuses = new Map<string, number>();
-  const catalogue: Array<{ words: string[]; entries: readonly SearchEntry[] }> = [];
+  const catalogue: Array<{ platform: 'youtube' | 'soundcloud'; words: string[]; entries: readonly SearchEntry[] }> = [];
   const log: string[] = [];
 
   const server: Server = createServer((req, res) => {
@@ -46,9 +48,10 @@ export async function startMediaServer(options: { dir: string; port?: number }):
       res.end(`status ${forced}`);
       return;
     }
-    if (url.pathname === '/youtube/search.rss') {
+    const searched = url.pathname.match(/^\/(youtube|soundcloud)\/search\.rss$/)?.[1];
+    if (searched) {
       const query = (url.searchParams.get('q') ?? '').toLowerCase();
-      const entries = catalogue.filter((c) => c.words.every((w) => query.includes(w))).flatMap((c) => c.entries);
+      const entries = catalogue.filter((c) => c.platform === searched && c.words.every((w) => query.includes(w))).flatMap((c) => c.entries);
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
       res.end(rss(query, entries));
       return;
@@ -77,12 +80,13 @@ export async function startMediaServer(options: { dir: string; port?: number }):
   return {
     url: base,
     searchTemplate: `${base}/youtube/search.rss?q={query}`,
+    search: { youtube: `${base}/youtube/search.rss?q={query}`, soundcloud: `${base}/soundcloud/search.rss?q={query}` },
     async addFile(name, bytes) {
       await writeFile(join(options.dir, basename(name)), bytes);
       return `${base}/audio/${encodeURIComponent(basename(name))}`;
     },
-    addSearchResults(query, entries) {
-      catalogue.push({ words: query.toLowerCase().split(/\s+/).filter(Boolean), entries });
+    addSearchResults(query, entries, platform = 'youtube') {
+      catalogue.push({ platform, words: query.toLowerCase().split(/\s+/).filter(Boolean), entries });
     },
     setStatus(path, status) {
       if (status) statuses.set(path, status);

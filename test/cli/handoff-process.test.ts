@@ -10,7 +10,7 @@ describe('the handoff loop through the real CLI', async () => {
   const world = await pipelineWorld();
   const { sandbox, media, spotify } = world;
   const configPath = join(world.dir, 'cli-config.json');
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: { youtube: media.searchTemplate } }));
+  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search }));
   const env = (name: string) => ({ ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, name), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0' });
   const field = (id: string, prop: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[prop]);
   const tracks = () => sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId);

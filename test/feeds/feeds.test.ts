@@ -8,7 +8,7 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
   const rows = () => sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId);
   const bySource = (url: string) => rows().filter((p) => decodeProperty(p.properties['Source URL']) === url);
   // The local feed stands in for https://soundcloud.com/<profile>/likes: the real yt-dlp lists it flat, newest first.
-  const file = (extra: object = {}) => ({ ...FAST, search: { youtube: media.searchTemplate }, feeds: { soundcloudLikesUrl: `${media.url}/youtube/search.rss?q={profile}`, spotifyLikes: false, ...extra } });
+  const file = (extra: object = {}) => ({ ...FAST, search: media.search, feeds: { soundcloudLikesUrl: `${media.url}/youtube/search.rss?q={profile}`, spotifyLikes: false, ...extra } });
 
   it('adds new likes, newest first, and stops at the first one it already knows', async () => {
     const like = (n: number) => ({ title: `Liked ${n}`, url: `${media.url}/audio/liked-${n}.mp3`, durationSeconds: 180 });

@@ -19,7 +19,7 @@ describe('Agent-Tasks in, results out', async () => {
     sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title(name), Status: { status: { name: status } }, Description: { rich_text: toRichText(description) } } }).id;
   const blockText = (pageId: string) => JSON.stringify(sandbox.workspace.allBlocks(pageId));
   const returnFolder = join(world.dir, 'handoff-returns');
-  const file = { ...FAST, search: { youtube: media.searchTemplate }, handoff: { returnFolder } };
+  const file = { ...FAST, search: media.search, handoff: { returnFolder } };
 
   it('syncs every URL of a Music Track Sync task, reports each, and hands the result back', async () => {
     const a = await media.addFile('task-a.mp3', await makeClip({ tonic: 9, mode: 'minor', bpm: 124, seconds: 20 }));

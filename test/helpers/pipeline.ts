@@ -72,7 +72,7 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
     eagle: startEagle,
     async daemon(options = {}) {
       const stateDir = join(dir, options.stateName ?? `state-${++n}`);
-      const file: FileConfig = { ...FAST, search: { youtube: media.searchTemplate }, ...options.file };
+      const file: FileConfig = { ...FAST, search: media.search, ...options.file };
       const allEnv = { ...env(), ...(options.eagle ? { EAGLE_API_BASE: (await startEagle()).url } : {}), ...options.env };
       const config = testConfig(sandbox, stateDir, file, allEnv);
       const services = new Services();

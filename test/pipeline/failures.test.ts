@@ -35,7 +35,7 @@ describe('the track pipeline on bad sources and hostile input', async () => {
     const mix = track('Long Mix', await media.addFile('mix.mp3', await makeClip({ seconds: 20 })));
     const preview = track('Go Plus', await media.addFile('preview.mp3', await makeClip({ seconds: 20 })), { 'Duration (ms)': { number: 180_000 } });
     // Scaled down so short clips stand for the real limits (660 s mixes, 30 s previews).
-    const daemon = await world.daemon({ file: { ...FAST, search: { youtube: media.searchTemplate }, media: { mixLimitSeconds: 15, previewSeconds: 20 } } });
+    const daemon = await world.daemon({ file: { ...FAST, search: media.search, media: { mixLimitSeconds: 15, previewSeconds: 20 } } });
     await daemon.runOnce();
     expect(daemon.store.getItemByPage('tracks', corrupt)).toMatchObject({ state: 'failed' });
     expect(['CORRUPT_MEDIA', 'DOWNLOAD_FAILED', 'ANALYSIS_FAILED']).toContain(daemon.store.getItemByPage('tracks', corrupt)!.last_error_code ?? '');

@@ -85,7 +85,7 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
     });
 
     const configPath = join(root, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ search: { youtube: media.searchTemplate }, claims: { settleMs: 200 } }, null, 2));
+    writeFileSync(configPath, JSON.stringify({ search: media.search, claims: { settleMs: 200 } }, null, 2));
     const env = {
       ...sandbox.env(),
       TRACKSYNC_STATE_DIR: join(root, 'state'),

@@ -2,14 +2,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Store } from '../../../state/store.js';
 import { systemClock } from '../../clock.js';
-import { parseNotionId } from '../../config/load.js';
-import { silentLogger } from '../../log.js';
-import { NotionGateway } from '../../notion/gateway.js';
-import { loadSchemas } from '../../notion/schemas.js';
-import { findTrackRow } from '../../pipeline/lookup.js';
-import { classifyUrl } from '../../pipeline/urls.js';
 import { print, type CliIO } from '../io.js';
 import { loadRuntime } from '../runtime.js';
+import { trackPageId } from '../target.js';
 import { usageError } from '../usage.js';
 
 /** `tracksync retry <page-id|url>`: forgets a give-up and queues the item now; the (running) daemon picks it up. */
@@ -20,16 +15,7 @@ export async function retryCommand(args: string[], io: CliIO): Promise<number> {
   const runtime = loadRuntime(io);
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {
-    let pageId = parseNotionId(target);
-    if (!pageId || (/^https?:/.test(target) && !/notion\.(so|site)/.test(target))) {
-      const classified = classifyUrl(target);
-      if (!classified.ok) throw usageError(`"${target}" is neither a Notion page id nor a track URL: ${classified.reason}`);
-      const notion = new NotionGateway({ token: runtime.config.notion.token, baseUrl: runtime.config.notion.baseUrl, clock: systemClock, logger: silentLogger() });
-      const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: silentLogger() });
-      const page = await findTrackRow(notion, schemas.tracks, classified.value);
-      if (!page) throw usageError(`no Music Tracks row holds ${classified.value.url}`);
-      pageId = page.id;
-    }
+    const pageId = await trackPageId(target, runtime, store, 'tracksync retry <page-id|url>');
     const items = store.findItemsByPage(pageId);
     if (items.length === 0) throw usageError(`tracksync has no record of page ${pageId}; if the row is eligible the daemon takes it at its next cycle`);
     for (const item of items) {
