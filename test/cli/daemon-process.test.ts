@@ -62,7 +62,7 @@ describe('the tracksync process', async () => {
     expect(second.stderr).toMatch(/another tracksync \(pid \d+\) is already running on this state directory/);
     daemon.kill('SIGTERM');
     const result = await daemon;
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, `${result.signal} ${result.stderr.slice(-3000)}`).toBe(0);
     expect(field(id, 'Processing Lock')).toBe('');
     expect(field(id, 'Downloaded')).toBe(false);
     expect(result.stderr).toContain('item released for shutdown');

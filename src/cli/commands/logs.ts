@@ -7,6 +7,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { stateDirFrom } from '../../config/load.js';
 import { LOG_FILE_NAME, defaultLogDir, logFiles } from '../../log-file.js';
 import { print, type CliIO } from '../io.js';
+import { onStopSignal } from '../signals.js';
 import { usageError } from '../usage.js';
 
 /** How often `logs -f` looks for new lines: a quarter second feels live and costs one stat call. */
@@ -86,11 +87,9 @@ async function follow(path: string, show: (line: string) => void): Promise<void>
   };
   if (existsSync(path)) open(path, true);
   let stopped = false;
-  const stop = (): void => {
+  const dispose = onStopSignal(() => {
     stopped = true;
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  });
   try {
     while (!stopped) {
       drain();
@@ -116,8 +115,7 @@ async function follow(path: string, show: (line: string) => void): Promise<void>
       await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    dispose();
     close();
   }
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CliIO } from '../io.js';
 import { print } from '../io.js';
 import { loadRuntime, startDaemon } from '../runtime.js';
+import { onStopSignal } from '../signals.js';
 import { usageError } from '../usage.js';
 
 const MODES = ['single', 'batch', 'all', 'reprocess'] as const;
@@ -21,17 +22,14 @@ export async function onceCommand(args: string[], io: CliIO): Promise<number> {
   const runtime = loadRuntime(io);
   if (mode === 'batch') limit ??= runtime.config.concurrency.claimBatchSize;
   const daemon = await startDaemon(runtime);
-  const stop = (signal: NodeJS.Signals): void => void daemon.stop(signal);
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const dispose = onStopSignal((signal) => void daemon.stop(signal));
   try {
     const report = await daemon.runOnce({ ...(limit === undefined ? {} : { limit }), full: mode === 'reprocess' });
     print(io.stdout, `cycle ${report.runId}: ${report.polled} changed row(s) polled, ${report.queued} queued, ${report.claimed} claimed; ${daemon.notion.requestCount} Notion request(s)`);
     for (const error of report.errors) print(io.stderr, `warning: ${error}`);
   } finally {
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
     await daemon.stop('once finished');
+    dispose();
   }
   return 0;
 }

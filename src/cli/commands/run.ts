@@ -4,6 +4,7 @@ import { Metrics } from '../../server/metrics.js';
 import { startStatusServer } from '../../server/http.js';
 import type { CliIO } from '../io.js';
 import { loadRuntime, startDaemon } from '../runtime.js';
+import { onStopSignal } from '../signals.js';
 
 /**
  * `tracksync run`: the daemon, with its status server (status page, /metrics, /healthz, Notion webhooks) and, when
@@ -19,10 +20,9 @@ export async function runCommand(_args: string[], io: CliIO): Promise<number> {
     ? attachNotifications({ events: daemon.events, notifier: new Notifier({ ...config.macos, timeoutMs: config.notifications.timeoutMs }, logger), config: config.notifications, store: daemon.store, clock: systemClock, logger })
     : () => undefined;
   const server = await startStatusServer({ daemon, metrics, logger, clock: systemClock, stateDir: config.stateDir });
+  let dispose = (): void => undefined;
   const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+    dispose = onStopSignal((signal) => {
       void (async () => {
         await server?.close();
         await daemon.stop(signal);
@@ -30,12 +30,11 @@ export async function runCommand(_args: string[], io: CliIO): Promise<number> {
         detachMetrics();
         resolve();
       })();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    });
   });
   logger.info({ stateDir: config.stateDir, cron: config.schedule.cycleCron, daemonId: daemon.identity.daemonId, statusPage: server?.url ?? 'off', notifications: config.notifications.enabled }, 'tracksync daemon started');
   daemon.startSchedule();
   await stopped;
+  dispose();
   return 0;
 }

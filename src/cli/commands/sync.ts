@@ -8,6 +8,7 @@ import { MEDIA, type MediaServices } from '../../pipeline/services.js';
 import { classifyUrl, type ClassifiedUrl } from '../../pipeline/urls.js';
 import { print, table, type CliIO } from '../io.js';
 import { loadRuntime, startDaemon } from '../runtime.js';
+import { onStopSignal } from '../signals.js';
 import { usageError } from '../usage.js';
 
 /**
@@ -31,9 +32,7 @@ export async function syncCommand(args: string[], io: CliIO): Promise<number> {
   const runtime = loadRuntime(io);
   const daemon = await startDaemon(runtime);
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const dispose = onStopSignal(() => controller.abort());
   const titles = new Map<number, string>();
   daemon.events.on('item:claimed', (e) => titles.set(e.itemId, daemon.store.getItem(e.itemId)?.title ?? e.pageId));
   daemon.events.on('stage:start', (e) => print(io.stdout, `  ${(titles.get(e.itemId) ?? `#${e.itemId}`).slice(0, 50).padEnd(50)} ${e.stage}`));
@@ -67,9 +66,8 @@ export async function syncCommand(args: string[], io: CliIO): Promise<number> {
       lines.push(trackLine(daemon.schemas.tracks, run, target.url));
     }
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
     await daemon.stop('sync finished');
+    dispose();
   }
   print(io.stdout);
   print(io.stdout, table([['track', 'result', 'BPM', 'key', 'files'], ...lines.map((l) => [l.label, l.succeeded ? l.outcome : `${l.outcome}${l.reason ? `: ${l.reason}` : ''}`, l.bpm === null ? '' : String(l.bpm), l.camelot ? `${l.key} (${l.camelot})` : l.key, String(l.paths.length)])]));
