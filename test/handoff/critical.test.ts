@@ -103,4 +103,25 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       await daemon.stop('test');
     }
   }, 120_000);
+
+  it('an output volume missing past the configured time, and Spotify refusing the credentials, each file their task', async () => {
+    const file = { ...FAST, critical: { ...critical, volumeMissingAfterMs: 1 } };
+    const daemon = await world.daemon({ file, stateName: 'critical-volume', env: { OUT_DIR: '/Volumes/DJ-SSD-unplugged/Playlists', SPOTIFY_CLIENT_SECRET: 'a-revoked-secret' } });
+    try {
+      addTrack('Waits for its drive', await media.addFile('crit-volume.mp3', await makeClip({ tonic: 4, mode: 'major', bpm: 118, seconds: 8 })));
+      sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Spotify only'), 'Artist Name': text('Crit'), 'Spotify URL': { url: 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC' } } });
+      await daemon.runOnce();
+      await daemon.runOnce();
+      await daemon.critical.idle();
+      const volume = named(criticalTitle('volume-missing'));
+      expect(volume).toHaveLength(1);
+      expect(body(volume[0]!.id)).toContain('/Volumes/DJ-SSD-unplugged');
+      expect(body(volume[0]!.id)).toContain('Connect the drive');
+      const spotifyTask = named(criticalTitle('spotify-credentials'));
+      expect(spotifyTask).toHaveLength(1);
+      expect(String(decodeProperty(spotifyTask[0]!.properties.Description))).toContain('SPOTIFY_CLIENT_SECRET');
+    } finally {
+      await daemon.stop('test');
+    }
+  }, 60_000);
 });
