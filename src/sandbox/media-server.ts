@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 
@@ -29,6 +29,8 @@ export interface MediaServer {
   addSearchResults(query: string, entries: readonly SearchEntry[], platform?: 'youtube' | 'soundcloud'): void;
   /** Answer requests for `path` (e.g. "/audio/x.mp3") with this status from now on (0 to clear). */
   setStatus(path: string, status: number): void;
+  /** Serve `path` at this many bytes per second from now on (a slow link; 0 to clear). */
+  throttle(path: string, bytesPerSecond: number): void;
   requests(): string[];
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export interface MediaServer {
 export async function startMediaServer(options: { dir: string; port?: number }): Promise<MediaServer> {
   await mkdir(options.dir, { recursive: true });
   const statuses = new Map<string, number>();
+  const throttles = new Map<string, number>();
   const catalogue: Array<{ platform: 'youtube' | 'soundcloud'; words: string[]; entries: readonly SearchEntry[] }> = [];
   const log: string[] = [];
 
@@ -69,6 +72,8 @@ export async function startMediaServer(options: { dir: string; port?: number }):
         res.end();
         return;
       }
+      const rate = throttles.get(url.pathname);
+      if (rate) return void slowly(createReadStream(file, { highWaterMark: Math.max(1, Math.floor(rate / 10)) }), res);
       createReadStream(file).pipe(res);
       return;
     }
@@ -88,6 +93,10 @@ export async function startMediaServer(options: { dir: string; port?: number }):
     addSearchResults(query, entries, platform = 'youtube') {
       catalogue.push({ platform, words: query.toLowerCase().split(/\s+/).filter(Boolean), entries });
     },
+    throttle(path, bytesPerSecond) {
+      if (bytesPerSecond > 0) throttles.set(path, bytesPerSecond);
+      else throttles.delete(path);
+    },
     setStatus(path, status) {
       if (status) statuses.set(path, status);
       else statuses.delete(path);
@@ -99,6 +108,16 @@ export async function startMediaServer(options: { dir: string; port?: number }):
         server.close(() => resolve());
       }),
   };
+}
+
+/** Writes one chunk (a tenth of the rate, see the caller) every 100 ms; stops when the client goes away. */
+async function slowly(stream: NodeJS.ReadableStream, res: ServerResponse): Promise<void> {
+  for await (const chunk of stream) {
+    if (res.destroyed) break;
+    res.write(chunk);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  res.end();
 }
 
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

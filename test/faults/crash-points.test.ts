@@ -1,0 +1,118 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Store } from '../../state/store.js';
+import { decodeProperty } from '../../src/notion/codecs.js';
+import { makeClip } from '../helpers/audio.js';
+import { cli, waitFor } from '../helpers/cli.js';
+import { text, title } from '../helpers/notion.js';
+import { pipelineWorld } from '../helpers/pipeline.js';
+
+/** Every file under `dir`, recursively, relative to it. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+}
+
+/**
+ * kill -9 at the three moments that matter (in the download, in the conversion, between the files' rename and the
+ * Notion write), then a restart: each track ends done exactly once, with one copy of each file, no temp file left
+ * and no row locked. The real CLI, the real yt-dlp and ffmpeg, the local Notion and media site.
+ */
+describe('kill -9 at every stage, then restart', async () => {
+  const world = await pipelineWorld();
+  const { sandbox, media } = world;
+  const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
+  // ffmpeg behind a wrapper that, while the file "hold" exists, writes "converting" and waits before the real ffmpeg
+  // runs: the conversion is then in progress when the test kills the daemon.
+  const gate = join(world.dir, 'ffmpeg-gate');
+  mkdirSync(gate, { recursive: true });
+  const wrapper = join(gate, 'ffmpeg');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\ncase "$*" in *" -f ipod "*|*" -c:a alac "*) if [ -e "${gate}/hold" ]; then touch "${gate}/converting"; while [ -e "${gate}/hold" ]; do sleep 0.1; done; fi;; esac\nexec ffmpeg "$@"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  const configPath = join(world.dir, 'crash-config.json');
+  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search, media: { tools: { ffmpeg: wrapper } }, links: { enabled: false } }));
+  const env = (state: string) => ({ ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, state), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0' });
+  const outputs = () => [world.outDir, world.backupDir, world.wavBackupDir].flatMap((d) => filesUnder(d).map((f) => join(d, f)));
+
+  async function track(name: string, tonic: number): Promise<{ id: string; file: string }> {
+    const file = `${name.toLowerCase().replaceAll(' ', '-')}.mp3`;
+    const url = await media.addFile(file, await makeClip({ tonic, mode: 'minor', bpm: 124, seconds: 30 }));
+    const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Crash Test'), 'Source URL': { url } } }).id;
+    return { id, file };
+  }
+
+  /** After the restart: done once, one file per destination, nothing temporary, no lock, no work folder. */
+  function expectCleanlyDone(id: string, name: string, state: string): void {
+    expect(field(id, 'Downloaded')).toBe(true);
+    expect(field(id, 'Processing Lock')).toBe('');
+    const mine = outputs().filter((p) => p.includes(`Crash Test - ${name}`));
+    expect(mine.map((p) => p.split('.').pop()).sort()).toEqual(['aiff', 'm4a', 'm4a', 'wav']); // OUT_DIR m4a+aiff, BACKUP_DIR m4a, WAV_BACKUP_DIR wav
+    expect(mine.some((p) => / \(\d+\)\.\w+$/.test(p))).toBe(false); // no "Name (2).m4a": no second copy
+    expect(outputs().filter((p) => /\.tmp$|\.part$|\.tracksync-/.test(p))).toEqual([]);
+    const store = Store.open(join(world.dir, state, 'tracksync.sqlite'));
+    try {
+      const item = store.getItemByPage('tracks', id)!;
+      expect(item.state).toBe('done');
+      expect(store.listAttempts(item.id).filter((a) => a.outcome === 'synced')).toHaveLength(1);
+      expect(store.listPendingFiles()).toEqual([]);
+      expect(existsSync(join(world.dir, state, 'work', String(item.id)))).toBe(false);
+    } finally {
+      store.close();
+    }
+  }
+
+  it('in the middle of the download', async () => {
+    const { id, file } = await track('Slow Download', 1);
+    media.throttle(`/audio/${file}`, 40_000); // ~10 s for the 30 s clip
+    const daemon = cli(['run'], env('crash-download'));
+    await waitFor(() => media.requests().some((r) => r === `GET /audio/${file}`), 'the download to start', 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    daemon.kill('SIGKILL');
+    await daemon;
+    expect(field(id, 'Downloaded')).toBe(false);
+    media.throttle(`/audio/${file}`, 0);
+    const again = await cli(['once'], env('crash-download'));
+    expect(again.exitCode, again.stderr).toBe(0);
+    expectCleanlyDone(id, 'Slow Download', 'crash-download');
+  }, 120_000);
+
+  it('in the middle of the conversion', async () => {
+    const { id } = await track('Held Conversion', 2);
+    writeFileSync(join(gate, 'hold'), '');
+    const daemon = cli(['run'], env('crash-convert'));
+    await waitFor(() => existsSync(join(gate, 'converting')), 'the conversion to start', 60_000);
+    daemon.kill('SIGKILL');
+    await daemon;
+    rmSync(join(gate, 'hold'));
+    rmSync(join(gate, 'converting'));
+    expect(field(id, 'Downloaded')).toBe(false);
+    const again = await cli(['once'], env('crash-convert'));
+    expect(again.exitCode, again.stderr).toBe(0);
+    expectCleanlyDone(id, 'Held Conversion', 'crash-convert');
+  }, 120_000);
+
+  it('between the files appearing and the Notion write', async () => {
+    const { id } = await track('Unwritten Result', 3);
+    writeFileSync(join(gate, 'hold'), '');
+    const daemon = cli(['run'], env('crash-writeback'));
+    await waitFor(() => existsSync(join(gate, 'converting')), 'the conversion to start', 60_000);
+    // From now on Notion drops every write to this page: the files get placed, the result cannot be written.
+    sandbox.setFaults([{ method: 'PATCH', path: `^/pages/${id}`, drop: true }]);
+    rmSync(join(gate, 'hold'));
+    await waitFor(() => outputs().filter((p) => p.includes('Crash Test - Unwritten Result')).length === 4, 'the files to be placed', 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    daemon.kill('SIGKILL');
+    await daemon;
+    rmSync(join(gate, 'converting'));
+    sandbox.setFaults([]);
+    expect(field(id, 'Downloaded')).toBe(false);
+    const again = await cli(['once'], env('crash-writeback'));
+    expect(again.exitCode, again.stderr).toBe(0);
+    expectCleanlyDone(id, 'Unwritten Result', 'crash-writeback');
+  }, 120_000);
+});
