@@ -59,6 +59,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       print(io.stderr, `tracksync ${name}: ${error.message}`);
       return 2;
     }
+    if (error instanceof TrackSyncError) {
+      // A known failure (Notion down past the start-up wait, a tool failing): its message says it all, no stack.
+      print(io.stderr, `tracksync ${name}: ${error.message} [${error.code}]`);
+      return 1;
+    }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       print(io.stderr, `tracksync ${name}: ${messageOf(error)}. Run "tracksync help" for the options.`);
       return 2;

@@ -26,6 +26,8 @@ export const DEFAULTS = {
      * per-workspace limit (Retry-After can exceed a minute) does not pin a worker.
      */
     maxInlineRetryAfterMs: 60_000,
+    /** At start-up the schemas are read again and again for this long while Notion is unreachable, before giving up. */
+    startupWaitMs: 10 * 60 * 1000,
     /** Page size for queries: Notion's maximum (notion-api.md §5.1). */
     pageSize: 100,
   },

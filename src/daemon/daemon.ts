@@ -181,7 +181,7 @@ export class Daemon {
         maxRetries: config.notion.maxRetries,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
-      const schemas = await loadSchemas({ notion, store, config, clock, logger: options.logger });
+      const schemas = await loadSchemasPatiently({ notion, store, config, clock, logger: options.logger });
       for (const schema of Object.values(schemas) as Array<Schemas[keyof Schemas]>) {
         if (!schema) continue;
         if (schema.skipped.length > 0) options.logger.info({ database: schema.label, skipped: schema!.skipped.map((s: { field: string }) => s.field) }, 'optional fields not in the database are skipped');
@@ -644,6 +644,27 @@ export class Daemon {
       this.store.addNotionRequestCounts(day, delta);
     } catch (error) {
       this.#logger.warn({ err: error }, 'could not record Notion request counts');
+    }
+  }
+}
+
+/**
+ * Reads the schemas at start-up, waiting out a Notion outage (transient errors and 429s, with backoff up to
+ * notion.startupWaitMs): a daemon restarted by launchd while Notion is down must not crash-loop. Problems the user must
+ * fix (a wrong token, a missing database) still fail at once.
+ */
+async function loadSchemasPatiently(deps: Parameters<typeof loadSchemas>[0]): Promise<Schemas> {
+  const started = deps.clock.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadSchemas(deps);
+    } catch (raw) {
+      const error = coerceError(raw);
+      const waited = deps.clock.now() - started;
+      if (error.kind === 'permanent' || waited >= DEFAULTS.notion.startupWaitMs) throw error;
+      const delay = Math.min(error.retryAfterMs ?? DEFAULTS.notion.retryBaseDelayMs * 2 ** attempt, DEFAULTS.notion.retryMaxDelayMs, DEFAULTS.notion.startupWaitMs - waited);
+      deps.logger.warn({ err: error, retryInMs: delay }, 'Notion is not answering at start-up; waiting for it');
+      await deps.clock.sleep(delay);
     }
   }
 }
