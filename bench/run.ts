@@ -6,6 +6,7 @@ import { claimBench } from './claims.js';
 import { conversionBench } from './conversion.js';
 import { idleCycleBench } from './idle-cycle.js';
 import { libraryBench } from './library.js';
+import { daemonBench } from './daemon.js';
 import { pickupBench } from './pickup.js';
 import { machine, render, type BenchSection } from './report.js';
 import { stageBench } from './stages.js';
@@ -19,6 +20,7 @@ const benches: Array<[string, () => Promise<BenchSection>]> = [
   ['accuracy', accuracyBench],
   ['library', libraryBench],
   ['pickup', pickupBench],
+  ['daemon', daemonBench],
 ];
 
 const only = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import ffmpeg from 'fluent-ffmpeg';
-import { PassThrough } from 'node:stream';
+import { readFile, rm } from 'node:fs/promises';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, type ErrorCode } from '../errors.js';
 import { runTool } from './process.js';
@@ -117,24 +117,28 @@ export class Ffmpeg {
 
   /**
    * One decode for the analysis: mono 32-bit float PCM at `sampleRate` (for tempo and key) and the EBU R128 integrated
-   * loudness and true peak (ffmpeg's ebur128 filter), split from the same decoded stream.
+   * loudness and true peak (ffmpeg's ebur128 filter), split from the same decoded stream. The PCM goes to `pcmPath`
+   * (a file in the item's work folder), not to a pipe: fluent-ffmpeg reports a piped output whose 'close' comes more than
+   * 20 ms before the process exits as "Output stream closed", a failure of a run that succeeded (node-fluent-ffmpeg
+   * #1171, #1135). Under the soak's load (8 items, 2 cores) that struck about one track in 40.
    */
-  async decodeForAnalysis(path: string, sampleRate: number, signal?: AbortSignal): Promise<{ pcm: Float32Array; loudness: Loudness | null }> {
-    const sink = new PassThrough();
-    const chunks: Buffer[] = [];
-    sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  async decodeForAnalysis(path: string, sampleRate: number, pcmPath: string, signal?: AbortSignal): Promise<{ pcm: Float32Array; loudness: Loudness | null }> {
     const command = this.#command(this.#config.media.toolTimeoutMs)
       .input(path)
       .inputOptions('-nostdin')
       .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=peak=true[lo];[p]aresample=${sampleRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
       .output('-')
       .outputOptions('-map', '[lo]', '-f', 'null')
-      .output(sink)
-      .outputOptions('-map', '[po]', '-f', 'f32le');
-    const stderr = await this.#run(command, 'ANALYSIS_FAILED', 'decoding for analysis', signal);
-    const bytes = Buffer.concat(chunks);
-    const pcm = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
-    return { pcm: new Float32Array(pcm), loudness: parseLoudness(stderr) };
+      .output(pcmPath)
+      .outputOptions('-map', '[po]', '-f', 'f32le', '-y');
+    try {
+      const stderr = await this.#run(command, 'ANALYSIS_FAILED', 'decoding for analysis', signal);
+      const bytes = await readFile(pcmPath);
+      const pcm = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
+      return { pcm: new Float32Array(pcm), loudness: parseLoudness(stderr) };
+    } finally {
+      await rm(pcmPath, { force: true });
+    }
   }
 
   /** Whether this ffmpeg has the chromaprint muxer (Homebrew's and Debian's do). */

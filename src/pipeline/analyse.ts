@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TrackSyncError } from '../errors.js';
 import { detectKey } from '../media/analysis/key.js';
 import { detectTempo } from '../media/analysis/tempo.js';
@@ -28,7 +30,9 @@ export function analysisWindow(pcm: Float32Array, sampleRate: number, windowSeco
 }
 
 export async function analyseAudio(deps: PipelineDeps, path: string, durationSeconds: number): Promise<Analysis> {
-  const { pcm, loudness } = await deps.ffmpeg.decodeForAnalysis(path, ANALYSIS_RATE, deps.signal);
+  const dir = join(deps.workDir, 'analyse');
+  await mkdir(dir, { recursive: true });
+  const { pcm, loudness } = await deps.ffmpeg.decodeForAnalysis(path, ANALYSIS_RATE, join(dir, 'mono.f32'), deps.signal);
   if (pcm.length < ANALYSIS_RATE) throw new TrackSyncError('CORRUPT_MEDIA', `the audio decodes to less than a second (${pcm.length} samples)`);
   const window = analysisWindow(pcm, ANALYSIS_RATE, deps.config.media.analysisWindowSeconds);
   const tempo = detectTempo(window, ANALYSIS_RATE, { minBpm: deps.config.media.minBpm, maxBpm: deps.config.media.maxBpm });
