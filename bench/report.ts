@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { execa } from 'execa';
 
@@ -22,6 +23,12 @@ export async function machine(): Promise<string> {
   const ffmpeg = await execa('ffmpeg', ['-version'], { reject: false });
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${platform()} ${release()}, ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${String(ffmpeg.stdout).split('\n')[0] ?? 'ffmpeg ?'}`;
+}
+
+/** Resident set size of another process, in bytes, from /proc/<pid>/status (Linux: where the benchmarks and CI run). */
+export function residentBytes(pid: number): number {
+  const kb = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m)?.[1];
+  return kb === undefined ? 0 : Number(kb) * 1024;
 }
 
 export function median(values: readonly number[]): number {

@@ -58,6 +58,7 @@ export const musicTrackHandler: Handler<'tracks'> = {
       ytdlp: media.ytdlp,
       spotify: media.spotify,
       fetch: media.fetch,
+      files: media.files,
       itemId: ctx.item.id,
       pageId: row.pageId,
       workDir: ctx.workDir,
@@ -253,10 +254,12 @@ function spotifyValues(row: TrackRow, spotify: SpotifyTrack | null): TrackValues
 function metadataOnly(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution): HandlerResult {
   const best = resolution.search?.candidates[0];
   ctx.logger.info({ query: resolution.search?.query, best: best ? { url: best.url, score: best.score, rejected: best.rejected } : null }, 'no acceptable source: metadata only');
+  const searched = resolution.search ? [`searched "${resolution.search.query}": no version close enough to download`] : [];
   return {
     outcome: 'metadata-only',
     properties: { ...spotifyValues(row, resolution.spotify), processing: [PROCESSING_TAGS.metadataEnriched] },
     details: { search: resolution.search },
+    ...notesComment([...resolution.notes, ...searched]),
   };
 }
 
@@ -297,7 +300,17 @@ function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolu
   // A URL found by a search goes to its own column, and only into an empty one.
   if (download.source.from === 'search' && !row.youtubeUrl) values.youtubeUrl = download.source.url;
   ctx.events.emit('files:written', { bytes: placed.bytes });
-  return { outcome: result.duplicateOf ? 'adopted' : 'synced', properties: values, details: { paths: placed.all, source: download.source, search: download.search, ...(result.duplicateOf ? { duplicateOf: result.duplicateOf } : {}) } };
+  return {
+    outcome: result.duplicateOf ? 'adopted' : 'synced',
+    properties: values,
+    details: { paths: placed.all, source: download.source, search: download.search, ...(result.duplicateOf ? { duplicateOf: result.duplicateOf } : {}) },
+    ...notesComment(resolution.notes),
+  };
+}
+
+/** Oddities found in the row (a value that is not a link, a playlist where a track belongs) become one comment on it. */
+function notesComment(notes: readonly string[]): { comment?: string } {
+  return notes.length > 0 ? { comment: notes.join('; ') } : {};
 }
 
 /** The platform a track came from, as an Eagle tag (the legacy tags said "SoundCloud" or "Spotify"). */

@@ -71,6 +71,8 @@ export interface HandlerResult {
   readonly summary?: string;
   /** Tasks: a report appended to the page body. */
   readonly report?: readonly BlockRequest[];
+  /** Tracks: a note for the user, posted as a comment on the row (a value in the row that could not be used). */
+  readonly comment?: string;
   /** Tracks: archive the page after the write-back (a duplicate merged into another row). */
   readonly archive?: boolean;
   /** Facts for the Execution-Logs page and the RETURN handoff file. */

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { Ffmpeg } from '../media/ffmpeg.js';
+import type { PlacementFiles } from './files.js';
 import type { YtDlp } from '../media/ytdlp.js';
 import type { SpotifyService } from '../services/spotify.js';
 
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   readonly itemId: number;
   readonly pageId: string;
   readonly workDir: string;
+  /** Writes into the output folders (placement). */
+  readonly files: PlacementFiles;
   /** The daemon's event bus: placement reports the bytes it wrote (metrics). */
   readonly events?: EventBus;
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { AudioFormat, Config, DestinationKey } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
@@ -70,21 +69,21 @@ export async function writeAtomically(deps: PipelineDeps, source: string, target
   try {
     deps.signal.throwIfAborted();
     // COPYFILE_FICLONE: a copy-on-write clone on APFS (instant, no extra space); a plain copy where cloning is unsupported.
-    await copyFile(source, temp, constants.COPYFILE_FICLONE);
-    const handle = await open(temp, 'r+');
+    await deps.files.copyFile(source, temp, constants.COPYFILE_FICLONE);
+    const handle = await deps.files.open(temp, 'r+');
     try {
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temp, target);
+    await deps.files.rename(temp, target);
   } catch (error) {
-    await rm(temp, { force: true });
+    await deps.files.rm(temp, { force: true });
     throw coerceError(error);
   } finally {
     deps.store.removePendingFile(temp);
   }
-  return (await stat(target)).size;
+  return (await deps.files.stat(target)).size;
 }
 
 /** What the library index records of a placed file (the pipeline knows it all already: no file is read again). */
@@ -110,14 +109,14 @@ export async function placeFiles(deps: PipelineDeps, files: Partial<Record<Audio
     for (const folder of [...new Set(folders)]) {
       const missing = unmountedVolume(folder);
       if (missing) throw new TrackSyncError('VOLUME_NOT_MOUNTED', `volume not mounted: ${missing} (needed for ${folder}); the track waits and is retried`, { details: { folder } });
-      await mkdir(folder, { recursive: true });
+      await deps.files.mkdir(folder, { recursive: true });
       const target = reserveName(deps, folder, trackFileName(names.artist, names.title, format, config.placement.maxFileNameBytes));
       let size: number;
       try {
         // Belt and braces: whatever the name, the file stays inside its folder.
         if (relative(folder, target).startsWith('..') || relative(folder, target).includes(sep)) throw new TrackSyncError('INTERNAL', `refusing to write outside ${folder}: ${target}`);
         size = await writeAtomically(deps, source, target);
-        const stats = await stat(target);
+        const stats = await deps.files.stat(target);
         const raw = facts?.fingerprintRaw ?? null;
         deps.store.upsertIndexedFile(
           {

@@ -1,5 +1,6 @@
 import type { SourceKind } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
+import { TRACK_FIELDS } from '../notion/databases.js';
 import type { SpotifyTrack } from '../services/spotify.js';
 import type { PipelineDeps, TrackRow } from './context.js';
 import { chooseCandidate, type ScoredCandidate } from './scoring.js';
@@ -64,12 +65,14 @@ export function searchTarget(template: string, query: string): string {
 export async function resolveSource(deps: PipelineDeps, row: TrackRow): Promise<Resolution> {
   const notes: string[] = [];
   const found = new Map<SourceKind, ResolvedSource>();
-  for (const [property, value] of [['soundcloudUrl', row.soundcloudUrl], ['youtubeUrl', row.youtubeUrl], ['sourceUrl', row.sourceUrl]] as const) {
+  for (const [field, value] of [['soundcloudUrl', row.soundcloudUrl], ['youtubeUrl', row.youtubeUrl], ['sourceUrl', row.sourceUrl]] as const) {
     if (value === '') continue;
+    // The user reads these notes on the row: they name the property as Notion shows it (its usual name).
+    const property = TRACK_FIELDS[field].names[0];
     let classified = classifyUrl(value);
     if (classified.ok && classified.value.kind === 'short-link') classified = classifyUrl(await followShortLink(deps, classified.value.url));
     if (!classified.ok) {
-      notes.push(`${property} "${value.slice(0, 80)}" is not usable: ${classified.reason}`);
+      notes.push(`${property} "${value.slice(0, 80)}" is not usable (${classified.reason}): put a track's link there (SoundCloud, YouTube, Spotify or any page yt-dlp knows)`);
       continue;
     }
     const c: ClassifiedUrl = classified.value;
@@ -79,8 +82,8 @@ export async function resolveSource(deps: PipelineDeps, row: TrackRow): Promise<
       continue;
     }
     const kind: SourceKind = c.platform;
-    if (c.property !== property) notes.push(`${property} holds a ${c.platform} URL; it is used as one and left where it is`);
-    if (!found.has(kind)) found.set(kind, { url: c.url, kind, label: LABELS[kind], from: property });
+    if (c.property !== field) notes.push(`${property} holds a ${c.platform} URL; it is used as one and left where it is`);
+    if (!found.has(kind)) found.set(kind, { url: c.url, kind, label: LABELS[kind], from: field });
   }
 
   const spotifyId = spotifyTrackId(row);

@@ -9,6 +9,7 @@ import type { NotionGateway } from '../notion/gateway.js';
 import { EagleClient } from '../services/eagle.js';
 import { SpotifyService } from '../services/spotify.js';
 import { ArtistDirectory } from './artists.js';
+import { nodeFiles, type PlacementFiles } from './files.js';
 
 /** The long-lived tools the track pipeline shares, one set per daemon. */
 export interface MediaServices {
@@ -18,18 +19,22 @@ export interface MediaServices {
   /** Used when it answers (EAGLE_API_BASE, or the app on localhost:41595): see EagleClient.available(). */
   readonly eagle: EagleClient;
   readonly fetch: typeof fetch;
+  readonly files: PlacementFiles;
 }
 
 export const MEDIA = 'media';
 export const ARTISTS = 'artists';
 
-export function registerMediaServices(services: Services, config: Config, logger: Logger, clock: Clock, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): void {
+/** `boundaries` replace the network and the output folders' file system (tests); both default to the real ones. */
+export function registerMediaServices(services: Services, config: Config, logger: Logger, clock: Clock, boundaries: { fetch?: typeof fetch; files?: PlacementFiles } = {}): void {
+  const fetchImpl = boundaries.fetch ?? globalThis.fetch.bind(globalThis);
   const media: MediaServices = {
     ffmpeg: new Ffmpeg(config),
     ytdlp: new YtDlp(config, logger),
     spotify: SpotifyService.fromConfig(config, clock, logger),
     eagle: EagleClient.fromConfig(config, fetchImpl, clock, logger),
     fetch: fetchImpl,
+    files: boundaries.files ?? nodeFiles,
   };
   services.set(MEDIA, media);
 }

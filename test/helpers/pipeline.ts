@@ -6,6 +6,7 @@ import type { FileConfig } from '../../src/config/load.js';
 import type { Daemon } from '../../src/daemon/daemon.js';
 import { Services } from '../../src/daemon/services.js';
 import { silentLogger } from '../../src/log.js';
+import type { PlacementFiles } from '../../src/pipeline/files.js';
 import { registerMediaServices } from '../../src/pipeline/services.js';
 import { startMediaServer, type MediaServer } from '../../src/sandbox/media-server.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
@@ -25,7 +26,7 @@ export interface PipelineWorld {
   readonly wavBackupDir: string;
   env(): Record<string, string>;
   /** A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools; `eagle` adds a local Eagle. */
-  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string; eagle?: boolean }): Promise<Daemon>;
+  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string; eagle?: boolean; files?: PlacementFiles }): Promise<Daemon>;
   /** The local Eagle (started by the first daemon that asks for one). */
   eagle(): Promise<EagleServer>;
 }
@@ -76,7 +77,7 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
       const allEnv = { ...env(), ...(options.eagle ? { EAGLE_API_BASE: (await startEagle()).url } : {}), ...options.env };
       const config = testConfig(sandbox, stateDir, file, allEnv);
       const services = new Services();
-      registerMediaServices(services, config, silentLogger(), systemClock);
+      registerMediaServices(services, config, silentLogger(), systemClock, options.files ? { files: options.files } : {});
       return startTestDaemon(sandbox, { stateDir, handlers: [...(options.extra ?? []), ...builtInHandlers()], file, env: allEnv, services });
     },
   };

@@ -174,6 +174,7 @@ export class TrackSource implements ItemSource<'tracks'> {
     if (this.schema.fields.lastError) values.lastError = '';
     values.lock = '';
     const written = await this.#write(page.id, values);
+    if (result.comment) await this.#comment(page.id, result.comment);
     // A duplicate merged into another row goes to the trash once it says so (Merged Duplicate), never before.
     return result.archive ? this.#d.notion.setPageInTrash(page.id, true) : written;
   }
@@ -187,13 +188,16 @@ export class TrackSource implements ItemSource<'tracks'> {
     const values: TrackValues = { processing: mergeTags(current.processing, [], [tag]), lock: '' };
     if (this.schema.fields.lastError) values.lastError = reason;
     const written = await this.#write(page.id, values);
-    if (failure.final && !this.schema.fields.lastError) {
-      // The legacy schema has no column for a reason: a comment on the row keeps it visible where the user looks.
-      await this.#d.notion.createComment(page.id, `tracksync: ${reason}`).catch((commentError: unknown) => {
-        this.#d.logger.warn({ err: commentError, pageId: page.id }, 'could not comment the failure reason on the row (does the integration have the comment capability?)');
-      });
-    }
+    // The legacy schema has no column for a reason: a comment on the row keeps it visible where the user looks.
+    if (failure.final && !this.schema.fields.lastError) await this.#comment(page.id, reason);
     return written;
+  }
+
+  /** A comment on the row; a failure to post it is logged, never fatal (the integration may lack the capability). */
+  async #comment(pageId: string, text: string): Promise<void> {
+    await this.#d.notion.createComment(pageId, `tracksync: ${text}`).catch((commentError: unknown) => {
+      this.#d.logger.warn({ err: commentError, pageId }, 'could not comment on the row (does the integration have the comment capability?)');
+    });
   }
 
   async #write(pageId: string, values: TrackValues): Promise<PageResponse> {
