@@ -12,7 +12,7 @@ import { median, residentBytes, type BenchSection } from './report.js';
 /**
  * The daemon as a process: start-up time (to the end of a first cycle) against a bare `node` start, resident memory
  * idle and busy against a bare Node process, and Notion requests per processed track (real pipeline) against the
- * legacy script's documented minimum. Measured on the real CLI, read from /proc (Linux).
+ * legacy script's documented minimum. Measured on the real CLI.
  */
 
 const TRACKS = 8;
@@ -89,7 +89,7 @@ export async function daemonBench(): Promise<BenchSection> {
         { figure: `resident memory, busy (${TRACKS} tracks of 30 s, 2 at a time; ffmpeg and yt-dlp are separate processes)`, ours: mb(busyRss), baseline: mb(idleRss), ratio: `x${(busyRss / idleRss).toFixed(1)} of idle` },
         { figure: 'Notion requests per processed track (real pipeline, default settings)', ours: perTrack.toFixed(1), baseline: `${legacyMinimum} (the legacy script's minimum, documented: a query, three writes, two block appends)`, ratio: `x${(legacyMinimum / perTrack).toFixed(1)}`, note: 'ours includes the claim (write, settle, read-back) and the lock release' },
       ],
-      notes: ['Memory from /proc/<pid>/status (VmRSS) of the daemon process alone.'],
+      notes: ['Memory: the resident set size of the daemon process alone (/proc/<pid>/status on Linux).'],
     };
   } finally {
     await media.close();

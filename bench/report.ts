@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { execa } from 'execa';
 
@@ -25,10 +26,12 @@ export async function machine(): Promise<string> {
   return `${platform()} ${release()}, ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${String(ffmpeg.stdout).split('\n')[0] ?? 'ffmpeg ?'}`;
 }
 
-/** Resident set size of another process, in bytes, from /proc/<pid>/status (Linux: where the benchmarks and CI run). */
+/** Resident set size of another process, in bytes: /proc/<pid>/status on Linux, `ps` elsewhere (macOS). */
 export function residentBytes(pid: number): number {
-  const kb = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m)?.[1];
-  return kb === undefined ? 0 : Number(kb) * 1024;
+  const kb = existsSync(`/proc/${pid}/status`)
+    ? readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m)?.[1]
+    : execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  return kb ? Number(kb) * 1024 : 0;
 }
 
 export function median(values: readonly number[]): number {

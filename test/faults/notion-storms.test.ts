@@ -112,4 +112,3 @@ describe('Notion storms and outages', async () => {
     }
   }, 180_000 + outageMs);
 });
-
