@@ -81,7 +81,7 @@ export async function accuracyBench(): Promise<BenchSection> {
   const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)} %`;
   return {
     title: 'Key and tempo accuracy',
-    command: 'npm run bench (bench/accuracy.ts)',
+    command: 'npm run bench -- accuracy (bench/accuracy.ts)',
     rows: [
       { figure: `exact key, ${keys} clips (24 keys x 5 timbres x 2 progressions)`, ours: pct(exact, keys), baseline: `${pct(legacyExact, keys)} (legacy method)`, ratio: legacyExact === 0 ? '- (baseline 0)' : `x${(exact / legacyExact).toFixed(1)}`, note: 'target >= 90 %' },
       { figure: 'MIREX weighted key score', ours: (mirex / keys).toFixed(3), baseline: `${(legacyMirex / keys).toFixed(3)} (legacy method)`, ratio: `x${(mirex / Math.max(1e-9, legacyMirex)).toFixed(1)}`, note: '1 exact, 0.5 fifth, 0.3 relative, 0.2 parallel' },

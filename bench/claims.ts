@@ -32,7 +32,7 @@ export async function claimBench(): Promise<BenchSection> {
   const single = run(1);
   return {
     title: 'Claim throughput (SQLite)',
-    command: 'npm run bench (bench/claims.ts)',
+    command: 'npm run bench -- claims (bench/claims.ts)',
     rows: [{ figure: `claims per second, ${items.toLocaleString('en')} queued items`, ours: `${Math.round(ours).toLocaleString('en')}/s (batches of 10)`, baseline: `${Math.round(single).toLocaleString('en')}/s (one at a time)`, ratio: ratio(1 / ours, 1 / single) }],
     notes: ['The local claim is never the bottleneck: a Notion claim costs three requests and a settle wait; this shows the SQLite side stays cheap at queue sizes far beyond the user\'s library.'],
   };

@@ -34,7 +34,7 @@ export async function conversionBench(): Promise<BenchSection> {
   const baseline = median(separate);
   return {
     title: 'Conversion: one pass against three',
-    command: 'npm run bench (bench/conversion.ts)',
+    command: 'npm run bench -- conversion (bench/conversion.ts)',
     rows: [{ figure: 'ALAC + AIFF + WAV from a 3:00 MP3 (320k), median of 5', ours: `${ours.toFixed(2)} s (one ffmpeg run)`, baseline: `${baseline.toFixed(2)} s (three runs)`, ratio: ratio(ours, baseline), note: 'media-notes.md measured x1.46-x1.88' }],
   };
 }

@@ -81,7 +81,7 @@ export async function daemonBench(): Promise<BenchSection> {
     const legacyMinimum = 6;
     return {
       title: 'The daemon as a process',
-      command: 'npm run bench (bench/daemon.ts)',
+      command: 'npm run bench -- daemon (bench/daemon.ts)',
       rows: [
         { figure: 'start-up to the end of a first cycle (`tracksync once`, empty state folder, median of 5)', ours: `${median(firstStarts).toFixed(0)} ms`, baseline: `${median(bare).toFixed(0)} ms (\`node -e 0\`)`, ratio: `x${(median(firstStarts) / median(bare)).toFixed(1)} of bare Node`, note: `migrations, schema discovery and polls: ${requests.first} Notion requests under the default limit of ${DEFAULTS.notion.requestsPerSecond} per second` },
         { figure: 'restart to the end of a first cycle (`tracksync once` on its earlier state, median of 5)', ours: `${median(restarts).toFixed(0)} ms`, baseline: `${median(bare).toFixed(0)} ms (\`node -e 0\`)`, ratio: `x${(median(restarts) / median(bare)).toFixed(1)} of bare Node`, note: `data source ids are remembered: ${requests.restart} Notion requests` },

@@ -65,7 +65,7 @@ export async function idleCycleBench(): Promise<BenchSection> {
   }
   return {
     title: 'Notion requests per idle cycle',
-    command: 'npm run bench (bench/idle-cycle.ts)',
+    command: 'npm run bench -- idle (bench/idle-cycle.ts)',
     rows,
     notes: [
       'Ours: a second `once` on the same state directory (data sources already discovered): one schema read per configured database and one filtered query per polled data source.',

@@ -133,7 +133,7 @@ async function scanRows(): Promise<BenchSection['rows']> {
 export async function libraryBench(): Promise<BenchSection> {
   return {
     title: 'Library index and duplicate lookup',
-    command: 'npm run bench (bench/library.ts)',
+    command: 'npm run bench -- library (bench/library.ts)',
     rows: [...(await lookupRows()), ...(await scanRows())],
     notes: ['The linear baseline compares at offset 0 only; the real similarity searches ±80 offsets, so a linear search with it would be about 160 times slower still.'],
   };

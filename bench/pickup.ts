@@ -64,7 +64,7 @@ export async function pickupBench(): Promise<BenchSection> {
     const s = (v: number): string => `${v.toFixed(2)} s`;
     return {
       title: 'Pickup: a new row to its claim',
-      command: 'npm run bench (bench/pickup.ts)',
+      command: 'npm run bench -- pickup (bench/pickup.ts)',
       rows: [
         {
           figure: `median of ${WEBHOOK_SAMPLES} rows with the webhook / ${POLL_ONLY_SAMPLES} rows by polling alone (max ${s(Math.max(...withWebhook))} with it)`,

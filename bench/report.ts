@@ -42,6 +42,12 @@ export function median(values: readonly number[]): number {
 
 export const ratio = (better: number, worse: number): string => (better > 0 ? `x${(worse / better).toFixed(1)}` : '-');
 
+/** "npm run bench -- x (bench/x.ts)" as Markdown: the command as code, the file after it. */
+function command(section: BenchSection): string {
+  const [, run = section.command, file] = section.command.match(/^(.*?)(?: \((.*)\))?$/) ?? [];
+  return file ? `\`${run}\` (${file})` : `\`${run}\``;
+}
+
 export function render(sections: readonly BenchSection[], machineLine: string, when: Date): string {
   const lines = [
     '# tracksync benchmarks',
@@ -50,9 +56,17 @@ export function render(sections: readonly BenchSection[], machineLine: string, w
     'Each figure is measured against a baseline in the same run; ratios are "how many times better" (costs: baseline / ours).',
     'Absolute times depend on the machine; the ratios are what the targets are about.',
     '',
+    '## Summary',
+    '',
+    'Every figure that has a baseline, in one table; the sections below give the details and the remaining figures.',
+    '',
+    '| figure | ours | baseline | ratio | command |',
+    '|---|---|---|---|---|',
+    ...sections.flatMap((section) => section.rows.filter((row) => row.baseline !== '-').map((row) => `| ${section.title}: ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${command(section)} |`)),
+    '',
   ];
   for (const section of sections) {
-    lines.push(`## ${section.title}`, '', `Command: \`${section.command}\``, '', '| figure | ours | baseline | ratio | note |', '|---|---|---|---|---|');
+    lines.push(`## ${section.title}`, '', `Command: ${command(section)}`, '', '| figure | ours | baseline | ratio | note |', '|---|---|---|---|---|');
     for (const row of section.rows) lines.push(`| ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.note ?? ''} |`);
     lines.push('');
     for (const note of section.notes ?? []) lines.push(`- ${note}`);

@@ -45,7 +45,7 @@ export async function stageBench(): Promise<BenchSection> {
     const rows = durations.map(([stage, ms]) => ({ figure: `stage ${stage}`, ours: `${((stage === 'place' ? ms - inner : ms) / 1000).toFixed(2)} s`, baseline: '-', ratio: '-', note: stage === 'place' ? 'copies to 3 folders, fsync, rename' : '' }));
     rows.push({ figure: 'whole item (claim to write-back)', ours: `${(total / 1000).toFixed(2)} s`, baseline: '-', ratio: '-', note: '' });
     rows.push({ figure: 'Notion requests for the cycle', ours: String(requests), baseline: '-', ratio: '-', note: 'poll 1, claim 3 (read, lock, read back), artists 2 (find, create), write-back 1; schema reads happen at start' });
-    return { title: 'One 3-minute track, stage by stage', command: 'npm run bench (bench/stages.ts)', rows, notes: ['A lossy 320k MP3 source served on 127.0.0.1 (no network time); ALAC, AIFF and WAV at 16 bits, 44.1 kHz.'] };
+    return { title: 'One 3-minute track, stage by stage', command: 'npm run bench -- stages (bench/stages.ts)', rows, notes: ['A lossy 320k MP3 source served on 127.0.0.1 (no network time); ALAC, AIFF and WAV at 16 bits, 44.1 kHz.'] };
   } finally {
     await Promise.all([sandbox.close(), media.close()]);
   }
