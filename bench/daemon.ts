@@ -59,7 +59,10 @@ export async function daemonBench(): Promise<BenchSection> {
     const daemon = execa(process.execPath, [BIN, 'run'], { env, extendEnv: false, reject: false });
     let log = '';
     daemon.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    while (!log.includes('"msg":"cycle done"')) await sleep(50);
+    while (!log.includes('"msg":"cycle done"')) {
+      if (daemon.exitCode !== null) throw new Error(`tracksync run exited (${daemon.exitCode}) before its first cycle:\n${log.slice(-2000)}`);
+      await sleep(50);
+    }
     await sleep(1_000);
     const idleRss = residentBytes(daemon.pid!);
     const requestsBefore = sandbox.requests().length;

@@ -13,7 +13,7 @@ import { startSandbox } from '../src/sandbox/server.js';
  * when ready; each line "seed" on stdin adds the next round's rows and answers "seeded". Stops on SIGTERM.
  */
 
-const [dir = '', rows = '0', tasks = '0', realTracks = '0', rounds = '1'] = process.argv.slice(2).map(String);
+const [dir = '', rows = '0', tasks = '0', realTracks = '0', rounds = '1'] = process.argv.slice(2);
 const sandbox = await startSandbox({ sampleRows: false });
 const media = await startMediaServer({ dir: join(dir, 'served') });
 const { workspace, ids } = sandbox;

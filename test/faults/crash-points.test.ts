@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../state/store.js';
 import { decodeProperty } from '../../src/notion/codecs.js';
@@ -6,14 +6,7 @@ import { makeClip } from '../helpers/audio.js';
 import { cli, waitFor } from '../helpers/cli.js';
 import { text, title } from '../helpers/notion.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
-
-/** Every file under `dir`, recursively, relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
-}
+import { filesUnder } from '../helpers/tmp.js';
 
 /**
  * kill -9 at the three moments that matter (in the download, in the conversion, between the files' rename and the
@@ -37,7 +30,7 @@ describe('kill -9 at every stage, then restart', async () => {
   const configPath = join(world.dir, 'crash-config.json');
   writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search, media: { tools: { ffmpeg: wrapper } }, links: { enabled: false } }));
   const env = (state: string) => ({ ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, state), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0' });
-  const outputs = () => [world.outDir, world.backupDir, world.wavBackupDir].flatMap((d) => filesUnder(d).map((f) => join(d, f)));
+  const outputs = () => [world.outDir, world.backupDir, world.wavBackupDir].flatMap(filesUnder);
 
   async function track(name: string, tonic: number): Promise<{ id: string; file: string }> {
     const file = `${name.toLowerCase().replaceAll(' ', '-')}.mp3`;

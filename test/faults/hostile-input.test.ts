@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Store } from '../../state/store.js';
 import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
@@ -6,14 +6,7 @@ import { makeClip } from '../helpers/audio.js';
 import { cli, waitFor } from '../helpers/cli.js';
 import { text, title } from '../helpers/notion.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
-
-/** Every file under `dir`, recursively, as absolute paths. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
+import { filesUnder } from '../helpers/tmp.js';
 
 /**
  * Hostile and broken input through the real CLI, the real yt-dlp and ffmpeg and the local Notion: names that try to
