@@ -59,19 +59,24 @@ describe('kill -9 at every stage, then restart', async () => {
     }
   }
 
+  /** kill -9 the running daemon, undo the test's hold on it, then a plain restart must finish the track cleanly. */
+  async function killAndRestart(daemon: ReturnType<typeof cli>, track: { id: string; name: string; state: string }, release: () => void): Promise<void> {
+    daemon.kill('SIGKILL');
+    await daemon;
+    release();
+    expect(field(track.id, 'Downloaded')).toBe(false);
+    const again = await cli(['once'], env(track.state));
+    expect(again.exitCode, again.stderr).toBe(0);
+    expectCleanlyDone(track.id, track.name, track.state);
+  }
+
   it('in the middle of the download', async () => {
     const { id, file } = await track('Slow Download', 1);
     media.throttle(`/audio/${file}`, 40_000); // ~10 s for the 30 s clip
     const daemon = cli(['run'], env('crash-download'));
     await waitFor(() => media.requests().some((r) => r === `GET /audio/${file}`), 'the download to start', 30_000);
     await new Promise((r) => setTimeout(r, 1_000));
-    daemon.kill('SIGKILL');
-    await daemon;
-    expect(field(id, 'Downloaded')).toBe(false);
-    media.throttle(`/audio/${file}`, 0);
-    const again = await cli(['once'], env('crash-download'));
-    expect(again.exitCode, again.stderr).toBe(0);
-    expectCleanlyDone(id, 'Slow Download', 'crash-download');
+    await killAndRestart(daemon, { id, name: 'Slow Download', state: 'crash-download' }, () => media.throttle(`/audio/${file}`, 0));
   }, 120_000);
 
   it('in the middle of the conversion', async () => {
@@ -79,14 +84,10 @@ describe('kill -9 at every stage, then restart', async () => {
     writeFileSync(join(gate, 'hold'), '');
     const daemon = cli(['run'], env('crash-convert'));
     await waitFor(() => existsSync(join(gate, 'converting')), 'the conversion to start', 60_000);
-    daemon.kill('SIGKILL');
-    await daemon;
-    rmSync(join(gate, 'hold'));
-    rmSync(join(gate, 'converting'));
-    expect(field(id, 'Downloaded')).toBe(false);
-    const again = await cli(['once'], env('crash-convert'));
-    expect(again.exitCode, again.stderr).toBe(0);
-    expectCleanlyDone(id, 'Held Conversion', 'crash-convert');
+    await killAndRestart(daemon, { id, name: 'Held Conversion', state: 'crash-convert' }, () => {
+      rmSync(join(gate, 'hold'));
+      rmSync(join(gate, 'converting'));
+    });
   }, 120_000);
 
   it('between the files appearing and the Notion write', async () => {
@@ -99,13 +100,9 @@ describe('kill -9 at every stage, then restart', async () => {
     rmSync(join(gate, 'hold'));
     await waitFor(() => outputs().filter((p) => p.includes('Crash Test - Unwritten Result')).length === 4, 'the files to be placed', 60_000);
     await new Promise((r) => setTimeout(r, 300));
-    daemon.kill('SIGKILL');
-    await daemon;
-    rmSync(join(gate, 'converting'));
-    sandbox.setFaults([]);
-    expect(field(id, 'Downloaded')).toBe(false);
-    const again = await cli(['once'], env('crash-writeback'));
-    expect(again.exitCode, again.stderr).toBe(0);
-    expectCleanlyDone(id, 'Unwritten Result', 'crash-writeback');
+    await killAndRestart(daemon, { id, name: 'Unwritten Result', state: 'crash-writeback' }, () => {
+      rmSync(join(gate, 'converting'));
+      sandbox.setFaults([]);
+    });
   }, 120_000);
 });

@@ -38,9 +38,9 @@ describe('cross-platform links', async () => {
       { title: 'Lantern (Live)', url: live, durationSeconds: 215 },
       { title: 'Lantern (extended mix)', url: longer, durationSeconds: 245 },
     ], 'soundcloud');
-    spotify.addTrack({ id: 'lanternDecoy0000000000', name: 'Lantern', artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }], album: 'Live', releaseDate: '2020-01-01', durationMs: 220_000, isrc: 'GBXXX2000001' });
-    spotify.addTrack({ id: 'lanternRight0000000000', name: 'Lantern', artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }], album: 'Lights', releaseDate: '2021-01-01', durationMs: 200_500, isrc: 'GBXXX2100042' });
-    const id = syncedRow('Lantern', 'Paper Moth', { ISRC: text('GBXXX2100042'), Notes: text('Found at the Thursday set.') });
+    spotify.addTrack({ id: 'lanternDecoy0000000000', name: 'Lantern', artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }], album: 'Live', releaseDate: '2020-01-01', durationMs: 220_000, isrc: 'GBPMO2000001' });
+    spotify.addTrack({ id: 'lanternRight0000000000', name: 'Lantern', artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }], album: 'Lights', releaseDate: '2021-01-01', durationMs: 200_500, isrc: 'GBPMO2100042' });
+    const id = syncedRow('Lantern', 'Paper Moth', { ISRC: text('GBPMO2100042'), Notes: text('Found at the Thursday set.') });
 
     const daemon = await world.daemon();
     onTestFinished(() => daemon.stop('test'));
