@@ -41,6 +41,8 @@ export const KIND_OF_CODE = {
   MIX_DETECTED: 'permanent',
   DOWNLOAD_FAILED: 'transient',
   DOWNLOAD_TIMEOUT: 'transient',
+  /** A host that cannot be reached at all (DNS failure, connection refused, no route): this Mac's network, not the tool. */
+  NETWORK_UNREACHABLE: 'transient',
   // media
   ANALYSIS_FAILED: 'transient',
   CONVERSION_FAILED: 'transient',
@@ -55,6 +57,12 @@ export const KIND_OF_CODE = {
   SPOTIFY_UNAUTHORIZED: 'permanent',
   SPOTIFY_RATE_LIMITED: 'rate_limited',
   SPOTIFY_UNAVAILABLE: 'transient',
+  /** Spotify refuses the app (its owner has no Premium, or the user is not on its allow-list): see WAITS_FOR_A_PERSON. */
+  SPOTIFY_APP_REFUSED: 'transient',
+  /** A plain 403: an endpoint or resource a Development Mode app may not use. */
+  SPOTIFY_FORBIDDEN: 'permanent',
+  /** A playlist the user neither owns nor collaborates on: Development Mode apps cannot read its tracks. */
+  SPOTIFY_PLAYLIST_NOT_OWNED: 'permanent',
   EAGLE_UNAVAILABLE: 'transient',
   EAGLE_FAILED: 'transient',
   // the machine (launchd, the status server)
@@ -67,6 +75,14 @@ export const KIND_OF_CODE = {
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof KIND_OF_CODE;
+
+/**
+ * Conditions only a person can end, that no number of attempts fixes but that end by themselves once the person acted
+ * (Spotify lets the app in again a few hours after Premium is renewed). An item failing with one of these does not use
+ * up its attempts: it waits retry.waitForPersonMs and looks again, as long as the condition lasts; the CRITICAL task
+ * (handoff/critical.ts) tells the person what to do.
+ */
+export const WAITS_FOR_A_PERSON: ReadonlySet<ErrorCode> = new Set(['SPOTIFY_APP_REFUSED']);
 
 export interface TrackSyncErrorOptions {
   cause?: unknown;

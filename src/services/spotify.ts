@@ -14,8 +14,16 @@ import type { Logger } from '../log.js';
  * package's two request builders, and replacing the package later means rewriting only this file
  * (@spotify/web-api-ts-sdk, or plain fetch).
  *
+ * A personal app is a Development Mode app, and since 2026-03-09 Spotify serves those a smaller API (February 2026
+ * migration guide, developer.spotify.com/documentation/web-api/tutorials/february-2026-migration-guide; Web API
+ * changelogs of February and March 2026, .../references/changes/february-2026 and .../march-2026). The package
+ * predates that. What tracksync uses of it still works: the token grants, one track (GET /tracks/{id}), search, the
+ * user's saved tracks (GET /me/tracks) and a playlist's metadata (GET /playlists/{id}). Where it would call what is
+ * gone this file makes the current call itself (see playlist() and searchTracks()); README "Known limits of the real
+ * services" lists every limit and what tracksync does about it.
+ *
  * Never calls audio-features: that endpoint answers 403 to apps created after 27 November 2024 (spotipy #1173); BPM
- * and key come from our own analysis.
+ * and key come from our own analysis. Never calls the multi-id GET /tracks?ids= either (removed, 403): one id a call.
  */
 
 export interface SpotifyTrack {
@@ -25,6 +33,7 @@ export interface SpotifyTrack {
   readonly album: string | null;
   readonly releaseDate: string | null;
   readonly durationMs: number;
+  /** Null when Spotify does not say: Development Mode apps no longer get it (February 2026 changelog). */
   readonly popularity: number | null;
   readonly isrc: string | null;
   readonly url: string;
@@ -65,34 +74,45 @@ interface BuilderLike {
 interface WebApiErrorLike {
   statusCode?: number;
   headers?: Record<string, string>;
-  body?: { error?: { message?: string } | string; error_description?: string };
+  body?: { error?: { message?: string } | string; error_description?: string } | string;
   message?: string;
 }
+
+/** Search's `limit` is at most 10 for a Development Mode app (February 2026 changelog; 400 "Invalid limit" above). */
+const SEARCH_MAX_LIMIT = 10;
+/** Get Playlist Items takes at most 50 a page (developer.spotify.com/documentation/web-api/reference/get-playlists-items). */
+const PLAYLIST_PAGE_LIMIT = 50;
+/** Get User's Saved Tracks takes at most 50 a page. */
+const SAVED_TRACKS_MAX_LIMIT = 50;
 
 export class SpotifyService {
   readonly #api: SpotifyWebApi;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #userAuth: boolean;
+  readonly #fetch: typeof fetch;
+  readonly #apiBase: string;
   #expiresAt = 0;
 
-  private constructor(api: SpotifyWebApi, userAuth: boolean, clock: Clock, logger: Logger) {
+  private constructor(api: SpotifyWebApi, options: { userAuth: boolean; apiBase: string; fetch: typeof fetch; clock: Clock; logger: Logger }) {
     this.#api = api;
-    this.#userAuth = userAuth;
-    this.#clock = clock;
-    this.#logger = logger;
+    this.#userAuth = options.userAuth;
+    this.#apiBase = options.apiBase;
+    this.#fetch = options.fetch;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
   }
 
   /** A client when SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are set; undefined otherwise (Spotify is optional). */
-  static fromConfig(config: Config, clock: Clock, logger: Logger): SpotifyService | undefined {
+  static fromConfig(config: Config, clock: Clock, logger: Logger, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): SpotifyService | undefined {
     const { clientId, clientSecret, refreshToken, apiBaseUrl, accountsBaseUrl } = config.spotify;
     if (!clientId || !clientSecret) return undefined;
     pointAt(apiBaseUrl, accountsBaseUrl);
     const api = new SpotifyWebApi({ clientId, clientSecret, ...(refreshToken ? { refreshToken } : {}) });
-    return new SpotifyService(api, refreshToken !== undefined, clock, logger);
+    return new SpotifyService(api, { userAuth: refreshToken !== undefined, apiBase: apiBaseUrl ?? 'https://api.spotify.com', fetch: fetchImpl, clock, logger });
   }
 
-  /** With a refresh token: the user's token (needed for liked songs); without: client credentials (tracks, search). */
+  /** With a refresh token: the user's token (liked songs, playlists); without: client credentials (tracks, search). */
   async #ensureToken(force = false): Promise<void> {
     if (!force && this.#clock.now() < this.#expiresAt) return;
     const grant = this.#userAuth ? await this.#api.refreshAccessToken() : await this.#api.clientCredentialsGrant();
@@ -116,6 +136,25 @@ export class SpotifyService {
     }
   }
 
+  /** A GET the package cannot make (an endpoint newer than it), with the package's token; errors shaped like its own. */
+  async #get<T>(path: string, query: Record<string, string | number>): Promise<{ body: T }> {
+    const url = new URL(`/v1${path}`, this.#apiBase);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+    const response = await this.#fetch(url, { headers: { authorization: `Bearer ${this.#api.getAccessToken() ?? ''}` } });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON (a proxy's error page): kept as text for the message
+    }
+    if (!response.ok) {
+      const failure: WebApiErrorLike = { statusCode: response.status, headers: Object.fromEntries(response.headers), body: body as WebApiErrorLike['body'] };
+      throw failure;
+    }
+    return { body: body as T };
+  }
+
   /** Asks for a token now: proves the client id and secret (and the refresh token, when set) are accepted. */
   async verifyCredentials(): Promise<void> {
     try {
@@ -125,39 +164,101 @@ export class SpotifyService {
     }
   }
 
+  /**
+   * A token and one small catalogue request with it: whether Spotify serves the app now. A refused app (no Premium,
+   * a user not on the allow-list) still gets tokens (the refusal comes with the request), so a token alone proves less.
+   */
+  async checkAccess(): Promise<void> {
+    await this.verifyCredentials();
+    await this.searchTracks('a', 1);
+  }
+
   async track(id: string): Promise<SpotifyTrack> {
     const body = await this.#call(`track ${id}`, () => this.#api.getTrack(id));
     return toTrack(body as unknown as RawTrack);
   }
 
+  /** Up to `limit` results, asked for in requests of at most 10 (SEARCH_MAX_LIMIT) with an offset. */
   async searchTracks(query: string, limit = 5): Promise<SpotifyTrack[]> {
-    const body = await this.#call(`search "${query}"`, () => this.#api.searchTracks(query, { limit }));
-    return ((body.tracks?.items ?? []) as unknown as RawTrack[]).map(toTrack);
+    const found: SpotifyTrack[] = [];
+    while (found.length < limit) {
+      const want = Math.min(SEARCH_MAX_LIMIT, limit - found.length);
+      const body = await this.#call(`search "${query}"`, () => this.#api.searchTracks(query, { limit: want, offset: found.length }));
+      const items = (body.tracks?.items ?? []) as unknown as RawTrack[];
+      found.push(...items.map(toTrack));
+      if (items.length < want || !body.tracks?.next) break;
+    }
+    return found;
   }
 
   /** The user's liked songs, newest first (needs SPOTIFY_REFRESH_TOKEN with the user-library-read scope). */
   async likedTracks(limit: number): Promise<SpotifyTrack[]> {
     if (!this.#userAuth) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'liked songs need SPOTIFY_REFRESH_TOKEN (a user token with the user-library-read scope)');
-    const body = await this.#call('liked songs', () => this.#api.getMySavedTracks({ limit: Math.min(50, limit) }));
+    const body = await this.#call('liked songs', () => this.#api.getMySavedTracks({ limit: Math.min(SAVED_TRACKS_MAX_LIMIT, limit) }));
     return (body.items as unknown as Array<{ track: RawTrack }>).map((i) => toTrack(i.track));
   }
 
-  /** Every track of a playlist, following pages of 100. */
+  /**
+   * Every track of a playlist, in pages of 50. The package's getPlaylistTracks calls GET /playlists/{id}/tracks, which
+   * answers 403 to Development Mode apps since 2026-03-09; its replacement GET /playlists/{id}/items (entries carry
+   * `item` instead of `track`) is called here directly (migration guide, "Playlist endpoint rename"). It serves only
+   * playlists the user owns or collaborates on, and only to the user's token (Get Playlist Items reference): someone
+   * else's playlist is refused with the reason and what to do (SPOTIFY_PLAYLIST_NOT_OWNED), not a bare 403.
+   */
   async playlist(id: string): Promise<{ name: string; tracks: SpotifyTrack[] }> {
-    const meta = await this.#call(`playlist ${id}`, () => this.#api.getPlaylist(id, { fields: 'name' }));
+    if (!this.#userAuth) {
+      throw new TrackSyncError(
+        'SPOTIFY_UNAUTHORIZED',
+        `Spotify playlist ${id}: since March 2026 Spotify gives a playlist's tracks only to a user token, for playlists that user owns or collaborates on; set SPOTIFY_REFRESH_TOKEN (a refresh token of your account with the playlist-read-private and playlist-read-collaborative scopes)`,
+        { details: { processingTag: 'Metadata_Failed' } },
+      );
+    }
+    const meta = (await this.#call(`playlist ${id}`, () => this.#api.getPlaylist(id, { fields: 'name,owner(id,display_name),collaborative' }))) as unknown as RawPlaylist;
+    const name = meta.name ?? id;
     const tracks: SpotifyTrack[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await this.#call(`playlist ${id} tracks`, () => this.#api.getPlaylistTracks(id, { offset, limit: 100 }));
-      for (const item of page.items as unknown as Array<{ track: RawTrack | null }>) if (item.track?.id) tracks.push(toTrack(item.track));
-      if (!page.next) break;
+    for (let offset = 0; ; ) {
+      let page: { items: RawPlaylistEntry[]; next: string | null };
+      try {
+        page = await this.#call(`playlist ${id} items`, () => this.#get(`/playlists/${encodeURIComponent(id)}/items`, { offset, limit: PLAYLIST_PAGE_LIMIT }));
+      } catch (error) {
+        if (error instanceof TrackSyncError && error.code === 'SPOTIFY_FORBIDDEN') throw notOwned(id, name, meta.owner, error);
+        throw error;
+      }
+      // `track` is the deprecated name of `item`; an entry may also be an episode or a local file (no id): skipped.
+      for (const entry of page.items) {
+        const raw = entry.item ?? entry.track;
+        if (raw?.id && raw.type !== 'episode') tracks.push(toTrack(raw));
+      }
+      offset += page.items.length;
+      if (!page.next || page.items.length === 0) break;
     }
     this.#logger.debug({ id, tracks: tracks.length }, 'spotify playlist read');
-    return { name: (meta as { name?: string }).name ?? id, tracks };
+    return { name, tracks };
   }
+}
+
+interface RawPlaylist {
+  name?: string;
+  owner?: { id?: string; display_name?: string | null };
+}
+
+interface RawPlaylistEntry {
+  item?: RawTrack | null;
+  track?: RawTrack | null;
+}
+
+function notOwned(id: string, name: string, owner: RawPlaylist['owner'], cause: TrackSyncError): TrackSyncError {
+  const who = owner?.display_name || owner?.id;
+  return new TrackSyncError(
+    'SPOTIFY_PLAYLIST_NOT_OWNED',
+    `the Spotify playlist "${name}" (${id})${who ? ` belongs to ${who}` : ''}: since March 2026 Spotify lets a personal (Development Mode) app read the tracks of only the playlists you own or collaborate on. To sync it, copy it into your own account: open it in the Spotify app, select all its tracks (Cmd-A), right-click > Add to playlist > New playlist, then give tracksync the new playlist's link`,
+    { cause, details: { processingTag: 'Metadata_Failed' } },
+  );
 }
 
 interface RawTrack {
   id: string;
+  type?: string;
   name: string;
   artists: Array<{ id: string; name: string; external_urls?: { spotify?: string } }>;
   album?: { name?: string; release_date?: string; images?: Array<{ url: string; width?: number }> };
@@ -185,16 +286,45 @@ function toTrack(raw: RawTrack): SpotifyTrack {
   };
 }
 
+/** Spotify's words for a refused app (quoted in src/sandbox/spotify-server.ts, with where they were seen). */
+const NO_PREMIUM = /premium/i;
+const NOT_ON_ALLOW_LIST = /not registered in the developer dashboard|not approved for app/i;
+
 export function mapSpotifyError(error: WebApiErrorLike, what: string): TrackSyncError {
   const status = error.statusCode ?? 0;
-  const detail = typeof error.body?.error === 'string' ? error.body.error : (error.body?.error?.message ?? error.body?.error_description ?? error.message ?? 'no detail');
+  const body = typeof error.body === 'string' ? { error: error.body } : error.body;
+  const said = [typeof body?.error === 'string' ? body.error : body?.error?.message, body?.error_description];
+  const detail = said.filter(Boolean).join(': ') || (error.message ?? 'no detail');
   const message = `spotify: ${what}: ${status ? `HTTP ${status} ` : ''}${detail}`;
+  const metadata = { processingTag: 'Metadata_Failed' };
   if (status === 429) {
     const retryAfter = Number(error.headers?.['retry-after']);
     return new TrackSyncError('SPOTIFY_RATE_LIMITED', message, { cause: error, ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}) });
   }
-  if (status === 401 || status === 403 || (status === 400 && /invalid_client|invalid_grant/.test(detail))) {
+  // Development Mode since 2026-03-09 (migration guide, "Premium Requirement", "App Limits"): the app works only while
+  // its owner holds Premium, and only for the users on its allow-list. Either refusal can come from the token request
+  // or from any API request, so it is recognised by Spotify's words wherever they appear.
+  if (NO_PREMIUM.test(detail)) {
+    return new TrackSyncError(
+      'SPOTIFY_APP_REFUSED',
+      `${message}. Spotify refuses the app: the Spotify account that owns it has no active Premium subscription, which apps in Development Mode need since March 2026. Fix: renew Premium on the account that created the app at https://developer.spotify.com/dashboard (Spotify can take a few hours to let requests through again); rows that need Spotify wait until then`,
+      { cause: error, details: { ...metadata, reason: 'premium' } },
+    );
+  }
+  if (NOT_ON_ALLOW_LIST.test(detail)) {
+    return new TrackSyncError(
+      'SPOTIFY_APP_REFUSED',
+      `${message}. Spotify refuses the user: the Spotify account whose refresh token tracksync uses (SPOTIFY_REFRESH_TOKEN) is not on the app's allow-list. Fix: at https://developer.spotify.com/dashboard open the app, Settings > User Management, and add that account's name and e-mail (at most 5 users per app); rows that need Spotify wait until then`,
+      { cause: error, details: { ...metadata, reason: 'allow-list' } },
+    );
+  }
+  if (status === 401 || (status === 400 && /invalid_client|invalid_grant/.test(detail))) {
     return new TrackSyncError('SPOTIFY_UNAUTHORIZED', `${message} (check SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN)`, { cause: error });
+  }
+  // A plain 403 is an endpoint or a resource Development Mode apps may not use (February 2026 changelog), not a
+  // credentials problem: the same credentials work for everything else.
+  if (status === 403) {
+    return new TrackSyncError('SPOTIFY_FORBIDDEN', `${message}: Spotify does not allow this request to a personal (Development Mode) app`, { cause: error, details: metadata });
   }
   if (status === 404) return new TrackSyncError('SOURCE_NOT_FOUND', message, { cause: error });
   return new TrackSyncError('SPOTIFY_UNAVAILABLE', message, { cause: error });

@@ -31,12 +31,12 @@ export interface PipelineWorld {
   eagle(): Promise<EagleServer>;
 }
 
-/** The sandbox Notion, the local media server and the local Spotify, with output folders in a temp dir. */
+/** The sandbox Notion, the local media server and the local Spotify (strict), with output folders in a temp dir. */
 export async function pipelineWorld(): Promise<PipelineWorld> {
   const sandbox = await withSandbox();
   const dir = tempDir('tracksync-pipeline-');
   const media = await startMediaServer({ dir: join(dir, 'served') });
-  const spotify = await startSpotifyServer();
+  const spotify = await startSpotifyServer({ strict: true });
   afterAll(async () => {
     await media.close();
     await spotify.close();

@@ -65,7 +65,7 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
       rmSync(wav);
       const url = `${media.url}/audio/${encodeURIComponent(file)}`;
       if (track.spotifyId) {
-        spotify.addTrack({ id: track.spotifyId, name: track.title, artists: [{ id: `${track.spotifyId.slice(0, 20)}ar`, name: track.artist }], album: `${track.title} EP`, releaseDate: '2025-06-20', durationMs: track.spec.seconds * 1000, popularity: 42, isrc: `QZDEM25${String(rows.length).padStart(5, '0')}` });
+        spotify.addTrack({ id: track.spotifyId, name: track.title, artists: [{ id: `${track.spotifyId.slice(0, 20)}ar`, name: track.artist }], album: `${track.title} EP`, releaseDate: '2025-06-20', durationMs: track.spec.seconds * 1000, isrc: `QZDEM25${String(rows.length).padStart(5, '0')}` });
       }
       if (track.via === 'spotify-only') media.addSearchResults(`${track.artist} ${track.title}`, [
         { title: `${track.artist} - ${track.title} (Live)`, url, durationSeconds: track.spec.seconds + 95 },
