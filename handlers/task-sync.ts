@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { trackEligibilityFilter } from '../src/daemon/sources/tracks.js';
-import { coerceError } from '../src/errors.js';
+import { coerceError, type ErrorCode } from '../src/errors.js';
 import { problemLine, trackLine, type TrackLine } from '../src/handoff/report.js';
 import { encodeFields, readList, readText } from '../src/notion/codecs.js';
 import { ensureTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
@@ -17,6 +17,9 @@ import type { HandlerContext } from './types.js';
  */
 
 type TaskContext = HandlerContext<'tasks'>;
+
+/** A playlist no retry can read until a person acts: private, no user token, or someone else's Spotify playlist. */
+const PLAYLIST_BLOCKING: ReadonlySet<ErrorCode> = new Set(['SOURCE_PRIVATE', 'SPOTIFY_UNAUTHORIZED', 'SPOTIFY_PLAYLIST_NOT_OWNED']);
 
 const key = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
@@ -123,8 +126,10 @@ export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, li
     listing = await ctx.stage(`playlist ${key(playlist.url)}`, 'v1', () => listPlaylistEntries(ctx.services.require<MediaServices>(MEDIA), playlist, ctx.signal));
   } catch (raw) {
     const error = coerceError(raw);
-    if (error.code === 'ABORTED') throw error;
-    const blocking = error.code === 'SOURCE_PRIVATE' || error.code === 'SPOTIFY_UNAUTHORIZED';
+    // Transient (Spotify refusing the app until a person renews Premium, a 429, the network): the task waits and is
+    // tried again, like any item, instead of reporting the playlist as failed.
+    if (error.code === 'ABORTED' || error.kind !== 'permanent') throw error;
+    const blocking = PLAYLIST_BLOCKING.has(error.code);
     return { lines: [problemLine(playlist.url, `${blocking ? 'a person must act: ' : ''}${error.message}`, blocking)], notes: [] };
   }
   const notes = [`Playlist "${listing.name}": ${listing.entries.length} track(s).`];

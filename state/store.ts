@@ -273,6 +273,7 @@ export class Store {
         `UPDATE items SET state = 'queued', lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, updated_at = ?
          WHERE state IN ('claimed', 'running') AND lease_boot_id IS NOT ?`,
       ),
+      resumeWaiting: db.prepare(`UPDATE items SET next_attempt_at = @now, updated_at = @now WHERE state = 'retry_wait' AND last_error_code = @code`),
       resetItemForRetry: db.prepare(
         `UPDATE items SET state = 'queued', attempts = 0, next_attempt_at = 0, last_error_code = NULL, last_error_kind = NULL,
            last_error_message = NULL, updated_at = ? WHERE id = ? AND state NOT IN ('claimed', 'running')`,
@@ -486,6 +487,11 @@ export class Store {
   /** At start: whatever an earlier process held is free again (its checkpoints stay, so work resumes). */
   releaseLeasesOfOtherBoots(bootId: string, now: number): number {
     return this.#s.releaseLeasesOfOtherBoots.run(now, bootId).changes;
+  }
+
+  /** Items waiting on a condition that just cleared (`code`, e.g. SPOTIFY_APP_REFUSED) are due now; how many. */
+  resumeWaiting(code: string, now: number): number {
+    return this.#s.resumeWaiting.run({ code, now }).changes;
   }
 
   /** `tracksync retry`: forget a give-up and queue the item now. */

@@ -63,6 +63,13 @@ export const DEFAULTS = {
     rateLimitedDefaultDelayMs: 60_000,
     /** A lock held by another machine: look again after this long. */
     lockConflictDelayMs: 5 * 60 * 1000,
+    /**
+     * An item waiting for a person (Spotify refusing the app until its owner renews Premium) looks again after this
+     * long, without using up its attempts; it is made due at once when the condition clears (critical-watch.ts).
+     * Spotify says it "can take a few hours" to let requests through after a renewal: 30 min keeps a hundred waiting
+     * rows at about 200 Notion writes an hour.
+     */
+    waitForPersonMs: 30 * 60 * 1000,
   },
   concurrency: {
     /** Items processed at once. Two cores: one track converting while another downloads keeps both busy. */

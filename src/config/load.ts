@@ -123,6 +123,7 @@ const fileSchema = z
         maxDelayMs: positiveInt,
         rateLimitedDefaultDelayMs: positiveInt,
         lockConflictDelayMs: positiveInt,
+        waitForPersonMs: positiveInt,
       })
       .partial()
       .strict(),
@@ -292,6 +293,7 @@ export interface Config {
     readonly maxDelayMs: number;
     readonly rateLimitedDefaultDelayMs: number;
     readonly lockConflictDelayMs: number;
+    readonly waitForPersonMs: number;
   };
   readonly shutdown: { readonly graceMs: number; readonly abortWaitMs: number };
   readonly items: { readonly maxRunMs: number };

@@ -14,13 +14,15 @@ import { unmountedVolume } from '../pipeline/place.js';
  * - yt-dlp-outdated: downloads keep failing (critical.downloadFailuresBeforeTask in a row, on two tracks or more) and
  *   yt-dlp is older than doctor.ytDlpMaxAgeDays, or says itself it must be updated; cleared by the next download.
  * - spotify-credentials: Spotify refuses the app's credentials; cleared when a token request succeeds again.
+ * - spotify-app-refused: Spotify refuses the app itself (its owner has no Premium, or the user is not on its
+ *   allow-list); cleared when a Spotify request succeeds again, and then the rows that waited are made due at once.
  */
 
 export interface CriticalProbes {
   /** yt-dlp's version (its release date), for the outdated check. */
   ytDlpVersion(): Promise<string | undefined>;
-  /** Whether Spotify accepts the credentials now (undefined when Spotify is not configured). */
-  spotifyAccepts(): Promise<boolean | undefined>;
+  /** A token and one Spotify request now: 'ok', or the code of the failure (undefined when Spotify is not configured). */
+  spotifyStatus(): Promise<ErrorCode | 'ok' | undefined>;
 }
 
 /** 404 too: Notion answers "Could not find database" for a database that is not shared with the integration. */
@@ -28,7 +30,15 @@ const NOTION_ACCESS: ReadonlySet<ErrorCode> = new Set(['NOTION_UNAUTHORIZED', 'N
 /** yt-dlp's own words when an extractor broke: "Confirm you are on the latest version using yt-dlp -U". */
 const SAYS_UPDATE = /latest version|yt-dlp -U|nsig extraction failed|unable to extract/i;
 
-export function watchCriticalConditions(options: { events: EventBus; critical: CriticalTasks; config: Config; clock: Clock; probes: CriticalProbes }): () => void {
+export function watchCriticalConditions(options: {
+  events: EventBus;
+  critical: CriticalTasks;
+  config: Config;
+  clock: Clock;
+  probes: CriticalProbes;
+  /** Makes the items waiting on an error code due now (the condition behind it cleared). */
+  resume?: (code: ErrorCode) => void;
+}): () => void {
   const { events, critical, config, clock, probes } = options;
   let volumeMissingSince: number | undefined;
   let missingVolume = '';
@@ -48,6 +58,12 @@ export function watchCriticalConditions(options: { events: EventBus; critical: C
       void checkYtDlp();
     } else if (e.code === 'SPOTIFY_UNAUTHORIZED') {
       void critical.raise('spotify-credentials', { message: e.message, tried: 'Spotify-only rows and Spotify enrichment wait; a token is asked for again every cycle.' });
+    } else if (e.code === 'SPOTIFY_APP_REFUSED') {
+      const minutes = Math.round(config.retry.waitForPersonMs / 60_000);
+      void critical.raise('spotify-app-refused', {
+        message: e.message,
+        tried: `Rows and playlist tasks that need Spotify wait (without using up their attempts) and look again every ${minutes} min; rows with their own audio are synced without Spotify's metadata; Spotify is asked again at the end of every cycle, and the waiting rows resume as soon as it answers.`,
+      });
     }
   };
 
@@ -83,8 +99,14 @@ export function watchCriticalConditions(options: { events: EventBus; critical: C
         volumeMissingSince = undefined;
         if (critical.isOpen('volume-missing')) void critical.clear('volume-missing', `the volume is mounted again (${missingVolume})`);
       }
-      if (critical.isOpen('spotify-credentials')) {
-        void probes.spotifyAccepts().then((ok) => (ok ? critical.clear('spotify-credentials', 'Spotify accepts the credentials again') : undefined), () => undefined);
+      if (critical.isOpen('spotify-credentials') || critical.isOpen('spotify-app-refused')) {
+        // One probe for both; each clear waits for it in turn with the other CRITICAL changes (critical.idle() covers it).
+        const status = probes.spotifyStatus().catch(() => undefined);
+        // A refused app still got as far as Spotify recognising its credentials.
+        void critical.clear('spotify-credentials', 'Spotify accepts the credentials again', async () => ['ok', 'SPOTIFY_APP_REFUSED'].includes((await status) ?? ''));
+        void critical.clear('spotify-app-refused', 'Spotify serves the app again', async () => (await status) === 'ok').then((cleared) => {
+          if (cleared) options.resume?.('SPOTIFY_APP_REFUSED');
+        });
       }
     }),
   ];

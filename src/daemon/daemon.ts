@@ -143,10 +143,14 @@ export class Daemon {
       clock: this.#clock,
       probes: {
         ytDlpVersion: async () => media()?.ytdlp.version(),
-        spotifyAccepts: async () => {
+        spotifyStatus: async () => {
           const spotify = media()?.spotify;
-          return spotify ? spotify.verifyCredentials().then(() => true, () => false) : undefined;
+          return spotify ? spotify.checkAccess().then(() => 'ok' as const, (error: unknown) => coerceError(error).code) : undefined;
         },
+      },
+      resume: (code) => {
+        const resumed = this.store.resumeWaiting(code, this.#clock.now());
+        if (resumed > 0) this.#logger.info({ code, resumed }, 'the condition cleared: the items that waited for it are due now');
       },
     });
     this.#buildSources();

@@ -4,7 +4,7 @@ import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner
 import type { ItemRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { TrackSyncError, coerceError, type ErrorKind } from '../errors.js';
+import { TrackSyncError, WAITS_FOR_A_PERSON, coerceError, type ErrorKind } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { NotionGateway, PageResponse } from '../notion/gateway.js';
@@ -178,8 +178,10 @@ async function recordFailure(
 ): Promise<void> {
   const { store, clock, config, events } = deps;
   const { error, attempt } = failure;
-  const final = error.kind === 'permanent' || attempt >= config.retry.maxAttempts;
-  const delay = delayFor(error.kind, error, attempt, config);
+  // A condition only a person can end waits as long as it lasts, its attempt given back (errors.ts WAITS_FOR_A_PERSON).
+  const waits = WAITS_FOR_A_PERSON.has(error.code);
+  const final = error.kind === 'permanent' || (!waits && attempt >= config.retry.maxAttempts);
+  const delay = waits ? config.retry.waitForPersonMs : delayFor(error.kind, error, attempt, config);
   const nextAttemptAt = clock.now() + delay;
   let hash: string | null = null;
   try {
@@ -195,7 +197,7 @@ async function recordFailure(
     events.emit('item:failed', { itemId: claimed.row.id, pageId: claimed.row.page_id, title: claimed.row.title, code: error.code, message: error.message });
     logger.warn({ code: error.code, kind: error.kind, attempt, err: error }, 'item failed');
   } else {
-    store.scheduleRetry(claimed.row.id, nextAttemptAt, itemError, clock.now(), { inputHash: hash });
+    store.scheduleRetry(claimed.row.id, nextAttemptAt, itemError, clock.now(), { inputHash: hash, refundAttempt: waits });
     events.emit('item:retry', { itemId: claimed.row.id, pageId: claimed.row.page_id, code: error.code, kind: error.kind, message: error.message, nextAttemptAt });
     logger.info({ code: error.code, kind: error.kind, attempt, retryInMs: delay, message: error.message }, 'item will be retried');
   }

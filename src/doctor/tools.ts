@@ -126,10 +126,17 @@ export async function checkSpotify(context: MachineContext): Promise<CheckResult
   const spotify = SpotifyService.fromConfig(context.config as Config, context.clock, context.logger);
   if (!spotify) return [{ name: 'Spotify', status: 'warn', detail: 'SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set: Spotify links get no metadata', fix: 'create an app at https://developer.spotify.com/dashboard and set both' }];
   try {
-    await spotify.verifyCredentials();
-    return [{ name: 'Spotify', status: 'ok', detail: `credentials accepted${context.config.spotify.refreshToken ? ' (with the user refresh token: liked songs readable)' : ''}` }];
-  } catch (error) {
-    return [{ name: 'Spotify', status: 'fail', detail: coerceError(error).message, fix: 'check SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET (and SPOTIFY_REFRESH_TOKEN) in the Spotify dashboard' }];
+    // A token and one request: a refused app (no Premium, a user not on the allow-list) still gets tokens.
+    await spotify.checkAccess();
+    const user = context.config.spotify.refreshToken
+      ? ' (with the user refresh token: liked songs and your own or collaborative playlists readable)'
+      : '; without SPOTIFY_REFRESH_TOKEN liked songs and playlists cannot be read';
+    return [{ name: 'Spotify', status: 'ok', detail: `credentials accepted and the app served${user}` }];
+  } catch (raw) {
+    const error = coerceError(raw);
+    // The refusal's message carries its own fix (Premium, or the allow-list).
+    const fix = error.code === 'SPOTIFY_APP_REFUSED' ? 'see the message: the Spotify dashboard, https://developer.spotify.com/dashboard' : 'check SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET (and SPOTIFY_REFRESH_TOKEN) in the Spotify dashboard';
+    return [{ name: 'Spotify', status: 'fail', detail: error.message, fix }];
   }
 }
 

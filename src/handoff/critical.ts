@@ -17,7 +17,7 @@ import type { Schemas } from '../notion/schemas.js';
  * incident lives in SQLite, so a restart finds the open task instead of filing another.
  */
 
-export type CriticalKind = 'notion-access' | 'volume-missing' | 'yt-dlp-outdated' | 'spotify-credentials';
+export type CriticalKind = 'notion-access' | 'volume-missing' | 'yt-dlp-outdated' | 'spotify-credentials' | 'spotify-app-refused';
 
 export const CRITICAL_KINDS: Readonly<Record<CriticalKind, { readonly label: string; readonly fix: string }>> = {
   'notion-access': {
@@ -35,6 +35,12 @@ export const CRITICAL_KINDS: Readonly<Record<CriticalKind, { readonly label: str
   'spotify-credentials': {
     label: 'Spotify credentials rejected',
     fix: 'Check the app at https://developer.spotify.com/dashboard: set SPOTIFY_CLIENT_ID and "tracksync secrets set SPOTIFY_CLIENT_SECRET" (and SPOTIFY_REFRESH_TOKEN for liked songs), then "tracksync launchd restart".',
+  },
+  // Development Mode since 2026-03-09 (developer.spotify.com/documentation/web-api/tutorials/february-2026-migration-guide,
+  // "Premium Requirement" and "App Limits"); the message of the occurrence says which of the two Spotify named.
+  'spotify-app-refused': {
+    label: 'Spotify refuses the app',
+    fix: 'If Spotify names Premium: the Spotify account that created the app at https://developer.spotify.com/dashboard needs an active Premium subscription again (Spotify can take a few hours to let requests through after a renewal). If it says the user is not registered: open the app in the dashboard, Settings > User Management, and add the name and e-mail of the account whose refresh token tracksync uses (SPOTIFY_REFRESH_TOKEN; at most 5 users). Nothing to restart: rows that need Spotify wait and resume by themselves.',
   },
 };
 
@@ -73,12 +79,19 @@ export class CriticalTasks {
 
   /** Reports an occurrence: files the task, or adds a line to the open one. Never throws (a failure is logged). */
   raise(kind: CriticalKind, occurrence: Occurrence): Promise<void> {
-    return this.#serially(() => this.#raise(kind, occurrence));
+    return this.#serially(() => this.#raise(kind, occurrence), undefined);
   }
 
-  /** The condition is gone: says so on the task and closes the incident. */
-  clear(kind: CriticalKind, how: string): Promise<void> {
-    return this.#serially(() => this.#clear(kind, how));
+  /**
+   * The condition is gone: says so on the task and closes the incident. `when`, if given, is asked first, in turn with
+   * the other changes (a probe of the service): the incident is cleared only if it answers true. Resolves to whether an
+   * open incident was cleared.
+   */
+  clear(kind: CriticalKind, how: string, when?: () => Promise<boolean>): Promise<boolean> {
+    return this.#serially(async () => {
+      if (!this.isOpen(kind) || (when && !(await when().catch(() => false)))) return false;
+      return this.#clear(kind, how);
+    }, false);
   }
 
   isOpen(kind: CriticalKind): boolean {
@@ -86,9 +99,10 @@ export class CriticalTasks {
     return row !== undefined && row.cleared_at === null;
   }
 
-  #serially(work: () => Promise<void>): Promise<void> {
+  #serially<T>(work: () => Promise<T>, onError: T): Promise<T> {
     const next = this.#chain.then(work).catch((raw: unknown) => {
       this.#d.logger.error({ err: coerceError(raw) }, 'could not file or update a CRITICAL task; the condition is still logged here');
+      return onError;
     });
     this.#chain = next;
     return next;
@@ -118,16 +132,17 @@ export class CriticalTasks {
     if (id) store.setIncidentTask(kind, id, now);
   }
 
-  async #clear(kind: CriticalKind, how: string): Promise<void> {
+  async #clear(kind: CriticalKind, how: string): Promise<boolean> {
     const { store, clock, notion, logger } = this.#d;
     const row = store.getIncident(kind);
-    if (!row || row.cleared_at !== null) return;
+    if (!row || row.cleared_at !== null) return false;
     const now = clock.now();
     if (row.task_page_id && (await this.#openTask(row.task_page_id))) {
       await notion.appendBlocks(row.task_page_id, [paragraph(bold(`${iso(now)} cleared`), `: ${how}. tracksync carries on by itself; close this task when you have read it.`)], `${iso(now)} cleared`);
     }
     store.clearIncident(kind, now);
     logger.info({ kind }, `critical condition cleared: ${CRITICAL_KINDS[kind].label}`);
+    return true;
   }
 
   /** The task page while it is still open (not archived, not Completed or Failed). */

@@ -21,7 +21,7 @@ export interface TrackLine {
 }
 
 const SUCCESS_OUTCOMES = new Set(['synced', 'adopted', 'already-synced']);
-const BLOCKING_CODES = new Set(['SPOTIFY_UNAUTHORIZED', 'SOURCE_PRIVATE', 'TOOL_MISSING', 'NOTION_FORBIDDEN', 'CONFIG_INVALID']);
+const BLOCKING_CODES = new Set(['SPOTIFY_UNAUTHORIZED', 'SPOTIFY_APP_REFUSED', 'SPOTIFY_PLAYLIST_NOT_OWNED', 'SOURCE_PRIVATE', 'TOOL_MISSING', 'NOTION_FORBIDDEN', 'CONFIG_INVALID']);
 
 const OUTCOME_WORDS: Record<string, string> = {
   synced: 'synced',

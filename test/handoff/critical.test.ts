@@ -5,11 +5,12 @@ import { criticalTitle } from '../../src/handoff/critical.js';
 import { makeClip } from '../helpers/audio.js';
 import { FAST } from '../helpers/daemon.js';
 import { text, title } from '../helpers/notion.js';
+import { toRichText } from '../../src/notion/codecs.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
 
 describe('conditions that need a person become one CRITICAL Agent-Task', async () => {
   const world = await pipelineWorld();
-  const { sandbox, media } = world;
+  const { sandbox, media, spotify } = world;
   const agentPage = sandbox.ids.tracksyncAgentPageId;
   const tasks = () => sandbox.workspace.allPages(sandbox.ids.tasks.dataSourceId);
   const named = (name: string) => tasks().filter((p) => decodeProperty(p.properties['Task Name']) === name);
@@ -124,4 +125,64 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       await daemon.stop('test');
     }
   }, 60_000);
+
+  it('Spotify refusing the app (no Premium) files one task; Spotify-only rows and playlist tasks wait without using up attempts, then resume', async () => {
+    // One attempt only: an ordinary transient error would end the row at once; this condition must not.
+    const file = { ...FAST, critical, retry: { ...FAST.retry, maxAttempts: 1 } };
+    const daemon = await world.daemon({ file, stateName: 'critical-spotify-premium' });
+    const byPage = (source: 'tracks' | 'tasks', id: string) => daemon.store.getItemByPage(source, id)!;
+    try {
+      spotify.addTrack({ id: '2premiumOnly0000000000', name: 'Paywall', artists: [{ id: 'artist000000000premium1', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
+      spotify.addTrack({ id: '3premiumAudio000000000', name: 'Own Audio', artists: [{ id: 'artist000000000premium2', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
+      spotify.addTrack({ id: '4premiumList0000000000', name: 'Listed', artists: [{ id: 'artist000000000premium3', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
+      spotify.addPlaylist('5premiumPlaylist000000', 'Lapsed Set', ['4premiumList0000000000']);
+      media.addSearchResults('lapsed paywall', [{ title: 'Lapsed - Paywall (Official Audio)', url: await media.addFile('paywall.mp3', await makeClip({ tonic: 3, mode: 'minor', bpm: 124, seconds: 8 })), durationSeconds: 8 }]);
+      media.addSearchResults('lapsed listed', [{ title: 'Lapsed - Listed (Official Audio)', url: await media.addFile('listed.mp3', await makeClip({ tonic: 6, mode: 'major', bpm: 112, seconds: 8 })), durationSeconds: 8 }]);
+      const spotifyOnly = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(''), 'Spotify ID': text('2premiumOnly0000000000') } }).id;
+      const withAudio = sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+        properties: { Title: title('Own Audio'), 'Artist Name': text('Lapsed'), 'Spotify ID': text('3premiumAudio000000000'), 'Source URL': { url: await media.addFile('own-audio.mp3', await makeClip({ tonic: 9, mode: 'major', bpm: 100, seconds: 8 })) } },
+      }).id;
+      const task = sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+        properties: { 'Task Name': title('Sync playlist Lapsed Set'), Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText('https://open.spotify.com/playlist/5premiumPlaylist000000') } },
+      }).id;
+
+      spotify.setOwnerPremium(false);
+      await daemon.runOnce();
+      await daemon.critical.idle();
+      // The Spotify-only row waits: not failed, its one attempt given back, the reason kept.
+      expect(byPage('tracks', spotifyOnly)).toMatchObject({ state: 'retry_wait', last_error_code: 'SPOTIFY_APP_REFUSED', attempts: 0 });
+      expect(byPage('tracks', spotifyOnly).last_error_message).toContain('no active Premium subscription');
+      expect(decodeProperty(sandbox.workspace.retrievePage(spotifyOnly).properties.Downloaded)).toBe(false);
+      // A row with its own audio is synced without Spotify's metadata.
+      expect(byPage('tracks', withAudio)).toMatchObject({ state: 'done', outcome: 'synced' });
+      // The playlist task waits too (Ready, with the reason), instead of failing.
+      expect(byPage('tasks', task)).toMatchObject({ state: 'retry_wait', last_error_code: 'SPOTIFY_APP_REFUSED', attempts: 0 });
+      expect(decodeProperty(sandbox.workspace.retrievePage(task).properties.Status)).toBe('Ready');
+      const title_ = criticalTitle('spotify-app-refused');
+      expect(named(title_)).toHaveLength(1);
+      const critical_ = named(title_)[0]!;
+      const description = String(decodeProperty(critical_.properties.Description));
+      expect(description).toContain('no active Premium subscription');
+      expect(description).toContain('Fix: ');
+      expect(description).toContain('User Management');
+      expect(body(critical_.id)).toContain('wait');
+      expect(daemon.store.getIncident('spotify-credentials')).toBeUndefined(); // the credentials are fine
+
+      // Premium renewed: the next cycle sees Spotify serve the app, says so on the task and makes the waiting rows due.
+      spotify.setOwnerPremium(true);
+      await daemon.runOnce();
+      await daemon.critical.idle();
+      expect(body(critical_.id)).toContain('cleared');
+      expect(daemon.store.getIncident('spotify-app-refused')?.cleared_at).not.toBeNull();
+      await daemon.runOnce();
+      expect(byPage('tracks', spotifyOnly)).toMatchObject({ state: 'done', outcome: 'synced' });
+      expect(decodeProperty(sandbox.workspace.retrievePage(task).properties.Status)).toBe('Completed');
+      expect(named(title_)).toHaveLength(1);
+    } finally {
+      spotify.setOwnerPremium(true);
+      await daemon.stop('test');
+    }
+  }, 120_000);
 });
