@@ -37,15 +37,57 @@ export interface Downloaded {
 }
 
 /**
+ * A host that cannot be reached at all, in the words of Python's socket layer as yt-dlp passes them on: 2023 releases
+ * through urllib ("<urlopen error [Errno -2] Name or service not known>"), current ones through urllib3
+ * ("NameResolutionError ... Failed to resolve 'host'", "NewConnectionError ... [Errno 111] Connection refused"); the
+ * texts are the C library's strerror/gai_strerror on Linux and on macOS (where the numbers differ: 8, 61, 51, 65).
+ */
+const NETWORK: ReadonlyArray<[RegExp, string]> = [
+  [/name or service not known|nodename nor servname provided|temporary failure in name resolution|no address associated with hostname|failed to resolve|nameresolutionerror|getaddrinfo failed/, 'cannot be found (DNS): the name does not resolve'],
+  [/connection refused|connectionrefusederror/, 'refused the connection: nothing answers at that address'],
+  [/network is unreachable|no route to host|network is down|host is down/, 'cannot be reached (no route): the network is down or unreachable'],
+  [/connection timed out|operation timed out|connecttimeouterror|urlopen error timed out/, 'did not answer in time'],
+];
+
+/** yt-dlp's words when one of its extractors no longer understands the site: newer yt-dlp releases fix those. */
+const EXTRACTOR = /unable to extract|nsig extraction failed|signature extraction failed|please report this issue|confirm you are on the latest version|yt-dlp -u\b|no video formats found|requested format is not available/i;
+
+/** The host a network failure is about: named by yt-dlp's message when it does, else the target's. */
+function hostOf(stderr: string, target: string | undefined, source: SourceKind): string {
+  const named = stderr.match(/failed to resolve '([^']+)'/i)?.[1];
+  if (named) return named;
+  const pool = stderr.match(/host='([^']+)', port=(\d+)/);
+  if (pool) return ['80', '443'].includes(pool[2]!) ? pool[1]! : `${pool[1]}:${pool[2]}`;
+  if (target && /^https?:\/\//i.test(target)) {
+    try {
+      return new URL(target).host;
+    } catch {
+      // not a URL after all: fall through
+    }
+  }
+  if (target?.startsWith('scsearch') || (!target?.startsWith('ytsearch') && source === 'soundcloud')) return 'soundcloud.com';
+  if (target?.startsWith('ytsearch') || source === 'youtube') return 'www.youtube.com';
+  return 'the site';
+}
+
+/**
  * Reads yt-dlp's error output and classifies it once (anchors.md C.5 #3). The texts are yt-dlp's own messages
  * (raise_geo_restricted, the DRM and bot-check errors, HTTP errors): a new wording falls through to DOWNLOAD_FAILED,
- * which is retried, and shows in the logs.
+ * which is retried, and shows in the logs. `target` (the URL or search) names the host of a network failure;
+ * `version` (yt-dlp --version) goes into the message of an extractor failure, where the version is what matters.
  */
-export function classifyYtDlpError(stderr: string, source: SourceKind): TrackSyncError {
+export function classifyYtDlpError(stderr: string, source: SourceKind, context: { target?: string; version?: string } = {}): TrackSyncError {
   const text = stderr.toLowerCase();
   const line = stderr.split('\n').filter((l) => l.startsWith('ERROR:')).pop() ?? stderr.split('\n').filter(Boolean).pop() ?? '';
-  const make = (code: ErrorCode, message: string, tag?: string): TrackSyncError =>
-    new TrackSyncError(code, `${message} (yt-dlp: ${line.replace(/^ERROR:\s*/, '').slice(0, 300)})`, { details: { ...(tag ? { processingTag: tag } : {}), source } });
+  const make = (code: ErrorCode, message: string, tag?: string, extra: Record<string, unknown> = {}): TrackSyncError =>
+    new TrackSyncError(code, `${message} (yt-dlp: ${line.replace(/^ERROR:\s*/, '').slice(0, 300)})`, { details: { ...(tag ? { processingTag: tag } : {}), source, ...extra } });
+  // First: when no host answers, nothing else in the message is about the track or the tool.
+  const network = NETWORK.find(([pattern]) => pattern.test(text));
+  if (network) {
+    const host = hostOf(stderr, context.target, source);
+    const why = `network unreachable: ${host} ${network[1]}; check this Mac's internet connection (and the address, if only this host fails); tracksync tries again later`;
+    return make('NETWORK_UNREACHABLE', why, 'Download_Failed', { host });
+  }
   if (/drm protected|drm-protected/.test(text)) return make('SOURCE_DRM', 'the source is DRM protected and cannot be downloaded');
   if (/sign in to confirm you.re not a bot|confirm that you.re not a bot|http error 429|too many requests/.test(text)) {
     return make('SOURCE_RATE_LIMITED', 'the site is limiting requests (rate limit or bot check); tracksync waits and tries again');
@@ -60,6 +102,10 @@ export function classifyYtDlpError(stderr: string, source: SourceKind): TrackSyn
     return make('SOURCE_NOT_FOUND', 'the source no longer exists (removed, or a wrong URL)', source === 'soundcloud' ? 'SC_404' : undefined);
   }
   if (/unsupported url/.test(text)) return make('SOURCE_UNSUPPORTED', 'yt-dlp does not support this URL');
+  if (EXTRACTOR.test(stderr)) {
+    const which = context.version ? `yt-dlp ${context.version}` : 'yt-dlp (version unknown)';
+    return make('DOWNLOAD_FAILED', `the download failed: the site's extractor in ${which} no longer reads the page; sites change and yt-dlp releases fix their extractors often, so update yt-dlp ("brew upgrade yt-dlp")`, undefined, context.version ? { ytDlpVersion: context.version } : {});
+  }
   return make('DOWNLOAD_FAILED', 'the download failed');
 }
 
@@ -144,7 +190,7 @@ export class YtDlp {
         }),
       });
     } catch (error) {
-      throw this.#classified(error, source);
+      throw await this.#classified(error, source, url, options.signal);
     }
     // With --print, progress goes to stdout too (yt-dlp's quiet mode): the path is the last line that is not progress.
     const lines = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -175,7 +221,7 @@ export class YtDlp {
       });
       return toInfo(JSON.parse(result.stdout) as Record<string, unknown>);
     } catch (error) {
-      throw this.#classified(error, source);
+      throw await this.#classified(error, source, url, signal);
     }
   }
 
@@ -197,7 +243,7 @@ export class YtDlp {
         .filter((e) => e.url !== '');
       return { title: raw.title ?? null, entries };
     } catch (error) {
-      throw this.#classified(error, source);
+      throw await this.#classified(error, source, target, options.signal);
     }
   }
 
@@ -206,10 +252,13 @@ export class YtDlp {
     if (match) report(Math.min(100, Number(match[1])));
   }
 
-  #classified(error: unknown, source: SourceKind): unknown {
+  /** A failed run, classified; for an extractor failure the version of the yt-dlp that failed is asked for too. */
+  async #classified(error: unknown, source: SourceKind, target: string, signal: AbortSignal | undefined): Promise<unknown> {
     if (!(error instanceof TrackSyncError) || error.code !== 'DOWNLOAD_FAILED') return error;
     if (error.details?.timedOut) return new TrackSyncError('DOWNLOAD_TIMEOUT', error.message, { cause: error });
     const stderr = String(error.details?.stderrTail ?? messageOf(error));
-    return classifyYtDlpError(stderr, source);
+    const version = EXTRACTOR.test(stderr) ? await this.version(signal).catch(() => undefined) : undefined;
+    const classified = classifyYtDlpError(stderr, source, { target, ...(version ? { version } : {}) });
+    return new TrackSyncError(classified.code, classified.message, { cause: error, ...(classified.details ? { details: classified.details } : {}) });
   }
 }

@@ -7,6 +7,7 @@ import { FAST } from '../helpers/daemon.js';
 import { text, title } from '../helpers/notion.js';
 import { toRichText } from '../../src/notion/codecs.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
+import { closedPort } from '../helpers/net.js';
 
 describe('conditions that need a person become one CRITICAL Agent-Task', async () => {
   const world = await pipelineWorld();
@@ -83,10 +84,12 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
     const daemon = await world.daemon({ file, stateName: 'critical-ytdlp' });
     try {
       const urls = await Promise.all([1, 2, 3].map(async (i) => media.addFile(`crit-${i}.mp3`, await makeClip({ tonic: i, mode: 'major', bpm: 120, seconds: 8 }))));
-      for (const [i, url] of urls.entries()) addTrack(`Outdated ${i}`, url);
+      const rows = urls.map((url, i) => addTrack(`Outdated ${i}`, url));
       await daemon.runOnce();
       await daemon.runOnce();
       await daemon.critical.idle();
+      // The track's own failure reason names the yt-dlp that failed (an extractor error: its version matters).
+      for (const row of rows) expect(daemon.store.getItemByPage('tracks', row)!.last_error_message).toContain('yt-dlp 2023.03.04');
       const title = criticalTitle('yt-dlp-outdated');
       expect(named(title)).toHaveLength(1);
       const task = named(title)[0]!;
@@ -100,6 +103,37 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       await daemon.critical.idle();
       expect(body(task.id)).toContain('a track downloaded again');
       expect(named(title)).toHaveLength(1);
+    } finally {
+      await daemon.stop('test');
+    }
+  }, 120_000);
+
+  it('downloads failing because no host answers say "network unreachable" and never file "yt-dlp outdated"', async () => {
+    // The real yt-dlp, reporting a 2023 version: old enough that any run of failed downloads used to blame it.
+    const bin = join(world.dir, 'network-ytdlp', 'yt-dlp');
+    mkdirSync(join(world.dir, 'network-ytdlp'), { recursive: true });
+    writeFileSync(bin, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo 2023.03.04; exit 0; fi\nexec yt-dlp "$@"\n');
+    chmodSync(bin, 0o755);
+    const file = { ...FAST, critical, retry: { ...FAST.retry, maxAttempts: 2 }, media: { tools: { ytDlp: bin } } };
+    const daemon = await world.daemon({ file, stateName: 'critical-network' });
+    try {
+      const port = await closedPort();
+      const rows: Array<[string, string]> = [
+        [addTrack('No Answer 1', `http://127.0.0.1:${port}/one.mp3`), `127.0.0.1:${port}`],
+        [addTrack('No Answer 2', `http://127.0.0.1:${port}/two.mp3`), `127.0.0.1:${port}`],
+        [addTrack('No Name', 'http://something.invalid/three.mp3'), 'something.invalid'],
+      ];
+      await daemon.runOnce();
+      await daemon.runOnce();
+      await daemon.critical.idle();
+      for (const [row, host] of rows) {
+        const item = daemon.store.getItemByPage('tracks', row)!;
+        expect(item.last_error_code).toBe('NETWORK_UNREACHABLE');
+        expect(item.last_error_message).toMatch(/^network unreachable: /);
+        expect(item.last_error_message).toContain(host);
+        expect(decodeProperty(sandbox.workspace.retrievePage(row).properties['Audio Processing'])).toEqual(['Download_Failed']);
+      }
+      expect(daemon.store.getIncident('yt-dlp-outdated')).toBeUndefined();
     } finally {
       await daemon.stop('test');
     }
