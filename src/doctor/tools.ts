@@ -129,7 +129,7 @@ export async function checkSpotify(context: MachineContext): Promise<CheckResult
     // A token and one request: a refused app (no Premium, a user not on the allow-list) still gets tokens.
     await spotify.checkAccess();
     const user = context.config.spotify.refreshToken
-      ? ' (with the user refresh token: liked songs and your own or collaborative playlists readable)'
+      ? ' (with the user refresh token: liked songs readable, and the playlists you own or collaborate on)'
       : '; without SPOTIFY_REFRESH_TOKEN liked songs and playlists cannot be read';
     return [{ name: 'Spotify', status: 'ok', detail: `credentials accepted and the app served${user}` }];
   } catch (raw) {

@@ -46,6 +46,17 @@ describe('tracksync doctor', async () => {
     expect(text).toContain('Nothing blocks the job.');
   });
 
+  it('fails when Spotify refuses the app (a user not on its allow-list), saying so and how to fix it', async () => {
+    world.spotify.setUserAllowed(false);
+    onTestFinished(() => world.spotify.setUserAllowed(true));
+    const { exitCode, report } = await doctor();
+    expect(exitCode).toBe(2);
+    const spotify = check(report, 'Spotify');
+    expect(spotify.status).toBe('fail');
+    expect(spotify.detail).toContain("not on the app's allow-list");
+    expect(spotify.detail).toContain('User Management');
+  });
+
   it('fails with the fix for a rejected Spotify secret, an unmounted volume and a missing yt-dlp; warns on an old yt-dlp', async () => {
     const configPath = join(world.dir, 'doctor-missing-tools.json');
     writeFileSync(configPath, JSON.stringify({ media: { tools: { ytDlp: join(world.dir, 'no-such-dir', 'yt-dlp') } } }));
