@@ -100,11 +100,13 @@ export function watchCriticalConditions(options: {
         if (critical.isOpen('volume-missing')) void critical.clear('volume-missing', `the volume is mounted again (${missingVolume})`);
       }
       if (critical.isOpen('spotify-credentials') || critical.isOpen('spotify-app-refused')) {
-        // One probe for both; each clear waits for it in turn with the other CRITICAL changes (critical.idle() covers it).
+        // One probe for both; each clear waits for it in turn with the other CRITICAL changes (critical.idle() covers
+        // it). A refused app still got as far as Spotify recognising its credentials.
         const status = probes.spotifyStatus().catch(() => undefined);
-        // A refused app still got as far as Spotify recognising its credentials.
-        void critical.clear('spotify-credentials', 'Spotify accepts the credentials again', async () => ['ok', 'SPOTIFY_APP_REFUSED'].includes((await status) ?? ''));
-        void critical.clear('spotify-app-refused', 'Spotify serves the app again', async () => (await status) === 'ok').then((cleared) => {
+        const credentialsAccepted = async (): Promise<boolean> => ['ok', 'SPOTIFY_APP_REFUSED'].includes((await status) ?? '');
+        void critical.clear('spotify-credentials', 'Spotify accepts the credentials again', credentialsAccepted);
+        const served = async (): Promise<boolean> => (await status) === 'ok';
+        void critical.clear('spotify-app-refused', 'Spotify serves the app again', served).then((cleared) => {
           if (cleared) options.resume?.('SPOTIFY_APP_REFUSED');
         });
       }

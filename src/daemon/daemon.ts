@@ -145,7 +145,8 @@ export class Daemon {
         ytDlpVersion: async () => media()?.ytdlp.version(),
         spotifyStatus: async () => {
           const spotify = media()?.spotify;
-          return spotify ? spotify.checkAccess().then(() => 'ok' as const, (error: unknown) => coerceError(error).code) : undefined;
+          if (!spotify) return undefined;
+          return spotify.checkAccess().then(() => 'ok' as const, (error: unknown) => coerceError(error).code);
         },
       },
       resume: (code) => {

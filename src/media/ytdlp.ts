@@ -43,14 +43,18 @@ export interface Downloaded {
  * texts are the C library's strerror/gai_strerror on Linux and on macOS (where the numbers differ: 8, 61, 51, 65).
  */
 const NETWORK: ReadonlyArray<[RegExp, string]> = [
-  [/name or service not known|nodename nor servname provided|temporary failure in name resolution|no address associated with hostname|failed to resolve|nameresolutionerror|getaddrinfo failed/, 'cannot be found (DNS): the name does not resolve'],
+  [
+    /name or service not known|nodename nor servname provided|temporary failure in name resolution|no address associated with hostname|failed to resolve|nameresolutionerror|getaddrinfo failed/,
+    'cannot be found (DNS): the name does not resolve',
+  ],
   [/connection refused|connectionrefusederror/, 'refused the connection: nothing answers at that address'],
   [/network is unreachable|no route to host|network is down|host is down/, 'cannot be reached (no route): the network is down or unreachable'],
   [/connection timed out|operation timed out|connecttimeouterror|urlopen error timed out/, 'did not answer in time'],
 ];
 
 /** yt-dlp's words when one of its extractors no longer understands the site: newer yt-dlp releases fix those. */
-const EXTRACTOR = /unable to extract|nsig extraction failed|signature extraction failed|please report this issue|confirm you are on the latest version|yt-dlp -u\b|no video formats found|requested format is not available/i;
+const EXTRACTOR =
+  /unable to extract|nsig extraction failed|signature extraction failed|please report this issue|confirm you are on the latest version|yt-dlp -u\b|no video formats found|requested format is not available/i;
 
 /** The host a network failure is about: named by yt-dlp's message when it does, else the target's. */
 function hostOf(stderr: string, target: string | undefined, source: SourceKind): string {
@@ -76,11 +80,17 @@ function hostOf(stderr: string, target: string | undefined, source: SourceKind):
  * which is retried, and shows in the logs. `target` (the URL or search) names the host of a network failure;
  * `version` (yt-dlp --version) goes into the message of an extractor failure, where the version is what matters.
  */
-export function classifyYtDlpError(stderr: string, source: SourceKind, context: { target?: string; version?: string } = {}): TrackSyncError {
+export function classifyYtDlpError(
+  stderr: string,
+  source: SourceKind,
+  context: { target?: string; version?: string } = {},
+): TrackSyncError {
   const text = stderr.toLowerCase();
   const line = stderr.split('\n').filter((l) => l.startsWith('ERROR:')).pop() ?? stderr.split('\n').filter(Boolean).pop() ?? '';
   const make = (code: ErrorCode, message: string, tag?: string, extra: Record<string, unknown> = {}): TrackSyncError =>
-    new TrackSyncError(code, `${message} (yt-dlp: ${line.replace(/^ERROR:\s*/, '').slice(0, 300)})`, { details: { ...(tag ? { processingTag: tag } : {}), source, ...extra } });
+    new TrackSyncError(code, `${message} (yt-dlp: ${line.replace(/^ERROR:\s*/, '').slice(0, 300)})`, {
+      details: { ...(tag ? { processingTag: tag } : {}), source, ...extra },
+    });
   // First: when no host answers, nothing else in the message is about the track or the tool.
   const network = NETWORK.find(([pattern]) => pattern.test(text));
   if (network) {
@@ -104,7 +114,8 @@ export function classifyYtDlpError(stderr: string, source: SourceKind, context: 
   if (/unsupported url/.test(text)) return make('SOURCE_UNSUPPORTED', 'yt-dlp does not support this URL');
   if (EXTRACTOR.test(stderr)) {
     const which = context.version ? `yt-dlp ${context.version}` : 'yt-dlp (version unknown)';
-    return make('DOWNLOAD_FAILED', `the download failed: the site's extractor in ${which} no longer reads the page; sites change and yt-dlp releases fix their extractors often, so update yt-dlp ("brew upgrade yt-dlp")`, undefined, context.version ? { ytDlpVersion: context.version } : {});
+    const why = `the download failed: the site's extractor in ${which} no longer reads the page; sites change and yt-dlp releases fix their extractors often, so update yt-dlp ("brew upgrade yt-dlp")`;
+    return make('DOWNLOAD_FAILED', why, undefined, context.version ? { ytDlpVersion: context.version } : {});
   }
   return make('DOWNLOAD_FAILED', 'the download failed');
 }

@@ -134,7 +134,8 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
   const userId = 'local-dj';
   const tracks = new Map<string, LocalTrack>();
   const likes: Array<{ id: string; addedAt: string }> = [];
-  const playlists = new Map<string, { name: string; trackIds: readonly string[]; owner: string; collaborators: readonly string[] }>();
+  type Playlist = { name: string; trackIds: readonly string[]; owner: string; collaborators: readonly string[] };
+  const playlists = new Map<string, Playlist>();
   /** Token -> expiry and whose it is: a user's (refresh-token grant) or the app's (client credentials, no user). */
   const tokens = new Map<string, { expiresAt: number; user: boolean }>();
   let tokenLifetimeSeconds = 3600;
@@ -193,9 +194,10 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
   };
   const pageLimits = { max: PAGE_MAX_LIMIT, byDefault: PAGE_DEFAULT_LIMIT };
   /** The first 100 entries, as a playlist object embeds them. */
-  const firstPage = (items: unknown[], path: string): Record<string, unknown> => ({
-    href: `${base}${path}`, items: items.slice(0, 100), limit: 100, next: items.length > 100 ? `${base}${path}?offset=100&limit=100` : null, offset: 0, previous: null, total: items.length,
-  });
+  const firstPage = (items: unknown[], path: string): Record<string, unknown> => {
+    const next = items.length > 100 ? `${base}${path}?offset=100&limit=100` : null;
+    return { href: `${base}${path}`, items: items.slice(0, 100), limit: 100, next, offset: 0, previous: null, total: items.length };
+  };
   /** Playlist entries carry `item` ([guide]); lenient mode also sends the deprecated `track` (python-spotify#774). */
   const entryJson = (playlist: { owner: string }, id: string): Record<string, unknown> => {
     const item = trackJson(tracks.get(id)!);
@@ -307,7 +309,7 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
     userId,
     addTrack: (track) => tracks.set(track.id, track),
     like: (id) => likes.push({ id, addedAt: new Date().toISOString() }),
-    addPlaylist: (id, name, trackIds, playlistOptions = {}) => playlists.set(id, { name, trackIds, owner: playlistOptions.owner ?? userId, collaborators: playlistOptions.collaborators ?? [] }),
+    addPlaylist: (id, name, trackIds, more = {}) => playlists.set(id, { name, trackIds, owner: more.owner ?? userId, collaborators: more.collaborators ?? [] }),
     rateLimit: (count, seconds) => {
       limited = { count, seconds };
     },

@@ -80,10 +80,12 @@ interface WebApiErrorLike {
 
 /** Search's `limit` is at most 10 for a Development Mode app (February 2026 changelog; 400 "Invalid limit" above). */
 const SEARCH_MAX_LIMIT = 10;
-/** Get Playlist Items takes at most 50 a page (developer.spotify.com/documentation/web-api/reference/get-playlists-items). */
+/** Get Playlist Items: at most 50 a page (developer.spotify.com/documentation/web-api/reference/get-playlists-items). */
 const PLAYLIST_PAGE_LIMIT = 50;
 /** Get User's Saved Tracks takes at most 50 a page. */
 const SAVED_TRACKS_MAX_LIMIT = 50;
+/** A request of our own (see #get) that has not answered in 30 s is given up (then retried as SPOTIFY_UNAVAILABLE). */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export class SpotifyService {
   readonly #api: SpotifyWebApi;
@@ -94,7 +96,10 @@ export class SpotifyService {
   readonly #apiBase: string;
   #expiresAt = 0;
 
-  private constructor(api: SpotifyWebApi, options: { userAuth: boolean; apiBase: string; fetch: typeof fetch; clock: Clock; logger: Logger }) {
+  private constructor(
+    api: SpotifyWebApi,
+    options: { userAuth: boolean; apiBase: string; fetch: typeof fetch; clock: Clock; logger: Logger },
+  ) {
     this.#api = api;
     this.#userAuth = options.userAuth;
     this.#apiBase = options.apiBase;
@@ -104,12 +109,18 @@ export class SpotifyService {
   }
 
   /** A client when SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are set; undefined otherwise (Spotify is optional). */
-  static fromConfig(config: Config, clock: Clock, logger: Logger, fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)): SpotifyService | undefined {
+  static fromConfig(
+    config: Config,
+    clock: Clock,
+    logger: Logger,
+    fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
+  ): SpotifyService | undefined {
     const { clientId, clientSecret, refreshToken, apiBaseUrl, accountsBaseUrl } = config.spotify;
     if (!clientId || !clientSecret) return undefined;
     pointAt(apiBaseUrl, accountsBaseUrl);
     const api = new SpotifyWebApi({ clientId, clientSecret, ...(refreshToken ? { refreshToken } : {}) });
-    return new SpotifyService(api, { userAuth: refreshToken !== undefined, apiBase: apiBaseUrl ?? 'https://api.spotify.com', fetch: fetchImpl, clock, logger });
+    const apiBase = apiBaseUrl ?? 'https://api.spotify.com';
+    return new SpotifyService(api, { userAuth: refreshToken !== undefined, apiBase, fetch: fetchImpl, clock, logger });
   }
 
   /** With a refresh token: the user's token (liked songs, playlists); without: client credentials (tracks, search). */
@@ -140,7 +151,10 @@ export class SpotifyService {
   async #get<T>(path: string, query: Record<string, string | number>): Promise<{ body: T }> {
     const url = new URL(`/v1${path}`, this.#apiBase);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
-    const response = await this.#fetch(url, { headers: { authorization: `Bearer ${this.#api.getAccessToken() ?? ''}` } });
+    const response = await this.#fetch(url, {
+      headers: { authorization: `Bearer ${this.#api.getAccessToken() ?? ''}` },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     const text = await response.text();
     let body: unknown = text;
     try {
@@ -149,7 +163,8 @@ export class SpotifyService {
       // not JSON (a proxy's error page): kept as text for the message
     }
     if (!response.ok) {
-      const failure: WebApiErrorLike = { statusCode: response.status, headers: Object.fromEntries(response.headers), body: body as WebApiErrorLike['body'] };
+      const headers = Object.fromEntries(response.headers);
+      const failure: WebApiErrorLike = { statusCode: response.status, headers, body: body as WebApiErrorLike['body'] };
       throw failure;
     }
     return { body: body as T };
@@ -183,7 +198,8 @@ export class SpotifyService {
     const found: SpotifyTrack[] = [];
     while (found.length < limit) {
       const want = Math.min(SEARCH_MAX_LIMIT, limit - found.length);
-      const body = await this.#call(`search "${query}"`, () => this.#api.searchTracks(query, { limit: want, offset: found.length }));
+      const offset = found.length;
+      const body = await this.#call(`search "${query}"`, () => this.#api.searchTracks(query, { limit: want, offset }));
       const items = (body.tracks?.items ?? []) as unknown as RawTrack[];
       found.push(...items.map(toTrack));
       if (items.length < want || !body.tracks?.next) break;
@@ -213,13 +229,15 @@ export class SpotifyService {
         { details: { processingTag: 'Metadata_Failed' } },
       );
     }
-    const meta = (await this.#call(`playlist ${id}`, () => this.#api.getPlaylist(id, { fields: 'name,owner(id,display_name),collaborative' }))) as unknown as RawPlaylist;
+    const fields = 'name,owner(id,display_name)';
+    const meta = (await this.#call(`playlist ${id}`, () => this.#api.getPlaylist(id, { fields }))) as unknown as RawPlaylist;
     const name = meta.name ?? id;
     const tracks: SpotifyTrack[] = [];
     for (let offset = 0; ; ) {
       let page: { items: RawPlaylistEntry[]; next: string | null };
       try {
-        page = await this.#call(`playlist ${id} items`, () => this.#get(`/playlists/${encodeURIComponent(id)}/items`, { offset, limit: PLAYLIST_PAGE_LIMIT }));
+        const path = `/playlists/${encodeURIComponent(id)}/items`;
+        page = await this.#call(`playlist ${id} items`, () => this.#get(path, { offset, limit: PLAYLIST_PAGE_LIMIT }));
       } catch (error) {
         if (error instanceof TrackSyncError && error.code === 'SPOTIFY_FORBIDDEN') throw notOwned(id, name, meta.owner, error);
         throw error;
@@ -287,7 +305,7 @@ function toTrack(raw: RawTrack): SpotifyTrack {
 }
 
 /** Spotify's words for a refused app (quoted in src/sandbox/spotify-server.ts, with where they were seen). */
-const NO_PREMIUM = /premium/i;
+const NO_PREMIUM = /premium subscription|spotify premium/i;
 const NOT_ON_ALLOW_LIST = /not registered in the developer dashboard|not approved for app/i;
 
 export function mapSpotifyError(error: WebApiErrorLike, what: string): TrackSyncError {
