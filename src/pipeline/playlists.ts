@@ -21,7 +21,7 @@ export interface PlaylistListing {
 /** The tracks of a SoundCloud set (a flat yt-dlp listing, newest-first order kept) or a Spotify playlist (the API). */
 export async function listPlaylistEntries(media: MediaServices, playlist: ClassifiedUrl, signal: AbortSignal): Promise<PlaylistListing> {
   if (playlist.platform === 'spotify') {
-    if (!media.spotify) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'a Spotify playlist needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
+    if (!media.spotify) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'a Spotify playlist needs SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN (your user token)');
     const result = await media.spotify.playlist(playlist.id!);
     return { name: result.name, entries: result.tracks.map((t) => ({ title: t.name, artist: t.artists.map((a) => a.name).join(', '), url: t.url })) };
   }

@@ -158,7 +158,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
     } finally {
       await daemon.stop('test');
     }
-  }, 60_000);
+  }, 120_000);
 
   it('Spotify refusing the app (no Premium) files one task; Spotify-only rows and playlist tasks wait without using up attempts, then resume', async () => {
     // One attempt only: an ordinary transient error would end the row at once; this condition must not.
