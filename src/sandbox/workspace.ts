@@ -4,11 +4,12 @@ import type {
   CommentObjectResponse,
   DataSourceObjectResponse,
   DatabaseObjectResponse,
+  GetPagePropertyResponse,
   PageObjectResponse,
   QueryDataSourceResponse,
 } from '@notionhq/client';
-import { NotionApiError, notFound, validation } from './errors.js';
-import { compileFilter, compileSorts, type FilterProperty, type SortTarget } from './filters.js';
+import { NotionApiError, blockLimitReached, notFound, validation } from './errors.js';
+import { compileFilter, compileSorts, type FilterMode, type FilterProperty, type SortTarget } from './filters.js';
 import { newId, normaliseId, propertyId } from './ids.js';
 
 /**
@@ -86,7 +87,20 @@ export interface WorkspaceOptions {
   /** Most rows one query returns before `request_status` says incomplete (Notion: 10,000). */
   queryRowCap?: number;
   botId?: string;
+  /**
+   * How text and select filters behave where Notion does not document it (filters.ts): 'strict' (case-sensitive text,
+   * an unknown select option is a validation_error) or 'lenient' (case-insensitive text, an unknown option matches
+   * nothing). Strict by default: tracksync must work under both, and the tests run the strict one unless they say so.
+   */
+  filterMode?: FilterMode;
 }
+
+/**
+ * Relations in page objects list at most this many pages and then set `has_more`; the full list comes from GET
+ * /v1/pages/{page_id}/properties/{property_id}. Source: developers.notion.com/reference/retrieve-a-page ("Limits":
+ * "relation property values feature a maximum of 25 relations") and /reference/property-value-object.
+ */
+export const RELATION_PAGE_LIMIT = 25;
 
 const USER = { object: 'user' as const, id: '00000000-0000-4000-8000-00000000b07e' };
 
@@ -111,9 +125,27 @@ const READ_ONLY_TYPES = new Set(['formula', 'rollup', 'created_time', 'last_edit
 
 const floorToMinute = (ms: number): string => new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
 
+/**
+ * Date-times come back normalised: the same instant in offset form ("2026-11-24T15:04:05.123+00:00") and
+ * `time_zone: null`, whatever form was written ("…Z", another offset). A date without a time stays a date. Source:
+ * developers.notion.com/reference/page-property-values#date (responses show "+00:00" offsets). A value written with
+ * an explicit `time_zone` is kept as written (tracksync never writes one).
+ */
+export function normaliseDateTime(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return new Date(Date.parse(value)).toISOString().replace(/Z$/, '+00:00');
+}
+
 export class Workspace {
   readonly #now: () => number;
   readonly #rowCap: number;
+  readonly #filterMode: FilterMode;
+  /** Databases not shared with the integration: 404 for them and their pages, and relations into them read empty. */
+  readonly #unshared = new Set<string>();
+  /** Pages created less than this long ago are missing from query results (queryVisibilityDelayMs). */
+  #queryVisibilityDelayMs = 0;
+  /** The workspace is past its block limit (and the grace period): requests that create blocks fail. */
+  #blockLimitReached = false;
   readonly #databases = new Map<string, Database>();
   readonly #dataSources = new Map<string, DataSource>();
   readonly #pages = new Map<string, Page>();
@@ -142,7 +174,57 @@ export class Workspace {
   constructor(options: WorkspaceOptions) {
     this.#now = options.now;
     this.#rowCap = options.queryRowCap ?? 10_000;
+    this.#filterMode = options.filterMode ?? 'strict';
     this.botId = options.botId ?? USER.id;
+  }
+
+  get filterMode(): FilterMode {
+    return this.#filterMode;
+  }
+
+  /**
+   * Shares a database with the integration, or takes it away (the user's "Connections" menu). Unshared: the database,
+   * its data sources and pages answer 404, and relation values pointing into it come back as an empty list
+   * (makenotion/notion-sdk-js issue 514). Query filters still see the stored relation (unverified: no source says
+   * either way; tracksync must not depend on it, see TaskSource).
+   */
+  setShared(databaseId: string, shared: boolean): void {
+    const id = requireId(databaseId, 'database');
+    if (shared) this.#unshared.delete(id);
+    else this.#unshared.add(id);
+  }
+
+  /**
+   * Queries do not show pages created less than `ms` ago. Whether a query sees a page the moment it was created is not
+   * documented (notion-api.md §4.6 reports lag for search and connectors), so tests make it visible: a create that
+   * failed ambiguously must not be re-sent just because a query cannot see the page yet.
+   */
+  setQueryVisibilityDelay(ms: number): void {
+    this.#queryVisibilityDelayMs = Math.max(0, ms);
+  }
+
+  /** Simulates a Free workspace past its block limit and grace period (developers.notion.com/reference/workspace-block-limits). */
+  setBlockLimitReached(reached: boolean): void {
+    this.#blockLimitReached = reached;
+  }
+
+  /** Every id a relation holds, past the 25 a page object shows (tests: what the user sees in the app). */
+  relationIds(pageId: string, propertyName: string): string[] {
+    const page = this.#pages.get(requireId(pageId, 'page'));
+    const dataSource = page?.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
+    const property = dataSource?.properties.find((p) => p.name === propertyName);
+    if (!page || !property) return [];
+    return ((page.values.get(property.id) as Array<{ id: string }> | undefined) ?? []).map((r) => r.id);
+  }
+
+  /** Sets a relation as a person does in the app: no 100-id limit per request (that limit is the API's). */
+  setRelation(pageId: string, propertyName: string, ids: readonly string[]): void {
+    const page = this.#page(requireId(pageId, 'page'));
+    const dataSource = this.#dataSource(page.dataSourceId ?? '');
+    const property = dataSource.properties.find((p) => p.name === propertyName && p.type === 'relation');
+    if (!property) throw validation(`No relation property named "${propertyName}".`);
+    page.values.set(property.id, ids.map((id) => ({ id: requireId(id, 'page') })));
+    page.editedMs = this.#now();
   }
 
   // ---- set-up (used by the seed and by admin endpoints, not by the API) ----
@@ -156,6 +238,18 @@ export class Workspace {
     this.#dataSources.set(dataSourceId, dataSource);
     for (const definition of input.properties) this.addProperty(dataSourceId, definition);
     return { databaseId, dataSourceId };
+  }
+
+  /** A further data source in an existing database (Notion databases can hold several since API 2025-09-03). */
+  addDataSource(databaseId: string, input: { id?: string; title: string; properties: PropertyDefinition[] }): string {
+    const database = this.#databases.get(requireId(databaseId, 'database'));
+    if (!database) throw notFound('database', databaseId);
+    const now = this.#now();
+    const dataSourceId = input.id ? requireId(input.id) : newId();
+    database.dataSourceIds.push(dataSourceId);
+    this.#dataSources.set(dataSourceId, { id: dataSourceId, databaseId: database.id, title: input.title, properties: [], createdMs: now, editedMs: now });
+    for (const definition of input.properties) this.addProperty(dataSourceId, definition);
+    return dataSourceId;
   }
 
   addProperty(dataSourceId: string, definition: PropertyDefinition): void {
@@ -217,9 +311,11 @@ export class Workspace {
 
   retrieveDatabase(rawId: string): DatabaseObjectResponse {
     const id = requireId(rawId, 'database');
-    const database = this.#databases.get(id);
+    const database = this.#unshared.has(id) ? undefined : this.#databases.get(id);
     if (!database) {
-      if (this.#dataSources.has(id)) throw validation(`Provided ID ${id} is a data source, not a database. Use the retrieve data source API instead.`);
+      if (this.#dataSources.has(id) && !this.#unshared.has(this.#dataSources.get(id)!.databaseId)) {
+        throw validation(`Provided ID ${id} is a data source, not a database. Use the retrieve data source API instead.`);
+      }
       throw notFound('database', id);
     }
     return {
@@ -275,11 +371,12 @@ export class Workspace {
       throw validation(`body failed validation: body.page_size should be ≤ \`100\`, instead was \`${String(pageSize)}\`.`);
     }
     const lookup = (key: string): FilterProperty | undefined => findProperty(dataSource, key);
-    const predicate = compileFilter(body.filter, lookup);
+    const predicate = compileFilter(body.filter, lookup, { mode: this.#filterMode });
     const order = compileSorts(body.sorts, lookup);
     const inTrash = body.in_trash === true;
+    const visibleFrom = this.#now() - this.#queryVisibilityDelayMs;
     const matches = [...this.#pages.values()]
-      .filter((p) => p.dataSourceId === dataSource.id && p.inTrash === inTrash)
+      .filter((p) => p.dataSourceId === dataSource.id && p.inTrash === inTrash && (this.#queryVisibilityDelayMs === 0 || p.createdMs <= visibleFrom))
       .map((p) => this.#sortTarget(dataSource, p))
       .filter((t) => predicate(t))
       .sort(order);
@@ -301,10 +398,43 @@ export class Workspace {
   }
 
   retrievePage(rawId: string, filterProperties: string[] = []): PageObjectResponse {
-    const page = this.#page(requireId(rawId, 'page'));
+    const page = this.#sharedPage(requireId(rawId, 'page'));
     const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
     const keep = dataSource && filterProperties.length > 0 ? new Set(filterProperties.map((k) => findProperty(dataSource, k)?.id).filter(Boolean)) : undefined;
     return this.#pageResponse(page, keep);
+  }
+
+  /**
+   * GET /v1/pages/{page_id}/properties/{property_id}: one property in full. title, rich_text, people and relation come
+   * as a paginated list of property_item objects (page_size at most 100, `next_cursor`, and `property_item.next_url`);
+   * other types as a single property_item. Shapes: the client's api-endpoints/pages.d.ts (GetPagePropertyResponse,
+   * PropertyItemListResponse); behaviour: developers.notion.com/reference/retrieve-a-page-property.
+   */
+  retrievePageProperty(rawPageId: string, rawPropertyId: string, startCursor: string | undefined, pageSize: number, apiBase: string): GetPagePropertyResponse {
+    const page = this.#sharedPage(requireId(rawPageId, 'page'));
+    const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
+    const property = dataSource?.properties.find((p) => p.id === rawPropertyId || p.id === encodeURIComponent(safeDecode(rawPropertyId)));
+    if (!dataSource || !property) throw notFound('property', rawPropertyId);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw validation(`page_size should be ≤ \`100\`, instead was \`${pageSize}\`.`);
+    const value = this.#valueOf(page, property, this.#plainValues(dataSource, page));
+    const paginated = ['title', 'rich_text', 'people', 'relation'];
+    if (!paginated.includes(property.type)) {
+      return { object: 'property_item', id: property.id, type: property.type, [property.type]: value } as unknown as GetPagePropertyResponse;
+    }
+    const all = (property.type === 'relation' ? this.#visibleRelation(value) : ((value as unknown[]) ?? [])) as unknown[];
+    const offset = decodeCursor(startCursor);
+    const slice = all.slice(offset, offset + pageSize);
+    const hasMore = offset + pageSize < all.length;
+    const nextCursor = hasMore ? encodeCursor(offset + pageSize, property.id) : null;
+    const path = `${apiBase}/v1/pages/${page.id}/properties/${property.id}`;
+    return {
+      object: 'list',
+      results: slice.map((item) => ({ object: 'property_item', id: property.id, type: property.type, [property.type]: item })),
+      next_cursor: nextCursor,
+      has_more: hasMore,
+      type: 'property_item',
+      property_item: { id: property.id, next_url: nextCursor ? `${path}?start_cursor=${nextCursor}` : null, type: property.type, [property.type]: {} },
+    } as unknown as GetPagePropertyResponse;
   }
 
   createPage(body: Record<string, unknown>): PageObjectResponse {
@@ -315,15 +445,18 @@ export class Workspace {
     if (typeof parent.data_source_id === 'string') {
       dataSource = this.#dataSource(requireId(parent.data_source_id, 'data source'));
     } else if (typeof parent.database_id === 'string') {
-      const database = this.#databases.get(requireId(parent.database_id, 'database'));
+      const databaseId = requireId(parent.database_id, 'database');
+      const database = this.#unshared.has(databaseId) ? undefined : this.#databases.get(databaseId);
       if (!database) throw notFound('database', String(parent.database_id));
       if (database.dataSourceIds.length > 1) throw validation('This database has several data sources: use parent.data_source_id.');
       dataSource = this.#dataSource(database.dataSourceIds[0]!);
     } else if (typeof parent.page_id === 'string') {
-      parentPageId = this.#page(requireId(parent.page_id, 'page')).id;
+      parentPageId = this.#sharedPage(requireId(parent.page_id, 'page')).id;
     } else {
       throw validation('body failed validation: body.parent should have data_source_id, database_id or page_id.');
     }
+    // A page is a block: past the limit, creating one fails like appending blocks (workspace-block-limits).
+    if (this.#blockLimitReached) throw blockLimitReached();
     const now = this.#now();
     const page: Page = { id: newId(), dataSourceId: dataSource?.id ?? null, parentPageId, values: new Map(), createdMs: now, editedMs: now, inTrash: false, sequence: ++this.#sequence };
     const properties = (body.properties ?? {}) as Record<string, unknown>;
@@ -340,7 +473,7 @@ export class Workspace {
   }
 
   updatePage(rawId: string, body: Record<string, unknown>): PageObjectResponse {
-    const page = this.#page(requireId(rawId, 'page'));
+    const page = this.#sharedPage(requireId(rawId, 'page'));
     const trashKey = 'in_trash' in body ? 'in_trash' : 'archived' in body ? 'archived' : undefined;
     if (page.inTrash && trashKey === undefined) {
       throw validation("Can't edit block that is archived. You must unarchive the block before editing.");
@@ -366,8 +499,12 @@ export class Workspace {
     const parentId = requireId(rawId, 'block');
     const page = this.#pages.get(parentId);
     if (!page && !this.#blocks.has(parentId)) throw notFound('block', parentId);
+    if (page && !this.#isShared(page)) throw notFound('block', parentId);
     if (page?.inTrash) throw validation("Can't edit block that is archived. You must unarchive the block before editing.");
     if (!Array.isArray(body.children)) throw validation('body failed validation: body.children should be an array.');
+    // "After grace expires, requests that create blocks fail. Reads, deletes, and edits that do not create blocks
+    // remain available." (developers.notion.com/reference/workspace-block-limits)
+    if (this.#blockLimitReached && body.children.length > 0) throw blockLimitReached();
     if (body.children.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: body.children.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${body.children.length}\`.`);
     const created = this.#appendChildren(parentId, body.children);
     const owner = page ?? this.#pageOfBlock(parentId);
@@ -396,7 +533,7 @@ export class Workspace {
   createComment(body: Record<string, unknown>): CommentObjectResponse {
     const parent = body.parent as { page_id?: string } | undefined;
     if (!parent?.page_id) throw validation('body failed validation: body.parent.page_id should be defined.');
-    const page = this.#page(requireId(parent.page_id, 'page'));
+    const page = this.#sharedPage(requireId(parent.page_id, 'page'));
     const items = validateRichText(body.rich_text, 'body.rich_text');
     const now = floorToMinute(this.#now());
     const comment = {
@@ -423,8 +560,20 @@ export class Workspace {
 
   #dataSource(id: string): DataSource {
     const dataSource = this.#dataSources.get(id);
-    if (!dataSource) throw notFound('data source', id);
+    if (!dataSource || this.#unshared.has(dataSource.databaseId)) throw notFound('data source', id);
     return dataSource;
+  }
+
+  #isShared(page: Page): boolean {
+    const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
+    return dataSource === undefined || !this.#unshared.has(dataSource.databaseId);
+  }
+
+  /** A page the integration can see: pages of unshared databases answer 404, as if they did not exist. */
+  #sharedPage(id: string): Page {
+    const page = this.#page(id);
+    if (!this.#isShared(page)) throw notFound('page', id);
+    return page;
   }
 
   #page(id: string): Page {
@@ -503,14 +652,17 @@ export class Workspace {
         if (value === null) return null;
         const date = value as { start?: unknown; end?: unknown; time_zone?: unknown };
         if (typeof date.start !== 'string' || Number.isNaN(Date.parse(date.start))) throw validation(`body failed validation: ${path}.start should be an ISO 8601 date, instead was \`${JSON.stringify(date.start)}\`.`);
-        return { start: date.start, end: typeof date.end === 'string' ? date.end : null, time_zone: typeof date.time_zone === 'string' ? date.time_zone : null };
+        if (typeof date.time_zone === 'string') return { start: date.start, end: typeof date.end === 'string' ? date.end : null, time_zone: date.time_zone };
+        if (typeof date.end === 'string' && Number.isNaN(Date.parse(date.end))) throw validation(`body failed validation: ${path}.end should be an ISO 8601 date, instead was \`${JSON.stringify(date.end)}\`.`);
+        return { start: normaliseDateTime(date.start), end: typeof date.end === 'string' ? normaliseDateTime(date.end) : null, time_zone: null };
       }
       case 'relation': {
         if (!Array.isArray(value)) throw validation(`body failed validation: ${path} should be an array.`);
         if (value.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`);
         return value.map((item: { id?: unknown }) => {
           const id = typeof item?.id === 'string' ? normaliseId(item.id) : undefined;
-          if (!id || !this.#pages.has(id)) throw validation(`body failed validation: ${path}: ${JSON.stringify(item?.id)} is not a page id that exists.`);
+          const target = id ? this.#pages.get(id) : undefined;
+          if (!id || !target || !this.#isShared(target)) throw validation(`body failed validation: ${path}: ${JSON.stringify(item?.id)} is not a page id that exists.`);
           return { id };
         });
       }
@@ -601,6 +753,15 @@ export class Workspace {
     }
   }
 
+  /** A relation value as the integration sees it: pages of databases not shared with it are left out. */
+  #visibleRelation(value: unknown): Array<{ id: string }> {
+    const related = Array.isArray(value) ? (value as Array<{ id: string }>) : [];
+    return related.filter((r) => {
+      const target = this.#pages.get(r.id);
+      return target === undefined || this.#isShared(target);
+    });
+  }
+
   #sortTarget(dataSource: DataSource, page: Page): SortTarget & { page: Page } {
     const plain = this.#plainValues(dataSource, page);
     return {
@@ -629,7 +790,12 @@ export class Workspace {
         const value = this.#valueOf(page, p, plain);
         if (p.type === 'title') title = plainOf(value);
         if (keep && !keep.has(p.id)) continue;
-        properties[p.name] = { id: p.id, type: p.type, [p.type]: value, ...(p.type === 'relation' ? { has_more: false } : {}) };
+        if (p.type === 'relation') {
+          const related = this.#visibleRelation(value);
+          properties[p.name] = { id: p.id, type: p.type, relation: related.slice(0, RELATION_PAGE_LIMIT), has_more: related.length > RELATION_PAGE_LIMIT };
+        } else {
+          properties[p.name] = { id: p.id, type: p.type, [p.type]: value };
+        }
       }
     } else {
       properties.title = { id: 'title', type: 'title', title: richText(title) };
@@ -680,6 +846,14 @@ export class Workspace {
 
 function findProperty(dataSource: DataSource, key: string): Property | undefined {
   return dataSource.properties.find((p) => p.name === key) ?? dataSource.properties.find((p) => p.id === key || p.id === encodeURIComponent(key));
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function requireId(raw: string, kind = 'object'): string {
