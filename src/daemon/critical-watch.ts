@@ -14,6 +14,8 @@ import { unmountedVolume } from '../pipeline/place.js';
  * - yt-dlp-outdated: downloads keep failing (critical.downloadFailuresBeforeTask in a row, on two tracks or more) and
  *   yt-dlp is older than doctor.ytDlpMaxAgeDays, or says itself it must be updated; cleared by the next download.
  * - spotify-credentials: Spotify refuses the app's credentials; cleared when a token request succeeds again.
+ * - notion-block-limit: Notion refuses new blocks (and pages) for the workspace's block limit; cleared by the next
+ *   block or page it creates.
  */
 
 export interface CriticalProbes {
@@ -66,6 +68,16 @@ export function watchCriticalConditions(options: { events: EventBus; critical: C
   };
 
   const offs = [
+    events.on('notion:block_limit', (e) => {
+      if (e.reached && !critical.isOpen('notion-block-limit')) {
+        void critical.raise('notion-block-limit', {
+          message: `Notion refused to create blocks: ${e.message}`,
+          tried: 'tracksync keeps syncing files and writing row properties; it stopped appending task reports (each task\'s Execution-Result says so) and cannot create new rows, artists or Execution-Logs until the limit is lifted. It tries again with the next report.',
+        });
+      } else if (!e.reached && critical.isOpen('notion-block-limit')) {
+        void critical.clear('notion-block-limit', 'Notion creates blocks again');
+      }
+    }),
     events.on('item:retry', onItemError),
     events.on('item:failed', onItemError),
     events.on('cycle:error', (e) => {

@@ -41,6 +41,23 @@ export function hashFields<D extends DatabaseKey>(schema: ResolvedSchema<D>, pag
   return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 32);
 }
 
+/**
+ * The property ids a poll asks for (filter_properties): every property tracksync maps, minus `leaveOut`. Unmapped
+ * properties (the user's Music Tracks has about 89, most of them legacy) and heavy ones (a fingerprint is thousands of
+ * characters) are not downloaded on every poll; the claim reads the whole page again anyway. Source: the query's
+ * `filter_properties` parameter, developers.notion.com/reference/query-a-data-source.
+ */
+export function pollPropertyIds<D extends DatabaseKey>(schema: ResolvedSchema<D>, leaveOut: ReadonlySet<string>): string[] {
+  return Object.entries(schema.fields)
+    .filter(([field, property]) => property !== undefined && !leaveOut.has(field))
+    .map(([, property]) => (property as { id: string }).id);
+}
+
+/** Notion ids compared with or without dashes, in any case. */
+export function sameId(a: string, b: string): boolean {
+  return a.replaceAll('-', '').toLowerCase() === b.replaceAll('-', '').toLowerCase();
+}
+
 export function textOf(value: FieldValue | undefined): string {
   if (value === null || value === undefined) return '';
   return Array.isArray(value) ? value.join(', ') : String(value).trim();
