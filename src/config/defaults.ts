@@ -32,7 +32,7 @@ export const DEFAULTS = {
     pageSize: 100,
     /**
      * After a create failed without an answer, its page is looked for this long (every createLookupIntervalMs) before
-     * the item waits: queries may lag behind a create (not documented; connectors report seconds, notion-api.md §4.6).
+     * the item waits: queries may lag behind a create (not documented; search lag is reported in makenotion/notion-sdk-js#114).
      */
     createLookupWaitMs: 20_000,
     createLookupIntervalMs: 1_000,

@@ -88,7 +88,8 @@ export class ArtistDirectory {
   async #lookUp(schema: ResolvedSchema<'artists'>, name: string): Promise<string | undefined> {
     const property = schema.fields.name!;
     const index = this.#index.get(schema.dataSourceId);
-    // The window starts a minute before the newest edit seen: last_edited_time is floored to the minute (notion-api.md §4).
+    // The window starts a minute before the newest edit seen: last_edited_time is floored to the minute
+    // (developers.notion.com/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute).
     const since = index?.newest ? new Date(Date.parse(index.newest) - 60_000).toISOString() : undefined;
     const byName = index?.byName ?? new Map<string, string>();
     const nameOf = index?.nameOf ?? new Map<string, string>();

@@ -1,4 +1,7 @@
-/** An error the local Notion answers with: the body shape and codes of the real API (notion-api.md §5.3). */
+/**
+ * An error the local Notion answers with: the body shape and codes of the real API (developers.notion.com/reference/
+ * status-codes; the codes the client knows: src/errors.ts, APIErrorCode).
+ */
 export class NotionApiError extends Error {
   readonly status: number;
   readonly code: string;

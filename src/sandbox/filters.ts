@@ -1,8 +1,10 @@
 import { validation } from './errors.js';
 
 /**
- * Data source query filters and sorts, as documented for API 2025-09-03 (notion-api.md §3): property filters for
- * every type tracksync uses, timestamp filters, and compound and/or nested at most two levels.
+ * Data source query filters and sorts, as documented for API 2025-09-03 (developers.notion.com/reference/
+ * post-database-query-filter and /reference/post-database-query-sort; shapes: the client's api-endpoints types):
+ * property filters for every type tracksync uses, timestamp filters, and compound and/or nested at most two levels
+ * (the client's GroupFilterOperatorArray type).
  */
 
 export interface FilterProperty {
@@ -235,7 +237,7 @@ const RELATIVE = ['past_week', 'past_month', 'past_year', 'this_week', 'next_wee
 
 /**
  * Date conditions. "If a date string with a time is provided, the comparison is done with millisecond precision"; a
- * date without a time compares by calendar day (UTC), as notion-api.md §3 assumes.
+ * date without a time compares by calendar day (UTC), which the documentation does not say (assumed).
  */
 function dateCondition(condition: Condition): (value: string | null) => boolean {
   const [op, arg] = onlyKeys(condition, ['equals', 'before', 'after', 'on_or_before', 'on_or_after', 'is_empty', 'is_not_empty', ...RELATIVE]);

@@ -87,6 +87,8 @@ export interface Sandbox {
   advanceClock(ms: number): void;
   /** Subscribes a webhook receiver: sends the verification handshake, then signed page events. */
   subscribeWebhook(options: WebhookSubscriptionOptions): Promise<{ subscriptionId: string; verificationToken: string; handshakeStatus: number | 'error' }>;
+  /** Changes a subscription's delivery delay for the events that follow. */
+  setWebhookDelay(subscriptionId: string, aggregationDelayMs: number): void;
   webhookDeliveries(): WebhookDelivery[];
   close(): Promise<void>;
 }
@@ -129,6 +131,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handle(req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     if (url.pathname.startsWith('/__sandbox/')) return admin(req, res, url);
+    // Bearer token, then Notion-Version: developers.notion.com/reference/authentication, /reference/versioning; the
+    // error codes and messages: /reference/status-codes.
     if (!url.pathname.startsWith('/v1/')) throw new NotionApiError(400, 'invalid_request_url', 'Invalid request URL.');
     const authorization = req.headers.authorization ?? '';
     if (authorization !== `Bearer ${token}`) throw new NotionApiError(401, 'unauthorized', 'API token is invalid.');
@@ -148,6 +152,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       if (fault.status && !fault.afterWrite) return sendFault(res, fault);
     }
+    // 429 rate_limited with Retry-After (integer seconds) and additional_data.rate_limit_reason: /reference/request-limits.
     if (limiter && !limiter.take(Date.now())) {
       entry.fault = 'rate limit';
       return sendError(res, new NotionApiError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { rate_limit_reason: 'connection_rate_limit' }), { 'retry-after': '1' });
@@ -169,6 +174,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const [collection, id, sub, subId] = parts;
     const filterProperties = query.getAll('filter_properties');
     if (collection === 'databases' && id && parts.length === 2 && method === 'GET') return workspace.retrieveDatabase(id);
+    // The database query endpoint is documented for versions up to 2022-06-28 only; 2025-09-03 queries data sources
+    // (upgrade-guide-2025-09-03). The exact answer of the real API here was not verified.
     if (collection === 'databases' && sub === 'query') {
       throw new NotionApiError(400, 'invalid_request_url', 'Invalid request URL: databases/{id}/query is not available in Notion-Version 2025-09-03; query the data source.');
     }
@@ -265,6 +272,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clockOffsetMs += ms;
     },
     subscribeWebhook: (subscription) => webhooks.subscribe(subscription),
+    setWebhookDelay: (subscriptionId, aggregationDelayMs) => webhooks.setAggregationDelay(subscriptionId, aggregationDelayMs),
     webhookDeliveries: () => webhooks.deliveries(),
     close: async () => {
       await webhooks.close();

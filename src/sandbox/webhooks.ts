@@ -3,7 +3,8 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { PageChange, Workspace } from './workspace.js';
 
 /**
- * The local Notion's integration webhooks (notion-api.md §6): a subscription gets the verification handshake
+ * The local Notion's integration webhooks (developers.notion.com/reference/webhooks; payload types: the client's
+ * api-endpoints/webhooks.ts; signature: its src/webhooks.ts): a subscription gets the verification handshake
  * (`{"verification_token": …}`, unsigned), then one signed delivery per event (`X-Notion-Signature: sha256=<HMAC of
  * the raw body keyed by the token>`), aggregated over a short window as Notion does, retried with a growing
  * `attempt_number` when the receiver does not answer 2xx. Payloads are signals only: no property values.
@@ -41,7 +42,7 @@ export interface WebhookDelivery {
 interface Subscription {
   readonly id: string;
   readonly token: string;
-  readonly options: Required<WebhookSubscriptionOptions>;
+  options: Required<WebhookSubscriptionOptions>;
   /** Pending events by `type page`, so a burst of edits to one page makes one delivery. */
   readonly pending: Map<string, { change: PageChange; timer: unknown; authors: Map<string, PageChange['author']>; propertyIds: Set<string> }>;
 }
@@ -85,6 +86,12 @@ export class WebhookSender {
     this.#subscriptions.push(subscription);
     const handshakeStatus = await this.#post(subscription.options.url, JSON.stringify({ verification_token: subscription.token }), undefined);
     return { subscriptionId: subscription.id, verificationToken: subscription.token, handshakeStatus };
+  }
+
+  /** Changes how long a subscription's later events are held (a benchmark compares delays on one subscription). */
+  setAggregationDelay(subscriptionId: string, aggregationDelayMs: number): void {
+    const subscription = this.#subscriptions.find((sub) => sub.id === subscriptionId);
+    if (subscription) subscription.options = { ...subscription.options, aggregationDelayMs };
   }
 
   deliveries(): WebhookDelivery[] {

@@ -17,9 +17,22 @@ import { newId, normaliseId, propertyId } from './ids.js';
  * values, blocks and comments. Every response is typed with the official client's response types, so a shape that
  * drifts from the real API fails to compile.
  *
- * Behaviour copied from the API (notion-api.md §8): ids dashed or not, timestamps floored to the minute and bumped by
- * every write, 2000-character text items and 100-item arrays, status options that must exist, select options created
- * on first use, read-only property types, trashed pages left out of queries, a 10,000-row query cap.
+ * Behaviour copied from the API, each with its source where it is implemented. In short (all developers.notion.com):
+ * - ids with or without dashes, answered dashed (/reference/intro, "Conventions");
+ * - databases hold data sources, which hold the schema (/guides/get-started/upgrade-guide-2025-09-03);
+ * - created_time / last_edited_time floored to the minute and bumped by every write
+ *   (/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute);
+ * - 2,000-character text items, 100-item arrays, 100 relation ids, 100 children per append (/reference/request-limits);
+ * - status options must exist; select options are created on first use (/reference/page-property-values#status,
+ *   #select; the client's api-endpoints types);
+ * - read-only property types refuse writes (/reference/page-property-values, "cannot be updated");
+ * - trashed pages left out of queries unless in_trash is asked for (/reference/query-a-data-source);
+ * - a query returns 10,000 rows at most, then request_status is "incomplete" (the client's api-endpoints/
+ *   data-sources.ts, QueryDataSourceResponse.request_status; src/helpers.ts, iterateAllDataSourceRows);
+ * - relations list 25 pages in a page object (/reference/retrieve-a-page, "Limits"), the rest through the property
+ *   endpoint (/reference/retrieve-a-page-property);
+ * - relations into databases not shared with the integration read as empty (makenotion/notion-sdk-js#514);
+ * - date-times normalised to an offset (/reference/page-property-values#date).
  */
 
 export interface PropertyDefinition {
@@ -119,10 +132,13 @@ export interface PageChange {
 /** The person who edits the workspace "in the app" (tests calling the workspace directly). */
 export const APP_USER_ID = '00000000-0000-4000-8000-0000000a9e21';
 const COLORS = ['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'];
+/** developers.notion.com/reference/request-limits ("Limits for property values"). */
 const MAX_TEXT_CHARS = 2000;
 const MAX_ARRAY_ITEMS = 100;
+/** Computed or system-set types: developers.notion.com/reference/page-property-values lists them as not updatable. */
 const READ_ONLY_TYPES = new Set(['formula', 'rollup', 'created_time', 'last_edited_time', 'created_by', 'last_edited_by', 'unique_id', 'button', 'verification']);
 
+/** developers.notion.com/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute */
 const floorToMinute = (ms: number): string => new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
 
 /**
@@ -196,7 +212,7 @@ export class Workspace {
 
   /**
    * Queries do not show pages created less than `ms` ago. Whether a query sees a page the moment it was created is not
-   * documented (notion-api.md §4.6 reports lag for search and connectors), so tests make it visible: a create that
+   * documented (lag is reported for search, makenotion/notion-sdk-js#114), so tests make it visible: a create that
    * failed ambiguously must not be re-sent just because a query cannot see the page yet.
    */
   setQueryVisibilityDelay(ms: number): void {
@@ -367,6 +383,7 @@ export class Workspace {
   queryDataSource(rawId: string, body: Record<string, unknown>, filterProperties: string[] = []): QueryDataSourceResponse {
     const dataSource = this.#dataSource(requireId(rawId, 'data source'));
     const pageSize = body.page_size ?? 100;
+    // page_size: default 100, at most 100 (developers.notion.com/reference/intro, "Pagination").
     if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
       throw validation(`body failed validation: body.page_size should be ≤ \`100\`, instead was \`${String(pageSize)}\`.`);
     }
@@ -448,6 +465,7 @@ export class Workspace {
       const databaseId = requireId(parent.database_id, 'database');
       const database = this.#unshared.has(databaseId) ? undefined : this.#databases.get(databaseId);
       if (!database) throw notFound('database', String(parent.database_id));
+      // "database_id as a parent … fails once the database has several data sources" (upgrade-guide-2025-09-03).
       if (database.dataSourceIds.length > 1) throw validation('This database has several data sources: use parent.data_source_id.');
       dataSource = this.#dataSource(database.dataSourceIds[0]!);
     } else if (typeof parent.page_id === 'string') {
@@ -688,6 +706,7 @@ export class Workspace {
     if (item.name.length > 100) throw validation(`body failed validation: ${path}.name.length should be ≤ \`100\`, instead was \`${item.name.length}\`.`);
     const existing = property.options.find((o) => o.name === item.name);
     if (existing) return existing;
+    // Status options cannot be created through the API; select options are (page-property-values#status, #select).
     if (!create) throw validation(`Invalid status option. Status option "${item.name}" does not exist for property "${property.name}".`);
     const option = { id: propertyId(dataSource.id, `${property.name}:${item.name}`), name: item.name, color: COLORS[property.options.length % COLORS.length]! };
     property.options.push(option);
@@ -695,6 +714,7 @@ export class Workspace {
   }
 
   #appendChildren(parentId: string, children: unknown[], depth = 0): Block[] {
+    // "nesting ≤ 2 levels per request" (developers.notion.com/reference/patch-block-children).
     if (depth >= 2 && children.length > 0) throw validation('body failed validation: blocks can be nested at most two levels in one request.');
     const created: Block[] = [];
     for (const raw of children) {

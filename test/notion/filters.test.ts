@@ -12,6 +12,21 @@ import { FAST, startTestDaemon, testConfig } from '../helpers/daemon.js';
 import { gatewayFor, title, withSandbox } from '../helpers/notion.js';
 import { tempDir } from '../helpers/tmp.js';
 
+/** A task handler that takes what tracksync's routing gives it and records the pages it ran on. */
+function recordingTaskHandler(name: string): { handler: Handler; processed: Set<string> } {
+  const processed = new Set<string>();
+  const handler: Handler<'tasks'> = {
+    name,
+    source: 'tasks',
+    accepts: (input, config) => isRoutedToUs(input.fields, config.routing),
+    run: async (ctx) => {
+      processed.add(ctx.item.pageId);
+      return { outcome: 'completed', taskStatus: 'completed', summary: 'done' };
+    },
+  };
+  return { handler: handler as Handler, processed };
+}
+
 /**
  * Whether Notion's text filters ignore case, and whether a select naming a missing option is refused, is not
  * documented. tracksync must route tasks and find artists the same way under either behaviour: each case runs against
@@ -21,16 +36,7 @@ describe.each(['strict', 'lenient'] as const)('with %s filters', async (filterMo
   const sandbox = await withSandbox({ filterMode });
   const dir = tempDir();
   const ws = sandbox.workspace;
-  const processed = new Set<string>();
-  const handler: Handler<'tasks'> = {
-    name: 'routed',
-    source: 'tasks',
-    accepts: (input, config) => isRoutedToUs(input.fields, config.routing),
-    run: async (ctx) => {
-      processed.add(ctx.item.pageId);
-      return { outcome: 'completed', taskStatus: 'completed', summary: 'done' };
-    },
-  };
+  const { handler, processed } = recordingTaskHandler('routed');
   const task = (name: string, extra: Record<string, unknown> = {}): string =>
     ws.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title(name), Status: { status: { name: 'Ready' } }, ...extra } }).id;
 
@@ -38,7 +44,7 @@ describe.each(['strict', 'lenient'] as const)('with %s filters', async (filterMo
     const upper = task('MUSIC TRACK SYNC for the weekend');
     const mixed = task('Friday: Music sync');
     const other = task('Fix the header row of the sheet');
-    const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'routing'), handlers: [handler as Handler] });
+    const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'routing'), handlers: [handler] });
     const report = await daemon.runOnce();
     await daemon.stop('test');
     expect(report.errors).toEqual([]);
@@ -49,7 +55,7 @@ describe.each(['strict', 'lenient'] as const)('with %s filters', async (filterMo
   it('routes by the task types that exist and leaves out one the workspace lacks, without failing the poll', async () => {
     const typed = task('Prepare Saturday', { 'Task Type': { select: { name: 'Music Sync' } } });
     const file = { ...FAST, routing: { taskTypes: ['Music Sync', 'DJ Prep'], titleKeywords: [] } };
-    const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'types'), handlers: [handler as Handler], file });
+    const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'types'), handlers: [handler], file });
     const report = await daemon.runOnce();
     await daemon.stop('test');
     expect(report.errors).toEqual([]);
@@ -82,16 +88,7 @@ describe('relations into a database the integration cannot see', async () => {
   const ws = sandbox.workspace;
 
   it('takes a task assigned to tracksync although the Agents database is not shared, and doctor names it', async () => {
-    const processed = new Set<string>();
-    const handler: Handler<'tasks'> = {
-      name: 'assigned',
-      source: 'tasks',
-      accepts: (input, config) => isRoutedToUs(input.fields, config.routing),
-      run: async (ctx) => {
-        processed.add(ctx.item.pageId);
-        return { outcome: 'completed', taskStatus: 'completed', summary: 'done' };
-      },
-    };
+    const { handler, processed } = recordingTaskHandler('assigned');
     const assigned = ws.createPage({
       parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
       properties: { 'Task Name': title('Prepare the Saturday set'), Status: { status: { name: 'Ready' } }, 'Assigned-Agent': { relation: [{ id: sandbox.ids.tracksyncAgentPageId }] } },
@@ -99,7 +96,7 @@ describe('relations into a database the integration cannot see', async () => {
     const other = ws.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title('Prepare the Sunday set'), Status: { status: { name: 'Ready' } } } }).id;
     ws.setShared(sandbox.ids.agents.databaseId, false);
     const file = { ...FAST, routing: { agentPageId: sandbox.ids.tracksyncAgentPageId } };
-    const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'agents'), handlers: [handler as Handler], file });
+    const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'agents'), handlers: [handler], file });
     await daemon.runOnce();
     await daemon.stop('test');
     expect(processed.has(assigned)).toBe(true);
