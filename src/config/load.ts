@@ -99,7 +99,13 @@ const fileSchema = z
       .strict(),
     /** Per database, the data source to use (its name or id) when the database holds several. */
     dataSources: z
-      .object({ tracks: z.string().min(1), artists: z.string().min(1), tasks: z.string().min(1), executionLogs: z.string().min(1), playlists: z.string().min(1) })
+      .object({
+        tracks: z.string().min(1),
+        artists: z.string().min(1),
+        tasks: z.string().min(1),
+        executionLogs: z.string().min(1),
+        playlists: z.string().min(1),
+      })
       .partial()
       .strict(),
     mappings: z

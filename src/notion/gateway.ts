@@ -253,7 +253,10 @@ export class NotionGateway {
     return this.#call(
       'read',
       `retrieve page ${pageId}`,
-      async () => (await this.#client.pages.retrieve({ page_id: pageId, ...(filterProperties ? { filter_properties: [...filterProperties] } : {}) })) as PageObjectResponse,
+      async () => {
+        const trimmed = filterProperties ? { filter_properties: [...filterProperties] } : {};
+        return (await this.#client.pages.retrieve({ page_id: pageId, ...trimmed })) as PageObjectResponse;
+      },
     );
   }
 
@@ -351,10 +354,8 @@ export class NotionGateway {
 
   /** Creates the page named by `spec.key` exactly once, however its request fails (creates.ts). */
   createOnce(spec: CreateSpec): Promise<{ page: PageObjectResponse; created: boolean }> {
-    return createOnce(
-      { notion: this, store: this.#intents, clock: this.#clock, logger: this.#logger, ...(this.#createLookupWaitMs === undefined ? {} : { lookupWaitMs: this.#createLookupWaitMs }) },
-      spec,
-    );
+    const wait = this.#createLookupWaitMs === undefined ? {} : { lookupWaitMs: this.#createLookupWaitMs };
+    return createOnce({ notion: this, store: this.#intents, clock: this.#clock, logger: this.#logger, ...wait }, spec);
   }
 
   /**
@@ -366,7 +367,12 @@ export class NotionGateway {
     let cursor: string | undefined;
     do {
       const response = await this.#call('read', `read property ${propertyId} of ${pageId}`, () =>
-        this.#client.pages.properties.retrieve({ page_id: pageId, property_id: propertyId, page_size: this.#pageSize, ...(cursor ? { start_cursor: cursor } : {}) }),
+        this.#client.pages.properties.retrieve({
+          page_id: pageId,
+          property_id: propertyId,
+          page_size: this.#pageSize,
+          ...(cursor ? { start_cursor: cursor } : {}),
+        }),
       );
       if (response.object !== 'list') return [response];
       items.push(...response.results);

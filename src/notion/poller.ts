@@ -87,7 +87,8 @@ export class Poller {
     let newest = cursor?.minute ?? null;
     const hashes = new Map<string, SeenEntry>();
     const filterProperties = target.pollProperties?.();
-    for await (const page of notion.queryPages(target.dataSourceId, { ...(filter ? { filter } : {}), sort: 'last_edited_time', ...(filterProperties ? { filterProperties } : {}) })) {
+    const query = { ...(filter ? { filter } : {}), sort: 'last_edited_time' as const, ...(filterProperties ? { filterProperties } : {}) };
+    for await (const page of notion.queryPages(target.dataSourceId, query)) {
       returned += 1;
       pages.push(page);
       const entry = { h: target.contentHash(page), m: page.last_edited_time };

@@ -43,7 +43,12 @@ export async function readRelation(notion: NotionGateway, page: PageResponse, pr
  * The page with every relation among `fields` complete (has_more false), for code that merges or rewrites relations:
  * decoding it afterwards can never yield a truncated list. Costs one request (or more past 100) per truncated relation.
  */
-export async function withFullRelations<D extends DatabaseKey>(notion: NotionGateway, schema: ResolvedSchema<D>, page: PageResponse, fields?: ReadonlyArray<FieldKey<D>>): Promise<PageResponse> {
+export async function withFullRelations<D extends DatabaseKey>(
+  notion: NotionGateway,
+  schema: ResolvedSchema<D>,
+  page: PageResponse,
+  fields?: ReadonlyArray<FieldKey<D>>,
+): Promise<PageResponse> {
   const properties = { ...page.properties };
   let changed = false;
   for (const [field, property] of Object.entries(schema.fields) as Array<[FieldKey<D>, ResolvedProperty | undefined]>) {

@@ -66,7 +66,11 @@ export async function loadSchemas(deps: Deps): Promise<Schemas> {
  * The choice is cached in SQLite (one request per database at a normal start); a cached data source that no longer
  * matches the configured choice is discovered again.
  */
-export async function loadSchema<D extends DatabaseKey>(deps: Deps, key: D, databaseId: string): Promise<{ schema: ResolvedSchema<D> | undefined; problems: string[] }> {
+export async function loadSchema<D extends DatabaseKey>(
+  deps: Deps,
+  key: D,
+  databaseId: string,
+): Promise<{ schema: ResolvedSchema<D> | undefined; problems: string[] }> {
   const { notion, store, clock } = deps;
   const { label } = DATABASES[key];
   const choice = deps.config.dataSources[key];
@@ -206,7 +210,8 @@ export async function checkRelationTargets(notion: NotionGateway, schemas: Schem
         if (!(error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND')) throw error;
         shared = false;
       }
-      results.push({ database: schema.label, property: property.name, targetDataSourceId: property.relationDataSourceId, shared, cost: RELATION_COSTS[`${key}.${field}`] ?? 'the relation reads as empty' });
+      const cost = RELATION_COSTS[`${key}.${field}`] ?? 'the relation reads as empty';
+      results.push({ database: schema.label, property: property.name, targetDataSourceId: property.relationDataSourceId, shared, cost });
     }
   }
   return results;

@@ -95,7 +95,8 @@ export class ArtistDirectory {
     const nameOf = index?.nameOf ?? new Map<string, string>();
     let newest = index?.newest;
     const filter = since ? ({ timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } } as NotionFilter) : undefined;
-    for await (const page of this.#notion.queryPages(schema.dataSourceId, { ...(filter ? { filter } : {}), sort: 'last_edited_time', filterProperties: [property.id] })) {
+    const query = { ...(filter ? { filter } : {}), sort: 'last_edited_time' as const, filterProperties: [property.id] };
+    for await (const page of this.#notion.queryPages(schema.dataSourceId, query)) {
       const found = fold(readText(schema, page, 'name'));
       const before = nameOf.get(page.id);
       if (before !== undefined && before !== found && byName.get(before) === page.id) byName.delete(before); // renamed

@@ -46,7 +46,11 @@ export async function ensurePlaylistPage(notion: NotionGateway, schemas: Schemas
   const existing = await find();
   if (existing) return existing.id;
   try {
-    const { page } = await notion.createOnce({ key: `playlists:${schema.dataSourceId}:${name}`, parameters: () => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }), find });
+    const { page } = await notion.createOnce({
+      key: `playlists:${schema.dataSourceId}:${name}`,
+      parameters: () => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }),
+      find,
+    });
     return page.id;
   } catch (error) {
     if (error instanceof TrackSyncError && error.code === 'NOTION_BLOCK_LIMIT') return undefined;

@@ -43,7 +43,12 @@ const TEXT_TYPES = new Set(['title', 'rich_text', 'url', 'email', 'phone_number'
 const DATE_TYPES = new Set(['date', 'created_time', 'last_edited_time']);
 
 /** Throws a validation_error if the filter is malformed; returns a predicate otherwise. */
-export function compileFilter(filter: unknown, lookup: PropertyLookup, options: FilterOptions = { mode: 'strict' }, depth = 0): (target: FilterTarget) => boolean {
+export function compileFilter(
+  filter: unknown,
+  lookup: PropertyLookup,
+  options: FilterOptions = { mode: 'strict' },
+  depth = 0,
+): (target: FilterTarget) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (typeof filter !== 'object' || Array.isArray(filter)) throw validation('body failed validation: body.filter should be an object.');
   const f = filter as Record<string, unknown>;
@@ -91,7 +96,8 @@ function conditionFor(property: FilterProperty, key: string, condition: Conditio
   if (key === 'formula') {
     const inner = Object.keys(condition)[0];
     if (inner === undefined) throw validation('body failed validation: a formula filter needs string, checkbox, number or date.');
-    const sub = conditionFor({ id: property.id, name: property.name, type: inner === 'string' ? 'rich_text' : inner }, inner, condition[inner] as Condition, options);
+    const resultProperty = { id: property.id, name: property.name, type: inner === 'string' ? 'rich_text' : inner };
+    const sub = conditionFor(resultProperty, inner, condition[inner] as Condition, options);
     return (value) => {
       const formula = value as { type?: string } & Record<string, unknown>;
       const result = formula?.[formula?.type ?? ''];

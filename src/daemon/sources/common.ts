@@ -32,8 +32,16 @@ export function decodeFields<D extends DatabaseKey>(schema: ResolvedSchema<D>, p
  * A hash of the fields that define the work, so "the row changed" can be told from "Notion bumped last_edited_time".
  * The fields in `ignore` change while we work (the claim itself) and are left out.
  */
-export function hashFields<D extends DatabaseKey>(schema: ResolvedSchema<D>, page: PageResponse, ignore: ReadonlySet<string>): string {
+export function hashFields<D extends DatabaseKey>(
+  schema: ResolvedSchema<D>,
+  page: PageResponse,
+  ignore: ReadonlySet<string>,
+  blank: ReadonlySet<string> = new Set(),
+): string {
   const fields = decodeFields(schema, page);
+  // `blank` fields (left out of polls) count as empty text: the hash of a row whose value is empty is what it was when
+  // polls still fetched them, so trimming polls did not re-queue every waiting row once.
+  for (const field of blank) if (field in fields) (fields as Record<string, unknown>)[field] = '';
   const entries = Object.entries(fields)
     .filter(([field]) => !ignore.has(field))
     .map(([field, value]) => [field, Array.isArray(value) ? [...value].sort() : value] as const)

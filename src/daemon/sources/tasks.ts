@@ -312,7 +312,9 @@ export class TaskSource implements ItemSource<'tasks'> {
           parameters: () => ({ parent: { data_source_id: logs.dataSourceId }, properties: encodeFields(logs, values) as never }),
           find: async () => {
             const filter = { property: logs.fields.name!.name, title: { equals: name } } as NotionFilter;
-            for await (const existing of notion.queryPages(logs.dataSourceId, { filter, sort: 'created_time' })) if (readText(logs, existing, 'name') === name) return existing;
+            for await (const existing of notion.queryPages(logs.dataSourceId, { filter, sort: 'created_time' })) {
+              if (readText(logs, existing, 'name') === name) return existing;
+            }
             return undefined;
           },
         });
@@ -344,7 +346,9 @@ export class TaskSource implements ItemSource<'tasks'> {
       const filter = fields.description
         ? { and: [{ property: fields.title!.name, title: { equals: name } }, { property: fields.description.name, rich_text: { contains: page.id } }] }
         : { property: fields.title!.name, title: { equals: name } };
-      for await (const existing of notion.queryPages(dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) if (readText(this.schema, existing, 'title') === name) return existing;
+      for await (const existing of notion.queryPages(dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) {
+        if (readText(this.schema, existing, 'title') === name) return existing;
+      }
       return undefined;
     };
     await run.stage('writeback:review-task', 'review-task', async () => {
@@ -357,7 +361,11 @@ export class TaskSource implements ItemSource<'tasks'> {
       if (fields.priority?.options.includes('High')) values.priority = 'High';
       if (fields.taskType?.options.includes('Review Task')) values.taskType = 'Review Task';
       try {
-        await notion.createOnce({ key: `review:${dataSourceId}:${page.id}`, parameters: () => ({ parent: { data_source_id: dataSourceId }, properties: encodeFields(this.schema, values) as never }), find });
+        await notion.createOnce({
+          key: `review:${dataSourceId}:${page.id}`,
+          parameters: () => ({ parent: { data_source_id: dataSourceId }, properties: encodeFields(this.schema, values) as never }),
+          find,
+        });
       } catch (error) {
         if (!isBlockLimit(error)) throw error;
       }

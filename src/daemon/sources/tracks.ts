@@ -13,7 +13,7 @@ type TrackValues = Partial<Record<TrackField, FieldValue>>;
 /** Fields we change while holding a row; they are not part of "the row changed". */
 const CLAIM_FIELDS: ReadonlySet<string> = new Set(['lock']);
 /**
- * Left out of polls (filter_properties) and so of the content hash: the fingerprint is thousands of characters per
+ * Left out of polls (filter_properties), and blank in the content hash: the fingerprint is thousands of characters per
  * synced row, and whether a row needs work never depends on it. The claim reads the whole page.
  */
 const NOT_POLLED: ReadonlySet<string> = new Set(['fingerprint']);
@@ -106,7 +106,7 @@ export class TrackSource implements ItemSource<'tracks'> {
   }
 
   contentHash(page: PageResponse): string {
-    return hashFields(this.schema, page, new Set([...CLAIM_FIELDS, ...NOT_POLLED]));
+    return hashFields(this.schema, page, CLAIM_FIELDS, NOT_POLLED);
   }
 
   pollProperties(): string[] {
