@@ -198,17 +198,25 @@ export interface RelationAccess {
  */
 export async function checkRelationTargets(notion: NotionGateway, schemas: Schemas): Promise<RelationAccess[]> {
   const results: RelationAccess[] = [];
+  const loaded = (Object.values(schemas) as Array<ResolvedSchema | undefined>).map((s) => s?.dataSourceId);
+  const seen = new Map<string, boolean>();
   for (const key of Object.keys(DATABASES) as DatabaseKey[]) {
     const schema = schemas[key] as ResolvedSchema | undefined;
     if (!schema) continue;
     for (const [field, property] of Object.entries(schema.fields) as Array<[string, ResolvedProperty | undefined]>) {
       if (!property || property.type !== 'relation' || !property.relationDataSourceId) continue;
-      let shared = true;
-      try {
-        await notion.retrieveDataSource(property.relationDataSourceId);
-      } catch (error) {
-        if (!(error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND')) throw error;
-        shared = false;
+      const target = property.relationDataSourceId;
+      // A data source tracksync just read is shared; others are asked for once each.
+      let shared = loaded.includes(target) || seen.get(target);
+      if (shared === undefined) {
+        try {
+          await notion.retrieveDataSource(target);
+          shared = true;
+        } catch (error) {
+          if (!(error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND')) throw error;
+          shared = false;
+        }
+        seen.set(target, shared);
       }
       const cost = RELATION_COSTS[`${key}.${field}`] ?? 'the relation reads as empty';
       results.push({ database: schema.label, property: property.name, targetDataSourceId: property.relationDataSourceId, shared, cost });
