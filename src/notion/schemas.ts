@@ -194,7 +194,7 @@ export interface RelationAccess {
 /**
  * Whether each relation tracksync uses points into a data source the integration can read. A relation into a
  * database not shared with it comes back as an empty list, without an error (makenotion/notion-sdk-js#514), so this
- * is the only way to tell. One request per relation; `doctor` runs it.
+ * is the only way to tell. One request per related data source tracksync has not read already; `doctor` runs it.
  */
 export async function checkRelationTargets(notion: NotionGateway, schemas: Schemas): Promise<RelationAccess[]> {
   const results: RelationAccess[] = [];
