@@ -48,6 +48,45 @@ function command(section: BenchSection): string {
   return file ? `\`${run}\` (${file})` : `\`${run}\``;
 }
 
+function summaryRow(section: BenchSection, row: BenchRow): string {
+  return `| ${section.title}: ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${command(section)} |`;
+}
+
+function sectionLines(section: BenchSection): string[] {
+  const lines = [`## ${section.title}`, '', `Command: ${command(section)}`, '', '| figure | ours | baseline | ratio | note |', '|---|---|---|---|---|'];
+  for (const row of section.rows) lines.push(`| ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.note ?? ''} |`);
+  lines.push('');
+  for (const note of section.notes ?? []) lines.push(`- ${note}`);
+  if (section.notes?.length) lines.push('');
+  return lines;
+}
+
+/**
+ * `npm run bench -- <name>`: the sections just measured replace theirs in an existing RESULTS.md (their summary rows
+ * too), each marked with the day and machine it was measured on; the other sections are kept as they were.
+ */
+export function splice(existing: string, sections: readonly BenchSection[], machineLine: string, when: Date): string {
+  let lines = existing.split('\n');
+  for (const section of sections) {
+    const fresh = sectionLines({ ...section, notes: [...(section.notes ?? []), `This section was measured on its own (\`npm run bench -- ${section.command.match(/-- (\S+)/)?.[1] ?? ''}\`) on ${when.toISOString().slice(0, 10)}, ${machineLine}.`] });
+    const start = lines.indexOf(`## ${section.title}`);
+    if (start < 0) {
+      lines = [...lines, ...fresh];
+    } else {
+      const next = lines.findIndex((line, i) => i > start && line.startsWith('## '));
+      lines.splice(start, (next < 0 ? lines.length : next) - start, ...fresh);
+    }
+    const prefix = `| ${section.title}: `;
+    const first = lines.findIndex((line) => line.startsWith(prefix));
+    const rows = section.rows.filter((row) => row.baseline !== '-').map((row) => summaryRow(section, row));
+    if (first >= 0) {
+      lines = lines.filter((line) => !line.startsWith(prefix));
+      lines.splice(first, 0, ...rows);
+    }
+  }
+  return lines.join('\n');
+}
+
 export function render(sections: readonly BenchSection[], machineLine: string, when: Date): string {
   const lines = [
     '# tracksync benchmarks',
@@ -62,15 +101,9 @@ export function render(sections: readonly BenchSection[], machineLine: string, w
     '',
     '| figure | ours | baseline | ratio | command |',
     '|---|---|---|---|---|',
-    ...sections.flatMap((section) => section.rows.filter((row) => row.baseline !== '-').map((row) => `| ${section.title}: ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${command(section)} |`)),
+    ...sections.flatMap((section) => section.rows.filter((row) => row.baseline !== '-').map((row) => summaryRow(section, row))),
     '',
   ];
-  for (const section of sections) {
-    lines.push(`## ${section.title}`, '', `Command: ${command(section)}`, '', '| figure | ours | baseline | ratio | note |', '|---|---|---|---|---|');
-    for (const row of section.rows) lines.push(`| ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.note ?? ''} |`);
-    lines.push('');
-    for (const note of section.notes ?? []) lines.push(`- ${note}`);
-    if (section.notes?.length) lines.push('');
-  }
+  for (const section of sections) lines.push(...sectionLines(section));
   return lines.join('\n');
 }

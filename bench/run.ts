@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { accuracyBench } from './accuracy.js';
@@ -8,7 +8,7 @@ import { idleCycleBench } from './idle-cycle.js';
 import { libraryBench } from './library.js';
 import { daemonBench } from './daemon.js';
 import { pickupBench } from './pickup.js';
-import { machine, render, type BenchSection } from './report.js';
+import { machine, render, splice, type BenchSection } from './report.js';
 import { stageBench } from './stages.js';
 
 /** `npm run bench`: every benchmark, then bench/RESULTS.md rewritten with the figures of this run. */
@@ -32,6 +32,10 @@ for (const [name, bench] of benches) {
   sections.push(await bench());
   process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
-const text = render(sections, await machine(), new Date());
-if (only.length === 0) writeFileSync(join(packageRoot(), 'bench', 'RESULTS.md'), `${text}\n`);
+const machineLine = await machine();
+const text = render(sections, machineLine, new Date());
+const results = join(packageRoot(), 'bench', 'RESULTS.md');
+// The whole file from a full run; the sections measured from a partial run (`npm run bench -- pickup`).
+if (only.length === 0) writeFileSync(results, `${text}\n`);
+else if (existsSync(results)) writeFileSync(results, splice(readFileSync(results, 'utf8'), sections, machineLine, new Date()));
 process.stdout.write(`${text}\n`);

@@ -7,6 +7,7 @@ import type { FieldValue } from '../src/notion/codecs.js';
 import { decodeProperty } from '../src/notion/codecs.js';
 import { PROCESSING_TAGS, type FieldKey } from '../src/notion/databases.js';
 import type { NotionGateway } from '../src/notion/gateway.js';
+import { overLimitMessage, readRelation, relationUnion } from '../src/notion/relations.js';
 import { analyseAudio, type Analysis } from '../src/pipeline/analyse.js';
 import { splitArtists, type ArtistHints } from '../src/pipeline/artists.js';
 import { trackRow, type PipelineDeps, type TrackRow } from '../src/pipeline/context.js';
@@ -125,7 +126,9 @@ export const musicTrackHandler: Handler<'tracks'> = {
       { isValid: (p) => p.placed.all.every((path) => existsSync(path)) },
     );
 
-    const artists = await linkArtists(ctx, row, result.metadata.artist, result.metadata.title, resolution.spotify, result.download.source.label);
+    // Artists merged in from duplicate rows are kept next to the ones found now.
+    const mergedArtists = Array.isArray(mergeValues.artists) ? mergeValues.artists : [];
+    const artists = await linkArtists(ctx, row, result.metadata.artist, result.metadata.title, resolution.spotify, result.download.source.label, mergedArtists);
     const eagleId = localSource?.eagleId ?? (await importPlaced(ctx, media, result, playlist));
     return synced(ctx, row, resolution, result, artists, { ...mergeValues, ...(eagleId ? { eagleId } : {}) });
   },
@@ -263,15 +266,31 @@ function metadataOnly(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: 
   };
 }
 
-async function linkArtists(ctx: HandlerContext<'tracks'>, row: TrackRow, artist: string, title: string, spotify: SpotifyTrack | null, sourceLabel: string): Promise<string[] | undefined> {
+async function linkArtists(
+  ctx: HandlerContext<'tracks'>,
+  row: TrackRow,
+  artist: string,
+  title: string,
+  spotify: SpotifyTrack | null,
+  sourceLabel: string,
+  alsoLinked: readonly string[],
+): Promise<string[] | undefined> {
   const schema = ctx.schemas.artists;
   if (!schema || !ctx.schemas.tracks.fields.artists) return undefined;
   const names = splitArtists(artist, title);
   if (names.length === 0) return undefined;
   const source = sourceLabel.startsWith('SoundCloud') ? 'SoundCloud' : sourceLabel.startsWith('YouTube') ? 'YouTube' : spotify ? 'Spotify' : undefined;
   const hints: ArtistHints = { ...(source ? { source } : {}), spotify: new Map((spotify?.artists ?? []).map((a) => [a.name, { id: a.id, url: a.url }])) };
-  const ids = await ctx.stage('artists', hash(names), () => artistDirectory(ctx.services, ctx.notion, ctx.logger).resolve(schema, names, hints));
-  return [...new Set([...row.artistIds, ...ids])];
+  const linked = await ctx.stage('artists', hash(names), async () => {
+    const ids = await artistDirectory(ctx.services, ctx.notion, ctx.logger).resolve(schema, names, hints);
+    // The row's Artist relation in full (its page object lists 25 at most): the write replaces the whole relation.
+    const property = ctx.schemas.tracks.fields.artists!;
+    const current = await readRelation(ctx.notion, ctx.input.page, property);
+    const merged = relationUnion(current, [...alsoLinked, ...ids]);
+    if (merged === undefined) ctx.logger.warn({ pageId: row.pageId }, overLimitMessage(property, current.length));
+    return merged ?? null;
+  });
+  return linked ?? undefined;
 }
 
 function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution, result: PlacedTrack, artistIds: string[] | undefined, extra: TrackValues): HandlerResult {

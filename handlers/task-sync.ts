@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { trackEligibilityFilter } from '../src/daemon/sources/tracks.js';
 import { coerceError, type ErrorCode } from '../src/errors.js';
 import { problemLine, trackLine, type TrackLine } from '../src/handoff/report.js';
-import { encodeFields, readList, readText } from '../src/notion/codecs.js';
+import { readText } from '../src/notion/codecs.js';
+import { addToRelation } from '../src/notion/relations.js';
 import { ensureTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
 import { ensurePlaylistPage, listPlaylistEntries, type PlaylistListing } from '../src/pipeline/playlists.js';
 import { MEDIA, type MediaServices } from '../src/pipeline/services.js';
@@ -102,18 +103,11 @@ export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, known: { 
   return syncRow(ctx, row.pageId, known.title ? `${known.artist ? `${known.artist} - ` : ''}${known.title}` : target.url);
 }
 
-/** Adds the playlist to an existing row's relation (existing links kept; nothing is ever removed). */
+/** Adds the playlist to an existing row's relation, read in full first (existing links kept; nothing is ever removed). */
 async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: readonly string[]): Promise<void> {
   const schema = ctx.schemas.tracks;
-  const property = schema.fields.playlists;
-  if (!property) return;
-  await ctx.stage(`link ${pageId}`, key(playlistIds.join()), async () => {
-    const page = await ctx.notion.retrievePage(pageId);
-    const current = readList(schema, page, 'playlists');
-    const wanted = [...new Set([...current, ...playlistIds])];
-    if (wanted.length !== current.length) await ctx.notion.updatePage(pageId, encodeFields(schema, { playlists: wanted }));
-    return true;
-  });
+  if (!schema.fields.playlists) return;
+  await ctx.stage(`link ${pageId}`, key(playlistIds.join()), () => addToRelation(ctx.notion, schema, pageId, 'playlists', playlistIds, ctx.logger));
 }
 
 /**

@@ -26,6 +26,8 @@ export const KIND_OF_CODE = {
   NOTION_TIMEOUT: 'transient',
   NOTION_CONFLICT: 'transient',
   NOTION_NETWORK: 'transient',
+  /** The workspace is past its block limit: nothing that creates blocks or pages works until a person acts. */
+  NOTION_BLOCK_LIMIT: 'permanent',
   // claims
   LOCK_CONFLICT: 'transient',
   NOT_ELIGIBLE: 'permanent',

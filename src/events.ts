@@ -22,6 +22,8 @@ export interface EventMap {
   /** Notion failed every cycle for notifications.notionDownAfterMs, or refused the token: the daemon cannot do its job. */
   'notion:unreachable': { since: number; code: ErrorCode; message: string };
   'notion:recovered': { downMs: number };
+  /** Notion refused to create blocks (pages included) for the workspace's block limit; `reached: false` once it creates them again. */
+  'notion:block_limit': { reached: boolean; message: string };
   'files:written': { bytes: number };
   'daemon:shutdown': { reason: string };
   'poll:wake': { source: string; reason: string };

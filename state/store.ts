@@ -1,3 +1,4 @@
+import type { BudgetState } from '../src/notion/limiter.js';
 import { openDatabase, type Db } from './db.js';
 
 /**
@@ -54,6 +55,14 @@ export interface LinkCandidateRow {
   accepted: number;
   rejected: string | null;
   checked_at: number;
+}
+
+export interface CreateIntentRow {
+  key: string;
+  marker: string;
+  page_id: string | null;
+  started_at: number;
+  updated_at: number;
 }
 
 export interface LinksPendingRow {
@@ -382,6 +391,22 @@ export class Store {
       listDueLinks: db.prepare<[number, number], LinksPendingRow>('SELECT * FROM links_pending WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?'),
       deferLinks: db.prepare('UPDATE links_pending SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE page_id = ?'),
       removeLinksPending: db.prepare('DELETE FROM links_pending WHERE page_id = ?'),
+      getCreateIntent: db.prepare<[string], CreateIntentRow>('SELECT * FROM create_intents WHERE key = ?'),
+      startCreateIntent: db.prepare(
+        `INSERT INTO create_intents (key, marker, page_id, started_at, updated_at) VALUES (?, ?, NULL, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET marker = excluded.marker, page_id = NULL, started_at = excluded.started_at, updated_at = excluded.updated_at`,
+      ),
+      resolveCreateIntent: db.prepare('UPDATE create_intents SET page_id = ?, updated_at = ? WHERE key = ?'),
+      dropCreateIntent: db.prepare('DELETE FROM create_intents WHERE key = ?'),
+      purgeCreateIntents: db.prepare('DELETE FROM create_intents WHERE page_id IS NOT NULL AND updated_at < ?'),
+      getRateBudget: db.prepare<[string], { tokens: number; refilled_at: number; paused_until: number; recent_json: string }>(
+        'SELECT * FROM rate_budgets WHERE budget_key = ?',
+      ),
+      saveRateBudget: db.prepare(
+        `INSERT INTO rate_budgets (budget_key, tokens, refilled_at, paused_until, recent_json) VALUES (@key, @tokens, @refilledAt, @pausedUntil, @recentJson)
+         ON CONFLICT (budget_key) DO UPDATE SET tokens = excluded.tokens, refilled_at = excluded.refilled_at,
+           paused_until = excluded.paused_until, recent_json = excluded.recent_json`,
+      ),
       sumNotionRequests: db.prepare<[], { requests: number | null; rate_limited: number | null }>('SELECT SUM(requests) AS requests, SUM(rate_limited) AS rate_limited FROM notion_requests'),
     };
   }
@@ -714,6 +739,51 @@ export class Store {
 
   removeLinksPending(pageId: string): void {
     this.#s.removeLinksPending.run(pageId);
+  }
+
+  getCreateIntent(key: string): CreateIntentRow | undefined {
+    return this.#s.getCreateIntent.get(key);
+  }
+
+  /** Records (or restarts) the intent to create the page `key`, before the request is sent. */
+  startCreateIntent(key: string, marker: string, now: number): void {
+    this.#s.startCreateIntent.run(key, marker, now, now);
+  }
+
+  resolveCreateIntent(key: string, pageId: string, now: number): void {
+    this.#s.resolveCreateIntent.run(pageId, now, key);
+  }
+
+  dropCreateIntent(key: string): void {
+    this.#s.dropCreateIntent.run(key);
+  }
+
+  /** Forgets resolved intents older than `before` (unresolved ones are kept: they may still have to be found). */
+  purgeCreateIntents(before: number): number {
+    return this.#s.purgeCreateIntents.run(before).changes;
+  }
+
+  /**
+   * One atomic step of the shared rate budget: reads the budget's state, lets `decide` compute the new state (and the
+   * wait, if any), and writes it back, all under SQLite's write lock (BEGIN IMMEDIATE), so two processes never take
+   * the same slot.
+   */
+  stepRateBudget<T>(key: string, decide: (state: BudgetState | undefined) => { state: BudgetState; result: T }): T {
+    const run = this.db.transaction(() => {
+      const row = this.#s.getRateBudget.get(key);
+      const current = row
+        ? { tokens: row.tokens, refilledAt: row.refilled_at, pausedUntil: row.paused_until, recent: JSON.parse(row.recent_json) as number[] }
+        : undefined;
+      const { state, result } = decide(current);
+      const { tokens, refilledAt, pausedUntil } = state;
+      this.#s.saveRateBudget.run({ key, tokens, refilledAt, pausedUntil, recentJson: JSON.stringify(state.recent) });
+      return result;
+    });
+    return run.immediate();
+  }
+
+  readRateBudgetPause(key: string): number {
+    return this.#s.getRateBudget.get(key)?.paused_until ?? 0;
   }
 
   totalNotionRequests(): { requests: number; rateLimited: number } {

@@ -2,7 +2,7 @@ import type { Store } from '../../state/store.js';
 import { systemClock } from '../clock.js';
 import { parseNotionId } from '../config/load.js';
 import { silentLogger } from '../log.js';
-import { NotionGateway } from '../notion/gateway.js';
+import { gatewayFromConfig, type NotionGateway } from '../notion/gateway.js';
 import { loadSchemas, type Schemas } from '../notion/schemas.js';
 import { findTrackRow } from '../pipeline/lookup.js';
 import { classifyUrl } from '../pipeline/urls.js';
@@ -11,7 +11,7 @@ import { usageError } from './usage.js';
 
 /** A gateway and the live schemas, for commands that work on Notion outside the daemon. */
 export async function openNotion(runtime: Runtime, store: Store): Promise<{ notion: NotionGateway; schemas: Schemas }> {
-  const notion = new NotionGateway({ token: runtime.config.notion.token, baseUrl: runtime.config.notion.baseUrl, clock: systemClock, logger: silentLogger() });
+  const notion = gatewayFromConfig(runtime.config, silentLogger(), { store });
   const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: silentLogger() });
   return { notion, schemas };
 }

@@ -30,6 +30,14 @@ export const DEFAULTS = {
     startupWaitMs: 10 * 60 * 1000,
     /** Page size for queries: Notion's maximum (notion-api.md §5.1). */
     pageSize: 100,
+    /**
+     * After a create failed without an answer, its page is looked for this long (every createLookupIntervalMs) before
+     * the item waits: queries may lag behind a create (not documented; search lag is reported in makenotion/notion-sdk-js#114).
+     */
+    createLookupWaitMs: 20_000,
+    createLookupIntervalMs: 1_000,
+    /** An ambiguous create not found by then is taken as not landed and sent again (far beyond any lag reported). */
+    createUnresolvedHoldMs: 15 * 60 * 1000,
   },
   schedule: {
     /** node-cron expression for polling cycles: every minute, the legacy orchestrator's cadence. */
@@ -274,6 +282,8 @@ export const DEFAULTS = {
     maxRichTextItems: 100,
     /** Block appends: at most 100 children per request. */
     maxBlocksPerAppend: 100,
+    /** A relation value in one request: at most 100 page ids (developers.notion.com/reference/request-limits). */
+    maxRelationIds: 100,
   },
 } as const;
 

@@ -48,6 +48,12 @@ const envSchema = z.object({
   AGENT_TASKS_DB_ID: notionId.optional(),
   EXECUTION_LOGS_DB_ID: notionId.optional(),
   PLAYLISTS_DB_ID: notionId.optional(),
+  // Which data source of a database to use, by name or id, when the database holds several (notion/schemas.ts).
+  TRACKS_DATA_SOURCE: z.string().min(1).optional(),
+  ARTISTS_DATA_SOURCE: z.string().min(1).optional(),
+  AGENT_TASKS_DATA_SOURCE: z.string().min(1).optional(),
+  EXECUTION_LOGS_DATA_SOURCE: z.string().min(1).optional(),
+  PLAYLISTS_DATA_SOURCE: z.string().min(1).optional(),
   OUT_DIR: absolutePath.optional(),
   BACKUP_DIR: absolutePath.optional(),
   WAV_BACKUP_DIR: absolutePath.optional(),
@@ -88,6 +94,17 @@ const fileSchema = z
         burstPerSecond: z.number().int().min(1).max(100),
         requestTimeoutMs: positiveInt,
         maxRetries: nonNegativeInt.max(20),
+      })
+      .partial()
+      .strict(),
+    /** Per database, the data source to use (its name or id) when the database holds several. */
+    dataSources: z
+      .object({
+        tracks: z.string().min(1),
+        artists: z.string().min(1),
+        tasks: z.string().min(1),
+        executionLogs: z.string().min(1),
+        playlists: z.string().min(1),
       })
       .partial()
       .strict(),
@@ -270,6 +287,8 @@ export interface Config {
     readonly executionLogs?: string;
     readonly playlists?: string;
   };
+  /** The data source to use per database, by name or id (`TRACKS_DATA_SOURCE`… or `dataSources` in the file). */
+  readonly dataSources: Readonly<Partial<Record<'tracks' | 'artists' | 'tasks' | 'executionLogs' | 'playlists', string>>>;
   readonly mappings: Readonly<Partial<Record<'tracks' | 'artists' | 'tasks' | 'executionLogs' | 'playlists', Readonly<Record<string, string>>>>>;
   readonly stateDir: string;
   /** OUT_DIR defaults to ~/Music/tracksync; the two backup folders are used only when set. */
@@ -470,6 +489,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ...(e.AGENT_TASKS_DB_ID ? { tasks: e.AGENT_TASKS_DB_ID } : {}),
       ...(e.EXECUTION_LOGS_DB_ID ? { executionLogs: e.EXECUTION_LOGS_DB_ID } : {}),
       ...(e.PLAYLISTS_DB_ID ? { playlists: e.PLAYLISTS_DB_ID } : {}),
+    },
+    dataSources: {
+      ...file.dataSources,
+      ...(e.TRACKS_DATA_SOURCE ? { tracks: e.TRACKS_DATA_SOURCE } : {}),
+      ...(e.ARTISTS_DATA_SOURCE ? { artists: e.ARTISTS_DATA_SOURCE } : {}),
+      ...(e.AGENT_TASKS_DATA_SOURCE ? { tasks: e.AGENT_TASKS_DATA_SOURCE } : {}),
+      ...(e.EXECUTION_LOGS_DATA_SOURCE ? { executionLogs: e.EXECUTION_LOGS_DATA_SOURCE } : {}),
+      ...(e.PLAYLISTS_DATA_SOURCE ? { playlists: e.PLAYLISTS_DATA_SOURCE } : {}),
     },
     mappings: file.mappings ?? {},
     stateDir: e.TRACKSYNC_STATE_DIR ?? defaultStateDir(os, home, env),

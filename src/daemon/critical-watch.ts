@@ -16,6 +16,8 @@ import { unmountedVolume } from '../pipeline/place.js';
  * - spotify-credentials: Spotify refuses the app's credentials; cleared when a token request succeeds again.
  * - spotify-app-refused: Spotify refuses the app itself (its owner has no Premium, or the user is not on its
  *   allow-list); cleared when a Spotify request succeeds again, and then the rows that waited are made due at once.
+ * - notion-block-limit: Notion refuses new blocks (and pages) for the workspace's block limit; cleared by the next
+ *   block or page it creates.
  */
 
 export interface CriticalProbes {
@@ -82,6 +84,16 @@ export function watchCriticalConditions(options: {
   };
 
   const offs = [
+    events.on('notion:block_limit', (e) => {
+      if (e.reached && !critical.isOpen('notion-block-limit')) {
+        void critical.raise('notion-block-limit', {
+          message: `Notion refused to create blocks: ${e.message}`,
+          tried: 'tracksync keeps syncing files and writing row properties; it stopped appending task reports (each task\'s Execution-Result says so) and cannot create new rows, artists or Execution-Logs until the limit is lifted. It tries again with the next report.',
+        });
+      } else if (!e.reached && critical.isOpen('notion-block-limit')) {
+        void critical.clear('notion-block-limit', 'Notion creates blocks again');
+      }
+    }),
     events.on('item:retry', onItemError),
     events.on('item:failed', onItemError),
     events.on('cycle:error', (e) => {

@@ -10,7 +10,7 @@ import { TrackSyncError, coerceError } from '../errors.js';
 import { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { DATABASES } from '../notion/databases.js';
-import { NotionGateway, type RequestCount } from '../notion/gateway.js';
+import { gatewayFromConfig, type NotionGateway, type RequestCount } from '../notion/gateway.js';
 import { Poller } from '../notion/poller.js';
 import { loadSchema, loadSchemas, type Schemas } from '../notion/schemas.js';
 import { establishIdentity, type Identity } from './identity.js';
@@ -174,18 +174,7 @@ export class Daemon {
       if (released > 0) options.logger.info({ released }, 'released items an earlier run left claimed; they resume from their last finished stage');
       await removeLeftovers(store, config, options.logger);
       const events = options.events ?? new EventBus(options.logger);
-      const notion = new NotionGateway({
-        token: config.notion.token,
-        baseUrl: config.notion.baseUrl,
-        clock,
-        logger: options.logger,
-        events,
-        requestsPerSecond: config.notion.requestsPerSecond,
-        burstPerSecond: config.notion.burstPerSecond,
-        requestTimeoutMs: config.notion.requestTimeoutMs,
-        maxRetries: config.notion.maxRetries,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      });
+      const notion = gatewayFromConfig(config, options.logger, { clock, events, store, ...(options.fetch ? { fetch: options.fetch } : {}) });
       const schemas = await loadSchemasPatiently({ notion, store, config, clock, logger: options.logger });
       for (const schema of Object.values(schemas) as Array<Schemas[keyof Schemas]>) {
         if (!schema) continue;
@@ -398,6 +387,7 @@ export class Daemon {
   }
 
   async #pollSource(source: ItemSource, full: boolean): Promise<{ polled: number; queued: number }> {
+    await source.beforePoll?.();
     const result = await this.#poller.poll(source, { full });
     let queued = 0;
     const now = this.#clock.now();
@@ -429,7 +419,7 @@ export class Daemon {
       if (!databaseId) continue;
       try {
         const { schema, problems } = await loadSchema({ notion: this.notion, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger }, key, databaseId);
-        if (problems.length > 0) {
+        if (problems.length > 0 || !schema) {
           errors.push(...problems);
           this.#logger.error({ database: DATABASES[key].label, problems, firstSeen: why }, 'a database schema no longer fits; this source is paused until it is fixed');
           continue;

@@ -1,4 +1,6 @@
+import { TrackSyncError } from '../errors.js';
 import { decodeProperty, type FieldValue } from '../notion/codecs.js';
+import { isTruncated, MAX_RELATION_IDS_PER_REQUEST } from '../notion/relations.js';
 import type { FieldKey } from '../notion/databases.js';
 import type { PageResponse } from '../notion/gateway.js';
 import type { ResolvedSchema } from '../notion/schema.js';
@@ -34,17 +36,25 @@ export function chooseKeeper(schema: TrackSchema, pages: readonly PageResponse[]
   return [...pages].sort((a, b) => keeperScore(schema, b) - keeperScore(schema, a) || b.last_edited_time.localeCompare(a.last_edited_time) || a.id.localeCompare(b.id))[0]!;
 }
 
-/** The values to write on the keeper so it holds what every page knew (only fields that change are returned). */
+/**
+ * The values to write on the keeper so it holds what every page knew (only fields that change are returned). Pages
+ * must carry their relations in full (relations.ts, withFullRelations): merging the 25 a query shows would unlink the
+ * rest. A merged relation past 100 pages is left out (one request cannot set it, and a write replaces the whole list).
+ */
 export function mergedValues(schema: TrackSchema, keeper: PageResponse, donors: readonly PageResponse[]): Values {
   const changes: Values = {};
   for (const [field, property] of Object.entries(schema.fields) as Array<[FieldKey<'tracks'>, NonNullable<TrackSchema['fields'][FieldKey<'tracks'>]>]>) {
     if (field === 'lock' || field === 'processing' || field === 'lastError') continue; // ours, not the track's
+    if (property.type === 'relation' && [keeper, ...donors].some((p) => isTruncated(p, property))) {
+      throw new TrackSyncError('INTERNAL', `merging "${property.name}" from a page object that lists only part of it; read the relation in full first`);
+    }
     const mine = decodeProperty(keeper.properties[property.name]);
     let merged: FieldValue = mine;
     for (const donor of donors) {
       const theirs = decodeProperty(donor.properties[property.name]);
       merged = mergeOne(property.type, merged, theirs);
     }
+    if (property.type === 'relation' && Array.isArray(merged) && merged.length > MAX_RELATION_IDS_PER_REQUEST) continue;
     if (JSON.stringify(normalise(merged)) !== JSON.stringify(normalise(mine))) changes[field] = merged;
   }
   return changes;
@@ -71,7 +81,8 @@ function mergeOne(type: string, mine: FieldValue, theirs: FieldValue): FieldValu
     case 'date':
       if (empty(mine)) return theirs;
       if (empty(theirs)) return mine;
-      return String(theirs) < String(mine) ? theirs : mine;
+      // By instant: Notion returns "…+00:00" where "…Z" was written, and a date may be a day or a date-time.
+      return Date.parse(String(theirs)) < Date.parse(String(mine)) ? theirs : mine;
     default:
       return empty(mine) ? theirs : mine;
   }

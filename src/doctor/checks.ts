@@ -5,8 +5,8 @@ import type { Config } from '../config/load.js';
 import { ConfigError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DATABASES, type DatabaseKey } from '../notion/databases.js';
-import { NotionGateway } from '../notion/gateway.js';
-import { loadSchemas, type Schemas } from '../notion/schemas.js';
+import { gatewayFromConfig, type NotionGateway } from '../notion/gateway.js';
+import { checkRelationTargets, listDataSources, loadSchemas, missingTaskTypes, type Schemas } from '../notion/schemas.js';
 
 /** skip: the check does not apply here (the LaunchAgent on Linux). */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -35,43 +35,78 @@ export interface DoctorReport {
 /** A doctor check: one fact about the machine or the workspace, explained, with the fix. */
 export type Check = (context: { config: Config; logger: Logger }) => Promise<CheckResult[]>;
 
-/** Notion: the token works, every configured database is reachable and its schema maps (notion-schema.md). */
+/**
+ * Notion: the token works, every configured database is reachable and its schema maps (notion-schema.md), which data
+ * source of each database is used, the configured task types exist, and every relation tracksync reads points into a
+ * database the integration can see.
+ */
 export async function checkNotion(config: Config, logger: Logger): Promise<DoctorReport> {
   const checks: CheckResult[] = [];
   const mapping: SchemaMappingRow[] = [];
-  const notion = new NotionGateway({ token: config.notion.token, baseUrl: config.notion.baseUrl, clock: systemClock, logger, maxRetries: 1, requestTimeoutMs: 15_000 });
-  try {
-    const me = await notion.whoAmI();
-    checks.push({ name: 'Notion token', status: 'ok', detail: `accepted by ${config.notion.baseUrl} (integration ${me.name ?? me.id})` });
-  } catch (raw) {
-    const error = coerceError(raw);
-    checks.push({ name: 'Notion token', status: 'fail', detail: error.message, fix: error.code === 'NOTION_UNAUTHORIZED' ? 'set NOTION_TOKEN to the internal integration secret' : 'check the network and NOTION_API_BASE_URL' });
-    return { checks, mapping };
-  }
   const store = Store.open(join(config.stateDir, 'tracksync.sqlite'));
-  let schemas: Schemas | undefined;
   try {
-    schemas = await loadSchemas({ notion, store, config, clock: systemClock, logger });
-    checks.push({ name: 'Notion databases', status: 'ok', detail: `${Object.keys(schemas).length} database(s) reachable and mapped` });
-  } catch (raw) {
-    if (raw instanceof ConfigError) {
-      for (const problem of raw.problems) checks.push({ name: 'Notion databases', status: 'fail', detail: problem });
-    } else {
-      checks.push({ name: 'Notion databases', status: 'fail', detail: coerceError(raw).message });
+    // The state directory's store: doctor's requests count against the rate budget a running daemon uses too.
+    const notion = gatewayFromConfig(config, logger, { store, maxRetries: 1, requestTimeoutMs: 15_000 });
+    try {
+      const me = await notion.whoAmI();
+      checks.push({ name: 'Notion token', status: 'ok', detail: `accepted by ${config.notion.baseUrl} (integration ${me.name ?? me.id})` });
+    } catch (raw) {
+      const error = coerceError(raw);
+      checks.push({ name: 'Notion token', status: 'fail', detail: error.message, fix: error.code === 'NOTION_UNAUTHORIZED' ? 'set NOTION_TOKEN to the internal integration secret' : 'check the network and NOTION_API_BASE_URL' });
+      return { checks, mapping };
     }
+    let schemas: Schemas | undefined;
+    try {
+      schemas = await loadSchemas({ notion, store, config, clock: systemClock, logger });
+      checks.push({ name: 'Notion databases', status: 'ok', detail: `${Object.keys(schemas).length} database(s) reachable and mapped` });
+    } catch (raw) {
+      if (raw instanceof ConfigError) {
+        for (const problem of raw.problems) checks.push({ name: 'Notion databases', status: 'fail', detail: problem });
+      } else {
+        checks.push({ name: 'Notion databases', status: 'fail', detail: coerceError(raw).message });
+      }
+    }
+    for (const key of Object.keys(DATABASES) as DatabaseKey[]) {
+      if (!config.databases[key]) {
+        checks.push({ name: DATABASES[key].label, status: key === 'tracks' ? 'fail' : 'warn', detail: `${DATABASES[key].envKey} is not set`, fix: `set ${DATABASES[key].envKey} to enable ${DATABASES[key].label}` });
+      }
+    }
+    if (!schemas) return { checks, mapping };
+    mapping.push(...schemaMapping(schemas));
+    checks.push(...(await dataSourceChecks(notion, schemas)));
+    if (!schemas.tracks.fields.lock) {
+      checks.push({ name: 'Processing Lock', status: 'warn', detail: 'Music Tracks has no "Processing Lock" property: two machines could process the same row', fix: 'add a text property "Processing Lock" to Music Tracks' });
+    }
+    if (schemas.tasks) {
+      for (const problem of missingTaskTypes(schemas.tasks, config)) {
+        checks.push({ name: 'Task types', status: 'warn', detail: problem, fix: 'add the option to "Task Type" in Agent-Tasks, or set routing.taskTypes in the config file to options it has' });
+      }
+    }
+    for (const relation of await checkRelationTargets(notion, schemas)) {
+      if (relation.shared) continue;
+      checks.push({
+        name: 'Related database not shared',
+        status: 'warn',
+        detail: `${relation.database} > "${relation.property}" points into a database the integration cannot see (data source ${relation.targetDataSourceId}): ${relation.cost}`,
+        fix: 'open that database in Notion, ••• > Connections, and add the tracksync integration',
+      });
+    }
+    return { checks, mapping };
   } finally {
     store.close();
   }
+}
+
+/** One line per database: the data sources it holds and the one tracksync uses. */
+async function dataSourceChecks(notion: NotionGateway, schemas: Schemas): Promise<CheckResult[]> {
+  const checks: CheckResult[] = [];
   for (const key of Object.keys(DATABASES) as DatabaseKey[]) {
-    if (!config.databases[key]) {
-      checks.push({ name: DATABASES[key].label, status: key === 'tracks' ? 'fail' : 'warn', detail: `${DATABASES[key].envKey} is not set`, fix: `set ${DATABASES[key].envKey} to enable ${DATABASES[key].label}` });
-    }
+    const schema = schemas[key];
+    if (!schema) continue;
+    const listed = (await listDataSources(notion, schema)).map((d) => `"${d.name}" (${d.id})${d.id === schema.dataSourceId ? ' <- used' : ''}`).join(', ');
+    checks.push({ name: `${schema.label} data sources`, status: 'ok', detail: listed });
   }
-  if (schemas) mapping.push(...schemaMapping(schemas));
-  if (schemas && !schemas.tracks.fields.lock) {
-    checks.push({ name: 'Processing Lock', status: 'warn', detail: 'Music Tracks has no "Processing Lock" property: two machines could process the same row', fix: 'add a text property "Processing Lock" to Music Tracks' });
-  }
-  return { checks, mapping };
+  return checks;
 }
 
 /** Semantic field -> live property, for every database that was read (doctor and the status page show it). */

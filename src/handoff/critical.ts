@@ -17,7 +17,13 @@ import type { Schemas } from '../notion/schemas.js';
  * incident lives in SQLite, so a restart finds the open task instead of filing another.
  */
 
-export type CriticalKind = 'notion-access' | 'volume-missing' | 'yt-dlp-outdated' | 'spotify-credentials' | 'spotify-app-refused';
+export type CriticalKind =
+  | 'notion-access'
+  | 'volume-missing'
+  | 'yt-dlp-outdated'
+  | 'spotify-credentials'
+  | 'spotify-app-refused'
+  | 'notion-block-limit';
 
 export const CRITICAL_KINDS: Readonly<Record<CriticalKind, { readonly label: string; readonly fix: string }>> = {
   'notion-access': {
@@ -41,6 +47,10 @@ export const CRITICAL_KINDS: Readonly<Record<CriticalKind, { readonly label: str
   'spotify-app-refused': {
     label: 'Spotify refuses the app',
     fix: 'If Spotify names Premium: the Spotify account that created the app at https://developer.spotify.com/dashboard needs an active Premium subscription again (Spotify can take a few hours to let requests through after a renewal). If it says the user is not registered: open the app in the dashboard, Settings > User Management, and add the name and e-mail of the account whose refresh token tracksync uses (SPOTIFY_REFRESH_TOKEN; at most 5 users). Nothing to restart: rows that need Spotify wait and resume by themselves.',
+  },
+  'notion-block-limit': {
+    label: 'Notion block limit',
+    fix: 'The workspace is on Notion\'s Free plan with more than one member and has used its 1,000 lifetime blocks (deleting blocks does not give them back; see notion.com/help/understanding-block-usage). Upgrade the workspace to a paid plan, or move the music databases to a workspace of your own. Meanwhile tracksync keeps syncing files and writing row properties; task reports go into Execution-Result only, and new rows, artists and Execution-Logs cannot be created.',
   },
 };
 
@@ -116,7 +126,8 @@ export class CriticalTasks {
     if (row && row.cleared_at === null) {
       const task = row.task_page_id ? await this.#openTask(row.task_page_id) : undefined;
       if (row.task_page_id && task) {
-        const due = now - row.last_line_at >= config.critical.repeatLineMs;
+        // Past the block limit no line can be appended: the occurrence is only counted.
+        const due = now - row.last_line_at >= config.critical.repeatLineMs && kind !== 'notion-block-limit';
         if (due) await this.#d.notion.appendBlocks(task.id, [paragraph(bold(`${iso(now)} still happening`), ` (${row.occurrences + 1} occurrences since ${iso(row.opened_at)}): ${occurrence.message}`)]);
         store.seeIncident(kind, occurrence.message, due, now);
         return;
@@ -162,7 +173,11 @@ export class CriticalTasks {
     return status === completedStatus || status === failedStatus ? undefined : page;
   }
 
-  /** Files the task; undefined when there is no Agent-Tasks database. Reconciled by title, so a retried create does not file two. */
+  /**
+   * Files the task; undefined when there is no Agent-Tasks database. An open task of the same title is reused; the
+   * create itself goes through createOnce, with a marker in the description, so a create that failed without an
+   * answer is found rather than filed twice.
+   */
   async #file(kind: CriticalKind, occurrence: Occurrence, since: number): Promise<string | undefined> {
     const { notion, config } = this.#d;
     const schema = this.#d.schemas().tasks;
@@ -172,21 +187,27 @@ export class CriticalTasks {
     }
     const title = criticalTitle(kind);
     const { fix } = CRITICAL_KINDS[kind];
-    const find = async (): Promise<PageResponse | undefined> => {
+    const find = async (marker?: string): Promise<PageResponse | undefined> => {
       const filter = { and: [{ property: schema.fields.title!.name, title: { equals: title } }, { property: schema.fields.status!.name, status: { equals: config.routing.readyStatus } }] };
-      for await (const page of notion.queryPages(schema.dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) return page;
+      for await (const page of notion.queryPages(schema.dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) {
+        if (readText(schema, page, 'title') !== title) continue; // a filter that ignores case must not match another title
+        if (marker === undefined || readText(schema, page, 'description').includes(marker)) return page;
+      }
       return undefined;
     };
     const existing = await find();
     if (existing) return existing.id;
-    const values: Partial<Record<FieldKey<'tasks'>, FieldValue>> = {
-      title,
-      status: config.routing.readyStatus,
-      description: `${occurrence.message} (since ${iso(since)}). Fix: ${fix}`,
+    const values = (marker: string): Partial<Record<FieldKey<'tasks'>, FieldValue>> => {
+      const v: Partial<Record<FieldKey<'tasks'>, FieldValue>> = {
+        title,
+        status: config.routing.readyStatus,
+        description: `${occurrence.message} (since ${iso(since)}). Fix: ${fix} [tracksync incident ${marker}]`,
+      };
+      if (schema.fields.priority?.options.includes('High')) v.priority = 'High';
+      if (schema.fields.nextStep) v.nextStep = fix;
+      if (config.critical.agentPageId && schema.fields.assignedAgent) v.assignedAgent = [config.critical.agentPageId];
+      return v;
     };
-    if (schema.fields.priority?.options.includes('High')) values.priority = 'High';
-    if (schema.fields.nextStep) values.nextStep = fix;
-    if (config.critical.agentPageId && schema.fields.assignedAgent) values.assignedAgent = [config.critical.agentPageId];
     const children = [
       heading('What happened'),
       paragraph(occurrence.message),
@@ -198,7 +219,15 @@ export class CriticalTasks {
       heading('Log'),
       bullet(`${iso(since)} first seen on ${config.launchd.label}`),
     ];
-    const page = await notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never, children: children as never }, find);
+    // Past the block limit a body cannot be written: the task's properties carry everything (and a page is a block
+    // too, so the create may be refused as well: the incident then stays open in SQLite and in the log, and the
+    // task results that could not carry their report say why).
+    const body = kind === 'notion-block-limit' ? {} : { children: children as never };
+    const { page } = await notion.createOnce({
+      key: `critical:${kind}:${since}`,
+      parameters: (marker) => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values(marker)) as never, ...body }),
+      find,
+    });
     return page.id;
   }
 }

@@ -144,11 +144,23 @@ export function encodeProperty(property: ResolvedProperty, value: FieldValue): u
       return { multi_select: (Array.isArray(value) ? value : value === null ? [] : [String(value)]).map((name) => ({ name: selectName(name) })) };
     case 'date':
       return { date: value === null || value === '' ? null : { start: String(value) } };
-    case 'relation':
-      return { relation: (Array.isArray(value) ? value : []).slice(0, 100).map((id) => ({ id })) };
+    case 'relation': {
+      const ids = Array.isArray(value) ? value : [];
+      // Never cut: a write replaces the whole relation, so a cut list would drop links (relations.ts).
+      if (ids.length > DEFAULTS.text.maxRelationIds) throw tooManyRelated(property, ids.length);
+      return { relation: ids.map((id) => ({ id })) };
+    }
     default:
       throw new TrackSyncError('NOTION_VALIDATION', `tracksync does not write properties of type ${property.type} ("${property.name}")`);
   }
+}
+
+/** A relation value tracksync should never have built: more ids than one request can set (relations.ts). */
+function tooManyRelated(property: ResolvedProperty, count: number): TrackSyncError {
+  return new TrackSyncError(
+    'NOTION_VALIDATION',
+    `relation "${property.name}" would hold ${count} pages; Notion accepts at most ${DEFAULTS.text.maxRelationIds} per request and a write replaces the whole list, so tracksync does not write it (nothing is dropped)`,
+  );
 }
 
 /** Select option names cannot contain commas and are limited to 100 characters. */
@@ -199,5 +211,17 @@ function sameValue(property: ResolvedProperty, actual: FieldValue, expected: Fie
   if (property.type === 'title' || property.type === 'rich_text') {
     return toRichText(norm(expected)).map((i) => i.text.content).join('') === norm(actual);
   }
+  if (property.type === 'date') return sameDate(norm(actual), norm(expected));
   return norm(actual) === norm(expected);
+}
+
+/**
+ * Dates compared by instant: Notion answers a written "2026-11-24T15:04:05.123Z" with "2026-11-24T15:04:05.123+00:00"
+ * (offset form, time_zone null), so comparing strings would take a write that landed for one that did not.
+ */
+export function sameDate(a: string, b: string): boolean {
+  if (a === '' || b === '') return a === b;
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  return Number.isNaN(x) || Number.isNaN(y) ? a === b : x === y;
 }

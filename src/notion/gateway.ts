@@ -10,14 +10,25 @@ import {
   type DataSourceObjectResponse,
   type DatabaseObjectResponse,
   type PageObjectResponse,
+  type PropertyItemObjectResponse,
   type QueryDataSourceParameters,
 } from '@notionhq/client';
-import type { Clock } from '../clock.js';
+import { createHash } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { TrackSyncError, messageOf, type ErrorCode } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import { RateLimiter } from './limiter.js';
+import { createOnce, MemoryIntentStore, type CreateIntentStore, type CreateSpec } from './creates.js';
+import { RateLimiter, SharedRateBudget, type RateBudget, type RateBudgetStore } from './limiter.js';
+
+/**
+ * The Notion API version this code is written for. The client sends its own default unless told (src/Client.ts,
+ * `defaultNotionVersion`), and later 5.x releases support 2026-03-11, which renames fields tracksync reads
+ * (`archived` -> `in_trash`, `after` -> `position`): pinned so a client upgrade cannot change it underneath.
+ */
+export const NOTION_API_VERSION = '2025-09-03';
 
 export type NotionFilter = NonNullable<QueryDataSourceParameters['filter']>;
 export type NotionSorts = NonNullable<QueryDataSourceParameters['sorts']>;
@@ -40,6 +51,14 @@ export interface NotionGatewayOptions {
   retryMaxDelayMs?: number;
   maxInlineRetryAfterMs?: number;
   pageSize?: number;
+  /**
+   * The state directory's SQLite. With it, the rate budget is shared with every tracksync process on that directory
+   * (SharedRateBudget) and create intents survive a restart (creates.ts); without it (one-off tools, unit tests) both
+   * live in this process only.
+   */
+  store?: CreateIntentStore & RateBudgetStore;
+  /** How long createOnce looks for a page whose create failed ambiguously (DEFAULTS.notion.createLookupWaitMs). */
+  createLookupWaitMs?: number;
 }
 
 /** What a call does, which decides what may be retried (notion-api.md §1.5, §4.5). */
@@ -80,7 +99,9 @@ export function endpointOf(url: string): string {
  */
 export class NotionGateway {
   readonly #client: Client;
-  readonly #limiter: RateLimiter;
+  readonly #limiter: RateBudget;
+  readonly #intents: CreateIntentStore;
+  readonly #createLookupWaitMs: number | undefined;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #events: EventBus | undefined;
@@ -92,6 +113,8 @@ export class NotionGateway {
   readonly #counts = new Map<string, RequestCount>();
   #total = 0;
   #rateLimited = 0;
+  /** Whether the last block-creating request was refused for the workspace's block limit. */
+  #blockLimited = false;
 
   constructor(options: NotionGatewayOptions) {
     this.#clock = options.clock;
@@ -102,15 +125,21 @@ export class NotionGateway {
     this.#retryMaxDelayMs = options.retryMaxDelayMs ?? DEFAULTS.notion.retryMaxDelayMs;
     this.#maxInlineRetryAfterMs = options.maxInlineRetryAfterMs ?? DEFAULTS.notion.maxInlineRetryAfterMs;
     this.#pageSize = options.pageSize ?? DEFAULTS.notion.pageSize;
-    this.#limiter = new RateLimiter({
+    const rate = {
       requestsPerSecond: options.requestsPerSecond ?? DEFAULTS.notion.requestsPerSecond,
       burstPerSecond: options.burstPerSecond ?? DEFAULTS.notion.burstPerSecond,
       clock: options.clock,
-    });
+    };
+    // One budget per integration token: a hash of the token names it (the token itself never reaches SQLite).
+    const budgetKey = createHash('sha256').update(options.token).digest('hex').slice(0, 16);
+    this.#limiter = options.store ? new SharedRateBudget({ ...rate, store: options.store, key: budgetKey }) : new RateLimiter(rate);
+    this.#intents = options.store ?? new MemoryIntentStore();
+    this.#createLookupWaitMs = options.createLookupWaitMs;
     const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#client = new Client({
       auth: options.token,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      notionVersion: NOTION_API_VERSION,
       timeoutMs: options.requestTimeoutMs ?? DEFAULTS.notion.requestTimeoutMs,
       retry: false,
       // The SDK logs request failures at WARN on its own console; we log once, mapped, in our own format.
@@ -133,6 +162,12 @@ export class NotionGateway {
   }
 
   async #limitedFetch(baseFetch: typeof fetch, url: string, init?: RequestInit): Promise<Response> {
+    // A pause longer than a call may wait (a per-workspace Retry-After can exceed a minute) goes back to the caller as
+    // a rate limit with the time left, instead of holding a worker: the scheduler retries the item after it.
+    const pausedForMs = this.#limiter.pausedUntil - this.#clock.now();
+    if (pausedForMs > this.#maxInlineRetryAfterMs) {
+      throw new TrackSyncError('NOTION_RATE_LIMITED', `notion: Notion asked to wait ${Math.ceil(pausedForMs / 1000)} s before the next request (Retry-After); tracksync waits`, { retryAfterMs: pausedForMs });
+    }
     await this.#limiter.acquire();
     const method = (init?.method ?? 'GET').toUpperCase();
     const endpoint = endpointOf(url);
@@ -155,7 +190,9 @@ export class NotionGateway {
       count.rateLimited += 1;
       this.#rateLimited += 1;
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#clock.now()) ?? this.#retryBaseDelayMs;
-      this.#limiter.pauseUntil(this.#clock.now() + Math.min(retryAfterMs, this.#maxInlineRetryAfterMs));
+      // The whole wait, however long: Notion's limit is per integration (and per workspace), not per caller, so every
+      // caller of every process sharing the budget holds back until then.
+      this.#limiter.pauseUntil(this.#clock.now() + retryAfterMs);
       this.#events?.emit('notion:rate_limited', { retryAfterMs });
     } else if (response.status >= 400) {
       count.failed += 1;
@@ -212,8 +249,15 @@ export class NotionGateway {
     return this.#call('read', `retrieve data source ${dataSourceId}`, async () => (await this.#client.dataSources.retrieve({ data_source_id: dataSourceId })) as DataSourceObjectResponse);
   }
 
-  retrievePage(pageId: string): Promise<PageObjectResponse> {
-    return this.#call('read', `retrieve page ${pageId}`, async () => (await this.#client.pages.retrieve({ page_id: pageId })) as PageObjectResponse);
+  retrievePage(pageId: string, filterProperties?: readonly string[]): Promise<PageObjectResponse> {
+    return this.#call(
+      'read',
+      `retrieve page ${pageId}`,
+      async () => {
+        const trimmed = filterProperties ? { filter_properties: [...filterProperties] } : {};
+        return (await this.#client.pages.retrieve({ page_id: pageId, ...trimmed })) as PageObjectResponse;
+      },
+    );
   }
 
   /**
@@ -223,7 +267,7 @@ export class NotionGateway {
    */
   async *queryPages(
     dataSourceId: string,
-    options: { filter?: NotionFilter; sort: 'last_edited_time' | 'created_time'; filterProperties?: string[] },
+    options: { filter?: NotionFilter; sort: 'last_edited_time' | 'created_time'; filterProperties?: readonly string[] },
   ): AsyncGenerator<PageObjectResponse> {
     const seen = new Set<string>();
     let windowStart: string | undefined;
@@ -240,7 +284,7 @@ export class NotionGateway {
             sorts: [{ timestamp: options.sort, direction: 'ascending' }],
             page_size: this.#pageSize,
             ...(cursor ? { start_cursor: cursor } : {}),
-            ...(options.filterProperties ? { filter_properties: options.filterProperties } : {}),
+            ...(options.filterProperties ? { filter_properties: [...options.filterProperties] } : {}),
           }),
         );
         for (const result of response.results) {
@@ -282,9 +326,59 @@ export class NotionGateway {
     return this.#call('update', `trash page ${pageId}`, async () => (await this.#client.pages.update({ page_id: pageId, in_trash: inTrash })) as PageObjectResponse);
   }
 
-  /** Creates a page. `findExisting` must find the page if a failed-looking create did land; without it, no retry. */
-  createPage(parameters: CreatePageParameters, findExisting?: () => Promise<PageObjectResponse | undefined>): Promise<PageObjectResponse> {
-    return this.#call('create', 'create page', async () => (await this.#client.pages.create(parameters)) as PageObjectResponse, findExisting);
+  /**
+   * Creates a page, once: an ambiguous failure (timeout, 5xx, dropped connection) is raised, never retried here, since a
+   * query may not show the page yet. Callers that must not create twice go through createOnce (creates.ts).
+   */
+  createPage(parameters: CreatePageParameters): Promise<PageObjectResponse> {
+    return this.#createsBlocks(this.#call('create', 'create page', async () => (await this.#client.pages.create(parameters)) as PageObjectResponse));
+  }
+
+  /** Tells the daemon (critical-watch) when Notion starts and stops refusing new blocks for the workspace's block limit. */
+  async #createsBlocks<T>(request: Promise<T>): Promise<T> {
+    try {
+      const result = await request;
+      if (this.#blockLimited) {
+        this.#blockLimited = false;
+        this.#events?.emit('notion:block_limit', { reached: false, message: 'Notion creates blocks again' });
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof TrackSyncError && error.code === 'NOTION_BLOCK_LIMIT') {
+        this.#blockLimited = true;
+        this.#events?.emit('notion:block_limit', { reached: true, message: error.message });
+      }
+      throw error;
+    }
+  }
+
+  /** Creates the page named by `spec.key` exactly once, however its request fails (creates.ts). */
+  createOnce(spec: CreateSpec): Promise<{ page: PageObjectResponse; created: boolean }> {
+    const wait = this.#createLookupWaitMs === undefined ? {} : { lookupWaitMs: this.#createLookupWaitMs };
+    return createOnce({ notion: this, store: this.#intents, clock: this.#clock, logger: this.#logger, ...wait }, spec);
+  }
+
+  /**
+   * Every item of one page property, following the cursor: the way to read a relation past the 25 pages a page object
+   * lists (developers.notion.com/reference/retrieve-a-page-property). Simple properties come back as one item.
+   */
+  async retrievePropertyItems(pageId: string, propertyId: string): Promise<PropertyItemObjectResponse[]> {
+    const items: PropertyItemObjectResponse[] = [];
+    let cursor: string | undefined;
+    do {
+      const response = await this.#call('read', `read property ${propertyId} of ${pageId}`, () =>
+        this.#client.pages.properties.retrieve({
+          page_id: pageId,
+          property_id: propertyId,
+          page_size: this.#pageSize,
+          ...(cursor ? { start_cursor: cursor } : {}),
+        }),
+      );
+      if (response.object !== 'list') return [response];
+      items.push(...response.results);
+      cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
+    } while (cursor !== undefined);
+    return items;
   }
 
   /**
@@ -296,10 +390,12 @@ export class NotionGateway {
       throw new RangeError(`appendBlocks takes at most ${DEFAULTS.text.maxBlocksPerAppend} blocks per call, got ${children.length}`);
     }
     const reconcile = marker ? async () => ((await this.#hasBlockContaining(blockId, marker)) ? true : undefined) : undefined;
-    await this.#call('create', `append blocks ${blockId}`, async () => {
-      await this.#client.blocks.children.append({ block_id: blockId, children });
-      return true;
-    }, reconcile);
+    await this.#createsBlocks(
+      this.#call('create', `append blocks ${blockId}`, async () => {
+        await this.#client.blocks.children.append({ block_id: blockId, children });
+        return true;
+      }, reconcile),
+    );
   }
 
   async listBlocks(blockId: string): Promise<BlockObjectResponse[]> {
@@ -332,6 +428,24 @@ export class NotionGateway {
     const me = await this.#call('read', 'users.me', () => this.#client.users.me({}));
     return { id: me.id, name: 'name' in me ? (me.name ?? null) : null };
   }
+}
+
+/**
+ * A gateway with the configured rate, timeout and retries, for commands outside the daemon. Give it the state
+ * directory's Store so it shares the rate budget with a running daemon (and keeps create intents).
+ */
+export function gatewayFromConfig(config: Config, logger: Logger, extra: Partial<NotionGatewayOptions> = {}): NotionGateway {
+  return new NotionGateway({
+    token: config.notion.token,
+    baseUrl: config.notion.baseUrl,
+    clock: systemClock,
+    logger,
+    requestsPerSecond: config.notion.requestsPerSecond,
+    burstPerSecond: config.notion.burstPerSecond,
+    requestTimeoutMs: config.notion.requestTimeoutMs,
+    maxRetries: config.notion.maxRetries,
+    ...extra,
+  });
 }
 
 function withWindow(filter: NotionFilter | undefined, sort: 'last_edited_time' | 'created_time', start: string | undefined): NotionFilter | undefined {
@@ -373,10 +487,26 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   NOTION_NOT_FOUND: 'check the id, and share the page or database with the integration (Notion answers 404 for both)',
 };
 
+/**
+ * Free workspaces with more than one member past the block limit: "After grace expires, requests that create blocks
+ * fail" (developers.notion.com/reference/workspace-block-limits). The stored copy of that page does not show the error
+ * body, so the condition is recognised by its words on any 4xx (400 validation_error and 403 restricted_resource are
+ * both plausible); a page is a block, so page creation is refused too.
+ */
+const BLOCK_LIMIT = /block[ _-]?limit/i;
+
 /** Maps anything the SDK or fetch throws to a TrackSyncError. The one place Notion errors are classified. */
 export function mapNotionError(error: unknown, label: string): TrackSyncError {
   if (error instanceof TrackSyncError) return error;
   if (isNotionClientError(error)) {
+    const httpStatus = 'status' in error ? (error.status as number) : 0;
+    const body = 'body' in error ? String((error as { body?: unknown }).body ?? '') : '';
+    if (httpStatus >= 400 && httpStatus < 500 && (BLOCK_LIMIT.test(error.message) || BLOCK_LIMIT.test(body))) {
+      return new TrackSyncError('NOTION_BLOCK_LIMIT', `notion: ${label}: the workspace has reached Notion's block limit (HTTP ${httpStatus} ${error.message})`, {
+        cause: error,
+        details: { status: httpStatus, notionCode: error.code },
+      });
+    }
     if (error.code === ClientErrorCode.RequestTimeout) {
       return new TrackSyncError('NOTION_TIMEOUT', `notion: ${label}: no answer in time (the request may still have been applied)`, { cause: error });
     }

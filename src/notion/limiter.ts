@@ -1,5 +1,14 @@
 import type { Clock } from '../clock.js';
 
+/** What the gateway needs from a rate limiter: a slot per request, and a pause every caller respects. */
+export interface RateBudget {
+  /** Resolves when the caller may send one request. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Nobody sends before `untilMs` (a Retry-After). Never shortens an existing pause. */
+  pauseUntil(untilMs: number): void;
+  readonly pausedUntil: number;
+}
+
 export interface RateLimiterOptions {
   /** Long-run average. */
   requestsPerSecond: number;
@@ -22,7 +31,7 @@ const WINDOW_MS = 1_025;
  * A 429 or 529 pauses everyone (`pauseUntil`), because Notion's limit is per connection, not per caller.
  * Callers are served in arrival order.
  */
-export class RateLimiter {
+export class RateLimiter implements RateBudget {
   readonly #rate: number;
   readonly #burst: number;
   readonly #clock: Clock;
@@ -76,6 +85,97 @@ export class RateLimiter {
         if (this.#recentSends.length > this.#burst) this.#recentSends.splice(0, this.#recentSends.length - this.#burst);
         return;
       }
+      await this.#clock.sleep(Math.ceil(wait), signal);
+    }
+  }
+}
+
+/** The part of the Store the shared budget uses (one atomic read-modify-write of the budget's row). */
+export interface RateBudgetStore {
+  stepRateBudget<T>(
+    key: string,
+    decide: (state: BudgetState | undefined) => { state: BudgetState; result: T },
+  ): T;
+  readRateBudgetPause(key: string): number;
+}
+
+export interface BudgetState {
+  tokens: number;
+  refilledAt: number;
+  pausedUntil: number;
+  /** Send times of the last `burst` requests, oldest first. */
+  recent: number[];
+}
+
+/**
+ * The same budget as RateLimiter, kept in the state directory's SQLite so that every tracksync process using one
+ * integration token draws from it: the daemon, `tracksync sync`, `links`, `feeds` and `doctor` together stay within
+ * the configured rate, and a Retry-After one of them receives holds back all of them. Notion's limits are per
+ * integration and per workspace, not per process (developers.notion.com/reference/request-limits).
+ *
+ * Each slot is one SQLite write transaction (BEGIN IMMEDIATE; tens of microseconds): nothing next to a network call.
+ * Processes share the system clock; callers of one process are still served in arrival order.
+ */
+export class SharedRateBudget implements RateBudget {
+  readonly #store: RateBudgetStore;
+  readonly #key: string;
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #clock: Clock;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: RateLimiterOptions & { store: RateBudgetStore; key: string }) {
+    if (!(options.requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be > 0, got ${options.requestsPerSecond}`);
+    if (!(options.burstPerSecond >= 1)) throw new RangeError(`burstPerSecond must be >= 1, got ${options.burstPerSecond}`);
+    this.#store = options.store;
+    this.#key = options.key;
+    this.#rate = options.requestsPerSecond;
+    this.#burst = Math.floor(options.burstPerSecond);
+    this.#clock = options.clock;
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(() => this.#waitForSlot(signal));
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  pauseUntil(untilMs: number): void {
+    this.#store.stepRateBudget(this.#key, (state) => {
+      const current = state ?? this.#fresh(this.#clock.now());
+      return { state: { ...current, pausedUntil: Math.max(current.pausedUntil, untilMs) }, result: undefined };
+    });
+  }
+
+  get pausedUntil(): number {
+    return this.#store.readRateBudgetPause(this.#key);
+  }
+
+  #fresh(now: number): BudgetState {
+    return { tokens: this.#burst, refilledAt: now, pausedUntil: 0, recent: [] };
+  }
+
+  async #waitForSlot(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const wait = this.#store.stepRateBudget(this.#key, (state) => {
+        const now = this.#clock.now();
+        const current = state ?? this.#fresh(now);
+        // A clock that went backwards (another process's clock is the same one; NTP can step it) refills nothing.
+        const elapsed = Math.max(0, now - current.refilledAt);
+        const tokens = Math.min(this.#burst, current.tokens + (elapsed * this.#rate) / 1000);
+        const recent = current.recent.slice(-this.#burst);
+        const waitForPause = current.pausedUntil - now;
+        const waitForToken = tokens >= 1 ? 0 : ((1 - tokens) * 1000) / this.#rate;
+        const oldestInWindow = recent.length >= this.#burst ? recent[recent.length - this.#burst]! : -Infinity;
+        const waitForWindow = oldestInWindow + WINDOW_MS - now;
+        const waitMs = Math.max(waitForPause, waitForToken, waitForWindow);
+        if (waitMs <= 0) {
+          return { state: { tokens: tokens - 1, refilledAt: now, pausedUntil: current.pausedUntil, recent: [...recent, now].slice(-this.#burst) }, result: 0 };
+        }
+        return { state: { ...current, tokens, refilledAt: now, recent }, result: waitMs };
+      });
+      if (wait <= 0) return;
       await this.#clock.sleep(Math.ceil(wait), signal);
     }
   }

@@ -21,6 +21,11 @@ export interface PollTarget {
   eligibilityFilter(): NotionFilter | undefined;
   /** A hash of the page's content that matters to us; a changed hash means "look again". */
   contentHash(page: PageResponse): string;
+  /**
+   * The property ids a poll needs (sent as filter_properties, so a poll does not download every property of every
+   * row); all of them when absent. The hash must be computed from these only.
+   */
+  pollProperties?(): readonly string[];
 }
 
 export interface PollResult {
@@ -81,7 +86,9 @@ export class Poller {
     let returned = 0;
     let newest = cursor?.minute ?? null;
     const hashes = new Map<string, SeenEntry>();
-    for await (const page of notion.queryPages(target.dataSourceId, { ...(filter ? { filter } : {}), sort: 'last_edited_time' })) {
+    const filterProperties = target.pollProperties?.();
+    const query = { ...(filter ? { filter } : {}), sort: 'last_edited_time' as const, ...(filterProperties ? { filterProperties } : {}) };
+    for await (const page of notion.queryPages(target.dataSourceId, query)) {
       returned += 1;
       pages.push(page);
       const entry = { h: target.contentHash(page), m: page.last_edited_time };

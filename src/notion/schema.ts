@@ -26,6 +26,8 @@ export interface ResolvedSchema<D extends DatabaseKey = DatabaseKey> {
   readonly fields: Readonly<Partial<Record<FieldKey<D>, ResolvedProperty>>>;
   /** Optional fields the data source lacks (or has with a type we cannot use): listed by `doctor`, never an error. */
   readonly skipped: readonly SkippedField[];
+  /** Every data source of the database, as Notion listed them (`doctor` shows them; the one used is `dataSourceId`). */
+  readonly dataSources?: ReadonlyArray<{ readonly id: string; readonly name: string }>;
 }
 
 /** The subset of a data source object that schema resolution needs. */

@@ -1,3 +1,4 @@
+import { TrackSyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { encodeFields, readText, type FieldValue } from '../notion/codecs.js';
 import { REJECTED_ARTIST_NAMES, type FieldKey } from '../notion/databases.js';
@@ -37,45 +38,79 @@ export interface ArtistHints {
 /**
  * Finds or creates artists in Music Artists. One instance per daemon: it remembers what it found, and creations of one
  * name are serialised, so two tracks by the same artist processed at once never create it twice.
+ *
+ * Names match without case ("deadmau5" is "Deadmau5"), but whether Notion's `title contains` ignores case is not
+ * documented. So a name is first looked for with `contains` (enough when the case matches, or when Notion ignores it),
+ * and before an artist is created the whole directory is read once (title only, a few requests for thousands of
+ * artists), then kept up to date by reading only what changed since; the decision is made here, without case.
  */
 export class ArtistDirectory {
   readonly #notion: NotionGateway;
   readonly #logger: Logger;
-  readonly #known = new Map<string, Promise<string>>();
+  readonly #known = new Map<string, Promise<string | undefined>>();
+  /** Every artist by folded name, per data source, with the newest last_edited_time read (Notion's clock, not ours). */
+  readonly #index = new Map<string, { byName: Map<string, string>; nameOf: Map<string, string>; newest: string | undefined }>();
 
   constructor(notion: NotionGateway, logger: Logger) {
     this.#notion = notion;
     this.#logger = logger;
   }
 
-  /** Page ids for every name, creating missing artists. */
+  /** Page ids for every name, creating missing artists (none is created past the workspace's block limit). */
   async resolve(schema: ResolvedSchema<'artists'>, names: readonly string[], hints: ArtistHints = {}): Promise<string[]> {
     const ids: string[] = [];
     for (const name of names) {
-      const key = `${schema.dataSourceId}/${name.toLowerCase()}`;
+      const key = `${schema.dataSourceId}/${fold(name)}`;
       let pending = this.#known.get(key);
       if (!pending) {
         pending = this.#findOrCreate(schema, name, hints);
         this.#known.set(key, pending);
-        pending.catch(() => this.#known.delete(key)); // a failure is not remembered
+        // A failure, or an artist not created (block limit), is not remembered.
+        pending.then((id) => id === undefined && this.#known.delete(key), () => this.#known.delete(key));
       }
-      ids.push(await pending);
+      const id = await pending;
+      if (id !== undefined) ids.push(id);
     }
     return ids;
   }
 
+  /** The quick look: `contains` narrows, the exact comparison (without case) is ours. */
   async #find(schema: ResolvedSchema<'artists'>, name: string): Promise<PageResponse | undefined> {
     const property = schema.fields.name!;
     const filter = { property: property.name, title: { contains: name } } as NotionFilter;
-    for await (const page of this.#notion.queryPages(schema.dataSourceId, { filter, sort: 'created_time' })) {
-      if (readText(schema, page, 'name').toLowerCase() === name.toLowerCase()) return page;
+    for await (const page of this.#notion.queryPages(schema.dataSourceId, { filter, sort: 'created_time', filterProperties: [property.id] })) {
+      if (fold(readText(schema, page, 'name')) === fold(name)) return page;
     }
     return undefined;
   }
 
-  async #findOrCreate(schema: ResolvedSchema<'artists'>, name: string, hints: ArtistHints): Promise<string> {
-    const existing = await this.#find(schema, name);
-    if (existing) return existing.id;
+  /** The sure look: every artist's name, read once, then only the pages edited since (no text filter at all). */
+  async #lookUp(schema: ResolvedSchema<'artists'>, name: string): Promise<string | undefined> {
+    const property = schema.fields.name!;
+    const index = this.#index.get(schema.dataSourceId);
+    // The window starts a minute before the newest edit seen: last_edited_time is floored to the minute
+    // (developers.notion.com/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute).
+    const since = index?.newest ? new Date(Date.parse(index.newest) - 60_000).toISOString() : undefined;
+    const byName = index?.byName ?? new Map<string, string>();
+    const nameOf = index?.nameOf ?? new Map<string, string>();
+    let newest = index?.newest;
+    const filter = since ? ({ timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } } as NotionFilter) : undefined;
+    const query = { ...(filter ? { filter } : {}), sort: 'last_edited_time' as const, filterProperties: [property.id] };
+    for await (const page of this.#notion.queryPages(schema.dataSourceId, query)) {
+      const found = fold(readText(schema, page, 'name'));
+      const before = nameOf.get(page.id);
+      if (before !== undefined && before !== found && byName.get(before) === page.id) byName.delete(before); // renamed
+      nameOf.set(page.id, found);
+      if (found && !byName.has(found)) byName.set(found, page.id);
+      if (newest === undefined || page.last_edited_time > newest) newest = page.last_edited_time;
+    }
+    this.#index.set(schema.dataSourceId, { byName, nameOf, newest });
+    return byName.get(fold(name));
+  }
+
+  async #findOrCreate(schema: ResolvedSchema<'artists'>, name: string, hints: ArtistHints): Promise<string | undefined> {
+    const existing = (await this.#find(schema, name))?.id ?? (await this.#lookUp(schema, name));
+    if (existing) return existing;
     const spotify = hints.spotify?.get(name);
     const values: Partial<Record<FieldKey<'artists'>, FieldValue>> = { name, lastUsed: new Date().toISOString() };
     const sourceOption = schema.fields.source;
@@ -84,8 +119,27 @@ export class ArtistDirectory {
       values.spotifyId = spotify.id;
       if (spotify.url) values.spotifyUrl = spotify.url;
     }
-    const created = await this.#notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never }, () => this.#find(schema, name));
-    this.#logger.info({ artist: name, pageId: created.id }, 'artist created in Music Artists');
-    return created.id;
+    try {
+      // The name is the artist's identity, so it is the marker createOnce looks for after an ambiguous failure.
+      const { page, created } = await this.#notion.createOnce({
+        key: `artists:${schema.dataSourceId}:${fold(name)}`,
+        parameters: () => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never }),
+        find: () => this.#find(schema, name),
+      });
+      const index = this.#index.get(schema.dataSourceId);
+      index?.byName.set(fold(name), page.id);
+      index?.nameOf.set(page.id, fold(name));
+      if (created) this.#logger.info({ artist: name, pageId: page.id }, 'artist created in Music Artists');
+      return page.id;
+    } catch (error) {
+      if (!(error instanceof TrackSyncError && error.code === 'NOTION_BLOCK_LIMIT')) throw error;
+      this.#logger.warn({ artist: name }, 'artist not created: the Notion workspace has reached its block limit; the track is linked to the artists that exist');
+      return undefined;
+    }
   }
+}
+
+/** How artist names are compared: NFC, trimmed, whitespace collapsed, without case. */
+function fold(name: string): string {
+  return name.normalize('NFC').replace(/\s+/g, ' ').trim().toLocaleLowerCase('en-US');
 }

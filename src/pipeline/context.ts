@@ -45,8 +45,11 @@ export interface TrackRow {
   /** The known duration (Spotify's milliseconds, else our earlier measurement), for matching and preview detection. */
   readonly expectedDurationSeconds: number | null;
   readonly paths: { readonly m4a: string; readonly aiff: string; readonly wav: string };
+  /**
+   * The first 25 related playlists at most (a page object lists no more, notion/relations.ts): enough to choose the
+   * folder. Code that writes a relation reads it in full instead (readRelation).
+   */
   readonly playlistIds: readonly string[];
-  readonly artistIds: readonly string[];
 }
 
 export function trackRow(input: ItemInput<'tracks'>): TrackRow {
@@ -70,6 +73,5 @@ export function trackRow(input: ItemInput<'tracks'>): TrackRow {
     expectedDurationSeconds: durationMs ? durationMs / 1000 : durationSeconds,
     paths: { m4a: text(f.m4aPath), aiff: text(f.aiffPath), wav: text(f.wavPath) },
     playlistIds: list(f.playlists),
-    artistIds: list(f.artists),
   };
 }

@@ -7,6 +7,7 @@ import { findSimilarFiles } from '../library/fingerprint-index.js';
 import { decodeProperty, encodeFields, readText, type FieldValue } from '../notion/codecs.js';
 import { PROCESSING_TAGS, type FieldKey } from '../notion/databases.js';
 import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import { withFullRelations } from '../notion/relations.js';
 import type { ResolvedSchema } from '../notion/schema.js';
 import type { EagleClient } from '../services/eagle.js';
 import type { TrackRow } from './context.js';
@@ -80,7 +81,8 @@ async function exactDuplicates(deps: DedupDeps, page: PageResponse): Promise<Pag
     if (kind === 'spotify') (add('spotifyId', value), add('spotifyUrl', value));
     if (kind === 'soundcloud') (add('soundcloudUrl', new URL(value).pathname), add('sourceUrl', new URL(value).pathname));
     if (kind === 'youtube') (add('youtubeUrl', value), add('sourceUrl', value));
-    if (kind === 'isrc') add('isrc', value, 'equals');
+    // Whether `equals` ignores case is not documented: ask for both spellings people write.
+    if (kind === 'isrc') (add('isrc', value, 'equals'), add('isrc', value.toLowerCase(), 'equals'));
   }
   const found: PageResponse[] = [];
   for await (const other of deps.notion.queryPages(deps.schema.dataSourceId, { filter: { or: clauses } as NotionFilter, sort: 'created_time' })) {
@@ -100,9 +102,12 @@ function filesByFormat(rows: readonly Pick<LibraryFileRow, 'path' | 'format'>[])
   return files;
 }
 
-/** Merges a group of exact duplicates: the keeper gets the merged values, the donors other than `page` are archived. */
+/**
+ * Merges a group of exact duplicates: the keeper gets the merged values, the donors other than `page` are archived.
+ * Relations are read in full first (query results list 25 related pages at most), so the union loses nothing.
+ */
 async function mergeGroup(deps: DedupDeps, page: PageResponse, duplicates: readonly PageResponse[]): Promise<DedupDecision> {
-  const group = [page, ...duplicates];
+  const group = await Promise.all([page, ...duplicates].map((p) => withFullRelations(deps.notion, deps.schema, p)));
   const keeper = chooseKeeper(deps.schema, group);
   const donors = group.filter((p) => p.id !== keeper.id);
   const values = mergedValues(deps.schema, keeper, donors);

@@ -70,10 +70,20 @@ export async function createTrackRow(
   }
   if (known.spotifyId && schema.fields.spotifyId) values.spotifyId = known.spotifyId;
   if (known.playlistIds?.length && schema.fields.playlists) values.playlists = [...known.playlistIds];
-  return notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never }, () => findTrackRow(notion, schema, target));
+  // The URL (or Spotify ID) is the row's identity and so its marker: a create that failed without an answer is looked
+  // for by it, and a row created earlier is read back by id (createOnce), never created twice.
+  const { page } = await notion.createOnce({
+    key: `tracks:${schema.dataSourceId}:${target.platform}:${target.id ?? target.url}`,
+    parameters: () => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never }),
+    find: () => findTrackRow(notion, schema, target),
+  });
+  return page;
 }
 
-/** Find or create: the row and whether it was created now. */
+/**
+ * Find or create: the row and whether it was created now. A row this state directory created before is found by its
+ * create intent even when a query does not show it yet (createOnce).
+ */
 export async function ensureTrackRow(
   notion: NotionGateway,
   schema: TrackSchema,

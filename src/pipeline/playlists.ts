@@ -1,5 +1,5 @@
 import { TrackSyncError } from '../errors.js';
-import { encodeFields } from '../notion/codecs.js';
+import { encodeFields, readText } from '../notion/codecs.js';
 import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
 import type { MediaServices } from './services.js';
@@ -29,18 +29,32 @@ export async function listPlaylistEntries(media: MediaServices, playlist: Classi
   return { name: listing.title ?? playlist.url, entries: listing.entries.map((e) => ({ title: e.title, artist: e.uploader ?? '', url: e.url })) };
 }
 
-/** The Music Playlists page for a playlist name (found or created), when that database is configured. */
+/**
+ * The Music Playlists page for a playlist name (found or created), when that database is configured. Undefined, too,
+ * when Notion refuses new pages for the workspace's block limit: the tracks are then synced without the link.
+ */
 export async function ensurePlaylistPage(notion: NotionGateway, schemas: Schemas, name: string, url: string): Promise<string | undefined> {
   const schema = schemas.playlists;
   if (!schema) return undefined;
   const titleProperty = schema.fields.name!;
   const find = async (): Promise<PageResponse | undefined> => {
-    for await (const page of notion.queryPages(schema.dataSourceId, { filter: { property: titleProperty.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return page;
+    const filter = { property: titleProperty.name, title: { equals: name } } as NotionFilter;
+    // Exact here: a filter that ignores case must not hand back "Summer" for "SUMMER".
+    for await (const page of notion.queryPages(schema.dataSourceId, { filter, sort: 'created_time' })) if (readText(schema, page, 'name') === name) return page;
     return undefined;
   };
   const existing = await find();
   if (existing) return existing.id;
-  const created = await notion.createPage({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }, find);
-  return created.id;
+  try {
+    const { page } = await notion.createOnce({
+      key: `playlists:${schema.dataSourceId}:${name}`,
+      parameters: () => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, { name, url }) as never }),
+      find,
+    });
+    return page.id;
+  } catch (error) {
+    if (error instanceof TrackSyncError && error.code === 'NOTION_BLOCK_LIMIT') return undefined;
+    throw error;
+  }
 }
 

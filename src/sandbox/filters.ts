@@ -1,14 +1,31 @@
 import { validation } from './errors.js';
 
 /**
- * Data source query filters and sorts, as documented for API 2025-09-03 (notion-api.md §3): property filters for
- * every type tracksync uses, timestamp filters, and compound and/or nested at most two levels.
+ * Data source query filters and sorts, as documented for API 2025-09-03 (developers.notion.com/reference/
+ * post-database-query-filter and /reference/post-database-query-sort; shapes: the client's api-endpoints types):
+ * property filters for every type tracksync uses, timestamp filters, and compound and/or nested at most two levels
+ * (the client's GroupFilterOperatorArray type).
  */
 
 export interface FilterProperty {
   readonly id: string;
   readonly name: string;
   readonly type: string;
+  /** Options of select, multi_select and status properties. */
+  readonly options?: ReadonlyArray<{ readonly name: string }>;
+}
+
+/**
+ * Behaviour the API documentation leaves open (developers.notion.com/reference/post-database-query-filter says nothing
+ * about case, nor about a select value that is not an option). tracksync must be right under both:
+ * - strict: text comparisons are case-sensitive, and a select/status/multi_select condition naming an option the
+ *   property does not have is a 400 validation_error (one third-party report of this; unverified);
+ * - lenient: text comparisons ignore case, and an unknown option simply matches nothing.
+ */
+export type FilterMode = 'strict' | 'lenient';
+
+export interface FilterOptions {
+  readonly mode: FilterMode;
 }
 
 /** What a filter needs from a page: property values in response shape, and the two timestamps. */
@@ -26,7 +43,12 @@ const TEXT_TYPES = new Set(['title', 'rich_text', 'url', 'email', 'phone_number'
 const DATE_TYPES = new Set(['date', 'created_time', 'last_edited_time']);
 
 /** Throws a validation_error if the filter is malformed; returns a predicate otherwise. */
-export function compileFilter(filter: unknown, lookup: PropertyLookup, depth = 0): (target: FilterTarget) => boolean {
+export function compileFilter(
+  filter: unknown,
+  lookup: PropertyLookup,
+  options: FilterOptions = { mode: 'strict' },
+  depth = 0,
+): (target: FilterTarget) => boolean {
   if (filter === undefined || filter === null) return () => true;
   if (typeof filter !== 'object' || Array.isArray(filter)) throw validation('body failed validation: body.filter should be an object.');
   const f = filter as Record<string, unknown>;
@@ -35,7 +57,7 @@ export function compileFilter(filter: unknown, lookup: PropertyLookup, depth = 0
       if (depth >= 2) throw validation('body failed validation: body.filter can be nested at most two levels deep (and/or inside and/or).');
       const items = f[op];
       if (!Array.isArray(items)) throw validation(`body failed validation: body.filter.${op} should be an array.`);
-      const predicates = items.map((item) => compileFilter(item, lookup, depth + 1));
+      const predicates = items.map((item) => compileFilter(item, lookup, options, depth + 1));
       return op === 'and' ? (t) => predicates.every((p) => p(t)) : (t) => predicates.some((p) => p(t));
     }
   }
@@ -59,7 +81,7 @@ export function compileFilter(filter: unknown, lookup: PropertyLookup, depth = 0
   }
   const condition = f[conditionKey] as Condition;
   if (!condition || typeof condition !== 'object') throw validation(`body failed validation: body.filter.${conditionKey} should be an object.`);
-  const test = conditionFor(property.type, conditionKey, condition);
+  const test = conditionFor(property, conditionKey, condition, options);
   return (t) => test(t.value(property));
 }
 
@@ -69,18 +91,20 @@ function acceptedConditionKeys(type: string): string[] {
   return [type];
 }
 
-function conditionFor(type: string, key: string, condition: Condition): (value: unknown) => boolean {
+function conditionFor(property: FilterProperty, key: string, condition: Condition, options: FilterOptions): (value: unknown) => boolean {
+  const type = property.type;
   if (key === 'formula') {
     const inner = Object.keys(condition)[0];
     if (inner === undefined) throw validation('body failed validation: a formula filter needs string, checkbox, number or date.');
-    const sub = conditionFor(inner === 'string' ? 'rich_text' : inner, inner, condition[inner] as Condition);
+    const resultProperty = { id: property.id, name: property.name, type: inner === 'string' ? 'rich_text' : inner };
+    const sub = conditionFor(resultProperty, inner, condition[inner] as Condition, options);
     return (value) => {
       const formula = value as { type?: string } & Record<string, unknown>;
       const result = formula?.[formula?.type ?? ''];
       return sub(inner === 'string' ? (result === null || result === undefined ? [] : [{ plain_text: String(result) }]) : result);
     };
   }
-  if (TEXT_TYPES.has(type)) return textCondition(type, condition);
+  if (TEXT_TYPES.has(type)) return textCondition(type, condition, options);
   if (DATE_TYPES.has(type)) {
     const test = dateCondition(condition);
     return (value) => test(type === 'date' ? ((value as { start?: string } | null)?.start ?? null) : (value as string | null));
@@ -92,8 +116,9 @@ function conditionFor(type: string, key: string, condition: Condition): (value: 
       return checkboxCondition(condition);
     case 'select':
     case 'status':
-      return selectCondition(condition);
+      return selectCondition(property, condition, options);
     case 'multi_select':
+      requireKnownOptions(property, condition, options);
       return listCondition(condition, (v) => (v as Array<{ name: string }>).map((o) => o.name));
     case 'relation':
     case 'people':
@@ -120,28 +145,38 @@ function textOf(type: string, value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/**
- * Text comparisons: `equals` is exact, `contains`/`starts_with`/`ends_with` ignore case, as the Notion UI does.
- * (The API documentation does not say; this matches what users see when they build the same filter by hand.)
- */
-function textCondition(type: string, condition: Condition): (value: unknown) => boolean {
+/** Text comparisons: case-sensitive in strict mode, case-insensitive in lenient mode (FilterMode: undocumented). */
+function textCondition(type: string, condition: Condition, options: FilterOptions): (value: unknown) => boolean {
   const [op, arg] = onlyKeys(condition, ['equals', 'does_not_equal', 'contains', 'does_not_contain', 'starts_with', 'ends_with', 'is_empty', 'is_not_empty']);
   if (op !== 'is_empty' && op !== 'is_not_empty' && typeof arg !== 'string') throw validation(`body failed validation: ${op} should be a string.`);
-  const needle = String(arg).toLowerCase();
+  const fold = (s: string): string => (options.mode === 'lenient' ? s.toLowerCase() : s);
+  const needle = fold(String(arg));
   return (value) => {
     const text = textOf(type, value);
-    const lower = text.toLowerCase();
+    const folded = fold(text);
     switch (op) {
-      case 'equals': return text === arg;
-      case 'does_not_equal': return text !== arg;
-      case 'contains': return lower.includes(needle);
-      case 'does_not_contain': return !lower.includes(needle);
-      case 'starts_with': return lower.startsWith(needle);
-      case 'ends_with': return lower.endsWith(needle);
+      case 'equals': return folded === needle;
+      case 'does_not_equal': return folded !== needle;
+      case 'contains': return folded.includes(needle);
+      case 'does_not_contain': return !folded.includes(needle);
+      case 'starts_with': return folded.startsWith(needle);
+      case 'ends_with': return folded.endsWith(needle);
       case 'is_empty': return text === '';
       default: return text !== '';
     }
   };
+}
+
+/** Strict mode: a condition naming an option the property lacks is refused (FilterMode). */
+function requireKnownOptions(property: FilterProperty, condition: Condition, options: FilterOptions): void {
+  if (options.mode !== 'strict' || property.options === undefined) return;
+  const [op, arg] = Object.entries(condition)[0] ?? [];
+  if (op === undefined || op === 'is_empty' || op === 'is_not_empty') return;
+  const names = (Array.isArray(arg) ? arg : [arg]).map(String);
+  const unknown = names.find((n) => !property.options!.some((o) => o.name === n));
+  if (unknown !== undefined) {
+    throw validation(`body failed validation: "${unknown}" is not an option of ${property.type} property "${property.name}".`);
+  }
 }
 
 function numberCondition(condition: Condition): (value: unknown) => boolean {
@@ -169,8 +204,9 @@ function checkboxCondition(condition: Condition): (value: unknown) => boolean {
   return (value) => ((value === true) === arg) === (op === 'equals');
 }
 
-function selectCondition(condition: Condition): (value: unknown) => boolean {
+function selectCondition(property: FilterProperty, condition: Condition, options: FilterOptions): (value: unknown) => boolean {
   const [op, arg] = onlyKeys(condition, ['equals', 'does_not_equal', 'is_empty', 'is_not_empty']);
+  requireKnownOptions(property, condition, options);
   const wanted = Array.isArray(arg) ? arg.map(String) : [String(arg)];
   return (value) => {
     const name = (value as { name?: string } | null)?.name ?? null;
@@ -207,7 +243,7 @@ const RELATIVE = ['past_week', 'past_month', 'past_year', 'this_week', 'next_wee
 
 /**
  * Date conditions. "If a date string with a time is provided, the comparison is done with millisecond precision"; a
- * date without a time compares by calendar day (UTC), as notion-api.md §3 assumes.
+ * date without a time compares by calendar day (UTC), which the documentation does not say (assumed).
  */
 function dateCondition(condition: Condition): (value: string | null) => boolean {
   const [op, arg] = onlyKeys(condition, ['equals', 'before', 'after', 'on_or_before', 'on_or_after', 'is_empty', 'is_not_empty', ...RELATIVE]);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { NotionApiError } from './errors.js';
 import { seedWorkspace, type SeededIds } from './seed.js';
 import { WebhookSender, type WebhookDelivery, type WebhookSubscriptionOptions } from './webhooks.js';
+import type { FilterMode } from './filters.js';
 import { Workspace } from './workspace.js';
 
 /**
@@ -26,6 +27,8 @@ export interface FaultRule {
   delayResponseMs?: number;
   /** Close the connection without an answer. */
   drop?: boolean;
+  /** Handle the request first (the write lands), then answer with `status`: an ambiguous failure, as a 504 can be. */
+  afterWrite?: boolean;
   /** Chance that the rule fires for a matching request (default 1). */
   probability?: number;
   /** How many times the rule fires before it retires (unlimited when absent). */
@@ -41,6 +44,10 @@ export interface RequestLogEntry {
   status: number;
   durationMs: number;
   fault?: string;
+  /** The query string as sent ("filter_properties=…&…"), empty when none. */
+  query: string;
+  /** The Notion-Version header the client sent. */
+  notionVersion: string;
 }
 
 export interface SandboxOptions {
@@ -55,7 +62,16 @@ export interface SandboxOptions {
   randomSeed?: number;
   /** Emulate Notion's own rate limit: answer 429 above this rate (off when absent). */
   rateLimit?: { requestsPerSecond: number; burst: number };
+  /** Undocumented filter behaviour to emulate (filters.ts): 'strict' unless told otherwise. */
+  filterMode?: FilterMode;
 }
+
+/**
+ * The API version the local Notion emulates. A client sending another one gets a 400, so a client upgrade that changes
+ * its default version cannot pass the tests unnoticed (the official client sends its own default unless
+ * `notionVersion` is given: src/Client.ts, `defaultNotionVersion`).
+ */
+export const EMULATED_NOTION_VERSION = '2025-09-03';
 
 export interface Sandbox {
   readonly url: string;
@@ -71,6 +87,8 @@ export interface Sandbox {
   advanceClock(ms: number): void;
   /** Subscribes a webhook receiver: sends the verification handshake, then signed page events. */
   subscribeWebhook(options: WebhookSubscriptionOptions): Promise<{ subscriptionId: string; verificationToken: string; handshakeStatus: number | 'error' }>;
+  /** Changes a subscription's delivery delay for the events that follow. */
+  setWebhookDelay(subscriptionId: string, aggregationDelayMs: number): void;
   webhookDeliveries(): WebhookDelivery[];
   close(): Promise<void>;
 }
@@ -82,7 +100,7 @@ const MAX_LOG_ENTRIES = 100_000;
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   let clockOffsetMs = 0;
   const now = (): number => Date.now() + clockOffsetMs;
-  const workspace = new Workspace({ now, ...(options.queryRowCap ? { queryRowCap: options.queryRowCap } : {}) });
+  const workspace = new Workspace({ now, filterMode: options.filterMode ?? 'strict', ...(options.queryRowCap ? { queryRowCap: options.queryRowCap } : {}) });
   const ids = seedWorkspace(workspace, { seed: options.seed ?? true, sampleRows: options.sampleRows ?? true });
   const token = options.token ?? SANDBOX_TOKEN;
   const random = mulberry32(options.randomSeed ?? 42);
@@ -94,7 +112,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
-    const entry: RequestLogEntry = { seq: ++seq, at: started, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, status: 0, durationMs: 0 };
+    const [path, query] = (req.url ?? '/').split('?');
+    const version = req.headers['notion-version'];
+    const entry: RequestLogEntry = { seq: ++seq, at: started, method: req.method ?? 'GET', path: path!, status: 0, durationMs: 0, query: query ?? '', notionVersion: typeof version === 'string' ? version : '' };
     res.on('finish', () => {
       entry.status = res.statusCode;
       entry.durationMs = Date.now() - started;
@@ -111,10 +131,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handle(req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     if (url.pathname.startsWith('/__sandbox/')) return admin(req, res, url);
+    // Bearer token, then Notion-Version: developers.notion.com/reference/authentication, /reference/versioning; the
+    // error codes and messages: /reference/status-codes.
     if (!url.pathname.startsWith('/v1/')) throw new NotionApiError(400, 'invalid_request_url', 'Invalid request URL.');
     const authorization = req.headers.authorization ?? '';
     if (authorization !== `Bearer ${token}`) throw new NotionApiError(401, 'unauthorized', 'API token is invalid.');
     if (!req.headers['notion-version']) throw new NotionApiError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.');
+    if (req.headers['notion-version'] !== EMULATED_NOTION_VERSION) {
+      throw new NotionApiError(400, 'validation_error', `The local Notion emulates Notion-Version ${EMULATED_NOTION_VERSION} only; the client sent ${String(req.headers['notion-version'])}.`);
+    }
     const body = await readJson(req);
     const path = url.pathname.slice(3);
     const fault = pickFault(req.method ?? 'GET', path);
@@ -125,8 +150,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         req.socket.destroy();
         return;
       }
-      if (fault.status) return sendFault(res, fault);
+      if (fault.status && !fault.afterWrite) return sendFault(res, fault);
     }
+    // 429 rate_limited with Retry-After (integer seconds) and additional_data.rate_limit_reason: /reference/request-limits.
     if (limiter && !limiter.take(Date.now())) {
       entry.fault = 'rate limit';
       return sendError(res, new NotionApiError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { rate_limit_reason: 'connection_rate_limit' }), { 'retry-after': '1' });
@@ -139,6 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       workspace.actor = 'person';
     }
     if (fault?.delayResponseMs) await sleep(fault.delayResponseMs);
+    if (fault?.afterWrite && fault.status) return sendFault(res, fault);
     if (!res.destroyed) sendJson(res, 200, result);
   }
 
@@ -147,6 +174,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const [collection, id, sub, subId] = parts;
     const filterProperties = query.getAll('filter_properties');
     if (collection === 'databases' && id && parts.length === 2 && method === 'GET') return workspace.retrieveDatabase(id);
+    // The database query endpoint is documented for versions up to 2022-06-28 only; 2025-09-03 queries data sources
+    // (upgrade-guide-2025-09-03). The exact answer of the real API here was not verified.
     if (collection === 'databases' && sub === 'query') {
       throw new NotionApiError(400, 'invalid_request_url', 'Invalid request URL: databases/{id}/query is not available in Notion-Version 2025-09-03; query the data source.');
     }
@@ -155,6 +184,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (collection === 'pages' && parts.length === 1 && method === 'POST') return workspace.createPage(body);
     if (collection === 'pages' && id && parts.length === 2 && method === 'GET') return workspace.retrievePage(id, filterProperties);
     if (collection === 'pages' && id && parts.length === 2 && method === 'PATCH') return workspace.updatePage(id, body);
+    if (collection === 'pages' && id && sub === 'properties' && subId && parts.length === 4 && method === 'GET') {
+      return workspace.retrievePageProperty(id, subId, query.get('start_cursor') ?? undefined, Number(query.get('page_size') ?? 100), sandbox.url);
+    }
     if (collection === 'blocks' && id && sub === 'children' && subId === undefined && method === 'PATCH') return workspace.appendBlockChildren(id, body);
     if (collection === 'blocks' && id && sub === 'children' && subId === undefined && method === 'GET') {
       return workspace.listBlockChildren(id, query.get('start_cursor') ?? undefined, Number(query.get('page_size') ?? 100));
@@ -172,6 +204,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (what === 'requests' && req.method === 'DELETE') return sendJson(res, 200, (sandbox.clearRequests(), { ok: true }));
     if (what === 'faults' && req.method === 'PUT') return sendJson(res, 200, (sandbox.setFaults((body.rules as FaultRule[]) ?? []), { ok: true }));
     if (what === 'faults' && req.method === 'DELETE') return sendJson(res, 200, (sandbox.setFaults([]), { ok: true }));
+    if (what === 'visibility' && req.method === 'POST') return sendJson(res, 200, (workspace.setQueryVisibilityDelay(Number(body.queryVisibilityDelayMs ?? 0)), { ok: true }));
+    if (what === 'block-limit' && req.method === 'POST') return sendJson(res, 200, (workspace.setBlockLimitReached(body.reached === true), { ok: true }));
+    if (what === 'sharing' && req.method === 'POST') return sendJson(res, 200, (workspace.setShared(String(body.databaseId), body.shared === true), { ok: true }));
     if (what === 'clock' && req.method === 'POST') return sendJson(res, 200, (sandbox.advanceClock(Number(body.advanceMs ?? 0)), { now: new Date(now()).toISOString() }));
     if (what === 'schema' && req.method === 'POST') {
       const dataSourceId = String(body.dataSourceId);
@@ -237,6 +272,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clockOffsetMs += ms;
     },
     subscribeWebhook: (subscription) => webhooks.subscribe(subscription),
+    setWebhookDelay: (subscriptionId, aggregationDelayMs) => webhooks.setAggregationDelay(subscriptionId, aggregationDelayMs),
     webhookDeliveries: () => webhooks.deliveries(),
     close: async () => {
       await webhooks.close();
@@ -250,7 +286,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 function describe(rule: FaultRule): string {
-  return [rule.status ? `status ${rule.status}` : '', rule.delayMs ? `delay ${rule.delayMs} ms` : '', rule.delayResponseMs ? `late answer ${rule.delayResponseMs} ms` : '', rule.drop ? 'drop' : '']
+  return [rule.status ? `status ${rule.status}${rule.afterWrite ? ' after the write' : ''}` : '', rule.delayMs ? `delay ${rule.delayMs} ms` : '', rule.delayResponseMs ? `late answer ${rule.delayResponseMs} ms` : '', rule.drop ? 'drop' : '']
     .filter(Boolean)
     .join(', ');
 }

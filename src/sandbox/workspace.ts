@@ -4,11 +4,12 @@ import type {
   CommentObjectResponse,
   DataSourceObjectResponse,
   DatabaseObjectResponse,
+  GetPagePropertyResponse,
   PageObjectResponse,
   QueryDataSourceResponse,
 } from '@notionhq/client';
-import { NotionApiError, notFound, validation } from './errors.js';
-import { compileFilter, compileSorts, type FilterProperty, type SortTarget } from './filters.js';
+import { NotionApiError, blockLimitReached, notFound, validation } from './errors.js';
+import { compileFilter, compileSorts, type FilterMode, type FilterProperty, type SortTarget } from './filters.js';
 import { newId, normaliseId, propertyId } from './ids.js';
 
 /**
@@ -16,9 +17,22 @@ import { newId, normaliseId, propertyId } from './ids.js';
  * values, blocks and comments. Every response is typed with the official client's response types, so a shape that
  * drifts from the real API fails to compile.
  *
- * Behaviour copied from the API (notion-api.md §8): ids dashed or not, timestamps floored to the minute and bumped by
- * every write, 2000-character text items and 100-item arrays, status options that must exist, select options created
- * on first use, read-only property types, trashed pages left out of queries, a 10,000-row query cap.
+ * Behaviour copied from the API, each with its source where it is implemented. In short (all developers.notion.com):
+ * - ids with or without dashes, answered dashed (/reference/intro, "Conventions");
+ * - databases hold data sources, which hold the schema (/guides/get-started/upgrade-guide-2025-09-03);
+ * - created_time / last_edited_time floored to the minute and bumped by every write
+ *   (/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute);
+ * - 2,000-character text items, 100-item arrays, 100 relation ids, 100 children per append (/reference/request-limits);
+ * - status options must exist; select options are created on first use (/reference/page-property-values#status,
+ *   #select; the client's api-endpoints types);
+ * - read-only property types refuse writes (/reference/page-property-values, "cannot be updated");
+ * - trashed pages left out of queries unless in_trash is asked for (/reference/query-a-data-source);
+ * - a query returns 10,000 rows at most, then request_status is "incomplete" (the client's api-endpoints/
+ *   data-sources.ts, QueryDataSourceResponse.request_status; src/helpers.ts, iterateAllDataSourceRows);
+ * - relations list 25 pages in a page object (/reference/retrieve-a-page, "Limits"), the rest through the property
+ *   endpoint (/reference/retrieve-a-page-property);
+ * - relations into databases not shared with the integration read as empty (makenotion/notion-sdk-js#514);
+ * - date-times normalised to an offset (/reference/page-property-values#date).
  */
 
 export interface PropertyDefinition {
@@ -86,7 +100,20 @@ export interface WorkspaceOptions {
   /** Most rows one query returns before `request_status` says incomplete (Notion: 10,000). */
   queryRowCap?: number;
   botId?: string;
+  /**
+   * How text and select filters behave where Notion does not document it (filters.ts): 'strict' (case-sensitive text,
+   * an unknown select option is a validation_error) or 'lenient' (case-insensitive text, an unknown option matches
+   * nothing). Strict by default: tracksync must work under both, and the tests run the strict one unless they say so.
+   */
+  filterMode?: FilterMode;
 }
+
+/**
+ * Relations in page objects list at most this many pages and then set `has_more`; the full list comes from GET
+ * /v1/pages/{page_id}/properties/{property_id}. Source: developers.notion.com/reference/retrieve-a-page ("Limits":
+ * "relation property values feature a maximum of 25 relations") and /reference/property-value-object.
+ */
+export const RELATION_PAGE_LIMIT = 25;
 
 const USER = { object: 'user' as const, id: '00000000-0000-4000-8000-00000000b07e' };
 
@@ -105,15 +132,36 @@ export interface PageChange {
 /** The person who edits the workspace "in the app" (tests calling the workspace directly). */
 export const APP_USER_ID = '00000000-0000-4000-8000-0000000a9e21';
 const COLORS = ['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'];
+/** developers.notion.com/reference/request-limits ("Limits for property values"). */
 const MAX_TEXT_CHARS = 2000;
 const MAX_ARRAY_ITEMS = 100;
+/** Computed or system-set types: developers.notion.com/reference/page-property-values lists them as not updatable. */
 const READ_ONLY_TYPES = new Set(['formula', 'rollup', 'created_time', 'last_edited_time', 'created_by', 'last_edited_by', 'unique_id', 'button', 'verification']);
 
+/** developers.notion.com/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute */
 const floorToMinute = (ms: number): string => new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
+
+/**
+ * Date-times come back normalised: the same instant in offset form ("2026-11-24T15:04:05.123+00:00") and
+ * `time_zone: null`, whatever form was written ("…Z", another offset). A date without a time stays a date. Source:
+ * developers.notion.com/reference/page-property-values#date (responses show "+00:00" offsets). A value written with
+ * an explicit `time_zone` is kept as written (tracksync never writes one).
+ */
+export function normaliseDateTime(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return new Date(Date.parse(value)).toISOString().replace(/Z$/, '+00:00');
+}
 
 export class Workspace {
   readonly #now: () => number;
   readonly #rowCap: number;
+  readonly #filterMode: FilterMode;
+  /** Databases not shared with the integration: 404 for them and their pages, and relations into them read empty. */
+  readonly #unshared = new Set<string>();
+  /** Pages created less than this long ago are missing from query results (queryVisibilityDelayMs). */
+  #queryVisibilityDelayMs = 0;
+  /** The workspace is past its block limit (and the grace period): requests that create blocks fail. */
+  #blockLimitReached = false;
   readonly #databases = new Map<string, Database>();
   readonly #dataSources = new Map<string, DataSource>();
   readonly #pages = new Map<string, Page>();
@@ -142,7 +190,57 @@ export class Workspace {
   constructor(options: WorkspaceOptions) {
     this.#now = options.now;
     this.#rowCap = options.queryRowCap ?? 10_000;
+    this.#filterMode = options.filterMode ?? 'strict';
     this.botId = options.botId ?? USER.id;
+  }
+
+  get filterMode(): FilterMode {
+    return this.#filterMode;
+  }
+
+  /**
+   * Shares a database with the integration, or takes it away (the user's "Connections" menu). Unshared: the database,
+   * its data sources and pages answer 404, and relation values pointing into it come back as an empty list
+   * (makenotion/notion-sdk-js issue 514). Query filters still see the stored relation (unverified: no source says
+   * either way; tracksync must not depend on it, see TaskSource).
+   */
+  setShared(databaseId: string, shared: boolean): void {
+    const id = requireId(databaseId, 'database');
+    if (shared) this.#unshared.delete(id);
+    else this.#unshared.add(id);
+  }
+
+  /**
+   * Queries do not show pages created less than `ms` ago. Whether a query sees a page the moment it was created is not
+   * documented (lag is reported for search, makenotion/notion-sdk-js#114), so tests make it visible: a create that
+   * failed ambiguously must not be re-sent just because a query cannot see the page yet.
+   */
+  setQueryVisibilityDelay(ms: number): void {
+    this.#queryVisibilityDelayMs = Math.max(0, ms);
+  }
+
+  /** Simulates a Free workspace past its block limit and grace period (developers.notion.com/reference/workspace-block-limits). */
+  setBlockLimitReached(reached: boolean): void {
+    this.#blockLimitReached = reached;
+  }
+
+  /** Every id a relation holds, past the 25 a page object shows (tests: what the user sees in the app). */
+  relationIds(pageId: string, propertyName: string): string[] {
+    const page = this.#pages.get(requireId(pageId, 'page'));
+    const dataSource = page?.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
+    const property = dataSource?.properties.find((p) => p.name === propertyName);
+    if (!page || !property) return [];
+    return ((page.values.get(property.id) as Array<{ id: string }> | undefined) ?? []).map((r) => r.id);
+  }
+
+  /** Sets a relation as a person does in the app: no 100-id limit per request (that limit is the API's). */
+  setRelation(pageId: string, propertyName: string, ids: readonly string[]): void {
+    const page = this.#page(requireId(pageId, 'page'));
+    const dataSource = this.#dataSource(page.dataSourceId ?? '');
+    const property = dataSource.properties.find((p) => p.name === propertyName && p.type === 'relation');
+    if (!property) throw validation(`No relation property named "${propertyName}".`);
+    page.values.set(property.id, ids.map((id) => ({ id: requireId(id, 'page') })));
+    page.editedMs = this.#now();
   }
 
   // ---- set-up (used by the seed and by admin endpoints, not by the API) ----
@@ -156,6 +254,18 @@ export class Workspace {
     this.#dataSources.set(dataSourceId, dataSource);
     for (const definition of input.properties) this.addProperty(dataSourceId, definition);
     return { databaseId, dataSourceId };
+  }
+
+  /** A further data source in an existing database (Notion databases can hold several since API 2025-09-03). */
+  addDataSource(databaseId: string, input: { id?: string; title: string; properties: PropertyDefinition[] }): string {
+    const database = this.#databases.get(requireId(databaseId, 'database'));
+    if (!database) throw notFound('database', databaseId);
+    const now = this.#now();
+    const dataSourceId = input.id ? requireId(input.id) : newId();
+    database.dataSourceIds.push(dataSourceId);
+    this.#dataSources.set(dataSourceId, { id: dataSourceId, databaseId: database.id, title: input.title, properties: [], createdMs: now, editedMs: now });
+    for (const definition of input.properties) this.addProperty(dataSourceId, definition);
+    return dataSourceId;
   }
 
   addProperty(dataSourceId: string, definition: PropertyDefinition): void {
@@ -217,9 +327,11 @@ export class Workspace {
 
   retrieveDatabase(rawId: string): DatabaseObjectResponse {
     const id = requireId(rawId, 'database');
-    const database = this.#databases.get(id);
+    const database = this.#unshared.has(id) ? undefined : this.#databases.get(id);
     if (!database) {
-      if (this.#dataSources.has(id)) throw validation(`Provided ID ${id} is a data source, not a database. Use the retrieve data source API instead.`);
+      if (this.#dataSources.has(id) && !this.#unshared.has(this.#dataSources.get(id)!.databaseId)) {
+        throw validation(`Provided ID ${id} is a data source, not a database. Use the retrieve data source API instead.`);
+      }
       throw notFound('database', id);
     }
     return {
@@ -271,15 +383,17 @@ export class Workspace {
   queryDataSource(rawId: string, body: Record<string, unknown>, filterProperties: string[] = []): QueryDataSourceResponse {
     const dataSource = this.#dataSource(requireId(rawId, 'data source'));
     const pageSize = body.page_size ?? 100;
+    // page_size: default 100, at most 100 (developers.notion.com/reference/intro, "Pagination").
     if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
       throw validation(`body failed validation: body.page_size should be ≤ \`100\`, instead was \`${String(pageSize)}\`.`);
     }
     const lookup = (key: string): FilterProperty | undefined => findProperty(dataSource, key);
-    const predicate = compileFilter(body.filter, lookup);
+    const predicate = compileFilter(body.filter, lookup, { mode: this.#filterMode });
     const order = compileSorts(body.sorts, lookup);
     const inTrash = body.in_trash === true;
+    const visibleFrom = this.#now() - this.#queryVisibilityDelayMs;
     const matches = [...this.#pages.values()]
-      .filter((p) => p.dataSourceId === dataSource.id && p.inTrash === inTrash)
+      .filter((p) => p.dataSourceId === dataSource.id && p.inTrash === inTrash && (this.#queryVisibilityDelayMs === 0 || p.createdMs <= visibleFrom))
       .map((p) => this.#sortTarget(dataSource, p))
       .filter((t) => predicate(t))
       .sort(order);
@@ -301,10 +415,43 @@ export class Workspace {
   }
 
   retrievePage(rawId: string, filterProperties: string[] = []): PageObjectResponse {
-    const page = this.#page(requireId(rawId, 'page'));
+    const page = this.#sharedPage(requireId(rawId, 'page'));
     const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
     const keep = dataSource && filterProperties.length > 0 ? new Set(filterProperties.map((k) => findProperty(dataSource, k)?.id).filter(Boolean)) : undefined;
     return this.#pageResponse(page, keep);
+  }
+
+  /**
+   * GET /v1/pages/{page_id}/properties/{property_id}: one property in full. title, rich_text, people and relation come
+   * as a paginated list of property_item objects (page_size at most 100, `next_cursor`, and `property_item.next_url`);
+   * other types as a single property_item. Shapes: the client's api-endpoints/pages.d.ts (GetPagePropertyResponse,
+   * PropertyItemListResponse); behaviour: developers.notion.com/reference/retrieve-a-page-property.
+   */
+  retrievePageProperty(rawPageId: string, rawPropertyId: string, startCursor: string | undefined, pageSize: number, apiBase: string): GetPagePropertyResponse {
+    const page = this.#sharedPage(requireId(rawPageId, 'page'));
+    const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
+    const property = dataSource?.properties.find((p) => p.id === rawPropertyId || p.id === encodeURIComponent(safeDecode(rawPropertyId)));
+    if (!dataSource || !property) throw notFound('property', rawPropertyId);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw validation(`page_size should be ≤ \`100\`, instead was \`${pageSize}\`.`);
+    const value = this.#valueOf(page, property, this.#plainValues(dataSource, page));
+    const paginated = ['title', 'rich_text', 'people', 'relation'];
+    if (!paginated.includes(property.type)) {
+      return { object: 'property_item', id: property.id, type: property.type, [property.type]: value } as unknown as GetPagePropertyResponse;
+    }
+    const all = (property.type === 'relation' ? this.#visibleRelation(value) : ((value as unknown[]) ?? [])) as unknown[];
+    const offset = decodeCursor(startCursor);
+    const slice = all.slice(offset, offset + pageSize);
+    const hasMore = offset + pageSize < all.length;
+    const nextCursor = hasMore ? encodeCursor(offset + pageSize, property.id) : null;
+    const path = `${apiBase}/v1/pages/${page.id}/properties/${property.id}`;
+    return {
+      object: 'list',
+      results: slice.map((item) => ({ object: 'property_item', id: property.id, type: property.type, [property.type]: item })),
+      next_cursor: nextCursor,
+      has_more: hasMore,
+      type: 'property_item',
+      property_item: { id: property.id, next_url: nextCursor ? `${path}?start_cursor=${nextCursor}` : null, type: property.type, [property.type]: {} },
+    } as unknown as GetPagePropertyResponse;
   }
 
   createPage(body: Record<string, unknown>): PageObjectResponse {
@@ -315,15 +462,19 @@ export class Workspace {
     if (typeof parent.data_source_id === 'string') {
       dataSource = this.#dataSource(requireId(parent.data_source_id, 'data source'));
     } else if (typeof parent.database_id === 'string') {
-      const database = this.#databases.get(requireId(parent.database_id, 'database'));
+      const databaseId = requireId(parent.database_id, 'database');
+      const database = this.#unshared.has(databaseId) ? undefined : this.#databases.get(databaseId);
       if (!database) throw notFound('database', String(parent.database_id));
+      // "database_id as a parent … fails once the database has several data sources" (upgrade-guide-2025-09-03).
       if (database.dataSourceIds.length > 1) throw validation('This database has several data sources: use parent.data_source_id.');
       dataSource = this.#dataSource(database.dataSourceIds[0]!);
     } else if (typeof parent.page_id === 'string') {
-      parentPageId = this.#page(requireId(parent.page_id, 'page')).id;
+      parentPageId = this.#sharedPage(requireId(parent.page_id, 'page')).id;
     } else {
       throw validation('body failed validation: body.parent should have data_source_id, database_id or page_id.');
     }
+    // A page is a block: past the limit, creating one fails like appending blocks (workspace-block-limits).
+    if (this.#blockLimitReached) throw blockLimitReached();
     const now = this.#now();
     const page: Page = { id: newId(), dataSourceId: dataSource?.id ?? null, parentPageId, values: new Map(), createdMs: now, editedMs: now, inTrash: false, sequence: ++this.#sequence };
     const properties = (body.properties ?? {}) as Record<string, unknown>;
@@ -340,7 +491,7 @@ export class Workspace {
   }
 
   updatePage(rawId: string, body: Record<string, unknown>): PageObjectResponse {
-    const page = this.#page(requireId(rawId, 'page'));
+    const page = this.#sharedPage(requireId(rawId, 'page'));
     const trashKey = 'in_trash' in body ? 'in_trash' : 'archived' in body ? 'archived' : undefined;
     if (page.inTrash && trashKey === undefined) {
       throw validation("Can't edit block that is archived. You must unarchive the block before editing.");
@@ -366,8 +517,12 @@ export class Workspace {
     const parentId = requireId(rawId, 'block');
     const page = this.#pages.get(parentId);
     if (!page && !this.#blocks.has(parentId)) throw notFound('block', parentId);
+    if (page && !this.#isShared(page)) throw notFound('block', parentId);
     if (page?.inTrash) throw validation("Can't edit block that is archived. You must unarchive the block before editing.");
     if (!Array.isArray(body.children)) throw validation('body failed validation: body.children should be an array.');
+    // "After grace expires, requests that create blocks fail. Reads, deletes, and edits that do not create blocks
+    // remain available." (developers.notion.com/reference/workspace-block-limits)
+    if (this.#blockLimitReached && body.children.length > 0) throw blockLimitReached();
     if (body.children.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: body.children.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${body.children.length}\`.`);
     const created = this.#appendChildren(parentId, body.children);
     const owner = page ?? this.#pageOfBlock(parentId);
@@ -396,7 +551,7 @@ export class Workspace {
   createComment(body: Record<string, unknown>): CommentObjectResponse {
     const parent = body.parent as { page_id?: string } | undefined;
     if (!parent?.page_id) throw validation('body failed validation: body.parent.page_id should be defined.');
-    const page = this.#page(requireId(parent.page_id, 'page'));
+    const page = this.#sharedPage(requireId(parent.page_id, 'page'));
     const items = validateRichText(body.rich_text, 'body.rich_text');
     const now = floorToMinute(this.#now());
     const comment = {
@@ -423,8 +578,20 @@ export class Workspace {
 
   #dataSource(id: string): DataSource {
     const dataSource = this.#dataSources.get(id);
-    if (!dataSource) throw notFound('data source', id);
+    if (!dataSource || this.#unshared.has(dataSource.databaseId)) throw notFound('data source', id);
     return dataSource;
+  }
+
+  #isShared(page: Page): boolean {
+    const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
+    return dataSource === undefined || !this.#unshared.has(dataSource.databaseId);
+  }
+
+  /** A page the integration can see: pages of unshared databases answer 404, as if they did not exist. */
+  #sharedPage(id: string): Page {
+    const page = this.#page(id);
+    if (!this.#isShared(page)) throw notFound('page', id);
+    return page;
   }
 
   #page(id: string): Page {
@@ -503,14 +670,17 @@ export class Workspace {
         if (value === null) return null;
         const date = value as { start?: unknown; end?: unknown; time_zone?: unknown };
         if (typeof date.start !== 'string' || Number.isNaN(Date.parse(date.start))) throw validation(`body failed validation: ${path}.start should be an ISO 8601 date, instead was \`${JSON.stringify(date.start)}\`.`);
-        return { start: date.start, end: typeof date.end === 'string' ? date.end : null, time_zone: typeof date.time_zone === 'string' ? date.time_zone : null };
+        if (typeof date.time_zone === 'string') return { start: date.start, end: typeof date.end === 'string' ? date.end : null, time_zone: date.time_zone };
+        if (typeof date.end === 'string' && Number.isNaN(Date.parse(date.end))) throw validation(`body failed validation: ${path}.end should be an ISO 8601 date, instead was \`${JSON.stringify(date.end)}\`.`);
+        return { start: normaliseDateTime(date.start), end: typeof date.end === 'string' ? normaliseDateTime(date.end) : null, time_zone: null };
       }
       case 'relation': {
         if (!Array.isArray(value)) throw validation(`body failed validation: ${path} should be an array.`);
         if (value.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`);
         return value.map((item: { id?: unknown }) => {
           const id = typeof item?.id === 'string' ? normaliseId(item.id) : undefined;
-          if (!id || !this.#pages.has(id)) throw validation(`body failed validation: ${path}: ${JSON.stringify(item?.id)} is not a page id that exists.`);
+          const target = id ? this.#pages.get(id) : undefined;
+          if (!id || !target || !this.#isShared(target)) throw validation(`body failed validation: ${path}: ${JSON.stringify(item?.id)} is not a page id that exists.`);
           return { id };
         });
       }
@@ -536,6 +706,7 @@ export class Workspace {
     if (item.name.length > 100) throw validation(`body failed validation: ${path}.name.length should be ≤ \`100\`, instead was \`${item.name.length}\`.`);
     const existing = property.options.find((o) => o.name === item.name);
     if (existing) return existing;
+    // Status options cannot be created through the API; select options are (page-property-values#status, #select).
     if (!create) throw validation(`Invalid status option. Status option "${item.name}" does not exist for property "${property.name}".`);
     const option = { id: propertyId(dataSource.id, `${property.name}:${item.name}`), name: item.name, color: COLORS[property.options.length % COLORS.length]! };
     property.options.push(option);
@@ -543,6 +714,7 @@ export class Workspace {
   }
 
   #appendChildren(parentId: string, children: unknown[], depth = 0): Block[] {
+    // "nesting ≤ 2 levels per request" (developers.notion.com/reference/patch-block-children).
     if (depth >= 2 && children.length > 0) throw validation('body failed validation: blocks can be nested at most two levels in one request.');
     const created: Block[] = [];
     for (const raw of children) {
@@ -601,6 +773,15 @@ export class Workspace {
     }
   }
 
+  /** A relation value as the integration sees it: pages of databases not shared with it are left out. */
+  #visibleRelation(value: unknown): Array<{ id: string }> {
+    const related = Array.isArray(value) ? (value as Array<{ id: string }>) : [];
+    return related.filter((r) => {
+      const target = this.#pages.get(r.id);
+      return target === undefined || this.#isShared(target);
+    });
+  }
+
   #sortTarget(dataSource: DataSource, page: Page): SortTarget & { page: Page } {
     const plain = this.#plainValues(dataSource, page);
     return {
@@ -629,7 +810,12 @@ export class Workspace {
         const value = this.#valueOf(page, p, plain);
         if (p.type === 'title') title = plainOf(value);
         if (keep && !keep.has(p.id)) continue;
-        properties[p.name] = { id: p.id, type: p.type, [p.type]: value, ...(p.type === 'relation' ? { has_more: false } : {}) };
+        if (p.type === 'relation') {
+          const related = this.#visibleRelation(value);
+          properties[p.name] = { id: p.id, type: p.type, relation: related.slice(0, RELATION_PAGE_LIMIT), has_more: related.length > RELATION_PAGE_LIMIT };
+        } else {
+          properties[p.name] = { id: p.id, type: p.type, [p.type]: value };
+        }
       }
     } else {
       properties.title = { id: 'title', type: 'title', title: richText(title) };
@@ -680,6 +866,14 @@ export class Workspace {
 
 function findProperty(dataSource: DataSource, key: string): Property | undefined {
   return dataSource.properties.find((p) => p.name === key) ?? dataSource.properties.find((p) => p.id === key || p.id === encodeURIComponent(key));
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function requireId(raw: string, kind = 'object'): string {

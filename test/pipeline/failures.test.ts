@@ -14,12 +14,17 @@ describe('the track pipeline on bad sources and hostile input', async () => {
     sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Edge Case'), 'Source URL': { url }, ...extra } }).id;
   /** Each case runs alone: rows of earlier cases are marked done so a fresh daemon does not pick them up. */
   const isolate = (ids: string[]) => ids.forEach((id) => sandbox.workspace.updatePage(id, { in_trash: true }));
+  /**
+   * Retries due in a minute, not in FAST's milliseconds: `once` refills a freed slot from the queue, so a retry due at
+   * once would be taken again (and again, up to the last attempt) before the case could see it waiting.
+   */
+  const patient = { ...FAST, search: media.search, retry: { ...FAST.retry, baseDelayMs: 60_000, maxDelayMs: 60_000, rateLimitedDefaultDelayMs: 60_000 } };
 
   it('a removed source (HTTP 404) fails at once with the reason; a 429 waits and retries', async () => {
     const gone = track('Gone', `${media.url}/audio/never-existed.mp3`);
     const limited = track('Busy', await media.addFile('busy.mp3', await makeClip({ seconds: 20 })));
     media.setStatus('/audio/busy.mp3', 429);
-    const daemon = await world.daemon();
+    const daemon = await world.daemon({ file: patient });
     await daemon.runOnce();
     expect(daemon.store.getItemByPage('tracks', gone)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_NOT_FOUND' });
     expect(field(gone, 'Audio Processing')).toEqual(['Download_Failed']);
@@ -94,7 +99,7 @@ describe('the track pipeline on bad sources and hostile input', async () => {
 
   it('waits for an unmounted volume instead of creating it', async () => {
     const id = track('Offline', await media.addFile('offline.mp3', await makeClip({ seconds: 20 })));
-    const daemon = await world.daemon({ env: { OUT_DIR: '/Volumes/TracksyncTestDrive-404/Playlists', BACKUP_DIR: join(world.dir, 'b2'), WAV_BACKUP_DIR: join(world.dir, 'w2') } });
+    const daemon = await world.daemon({ file: patient, env: { OUT_DIR: '/Volumes/TracksyncTestDrive-404/Playlists', BACKUP_DIR: join(world.dir, 'b2'), WAV_BACKUP_DIR: join(world.dir, 'w2') } });
     await daemon.runOnce();
     expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'VOLUME_NOT_MOUNTED' });
     expect(daemon.store.getItemByPage('tracks', id)?.last_error_message).toContain('volume not mounted: /Volumes/TracksyncTestDrive-404');

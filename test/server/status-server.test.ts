@@ -166,6 +166,9 @@ describe('the status server', async () => {
     const { daemon, server, stateDir } = await start();
     daemon.startSchedule(); // one first cycle, then nothing until 1 January
     await waitFor(() => daemon.store.listRecentRuns(1).some((r) => r.finished_at !== null), 'the first cycle');
+    // Rows of earlier cases the first cycle claimed must be written back before the subscription starts, or their
+    // events would wake a cycle that picks the new row up before its own event arrives.
+    await waitFor(() => daemon.runningCount === 0, 'the first cycle\'s items');
     const subscription = await sandbox.subscribeWebhook({ url: `${server.url}/webhooks/notion`, aggregationDelayMs: 100 });
     expect(subscription.handshakeStatus).toBe(200);
     // The handshake's token is kept, owner-only, for the next start.

@@ -6,7 +6,8 @@ import { eagleGroups, libraryGroups, notionGroups, type DuplicateGroup } from '.
 import { mergedValues } from '../../dedup/merge.js';
 import { decodeProperty, encodeFields } from '../../notion/codecs.js';
 import { PROCESSING_TAGS } from '../../notion/databases.js';
-import { NotionGateway } from '../../notion/gateway.js';
+import { gatewayFromConfig } from '../../notion/gateway.js';
+import { withFullRelations } from '../../notion/relations.js';
 import { loadSchemas } from '../../notion/schemas.js';
 import { EagleClient } from '../../services/eagle.js';
 import { print, type CliIO } from '../io.js';
@@ -26,7 +27,7 @@ export async function dedupCommand(args: string[], io: CliIO): Promise<number> {
   if (!(threshold >= 0.5 && threshold <= 1)) throw usageError(`--threshold must be between 0.5 and 1, got "${values.threshold}"`);
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {
-    const notion = new NotionGateway({ token: runtime.config.notion.token, baseUrl: runtime.config.notion.baseUrl, clock: systemClock, logger: runtime.logger, requestsPerSecond: runtime.config.notion.requestsPerSecond, burstPerSecond: runtime.config.notion.burstPerSecond });
+    const notion = gatewayFromConfig(runtime.config, runtime.logger, { store });
     const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: runtime.logger });
     const eagle = EagleClient.fromConfig(runtime.config, globalThis.fetch.bind(globalThis), systemClock, runtime.logger);
     const groups: DuplicateGroup[] = [
@@ -46,8 +47,9 @@ export async function dedupCommand(args: string[], io: CliIO): Promise<number> {
     if (!values.apply) return 0;
     for (const g of groups) {
       if (g.where === 'notion') {
-        const keeper = await notion.retrievePage(g.keeper.id);
-        const donors = await Promise.all(g.others.map((o) => notion.retrievePage(o.id)));
+        // Relations read in full: a page object lists only the first 25 related pages.
+        const keeper = await withFullRelations(notion, schemas.tracks, await notion.retrievePage(g.keeper.id));
+        const donors = await Promise.all(g.others.map(async (o) => withFullRelations(notion, schemas.tracks, await notion.retrievePage(o.id))));
         const merged = mergedValues(schemas.tracks, keeper, donors);
         const processing = schemas.tracks.fields.processing ? decodeProperty(keeper.properties[schemas.tracks.fields.processing.name]) : null;
         const tags = [...new Set([...(Array.isArray(processing) ? processing : []), PROCESSING_TAGS.merged])];

@@ -5,18 +5,21 @@ import { TrackSyncError, type ErrorCode } from '../../errors.js';
 import type { TrackLine } from '../../handoff/report.js';
 import { writeReturnFile } from '../../handoff/return-file.js';
 import { heading, paragraph } from '../../notion/blocks.js';
-import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codecs.js';
+import { encodeFields, pageHasValues, readText, type FieldValue } from '../../notion/codecs.js';
 import type { FieldKey } from '../../notion/databases.js';
 import type { BlockRequest, NotionFilter, PageResponse } from '../../notion/gateway.js';
+import { overLimitMessage, readRelation, relationUnion } from '../../notion/relations.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
-import { decodeFields, hashFields, humanTime, textOf, type SourceDeps } from './common.js';
+import { decodeFields, hashFields, humanTime, pollPropertyIds, sameId, textOf, type SourceDeps } from './common.js';
 import type { ClaimOutcome, FailureWrite, ItemSource, ResultRun } from './types.js';
 
 type TaskField = FieldKey<'tasks'>;
 type TaskValues = Partial<Record<TaskField, FieldValue>>;
 
-/** Fields tracksync itself changes while it holds a task (the claim note lives in Execution-Result). */
+/** Fields tracksync itself changes while it holds a task (the claim note lives in Execution-Result): not "a change". */
 const CLAIM_FIELDS: ReadonlySet<string> = new Set(['result', 'executionLogs']);
+/** Left out of polls (filter_properties): a task's Execution-Logs can list hundreds of runs, and routing never needs them. */
+const NOT_POLLED: ReadonlySet<string> = new Set(['executionLogs']);
 
 /** Errors that need a person rather than a retry: the task becomes Blocked, not Failed (notion-schema.md). */
 const BLOCKING_CODES: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'SPOTIFY_UNAUTHORIZED', 'SOURCE_PRIVATE', 'NOTION_FORBIDDEN', 'CONFIG_INVALID', 'VOLUME_NOT_MOUNTED']);
@@ -55,7 +58,7 @@ function matchesRouting(fields: Partial<Record<TaskField, FieldValue>>, routing:
   return (
     routing.taskTypes.includes(type) ||
     routing.titleKeywords.some((k) => title.includes(k.toLowerCase())) ||
-    (routing.agentPageId !== undefined && agents.some((id) => id.replaceAll('-', '') === routing.agentPageId!.replaceAll('-', '')))
+    (routing.agentPageId !== undefined && agents.some((id) => sameId(id, routing.agentPageId!)))
   );
 }
 
@@ -65,37 +68,83 @@ export class TaskSource implements ItemSource<'tasks'> {
   readonly schema: ResolvedSchema<'tasks'>;
   readonly dataSourceId: string;
   readonly #d: SourceDeps;
+  /** The configured task types the live "Task Type" select has (others are reported by doctor and left out). */
+  readonly #taskTypes: readonly string[];
+  /** Tasks Notion's own filter says are assigned to tracksync's agent page (see beforePoll). */
+  #assignedToUs = new Set<string>();
 
   constructor(deps: SourceDeps) {
     if (!deps.schemas.tasks) throw new Error('TaskSource needs the Agent-Tasks schema (AGENT_TASKS_DB_ID)');
     this.#d = deps;
     this.schema = deps.schemas.tasks;
     this.dataSourceId = this.schema.dataSourceId;
+    const options = this.schema.fields.taskType?.options ?? [];
+    this.#taskTypes = deps.config.routing.taskTypes.filter((t) => options.includes(t));
   }
 
   /**
    * Ready music tasks, and In Progress ones too: a task tracksync held when its process died must be found again and
    * taken back (whyNotEligible decides whose claim it is), or it would stay In Progress forever.
+   *
+   * Only conditions whose meaning Notion documents go into the filter. Whether `title contains "music sync"` matches
+   * "Music Sync" is not documented, so the title keywords are matched here, after the query, without case: with
+   * keywords configured the filter is status and archive only. Without keywords it also narrows by the task types
+   * that exist (a select naming a missing option may be refused with validation_error) and by the agent relation.
    */
   eligibilityFilter(): NotionFilter {
     const { fields } = this.schema;
     const routing = this.#d.config.routing;
-    const anyOf: unknown[] = routing.titleKeywords.map((k) => ({ property: fields.title!.name, title: { contains: k } }));
-    if (fields.taskType) for (const t of routing.taskTypes) anyOf.push({ property: fields.taskType.name, select: { equals: t } });
-    if (fields.assignedAgent && routing.agentPageId) anyOf.push({ property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } });
     const status = fields.status!.name;
     const all: unknown[] = [{ or: [{ property: status, status: { equals: routing.readyStatus } }, { property: status, status: { equals: routing.inProgressStatus } }] }];
     if (fields.archive) all.push({ property: fields.archive.name, checkbox: { equals: false } });
-    all.push({ or: anyOf });
+    if (routing.titleKeywords.length === 0) {
+      const anyOf: unknown[] = [];
+      if (fields.taskType) for (const t of this.#taskTypes) anyOf.push({ property: fields.taskType.name, select: { equals: t } });
+      if (fields.assignedAgent && routing.agentPageId) anyOf.push({ property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } });
+      if (anyOf.length > 0) all.push({ or: anyOf });
+    }
     return { and: all } as NotionFilter;
   }
 
+  pollProperties(): string[] {
+    return pollPropertyIds(this.schema, NOT_POLLED);
+  }
+
+  /**
+   * Routing by assignment cannot trust the relation's value: a relation into a database not shared with the
+   * integration reads as empty (makenotion/notion-sdk-js#514), and a page object lists at most 25 related pages. So
+   * Notion is asked which Ready or In Progress tasks are assigned to tracksync's agent page (its filter works on the
+   * stored relation), and those count as assigned whatever the value reads. One small query per poll, only when
+   * routing.agentPageId is set.
+   */
+  async beforePoll(): Promise<void> {
+    const { fields } = this.schema;
+    const routing = this.#d.config.routing;
+    if (!fields.assignedAgent || !routing.agentPageId) return;
+    const status = fields.status!.name;
+    const filter = {
+      and: [
+        { or: [{ property: status, status: { equals: routing.readyStatus } }, { property: status, status: { equals: routing.inProgressStatus } }] },
+        { property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } },
+      ],
+    } as NotionFilter;
+    const assigned = new Set<string>();
+    for await (const page of this.#d.notion.queryPages(this.dataSourceId, { filter, sort: 'created_time', filterProperties: ['title'] })) assigned.add(page.id);
+    this.#assignedToUs = assigned;
+  }
+
   contentHash(page: PageResponse): string {
-    return hashFields(this.schema, page, CLAIM_FIELDS);
+    return hashFields(this.schema, page, new Set([...CLAIM_FIELDS, ...NOT_POLLED]));
   }
 
   toInput(page: PageResponse): ItemInput<'tasks'> {
-    return { source: 'tasks', page, fields: decodeFields(this.schema, page) };
+    const fields = decodeFields(this.schema, page);
+    const agent = this.#d.config.routing.agentPageId;
+    if (agent && this.#assignedToUs.has(page.id)) {
+      const listed = Array.isArray(fields.assignedAgent) ? fields.assignedAgent : [];
+      if (!listed.some((id) => sameId(id, agent))) fields.assignedAgent = [...listed, agent];
+    }
+    return { source: 'tasks', page, fields };
   }
 
   title(page: PageResponse): string {
@@ -169,14 +218,15 @@ export class TaskSource implements ItemSource<'tasks'> {
   async writeResult(page: PageResponse, result: HandlerResult, run: ResultRun): Promise<PageResponse> {
     const routing = this.#d.config.routing;
     const status = result.taskStatus === 'failed' ? routing.failedStatus : result.taskStatus === 'blocked' ? routing.blockedStatus : routing.completedStatus;
-    const summary = result.summary ?? `tracksync finished: ${result.outcome}.`;
-    await this.#appendReport(page.id, result.report ?? [], run);
+    let summary = result.summary ?? `tracksync finished: ${result.outcome}.`;
+    const reported = await this.#appendReport(page.id, result.report ?? [], run);
+    if (!reported) summary += ` ${BLOCK_LIMIT_NOTE}`;
     const logId = await this.#createExecutionLog(page, run, { status: result.taskStatus ?? 'completed', summary, errorCount: Number(result.details?.errorCount ?? 0) });
     await this.#writeReturnFile(page, status, summary, (result.details?.tracks ?? []) as TrackLine[], run);
     if (status === routing.completedStatus) await this.#createReviewTask(page, run);
     const values: TaskValues = { status };
     if (this.schema.fields.result) values.result = summary;
-    if (logId && this.schema.fields.executionLogs) values.executionLogs = [...new Set([...arrayOf(decodeFields(this.schema, page).executionLogs), logId])];
+    if (logId) await this.#linkLog(page, logId, values);
     return this.#write(page.id, values);
   }
 
@@ -195,24 +245,46 @@ export class TaskSource implements ItemSource<'tasks'> {
     if (this.schema.fields.result) values.result = summary;
     if (failure.final && run) {
       const logId = await this.#createExecutionLog(page, run, { status: 'failed', summary, errorCount: 1 });
-      if (logId && this.schema.fields.executionLogs) values.executionLogs = [...new Set([...arrayOf(decodeFields(this.schema, page).executionLogs), logId])];
+      if (logId) await this.#linkLog(page, logId, values);
     }
     return this.#write(page.id, values);
   }
 
-  async #appendReport(pageId: string, report: readonly BlockRequest[], run: ResultRun): Promise<void> {
-    if (report.length === 0) return;
+  /**
+   * The task's Execution-Logs with the new log added, read in full (a page object shows only 25 of them; writing that
+   * back would unlink the rest). Past 100 logs the relation is left alone: the log names its task (two-way relations
+   * show it on the task too), and Notion cannot take more than 100 ids in one write (relations.ts).
+   */
+  async #linkLog(page: PageResponse, logId: string, values: TaskValues): Promise<void> {
+    const property = this.schema.fields.executionLogs;
+    if (!property) return;
+    const current = await readRelation(this.#d.notion, page, property);
+    const merged = relationUnion(current, [logId]);
+    if (merged === undefined) this.#d.logger.warn({ pageId: page.id, logId }, overLimitMessage(property, current.length));
+    else if (merged.length !== current.length) values.executionLogs = merged;
+  }
+
+  /** False when Notion refused the blocks for the workspace's block limit: the rest of the report is not sent. */
+  async #appendReport(pageId: string, report: readonly BlockRequest[], run: ResultRun): Promise<boolean> {
+    if (report.length === 0) return true;
     const tag = `run ${run.itemId}.${run.generation}`;
     const batchSize = 99; // one slot per batch for the heading that carries the batch's marker
     for (let i = 0, part = 1; i < report.length; i += batchSize, part += 1) {
       const marker = `${tag} part ${part}`;
       const head = part === 1 ? heading(`tracksync report · ${humanTime(this.#d.clock.now())} · ${marker}`) : paragraph(`(report continued · ${marker})`);
       const batch = [head, ...report.slice(i, i + batchSize)];
-      await run.stage(`writeback:report:${part}`, 'report', async () => {
-        await this.#d.notion.appendBlocks(pageId, batch, marker);
-        return true;
-      });
+      try {
+        await run.stage(`writeback:report:${part}`, 'report', async () => {
+          await this.#d.notion.appendBlocks(pageId, batch, marker);
+          return true;
+        });
+      } catch (error) {
+        if (!isBlockLimit(error)) throw error;
+        this.#d.logger.warn({ pageId, part }, 'Notion refused the report blocks: the workspace has reached its block limit; the result goes into the task\'s properties only');
+        return false;
+      }
     }
+    return true;
   }
 
   async #createExecutionLog(page: PageResponse, run: ResultRun, outcome: { status: string; summary: string; errorCount: number }): Promise<string | undefined> {
@@ -220,25 +292,39 @@ export class TaskSource implements ItemSource<'tasks'> {
     if (!logs) return undefined;
     const { notion, clock } = this.#d;
     const now = clock.now();
+    // The run tag and the start time make the name unique: it is the page's marker for createOnce.
     const name = `tracksync · ${this.title(page).slice(0, 120)} · ${humanTime(run.startedAt)} · run ${run.itemId}.${run.generation}`;
     const status = outcome.status === 'completed' ? (outcome.errorCount > 0 ? 'Partial' : 'Success') : 'Failed';
-    return run.stage('writeback:execution-log', 'execution-log', async () => {
-      const values: Partial<Record<FieldKey<'executionLogs'>, FieldValue>> = {
-        name,
-        startTime: new Date(run.startedAt).toISOString(),
-        endTime: new Date(now).toISOString(),
-        status,
-        durationSeconds: Math.round((now - run.startedAt) / 100) / 10,
-        tasks: [page.id],
-        errorCount: outcome.errorCount,
-        summary: outcome.summary,
-      };
-      const created = await notion.createPage({ parent: { data_source_id: logs.dataSourceId }, properties: encodeFields(logs, values) as never }, async () => {
-        for await (const existing of notion.queryPages(logs.dataSourceId, { filter: { property: logs.fields.name!.name, title: { equals: name } } as NotionFilter, sort: 'created_time' })) return existing;
-        return undefined;
+    try {
+      return await run.stage('writeback:execution-log', 'execution-log', async () => {
+        const values: Partial<Record<FieldKey<'executionLogs'>, FieldValue>> = {
+          name,
+          startTime: new Date(run.startedAt).toISOString(),
+          endTime: new Date(now).toISOString(),
+          status,
+          durationSeconds: Math.round((now - run.startedAt) / 100) / 10,
+          tasks: [page.id],
+          errorCount: outcome.errorCount,
+          summary: outcome.summary,
+        };
+        const { page: created } = await notion.createOnce({
+          key: `executionLogs:${logs.dataSourceId}:${page.id}:${run.itemId}.${run.generation}`,
+          parameters: () => ({ parent: { data_source_id: logs.dataSourceId }, properties: encodeFields(logs, values) as never }),
+          find: async () => {
+            const filter = { property: logs.fields.name!.name, title: { equals: name } } as NotionFilter;
+            for await (const existing of notion.queryPages(logs.dataSourceId, { filter, sort: 'created_time' })) {
+              if (readText(logs, existing, 'name') === name) return existing;
+            }
+            return undefined;
+          },
+        });
+        return created.id;
       });
-      return created.id;
-    });
+    } catch (error) {
+      if (!isBlockLimit(error)) throw error;
+      this.#d.logger.warn({ pageId: page.id }, 'Notion refused the Execution-Logs page: the workspace has reached its block limit');
+      return undefined;
+    }
   }
 
   /** The legacy RETURN handoff file, when a folder is configured (handoff.returnFolder). */
@@ -260,7 +346,9 @@ export class TaskSource implements ItemSource<'tasks'> {
       const filter = fields.description
         ? { and: [{ property: fields.title!.name, title: { equals: name } }, { property: fields.description.name, rich_text: { contains: page.id } }] }
         : { property: fields.title!.name, title: { equals: name } };
-      for await (const existing of notion.queryPages(dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) return existing;
+      for await (const existing of notion.queryPages(dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) {
+        if (readText(this.schema, existing, 'title') === name) return existing;
+      }
       return undefined;
     };
     await run.stage('writeback:review-task', 'review-task', async () => {
@@ -272,7 +360,15 @@ export class TaskSource implements ItemSource<'tasks'> {
       };
       if (fields.priority?.options.includes('High')) values.priority = 'High';
       if (fields.taskType?.options.includes('Review Task')) values.taskType = 'Review Task';
-      await notion.createPage({ parent: { data_source_id: dataSourceId }, properties: encodeFields(this.schema, values) as never }, find);
+      try {
+        await notion.createOnce({
+          key: `review:${dataSourceId}:${page.id}`,
+          parameters: () => ({ parent: { data_source_id: dataSourceId }, properties: encodeFields(this.schema, values) as never }),
+          find,
+        });
+      } catch (error) {
+        if (!isBlockLimit(error)) throw error;
+      }
       return true;
     });
   }
@@ -292,6 +388,10 @@ export class TaskSource implements ItemSource<'tasks'> {
   }
 }
 
-function arrayOf(value: FieldValue | undefined): string[] {
-  return Array.isArray(value) ? [...value] : [];
+/** Said in the task's result when its report could not be added to the page. */
+const BLOCK_LIMIT_NOTE =
+  '(The full report could not be added to this page: Notion refused new blocks because the workspace has reached its block limit. See the "CRITICAL: Music Sync Failure - Notion block limit" condition for what to do.)';
+
+function isBlockLimit(error: unknown): boolean {
+  return error instanceof TrackSyncError && error.code === 'NOTION_BLOCK_LIMIT';
 }

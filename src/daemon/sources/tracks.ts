@@ -4,7 +4,7 @@ import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codec
 import { PROCESSING_ERROR_TAGS, TRACK_SOURCE_FIELDS, type FieldKey, type ProcessingErrorTag } from '../../notion/databases.js';
 import type { NotionFilter, PageResponse } from '../../notion/gateway.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
-import { decodeFields, hashFields, humanTime, textOf, type SourceDeps } from './common.js';
+import { decodeFields, hashFields, humanTime, pollPropertyIds, textOf, type SourceDeps } from './common.js';
 import type { ClaimOutcome, FailureWrite, ItemSource } from './types.js';
 
 type TrackField = FieldKey<'tracks'>;
@@ -12,6 +12,11 @@ type TrackValues = Partial<Record<TrackField, FieldValue>>;
 
 /** Fields we change while holding a row; they are not part of "the row changed". */
 const CLAIM_FIELDS: ReadonlySet<string> = new Set(['lock']);
+/**
+ * Left out of polls (filter_properties), and blank in the content hash: the fingerprint is thousands of characters per
+ * synced row, and whether a row needs work never depends on it. The claim reads the whole page.
+ */
+const NOT_POLLED: ReadonlySet<string> = new Set(['fingerprint']);
 
 /** The legacy Processing Lock value: `<pid>:<host>:<uuid8>:<ISO-8601 time>` (notion-schema.md). */
 export interface ProcessingLock {
@@ -101,7 +106,11 @@ export class TrackSource implements ItemSource<'tracks'> {
   }
 
   contentHash(page: PageResponse): string {
-    return hashFields(this.schema, page, CLAIM_FIELDS);
+    return hashFields(this.schema, page, CLAIM_FIELDS, NOT_POLLED);
+  }
+
+  pollProperties(): string[] {
+    return pollPropertyIds(this.schema, NOT_POLLED);
   }
 
   toInput(page: PageResponse): ItemInput<'tracks'> {

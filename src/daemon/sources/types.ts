@@ -38,6 +38,8 @@ export interface ItemSource<S extends SourceKey = SourceKey> extends PollTarget 
   readonly schema: ResolvedSchema<S>;
   toInput(page: PageResponse): ItemInput<S>;
   title(page: PageResponse): string;
+  /** Runs before each poll of this source (a source that needs a second, narrow query to route correctly). */
+  beforePoll?(): Promise<void>;
   /** Local checks after Notion's filter (a re-read page may have changed since the query). */
   whyNotEligible(input: ItemInput<S>): string | undefined;
   claim(pageId: string): Promise<ClaimOutcome>;
