@@ -1,9 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, SourceKind } from '../config/load.js';
 import { TrackSyncError, messageOf, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { runTool } from './process.js';
+import { EgressProxy } from '../net/egress-proxy.js';
+import { AllowList, HostGuard } from '../net/hosts.js';
+import { cleanText } from '../text.js';
+import { runTool, type ToolResult } from './process.js';
 
 /** What tracksync uses of yt-dlp's info JSON. */
 export interface MediaInfo {
@@ -26,6 +29,43 @@ export interface SearchCandidate {
   readonly url: string;
   readonly durationSeconds: number | null;
   readonly uploader: string | null;
+}
+
+/** What `inspect` learnt before any media was fetched. */
+export interface Inspected {
+  /** The chosen entry's info JSON, which `fetch` downloads from. */
+  readonly infoPath: string;
+  readonly info: MediaInfo;
+  /** The size the site announces for the chosen format, if it does. */
+  readonly announcedBytes: number | null;
+  /** Set when the URL was a playlist or a feed: how many entries it has (only the first is downloaded). */
+  readonly playlistEntries: number | null;
+}
+
+/** The host check and the proxy every yt-dlp run goes through (one pair per process). */
+export interface Egress {
+  readonly guard: HostGuard;
+  readonly proxy: EgressProxy;
+}
+
+export function egressFor(config: Config, logger: Logger): Egress {
+  const guard = new HostGuard(AllowList.parse(config.security.allowPrivateHosts));
+  return { guard, proxy: new EgressProxy(guard, logger) };
+}
+
+/** Best audio, else the best with audio. */
+const AUDIO_FORMAT = 'bestaudio/best';
+/** yt-dlp protocols whose connections all go through the proxy (rtmp, rtsp, mms and the like open their own sockets). */
+const FETCHED_PROTOCOLS = new Set(['http', 'https', 'm3u8', 'm3u8_native', 'http_dash_segments', 'http_dash_segments_generator']);
+
+/** The URLs a chosen format will be fetched from. */
+function formatUrls(raw: Record<string, unknown>): string[] {
+  const formats = Array.isArray(raw.requested_formats) ? (raw.requested_formats as Array<Record<string, unknown>>) : [raw];
+  return formats.flatMap((f) => [f.url, f.manifest_url, f.fragment_base_url]).filter((u): u is string => typeof u === 'string' && /^https?:/i.test(u));
+}
+
+export function tooLarge(maxDownloadMb: number, cause?: unknown): TrackSyncError {
+  return new TrackSyncError('DOWNLOAD_TOO_LARGE', `the download passed ${maxDownloadMb} MB and was stopped (media.maxDownloadMb / TRACKSYNC_MAX_DOWNLOAD_MB): an endless stream or a whole video, not a track; check the URL, or raise the cap for a very long lossless track`, { cause });
 }
 
 export interface Downloaded {
@@ -64,7 +104,8 @@ export function classifyYtDlpError(stderr: string, source: SourceKind): TrackSyn
 }
 
 function toInfo(raw: Record<string, unknown>): MediaInfo {
-  const str = (k: string): string | null => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : null);
+  // The site's text: control characters removed before any of it becomes a tag or a name (text.ts).
+  const str = (k: string): string | null => (typeof raw[k] === 'string' && cleanText(raw[k] as string).trim() !== '' ? cleanText(raw[k] as string).trim() : null);
   const num = (k: string): number | null => (typeof raw[k] === 'number' && Number.isFinite(raw[k]) ? (raw[k] as number) : null);
   return {
     id: str('id'),
@@ -94,10 +135,12 @@ export function plainUrl(url: string): string {
 export class YtDlp {
   readonly #config: Config;
   readonly #logger: Logger;
+  readonly #egress: Egress;
 
-  constructor(config: Config, logger: Logger) {
+  constructor(config: Config, logger: Logger, egress: Egress = egressFor(config, logger)) {
     this.#config = config;
     this.#logger = logger;
+    this.#egress = egress;
   }
 
   #common(source: SourceKind): string[] {
@@ -114,91 +157,157 @@ export class YtDlp {
     return result.stdout.trim();
   }
 
-  /** Downloads the best audio of `url` into `dir`, with its info JSON and thumbnail. */
-  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void } = {}): Promise<Downloaded> {
+  /**
+   * One yt-dlp run through the egress proxy (net/egress-proxy.ts): every connection it makes is checked, a redirect to
+   * another scheme is stopped, and past `maxBytes` received the run is cut and killed. What the proxy refused is the
+   * run's error (permanent), whatever yt-dlp made of it.
+   */
+  async #run(args: readonly string[], source: SourceKind, options: { timeoutMs: number; signal?: AbortSignal; maxBytes?: number; onStderrLine?: (line: string) => void }): Promise<ToolResult> {
+    const cut = new AbortController();
+    const session = await this.#egress.proxy.session({ ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), onOverCap: () => cut.abort() });
+    const signal = options.signal ? AbortSignal.any([options.signal, cut.signal]) : cut.signal;
+    // Old yt-dlp (urllib) asks macOS's proxy exceptions (*.local, 169.254/16) unless proxy variables are set: set them,
+    // with nothing exempt, so every request goes through the proxy.
+    const env = { http_proxy: session.proxyUrl, https_proxy: session.proxyUrl, HTTP_PROXY: session.proxyUrl, HTTPS_PROXY: session.proxyUrl, no_proxy: '', NO_PROXY: '' };
+    try {
+      const result = await runTool(this.#config.media.tools.ytDlp, ['--proxy', session.proxyUrl, ...args], {
+        timeoutMs: options.timeoutMs,
+        failureCode: 'DOWNLOAD_FAILED',
+        signal,
+        env,
+        ...(options.onStderrLine ? { onStderrLine: options.onStderrLine } : {}),
+      });
+      if (session.refusal) throw session.refusal;
+      return result;
+    } catch (error) {
+      if (session.overCap) throw tooLarge(this.#config.media.maxDownloadMb, error);
+      if (session.refusal) throw session.refusal;
+      const stderr = String((error as TrackSyncError).details?.stderrTail ?? '');
+      // An https redirect is opaque to the proxy; yt-dlp itself refuses one to file: and says so.
+      const scheme = stderr.match(/Redirection to url '([a-z][a-z0-9+.-]*):/i)?.[1];
+      if (scheme && !/^https?$/i.test(scheme)) {
+        throw new TrackSyncError('SOURCE_FORBIDDEN', `the source redirects to a ${scheme}: URL; tracksync follows redirects only to http and https URLs`, { cause: error });
+      }
+      throw this.#classified(error, source);
+    } finally {
+      session.close();
+    }
+  }
+
+  /** The URL itself, before yt-dlp runs: a private or local host is refused with a message naming it (hosts.ts). */
+  async #checkUrl(url: string, what = 'the source'): Promise<void> {
+    if (/^https?:/i.test(url)) await this.#egress.guard.checkUrl(url, what);
+  }
+
+  /**
+   * Step one of a download, no media fetched: yt-dlp reads the page and picks the format (`-J`). A "track" URL that
+   * turns out to be a playlist or a feed yields only its first entry (`--playlist-items 1`). The addresses the
+   * download will use (the final page after redirects, the format URL) are checked now, for a clear message; the
+   * proxy checks every connection again when it is made. The chosen entry's info JSON is kept for `fetch`.
+   */
+  async inspect(url: string, dir: string, source: SourceKind, signal?: AbortSignal): Promise<Inspected> {
+    await this.#checkUrl(url);
+    const result = await this.#run([...this.#common(source), '--playlist-items', '1', '--dump-single-json', '--format', AUDIO_FORMAT, '--', url], source, {
+      timeoutMs: this.#config.media.toolTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+    let raw = JSON.parse(result.stdout) as Record<string, unknown>;
+    let playlistEntries: number | null = null;
+    if (raw._type === 'playlist' || raw._type === 'multi_video') {
+      const entries = Array.isArray(raw.entries) ? (raw.entries as Array<Record<string, unknown> | null>).filter((e): e is Record<string, unknown> => e !== null) : [];
+      if (entries.length === 0) throw new TrackSyncError('SOURCE_NOT_FOUND', `${url} is a playlist or feed with no entry to download`);
+      playlistEntries = typeof raw.playlist_count === 'number' ? raw.playlist_count : entries.length;
+      raw = entries[0]!;
+    }
+    for (const target of formatUrls(raw)) await this.#checkUrl(target, 'the audio the page points to');
+    const protocols = String(raw.protocol ?? 'https').split('+');
+    const other = protocols.find((p) => !FETCHED_PROTOCOLS.has(p));
+    if (other) throw new TrackSyncError('SOURCE_UNSUPPORTED', `${url} offers its audio only over ${other}, which tracksync does not fetch (http, https, HLS and DASH only)`);
+    if (typeof raw.thumbnail === 'string' && !(await this.#egress.guard.checkUrl(raw.thumbnail, 'the thumbnail').then(() => true, () => false))) {
+      // A thumbnail on a private address is dropped (the track goes on without a cover), not fetched.
+      delete raw.thumbnail;
+      delete raw.thumbnails;
+    }
+    const infoPath = join(dir, 'inspect.info.json');
+    await writeFile(infoPath, JSON.stringify(raw));
+    const size = [raw.filesize, raw.filesize_approx].find((v): v is number => typeof v === 'number' && v > 0) ?? null;
+    return { infoPath, info: toInfo(raw), announcedBytes: size, playlistEntries };
+  }
+
+  /**
+   * Step two: the media itself, from the inspected info (yt-dlp does not read the page again), through the proxy with
+   * the size cap (media.maxDownloadMb): an endless stream is cut at the cap and the run fails with DOWNLOAD_TOO_LARGE.
+   * `--fixup never`: yt-dlp's fix-ups run ffmpeg on the download without tracksync's demuxer whitelist; the
+   * conversion re-encodes everything anyway.
+   */
+  async fetch(inspected: Inspected, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void } = {}): Promise<Downloaded> {
     const args = [
       ...this.#common(source),
-      '--format', 'bestaudio/best',
+      '--load-info-json', inspected.infoPath,
+      '--format', AUDIO_FORMAT,
       '--output', join(dir, 'source.%(ext)s'),
-      '--write-info-json',
       '--write-thumbnail',
       '--no-part',
+      '--fixup', 'never',
       '--progress', '--newline',
       '--progress-template', 'download:tracksync-progress %(progress._percent_str)s',
       '--print', 'after_move:filepath',
-      '--', url,
     ];
     let lastLogged = -10;
-    let result;
-    try {
-      result = await runTool(this.#config.media.tools.ytDlp, args, {
-        timeoutMs: this.#config.media.downloadTimeoutMs,
-        failureCode: 'DOWNLOAD_FAILED',
-        ...(options.signal ? { signal: options.signal } : {}),
-        onStderrLine: (line) => this.#progress(line, (p) => {
-          options.onProgress?.(p);
-          if (p - lastLogged >= 25 || p === 100) {
-            lastLogged = p;
-            this.#logger.debug({ percent: p }, 'download progress');
-          }
-        }),
-      });
-    } catch (error) {
-      throw this.#classified(error, source);
-    }
+    const result = await this.#run(args, source, {
+      timeoutMs: this.#config.media.downloadTimeoutMs,
+      maxBytes: this.#config.media.maxDownloadMb * 1024 * 1024,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStderrLine: (line) => this.#progress(line, (p) => {
+        options.onProgress?.(p);
+        if (p - lastLogged >= 25 || p === 100) {
+          lastLogged = p;
+          this.#logger.debug({ percent: p }, 'download progress');
+        }
+      }),
+    });
     // With --print, progress goes to stdout too (yt-dlp's quiet mode): the path is the last line that is not progress.
     const lines = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
     for (const line of lines) this.#progress(line, (p) => options.onProgress?.(p));
     const path = lines.filter((l) => !l.startsWith('tracksync-progress')).pop();
-    if (!path) throw new TrackSyncError('DOWNLOAD_FAILED', `yt-dlp finished without naming the downloaded file (${url})`);
+    if (!path) throw new TrackSyncError('DOWNLOAD_FAILED', `yt-dlp finished without naming the downloaded file (${inspected.info.webpageUrl ?? inspected.infoPath})`);
     const files = await readdir(dir);
-    const infoFile = files.find((f) => f.endsWith('.info.json'));
     const thumbnail = files.find((f) => /\.(jpe?g|png|webp)$/i.test(f));
-    let info: MediaInfo = toInfo({});
-    if (infoFile) {
-      try {
-        info = toInfo(JSON.parse(await readFile(join(dir, infoFile), 'utf8')) as Record<string, unknown>);
-      } catch (error) {
-        this.#logger.warn({ err: error }, 'yt-dlp info JSON unreadable; continuing without it');
-      }
-    }
-    return { path, info, thumbnailPath: thumbnail ? join(dir, thumbnail) : null };
+    return { path, info: inspected.info, thumbnailPath: thumbnail ? join(dir, thumbnail) : null };
+  }
+
+  /** Inspects and fetches: the best audio of `url` into `dir`, with its thumbnail. */
+  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void } = {}): Promise<Downloaded> {
+    return this.fetch(await this.inspect(url, dir, source, options.signal), dir, source, options);
   }
 
   /** Metadata only (no download): used to check that a URL answers before it is written to Notion. */
   async metadata(url: string, source: SourceKind, signal?: AbortSignal): Promise<MediaInfo> {
-    try {
-      const result = await runTool(this.#config.media.tools.ytDlp, [...this.#common(source), '--dump-single-json', '--skip-download', '--', url], {
-        timeoutMs: this.#config.media.toolTimeoutMs,
-        failureCode: 'DOWNLOAD_FAILED',
-        ...(signal ? { signal } : {}),
-      });
-      return toInfo(JSON.parse(result.stdout) as Record<string, unknown>);
-    } catch (error) {
-      throw this.#classified(error, source);
-    }
+    await this.#checkUrl(url);
+    const result = await this.#run([...this.#common(source), '--dump-single-json', '--skip-download', '--', url], source, {
+      timeoutMs: this.#config.media.toolTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+    return toInfo(JSON.parse(result.stdout) as Record<string, unknown>);
   }
 
   /** A flat listing: search results (`ytsearch5:...`), a playlist or a likes page, without extracting each entry. */
   async list(target: string, source: SourceKind, options: { signal?: AbortSignal; limit?: number } = {}): Promise<{ title: string | null; entries: SearchCandidate[] }> {
+    await this.#checkUrl(target, 'the list');
     const args = [...this.#common(source).filter((a) => a !== '--no-playlist'), '--flat-playlist', '--dump-single-json'];
     if (options.limit) args.push('--playlist-end', String(options.limit));
     args.push('--', target);
-    try {
-      const result = await runTool(this.#config.media.tools.ytDlp, args, { timeoutMs: this.#config.media.toolTimeoutMs, failureCode: 'DOWNLOAD_FAILED', ...(options.signal ? { signal: options.signal } : {}) });
-      const raw = JSON.parse(result.stdout) as { title?: string; entries?: Array<Record<string, unknown>> };
-      const entries = (raw.entries ?? [])
-        .map((e) => ({
-          title: typeof e.title === 'string' ? e.title : '',
-          url: plainUrl(typeof e.url === 'string' ? e.url : typeof e.webpage_url === 'string' ? e.webpage_url : ''),
-          durationSeconds: typeof e.duration === 'number' ? e.duration : null,
-          uploader: typeof e.uploader === 'string' ? e.uploader : typeof e.channel === 'string' ? e.channel : null,
-        }))
-        .filter((e) => e.url !== '');
-      return { title: raw.title ?? null, entries };
-    } catch (error) {
-      throw this.#classified(error, source);
-    }
+    const result = await this.#run(args, source, { timeoutMs: this.#config.media.toolTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    const raw = JSON.parse(result.stdout) as { title?: string; entries?: Array<Record<string, unknown>> };
+    const entries = (raw.entries ?? [])
+      .map((e) => ({
+        title: typeof e.title === 'string' ? e.title : '',
+        url: plainUrl(typeof e.url === 'string' ? e.url : typeof e.webpage_url === 'string' ? e.webpage_url : ''),
+        durationSeconds: typeof e.duration === 'number' ? e.duration : null,
+        uploader: typeof e.uploader === 'string' ? e.uploader : typeof e.channel === 'string' ? e.channel : null,
+      }))
+      .filter((e) => e.url !== '');
+    return { title: raw.title ?? null, entries };
   }
 
   #progress(line: string, report: (percent: number) => void): void {

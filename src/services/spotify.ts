@@ -142,13 +142,14 @@ export class SpotifyService {
     return (body.items as unknown as Array<{ track: RawTrack }>).map((i) => toTrack(i.track));
   }
 
-  /** Every track of a playlist, following pages of 100. */
-  async playlist(id: string): Promise<{ name: string; tracks: SpotifyTrack[] }> {
+  /** The tracks of a playlist, following pages of 100, up to `maxTracks` (no page is read past what is needed). */
+  async playlist(id: string, maxTracks = Infinity): Promise<{ name: string; tracks: SpotifyTrack[] }> {
     const meta = await this.#call(`playlist ${id}`, () => this.#api.getPlaylist(id, { fields: 'name' }));
     const tracks: SpotifyTrack[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await this.#call(`playlist ${id} tracks`, () => this.#api.getPlaylistTracks(id, { offset, limit: 100 }));
-      for (const item of page.items as unknown as Array<{ track: RawTrack | null }>) if (item.track?.id) tracks.push(toTrack(item.track));
+    for (let offset = 0; tracks.length < maxTracks; offset += 100) {
+      const limit = Math.min(100, maxTracks - tracks.length);
+      const page = await this.#call(`playlist ${id} tracks`, () => this.#api.getPlaylistTracks(id, { offset, limit }));
+      for (const item of page.items as unknown as Array<{ track: RawTrack | null }>) if (item.track?.id && tracks.length < maxTracks) tracks.push(toTrack(item.track));
       if (!page.next) break;
     }
     this.#logger.debug({ id, tracks: tracks.length }, 'spotify playlist read');
