@@ -244,7 +244,9 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     return undefined;
   }
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  // Bound to every address (0.0.0.0, ::): the link `tracksync status` prints uses this Mac's name instead.
+  const shownHost = address.address === '0.0.0.0' || address.address === '::' ? hostname() : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
   logger.info({ url, login: accessToken ? 'token required' : 'loopback, no login' }, 'status page and webhook endpoint listening');
   // For `tracksync status`: where the page is, and whether it prints a one-time login link for it.
   store.setMeta(STATUS_URL_KEY, url);
