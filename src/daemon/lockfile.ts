@@ -10,6 +10,12 @@ import { TrackSyncError } from '../errors.js';
  * dies, so there is never a stale lock to take over (the old pid file was deleted and re-created, which two daemons
  * racing on a stale file could both do). The owner's pid is written next to it, for the message only.
  */
+/**
+ * Locks held by this process. The lock lives as long as its SQLite connection, and better-sqlite3 closes a connection
+ * that is garbage-collected: kept here, a lock never depends on its caller keeping a reference.
+ */
+const HELD = new Set<DaemonLock>();
+
 export class DaemonLock {
   readonly #db: Db;
   readonly #pidFile: string;
@@ -36,12 +42,15 @@ export class DaemonLock {
     const temp = `${pidFile}.${pid}.tmp`;
     writeFileSync(temp, `${pid}\n`, { mode: 0o600 });
     renameSync(temp, pidFile);
-    return new DaemonLock(db, pidFile);
+    const lock = new DaemonLock(db, pidFile);
+    HELD.add(lock);
+    return lock;
   }
 
   release(): void {
     if (!this.#held) return;
     this.#held = false;
+    HELD.delete(this);
     rmSync(this.#pidFile, { force: true });
     try {
       this.#db.exec('ROLLBACK');
