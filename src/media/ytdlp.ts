@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, SourceKind } from '../config/load.js';
 import { TrackSyncError, messageOf, type ErrorCode } from '../errors.js';
@@ -31,17 +31,6 @@ export interface SearchCandidate {
   readonly uploader: string | null;
 }
 
-/** What `inspect` learnt before any media was fetched. */
-export interface Inspected {
-  /** The chosen entry's info JSON, which `fetch` downloads from. */
-  readonly infoPath: string;
-  readonly info: MediaInfo;
-  /** The size the site announces for the chosen format, if it does. */
-  readonly announcedBytes: number | null;
-  /** Set when the URL was a playlist or a feed: how many entries it has (only the first is downloaded). */
-  readonly playlistEntries: number | null;
-}
-
 /** The host check and the proxy every yt-dlp run goes through (one pair per process). */
 export interface Egress {
   readonly guard: HostGuard;
@@ -53,27 +42,32 @@ export function egressFor(config: Config, logger: Logger): Egress {
   return { guard, proxy: new EgressProxy(guard, logger) };
 }
 
-/** Best audio, else the best with audio. */
-const AUDIO_FORMAT = 'bestaudio/best';
-/** yt-dlp protocols whose connections all go through the proxy (rtmp, rtsp, mms and the like open their own sockets). */
-const FETCHED_PROTOCOLS = new Set(['http', 'https', 'm3u8', 'm3u8_native', 'http_dash_segments', 'http_dash_segments_generator']);
-
-/** The URLs a chosen format will be fetched from. */
-function formatUrls(raw: Record<string, unknown>): string[] {
-  const formats = Array.isArray(raw.requested_formats) ? (raw.requested_formats as Array<Record<string, unknown>>) : [raw];
-  return formats.flatMap((f) => [f.url, f.manifest_url, f.fragment_base_url]).filter((u): u is string => typeof u === 'string' && /^https?:/i.test(u));
-}
+/**
+ * Best audio, else the best with audio, among formats fetched over http(s), HLS or DASH: rtmp, rtsp, mms and the like
+ * are fetched by other programs (rtmpdump, mpv) that open their own sockets, around the egress proxy.
+ */
+const NOT_PROXIED = ['rtmp', 'rtmpe', 'rtmp_ffmpeg', 'rtsp', 'mms', 'f4m', 'ism', 'websocket_frag'].map((p) => `[protocol!=${p}]`).join('');
+const AUDIO_FORMAT = `bestaudio${NOT_PROXIED}/best${NOT_PROXIED}`;
+/** The line `--print pre_process:` writes: the page's info JSON, before the filter and before any media is fetched. */
+const INFO_PREFIX = 'tracksync-info ';
 
 export function tooLarge(maxDownloadMb: number, cause?: unknown): TrackSyncError {
   return new TrackSyncError('DOWNLOAD_TOO_LARGE', `the download passed ${maxDownloadMb} MB and was stopped (media.maxDownloadMb / TRACKSYNC_MAX_DOWNLOAD_MB): an endless stream or a whole video, not a track; check the URL, or raise the cap for a very long lossless track`, { cause });
 }
 
 export interface Downloaded {
-  /** The final file, as yt-dlp reports it after post-processing (never guessed from the template). */
-  readonly path: string;
+  /**
+   * The final file, as yt-dlp reports it after post-processing (never guessed from the template); null when the page's
+   * metadata did not pass the limits given (`maxDurationSeconds`, the size cap) and nothing was downloaded.
+   */
+  readonly path: string | null;
   readonly info: MediaInfo;
   /** The thumbnail yt-dlp wrote next to it, if any. */
   readonly thumbnailPath: string | null;
+  /** The size the page announces for the chosen format, if it does. */
+  readonly announcedBytes: number | null;
+  /** Set when the URL was a playlist or a feed: how many entries it lists (only the first is downloaded). */
+  readonly playlistEntries: number | null;
 }
 
 /**
@@ -200,50 +194,23 @@ export class YtDlp {
   }
 
   /**
-   * Step one of a download, no media fetched: yt-dlp reads the page and picks the format (`-J`). A "track" URL that
-   * turns out to be a playlist or a feed yields only its first entry (`--playlist-items 1`). The addresses the
-   * download will use (the final page after redirects, the format URL) are checked now, for a clear message; the
-   * proxy checks every connection again when it is made. The chosen entry's info JSON is kept for `fetch`.
+   * Downloads the best audio of `url` into `dir`, with its thumbnail, in one yt-dlp run through the proxy. Before any
+   * media is fetched, yt-dlp prints the page's info (`--print pre_process:`) and applies a filter (`--match-filter`):
+   * a duration over `maxDurationSeconds` or an announced size over the cap skips the download (path null), a "track"
+   * URL that is a playlist or a feed yields its first entry only (`--playlist-items 1`). During the download the proxy
+   * counts the bytes and cuts the run at the size cap (media.maxDownloadMb): an endless stream fails with
+   * DOWNLOAD_TOO_LARGE. `--fixup never`: yt-dlp's fix-ups run ffmpeg on the download without tracksync's demuxer
+   * whitelist (ffmpeg.ts); the conversion re-encodes everything anyway.
    */
-  async inspect(url: string, dir: string, source: SourceKind, signal?: AbortSignal): Promise<Inspected> {
+  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void; maxDurationSeconds?: number | null } = {}): Promise<Downloaded> {
     await this.#checkUrl(url);
-    const result = await this.#run([...this.#common(source), '--playlist-items', '1', '--dump-single-json', '--format', AUDIO_FORMAT, '--', url], source, {
-      timeoutMs: this.#config.media.toolTimeoutMs,
-      ...(signal ? { signal } : {}),
-    });
-    let raw = JSON.parse(result.stdout) as Record<string, unknown>;
-    let playlistEntries: number | null = null;
-    if (raw._type === 'playlist' || raw._type === 'multi_video') {
-      const entries = Array.isArray(raw.entries) ? (raw.entries as Array<Record<string, unknown> | null>).filter((e): e is Record<string, unknown> => e !== null) : [];
-      if (entries.length === 0) throw new TrackSyncError('SOURCE_NOT_FOUND', `${url} is a playlist or feed with no entry to download`);
-      playlistEntries = typeof raw.playlist_count === 'number' ? raw.playlist_count : entries.length;
-      raw = entries[0]!;
-    }
-    for (const target of formatUrls(raw)) await this.#checkUrl(target, 'the audio the page points to');
-    const protocols = String(raw.protocol ?? 'https').split('+');
-    const other = protocols.find((p) => !FETCHED_PROTOCOLS.has(p));
-    if (other) throw new TrackSyncError('SOURCE_UNSUPPORTED', `${url} offers its audio only over ${other}, which tracksync does not fetch (http, https, HLS and DASH only)`);
-    if (typeof raw.thumbnail === 'string' && !(await this.#egress.guard.checkUrl(raw.thumbnail, 'the thumbnail').then(() => true, () => false))) {
-      // A thumbnail on a private address is dropped (the track goes on without a cover), not fetched.
-      delete raw.thumbnail;
-      delete raw.thumbnails;
-    }
-    const infoPath = join(dir, 'inspect.info.json');
-    await writeFile(infoPath, JSON.stringify(raw));
-    const size = [raw.filesize, raw.filesize_approx].find((v): v is number => typeof v === 'number' && v > 0) ?? null;
-    return { infoPath, info: toInfo(raw), announcedBytes: size, playlistEntries };
-  }
-
-  /**
-   * Step two: the media itself, from the inspected info (yt-dlp does not read the page again), through the proxy with
-   * the size cap (media.maxDownloadMb): an endless stream is cut at the cap and the run fails with DOWNLOAD_TOO_LARGE.
-   * `--fixup never`: yt-dlp's fix-ups run ffmpeg on the download without tracksync's demuxer whitelist; the
-   * conversion re-encodes everything anyway.
-   */
-  async fetch(inspected: Inspected, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void } = {}): Promise<Downloaded> {
+    const maxBytes = this.#config.media.maxDownloadMb * 1024 * 1024;
+    const filter = [`filesize <=? ${maxBytes}`, `filesize_approx <=? ${maxBytes}`];
+    if (options.maxDurationSeconds) filter.push(`duration <=? ${options.maxDurationSeconds}`);
     const args = [
       ...this.#common(source),
-      '--load-info-json', inspected.infoPath,
+      '--playlist-items', '1',
+      '--match-filter', filter.join(' & '),
       '--format', AUDIO_FORMAT,
       '--output', join(dir, 'source.%(ext)s'),
       '--write-thumbnail',
@@ -251,12 +218,14 @@ export class YtDlp {
       '--fixup', 'never',
       '--progress', '--newline',
       '--progress-template', 'download:tracksync-progress %(progress._percent_str)s',
+      '--print', `pre_process:${INFO_PREFIX}%()j`,
       '--print', 'after_move:filepath',
+      '--', url,
     ];
     let lastLogged = -10;
     const result = await this.#run(args, source, {
       timeoutMs: this.#config.media.downloadTimeoutMs,
-      maxBytes: this.#config.media.maxDownloadMb * 1024 * 1024,
+      maxBytes,
       ...(options.signal ? { signal: options.signal } : {}),
       onStderrLine: (line) => this.#progress(line, (p) => {
         options.onProgress?.(p);
@@ -266,19 +235,29 @@ export class YtDlp {
         }
       }),
     });
-    // With --print, progress goes to stdout too (yt-dlp's quiet mode): the path is the last line that is not progress.
+    // With --print, progress goes to stdout too (yt-dlp's quiet mode): the path is the last line that is not progress
+    // and not the info line.
     const lines = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
     for (const line of lines) this.#progress(line, (p) => options.onProgress?.(p));
-    const path = lines.filter((l) => !l.startsWith('tracksync-progress')).pop();
-    if (!path) throw new TrackSyncError('DOWNLOAD_FAILED', `yt-dlp finished without naming the downloaded file (${inspected.info.webpageUrl ?? inspected.infoPath})`);
+    const infoLine = lines.find((l) => l.startsWith(INFO_PREFIX));
+    let raw: Record<string, unknown> = {};
+    try {
+      if (infoLine) raw = JSON.parse(infoLine.slice(INFO_PREFIX.length)) as Record<string, unknown>;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'yt-dlp info JSON unreadable; continuing without it');
+    }
+    const path = lines.filter((l) => !l.startsWith('tracksync-progress') && !l.startsWith(INFO_PREFIX)).pop() ?? null;
     const files = await readdir(dir);
     const thumbnail = files.find((f) => /\.(jpe?g|png|webp)$/i.test(f));
-    return { path, info: inspected.info, thumbnailPath: thumbnail ? join(dir, thumbnail) : null };
-  }
-
-  /** Inspects and fetches: the best audio of `url` into `dir`, with its thumbnail. */
-  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void } = {}): Promise<Downloaded> {
-    return this.fetch(await this.inspect(url, dir, source, options.signal), dir, source, options);
+    const count = [raw.playlist_count, raw.n_entries].find((v): v is number => typeof v === 'number');
+    const inPlaylist = count !== undefined || typeof raw.playlist_index === 'number';
+    return {
+      path,
+      info: toInfo(raw),
+      thumbnailPath: thumbnail ? join(dir, thumbnail) : null,
+      announcedBytes: [raw.filesize, raw.filesize_approx].find((v): v is number => typeof v === 'number' && v > 0) ?? null,
+      playlistEntries: inPlaylist ? (count ?? 1) : null,
+    };
   }
 
   /** Metadata only (no download): used to check that a URL answers before it is written to Notion. */

@@ -67,18 +67,23 @@ async function downloadOne(deps: PipelineDeps, source: ResolvedSource, expectedS
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const { previewSeconds, previewToleranceSeconds, mixLimitSeconds, maxDownloadMb } = deps.config.media;
-  // What the page says, before a byte of media is fetched: a 2-hour set or a 3 GB file is refused now.
-  const inspected = await deps.ytdlp.inspect(source.url, dir, source.kind, deps.signal);
-  if (inspected.info.durationSeconds !== null) mixCheck(inspected.info.durationSeconds, expectedSeconds, mixLimitSeconds, 'as the page says, nothing was downloaded');
-  if (inspected.announcedBytes !== null && inspected.announcedBytes > maxDownloadMb * 1024 * 1024) throw tooLarge(maxDownloadMb);
   let downloaded;
   try {
-    downloaded = await deps.ytdlp.fetch(inspected, dir, source.kind, { signal: deps.signal });
+    // A track is expected (or nothing is known): a page that says it is longer than the mix limit is not downloaded.
+    const maxDurationSeconds = expectedSeconds === null || expectedSeconds <= mixLimitSeconds ? mixLimitSeconds : null;
+    downloaded = await deps.ytdlp.download(source.url, dir, source.kind, { signal: deps.signal, maxDurationSeconds });
   } catch (error) {
     await rm(dir, { recursive: true, force: true }); // no partial file is kept (a cut stream, a failed download)
     throw error;
   }
-  const probe = await deps.ffmpeg.probe(downloaded.path, deps.signal);
+  if (downloaded.path === null) {
+    // yt-dlp skipped the media: the metadata said why, before a byte of it was fetched.
+    if (downloaded.info.durationSeconds !== null) mixCheck(downloaded.info.durationSeconds, expectedSeconds, mixLimitSeconds, 'as the page says, nothing was downloaded');
+    if (downloaded.announcedBytes !== null && downloaded.announcedBytes > maxDownloadMb * 1024 * 1024) throw tooLarge(maxDownloadMb);
+    throw new TrackSyncError('DOWNLOAD_FAILED', `yt-dlp finished without downloading ${source.url} (no file named)`);
+  }
+  const path = downloaded.path;
+  const probe = await deps.ffmpeg.probe(path, deps.signal);
   if (!probe.hasAudio) throw new TrackSyncError('CORRUPT_MEDIA', `the downloaded file from ${source.url} is not playable audio (codec ${probe.codec})`);
   const duration = probe.durationSeconds;
   const known = expectedSeconds ?? downloaded.info.durationSeconds;
@@ -86,7 +91,8 @@ async function downloadOne(deps: PipelineDeps, source: ResolvedSource, expectedS
     throw new TrackSyncError('SOURCE_PREVIEW_ONLY', `only a ${Math.round(duration)}-second preview was available (the track is ${Math.round(known)} s): a SoundCloud Go+ track needs an account that can play it (a cookies file)`);
   }
   mixCheck(duration, expectedSeconds, mixLimitSeconds, 'measured');
-  const notes = inspected.playlistEntries === null ? [] : [`${source.url} is a playlist or feed${inspected.playlistEntries > 1 ? ` of ${inspected.playlistEntries} entries` : ''}, not a track: only its first entry was downloaded (use a playlist sync task for the rest)`];
-  const bytes = (await stat(downloaded.path)).size;
-  return { path: downloaded.path, bytes, sha256: await sha256File(downloaded.path), info: downloaded.info, thumbnailPath: downloaded.thumbnailPath, probe, source, fallbackFrom, search, notes };
+  const entries = downloaded.playlistEntries;
+  const notes = entries === null ? [] : [`${source.url} is a playlist or feed${entries > 1 ? ` of ${entries} entries` : ''}, not a track: only its first entry was downloaded (use a playlist sync task for the rest)`];
+  const bytes = (await stat(path)).size;
+  return { path, bytes, sha256: await sha256File(path), info: downloaded.info, thumbnailPath: downloaded.thumbnailPath, probe, source, fallbackFrom, search, notes };
 }

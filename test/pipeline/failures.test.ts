@@ -19,7 +19,9 @@ describe('the track pipeline on bad sources and hostile input', async () => {
     const gone = track('Gone', `${media.url}/audio/never-existed.mp3`);
     const limited = track('Busy', await media.addFile('busy.mp3', await makeClip({ seconds: 20 })));
     media.setStatus('/audio/busy.mp3', 429);
-    const daemon = await world.daemon();
+    // A wait longer than the test: with FAST's 10 ms, `runOnce` took the row again while another was running, up to
+    // its eighth attempt on a loaded machine.
+    const daemon = await world.daemon({ file: { ...FAST, search: media.search, retry: { ...FAST.retry, rateLimitedDefaultDelayMs: 60_000 } } });
     await daemon.runOnce();
     expect(daemon.store.getItemByPage('tracks', gone)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_NOT_FOUND' });
     expect(field(gone, 'Audio Processing')).toEqual(['Download_Failed']);
@@ -94,7 +96,11 @@ describe('the track pipeline on bad sources and hostile input', async () => {
 
   it('waits for an unmounted volume instead of creating it', async () => {
     const id = track('Offline', await media.addFile('offline.mp3', await makeClip({ seconds: 20 })));
-    const daemon = await world.daemon({ env: { OUT_DIR: '/Volumes/TracksyncTestDrive-404/Playlists', BACKUP_DIR: join(world.dir, 'b2'), WAV_BACKUP_DIR: join(world.dir, 'w2') } });
+    // Retries later than the test (FAST's 1-10 ms made `runOnce` take the row again at once, up to its eighth attempt).
+    const daemon = await world.daemon({
+      file: { ...FAST, search: media.search, retry: { ...FAST.retry, baseDelayMs: 60_000, maxDelayMs: 120_000 } },
+      env: { OUT_DIR: '/Volumes/TracksyncTestDrive-404/Playlists', BACKUP_DIR: join(world.dir, 'b2'), WAV_BACKUP_DIR: join(world.dir, 'w2') },
+    });
     await daemon.runOnce();
     expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'VOLUME_NOT_MOUNTED' });
     expect(daemon.store.getItemByPage('tracks', id)?.last_error_message).toContain('volume not mounted: /Volumes/TracksyncTestDrive-404');
