@@ -1,10 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { HostGuard } from './hosts.js';
+import type { CheckedTarget, HostGuard } from './hosts.js';
 
 /**
  * A forward proxy on 127.0.0.1 that every yt-dlp run goes through (`--proxy`). It is what makes the host check hold
@@ -116,11 +116,10 @@ export class EgressProxy {
   }
 
   /** Checks a destination for a session; a refusal is remembered (the first one is what the run reports). */
-  async #check(state: SessionState, host: string, port: number, what: string): Promise<string | TrackSyncError> {
+  async #check(state: SessionState, host: string, port: number, what: string): Promise<CheckedTarget | TrackSyncError> {
     if (state.overCap) return new TrackSyncError('DOWNLOAD_TOO_LARGE', 'the download passed its size cap');
     try {
-      const target = await this.#guard.check(host, port, what);
-      return target.addresses[0]!.address;
+      return await this.#guard.check(host, port, what);
     } catch (raw) {
       const error = coerceError(raw);
       if (error.code === 'SOURCE_FORBIDDEN') state.refusal ??= error;
@@ -153,9 +152,9 @@ export class EgressProxy {
     if (!state) return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="tracksync"\r\nContent-Length: 0\r\n\r\n');
     const match = (req.url ?? '').match(/^\[?([^\]]+?)\]?:(\d{1,5})$/);
     if (!match) return void client.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
-    const address = await this.#check(state, match[1]!, Number(match[2]), 'a connection the download made');
-    if (typeof address !== 'string') return void client.end(refusedResponse(address));
-    const upstream: Socket = connect({ host: address, port: Number(match[2]) });
+    const target = await this.#check(state, match[1]!, Number(match[2]), 'a connection the download made');
+    if (target instanceof TrackSyncError) return void client.end(refusedResponse(target));
+    const upstream: Socket = connect({ host: target.host, port: target.port, lookup: checkedLookup(target), autoSelectFamily: true });
     this.#track(state, client, upstream);
     upstream.once('connect', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -182,15 +181,16 @@ export class EgressProxy {
       return void res.end('tracksync egress proxy: expected an absolute http:// URL');
     }
     const port = Number(target.port) || 80;
-    const address = await this.#check(state, target.hostname, port, 'a request the download made');
-    if (typeof address !== 'string') {
-      res.writeHead(address.code === 'DOWNLOAD_TOO_LARGE' ? 507 : 403, { 'Content-Type': 'text/plain', Connection: 'close' });
-      return void res.end(`tracksync refused this request: ${address.message}`);
+    const checked = await this.#check(state, target.hostname, port, 'a request the download made');
+    if (checked instanceof TrackSyncError) {
+      res.writeHead(checked.code === 'DOWNLOAD_TOO_LARGE' ? 507 : 403, { 'Content-Type': 'text/plain', Connection: 'close' });
+      return void res.end(`tracksync refused this request: ${checked.message}`);
     }
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
-    const upstream = httpRequest({ host: address, port, method: req.method, path: `${target.pathname}${target.search}`, headers, setHost: false, agent: false }, (response) => {
+    const open = (): Socket => connect({ host: checked.host, port, lookup: checkedLookup(checked), autoSelectFamily: true });
+    const upstream = httpRequest({ host: checked.host, port, createConnection: open, method: req.method, path: `${target.pathname}${target.search}`, headers, setHost: false }, (response) => {
       const location = response.headers.location;
       if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
         const next = URL.canParse(location, target.href) ? new URL(location, target) : undefined;
@@ -213,6 +213,18 @@ export class EgressProxy {
     });
     req.pipe(upstream);
   }
+}
+
+/**
+ * A resolver that answers with the addresses already checked, never asking DNS again: the connection goes to what was
+ * checked (no rebinding), trying each in turn (Node's autoSelectFamily), as yt-dlp would on a dual-stack host.
+ */
+function checkedLookup(target: CheckedTarget): LookupFunction {
+  return (_hostname, options, callback) => {
+    const all = target.addresses.map((a) => ({ address: a.address, family: a.family }));
+    if ((options as { all?: boolean }).all) (callback as (error: null, addresses: typeof all) => void)(null, all);
+    else callback(null, all[0]!.address, all[0]!.family);
+  };
 }
 
 function refusedResponse(error: TrackSyncError): string {

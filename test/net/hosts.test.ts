@@ -150,6 +150,16 @@ describe('the egress proxy yt-dlp goes through', () => {
     await proxy.close();
   });
 
+  it('tries every checked address in turn, as a client on a dual-stack host would', async () => {
+    bodies['/second'] = { status: 200, body: Buffer.from('reached the second address') };
+    // 127.0.0.2 refuses the connection (nothing listens there); the proxy goes on to 127.0.0.1 without asking DNS again.
+    const proxy = proxyFor(['*'], table({ 'two.test': ['127.0.0.2', '127.0.0.1'] }));
+    const session = await proxy.session();
+    expect(await viaProxy(session, `http://two.test:${port}/second`)).toEqual({ status: 200, body: 'reached the second address' });
+    expect(await tunnel(session, `two.test:${port}`)).toBe('HTTP/1.1 200 Connection Established');
+    await proxy.close();
+  });
+
   it('stops a plain-http redirect to another scheme, and cuts a response at the byte cap', async () => {
     bodies['/to-file'] = { status: 302, headers: { location: 'file:///etc/passwd' } };
     bodies['/endless'] = { status: 200, headers: { 'content-type': 'audio/mpeg' }, endless: true };
