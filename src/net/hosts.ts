@@ -209,10 +209,9 @@ export class HostGuard {
       if (found.length === 0) throw Object.assign(new Error(`no address for ${name}`), { code: 'ENOTFOUND' });
       return found;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // A name that does not exist is the URL's fault; a resolver that does not answer is the network's.
-      if (code === 'ENOTFOUND' || code === 'ENODATA') throw new TrackSyncError('SOURCE_NOT_FOUND', `the host "${name}" does not exist (DNS has no address for it)`, { cause: error });
-      throw new TrackSyncError('DOWNLOAD_FAILED', `could not resolve the host "${name}": ${(error as Error).message}`, { cause: error });
+      // Transient: a Mac that is offline gets ENOTFOUND for every name, the same answer as for a name that does not
+      // exist, and a whole library must not fail for good because the Wi-Fi was down.
+      throw new TrackSyncError('DOWNLOAD_FAILED', `could not resolve the host "${name}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): offline, or a host that does not exist`, { cause: error });
     }
   }
 }

@@ -49,7 +49,8 @@ describe('which addresses tracksync may fetch from', () => {
       expect((await refusal(guard.checkUrl(url))).code, url).toBe('SOURCE_FORBIDDEN');
     }
     expect(await refusal(guard.checkUrl('ftp://cdn.example/a.mp3'))).toMatchObject({ code: 'SOURCE_FORBIDDEN' });
-    expect(await refusal(guard.checkUrl('https://nowhere.example/'))).toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+    // A name that does not resolve is retried later (offline looks the same as a host that does not exist).
+    expect(await refusal(guard.checkUrl('https://nowhere.example/'))).toMatchObject({ code: 'DOWNLOAD_FAILED', kind: 'transient' });
   });
 
   it('allows what the user allowed: a name, an address, host:port only on that port, or everything', async () => {
