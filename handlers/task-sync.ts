@@ -51,8 +51,10 @@ export class RowBudget {
 
   /** The report's line about rows, when the task created any or was stopped by the cap. */
   note(): string | undefined {
-    if (this.refused > 0) return `${this.created} new Music Tracks row(s) created, the cap for one task (tasks.maxNewRowsPerTask, or the task's limit); ${this.refused} more track(s) got no row.`;
-    return this.created > 0 ? `${this.created} new Music Tracks row(s) created (at most ${this.total} per task).` : undefined;
+    if (this.created >= this.total || this.refused > 0) {
+      return `${this.created} new Music Tracks row(s) created: the most one task may create (tasks.maxNewRowsPerTask, or the task's limit)${this.refused > 0 ? `; ${this.refused} more track(s) got no row` : ''}.`;
+    }
+    return this.created > 0 ? `${this.created} new Music Tracks row(s) created.` : undefined;
   }
 }
 
