@@ -27,7 +27,7 @@ export async function daemonBench(): Promise<BenchSection> {
   const media = await startMediaServer({ dir: join(dir, 'served') });
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify({ search: media.search, links: { enabled: false } }));
-  const env = { PATH: process.env.PATH ?? '', HOME: dir, ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out'), TRACKSYNC_HTTP_PORT: '0', TRACKSYNC_LOG_LEVEL: 'info' };
+  const env = { PATH: process.env.PATH ?? '', HOME: dir, ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out'), TRACKSYNC_HTTP_PORT: '0', TRACKSYNC_LOG_LEVEL: 'info', TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort };
   try {
     // Start-up: `tracksync once` (lock, SQLite and migrations, schema discovery, one cycle, exit), first on an empty
     // state folder, then again on the state it left (data source ids and cursors known: fewer Notion requests).

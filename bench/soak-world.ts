@@ -43,7 +43,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   seed();
   process.stdout.write('seeded\n');
 });
-process.stdout.write(`${JSON.stringify({ env: sandbox.env(), search: media.search })}\n`);
+// The media server is on 127.0.0.1: the daemon under test may fetch from that port only (TRACKSYNC_ALLOW_PRIVATE_HOSTS).
+process.stdout.write(`${JSON.stringify({ env: { ...sandbox.env(), TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort }, search: media.search })}\n`);
 process.once('SIGTERM', () => {
   void Promise.all([media.close(), sandbox.close()]).then(() => process.exit(0));
 });

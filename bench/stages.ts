@@ -28,7 +28,7 @@ export async function stageBench(): Promise<BenchSection> {
     sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: { title: [{ text: { content: 'Bench Song' } }] }, 'Artist Name': { rich_text: [{ text: { content: 'Bench Artist' } }] }, 'Source URL': { url } } });
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify({}));
-    const config = loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out'), BACKUP_DIR: join(dir, 'backup'), WAV_BACKUP_DIR: join(dir, 'wav') }, cwd: dir });
+    const config = loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out'), BACKUP_DIR: join(dir, 'backup'), WAV_BACKUP_DIR: join(dir, 'wav'), TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort }, cwd: dir });
     const services = new Services();
     registerMediaServices(services, config, silentLogger(), systemClock);
     const daemon = await Daemon.start({ config, logger: silentLogger(), handlers: [musicTrackHandler as Handler], services });

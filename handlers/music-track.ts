@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { TrackSyncError } from '../src/errors.js';
+import { cleanText } from '../src/text.js';
 import type { Logger } from '../src/log.js';
 import type { FieldValue } from '../src/notion/codecs.js';
 import { decodeProperty } from '../src/notion/codecs.js';
@@ -16,6 +17,7 @@ import { downloadAudio, sha256File, type DownloadResult } from '../src/pipeline/
 import { checkAfterDownload, checkBeforeDownload, type AdoptedFiles } from '../src/pipeline/dedup.js';
 import { importOrDefer } from '../src/pipeline/eagle.js';
 import { fingerprintFile, rawFromBase64 } from '../src/media/chromaprint.js';
+import { outsideLibrary } from '../src/library/scan.js';
 import { placeFiles, type Placed } from '../src/pipeline/place.js';
 import { resolveSource, type Resolution, type ResolvedSource } from '../src/pipeline/resolve.js';
 import { MEDIA, artistDirectory, type MediaServices } from '../src/pipeline/services.js';
@@ -32,7 +34,7 @@ interface PlacedTrack {
   readonly analysis: Analysis;
   readonly fingerprint: string | null;
   readonly metadata: TrackMetadata;
-  readonly download: Pick<DownloadResult, 'source' | 'fallbackFrom' | 'search'>;
+  readonly download: Pick<DownloadResult, 'source' | 'fallbackFrom' | 'search' | 'notes'>;
   /** Set when the download turned out to be a recording the library already holds: `placed` points at those files. */
   readonly duplicateOf?: string;
 }
@@ -66,8 +68,17 @@ export const musicTrackHandler: Handler<'tracks'> = {
       events: ctx.events,
     };
 
-    // notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted.
-    const own = await adoptFiles(ctx, deps, { ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}), ...(row.paths.aiff ? { aiff: row.paths.aiff } : {}), ...(row.paths.wav ? { wav: row.paths.wav } : {}) }, 'the row\'s own files are on disk');
+    // notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted,
+    // when they are in the library folders; a path elsewhere is ignored and the row says why (once per change).
+    const ownPaths = await inLibrary(ctx.config, { ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}), ...(row.paths.aiff ? { aiff: row.paths.aiff } : {}), ...(row.paths.wav ? { wav: row.paths.wav } : {}) });
+    if (ownPaths.ignored.length > 0) {
+      await ctx.stage('ignored-paths', hash(ownPaths.ignored), async () => {
+        ctx.logger.warn({ ignored: ownPaths.ignored }, 'file paths outside the library folders ignored');
+        await ctx.notion.createComment(row.pageId, `tracksync: ${ownPaths.ignored.join('; ')}`).catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not comment on the row'));
+        return true;
+      });
+    }
+    const own = await adoptFiles(ctx, deps, ownPaths.files, 'the row\'s own files are on disk');
     if (own) return own;
 
     const resolution = await ctx.stage('resolve', hash(row.soundcloudUrl, row.youtubeUrl, row.sourceUrl, row.spotifyId, row.spotifyUrl, row.title, row.artist), () => resolveSource(deps, row));
@@ -83,7 +94,8 @@ export const musicTrackHandler: Handler<'tracks'> = {
     }
     const mergeValues: TrackValues = dedup.kind === 'keeper' ? { ...dedup.values, processing: [PROCESSING_TAGS.merged] } : {};
     if (dedup.kind === 'adopt') {
-      const adopted = await adoptFiles(ctx, deps, dedup.files, dedup.reason, spotifyValues(row, resolution.spotify));
+      // Another row's paths are Notion text too: the same library-folder rule.
+      const adopted = await adoptFiles(ctx, deps, (await inLibrary(ctx.config, dedup.files)).files, dedup.reason, spotifyValues(row, resolution.spotify));
       if (adopted) return adopted;
     }
     const localSource = dedup.kind === 'local-source' ? dedup : undefined;
@@ -103,11 +115,11 @@ export const musicTrackHandler: Handler<'tracks'> = {
         );
         const analysis = await ctx.stage('analyse', download.sha256, () => analyseAudio(deps, download.path, download.probe.durationSeconds));
         const metadata = trackMetadata(row, resolution.spotify, download);
-        const recording = await ctx.stage('same-recording', download.sha256, () => sameRecording(deps, download.path));
+        const recording = await ctx.stage('same-recording', download.sha256, () => sameRecording(deps, download.path, download.probe.formatName ?? null));
         if (recording.duplicate) {
           // The same recording is already in the library (a SoundCloud and a YouTube copy): its files, no new ones.
           ctx.logger.info({ reason: recording.duplicate.reason }, 'same recording already in the library');
-          return { placed: { primary: recording.duplicate.files, all: [], bytes: 0 }, analysis, fingerprint: recording.fingerprint, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search }, duplicateOf: recording.duplicate.reason };
+          return { placed: { primary: recording.duplicate.files, all: [], bytes: 0 }, analysis, fingerprint: recording.fingerprint, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search, notes: download.notes ?? [] }, duplicateOf: recording.duplicate.reason };
         }
         const converted = await ctx.stage('convert', hash(download.sha256, analysis, metadata, ctx.config.media), () => convertAndTag(deps, download, analysis, metadata), {
           isValid: (c) => Object.values(c.files).every((path) => existsSync(path)),
@@ -121,7 +133,7 @@ export const musicTrackHandler: Handler<'tracks'> = {
           fingerprint: converted.fingerprint?.compressed ?? null,
           fingerprintRaw: converted.fingerprint ? rawFromBase64(converted.fingerprint.rawBase64) : null,
         });
-        return { placed, analysis, fingerprint: converted.fingerprint?.compressed ?? null, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search } };
+        return { placed, analysis, fingerprint: converted.fingerprint?.compressed ?? null, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search, notes: download.notes ?? [] } };
       },
       { isValid: (p) => p.placed.all.every((path) => existsSync(path)) },
     );
@@ -133,6 +145,20 @@ export const musicTrackHandler: Handler<'tracks'> = {
     return synced(ctx, row, resolution, result, artists, { ...mergeValues, ...(eagleId ? { eagleId } : {}) });
   },
 };
+
+const PATH_PROPERTIES: Record<keyof AdoptedFiles, string> = { m4a: 'M4A File Path', aiff: 'AIFF File Path', wav: 'WAV File Path' };
+
+/** The paths that lie in the library folders, and for the others why they were ignored (a sentence for the row). */
+async function inLibrary(config: HandlerContext<'tracks'>['config'], files: AdoptedFiles): Promise<{ files: AdoptedFiles; ignored: string[] }> {
+  const kept: AdoptedFiles = {};
+  const ignored: string[] = [];
+  for (const [format, path] of Object.entries(files) as Array<[keyof AdoptedFiles, string]>) {
+    const why = await outsideLibrary(config, path);
+    if (why === null) kept[format] = path;
+    else ignored.push(`${PATH_PROPERTIES[format]} "${path.slice(0, 200)}" was ignored: it is ${why}; tracksync adopts only files inside them`);
+  }
+  return { files: kept, ignored };
+}
 
 /** A file already on this Mac (an Eagle item) as the source: checked like a download, nothing fetched. */
 async function useLocalFile(deps: PipelineDeps, path: string, source: ResolvedSource): Promise<DownloadResult> {
@@ -146,8 +172,8 @@ function emptyInfo(): DownloadResult['info'] {
 }
 
 /** After the download: is this recording already in the library (fingerprint similarity >= 0.9)? */
-async function sameRecording(deps: PipelineDeps, path: string): Promise<{ fingerprint: string | null; duplicate: { files: AdoptedFiles; reason: string } | null }> {
-  const fp = await fingerprintFile(deps.config, path, deps.signal).catch(() => undefined);
+async function sameRecording(deps: PipelineDeps, path: string, formatName: string | null): Promise<{ fingerprint: string | null; duplicate: { files: AdoptedFiles; reason: string } | null }> {
+  const fp = await fingerprintFile(deps.config, path, deps.signal, formatName).catch(() => undefined);
   if (!fp) return { fingerprint: null, duplicate: null };
   const found = checkAfterDownload(deps.store, deps.config, deps.pageId, fp.raw);
   return { fingerprint: fp.compressed, duplicate: found ?? null };
@@ -224,10 +250,12 @@ function analysisValues(analysis: Analysis): TrackValues {
 /** The title, artist and album the files are tagged with: the row first (the user's words), then Spotify, then the site. */
 function trackMetadata(row: TrackRow, spotify: SpotifyTrack | null, download: DownloadResult): TrackMetadata {
   const year = Number((spotify?.releaseDate ?? '').slice(0, 4));
+  // Spotify's names are cleaned here (the row's and the site's already are): they become tags and file names.
+  const clean = (text: string | null | undefined): string => cleanText(text ?? '').trim();
   return {
-    title: row.title || spotify?.name || download.info.title || 'Untitled',
-    artist: row.artist || spotify?.artists.map((a) => a.name).join(', ') || download.info.artist || download.info.uploader || '',
-    album: row.album || spotify?.album || download.info.album || '',
+    title: row.title || clean(spotify?.name) || download.info.title || 'Untitled',
+    artist: row.artist || clean(spotify?.artists.map((a) => a.name).join(', ')) || download.info.artist || download.info.uploader || '',
+    album: row.album || clean(spotify?.album) || download.info.album || '',
     genre: row.genre || download.info.genre || '',
     year: Number.isInteger(year) && year > 1900 ? year : null,
     isrc: row.isrc || spotify?.isrc || download.info.isrc || null,
@@ -323,7 +351,7 @@ function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolu
     outcome: result.duplicateOf ? 'adopted' : 'synced',
     properties: values,
     details: { paths: placed.all, source: download.source, search: download.search, ...(result.duplicateOf ? { duplicateOf: result.duplicateOf } : {}) },
-    ...notesComment(resolution.notes),
+    ...notesComment([...resolution.notes, ...(download.notes ?? [])]),
   };
 }
 

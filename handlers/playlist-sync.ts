@@ -1,6 +1,6 @@
 import { isRoutedToUs } from '../src/daemon/sources/tasks.js';
 import { problemLine, taskOutcome } from '../src/handoff/report.js';
-import { readTargets, syncPlaylist, taskLimit, taskText } from './task-sync.js';
+import { RowBudget, readTargets, syncPlaylist, taskLimit, taskText } from './task-sync.js';
 import type { Handler } from './types.js';
 
 /** "Sync playlist <url>": a SoundCloud set or a Spotify playlist, every track given a row and linked to the playlist. */
@@ -21,14 +21,17 @@ export const playlistSyncHandler: Handler<'tasks'> = {
     if (targets.playlists.length === 0) {
       return taskOutcome([problemLine('the task', 'no SoundCloud set or Spotify playlist URL in the task; put the playlist URL in the Description')], `task "${String(ctx.input.fields.title ?? '')}"`);
     }
-    const limit = taskLimit(text, ctx.config.tasks.maxPlaylistTracks);
+    const { limit, asked, note } = taskLimit(text, ctx.config.tasks.maxPlaylistTracks, 'tasks.maxPlaylistTracks');
+    const budget = new RowBudget(Math.min(ctx.config.tasks.maxNewRowsPerTask, asked ?? Infinity));
     const lines = [];
-    const notes = [...targets.notes];
+    const notes = [...targets.notes, ...(note ? [note] : [])];
     for (const playlist of targets.playlists) {
-      const result = await syncPlaylist(ctx, playlist, limit);
+      const result = await syncPlaylist(ctx, playlist, limit, budget);
       lines.push(...result.lines);
       notes.push(...result.notes);
     }
+    const rows = budget.note();
+    if (rows) notes.push(rows);
     return taskOutcome(lines, `playlist task "${String(ctx.input.fields.title ?? '')}"`, notes);
   },
 };

@@ -4,7 +4,8 @@ import { coerceError, type ErrorCode } from '../src/errors.js';
 import { problemLine, trackLine, type TrackLine } from '../src/handoff/report.js';
 import { readText } from '../src/notion/codecs.js';
 import { addToRelation } from '../src/notion/relations.js';
-import { ensureTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
+import { createTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
+import { cleanText } from '../src/text.js';
 import { ensurePlaylistPage, listPlaylistEntries, type PlaylistListing } from '../src/pipeline/playlists.js';
 import { MEDIA, type MediaServices } from '../src/pipeline/services.js';
 import { spotifyNowPlaying } from '../src/services/now-playing.js';
@@ -27,13 +28,38 @@ const key = (text: string): string => createHash('sha256').update(text).digest('
 /** The task's text: Description, Next Required Step and Success Criteria. */
 export function taskText(ctx: TaskContext): string {
   const f = ctx.input.fields;
-  return [f.description, f.nextStep, f.successCriteria].map((v) => (typeof v === 'string' ? v : '')).join('\n');
+  return [f.description, f.nextStep, f.successCriteria].map((v) => (typeof v === 'string' ? cleanText(v) : '')).join('\n');
 }
 
-/** "limit: 3" (or "limit 3") in the task text caps the tracks it processes. */
-export function taskLimit(text: string, fallback: number): number {
-  const match = text.match(/\blimit\s*[:=]?\s*(\d{1,4})\b/i);
-  return match ? Math.max(1, Number(match[1])) : fallback;
+/**
+ * "limit: 3" (or "limit 3") in the task text: it can lower the configured cap, never raise it (the text is anyone's,
+ * the cap is the user's). `note` tells the task's report when the text asked for more than the cap.
+ */
+export function taskLimit(text: string, cap: number, setting = 'tasks.maxTracksPerTask'): { limit: number; asked: number | null; note?: string } {
+  const match = text.match(/\blimit\s*[:=]?\s*(\d{1,9})\b/i);
+  if (!match) return { limit: cap, asked: null };
+  const asked = Math.max(1, Number(match[1]));
+  if (asked <= cap) return { limit: asked, asked };
+  return { limit: cap, asked, note: `The task asks for ${asked} tracks; the configured cap is ${cap} (${setting}), which a task cannot raise.` };
+}
+
+/** How many Music Tracks rows one task may still create (tasks.maxNewRowsPerTask, lowered by the task's "limit"). */
+export class RowBudget {
+  created = 0;
+  refused = 0;
+  constructor(readonly total: number) {}
+
+  get remaining(): number {
+    return Math.max(0, this.total - this.created);
+  }
+
+  /** The report's line about rows, when the task created any or was stopped by the cap. */
+  note(): string | undefined {
+    if (this.created >= this.total || this.refused > 0) {
+      return `${this.created} new Music Tracks row(s) created: the most one task may create (tasks.maxNewRowsPerTask, or the task's limit)${this.refused > 0 ? `; ${this.refused} more track(s) got no row` : ''}.`;
+    }
+    return this.created > 0 ? `${this.created} new Music Tracks row(s) created.` : undefined;
+  }
 }
 
 export interface TaskTargets {
@@ -86,21 +112,36 @@ export async function syncRow(ctx: TaskContext, pageId: string, label: string): 
   );
 }
 
-/** Finds or creates the row of a track URL (checkpointed, so a retry never creates it twice), then syncs it. */
-export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, known: { title?: string; artist?: string; playlistIds?: string[] } = {}): Promise<TrackLine> {
-  let row: { pageId: string; created: boolean };
+/**
+ * Finds or creates the row of a track URL (checkpointed, so a retry never creates it twice). A new row takes one from
+ * the task's budget; with none left the URL gets no row (null). A replayed checkpoint counts again, in the same order.
+ */
+async function taskRow(ctx: TaskContext, target: ClassifiedUrl, known: { title?: string; artist?: string; playlistIds?: string[] }, budget: RowBudget): Promise<string | null> {
+  const row = await ctx.stage(`row ${key(target.url)}`, 'v1', async () => {
+    const existing = await findTrackRow(ctx.notion, ctx.schemas.tracks, target);
+    if (existing) return { pageId: existing.id, created: false };
+    if (budget.remaining <= 0) return { pageId: null, created: false };
+    const page = await createTrackRow(ctx.notion, ctx.schemas.tracks, target, known);
+    return { pageId: page.id, created: true };
+  });
+  if (row.created) budget.created += 1;
+  if (row.pageId === null) budget.refused += 1;
+  return row.pageId;
+}
+
+/** Finds or creates the row of a track URL, then syncs it. */
+export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, budget: RowBudget, known: { title?: string; artist?: string; playlistIds?: string[] } = {}): Promise<TrackLine> {
+  let pageId: string | null;
   try {
-    row = await ctx.stage(`row ${key(target.url)}`, 'v1', async () => {
-      const { page, created } = await ensureTrackRow(ctx.notion, ctx.schemas.tracks, target, known);
-      return { pageId: page.id, created };
-    });
+    pageId = await taskRow(ctx, target, known, budget);
   } catch (raw) {
     const error = coerceError(raw);
     if (error.code === 'ABORTED') throw error;
     return problemLine(target.url, `could not find or create its Music Tracks row: ${error.message}`);
   }
-  if (known.playlistIds?.length) await linkPlaylist(ctx, row.pageId, known.playlistIds);
-  return syncRow(ctx, row.pageId, known.title ? `${known.artist ? `${known.artist} - ` : ''}${known.title}` : target.url);
+  if (pageId === null) return problemLine(target.url, `no row created: the task reached its cap of ${budget.total} new rows (tasks.maxNewRowsPerTask)`);
+  if (known.playlistIds?.length) await linkPlaylist(ctx, pageId, known.playlistIds);
+  return syncRow(ctx, pageId, known.title ? `${known.artist ? `${known.artist} - ` : ''}${known.title}` : target.url);
 }
 
 /** Adds the playlist to an existing row's relation, read in full first (existing links kept; nothing is ever removed). */
@@ -111,13 +152,15 @@ async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: reado
 }
 
 /**
- * A playlist: every track gets its row (deduplicated, linked to the playlist), the first `limit` are synced. The
- * listing and each row are checkpointed, so a restart half-way through a 500-track playlist resumes.
+ * A playlist: its first `limit` tracks are synced, the ones after get rows (linked to the playlist) while the task's row
+ * budget lasts, for the poller to process. It is read only as far as that needs: a 100,000-track playlist costs a few
+ * pages, not a thousand. The listing and each row are checkpointed, so a restart half-way through resumes.
  */
-export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, limit: number): Promise<{ lines: TrackLine[]; notes: string[] }> {
+export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, limit: number, budget: RowBudget): Promise<{ lines: TrackLine[]; notes: string[] }> {
+  const readCap = Math.max(limit, budget.total);
   let listing: PlaylistListing;
   try {
-    listing = await ctx.stage(`playlist ${key(playlist.url)}`, 'v1', () => listPlaylistEntries(ctx.services.require<MediaServices>(MEDIA), playlist, ctx.signal));
+    listing = await ctx.stage(`playlist ${key(playlist.url)}`, `v2:${readCap}`, () => listPlaylistEntries(ctx.services.require<MediaServices>(MEDIA), playlist, ctx.signal, readCap));
   } catch (raw) {
     const error = coerceError(raw);
     // Transient (Spotify refusing the app until a person renews Premium, a 429, the network): the task waits and is
@@ -126,7 +169,7 @@ export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, li
     const blocking = PLAYLIST_BLOCKING.has(error.code);
     return { lines: [problemLine(playlist.url, `${blocking ? 'a person must act: ' : ''}${error.message}`, blocking)], notes: [] };
   }
-  const notes = [`Playlist "${listing.name}": ${listing.entries.length} track(s).`];
+  const notes = [`Playlist "${listing.name}": ${listing.entries.length} track(s)${listing.entries.length >= readCap ? ` read (it may have more: a task reads at most ${readCap})` : ''}.`];
   const playlistId = await ctx.stage(`playlist page ${key(listing.name)}`, 'v1', () => ensurePlaylistPage(ctx.notion, ctx.schemas, listing.name, playlist.url));
   const lines: TrackLine[] = [];
   let synced = 0;
@@ -136,18 +179,20 @@ export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, li
       lines.push(problemLine(entry.title || entry.url, `not a usable track URL: ${target.reason}`));
       continue;
     }
+    const known = { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) };
     if (synced >= limit) {
-      // Beyond the limit the row is still created and linked: the normal poller processes it later.
-      await ctx.stage(`row ${key(target.value.url)}`, 'v1', async () => {
-        const { page, created } = await ensureTrackRow(ctx.notion, ctx.schemas.tracks, target.value, { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) });
-        return { pageId: page.id, created };
-      });
+      // Beyond the limit the row is created and linked while the budget lasts: the normal poller processes it later.
+      if (budget.remaining <= 0) {
+        budget.refused += 1;
+        continue;
+      }
+      await taskRow(ctx, target.value, known, budget);
       continue;
     }
-    lines.push(await syncUrl(ctx, target.value, { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) }));
+    lines.push(await syncUrl(ctx, target.value, budget, known));
     synced += 1;
   }
-  if (listing.entries.length > limit) notes.push(`Synced the first ${limit}; the other ${listing.entries.length - limit} have rows and are synced by the daemon as it polls.`);
+  if (listing.entries.length > limit) notes.push(`Synced the first ${limit}; the others that got rows are synced by the daemon as it polls.`);
   return { lines, notes };
 }
 
@@ -207,7 +252,7 @@ export const eligibleRows: FallbackSource = {
 export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [nowPlayingSource(), soundcloudLikes, spotifyLikes, eligibleRows];
 
 /** Tries each source in order until one track is synced or every source is exhausted (at most `limit` attempts). */
-export async function runFallbackChain(ctx: TaskContext, sources: readonly FallbackSource[], limit: number): Promise<{ lines: TrackLine[]; notes: string[] }> {
+export async function runFallbackChain(ctx: TaskContext, sources: readonly FallbackSource[], limit: number, budget: RowBudget): Promise<{ lines: TrackLine[]; notes: string[] }> {
   const lines: TrackLine[] = [];
   const notes: string[] = ['The task named no URL: tracksync took the newest unsynced track from its fallback sources.'];
   for (const source of sources) {
@@ -229,7 +274,7 @@ export async function runFallbackChain(ctx: TaskContext, sources: readonly Fallb
       if (lines.length >= limit || lines.some((l) => l.succeeded)) break;
       const existing = await findTrackRow(ctx.notion, ctx.schemas.tracks, candidate.target);
       if (existing && readText(ctx.schemas.tracks, existing, 'downloaded') === 'true') continue; // already synced: next
-      lines.push(await syncUrl(ctx, candidate.target, { ...(candidate.title ? { title: candidate.title } : {}), ...(candidate.artist ? { artist: candidate.artist } : {}) }));
+      lines.push(await syncUrl(ctx, candidate.target, budget, { ...(candidate.title ? { title: candidate.title } : {}), ...(candidate.artist ? { artist: candidate.artist } : {}) }));
     }
     for (const pageId of offered.pageIds ?? []) {
       if (lines.length >= limit || lines.some((l) => l.succeeded)) break;

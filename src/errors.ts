@@ -16,6 +16,10 @@ export const KIND_OF_CODE = {
   SCHEMA_MISMATCH: 'permanent',
   DAEMON_ALREADY_RUNNING: 'permanent',
   USAGE: 'permanent',
+  /** The state directory or its SQLite file cannot be used (a file in its place, read-only, corrupt). */
+  STATE_UNUSABLE: 'permanent',
+  /** A value no retry can fix (a control character where an argument goes, a malformed number). */
+  INVALID_VALUE: 'permanent',
   // Notion
   NOTION_UNAUTHORIZED: 'permanent',
   NOTION_FORBIDDEN: 'permanent',
@@ -40,6 +44,10 @@ export const KIND_OF_CODE = {
   SOURCE_PREVIEW_ONLY: 'permanent',
   SOURCE_RATE_LIMITED: 'rate_limited',
   SOURCE_UNSUPPORTED: 'permanent',
+  /** A source on a private or local address, or a redirect to another scheme (security.ts). */
+  SOURCE_FORBIDDEN: 'permanent',
+  /** Past the download size cap (media.maxDownloadMb), or announced as larger before it started. */
+  DOWNLOAD_TOO_LARGE: 'permanent',
   MIX_DETECTED: 'permanent',
   DOWNLOAD_FAILED: 'transient',
   DOWNLOAD_TIMEOUT: 'transient',
@@ -49,6 +57,8 @@ export const KIND_OF_CODE = {
   ANALYSIS_FAILED: 'transient',
   CONVERSION_FAILED: 'transient',
   CORRUPT_MEDIA: 'permanent',
+  /** A download that is a playlist or list of other files (HLS, concat, DASH), which ffmpeg would follow. */
+  UNSAFE_MEDIA: 'permanent',
   VERIFY_FAILED: 'transient',
   TOOL_MISSING: 'permanent',
   // files
@@ -104,11 +114,12 @@ export class TrackSyncError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: TrackSyncErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Scrubbed here, where the error is made: every printer, stored error, page and Notion comment gets this text.
+    super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.kind = options.kind ?? KIND_OF_CODE[code];
     this.retryAfterMs = options.retryAfterMs;
-    this.details = options.details;
+    this.details = options.details === undefined ? undefined : (scrubValue(options.details) as Record<string, unknown>);
   }
 }
 
@@ -157,6 +168,62 @@ export function isAbortError(error: unknown): boolean {
   if (error instanceof TrackSyncError) return error.code === 'ABORTED';
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'AbortError' || (error as { isCanceled?: unknown } | null)?.isCanceled === true;
+}
+
+/** Secrets shorter than this are not scrubbed by value: they would blank out ordinary words. */
+const MIN_SCRUBBED_SECRET_CHARS = 6;
+/** Every form of every registered secret, longest first (a long form must go before a short one inside it). */
+let secretForms: string[] = [];
+
+/**
+ * The forms a secret takes in text that reaches an error or a log line: as is, URL-encoded (a token in a query
+ * string), JSON-escaped, and base64 / base64url (an Authorization: Basic header echoed by a server). Base64 of a secret
+ * inside a longer blob depends on where it starts modulo 3, so each of the three alignments contributes the characters
+ * that only the secret's bytes determine.
+ */
+export function secretVariants(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replaceAll('%20', '+'), JSON.stringify(secret).slice(1, -1)]);
+  const bytes = Buffer.from(secret, 'utf8');
+  for (let offset = 0; offset < 3; offset += 1) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+    const firstGroup = offset === 0 ? 0 : 1;
+    const groups = Math.floor(padded.length / 3);
+    if (groups <= firstGroup) continue;
+    const core = padded.subarray(firstGroup * 3, groups * 3);
+    forms.add(core.toString('base64'));
+    forms.add(core.toString('base64url'));
+  }
+  return [...forms].filter((f) => f.length >= MIN_SCRUBBED_SECRET_CHARS);
+}
+
+/** Secret values (tokens, passwords) scrubbed from every error and log line from now on (loadConfig registers them). */
+export function registerSecrets(values: readonly string[]): void {
+  const forms = new Set(secretForms);
+  for (const value of values) if (value.length >= MIN_SCRUBBED_SECRET_CHARS) for (const form of secretVariants(value)) forms.add(form);
+  secretForms = [...forms].sort((a, b) => b.length - a.length);
+}
+
+export function secretsRegistered(): boolean {
+  return secretForms.length > 0;
+}
+
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const form of secretForms) if (out.includes(form)) out = out.split(form).join('[redacted]');
+  return out;
+}
+
+/** Strings anywhere in a plain value (details, log fields), scrubbed; other values as they are. */
+export function scrubValue(value: unknown, depth = 0): unknown {
+  if (secretForms.length === 0 || depth > 6) return value;
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, depth + 1);
+    return out;
+  }
+  return value;
 }
 
 export function messageOf(error: unknown): string {

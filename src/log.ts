@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { registerSecrets, scrubSecrets, secretsRegistered } from './errors.js';
 import { RotatingLogFile } from './log-file.js';
 
 export type { Logger } from 'pino';
@@ -32,18 +33,16 @@ const REDACTED_PATHS = [
   'config.eagle.token',
 ];
 
-/** Secrets shorter than this are not scrubbed by value: they would blank out ordinary words. */
-const MIN_SCRUBBED_SECRET_CHARS = 6;
-
 /**
  * One JSON line per event (pino), secrets redacted by field name and, for values that slip into messages or
- * URLs (an Eagle token in a query string, a token in an error text), by value.
+ * URLs (an Eagle token in a query string, a token in an error text), by value in every form errors.ts knows.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= MIN_SCRUBBED_SECRET_CHARS);
+  // The same registry (and the same URL-encoded and base64 forms) as errors.ts: what it scrubs, the log scrubs.
+  registerSecrets(options.secrets ?? []);
   const scrub = (value: unknown, depth = 0): unknown => {
-    if (secrets.length === 0 || depth > 6) return value;
-    if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join('[redacted]'), value);
+    if (depth > 6 || !secretsRegistered()) return value;
+    if (typeof value === 'string') return scrubSecrets(value);
     if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};

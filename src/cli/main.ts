@@ -14,6 +14,7 @@ import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { secretsCommand } from './commands/secrets.js';
 import { statusCommand } from './commands/status.js';
+import { webhooksCommand } from './commands/webhooks.js';
 import { print, processIO, type CliIO } from './io.js';
 import { HELP } from './usage.js';
 
@@ -35,10 +36,11 @@ const COMMANDS: Record<string, Command> = {
   launchd: launchdCommand,
   logs: logsCommand,
   links: linksCommand,
+  webhooks: webhooksCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */
-const USER_ERROR_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'DAEMON_ALREADY_RUNNING', 'SCHEMA_MISMATCH', 'NOTION_UNAUTHORIZED', 'NOTION_FORBIDDEN', 'NOTION_NOT_FOUND', 'TOOL_MISSING', 'LAUNCHD_FAILED']);
+const USER_ERROR_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'DAEMON_ALREADY_RUNNING', 'STATE_UNUSABLE', 'SCHEMA_MISMATCH', 'NOTION_UNAUTHORIZED', 'NOTION_FORBIDDEN', 'NOTION_NOT_FOUND', 'TOOL_MISSING', 'LAUNCHD_FAILED']);
 
 /** Runs one CLI command and returns its exit code: 0 done, 2 configuration or usage error, 1 internal error. */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {

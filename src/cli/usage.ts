@@ -29,6 +29,8 @@ Commands:
   secrets set|get|list
                       secrets in the Keychain (macOS) or the 0600 secrets file
   logs [-f] [-n N]    the daemon's log files, pretty-printed
+  webhooks listen [--minutes N] [--replace]
+                      accept Notion's webhook verification request for a few minutes
   sandbox [--port P]  start the local Notion and print the environment that points at it
   demo [--dir D]      run the daemon's real job on generated tracks against the local Notion
   help                this text

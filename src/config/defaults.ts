@@ -139,6 +139,19 @@ export const DEFAULTS = {
     verifyToleranceSeconds: 0.5,
     /** Artwork is scaled to fit this square (DJ apps show at most ~600 px). */
     artworkMaxPixels: 800,
+    /**
+     * A download is stopped past this size (TRACKSYNC_MAX_DOWNLOAD_MB). An 11-minute WAV at 24-bit 96 kHz is ~380 MB,
+     * the largest a track reasonably is; an endless stream or a 6-hour video is stopped well before it fills a disk.
+     */
+    maxDownloadMb: 512,
+    /**
+     * The only demuxers ffmpeg, ffprobe and fpcalc may use on downloaded media: audio and video containers. Playlists
+     * and lists of other files (hls, dash, concat, image2 sequences) are refused: ffmpeg would open the files and
+     * URLs they name, including files on this Mac (a "song" that is an HLS playlist pointing at a local file).
+     */
+    audioDemuxers: ['mp3', 'mov', 'matroska', 'webm', 'ogg', 'flac', 'wav', 'aiff', 'aac', 'asf', 'mpegts', 'wv', 'ape', 'caf', 'w64', 'tta', 'dsf', 'mpc', 'mpc8', 'au', 'flv', 'ac3', 'eac3', 'amr', 'tak', 'shn', 'loas', 'xwma', 'oma', 'rm', 'avi'],
+    /** Artwork (a thumbnail from the site): single images only. */
+    imageDemuxers: ['png_pipe', 'jpeg_pipe', 'webp_pipe', 'gif', 'gif_pipe', 'bmp_pipe', 'tiff_pipe', 'mjpeg'],
   },
   placement: {
     /** Subfolder of OUT_DIR for tracks without a playlist (legacy name). */
@@ -161,8 +174,13 @@ export const DEFAULTS = {
     maxTracksPerTask: 25,
     /** With no URL in the task: how many candidates each fallback source offers (the legacy chain took 5 of each). */
     fallbackCandidates: 5,
-    /** Tracks of a playlist processed per task (every track still gets its row). */
+    /** Tracks of a playlist processed per task (the rest get rows, up to maxNewRowsPerTask). */
     maxPlaylistTracks: 500,
+    /**
+     * Music Tracks rows one task may create. A playlist is read only this far (and at least as far as the tracks the
+     * task processes), so a 100,000-track playlist costs at most five pages of 100 from Spotify, not a thousand.
+     */
+    maxNewRowsPerTask: 500,
   },
   feeds: {
     /** Likes and playlists are read every 15 minutes (flat listings: one request each, not one per track). */
@@ -190,6 +208,19 @@ export const DEFAULTS = {
     staleAfterMs: 10 * 60 * 1000,
     /** The status page reloads itself this often. */
     pageRefreshSeconds: 5,
+    /**
+     * Slow clients: the headers must arrive within 10 s and the whole request within 10 s (Notion's webhook bodies are
+     * a few hundred bytes). Node checks these every `timeoutCheckIntervalMs`.
+     */
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 10_000,
+    timeoutCheckIntervalMs: 1_000,
+    /** Open connections at once: a page, its reloads, Prometheus and Notion's deliveries need a handful; 64 is plenty. */
+    maxConnections: 64,
+    /** A one-time login link printed by `tracksync status` works once, within this long. */
+    loginLinkTtlMs: 10 * 60 * 1000,
+    /** The login cookie lasts this long (the page reloads every 5 s; a week of it before asking again). */
+    sessionMaxAgeSeconds: 7 * 24 * 60 * 60,
   },
   webhooks: {
     /** Notion's events are a few hundred bytes; a body past 1 MiB is not Notion and is refused (413) before it is read. */
@@ -199,8 +230,10 @@ export const DEFAULTS = {
      * 300 ms timer and the others join it. Short enough to keep pickup well under the 2 s target.
      */
     debounceMs: 300,
-    /** Delivery ids remembered to drop Notion's retried deliveries (it retries for up to ~24 h, at most a few per event). */
-    rememberedDeliveries: 2_000,
+    /** Delivery ids are kept in SQLite this long, across restarts: Notion retries a delivery for up to about a day. */
+    rememberDeliveriesMs: 24 * 60 * 60 * 1000,
+    /** `tracksync webhooks listen`: how long the verification request is accepted (creating a subscription takes a minute). */
+    verificationWindowMs: 5 * 60 * 1000,
   },
   logs: {
     /** Under launchd JSON logs go to ~/Library/Logs/tracksync/tracksync.log, rotated at this size, keeping this many old files (60 MB at most). */

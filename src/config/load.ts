@@ -3,7 +3,8 @@ import { homedir, platform } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, registerSecrets } from '../errors.js';
+import { parseAllowEntry } from '../net/hosts.js';
 import { DEFAULTS } from './defaults.js';
 import { loadSecrets } from './secrets.js';
 
@@ -14,7 +15,7 @@ import { loadSecrets } from './secrets.js';
  */
 
 /** Variables whose values are secrets: masked in messages and scrubbed from logs. */
-export const SECRET_ENV_KEYS = ['NOTION_TOKEN', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_ACCESS_TOKEN', 'EAGLE_TOKEN', 'NOTION_WEBHOOK_TOKEN'] as const;
+export const SECRET_ENV_KEYS = ['NOTION_TOKEN', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_ACCESS_TOKEN', 'EAGLE_TOKEN', 'NOTION_WEBHOOK_TOKEN', 'TRACKSYNC_HTTP_TOKEN'] as const;
 
 const NOTION_ID = /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -38,6 +39,8 @@ const notionId = z.string().transform((value, ctx) => {
 const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'expected an http(s) URL');
 const absolutePath = z.string().refine((v) => isAbsolute(v), 'expected an absolute path');
 const positiveInt = z.number().int().positive();
+/** TRACKSYNC_ALLOW_PRIVATE_HOSTS entries: "*", host, host:port, an address, [v6]:port. */
+const allowEntry = z.string().refine((v) => v.trim() === '*' || typeof parseAllowEntry(v) !== 'string', 'expected "*", a host name, an address, or host:port');
 const nonNegativeInt = z.number().int().nonnegative();
 
 const envSchema = z.object({
@@ -72,6 +75,14 @@ const envSchema = z.object({
   TRACKSYNC_HTTP_PORT: z.coerce.number().int().min(0, 'expected a port number (0 picks a free one, "off" disables)').max(65_535).or(z.literal('off')).optional(),
   NOTION_WEBHOOK_TOKEN: z.string().min(1).optional(),
   TRACKSYNC_NOTIFY: z.enum(['0', '1', 'true', 'false'], { error: 'expected 1 or 0' }).optional(),
+  /** Comma-separated: hosts on private or local addresses tracksync may fetch from anyway ("*" for all). */
+  TRACKSYNC_ALLOW_PRIVATE_HOSTS: z
+    .string()
+    .refine((v) => v.split(',').map((e) => e.trim()).filter(Boolean).every((e) => e === '*' || typeof parseAllowEntry(e) !== 'string'), 'expected comma-separated entries: "*", a host name, an address, or host:port (e.g. "nas.local,192.168.1.20:8080")')
+    .optional(),
+  TRACKSYNC_MAX_DOWNLOAD_MB: z.coerce.number({ error: 'expected a number of megabytes' }).int('expected a whole number of megabytes').positive('expected a number of megabytes above 0').optional(),
+  /** Required to serve the status page on anything but loopback; then every request carries it. */
+  TRACKSYNC_HTTP_TOKEN: z.string().min(16, 'is too short: use at least 16 random characters (e.g. "openssl rand -hex 24")').optional(),
 });
 
 /** Every environment variable tracksync reads (the LaunchAgent copies the non-secret ones it finds at install time). */
@@ -168,6 +179,7 @@ const fileSchema = z
         maxBitDepth: z.union([z.literal(16), z.literal(24)]),
         verifyToleranceSeconds: z.number().positive(),
         artworkMaxPixels: positiveInt,
+        maxDownloadMb: positiveInt,
         formats: z.object({ m4a: z.boolean(), aiff: z.boolean(), wav: z.boolean() }).partial().strict(),
       })
       .partial()
@@ -205,7 +217,9 @@ const fileSchema = z
       })
       .partial()
       .strict(),
-    tasks: z.object({ maxTracksPerTask: positiveInt.max(1000), fallbackCandidates: positiveInt.max(50), maxPlaylistTracks: positiveInt.max(10_000) }).partial().strict(),
+    tasks: z.object({ maxTracksPerTask: positiveInt.max(1000), fallbackCandidates: positiveInt.max(50), maxPlaylistTracks: positiveInt.max(10_000), maxNewRowsPerTask: positiveInt.max(10_000) }).partial().strict(),
+    /** What tracksync may fetch: hosts on private or local addresses allowed anyway (a NAS, a local media server). */
+    security: z.object({ allowPrivateHosts: z.array(allowEntry) }).partial().strict(),
     handoff: z
       .object({
         /** A folder for RETURN handoff files (legacy-workflow.md §12.3); none are written when unset. */
@@ -227,7 +241,15 @@ const fileSchema = z
       })
       .partial()
       .strict(),
-    http: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65_535).nullable() }).partial().strict(),
+    http: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65_535).nullable(),
+        /** More names the page may be reached by (a reverse proxy's or a tunnel's), besides its own. */
+        allowedHosts: z.array(z.string().min(1)),
+      })
+      .partial()
+      .strict(),
     logs: z.object({ maxFileBytes: z.number().int().min(64 * 1024), keepFiles: positiveInt.max(100) }).partial().strict(),
     notifications: z
       .object({
@@ -339,8 +361,13 @@ export interface Config {
   };
   readonly spotify: { readonly clientId?: string; readonly clientSecret?: string; readonly refreshToken?: string; readonly apiBaseUrl?: string; readonly accountsBaseUrl?: string };
   readonly eagle: { readonly apiBase?: string; readonly token?: string };
-  /** The status server; port null when switched off. */
-  readonly http: { readonly host: string; readonly port: number | null };
+  /**
+   * The status server; port null when switched off. token: required on every request (TRACKSYNC_HTTP_TOKEN), and
+   * needed to bind to anything but loopback. allowedHosts: Host header names accepted besides its own.
+   */
+  readonly http: { readonly host: string; readonly port: number | null; readonly token?: string; readonly allowedHosts: readonly string[] };
+  /** Hosts on private or local addresses that may be fetched anyway (TRACKSYNC_ALLOW_PRIVATE_HOSTS). */
+  readonly security: { readonly allowPrivateHosts: readonly string[] };
   /** The webhook verification token, when known (NOTION_WEBHOOK_TOKEN or stored by the verification request). */
   readonly webhookToken?: string;
   /** JSON log files (TRACKSYNC_LOG_DIR, set by the LaunchAgent); logs go to standard error when unset. */
@@ -460,12 +487,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   const retry = { ...DEFAULTS.retry, ...file.retry };
-  const media = { ...DEFAULTS.media, ...file.media, tools: { ...DEFAULTS.media.tools, ...file.media?.tools }, formats: { m4a: true, aiff: true, wav: true, ...file.media?.formats } };
+  const maxDownloadMb = Number(env.TRACKSYNC_MAX_DOWNLOAD_MB) > 0 ? Math.floor(Number(env.TRACKSYNC_MAX_DOWNLOAD_MB)) : (file.media?.maxDownloadMb ?? DEFAULTS.media.maxDownloadMb);
+  const media = { ...DEFAULTS.media, ...file.media, maxDownloadMb, tools: { ...DEFAULTS.media.tools, ...file.media?.tools }, formats: { m4a: true, aiff: true, wav: true, ...file.media?.formats } };
   if (media.minBpm * 2 > media.maxBpm) problems.push(`config file: media.minBpm (${media.minBpm}) and media.maxBpm (${media.maxBpm}) must span at least an octave (maxBpm >= 2 x minBpm) for half/double-time folding`);
   if (!Object.values(media.formats).some(Boolean)) problems.push('config file: media.formats switches every format off; keep at least one of m4a, aiff, wav');
   if (retry.baseDelayMs > retry.maxDelayMs) problems.push(`config file: retry.baseDelayMs (${retry.baseDelayMs}) is larger than retry.maxDelayMs (${retry.maxDelayMs})`);
   if (file.critical?.agentPageId && file.critical.agentPageId === file.routing?.agentPageId) {
     problems.push('config file: critical.agentPageId is tracksync\'s own routing.agentPageId: CRITICAL tasks must go to a person or another agent, or tracksync would be asked to fix itself');
+  }
+  const httpHost = (typeof env.TRACKSYNC_HTTP_HOST === 'string' && env.TRACKSYNC_HTTP_HOST) || file.http?.host || DEFAULTS.http.host;
+  const httpOff = env.TRACKSYNC_HTTP_PORT === 'off' || (env.TRACKSYNC_HTTP_PORT === undefined && file.http?.port === null);
+  if (!httpOff && !isLoopbackHost(httpHost) && !env.TRACKSYNC_HTTP_TOKEN) {
+    problems.push(`TRACKSYNC_HTTP_HOST: "${httpHost}" is not a loopback address, so the status page and its API would be open to the network without a password. Set TRACKSYNC_HTTP_TOKEN ("openssl rand -hex 24 | tracksync secrets set TRACKSYNC_HTTP_TOKEN"), or keep 127.0.0.1 and reach it through an SSH tunnel`);
   }
   const shutdown = { ...DEFAULTS.shutdown, ...file.shutdown };
   const claims = { ...DEFAULTS.claims, ...file.claims };
@@ -546,7 +579,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     http: {
       host: e.TRACKSYNC_HTTP_HOST ?? file.http?.host ?? DEFAULTS.http.host,
       port: e.TRACKSYNC_HTTP_PORT === 'off' ? null : (e.TRACKSYNC_HTTP_PORT ?? (file.http?.port === undefined ? DEFAULTS.http.port : file.http.port)),
+      ...(e.TRACKSYNC_HTTP_TOKEN ? { token: e.TRACKSYNC_HTTP_TOKEN } : {}),
+      allowedHosts: file.http?.allowedHosts ?? [],
     },
+    // The environment replaces the config file's list, like every other setting.
+    security: { allowPrivateHosts: e.TRACKSYNC_ALLOW_PRIVATE_HOSTS !== undefined ? e.TRACKSYNC_ALLOW_PRIVATE_HOSTS.split(',').map((v) => v.trim()).filter(Boolean) : (file.security?.allowPrivateHosts ?? []) },
     ...(e.NOTION_WEBHOOK_TOKEN ? { webhookToken: e.NOTION_WEBHOOK_TOKEN } : {}),
     logs: { ...(e.TRACKSYNC_LOG_DIR ? { dir: e.TRACKSYNC_LOG_DIR } : {}), maxFileBytes: file.logs?.maxFileBytes ?? DEFAULTS.logs.maxFileBytes, keepFiles: file.logs?.keepFiles ?? DEFAULTS.logs.keepFiles },
     notifications: {
@@ -562,7 +599,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     secrets: SECRET_ENV_KEYS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0),
     ...(configPath ? { configFile: configPath } : {}),
   };
+  registerSecrets(config.secrets);
   return deepFreeze(config);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only places the status server may listen without a token. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseEnv } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -11,7 +10,7 @@ import { DEFAULTS } from './defaults.js';
  * directory, which must be readable by its owner only (0600). The environment and .env still win over both.
  */
 
-export const SECRET_NAMES = ['NOTION_TOKEN', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'EAGLE_TOKEN', 'NOTION_WEBHOOK_TOKEN'] as const;
+export const SECRET_NAMES = ['NOTION_TOKEN', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'EAGLE_TOKEN', 'NOTION_WEBHOOK_TOKEN', 'TRACKSYNC_HTTP_TOKEN'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 export const KEYCHAIN_SERVICE = 'tracksync';
 
@@ -26,7 +25,43 @@ export function readSecretsFile(path: string): Record<string, string> {
   if (mode & 0o077) {
     throw new ConfigError([`${path} is readable by others (mode ${mode.toString(8).padStart(3, '0')}); it holds secrets: run "chmod 600 ${path}"`], 'tracksync refuses to read a secrets file other users can read');
   }
-  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+  return parseSecretsText(readFileSync(path, 'utf8'));
+}
+
+/**
+ * secrets.env as tracksync writes it: one `NAME="value"` per line, the value a JSON string (so quotes, backslashes, `#`
+ * and `=` survive every save). Lines written by hand are read too: `NAME='literal'` and `NAME=bare value # comment`.
+ * Node's parseEnv is not used: it keeps `\"` and `\\` as they are, so each save doubled every backslash.
+ */
+export function parseSecretsText(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = line.match(/^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
+    if (!match) continue;
+    const [, name, rest] = match as unknown as [string, string, string];
+    const json = rest.match(/^"(?:[^"\\]|\\.)*"/);
+    const literal = rest.match(/^'([^']*)'/);
+    if (json) values[name] = jsonString(json[0]);
+    else if (literal) values[name] = literal[1]!;
+    else values[name] = rest.replace(/\s+#.*$/, '').trim();
+  }
+  return values;
+}
+
+/** A double-quoted value: JSON's escapes; a hand-written one JSON does not accept is taken between its quotes. */
+function jsonString(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+/** The file's text: every value as a JSON string, which parseSecretsText reads back exactly. */
+export function formatSecretsText(values: Record<string, string>): string {
+  return `${Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n')}\n`;
 }
 
 /** A secret from the Keychain (macOS only); undefined when absent. `security` gets an argument array, no shell. */
@@ -52,6 +87,10 @@ export function loadSecrets(stateDir: string | undefined, env: Record<string, st
 
 /** Stores a secret: the Keychain on macOS (unless `file`), else the 0600 secrets file (written atomically). */
 export function storeSecret(stateDir: string, name: SecretName, value: string, options: { os: NodeJS.Platform; file?: boolean; securityBin?: string }): string {
+  if (/[\r\n]/.test(value)) {
+    throw new ConfigError([`${name}: the value has a line break; a secret is one line (a token or a key, as copied from its page)`], 'tracksync cannot store this secret');
+  }
+  if (value === '') throw new ConfigError([`${name}: the value is empty`], 'tracksync cannot store this secret');
   if (options.os === 'darwin' && !options.file) {
     // `security` takes the value as an argument (its only non-interactive form): it is visible to this user's processes
     // for the moment the command runs. Use --file on a shared account.
@@ -63,7 +102,7 @@ export function storeSecret(stateDir: string, name: SecretName, value: string, o
   const current = existsSync(path) ? readSecretsFile(path) : {};
   current[name] = value;
   const temp = `${path}.tmp`;
-  writeFileSync(temp, Object.entries(current).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(temp, formatSecretsText(current), { mode: 0o600 });
   chmodSync(temp, 0o600);
   renameSync(temp, path);
   return path;

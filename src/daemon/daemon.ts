@@ -164,7 +164,7 @@ export class Daemon {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { config } = options;
     const clock = options.clock ?? systemClock;
-    const lock = DaemonLock.acquire(join(config.stateDir, 'daemon.lock'), options.pid);
+    const lock = DaemonLock.acquire(join(config.stateDir, 'daemon.lock.sqlite'), options.pid);
     let store: Store | undefined;
     try {
       store = Store.open(join(config.stateDir, 'tracksync.sqlite'));

@@ -1,52 +1,61 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { openLockDatabase, type Db } from '../../state/db.js';
 import { TrackSyncError } from '../errors.js';
 
 /**
- * One daemon per state directory. The lock file holds the owner's pid; a file left by a dead process is taken over
- * (the kernel tells us the pid is gone), a live owner makes the second daemon exit with a message naming it.
+ * One daemon per state directory, held by an advisory lock the kernel keeps: a write transaction (RESERVED lock, an
+ * fcntl lock underneath) on a small SQLite file, open for the daemon's whole life. Taking it is one atomic step, so
+ * two daemons starting at the same instant cannot both win; and the kernel drops it when the process dies, however it
+ * dies, so there is never a stale lock to take over (the old pid file was deleted and re-created, which two daemons
+ * racing on a stale file could both do). The owner's pid is written next to it, for the message only.
  */
-export class DaemonLock {
-  readonly #path: string;
-  #held = false;
+/**
+ * Locks held by this process. The lock lives as long as its SQLite connection, and better-sqlite3 closes a connection
+ * that is garbage-collected: kept here, a lock never depends on its caller keeping a reference.
+ */
+const HELD = new Set<DaemonLock>();
 
-  private constructor(path: string) {
-    this.#path = path;
+export class DaemonLock {
+  readonly #db: Db;
+  readonly #pidFile: string;
+  #held = true;
+
+  private constructor(db: Db, pidFile: string) {
+    this.#db = db;
+    this.#pidFile = pidFile;
   }
 
+  /** `path`: the lock file (state dir/daemon.lock.sqlite); `pid` the owner recorded for messages. */
   static acquire(path: string, pid = process.pid): DaemonLock {
-    mkdirSync(dirname(path), { recursive: true });
-    const lock = new DaemonLock(path);
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        const fd = openSync(path, 'wx', 0o600);
-        writeSync(fd, `${pid}\n`);
-        closeSync(fd);
-        lock.#held = true;
-        return lock;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const owner = Number(readFileSafe(path).trim());
-        if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-          throw new TrackSyncError('DAEMON_ALREADY_RUNNING', `another tracksync (pid ${owner}) is already running on this state directory (${dirname(path)}); stop it first, or set TRACKSYNC_STATE_DIR to a different directory`);
-        }
-        try {
-          unlinkSync(path); // left by a process that died without cleaning up
-        } catch {
-          // someone else removed it first; try again
-        }
-      }
+    const pidFile = join(dirname(path), 'daemon.pid');
+    const db = openLockDatabase(path);
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      db.close();
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      const owner = Number(readFileSafe(pidFile).trim());
+      const who = Number.isInteger(owner) && owner > 0 ? `pid ${owner}` : 'starting now';
+      throw new TrackSyncError('DAEMON_ALREADY_RUNNING', `another tracksync (${who}) is already running on this state directory (${dirname(path)}); stop it first, or set TRACKSYNC_STATE_DIR to a different directory`);
     }
-    throw new TrackSyncError('DAEMON_ALREADY_RUNNING', `could not take the daemon lock ${path}: another tracksync is starting at the same time`);
+    const temp = `${pidFile}.${pid}.tmp`;
+    writeFileSync(temp, `${pid}\n`, { mode: 0o600 });
+    renameSync(temp, pidFile);
+    const lock = new DaemonLock(db, pidFile);
+    HELD.add(lock);
+    return lock;
   }
 
   release(): void {
     if (!this.#held) return;
     this.#held = false;
+    HELD.delete(this);
+    rmSync(this.#pidFile, { force: true });
     try {
-      unlinkSync(this.#path);
-    } catch {
-      // already gone
+      this.#db.exec('ROLLBACK');
+    } finally {
+      this.#db.close();
     }
   }
 }
@@ -56,14 +65,5 @@ function readFileSafe(path: string): string {
     return readFileSync(path, 'utf8');
   } catch {
     return '';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

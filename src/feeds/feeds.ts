@@ -67,7 +67,8 @@ async function listFeeds(deps: FeedDeps, reports: FeedReport[]): Promise<Feed[]>
   }
   for (const url of config.feeds.soundcloudPlaylists) {
     jobs.push([`SoundCloud set ${url}`, async () => {
-      const listing = await media.ytdlp.list(url, 'soundcloud', { signal });
+      // Bounded like a task's playlist (tasks.maxPlaylistTracks): never paged through to the end of a huge set.
+      const listing = await media.ytdlp.list(url, 'soundcloud', { signal, limit: config.tasks.maxPlaylistTracks });
       return { name: `SoundCloud set ${listing.title ?? url}`, incremental: false, playlist: { name: listing.title ?? url, url }, entries: entriesOf(listing.entries.map((e) => ({ url: e.url, title: e.title, artist: e.uploader ?? '' }))) };
     }]);
   }
@@ -83,7 +84,7 @@ async function listFeeds(deps: FeedDeps, reports: FeedReport[]): Promise<Feed[]>
     const spotify = media.spotify;
     const playlistId = id.match(/[A-Za-z0-9]{22}/)?.[0] ?? id;
     jobs.push([`Spotify playlist ${playlistId}`, async () => {
-      const result = await spotify.playlist(playlistId);
+      const result = await spotify.playlist(playlistId, config.tasks.maxPlaylistTracks);
       return { name: `Spotify playlist ${result.name}`, incremental: false, playlist: { name: result.name, url: `https://open.spotify.com/playlist/${playlistId}` }, entries: entriesOf(result.tracks.map((t) => ({ url: t.url, title: t.name, artist: t.artists.map((a) => a.name).join(', ') }))) };
     }]);
   }

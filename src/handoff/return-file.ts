@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrackLine } from './report.js';
 
@@ -52,13 +52,19 @@ export function returnHandoff(input: ReturnHandoff): Record<string, unknown> {
   };
 }
 
-/** Written as a temp file in the same folder, fsynced, then renamed: readers never see half a file. */
+/**
+ * Written as a temp file in the same folder, fsynced, then renamed: readers never see half a file. The file gets the
+ * folder's permissions without the execute bits (a 0770 folder shared with the agents' group gives 0660 files, a
+ * private 0700 folder 0600 files), whatever this process's umask says.
+ */
 export async function writeReturnFile(folder: string, input: ReturnHandoff): Promise<string> {
   await mkdir(folder, { recursive: true });
+  const mode = (await stat(folder)).mode & 0o666;
   const path = join(folder, returnFileName(input.taskTitle, input.when));
   const temp = join(folder, `.${randomUUID()}.tmp`);
   try {
-    const handle = await open(temp, 'w', 0o644);
+    const handle = await open(temp, 'wx', 0o600);
+    await chmod(temp, mode);
     try {
       await handle.writeFile(`${JSON.stringify(returnHandoff(input), null, 2)}\n`);
       await handle.sync();

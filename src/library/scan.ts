@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
@@ -36,6 +36,30 @@ export interface ScanResult {
 /** The library folders: OUT_DIR, BACKUP_DIR, WAV_BACKUP_DIR and `library.extraFolders` from the config file. */
 export function libraryRoots(config: Config): string[] {
   return [...new Set([config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir, ...config.library.extraFolders].filter((p): p is string => Boolean(p)))];
+}
+
+function within(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/**
+ * Whether a path typed into Notion (M4A/AIFF/WAV File Path) may be adopted: it must lie inside a library folder, both
+ * as written and once every symlink is resolved (a link in the library pointing at ~/.ssh is outside). A file that
+ * does not exist (yet) is judged by how it is written. Returns why not, or null when it may.
+ */
+export async function outsideLibrary(config: Config, path: string): Promise<string | null> {
+  const roots = libraryRoots(config);
+  const named = 'outside the library folders (OUT_DIR, BACKUP_DIR, WAV_BACKUP_DIR, library.extraFolders)';
+  if (!isAbsolute(path) || !roots.some((root) => within(resolve(root), resolve(path)))) return named;
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    return null; // not there: nothing would be adopted anyway
+  }
+  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => resolve(root))));
+  return realRoots.some((root) => within(root, real)) ? null : `a link to ${real}, ${named}`;
 }
 
 async function* audioFiles(dir: string): AsyncGenerator<string> {

@@ -47,12 +47,15 @@ export function similarity(a: Uint32Array, b: Uint32Array, maxOffset = 80, minOv
 }
 
 /**
- * fpcalc on a file, whole length. Debian's fpcalc 1.5.1 exits 3 ("Error decoding audio frame (End of file)") whenever it
+ * fpcalc on a file, whole length (`formatName`: the demuxer to use, for files tracksync did not write). Debian's fpcalc 1.5.1 exits 3 ("Error decoding audio frame (End of file)") whenever it
  * reaches the end before -length, with a valid result on stdout (media-notes.md §5): exit 3 is accepted.
  */
-export async function fingerprintFile(config: Config, path: string, signal?: AbortSignal): Promise<Fingerprint> {
+export async function fingerprintFile(config: Config, path: string, signal?: AbortSignal, formatName?: string | null): Promise<Fingerprint> {
+  // fpcalc has no demuxer whitelist: for a download, the format ffprobe accepted (ffmpeg.ts) is pinned, so a file
+  // that is really a playlist is read as that format (and fails) rather than followed.
+  const format = formatName ? ['-format', formatName] : [];
   const run = (raw: boolean) =>
-    runTool(config.media.tools.fpcalc, ['-json', '-length', '0', ...(raw ? ['-raw'] : []), path], {
+    runTool(config.media.tools.fpcalc, ['-json', '-length', '0', ...format, ...(raw ? ['-raw'] : []), path], {
       timeoutMs: config.media.toolTimeoutMs,
       failureCode: 'ANALYSIS_FAILED',
       okExitCodes: [3],

@@ -16,6 +16,8 @@ import { runTool } from './process.js';
  */
 
 export interface ProbeResult {
+  /** The demuxer that read it ("mp3", "mov" for MP4/M4A, "matroska"...): pinned for fpcalc, which has no whitelist. */
+  readonly formatName?: string | null;
   readonly durationSeconds: number;
   readonly codec: string;
   readonly sampleRate: number;
@@ -46,6 +48,26 @@ export interface ConvertSpec {
 
 const LOSSLESS_CODECS = /^(flac|alac|pcm_|wavpack|ape|tta|mlp|truehd|shorten)/;
 
+/**
+ * Input options for every file ffmpeg or ffprobe reads: the file protocol only (no http, tcp, concat:, subfile...),
+ * and only the listed demuxers. A download is whatever the site sent: an HLS playlist or a concat list "served as
+ * audio" would otherwise make ffmpeg open the files it names, on this Mac too, and their audio would be analysed and
+ * written to Notion. libavformat checks the whitelist right after probing, before the demuxer reads anything.
+ */
+export function safeInputOptions(demuxers: readonly string[]): string[] {
+  return ['-protocol_whitelist', 'file', '-format_whitelist', demuxers.join(',')];
+}
+
+/** ffprobe/ffmpeg's "[hls @ 0x55d…] Format not on whitelist" names the demuxer that was refused. */
+function refusedDemuxer(stderr: string): string | undefined {
+  return stderr.match(/\[([\w,]+) @ [^\]]+\] Format not on whitelist/)?.[1];
+}
+
+export function unsafeMediaError(path: string, demuxer: string, cause?: unknown): TrackSyncError {
+  const kind = /hls|dash|concat|playlist|manifest/.test(demuxer) ? 'a playlist or list of other files' : 'not an audio or video container';
+  return new TrackSyncError('UNSAFE_MEDIA', `${path} is a "${demuxer}" file, ${kind}, not audio: ffmpeg would open the files and addresses it names (on this Mac too), so tracksync refuses it; check the source URL`, { cause, details: { demuxer } });
+}
+
 export class Ffmpeg {
   readonly #config: Config;
   #chromaprint: boolean | undefined;
@@ -75,6 +97,8 @@ export class Ffmpeg {
       });
       command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
         signal?.removeEventListener('abort', onAbort);
+        const refused = refusedDemuxer(stderr ?? '');
+        if (refused) return reject(unsafeMediaError(`the input of the ${what}`, refused, error));
         if (signal?.aborted) return reject(new TrackSyncError('ABORTED', `ffmpeg (${what}) was stopped`, { cause: error }));
         if (/ENOENT|Cannot find ffmpeg/i.test(error.message)) {
           return reject(new TrackSyncError('TOOL_MISSING', `ffmpeg is not installed or not on PATH (looked for "${this.#config.media.tools.ffmpeg}"): install ffmpeg (macOS: brew install ffmpeg)`, { cause: error }));
@@ -89,22 +113,30 @@ export class Ffmpeg {
 
   /** Duration, codec and format of a file (ffprobe). A file with no decodable audio is CORRUPT_MEDIA. */
   async probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {
-    const result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
-      timeoutMs: this.#config.media.toolTimeoutMs,
-      failureCode: 'CORRUPT_MEDIA',
-      ...(signal ? { signal } : {}),
-    });
-    const data = JSON.parse(result.stdout) as { streams?: Array<Record<string, string | number | undefined>>; format?: { duration?: string } };
+    let result;
+    try {
+      result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', ...safeInputOptions(this.#config.media.audioDemuxers), '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
+        timeoutMs: this.#config.media.toolTimeoutMs,
+        failureCode: 'CORRUPT_MEDIA',
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      const refused = refusedDemuxer(String((error as TrackSyncError).details?.stderrTail ?? ''));
+      throw refused ? unsafeMediaError(path, refused, error) : error;
+    }
+    const data = JSON.parse(result.stdout) as { streams?: Array<Record<string, string | number | undefined>>; format?: { duration?: string; format_name?: string } };
+    const formatName = data.format?.format_name?.split(',')[0] ?? null;
     const audio = (data.streams ?? []).find((s) => s.codec_type === 'audio');
     const duration = Number(audio?.duration ?? data.format?.duration);
     if (!audio || !Number.isFinite(duration) || duration <= 0) {
-      return { durationSeconds: 0, codec: String(audio?.codec_name ?? 'none'), sampleRate: 0, channels: 0, bitDepth: null, lossless: false, hasAudio: false };
+      return { formatName, durationSeconds: 0, codec: String(audio?.codec_name ?? 'none'), sampleRate: 0, channels: 0, bitDepth: null, lossless: false, hasAudio: false };
     }
     const codec = String(audio.codec_name);
     const lossless = LOSSLESS_CODECS.test(codec);
     const raw = Number(audio.bits_per_raw_sample || audio.bits_per_sample || 0);
     const fromFormat = /s16/.test(String(audio.sample_fmt)) ? 16 : /s32|flt|dbl/.test(String(audio.sample_fmt)) ? 24 : 16;
     return {
+      formatName,
       durationSeconds: duration,
       codec,
       sampleRate: Number(audio.sample_rate) || 44_100,
@@ -125,7 +157,7 @@ export class Ffmpeg {
   async decodeForAnalysis(path: string, sampleRate: number, pcmPath: string, signal?: AbortSignal): Promise<{ pcm: Float32Array; loudness: Loudness | null }> {
     const command = this.#command(this.#config.media.toolTimeoutMs)
       .input(path)
-      .inputOptions('-nostdin')
+      .inputOptions('-nostdin', ...safeInputOptions(this.#config.media.audioDemuxers))
       .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=peak=true[lo];[p]aresample=${sampleRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
       .output('-')
       .outputOptions('-map', '[lo]', '-f', 'null')
@@ -156,7 +188,7 @@ export class Ffmpeg {
    * (-map_metadata -1): tags.ts writes ours.
    */
   async convert(spec: ConvertSpec, signal?: AbortSignal): Promise<void> {
-    const command = this.#command(this.#config.media.convertTimeoutMs).input(spec.input).inputOptions('-nostdin');
+    const command = this.#command(this.#config.media.convertTimeoutMs).input(spec.input).inputOptions('-nostdin', ...safeInputOptions(this.#config.media.audioDemuxers));
     const rate = ['-ar', String(spec.sampleRate)];
     if (spec.outputs.m4a) {
       // Without an explicit sample format ffmpeg picks 32-bit ALAC for float-decoded sources: 2.4x the size for nothing.
@@ -177,7 +209,7 @@ export class Ffmpeg {
   async artwork(input: string, output: string, maxPixels: number, signal?: AbortSignal): Promise<void> {
     const command = this.#command(this.#config.media.toolTimeoutMs)
       .input(input)
-      .inputOptions('-nostdin')
+      .inputOptions('-nostdin', ...safeInputOptions(this.#config.media.imageDemuxers))
       .output(output)
       .outputOptions('-frames:v', '1', '-vf', `scale='min(${maxPixels},iw)':'min(${maxPixels},ih)':force_original_aspect_ratio=decrease`, '-q:v', '3', '-f', 'mjpeg', '-y');
     await this.#run(command, 'CONVERSION_FAILED', 'artwork conversion', signal);

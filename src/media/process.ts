@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { TrackSyncError, type ErrorCode } from '../errors.js';
+import { hasControlCharacters } from '../text.js';
 
 /**
  * Every subprocess tracksync starts goes through here: an argument array (never a shell string), a hard timeout, the
@@ -36,6 +37,10 @@ export const INSTALL_HINTS: Record<string, string> = {
 };
 
 export async function runTool(bin: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
+  // Text is cleaned where it enters (text.ts); an argument that still holds a control character is a bug or an attack,
+  // and no retry fixes it (a NUL would make spawn throw, which used to count as a transient failure).
+  const bad = args.find((a) => hasControlCharacters(a));
+  if (bad !== undefined) throw new TrackSyncError('INVALID_VALUE', `refusing to run ${bin.split('/').pop()}: an argument holds a control character (${JSON.stringify(bad.slice(0, 80))})`);
   const started = Date.now();
   const subprocess = execa(bin, args, {
     reject: false,

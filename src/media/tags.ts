@@ -1,6 +1,7 @@
 import { parseFile } from 'music-metadata';
 import { File, Id3v2FrameClassType, Id3v2Settings, Id3v2Tag, Id3v2UserTextInformationFrame, Mpeg4AppleTag, Picture, TagTypes } from 'node-taglib-sharp';
 import { TrackSyncError } from '../errors.js';
+import { cleanText } from '../text.js';
 
 /**
  * Tags, written with node-taglib-sharp (LGPL-2.1, pure JS) and read back with music-metadata.
@@ -33,7 +34,9 @@ export interface TrackTags {
 
 const CAMELOT = 'CAMELOT';
 
-export function writeTags(path: string, tags: TrackTags): void {
+export function writeTags(path: string, raw: TrackTags): void {
+  // Tag text comes from Notion, sites and Spotify: no control characters in a tag (text.ts).
+  const tags = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' && k !== 'artworkPath' ? cleanText(v) : v])) as unknown as TrackTags;
   let file: File | undefined;
   try {
     file = File.createFromPath(path);

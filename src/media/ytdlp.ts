@@ -1,9 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, SourceKind } from '../config/load.js';
 import { TrackSyncError, messageOf, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { runTool } from './process.js';
+import { EgressProxy } from '../net/egress-proxy.js';
+import { AllowList, HostGuard, networkUnreachable, type UnreachableReason } from '../net/hosts.js';
+import { cleanText } from '../text.js';
+import { runTool, type ToolResult } from './process.js';
 
 /** What tracksync uses of yt-dlp's info JSON. */
 export interface MediaInfo {
@@ -28,12 +31,43 @@ export interface SearchCandidate {
   readonly uploader: string | null;
 }
 
+/** The host check and the proxy every yt-dlp run goes through (one pair per process). */
+export interface Egress {
+  readonly guard: HostGuard;
+  readonly proxy: EgressProxy;
+}
+
+export function egressFor(config: Config, logger: Logger): Egress {
+  const guard = new HostGuard(AllowList.parse(config.security.allowPrivateHosts));
+  return { guard, proxy: new EgressProxy(guard, logger) };
+}
+
+/**
+ * Best audio, else the best with audio, among formats fetched over http(s), HLS or DASH: rtmp, rtsp, mms and the like
+ * are fetched by other programs (rtmpdump, mpv) that open their own sockets, around the egress proxy.
+ */
+const NOT_PROXIED = ['rtmp', 'rtmpe', 'rtmp_ffmpeg', 'rtsp', 'mms', 'f4m', 'ism', 'websocket_frag'].map((p) => `[protocol!=${p}]`).join('');
+const AUDIO_FORMAT = `bestaudio${NOT_PROXIED}/best${NOT_PROXIED}`;
+/** The line `--print pre_process:` writes: the page's info JSON, before the filter and before any media is fetched. */
+const INFO_PREFIX = 'tracksync-info ';
+
+export function tooLarge(maxDownloadMb: number, cause?: unknown): TrackSyncError {
+  return new TrackSyncError('DOWNLOAD_TOO_LARGE', `the download passed ${maxDownloadMb} MB and was stopped (media.maxDownloadMb / TRACKSYNC_MAX_DOWNLOAD_MB): an endless stream or a whole video, not a track; check the URL, or raise the cap for a very long lossless track`, { cause });
+}
+
 export interface Downloaded {
-  /** The final file, as yt-dlp reports it after post-processing (never guessed from the template). */
-  readonly path: string;
+  /**
+   * The final file, as yt-dlp reports it after post-processing (never guessed from the template); null when the page's
+   * metadata did not pass the limits given (`maxDurationSeconds`, the size cap) and nothing was downloaded.
+   */
+  readonly path: string | null;
   readonly info: MediaInfo;
   /** The thumbnail yt-dlp wrote next to it, if any. */
   readonly thumbnailPath: string | null;
+  /** The size the page announces for the chosen format, if it does. */
+  readonly announcedBytes: number | null;
+  /** Set when the URL was a playlist or a feed: how many entries it lists (only the first is downloaded). */
+  readonly playlistEntries: number | null;
 }
 
 /**
@@ -42,15 +76,15 @@ export interface Downloaded {
  * ("NameResolutionError ... Failed to resolve 'host'", "NewConnectionError ... [Errno 111] Connection refused"); the
  * texts are the C library's strerror/gai_strerror on Linux and on macOS (where the numbers differ: 8, 61, 51, 65).
  */
-const NETWORK: ReadonlyArray<[RegExp, string]> = [
+const NETWORK: ReadonlyArray<[RegExp, UnreachableReason]> = [
   [
     /name or service not known|nodename nor servname provided|temporary failure in name resolution|no address associated with hostname|failed to resolve|nameresolutionerror|getaddrinfo failed/,
-    'cannot be found (DNS): the name does not resolve',
+    'dns',
   ],
-  [/connection refused|connectionrefusederror/, 'refused the connection: nothing answers at that address'],
-  [/network is unreachable|no route to host|network is down|host is down/, 'cannot be reached (no route): the network is down or unreachable'],
-  [/connection timed out|operation timed out|connecttimeouterror|urlopen error timed out/, 'did not answer in time'],
-];
+  [/connection refused|connectionrefusederror/, 'refused'],
+  [/network is unreachable|no route to host|network is down|host is down/, 'noRoute'],
+  [/connection timed out|operation timed out|connecttimeouterror|urlopen error timed out/, 'timeout'],
+]
 
 /** yt-dlp's words when one of its extractors no longer understands the site: newer yt-dlp releases fix those. */
 const EXTRACTOR =
@@ -95,8 +129,7 @@ export function classifyYtDlpError(
   const network = NETWORK.find(([pattern]) => pattern.test(text));
   if (network) {
     const host = hostOf(stderr, context.target, source);
-    const why = `network unreachable: ${host} ${network[1]}; check this Mac's internet connection (and the address, if only this host fails); tracksync tries again later`;
-    return make('NETWORK_UNREACHABLE', why, 'Download_Failed', { host });
+    return make('NETWORK_UNREACHABLE', networkUnreachable(host, network[1]).message, 'Download_Failed', { host });
   }
   if (/drm protected|drm-protected/.test(text)) return make('SOURCE_DRM', 'the source is DRM protected and cannot be downloaded');
   if (/sign in to confirm you.re not a bot|confirm that you.re not a bot|http error 429|too many requests/.test(text)) {
@@ -121,7 +154,8 @@ export function classifyYtDlpError(
 }
 
 function toInfo(raw: Record<string, unknown>): MediaInfo {
-  const str = (k: string): string | null => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k] as string) : null);
+  // The site's text: control characters removed before any of it becomes a tag or a name (text.ts).
+  const str = (k: string): string | null => (typeof raw[k] === 'string' && cleanText(raw[k] as string).trim() !== '' ? cleanText(raw[k] as string).trim() : null);
   const num = (k: string): number | null => (typeof raw[k] === 'number' && Number.isFinite(raw[k]) ? (raw[k] as number) : null);
   return {
     id: str('id'),
@@ -151,10 +185,12 @@ export function plainUrl(url: string): string {
 export class YtDlp {
   readonly #config: Config;
   readonly #logger: Logger;
+  readonly #egress: Egress;
 
-  constructor(config: Config, logger: Logger) {
+  constructor(config: Config, logger: Logger, egress: Egress = egressFor(config, logger)) {
     this.#config = config;
     this.#logger = logger;
+    this.#egress = egress;
   }
 
   #common(source: SourceKind): string[] {
@@ -171,91 +207,143 @@ export class YtDlp {
     return result.stdout.trim();
   }
 
-  /** Downloads the best audio of `url` into `dir`, with its info JSON and thumbnail. */
-  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void } = {}): Promise<Downloaded> {
+  /**
+   * One yt-dlp run through the egress proxy (net/egress-proxy.ts): every connection it makes is checked, a redirect to
+   * another scheme is stopped, and past `maxBytes` received the run is cut and killed. What the proxy refused is the
+   * run's error (permanent), whatever yt-dlp made of it.
+   */
+  async #run(args: readonly string[], source: SourceKind, target: string, options: { timeoutMs: number; signal?: AbortSignal; maxBytes?: number; onStderrLine?: (line: string) => void }): Promise<ToolResult> {
+    const cut = new AbortController();
+    const session = await this.#egress.proxy.session({ ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), onOverCap: () => cut.abort() });
+    const signal = options.signal ? AbortSignal.any([options.signal, cut.signal]) : cut.signal;
+    // Old yt-dlp (urllib) asks macOS's proxy exceptions (*.local, 169.254/16) unless proxy variables are set: set them,
+    // with nothing exempt, so every request goes through the proxy.
+    const env = { http_proxy: session.proxyUrl, https_proxy: session.proxyUrl, HTTP_PROXY: session.proxyUrl, HTTPS_PROXY: session.proxyUrl, no_proxy: '', NO_PROXY: '' };
+    try {
+      const result = await runTool(this.#config.media.tools.ytDlp, ['--proxy', session.proxyUrl, ...args], {
+        timeoutMs: options.timeoutMs,
+        failureCode: 'DOWNLOAD_FAILED',
+        signal,
+        env,
+        ...(options.onStderrLine ? { onStderrLine: options.onStderrLine } : {}),
+      });
+      if (session.refusal) throw session.refusal;
+      return result;
+    } catch (error) {
+      if (session.overCap) throw tooLarge(this.#config.media.maxDownloadMb, error);
+      if (session.refusal) throw session.refusal;
+      if (session.unreachable) throw session.unreachable;
+      const stderr = String((error as TrackSyncError).details?.stderrTail ?? '');
+      // An https redirect is opaque to the proxy; yt-dlp itself refuses one to file: and says so.
+      const scheme = stderr.match(/Redirection to url '([a-z][a-z0-9+.-]*):/i)?.[1];
+      if (scheme && !/^https?$/i.test(scheme)) {
+        throw new TrackSyncError('SOURCE_FORBIDDEN', `the source redirects to a ${scheme}: URL; tracksync follows redirects only to http and https URLs`, { cause: error });
+      }
+      throw await this.#classified(error, source, target, options.signal);
+    } finally {
+      session.close();
+    }
+  }
+
+  /** The URL itself, before yt-dlp runs: a private or local host is refused with a message naming it (hosts.ts). */
+  async #checkUrl(url: string, what = 'the source'): Promise<void> {
+    if (/^https?:/i.test(url)) await this.#egress.guard.checkUrl(url, what);
+  }
+
+  /**
+   * Downloads the best audio of `url` into `dir`, with its thumbnail, in one yt-dlp run through the proxy. Before any
+   * media is fetched, yt-dlp prints the page's info (`--print pre_process:`) and applies a filter (`--match-filter`):
+   * a duration over `maxDurationSeconds` or an announced size over the cap skips the download (path null), a "track"
+   * URL that is a playlist or a feed yields its first entry only (`--playlist-items 1`). During the download the proxy
+   * counts the bytes and cuts the run at the size cap (media.maxDownloadMb): an endless stream fails with
+   * DOWNLOAD_TOO_LARGE. `--fixup never`: yt-dlp's fix-ups run ffmpeg on the download without tracksync's demuxer
+   * whitelist (ffmpeg.ts); the conversion re-encodes everything anyway.
+   */
+  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void; maxDurationSeconds?: number | null } = {}): Promise<Downloaded> {
+    await this.#checkUrl(url);
+    const maxBytes = this.#config.media.maxDownloadMb * 1024 * 1024;
+    const filter = [`filesize <=? ${maxBytes}`, `filesize_approx <=? ${maxBytes}`];
+    if (options.maxDurationSeconds) filter.push(`duration <=? ${options.maxDurationSeconds}`);
     const args = [
       ...this.#common(source),
-      '--format', 'bestaudio/best',
+      '--playlist-items', '1',
+      '--match-filter', filter.join(' & '),
+      '--format', AUDIO_FORMAT,
       '--output', join(dir, 'source.%(ext)s'),
-      '--write-info-json',
       '--write-thumbnail',
       '--no-part',
+      '--fixup', 'never',
       '--progress', '--newline',
       '--progress-template', 'download:tracksync-progress %(progress._percent_str)s',
+      '--print', `pre_process:${INFO_PREFIX}%()j`,
       '--print', 'after_move:filepath',
       '--', url,
     ];
     let lastLogged = -10;
-    let result;
-    try {
-      result = await runTool(this.#config.media.tools.ytDlp, args, {
-        timeoutMs: this.#config.media.downloadTimeoutMs,
-        failureCode: 'DOWNLOAD_FAILED',
-        ...(options.signal ? { signal: options.signal } : {}),
-        onStderrLine: (line) => this.#progress(line, (p) => {
-          options.onProgress?.(p);
-          if (p - lastLogged >= 25 || p === 100) {
-            lastLogged = p;
-            this.#logger.debug({ percent: p }, 'download progress');
-          }
-        }),
-      });
-    } catch (error) {
-      throw await this.#classified(error, source, url, options.signal);
-    }
-    // With --print, progress goes to stdout too (yt-dlp's quiet mode): the path is the last line that is not progress.
+    const result = await this.#run(args, source, url, {
+      timeoutMs: this.#config.media.downloadTimeoutMs,
+      maxBytes,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStderrLine: (line) => this.#progress(line, (p) => {
+        options.onProgress?.(p);
+        if (p - lastLogged >= 25 || p === 100) {
+          lastLogged = p;
+          this.#logger.debug({ percent: p }, 'download progress');
+        }
+      }),
+    });
+    // With --print, progress goes to stdout too (yt-dlp's quiet mode): the path is the last line that is not progress
+    // and not the info line.
     const lines = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
     for (const line of lines) this.#progress(line, (p) => options.onProgress?.(p));
-    const path = lines.filter((l) => !l.startsWith('tracksync-progress')).pop();
-    if (!path) throw new TrackSyncError('DOWNLOAD_FAILED', `yt-dlp finished without naming the downloaded file (${url})`);
-    const files = await readdir(dir);
-    const infoFile = files.find((f) => f.endsWith('.info.json'));
-    const thumbnail = files.find((f) => /\.(jpe?g|png|webp)$/i.test(f));
-    let info: MediaInfo = toInfo({});
-    if (infoFile) {
-      try {
-        info = toInfo(JSON.parse(await readFile(join(dir, infoFile), 'utf8')) as Record<string, unknown>);
-      } catch (error) {
-        this.#logger.warn({ err: error }, 'yt-dlp info JSON unreadable; continuing without it');
-      }
+    const infoLine = lines.find((l) => l.startsWith(INFO_PREFIX));
+    let raw: Record<string, unknown> = {};
+    try {
+      if (infoLine) raw = JSON.parse(infoLine.slice(INFO_PREFIX.length)) as Record<string, unknown>;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'yt-dlp info JSON unreadable; continuing without it');
     }
-    return { path, info, thumbnailPath: thumbnail ? join(dir, thumbnail) : null };
+    const path = lines.filter((l) => !l.startsWith('tracksync-progress') && !l.startsWith(INFO_PREFIX)).pop() ?? null;
+    const files = await readdir(dir);
+    const thumbnail = files.find((f) => /\.(jpe?g|png|webp)$/i.test(f));
+    const count = [raw.playlist_count, raw.n_entries].find((v): v is number => typeof v === 'number');
+    const inPlaylist = count !== undefined || typeof raw.playlist_index === 'number';
+    return {
+      path,
+      info: toInfo(raw),
+      thumbnailPath: thumbnail ? join(dir, thumbnail) : null,
+      announcedBytes: [raw.filesize, raw.filesize_approx].find((v): v is number => typeof v === 'number' && v > 0) ?? null,
+      playlistEntries: inPlaylist ? (count ?? 1) : null,
+    };
   }
 
   /** Metadata only (no download): used to check that a URL answers before it is written to Notion. */
   async metadata(url: string, source: SourceKind, signal?: AbortSignal): Promise<MediaInfo> {
-    try {
-      const result = await runTool(this.#config.media.tools.ytDlp, [...this.#common(source), '--dump-single-json', '--skip-download', '--', url], {
-        timeoutMs: this.#config.media.toolTimeoutMs,
-        failureCode: 'DOWNLOAD_FAILED',
-        ...(signal ? { signal } : {}),
-      });
-      return toInfo(JSON.parse(result.stdout) as Record<string, unknown>);
-    } catch (error) {
-      throw await this.#classified(error, source, url, signal);
-    }
+    await this.#checkUrl(url);
+    const result = await this.#run([...this.#common(source), '--dump-single-json', '--skip-download', '--', url], source, url, {
+      timeoutMs: this.#config.media.toolTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+    return toInfo(JSON.parse(result.stdout) as Record<string, unknown>);
   }
 
   /** A flat listing: search results (`ytsearch5:...`), a playlist or a likes page, without extracting each entry. */
   async list(target: string, source: SourceKind, options: { signal?: AbortSignal; limit?: number } = {}): Promise<{ title: string | null; entries: SearchCandidate[] }> {
+    await this.#checkUrl(target, 'the list');
     const args = [...this.#common(source).filter((a) => a !== '--no-playlist'), '--flat-playlist', '--dump-single-json'];
     if (options.limit) args.push('--playlist-end', String(options.limit));
     args.push('--', target);
-    try {
-      const result = await runTool(this.#config.media.tools.ytDlp, args, { timeoutMs: this.#config.media.toolTimeoutMs, failureCode: 'DOWNLOAD_FAILED', ...(options.signal ? { signal: options.signal } : {}) });
-      const raw = JSON.parse(result.stdout) as { title?: string; entries?: Array<Record<string, unknown>> };
-      const entries = (raw.entries ?? [])
-        .map((e) => ({
-          title: typeof e.title === 'string' ? e.title : '',
-          url: plainUrl(typeof e.url === 'string' ? e.url : typeof e.webpage_url === 'string' ? e.webpage_url : ''),
-          durationSeconds: typeof e.duration === 'number' ? e.duration : null,
-          uploader: typeof e.uploader === 'string' ? e.uploader : typeof e.channel === 'string' ? e.channel : null,
-        }))
-        .filter((e) => e.url !== '');
-      return { title: raw.title ?? null, entries };
-    } catch (error) {
-      throw await this.#classified(error, source, target, options.signal);
-    }
+    const result = await this.#run(args, source, target, { timeoutMs: this.#config.media.toolTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    const raw = JSON.parse(result.stdout) as { title?: string; entries?: Array<Record<string, unknown>> };
+    const entries = (raw.entries ?? [])
+      .map((e) => ({
+        title: typeof e.title === 'string' ? e.title : '',
+        url: plainUrl(typeof e.url === 'string' ? e.url : typeof e.webpage_url === 'string' ? e.webpage_url : ''),
+        durationSeconds: typeof e.duration === 'number' ? e.duration : null,
+        uploader: typeof e.uploader === 'string' ? e.uploader : typeof e.channel === 'string' ? e.channel : null,
+      }))
+      .filter((e) => e.url !== '');
+    return { title: raw.title ?? null, entries };
   }
 
   #progress(line: string, report: (percent: number) => void): void {

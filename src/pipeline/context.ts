@@ -1,4 +1,5 @@
 import type { EventBus } from '../events.js';
+import { cleanText } from '../text.js';
 import type { ItemInput } from '../../handlers/types.js';
 import type { Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
@@ -54,7 +55,8 @@ export interface TrackRow {
 
 export function trackRow(input: ItemInput<'tracks'>): TrackRow {
   const f = input.fields;
-  const text = (v: unknown): string => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v).trim());
+  // Control characters go here, where the row's text enters: every later use (tags, arguments, names) gets clean text.
+  const text = (v: unknown): string => (v === null || v === undefined ? '' : cleanText(Array.isArray(v) ? v.join(', ') : String(v)).trim());
   const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
   const durationMs = typeof f.durationMs === 'number' ? f.durationMs : null;
   const durationSeconds = typeof f.durationSeconds === 'number' ? f.durationSeconds : null;

@@ -4,7 +4,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrackSyncError } from '../errors.js';
 import type { ProbeResult } from '../media/ffmpeg.js';
-import type { MediaInfo } from '../media/ytdlp.js';
+import { tooLarge, type MediaInfo } from '../media/ytdlp.js';
 import type { PipelineDeps, TrackRow } from './context.js';
 import { searchYouTube, type Resolution, type ResolvedSource, type SearchRecord } from './resolve.js';
 
@@ -20,6 +20,8 @@ export interface DownloadResult {
   /** Set when `source` is a fallback: the source that failed, and why. */
   readonly fallbackFrom: { readonly source: ResolvedSource; readonly reason: string } | null;
   readonly search: SearchRecord | null;
+  /** For the user, on the row: the URL was a playlist or a feed and only its first entry was taken. */
+  readonly notes?: readonly string[];
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -51,24 +53,46 @@ export async function downloadAudio(deps: PipelineDeps, row: TrackRow, resolutio
   }
 }
 
+/** A recording much longer than a track when a track was expected: a mix or a live set. */
+function mixCheck(durationSeconds: number, expectedSeconds: number | null, mixLimitSeconds: number, measured: string): void {
+  if (durationSeconds > mixLimitSeconds && (expectedSeconds === null || expectedSeconds <= mixLimitSeconds)) {
+    throw new TrackSyncError('MIX_DETECTED', `the source is ${Math.round(durationSeconds / 60)} min long (${measured}; over the ${mixLimitSeconds} s track limit): a mix or a live set, not the track; check the URL`, {
+      details: { processingTag: 'Mix/Set Detected - Manual Review Required' },
+    });
+  }
+}
+
 async function downloadOne(deps: PipelineDeps, source: ResolvedSource, expectedSeconds: number | null, fallbackFrom: DownloadResult['fallbackFrom'], search: SearchRecord | null): Promise<DownloadResult> {
   const dir = join(deps.workDir, 'download');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const downloaded = await deps.ytdlp.download(source.url, dir, source.kind, { signal: deps.signal });
-  const probe = await deps.ffmpeg.probe(downloaded.path, deps.signal);
+  const { previewSeconds, previewToleranceSeconds, mixLimitSeconds, maxDownloadMb } = deps.config.media;
+  let downloaded;
+  try {
+    // A track is expected (or nothing is known): a page that says it is longer than the mix limit is not downloaded.
+    const maxDurationSeconds = expectedSeconds === null || expectedSeconds <= mixLimitSeconds ? mixLimitSeconds : null;
+    downloaded = await deps.ytdlp.download(source.url, dir, source.kind, { signal: deps.signal, maxDurationSeconds });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }); // no partial file is kept (a cut stream, a failed download)
+    throw error;
+  }
+  if (downloaded.path === null) {
+    // yt-dlp skipped the media: the metadata said why, before a byte of it was fetched.
+    if (downloaded.info.durationSeconds !== null) mixCheck(downloaded.info.durationSeconds, expectedSeconds, mixLimitSeconds, 'as the page says, nothing was downloaded');
+    if (downloaded.announcedBytes !== null && downloaded.announcedBytes > maxDownloadMb * 1024 * 1024) throw tooLarge(maxDownloadMb);
+    throw new TrackSyncError('DOWNLOAD_FAILED', `yt-dlp finished without downloading ${source.url} (no file named)`);
+  }
+  const path = downloaded.path;
+  const probe = await deps.ffmpeg.probe(path, deps.signal);
   if (!probe.hasAudio) throw new TrackSyncError('CORRUPT_MEDIA', `the downloaded file from ${source.url} is not playable audio (codec ${probe.codec})`);
   const duration = probe.durationSeconds;
-  const { previewSeconds, previewToleranceSeconds, mixLimitSeconds } = deps.config.media;
   const known = expectedSeconds ?? downloaded.info.durationSeconds;
   if (Math.abs(duration - previewSeconds) <= previewToleranceSeconds && known !== null && known > previewSeconds + 15) {
     throw new TrackSyncError('SOURCE_PREVIEW_ONLY', `only a ${Math.round(duration)}-second preview was available (the track is ${Math.round(known)} s): a SoundCloud Go+ track needs an account that can play it (a cookies file)`);
   }
-  if (duration > mixLimitSeconds && (expectedSeconds === null || expectedSeconds <= mixLimitSeconds)) {
-    throw new TrackSyncError('MIX_DETECTED', `the source is ${Math.round(duration / 60)} min long (over the ${mixLimitSeconds} s track limit): a mix or a live set, not the track; check the URL`, {
-      details: { processingTag: 'Mix/Set Detected - Manual Review Required' },
-    });
-  }
-  const bytes = (await stat(downloaded.path)).size;
-  return { path: downloaded.path, bytes, sha256: await sha256File(downloaded.path), info: downloaded.info, thumbnailPath: downloaded.thumbnailPath, probe, source, fallbackFrom, search };
+  mixCheck(duration, expectedSeconds, mixLimitSeconds, 'measured');
+  const entries = downloaded.playlistEntries;
+  const notes = entries === null ? [] : [`${source.url} is a playlist or feed${entries > 1 ? ` of ${entries} entries` : ''}, not a track: only its first entry was downloaded (use a playlist sync task for the rest)`];
+  const bytes = (await stat(path)).size;
+  return { path, bytes, sha256: await sha256File(path), info: downloaded.info, thumbnailPath: downloaded.thumbnailPath, probe, source, fallbackFrom, search, notes };
 }

@@ -1,5 +1,6 @@
 import type { SourceKind } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
+import { cleanText } from '../text.js';
 import { TRACK_FIELDS } from '../notion/databases.js';
 import type { SpotifyTrack } from '../services/spotify.js';
 import type { PipelineDeps, TrackRow } from './context.js';
@@ -117,7 +118,7 @@ function classifyKind(url: string): SourceKind {
 
 /** `ytsearch5:"artist title"`, every result scored; the best acceptable one is chosen (or none). */
 export async function searchYouTube(deps: PipelineDeps, target: { title: string; artist: string; durationSeconds: number | null; isrc: string | null }, exclude: readonly string[] = []): Promise<SearchRecord> {
-  const query = [target.artist, target.title].filter(Boolean).join(' ');
+  const query = cleanText([target.artist, target.title].filter(Boolean).join(' ')).trim();
   const listing = await deps.ytdlp.list(searchTarget(deps.config.search.youtube, query), 'youtube', { signal: deps.signal });
   const candidates = listing.entries.filter((e) => !exclude.includes(e.url));
   const { chosen, scored } = chooseCandidate(target, candidates, { acceptScore: deps.config.search.acceptScore, maxDurationGapSeconds: deps.config.search.maxDurationGapSeconds });

@@ -19,6 +19,11 @@ export interface SearchEntry {
 
 export interface MediaServer {
   readonly url: string;
+  /**
+   * "127.0.0.1:<port>": tracksync refuses private and local addresses unless allowed, so whoever points tracksync at
+   * this server puts this in TRACKSYNC_ALLOW_PRIVATE_HOSTS (the demo, the sandbox world of the tests, the benches).
+   */
+  readonly hostPort: string;
   /** Serves `bytes` at /audio/<name> and returns the URL. */
   addFile(name: string, bytes: Buffer): Promise<string>;
   /** The search template for config `search.youtube`. */
@@ -31,6 +36,15 @@ export interface MediaServer {
   setStatus(path: string, status: number): void;
   /** Serve `path` at this many bytes per second from now on (a slow link; 0 to clear). */
   throttle(path: string, bytesPerSecond: number): void;
+  /** Answers `path` with a 302 to `location` from now on (a redirect elsewhere: another host, another scheme). */
+  redirect(path: string, location: string): void;
+  /**
+   * Serves `bytes` again and again at /stream/<name>, without a Content-Length, until the client goes away: a live
+   * stream or a hostile endless response. Returns the URL.
+   */
+  addEndlessStream(name: string, bytes: Buffer): string;
+  /** Bytes sent so far on the endless streams (all of them). */
+  streamedBytes(): number;
   requests(): string[];
   close(): Promise<void>;
 }
@@ -39,12 +53,28 @@ export async function startMediaServer(options: { dir: string; port?: number }):
   await mkdir(options.dir, { recursive: true });
   const statuses = new Map<string, number>();
   const throttles = new Map<string, number>();
+  const redirects = new Map<string, string>();
+  const streams = new Map<string, Buffer>();
+  let streamed = 0;
   const catalogue: Array<{ platform: 'youtube' | 'soundcloud'; words: string[]; entries: readonly SearchEntry[] }> = [];
   const log: string[] = [];
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://media.local');
     log.push(`${req.method} ${url.pathname}${url.search}`);
+    const moved = redirects.get(url.pathname);
+    if (moved) {
+      res.writeHead(302, { location: moved, 'content-type': 'text/plain' });
+      res.end('moved');
+      return;
+    }
+    const stream = url.pathname.startsWith('/stream/') ? streams.get(url.pathname.slice('/stream/'.length)) : undefined;
+    if (stream) {
+      // No Content-Length: yt-dlp cannot know the size, and --max-filesize cannot stop it (issue 17).
+      res.writeHead(200, { 'content-type': 'audio/mpeg' });
+      if (req.method === 'HEAD') return void res.end();
+      return void endless(stream, res, (n) => (streamed += n));
+    }
     const forced = statuses.get(url.pathname);
     if (forced) {
       res.writeHead(forced, { 'content-type': 'text/plain', ...(forced === 429 ? { 'retry-after': '1' } : {}) });
@@ -84,6 +114,7 @@ export async function startMediaServer(options: { dir: string; port?: number }):
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
+    hostPort: base.replace(/^http:\/\//, ''),
     searchTemplate: `${base}/youtube/search.rss?q={query}`,
     search: { youtube: `${base}/youtube/search.rss?q={query}`, soundcloud: `${base}/soundcloud/search.rss?q={query}` },
     async addFile(name, bytes) {
@@ -97,6 +128,14 @@ export async function startMediaServer(options: { dir: string; port?: number }):
       if (bytesPerSecond > 0) throttles.set(path, bytesPerSecond);
       else throttles.delete(path);
     },
+    redirect(path, location) {
+      redirects.set(path, location);
+    },
+    addEndlessStream(name, bytes) {
+      streams.set(basename(name), bytes);
+      return `${base}/stream/${encodeURIComponent(basename(name))}`;
+    },
+    streamedBytes: () => streamed,
     setStatus(path, status) {
       if (status) statuses.set(path, status);
       else statuses.delete(path);
@@ -108,6 +147,15 @@ export async function startMediaServer(options: { dir: string; port?: number }):
         server.close(() => resolve());
       }),
   };
+}
+
+/** `bytes` over and over, at the pace the client reads (backpressure), until it disconnects. */
+async function endless(bytes: Buffer, res: ServerResponse, count: (n: number) => void): Promise<void> {
+  res.on('error', () => undefined);
+  while (!res.destroyed && !res.writableEnded) {
+    count(bytes.length);
+    if (!res.write(bytes)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+  }
 }
 
 /** Writes one chunk (a tenth of the rate, see the caller) every 100 ms; stops when the client goes away. */

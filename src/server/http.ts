@@ -1,8 +1,11 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { statusSnapshot } from '../cli/commands/status.js';
 import type { Clock } from '../clock.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { isLoopbackHost } from '../config/load.js';
 import { storeSecret } from '../config/secrets.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { schemaMapping } from '../doctor/checks.js';
@@ -13,9 +16,24 @@ import { WebhookReceiver } from './webhooks.js';
 
 /**
  * The status server `tracksync run` starts (127.0.0.1:7717 by default): GET /healthz, GET /metrics, GET / (the status
- * page), GET /api/status, POST /webhooks/notion. Loopback only unless TRACKSYNC_HTTP_HOST says otherwise; Notion's
- * webhooks reach it through a tunnel, and only signed deliveries are acted on.
+ * page), GET /api/status, POST /webhooks/notion. Loopback only unless TRACKSYNC_HTTP_HOST says otherwise (and then
+ * only with TRACKSYNC_HTTP_TOKEN, config/load.ts); Notion's webhooks reach it through a tunnel, and only signed
+ * deliveries are acted on.
+ *
+ * Against other web pages and the network:
+ * - the Host header must be one of the server's own names or addresses (or http.allowedHosts), so a web page whose
+ *   name was re-pointed at 127.0.0.1 (DNS rebinding) cannot read the page or the API; the signed webhook path is left
+ *   out of it, because a tunnel forwards its own public host name;
+ * - with a token, every request but the webhook and the login link needs it: "Authorization: Bearer <token>", or
+ *   the cookie set by a one-time link that `tracksync status` prints (its code is kept hashed in SQLite);
+ * - slow clients get 10 s for their headers and their request, and at most 64 connections are open at once.
  */
+
+/** SQLite meta keys shared with the CLI (`tracksync status`, `tracksync webhooks listen`). */
+export const STATUS_URL_KEY = 'status_url';
+export const STATUS_LOGIN_KEY = 'status_login';
+export const WEBHOOK_WINDOW_KEY = 'webhook_window_until';
+export const WEBHOOK_WINDOW_REPLACE_KEY = 'webhook_window_replace';
 
 export interface StatusServer {
   readonly url: string;
@@ -40,6 +58,44 @@ class HttpError extends Error {
   }
 }
 
+/** The path Notion posts to: signed, reachable through a tunnel's public name, so no Host or token check. */
+export const WEBHOOK_PATH = '/webhooks/notion';
+const SESSION_COOKIE = 'tracksync_session';
+
+/** The cookie value for a token: derived from it (never the token itself) with HMAC-SHA256. */
+export function sessionValue(token: string): string {
+  return createHmac('sha256', token).update('tracksync status page session').digest('base64url');
+}
+
+export function hashLoginCode(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The names the server answers to: its bind address, loopback names, and when bound wider, this Mac's names and addresses. */
+export function ownHostNames(bindHost: string, extra: readonly string[]): Set<string> {
+  const names = new Set(['localhost', '127.0.0.1', '::1', bindHost.replace(/^\[|\]$/g, '').toLowerCase(), ...extra.map((h) => h.toLowerCase())]);
+  if (!isLoopbackHost(bindHost)) {
+    const machine = hostname().toLowerCase();
+    names.add(machine);
+    names.add(machine.endsWith('.local') ? machine : `${machine}.local`);
+    for (const list of Object.values(networkInterfaces())) for (const info of list ?? []) names.add(info.address.toLowerCase());
+  }
+  return names;
+}
+
+/** The host part of a Host header ("[::1]:7717" -> "::1", "Example.local.:80" -> "example.local"). */
+export function hostOfHeader(header: string): string {
+  const text = header.trim().toLowerCase();
+  const bare = text.startsWith('[') ? text.slice(1, text.indexOf(']')) : isIP(text) === 6 ? text : text.replace(/:\d*$/, '');
+  return bare.replace(/\.$/, '');
+}
+
 export function health(daemon: Daemon, now: number, staleAfterMs = DEFAULTS.http.staleAfterMs): Health {
   const last = daemon.store.lastSuccessfulRun()?.finished_at ?? null;
   const age = last === null ? null : Math.round((now - last) / 1000);
@@ -57,6 +113,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const { host, port } = daemon.config.http;
   if (port === null) return undefined;
   let token = daemon.config.webhookToken;
+  const { store } = daemon;
   const webhooks = new WebhookReceiver({
     logger,
     getToken: () => token,
@@ -65,10 +122,22 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       // Always the 0600 file, never the Keychain: a background daemon must not raise a Keychain prompt.
       storeSecret(options.stateDir, 'NOTION_WEBHOOK_TOKEN', value, { os: process.platform, file: true });
     },
+    verificationWindow: () => {
+      const until = Number(store.getMeta(WEBHOOK_WINDOW_KEY) ?? 0);
+      return { open: clock.now() <= until, replace: store.getMeta(WEBHOOK_WINDOW_REPLACE_KEY) === '1' };
+    },
+    closeVerificationWindow: () => {
+      store.setMeta(WEBHOOK_WINDOW_KEY, '0');
+      store.setMeta(WEBHOOK_WINDOW_REPLACE_KEY, '0');
+    },
+    rememberDelivery: (id) => store.rememberDelivery(id, clock.now(), clock.now() - DEFAULTS.webhooks.rememberDeliveriesMs),
     sourceOf: (id) => daemon.sourceOfId(id),
     wake: (reason, source) => daemon.wake(reason, { source }),
-    rememberedDeliveries: DEFAULTS.webhooks.rememberedDeliveries,
+    maxDeliveryAgeMs: DEFAULTS.webhooks.rememberDeliveriesMs,
+    now: () => clock.now(),
   });
+  const accessToken = daemon.config.http.token;
+  const ownNames = ownHostNames(host, daemon.config.http.allowedHosts);
   metrics.gauge(() => [
     ...daemon.store.countItemsByState().map((r) => ({ name: 'tracksync_items', help: 'Items known to tracksync, by source and state.', labels: { source: r.source, state: r.state }, value: r.count })),
     { name: 'tracksync_items_in_flight', help: 'Items being processed now.', labels: {}, value: daemon.runningCount },
@@ -101,40 +170,69 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
           refreshSeconds: DEFAULTS.http.pageRefreshSeconds,
         }),
       ),
-    'POST /webhooks/notion': async (request, response) => {
+    'GET /login': (request, response) => {
+      const code = new URL(request.url ?? '/', 'http://localhost').searchParams.get('code') ?? '';
+      if (!accessToken) return redirect(response, '/');
+      if (code === '' || !store.useLoginCode(hashLoginCode(code), clock.now())) {
+        throw new HttpError(403, 'this login link was already used or has expired: run "tracksync status" for a new one');
+      }
+      response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${DEFAULTS.http.sessionMaxAgeSeconds}`);
+      redirect(response, '/');
+    },
+    [`POST ${WEBHOOK_PATH}`]: async (request, response) => {
       const body = await readBody(request, DEFAULTS.webhooks.maxBodyBytes);
-      const signature = request.headers['x-notion-signature'];
-      const answer = await webhooks.receive(body, Array.isArray(signature) ? signature[0] : signature);
+      const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+      const answer = await webhooks.receive(body, { signature: first(request.headers['x-notion-signature']), contentType: request.headers['content-type'], origin: first(request.headers.origin) });
       metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: answer.result });
       if (answer.status !== 200) logger.warn({ status: answer.status, result: answer.result, remote: request.socket.remoteAddress }, 'webhook delivery refused');
       send(response, answer.status, 'application/json', JSON.stringify(answer.body));
     },
   };
 
-  const server: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const route = routes[`${request.method} ${path}`];
-    void (async () => {
-      try {
-        if (route) return await route(request, response);
-        const allowed = Object.keys(routes).filter((r) => r.endsWith(` ${path}`)).map((r) => r.split(' ')[0]!);
-        if (allowed.length > 0) throw Object.assign(new HttpError(405, `use ${allowed.join(' or ')} for ${path}`), { allow: allowed.join(', ') });
-        throw new HttpError(404, `no such page: ${path} (try /, /healthz, /metrics)`);
-      } catch (error) {
-        if (error instanceof HttpError) {
-          if (error.status === 413) metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: 'too_large' });
-          const allow = (error as HttpError & { allow?: string }).allow;
-          if (allow) response.setHeader('Allow', allow);
-          // A body we refuse to read must not keep the socket busy: answer, then close the connection.
-          if (error.status === 413) response.setHeader('Connection', 'close');
-          return send(response, error.status, 'application/json', JSON.stringify({ error: error.message }));
+  /** Host and token checks for everything but the signed webhook; the login link needs no token (it gives one). */
+  const guard = (request: IncomingMessage, path: string): void => {
+    if (path === WEBHOOK_PATH) return;
+    const hostHeader = request.headers.host;
+    if (!hostHeader || !ownNames.has(hostOfHeader(hostHeader))) {
+      throw new HttpError(421, `this server answers to its own names only (${[...ownNames].slice(0, 4).join(', ')}, ...); add "${hostHeader ? hostOfHeader(hostHeader) : ''}" to http.allowedHosts if it is yours`);
+    }
+    if (!accessToken || path === '/login') return;
+    const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+    const cookie = (request.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.slice(SESSION_COOKIE.length + 1);
+    if ((bearer !== undefined && sameSecret(bearer, accessToken)) || (cookie !== undefined && sameSecret(cookie, sessionValue(accessToken)))) return;
+    throw Object.assign(new HttpError(401, 'log in with the one-time link "tracksync status" prints, or send "Authorization: Bearer <TRACKSYNC_HTTP_TOKEN>"'), { authenticate: true });
+  };
+
+  const server: Server = createServer(
+    { headersTimeout: DEFAULTS.http.headersTimeoutMs, requestTimeout: DEFAULTS.http.requestTimeoutMs, connectionsCheckingInterval: DEFAULTS.http.timeoutCheckIntervalMs },
+    (request, response) => {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const route = routes[`${request.method} ${path}`];
+      void (async () => {
+        try {
+          guard(request, path);
+          if (route) return await route(request, response);
+          const allowed = Object.keys(routes).filter((r) => r.endsWith(` ${path}`)).map((r) => r.split(' ')[0]!);
+          if (allowed.length > 0) throw Object.assign(new HttpError(405, `use ${allowed.join(' or ')} for ${path}`), { allow: allowed.join(', ') });
+          throw new HttpError(404, `no such page: ${path} (try /, /healthz, /metrics)`);
+        } catch (error) {
+          if (error instanceof HttpError) {
+            if (error.status === 413) metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: 'too_large' });
+            const allow = (error as HttpError & { allow?: string }).allow;
+            if (allow) response.setHeader('Allow', allow);
+            if ((error as HttpError & { authenticate?: boolean }).authenticate) response.setHeader('WWW-Authenticate', 'Bearer realm="tracksync"');
+            // A body we refuse to read must not keep the socket busy: answer, then close the connection.
+            if (error.status === 413) response.setHeader('Connection', 'close');
+            return send(response, error.status, 'application/json', JSON.stringify({ error: error.message }));
+          }
+          logger.error({ err: error, path }, 'status server request failed');
+          if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ error: 'internal error; see the daemon log' }));
         }
-        logger.error({ err: error, path }, 'status server request failed');
-        if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ error: 'internal error; see the daemon log' }));
-      }
-    })();
-  });
+      })();
+    },
+  );
   server.keepAliveTimeout = 5_000;
+  server.maxConnections = DEFAULTS.http.maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -146,8 +244,13 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     return undefined;
   }
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url }, 'status page and webhook endpoint listening');
+  // Bound to every address (0.0.0.0, ::): the link `tracksync status` prints uses this Mac's name instead.
+  const shownHost = address.address === '0.0.0.0' || address.address === '::' ? hostname() : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  logger.info({ url, login: accessToken ? 'token required' : 'loopback, no login' }, 'status page and webhook endpoint listening');
+  // For `tracksync status`: where the page is, and whether it prints a one-time login link for it.
+  store.setMeta(STATUS_URL_KEY, url);
+  store.setMeta(STATUS_LOGIN_KEY, accessToken ? '1' : '0');
   return {
     url,
     close: () =>
@@ -156,6 +259,11 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         server.closeAllConnections();
       }),
   };
+}
+
+function redirect(response: ServerResponse, location: string): void {
+  response.writeHead(303, { Location: location, 'Cache-Control': 'no-store' });
+  response.end();
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string): void {

@@ -220,8 +220,9 @@ export class SpotifyService {
    * `item` instead of `track`) is called here directly (migration guide, "Playlist endpoint rename"). It serves only
    * playlists the user owns or collaborates on, and only to the user's token (Get Playlist Items reference): someone
    * else's playlist is refused with the reason and what to do (SPOTIFY_PLAYLIST_NOT_OWNED), not a bare 403.
+   * Reading stops at `maxTracks`: no page is read past what the caller needs.
    */
-  async playlist(id: string): Promise<{ name: string; tracks: SpotifyTrack[] }> {
+  async playlist(id: string, maxTracks = Infinity): Promise<{ name: string; tracks: SpotifyTrack[] }> {
     if (!this.#userAuth) {
       throw new TrackSyncError(
         'SPOTIFY_UNAUTHORIZED',
@@ -233,11 +234,12 @@ export class SpotifyService {
     const meta = (await this.#call(`playlist ${id}`, () => this.#api.getPlaylist(id, { fields }))) as unknown as RawPlaylist;
     const name = meta.name ?? id;
     const tracks: SpotifyTrack[] = [];
-    for (let offset = 0; ; ) {
+    for (let offset = 0; tracks.length < maxTracks; ) {
       let page: { items: RawPlaylistEntry[]; next: string | null };
       try {
         const path = `/playlists/${encodeURIComponent(id)}/items`;
-        page = await this.#call(`playlist ${id} items`, () => this.#get(path, { offset, limit: PLAYLIST_PAGE_LIMIT }));
+        const limit = Math.min(PLAYLIST_PAGE_LIMIT, maxTracks - tracks.length);
+        page = await this.#call(`playlist ${id} items`, () => this.#get(path, { offset, limit }));
       } catch (error) {
         if (error instanceof TrackSyncError && error.code === 'SPOTIFY_FORBIDDEN') throw notOwned(id, name, meta.owner, error);
         throw error;
@@ -245,7 +247,7 @@ export class SpotifyService {
       // `track` is the deprecated name of `item`; an entry may also be an episode or a local file (no id): skipped.
       for (const entry of page.items) {
         const raw = entry.item ?? entry.track;
-        if (raw?.id && raw.type !== 'episode') tracks.push(toTrack(raw));
+        if (raw?.id && raw.type !== 'episode' && tracks.length < maxTracks) tracks.push(toTrack(raw));
       }
       offset += page.items.length;
       if (!page.next || page.items.length === 0) break;

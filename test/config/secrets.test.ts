@@ -51,7 +51,7 @@ describe('secrets', () => {
     // Not consulted on Linux, and not for names the environment already sets.
     const before = keychain.calls().length;
     expect(loadSecrets(stateDir, {}, 'linux', keychain.bin)).toEqual({});
-    expect(loadSecrets(stateDir, { SPOTIFY_CLIENT_SECRET: 'x', NOTION_TOKEN: 'y', SPOTIFY_REFRESH_TOKEN: 'z', EAGLE_TOKEN: 'e', NOTION_WEBHOOK_TOKEN: 'w' }, 'darwin', keychain.bin)).toEqual({});
+    expect(loadSecrets(stateDir, { SPOTIFY_CLIENT_SECRET: 'x', NOTION_TOKEN: 'y', SPOTIFY_REFRESH_TOKEN: 'z', EAGLE_TOKEN: 'e', NOTION_WEBHOOK_TOKEN: 'w', TRACKSYNC_HTTP_TOKEN: 't' }, 'darwin', keychain.bin)).toEqual({});
     expect(keychain.calls().length).toBe(before);
   });
 

@@ -114,10 +114,12 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
     mkdirSync(join(world.dir, 'network-ytdlp'), { recursive: true });
     writeFileSync(bin, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo 2023.03.04; exit 0; fi\nexec yt-dlp "$@"\n');
     chmodSync(bin, 0o755);
+    const port = await closedPort();
+    // 127.0.0.1 is refused unless allowed (src/net/hosts.ts): the closed port is allowed, so the connection is tried.
+    const env = { TRACKSYNC_ALLOW_PRIVATE_HOSTS: `${media.hostPort},127.0.0.1:${port}` };
     const file = { ...FAST, critical, retry: { ...FAST.retry, maxAttempts: 2 }, media: { tools: { ytDlp: bin } } };
-    const daemon = await world.daemon({ file, stateName: 'critical-network' });
+    const daemon = await world.daemon({ file, env, stateName: 'critical-network' });
     try {
-      const port = await closedPort();
       const rows: Array<[string, string]> = [
         [addTrack('No Answer 1', `http://127.0.0.1:${port}/one.mp3`), `127.0.0.1:${port}`],
         [addTrack('No Answer 2', `http://127.0.0.1:${port}/two.mp3`), `127.0.0.1:${port}`],

@@ -6,13 +6,15 @@ import { packageRoot } from '../../src/paths.js';
 const BIN = join(packageRoot(), 'bin', 'tracksync.js');
 
 /** The real CLI (the built dist/), as a user runs it. `npm test` builds first. */
-export function cli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string } = {}): ResultPromise<{ reject: false; env: Record<string, string>; extendEnv: false; cwd: string; input: string }> {
+/** `uid`/`gid`: run as another user (a root test runner checking what a user without access sees). */
+export function cli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string; uid?: number; gid?: number } = {}): ResultPromise<{ reject: false; env: Record<string, string>; extendEnv: false; cwd: string; input: string }> {
   return execa(process.execPath, [BIN, ...args], {
     reject: false,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRACKSYNC_LOG_LEVEL: 'info', ...env },
     extendEnv: false,
     cwd: options.cwd ?? packageRoot(),
     input: options.input ?? '',
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
   });
 }
 

@@ -45,6 +45,8 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
   const backupDir = join(dir, 'Djay-Pro-Auto-Import');
   const wavBackupDir = join(dir, 'Apple-Music-Auto-Add');
   const env = (): Record<string, string> => ({
+    // The local media server is on 127.0.0.1, which tracksync refuses unless allowed (only that port: nothing else).
+    TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort,
     OUT_DIR: outDir,
     BACKUP_DIR: backupDir,
     WAV_BACKUP_DIR: wavBackupDir,

@@ -90,6 +90,8 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
       ...sandbox.env(),
       TRACKSYNC_STATE_DIR: join(root, 'state'),
       TRACKSYNC_CONFIG: configPath,
+      // The local media site is on 127.0.0.1, which tracksync refuses unless allowed: only its port is.
+      TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort,
       OUT_DIR: join(root, 'Playlists'),
       BACKUP_DIR: join(root, 'Djay-Pro-Auto-Import'),
       WAV_BACKUP_DIR: join(root, 'Apple-Music-Auto-Add'),

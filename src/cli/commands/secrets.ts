@@ -43,8 +43,10 @@ export async function secretsCommand(args: string[], io: CliIO): Promise<number>
   if (action !== 'set' || name === undefined || positionals.length !== 2) throw usageError(USAGE);
   if (!(SECRET_NAMES as readonly string[]).includes(name)) throw usageError(`"${name}" is not a secret tracksync reads; use one of ${SECRET_NAMES.join(', ')}`);
   if (!io.stdin) throw usageError('no standard input to read the value from');
-  const value = (await readAll(io.stdin)).split(/\r?\n/)[0]!.trim();
-  if (value === '') throw usageError(`no value for ${name} on standard input: run "printf %s "$VALUE" | tracksync secrets set ${name}" or type it and press Ctrl-D`);
+  // The value as typed: only the line break that ends it is dropped; quotes, backslashes, "#" and "=" are kept.
+  const value = (await readAll(io.stdin)).replace(/\r?\n$/, '');
+  if (value.trim() === '') throw usageError(`no value for ${name} on standard input: run "printf %s "$VALUE" | tracksync secrets set ${name}" or type it and press Ctrl-D`);
+  if (/[\r\n]/.test(value)) throw usageError(`the value for ${name} has more than one line; a secret is one line (paste the token alone, then press Enter and Ctrl-D)`);
   const where = storeSecret(stateDir, name as SecretName, value, { os, file: values.file });
   print(io.stdout, `${name} stored in ${where} (${maskSecret(value)}). The daemon reads it at its next start: tracksync launchd restart`);
   return 0;

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Store, type ItemRow } from '../../../state/store.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { stateDirFrom } from '../../config/load.js';
+import { STATUS_LOGIN_KEY, STATUS_URL_KEY, hashLoginCode } from '../../server/http.js';
 import { print, table, type CliIO } from '../io.js';
 
 const time = (ms: number | null): string => (ms ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : '-');
@@ -18,6 +21,8 @@ export async function statusCommand(args: string[], io: CliIO): Promise<number> 
       return 0;
     }
     print(io.stdout, `tracksync status (state directory ${stateDir})`);
+    const page = statusPageLink(store, Date.now());
+    if (page) print(io.stdout, `Status page: ${page}`);
     print(io.stdout);
     print(io.stdout, 'Queue:');
     const states = ['queued', 'claimed', 'running', 'retry_wait', 'failed', 'done'] as const;
@@ -42,6 +47,19 @@ export async function statusCommand(args: string[], io: CliIO): Promise<number> 
   } finally {
     store.close();
   }
+}
+
+/**
+ * The daemon's status page, as the daemon last announced it. When it asks for a token, the link carries a one-time
+ * code (kept hashed in SQLite, valid for 10 minutes) that logs the browser in with a cookie.
+ */
+export function statusPageLink(store: Store, now: number): string | undefined {
+  const url = store.getMeta(STATUS_URL_KEY);
+  if (!url) return undefined;
+  if (store.getMeta(STATUS_LOGIN_KEY) !== '1') return url;
+  const code = randomBytes(24).toString('base64url');
+  store.addLoginCode(hashLoginCode(code), now + DEFAULTS.http.loginLinkTtlMs, now);
+  return `${url}/login?code=${code} (a one-time login link, valid for ${Math.round(DEFAULTS.http.loginLinkTtlMs / 60_000)} minutes)`;
 }
 
 function indent(text: string): string {

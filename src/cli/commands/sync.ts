@@ -44,7 +44,8 @@ export async function syncCommand(args: string[], io: CliIO): Promise<number> {
         expanded.push({ target, known: {} });
         continue;
       }
-      const listing = await listPlaylistEntries(daemon.services.require<MediaServices>(MEDIA), target, controller.signal);
+      // Read only as far as needed: --limit, and at most tasks.maxPlaylistTracks as for a task.
+      const listing = await listPlaylistEntries(daemon.services.require<MediaServices>(MEDIA), target, controller.signal, Math.min(limit, runtime.config.tasks.maxPlaylistTracks));
       const playlistId = await ensurePlaylistPage(daemon.notion, daemon.schemas, listing.name, target.url);
       print(io.stdout, `playlist "${listing.name}": ${listing.entries.length} track(s)`);
       for (const entry of listing.entries) {
