@@ -17,6 +17,8 @@ export interface BenchSection {
   readonly title: string;
   readonly command: string;
   readonly rows: readonly BenchRow[];
+  /** Markdown lines after the rows (a side-by-side table, say), before the notes. */
+  readonly extra?: readonly string[];
   readonly notes?: readonly string[];
 }
 
@@ -69,8 +71,40 @@ export function render(sections: readonly BenchSection[], machineLine: string, w
     lines.push(`## ${section.title}`, '', `Command: ${command(section)}`, '', '| figure | ours | baseline | ratio | note |', '|---|---|---|---|---|');
     for (const row of section.rows) lines.push(`| ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.note ?? ''} |`);
     lines.push('');
+    if (section.extra?.length) lines.push(...section.extra);
     for (const note of section.notes ?? []) lines.push(`- ${note}`);
     if (section.notes?.length) lines.push('');
   }
   return lines.join('\n');
+}
+
+/**
+ * `npm run bench -- NAME`: the sections measured in this run replace theirs in an existing RESULTS.md (their part of
+ * the summary table and their own section), leaving the other sections' figures as they were. Sections not yet in
+ * the file are appended.
+ */
+export function mergeInto(existing: string, sections: readonly BenchSection[], machineLine: string, when: Date): string {
+  const fresh = render(sections, machineLine, when).split('\n');
+  let lines = existing.replace(/\n$/, '').split('\n');
+  for (const section of sections) {
+    const prefix = `| ${section.title}: `;
+    const newSummary = fresh.filter((l) => l.startsWith(prefix));
+    const firstOld = lines.findIndex((l) => l.startsWith(prefix));
+    lines = lines.filter((l) => !l.startsWith(prefix));
+    const summaryEnd = lines.findIndex((l, i) => i > lines.indexOf('## Summary') && l === '' && lines[i - 1]!.startsWith('|'));
+    lines.splice(firstOld >= 0 ? firstOld : summaryEnd, 0, ...newSummary);
+    const body = (from: string[]): [number, number] => {
+      const start = from.indexOf(`## ${section.title}`);
+      if (start < 0) return [-1, -1];
+      const next = from.findIndex((l, i) => i > start && l.startsWith('## '));
+      return [start, next < 0 ? from.length : next];
+    };
+    const [newStart, newEnd] = body(fresh);
+    const replacement = [...fresh.slice(newStart, newEnd)];
+    replacement.splice(2, 0, `Measured on ${when.toISOString().slice(0, 10)} (this section alone). Machine: ${machineLine}.`, '');
+    const [oldStart, oldEnd] = body(lines);
+    if (oldStart >= 0) lines.splice(oldStart, oldEnd - oldStart, ...replacement);
+    else lines.push(...replacement);
+  }
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }

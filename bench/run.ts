@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { accuracyBench } from './accuracy.js';
@@ -8,11 +8,15 @@ import { idleCycleBench } from './idle-cycle.js';
 import { libraryBench } from './library.js';
 import { daemonBench } from './daemon.js';
 import { pickupBench } from './pickup.js';
-import { machine, render, type BenchSection } from './report.js';
+import { machine, mergeInto, render, type BenchSection } from './report.js';
 import { stageBench } from './stages.js';
 
-/** `npm run bench`: every benchmark, then bench/RESULTS.md rewritten with the figures of this run. */
-const benches: Array<[string, () => Promise<BenchSection>]> = [
+/**
+ * `npm run bench`: every benchmark, then bench/RESULTS.md rewritten with the figures of this run.
+ * `npm run bench -- NAME...`: those benchmarks only; their sections of bench/RESULTS.md are replaced, the rest kept.
+ * `npm run bench -- accuracy tuning` measures the accuracy corpus's tuning half instead (printed, not written).
+ */
+const benches: Array<[string, (argv: readonly string[]) => Promise<BenchSection>]> = [
   ['idle cycle', idleCycleBench],
   ['claims', claimBench],
   ['conversion', conversionBench],
@@ -23,15 +27,21 @@ const benches: Array<[string, () => Promise<BenchSection>]> = [
   ['daemon', daemonBench],
 ];
 
-const only = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const names = new Set(benches.map(([name]) => name.split(' ')[0]!));
+const only = argv.filter((a) => names.has(a));
 const sections: BenchSection[] = [];
 for (const [name, bench] of benches) {
   if (only.length > 0 && !only.includes(name.split(' ')[0]!)) continue;
   const started = performance.now();
   process.stderr.write(`bench: ${name}...`);
-  sections.push(await bench());
+  sections.push(await bench(argv));
   process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
-const text = render(sections, await machine(), new Date());
-if (only.length === 0) writeFileSync(join(packageRoot(), 'bench', 'RESULTS.md'), `${text}\n`);
+const when = new Date();
+const machineLine = await machine();
+const text = render(sections, machineLine, when);
+const resultsPath = join(packageRoot(), 'bench', 'RESULTS.md');
+if (only.length === 0) writeFileSync(resultsPath, `${text}\n`);
+else if (!argv.includes('tuning') && existsSync(resultsPath)) writeFileSync(resultsPath, mergeInto(readFileSync(resultsPath, 'utf8'), sections, machineLine, when));
 process.stdout.write(`${text}\n`);
