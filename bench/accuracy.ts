@@ -46,9 +46,8 @@ async function aubioTempo(path: string): Promise<number | undefined> {
 
 /** bpm-tools' `bpm` reads raw 32-bit float mono PCM at 44.1 kHz on stdin (bpm -h); given tracksync's range. */
 async function bpmTools(path: string): Promise<number | undefined> {
-  const decoder = execa('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-ac', '1', '-ar', '44100', '-f', 'f32le', '-'], { stdout: 'pipe', buffer: false });
-  const bpm = execa('bpm', ['-m', String(RANGE.minBpm), '-x', String(RANGE.maxBpm)], { stdin: decoder.stdout!, reject: false });
-  const [, result] = await Promise.all([decoder, bpm]);
+  const result = await execa('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-ac', '1', '-ar', '44100', '-f', 'f32le', '-'], { reject: false })
+    .pipe('bpm', ['-m', String(RANGE.minBpm), '-x', String(RANGE.maxBpm)], { reject: false });
   const value = Number(String(result.stdout).trim());
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }

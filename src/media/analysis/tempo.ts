@@ -140,15 +140,19 @@ export function interpolate(ac: Float64Array, lag: number): number {
   return ac[i]! * (1 - frac) + ac[i + 1]! * frac;
 }
 
-/** Tempos are reported to 0.1 BPM: a value within this of a range edge is on it (69.99 is not doubled to 140). */
-const EDGE_TOLERANCE_BPM = 0.05;
+/**
+ * The measurement is good to a few tenths of a BPM: a value this close to a range edge is on it (a 70 BPM ballad
+ * measured 69.8 is not doubled to 139.6, a 180 BPM salsa measured 180.2 not halved to 90.1) and is reported at the
+ * edge, so the range still holds.
+ */
+const EDGE_TOLERANCE_BPM = 0.5;
 
 /** Folds a tempo into [minBpm, maxBpm] by halving or doubling. */
 export function foldTempo(bpm: number, range: TempoOptions): number {
   let t = bpm;
   while (t > range.maxBpm + EDGE_TOLERANCE_BPM && t / 2 >= range.minBpm - EDGE_TOLERANCE_BPM) t /= 2;
   while (t < range.minBpm - EDGE_TOLERANCE_BPM && t * 2 <= range.maxBpm + EDGE_TOLERANCE_BPM) t *= 2;
-  return t;
+  return Math.min(range.maxBpm, Math.max(range.minBpm, t));
 }
 
 /** Divides by the standard deviation, so bands of different loudness weigh the same. */
@@ -328,7 +332,7 @@ export function fasterLevelLogOdds(evidence: LevelEvidence, slowBpm: number, opt
   );
 }
 
-const LEVEL_WEIGHTS = { bias: -3.05, prior: 1.02, offBeat: 2.92, backbeat: 6.05, quarters: 7.32 };
+export const LEVEL_WEIGHTS = { bias: -3.05, prior: 1.02, offBeat: 2.92, backbeat: 6.05, quarters: 7.32 };
 
 /**
  * A band has "a clear pulse" when its best comb score stands this many standard deviations above the mean candidate.

@@ -10,8 +10,8 @@ import { detectTempo } from '../../../src/media/analysis/tempo.js';
 /**
  * Issue 16's error patterns on realistic material: arrangements from the benchmark's generator (bench/corpus),
  * rendered by fluidsynth with the General MIDI soundfont (Debian: fluidsynth, fluid-soundfont-gm), mastered and
- * encoded to MP3, then decoded as the pipeline does (22.05 kHz mono float). The analyser before issue 16 read the
- * first song as its dominant, doubled the ballad and halved the rock groove.
+ * encoded to MP3, then decoded as the pipeline does (22.05 kHz mono float). Deterministic: the same seed renders
+ * the same file (fluidsynth's file rendering has no randomness).
  */
 const RATE = 22_050;
 const RANGE = { minBpm: 70, maxBpm: 180 };
@@ -28,17 +28,27 @@ async function render(spec: SongSpec): Promise<Float32Array> {
 
 const song = (spec: Omit<SongSpec, 'detuneCents' | 'bitrateKbps'>): SongSpec => ({ detuneCents: 0, bitrateKbps: 192, ...spec });
 
+// Each song below was checked against the analyser before issue 16 (bench/baseline): it read the first as Ab major
+// (the dominant), the ballad at 144.1 BPM and the bossa at 75 BPM. The fast rock groove is one it got right on our
+// renders; it stays as the guard against the new level decision halving rock.
 describe('realistic songs (fluidsynth)', () => {
   it('reads a major song whose loop starts on vi (vi IV I V) in its key, not the relative minor or the dominant', async () => {
-    const pcm = await render(song({ seed: 9001, style: 'pop', tonic: 0, mode: 'major', bpm: 104, progressions: ['vi IV I V', 'IV I V vi'] }));
-    expect(detectKey(pcm, RATE)?.name).toBe(keyName(0, 'major'));
+    const pcm = await render(song({ seed: 9413, style: 'ballad', tonic: 1, mode: 'major', bpm: 78, progressions: ['vi IV I V', 'vi IV I V'] }));
+    expect(detectKey(pcm, RATE)?.name).toBe(keyName(1, 'major'));
   });
 
-  it('does not double a ballad with a backbeat (snare on 2 and 4 at 76 BPM)', async () => {
-    const pcm = await render(song({ seed: 9002, style: 'ballad', tonic: 9, mode: 'minor', bpm: 76 }));
+  it('does not double a ballad with a backbeat (snare on 2 and 4 at 72 BPM)', async () => {
+    const pcm = await render(song({ seed: 9502, style: 'ballad', tonic: 10, mode: 'minor', bpm: 72 }));
     const bpm = detectTempo(pcm, RATE, RANGE)?.bpm;
-    expect(bpm).toBeGreaterThanOrEqual(75);
-    expect(bpm).toBeLessThanOrEqual(77);
+    expect(bpm).toBeGreaterThanOrEqual(71);
+    expect(bpm).toBeLessThanOrEqual(73);
+  });
+
+  it('does not halve a fast bossa (150 BPM: bass drum on 1 and 3, side-stick clave, no backbeat)', async () => {
+    const pcm = await render(song({ seed: 9700, style: 'bossa', tonic: 2, mode: 'major', bpm: 150 }));
+    const bpm = detectTempo(pcm, RATE, RANGE)?.bpm;
+    expect(bpm).toBeGreaterThanOrEqual(149);
+    expect(bpm).toBeLessThanOrEqual(151);
   });
 
   it('does not halve a fast rock groove (kick on 1 and 3, snare on 2 and 4 at 160 BPM)', async () => {
