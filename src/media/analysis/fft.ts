@@ -57,8 +57,8 @@ export class Fft {
     const sin = this.#sin;
     for (let i = 0; i < n; i += 1) {
       const j = reverse[i]!;
-      re[j] = frame[2 * i] ?? 0;
-      im[j] = frame[2 * i + 1] ?? 0;
+      re[j] = frame[2 * i]!;
+      im[j] = frame[2 * i + 1]!;
     }
     for (let len = 2; len <= n; len <<= 1) {
       const half = len >> 1;
@@ -83,8 +83,8 @@ export class Fft {
     const splitCos = this.#splitCos;
     const splitSin = this.#splitSin;
     for (let k = 0; k <= n; k += 1) {
-      const a = k % n;
-      const b = (n - k) % n;
+      const a = k === n ? 0 : k;
+      const b = k === 0 ? 0 : n - k;
       const zr = re[a]!;
       const zi = im[a]!;
       const cr = re[b]!;

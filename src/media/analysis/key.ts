@@ -125,7 +125,7 @@ export const CHROMA_DEFAULTS: ChromaOptions = {
 };
 
 const FRAME = 8192;
-const HOP = 4096;
+const HOP = 8192;
 
 interface Peak {
   /** Frequency in Hz. */
