@@ -98,15 +98,8 @@ export interface ChromaOptions {
   floorDb: number;
   /** At most this many peaks per frame (the strongest). */
   maxPeaks: number;
-  /** Divide each peak by the frame's spectral envelope (a moving mean over ±envelopeSemitones) before weighting. */
-  whiten: boolean;
-  envelopeSemitones: number;
   /** Estimate the tuning from the peaks (else A = 440 Hz). */
   tuning: boolean;
-  /** Per-frame normalisation: 'max', 'sum' or 'none'. */
-  normalise: 'max' | 'sum' | 'none';
-  /** Per frame, pitch classes below this share of the frame's strongest are dropped. */
-  threshold: number;
 }
 
 export const CHROMA_DEFAULTS: ChromaOptions = {
@@ -117,11 +110,7 @@ export const CHROMA_DEFAULTS: ChromaOptions = {
   exponent: 1,
   floorDb: 60,
   maxPeaks: 60,
-  whiten: false,
-  envelopeSemitones: 6,
   tuning: true,
-  normalise: 'max',
-  threshold: 0,
 };
 
 const FRAME = 8192;
@@ -201,23 +190,8 @@ export function hpcp(frames: readonly Peak[][], options: ChromaOptions = CHROMA_
   const weights = Array.from({ length: options.harmonics }, (_, h) => options.decay ** h);
   for (const peaks of frames) {
     chroma.fill(0);
-    let envelope: number[] | undefined;
-    if (options.whiten && peaks.length > 0) {
-      const logs = peaks.map((p) => 12 * Math.log2(p.hz));
-      envelope = peaks.map((_, i) => {
-        let sum = 0;
-        let count = 0;
-        for (let j = 0; j < peaks.length; j += 1) {
-          if (Math.abs(logs[j]! - logs[i]!) <= options.envelopeSemitones) {
-            sum += peaks[j]!.magnitude;
-            count += 1;
-          }
-        }
-        return sum / count;
-      });
-    }
-    peaks.forEach(({ hz, magnitude }, i) => {
-      const level = (envelope ? magnitude / envelope[i]! : magnitude) ** options.exponent;
+    for (const { hz, magnitude } of peaks) {
+      const level = magnitude ** options.exponent;
       for (let h = 1; h <= options.harmonics; h += 1) {
         const f0 = hz / h;
         if (f0 < options.minHz) break;
@@ -227,15 +201,11 @@ export function hpcp(frames: readonly Peak[][], options: ChromaOptions = CHROMA_
         const weight = Math.cos(Math.PI * (position - nearest)) ** 2;
         chroma[((nearest % 12) + 12) % 12]! += level * weight * weights[h - 1]!;
       }
-    });
-    let norm = 0;
-    if (options.normalise === 'max') for (const v of chroma) norm = Math.max(norm, v);
-    else if (options.normalise === 'sum') for (const v of chroma) norm += v;
-    else norm = 1;
-    if (norm <= 0) continue;
+    }
     let top = 0;
     for (const v of chroma) top = Math.max(top, v);
-    for (let pc = 0; pc < 12; pc += 1) if (chroma[pc]! >= options.threshold * top) total[pc]! += chroma[pc]! / norm;
+    if (top <= 0) continue;
+    for (let pc = 0; pc < 12; pc += 1) total[pc]! += chroma[pc]! / top;
   }
   return total;
 }
