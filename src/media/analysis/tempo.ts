@@ -4,19 +4,21 @@ import { Fft, hann } from './fft.js';
  * Tempo from audio (issue 16):
  * 1. onset strength per 11.6 ms frame: the positive spectral flux of log-compressed magnitudes in three bands from
  *    one STFT: low (below 200 Hz: kick, bass), high (2-8 kHz: snare and clap noise, hats) and full (0-8 kHz);
- * 2. the tempo's pitch class, so to speak (the tempo up to an octave): the comb over the autocorrelation of the full
- *    band plus the low band, on a 0.02 BPM grid, then the fastest harmonic of its peak still reaching 60 % of it
- *    (the comb's maximum is often a bar or two beats). This part was right up to an octave on 99 % of issue 16's
- *    corpus; what went wrong was the octave;
+ * 2. the tempo up to an octave: the comb over the low band's autocorrelation on a 0.02 BPM grid (the full band's when
+ *    the low band has no clear pulse), then the fastest harmonic of its peak still reaching 60 % of it (the comb's
+ *    maximum is often a bar or two beats). This part was right up to an octave on 99 % of issue 16's corpus; what
+ *    went wrong was the octave. (The full band's comb also peaks at three eighth notes when hats or chords fill
+ *    every eighth, which no octave rule undoes, so it is not the first choice here.);
  * 3. the metrical level: folded into the configured range, a tempo f with 2f also in range (a 75 BPM ballad or a
  *    150 BPM bossa) is decided from the music. A beat tracker (dynamic programming, Ellis 2007) follows the slower
- *    level, and three measurements weigh the two readings:
+ *    level, and a logistic model (fasterLevelLogOdds) weighs the two readings on:
  *    - off-beat strength: at the slow reading's half-beats, are there onsets as strong as on its beats? (then those
  *      half-beats are beats: fast rock read at half time has its snare there);
- *    - backbeat: does the high band (snare, clap) alternate beat by beat, strong on every other beat (snare on 2 and
- *      4: the slow reading is the beat) or sit on the half-beats (the fast one is)?
- *    - a tempo prior: a log-normal around a centre (configurable: DJ material clusters around 120), which decides
- *      when the rhythm says little (bossa, salsa).
+ *    - backbeat: do kick (low band) and snare (high band) alternate beat by beat at the slow reading (snare on 2 and
+ *      4: the slow reading is the beat) or between its beats and half-beats (the fast one is)?
+ *    - subdivision: onsets on the slow reading's quarter-beats (a bossa's or salsa's eighth notes read at half time);
+ *    - a tempo prior: a log-normal around a centre (configurable: DJ material clusters around 120), which tips the
+ *      balance when the rhythm says little.
  * 4. folded into the range, reported with one decimal.
  */
 
@@ -179,10 +181,6 @@ export interface Periodicity {
   /** The beat up to an octave (step 2), in BPM, with sub-frame precision. */
   readonly bpm: number;
   readonly clarity: number;
-  /** Comb score of any tempo (mean autocorrelation at 1..8 beat periods). */
-  readonly score: (bpm: number) => number;
-  /** The best comb score within ±2 % of a tempo, and where it is. */
-  readonly refine: (bpm: number) => { bpm: number; score: number };
 }
 
 /** Step 2: the comb over the autocorrelation of an onset envelope. */
@@ -222,7 +220,7 @@ export function periodicity(envelope: Float64Array, framesPerSecond: number, sea
   const finite = scores.filter(Number.isFinite);
   const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
   const sd = Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / finite.length) || 1e-9;
-  return { bpm: beat.bpm, clarity: (best.score - mean) / sd, score, refine: (bpm) => argmax(bpm * 0.98, bpm * 1.02) };
+  return { bpm: beat.bpm, clarity: (best.score - mean) / sd };
 }
 
 /**
@@ -341,7 +339,7 @@ export function fasterLevelLogOdds(evidence: LevelEvidence, slowBpm: number, opt
   );
 }
 
-export const LEVEL_WEIGHTS = { bias: -3.05, prior: 1.02, offBeat: 2.92, backbeat: 6.05, quarters: 7.32 };
+const LEVEL_WEIGHTS = { bias: -3.05, prior: 1.02, offBeat: 2.92, backbeat: 6.05, quarters: 7.32 };
 
 /**
  * A band has "a clear pulse" when its best comb score stands this many standard deviations above the mean candidate.
