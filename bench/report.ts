@@ -17,6 +17,8 @@ export interface BenchSection {
   readonly title: string;
   readonly command: string;
   readonly rows: readonly BenchRow[];
+  /** Markdown lines after the rows (a side-by-side table, say), before the notes. */
+  readonly extra?: readonly string[];
   readonly notes?: readonly string[];
 }
 
@@ -56,6 +58,7 @@ function sectionLines(section: BenchSection): string[] {
   const lines = [`## ${section.title}`, '', `Command: ${command(section)}`, '', '| figure | ours | baseline | ratio | note |', '|---|---|---|---|---|'];
   for (const row of section.rows) lines.push(`| ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.note ?? ''} |`);
   lines.push('');
+  if (section.extra?.length) lines.push(...section.extra);
   for (const note of section.notes ?? []) lines.push(`- ${note}`);
   if (section.notes?.length) lines.push('');
   return lines;
@@ -79,10 +82,11 @@ export function splice(existing: string, sections: readonly BenchSection[], mach
     const prefix = `| ${section.title}: `;
     const first = lines.findIndex((line) => line.startsWith(prefix));
     const rows = section.rows.filter((row) => row.baseline !== '-').map((row) => summaryRow(section, row));
-    if (first >= 0) {
-      lines = lines.filter((line) => !line.startsWith(prefix));
-      lines.splice(first, 0, ...rows);
-    }
+    lines = lines.filter((line) => !line.startsWith(prefix));
+    // A section new to the file gets its rows at the end of the summary table.
+    const summary = lines.indexOf('## Summary');
+    const end = lines.findIndex((line, i) => i > summary && line === '' && lines[i - 1]!.startsWith('|'));
+    lines.splice(first >= 0 ? first : end, 0, ...rows);
   }
   return lines.join('\n');
 }

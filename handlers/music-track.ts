@@ -229,7 +229,7 @@ async function adoptFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, fil
       ...(files.m4a ? { m4aPath: files.m4a } : {}),
       ...(files.aiff ? { aiffPath: files.aiff } : {}),
       ...(files.wav ? { wavPath: files.wav } : {}),
-      ...analysisValues(adopted),
+      ...analysisValues(adopted, ctx.config.media.minKeyMarginPercent),
       processedAt: new Date(ctx.clock.now()).toISOString(),
       processing: [PROCESSING_TAGS.analysed],
     },
@@ -237,11 +237,20 @@ async function adoptFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, fil
   };
 }
 
-function analysisValues(analysis: Analysis): TrackValues {
+/** What Notion's Key says when the best key barely beats the runner-up (media.minKeyMarginPercent). */
+export const UNCERTAIN_KEY = 'Uncertain';
+
+/**
+ * The analysis as Notion values. A key whose confidence (the margin of its correlation over the runner-up's) is under
+ * `minKeyMarginPercent` points is written as "Uncertain", without a Camelot code: a wrong key misleads a harmonic
+ * mix more than no key does. The files keep the best guess in their tags.
+ */
+function analysisValues(analysis: Analysis, minKeyMarginPercent: number): TrackValues {
+  const uncertain = analysis.keyConfidence !== null && analysis.keyConfidence * 100 < minKeyMarginPercent;
   return {
     ...(analysis.bpm !== null ? { bpm: analysis.bpm } : {}),
-    ...(analysis.key ? { key: analysis.key } : {}),
-    ...(analysis.camelot ? { camelot: analysis.camelot } : {}),
+    ...(analysis.key ? { key: uncertain ? UNCERTAIN_KEY : analysis.key } : {}),
+    ...(analysis.camelot && !uncertain ? { camelot: analysis.camelot } : {}),
     durationSeconds: Math.round(analysis.durationSeconds * 10) / 10,
     ...(analysis.loudnessLufs !== null ? { loudness: analysis.loudnessLufs } : {}),
   };
@@ -333,7 +342,7 @@ function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolu
     ...(placed.primary.m4a ? { m4aPath: placed.primary.m4a } : {}),
     ...(placed.primary.aiff ? { aiffPath: placed.primary.aiff } : {}),
     ...(placed.primary.wav ? { wavPath: placed.primary.wav } : {}),
-    ...analysisValues(analysis),
+    ...analysisValues(analysis, ctx.config.media.minKeyMarginPercent),
     ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
     processedAt: new Date(ctx.clock.now()).toISOString(),
     downloadSource: download.fallbackFrom ? `${download.source.label} (${download.fallbackFrom.source.label} geo-blocked)` : download.source.label,

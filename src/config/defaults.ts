@@ -128,6 +128,18 @@ export const DEFAULTS = {
     /** Tempo range for half/double-time folding: hip-hop at 70 to drum and bass at 175 stay as they are. */
     minBpm: 70,
     maxBpm: 180,
+    /**
+     * The tempo prior: where a tempo and its double are both in range (a 75 BPM ballad or its 150), the rhythm decides
+     * first; this log-normal (centre, spread in octaves) tips the balance when the rhythm says little (bossa, salsa).
+     * DJ material clusters around 120 BPM (src/media/analysis/tempo.ts).
+     */
+    tempoPriorCentreBpm: 120,
+    tempoPriorWidthOctaves: 1,
+    /**
+     * Below this margin between the best key's correlation and the runner-up's (in percentage points), Notion's Key
+     * reads "Uncertain" instead of a guess; the files keep the best guess. 0 writes every guess.
+     */
+    minKeyMarginPercent: 1,
     /** Tempo and key are measured on a window of this many seconds around the middle of the track (enough beats, bounded cost). */
     analysisWindowSeconds: 180,
     /** Lossy sources become 16-bit 44.1 kHz: 24 bits only add size (media-notes.md §3, 2.4x larger ALAC for nothing). */

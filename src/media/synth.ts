@@ -42,7 +42,8 @@ const PROGRESSIONS: Record<'major' | 'minor', Array<Array<[number, 'maj' | 'min'
   ],
 };
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (Mulberry32): the same seed gives the same sequence on every machine. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

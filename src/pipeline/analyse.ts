@@ -35,7 +35,8 @@ export async function analyseAudio(deps: PipelineDeps, path: string, durationSec
   const { pcm, loudness } = await deps.ffmpeg.decodeForAnalysis(path, ANALYSIS_RATE, join(dir, 'mono.f32'), deps.signal);
   if (pcm.length < ANALYSIS_RATE) throw new TrackSyncError('CORRUPT_MEDIA', `the audio decodes to less than a second (${pcm.length} samples)`);
   const window = analysisWindow(pcm, ANALYSIS_RATE, deps.config.media.analysisWindowSeconds);
-  const tempo = detectTempo(window, ANALYSIS_RATE, { minBpm: deps.config.media.minBpm, maxBpm: deps.config.media.maxBpm });
+  const { minBpm, maxBpm, tempoPriorCentreBpm, tempoPriorWidthOctaves } = deps.config.media;
+  const tempo = detectTempo(window, ANALYSIS_RATE, { minBpm, maxBpm, priorCentreBpm: tempoPriorCentreBpm, priorWidthOctaves: tempoPriorWidthOctaves });
   const key = detectKey(window, ANALYSIS_RATE);
   return {
     durationSeconds: Math.round(durationSeconds * 1000) / 1000,

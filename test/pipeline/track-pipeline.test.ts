@@ -55,4 +55,17 @@ describe('the track pipeline, end to end', async () => {
     expect(readdirSync(join(world.outDir, 'Unassigned')).filter((f) => f.includes('.tracksync-'))).toEqual([]);
     await daemon.stop('test');
   });
+
+  it('writes "Uncertain" to Notion instead of a key below media.minKeyMarginPercent, and keeps the guess in the files', async () => {
+    const url = await world.media.addFile('unsure.mp3', await makeClip({ tonic: 2, mode: 'major', bpm: 110, timbre: 'organ', seconds: 15 }));
+    const id = track({ Title: title('Unsure'), 'Artist Name': text('Test Artist'), 'Source URL': { url } });
+    // No key can beat its runner-up by 100 points: every key is uncertain.
+    const daemon = await world.daemon({ file: { media: { minKeyMarginPercent: 100 } }, stateName: 'uncertain' });
+    await daemon.runOnce();
+    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+    expect(field(id, 'Key ')).toBe('Uncertain');
+    expect(field(id, 'Camelot')).toBe('');
+    expect((await readTags(String(field(id, 'WAV File Path')))).key).toBe('D Major');
+    await daemon.stop('test');
+  });
 });
