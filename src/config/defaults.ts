@@ -278,8 +278,9 @@ export const DEFAULTS = {
   },
   playlists: {
     /**
-     * The export folder when PLAYLIST_EXPORT_DIR and playlists.exportDir are unset: this subfolder of OUT_DIR. Its name
-     * cannot be taken for a Notion playlist's folder (names from Notion never contain parentheses around "tracksync").
+     * The export folder when PLAYLIST_EXPORT_DIR and playlists.exportDir are unset: this subfolder of OUT_DIR, next to
+     * the playlists' track folders. A Notion playlist of this very name would put its tracks in it too; nothing is lost
+     * (an export only ever removes .m3u8 files it wrote).
      */
     folderName: 'Playlists (tracksync)',
     /** The targets, each switchable: `<playlist>.m3u8` files and `rekordbox.xml` (Apple Music: on on macOS only). */
