@@ -38,8 +38,18 @@ function baseFileName(name: string, maxFileNameBytes: number): string {
   return `${safeSegment(name, limit, UNTITLED_PLAYLIST)}${PLAYLIST_EXTENSION}`;
 }
 
-function candidates(base: string): string[] {
-  return [base, ...Array.from({ length: MAX_NUMBER - 1 }, (_, i) => numberedName(base, i + 2))];
+/** "Name.m3u8", "Name (2).m3u8" ... "Name (999).m3u8", made as they are asked for. */
+function* candidates(base: string): Generator<string> {
+  yield base;
+  for (let n = 2; n <= MAX_NUMBER; n += 1) yield numberedName(base, n);
+}
+
+/** Whether `fileName` is one of the names `base` may take ("Name.m3u8" or "Name (n).m3u8"). */
+function isCandidate(base: string, fileName: string): boolean {
+  if (fileName === base) return true;
+  const stem = base.slice(0, -PLAYLIST_EXTENSION.length);
+  const n = fileName.startsWith(`${stem} (`) && fileName.endsWith(`)${PLAYLIST_EXTENSION}`) ? fileName.slice(stem.length + 2, -PLAYLIST_EXTENSION.length - 1) : '';
+  return /^[1-9]\d*$/.test(n) && Number(n) >= 2 && Number(n) <= MAX_NUMBER;
 }
 
 /**
@@ -59,15 +69,21 @@ export function assignPlaylistNames(
   const chosen = new Map<string, { fileName: string; label: string }>();
   const bases = new Map(playlists.map((p) => [p.pageId, baseFileName(p.name, maxFileNameBytes)]));
   // Those that keep their earlier file name go first, so a new playlist never takes an existing one's file.
-  const keepers = playlists.filter((p) => {
+  const keepers = new Set(playlists.filter((p) => {
     const earlier = previous.get(p.pageId);
-    return earlier !== undefined && candidates(bases.get(p.pageId)!).includes(earlier);
-  });
-  const ordered = [...keepers, ...playlists.filter((p) => !keepers.includes(p))];
+    return earlier !== undefined && isCandidate(bases.get(p.pageId)!, earlier);
+  }));
+  const ordered = [...keepers, ...playlists.filter((p) => !keepers.has(p))];
   for (const playlist of ordered) {
     const earlier = previous.get(playlist.pageId);
-    const options = candidates(bases.get(playlist.pageId)!);
-    const fileName = earlier !== undefined && keepers.includes(playlist) && free(earlier) ? earlier : options.find(free);
+    let fileName = earlier !== undefined && keepers.has(playlist) && free(earlier) ? earlier : undefined;
+    if (fileName === undefined) {
+      for (const candidate of candidates(bases.get(playlist.pageId)!)) {
+        if (!free(candidate)) continue;
+        fileName = candidate;
+        break;
+      }
+    }
     if (fileName === undefined) throw new RangeError(`more than ${MAX_NUMBER} playlists named like "${playlist.name}"`);
     files.add(sameKey(fileName));
     const plain = playlistLabel(playlist.name);

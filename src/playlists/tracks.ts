@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute } from 'node:path';
-import { parseFile } from 'music-metadata';
-import type { Store } from '../../state/store.js';
+import type { FileFactsRow, Store } from '../../state/store.js';
 import type { AudioFormat, Config } from '../config/load.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
+import { readAudioHeader } from './headers.js';
 import { camelotCode, parseKey, rekordboxTonality } from './keys.js';
 import type { TrackRow } from './model.js';
 import { REKORDBOX_KINDS } from './rekordbox.js';
@@ -119,25 +119,23 @@ interface Facts {
   readonly durationSeconds: number | null;
 }
 
-/** Sample rate, bit rate and duration: from SQLite while the file is unchanged, else from its header. */
-async function factsOf(deps: TrackDeps, file: FileFound): Promise<Facts> {
+/**
+ * Sample rate, bit rate and duration: from SQLite while the file is unchanged, else from its header (`fresh` collects
+ * what was read, saved in one transaction by the caller).
+ */
+async function factsOf(deps: TrackDeps, file: FileFound, fresh: FileFactsRow[]): Promise<Facts> {
   const known = deps.store.getFileFacts(file.path);
   if (known && known.size === file.size && known.mtime_ms === file.mtimeMs) {
     return { sampleRateHz: known.sample_rate ?? 0, bitRateKbps: known.bit_rate ?? 0, durationSeconds: known.duration_seconds };
   }
   let facts: Facts = { sampleRateHz: 0, bitRateKbps: 0, durationSeconds: null };
   try {
-    const { format } = await parseFile(file.path, { duration: false, skipCovers: true, skipPostHeaders: true });
-    facts = {
-      sampleRateHz: Math.round(format.sampleRate ?? 0),
-      bitRateKbps: Math.round((format.bitrate ?? 0) / 1000),
-      durationSeconds: format.duration !== undefined && Number.isFinite(format.duration) ? format.duration : null,
-    };
+    facts = await readAudioHeader(file.path);
   } catch (error) {
     // An unreadable header still leaves a playable entry: rekordbox reads the file itself when it imports it.
     deps.logger.warn({ path: file.path, err: messageOf(error) }, 'could not read the header of a playlist track; its sample rate and bit rate are left at 0');
   }
-  deps.store.saveFileFacts({ path: file.path, size: file.size, mtime_ms: file.mtimeMs, sample_rate: facts.sampleRateHz, bit_rate: facts.bitRateKbps, duration_seconds: facts.durationSeconds });
+  fresh.push({ path: file.path, size: file.size, mtime_ms: file.mtimeMs, sample_rate: facts.sampleRateHz, bit_rate: facts.bitRateKbps, duration_seconds: facts.durationSeconds });
   return facts;
 }
 
@@ -146,11 +144,12 @@ async function factsOf(deps: TrackDeps, file: FileFound): Promise<Facts> {
  * header is read only for a track whose duration Notion lacks.
  */
 export async function resolveTracks(deps: TrackDeps, rows: readonly TrackRow[], options: { headers: boolean }): Promise<Map<string, Resolved>> {
+  const fresh: FileFactsRow[] = [];
   const resolved = await mapLimit(rows, deps.config.playlists.headerReadConcurrency, async (row): Promise<Resolved> => {
     if (!row.downloaded) return { ok: false, leftOut: { pageId: row.pageId, title: displayTitle(row), reason: 'not synced yet' } };
     const file = await findFile(deps, row);
     if ('missing' in file) return { ok: false, leftOut: { pageId: row.pageId, title: displayTitle(row), reason: 'file missing', detail: file.missing } };
-    const facts = options.headers || row.durationSeconds === null ? await factsOf(deps, file.found) : undefined;
+    const facts = options.headers || row.durationSeconds === null ? await factsOf(deps, file.found, fresh) : undefined;
     const key = parseKey(row.key) ?? parseKey(row.camelot);
     const extension = extname(file.found.path).slice(1).toLowerCase();
     const track: ExportTrack = {
@@ -173,6 +172,7 @@ export async function resolveTracks(deps: TrackDeps, rows: readonly TrackRow[], 
     };
     return { ok: true, track };
   });
+  deps.store.transaction(() => fresh.forEach((row) => deps.store.saveFileFacts(row)));
   return new Map(rows.map((row, i) => [row.pageId, resolved[i]!]));
 }
 
