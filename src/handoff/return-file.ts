@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeTextAtomically } from '../text-file.js';
 import type { TrackLine } from './report.js';
 
 /**
@@ -56,19 +57,6 @@ export function returnHandoff(input: ReturnHandoff): Record<string, unknown> {
 export async function writeReturnFile(folder: string, input: ReturnHandoff): Promise<string> {
   await mkdir(folder, { recursive: true });
   const path = join(folder, returnFileName(input.taskTitle, input.when));
-  const temp = join(folder, `.${randomUUID()}.tmp`);
-  try {
-    const handle = await open(temp, 'w', 0o644);
-    try {
-      await handle.writeFile(`${JSON.stringify(returnHandoff(input), null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeTextAtomically(path, `${JSON.stringify(returnHandoff(input), null, 2)}\n`);
   return path;
 }

@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import type { PlaylistExportRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
@@ -13,9 +13,10 @@ import type { NotionGateway } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
 import { packageRoot } from '../paths.js';
 import { unmountedVolume } from '../pipeline/place.js';
+import { writeTextAtomically } from '../text-file.js';
 import { AppleMusic, syncArguments, type AppleMusicEntry } from './apple-music.js';
 import { renderM3u8 } from './m3u8.js';
-import { idKey, membersOf, readNotionPlaylists, type Members, type NotionPlaylists, type PlaylistRow, type TrackRow } from './model.js';
+import { idKey, membersOf, readNotionPlaylists, type Members, type NotionPlaylists, type PlaylistRow, type NotionTrack } from './model.js';
 import { assignPlaylistNames, type PlaylistNaming } from './names.js';
 import { orderTracks } from './order.js';
 import { renderRekordboxXml } from './rekordbox.js';
@@ -125,27 +126,6 @@ function notionUrl(pageId: string): string {
   return `https://www.notion.so/${pageId.replaceAll('-', '')}`;
 }
 
-/** Writes text so that the file appears whole or not at all; the temp file is recorded so a crash leaves nothing behind. */
-export async function writeTextAtomically(store: Store, clock: Clock, path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path).slice(0, 60)}.tracksync-${randomUUID().slice(0, 8)}.tmp`);
-  store.addPendingFile(temp, null, clock.now());
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw coerceError(error);
-  } finally {
-    store.removePendingFile(temp);
-  }
-}
-
 /**
  * Deletes a playlist file tracksync wrote, if it is still exactly what it wrote: an .m3u8 file whose bytes hash to
  * `hash`. Anything else (an audio file, a file someone edited) stays; the reason is returned.
@@ -217,7 +197,7 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   const relations = notion.requestCount - mark;
 
   const sortValue = settings.sortProperty !== null && deps.schemas.tracks.fields.setOrder ? (id: string) => notionData.tracks.get(idKey(id))?.setOrder : undefined;
-  const wanted = new Map<string, TrackRow>();
+  const wanted = new Map<string, NotionTrack>();
   for (const m of members.values()) for (const id of m.ids) {
     const row = notionData.tracks.get(idKey(id));
     if (row) wanted.set(row.pageId, row);
@@ -246,7 +226,7 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     if (exportNow && !dryRun) {
       if (p.m3u8 !== null && p.filePath !== null) {
         const fileHash = sha256(p.m3u8);
-        if (p.previous?.file_path !== p.filePath || p.previous.file_hash !== fileHash || !existsSync(p.filePath)) await writeTextAtomically(store, clock, p.filePath, p.m3u8);
+        if (p.previous?.file_path !== p.filePath || p.previous.file_hash !== fileHash || !existsSync(p.filePath)) await writeTextAtomically(p.filePath, p.m3u8, { store, clock });
         if (p.previous?.file_path && p.previous.file_path !== p.filePath && !inUse.has(p.previous.file_path)) {
           const old = await removeOwnFile(p.previous.file_path, p.previous.file_hash);
           if (old.note) warnings.push(`"${p.naming.label}" was renamed: ${old.note}`);
@@ -500,7 +480,7 @@ async function writeRekordbox(
   const previous = last === undefined ? undefined : (JSON.parse(last) as { path: string; inputs: string });
   const unchanged = previous?.inputs === inputs && previous.path === path && existsSync(path);
   if (!unchanged && !dryRun) {
-    await writeTextAtomically(store, clock, path, renderRekordboxXml(tracks, playlists, options));
+    await writeTextAtomically(path, renderRekordboxXml(tracks, playlists, options), { store, clock });
     store.setMeta(REKORDBOX_META, JSON.stringify({ path, inputs }));
   }
   return { path, written: !unchanged && !dryRun, tracks: tracks.length, playlists: playlists.length };

@@ -21,7 +21,7 @@ import type { Schemas } from '../notion/schemas.js';
  * created).
  */
 
-export interface TrackRow {
+export interface NotionTrack {
   readonly pageId: string;
   readonly title: string;
   readonly artist: string;
@@ -54,7 +54,7 @@ export type Membership = 'playlist-relation' | 'track-relation';
 export interface NotionPlaylists {
   readonly playlists: readonly PlaylistRow[];
   /** Keyed by `idKey(page id)`. */
-  readonly tracks: ReadonlyMap<string, TrackRow>;
+  readonly tracks: ReadonlyMap<string, NotionTrack>;
   readonly membership: Membership;
   /** With "track-relation": each playlist's tracks (by `idKey` of the playlist), in the order the rows were created. */
   readonly fromTrackRows: ReadonlyMap<string, readonly string[]>;
@@ -94,12 +94,12 @@ export async function readNotionPlaylists(deps: ReadDeps): Promise<NotionPlaylis
   const downloaded: NotionFilter = { property: tracksSchema.fields.downloaded!.name, checkbox: { equals: true } } as NotionFilter;
   // Rows in a playlist but not synced yet are read too: the export lists them by name as missing.
   const filter = relation ? ({ or: [downloaded, { property: relation.name, relation: { is_not_empty: true } }] } as NotionFilter) : downloaded;
-  const tracks = new Map<string, TrackRow>();
+  const tracks = new Map<string, NotionTrack>();
   for await (const page of deps.notion.queryPages(tracksSchema.dataSourceId, { filter, sort: 'created_time', filterProperties })) {
     // The other side of the membership is needed only without a playlist-side relation; a row in more than 25
     // playlists then costs one request.
     const playlistIds = membership === 'track-relation' && relation ? await readRelation(deps.notion, page, relation) : [];
-    tracks.set(idKey(page.id), trackRow(tracksSchema, page, useSortProperty, playlistIds));
+    tracks.set(idKey(page.id), notionTrack(tracksSchema, page, useSortProperty, playlistIds));
   }
   const fromTrackRows = new Map<string, string[]>();
   for (const track of tracks.values()) {
@@ -108,7 +108,7 @@ export async function readNotionPlaylists(deps: ReadDeps): Promise<NotionPlaylis
   return { playlists, tracks, membership, fromTrackRows };
 }
 
-function trackRow(schema: ResolvedSchema<'tracks'>, page: PageResponse, useSortProperty: boolean, playlistIds: readonly string[]): TrackRow {
+function notionTrack(schema: ResolvedSchema<'tracks'>, page: PageResponse, useSortProperty: boolean, playlistIds: readonly string[]): NotionTrack {
   const number = (field: FieldKey<'tracks'>): number | null => {
     const value = readField(schema, page, field);
     return typeof value === 'number' && Number.isFinite(value) ? value : null;

@@ -6,7 +6,7 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readAudioHeader } from './headers.js';
 import { camelotCode, parseKey, rekordboxTonality } from './keys.js';
-import type { TrackRow } from './model.js';
+import type { NotionTrack } from './model.js';
 import { REKORDBOX_KINDS } from './rekordbox.js';
 
 /**
@@ -80,7 +80,7 @@ async function usableFile(path: string): Promise<FileFound | undefined> {
 }
 
 /** The file a playlist points at: the first existing one in the configured format order, else a copy the index knows. */
-async function findFile(deps: TrackDeps, row: TrackRow): Promise<{ found: FileFound; movedFrom?: string } | { missing: string }> {
+async function findFile(deps: TrackDeps, row: NotionTrack): Promise<{ found: FileFound; movedFrom?: string } | { missing: string }> {
   for (const format of deps.config.playlists.formats) {
     const path = row.paths[format];
     if (path === undefined) continue;
@@ -143,7 +143,7 @@ async function factsOf(deps: TrackDeps, file: FileFound, fresh: FileFactsRow[]):
  * Resolves rows to exportable tracks. `headers`: read sample rate and bit rate (rekordbox wants them); without it the
  * header is read only for a track whose duration Notion lacks.
  */
-export async function resolveTracks(deps: TrackDeps, rows: readonly TrackRow[], options: { headers: boolean }): Promise<Map<string, Resolved>> {
+export async function resolveTracks(deps: TrackDeps, rows: readonly NotionTrack[], options: { headers: boolean }): Promise<Map<string, Resolved>> {
   const fresh: FileFactsRow[] = [];
   const resolved = await mapLimit(rows, deps.config.playlists.headerReadConcurrency, async (row): Promise<Resolved> => {
     if (!row.downloaded) return { ok: false, leftOut: { pageId: row.pageId, title: displayTitle(row), reason: 'not synced yet' } };
