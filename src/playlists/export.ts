@@ -222,9 +222,11 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     let writeBack: WriteBack = 'not needed';
     let exportedAt = p.previous?.exported_at ?? null;
     let pageEditedAt = p.playlist.lastEditedTime;
+    let fileWritten = false;
     if (exportNow && dryRun) writeBack = 'dry run';
     if (exportNow && !dryRun) {
       if (p.m3u8 !== null && p.filePath !== null) {
+        fileWritten = true;
         const fileHash = sha256(p.m3u8);
         if (p.previous?.file_path !== p.filePath || p.previous.file_hash !== fileHash || !existsSync(p.filePath)) await writeTextAtomically(p.filePath, p.m3u8, { store, clock });
         if (p.previous?.file_path && p.previous.file_path !== p.filePath && !inUse.has(p.previous.file_path)) {
@@ -232,8 +234,8 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
           if (old.note) warnings.push(`"${p.naming.label}" was renamed: ${old.note}`);
         }
       }
-      exportedAt = clock.now();
-      const result = await writeBackRow(deps, p, exportedAt);
+      const result = await writeBackRow(deps, p, clock.now());
+      if (result.status !== 'failed') exportedAt = clock.now();
       writeBack = result.status;
       if (result.lastEditedTime) pageEditedAt = result.lastEditedTime;
       if (result.error) errors.push({ code: result.error.code, message: result.error.message, playlist: p.naming.label });
@@ -247,13 +249,15 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
         if (apple.error.code === 'TOOL_MISSING' || /Automation/.test(apple.error.message)) appleBroken = apple.error;
       }
     }
-    saveState(store, clock, p, { exported: exportNow && !dryRun, exportedAt, pageEditedAt, ...(apple?.state ? { apple: apple.state } : {}) });
+    // A failed write-back leaves the export unrecorded, so the next export writes it back again (the files are written).
+    const recorded = exportNow && !dryRun && writeBack !== 'failed';
+    saveState(store, clock, p, { exported: recorded, fileWritten, exportedAt, pageEditedAt, ...(apple?.state ? { apple: apple.state } : {}) });
     reports.push(report(p, { exportNow, writeBack, exportedAt, ...(apple ? { apple: apple.report } : {}) }));
     deps.onProgress?.({ done: index + 1, total: chosen.length, playlist: p.naming.label });
   }
   const writes = notion.requestCount - mark;
   // Playlists not selected still keep a relation read made for rekordbox.xml.
-  if (!dryRun) for (const p of plans) if (!selectedIds.has(p.playlist.pageId) && p.members?.source === 'read') saveState(store, clock, p, { exported: false, exportedAt: p.previous?.exported_at ?? null, pageEditedAt: p.playlist.lastEditedTime });
+  if (!dryRun) for (const p of plans) if (!selectedIds.has(p.playlist.pageId) && p.members?.source === 'read') saveState(store, clock, p, { exported: false, fileWritten: false, exportedAt: p.previous?.exported_at ?? null, pageEditedAt: p.playlist.lastEditedTime });
 
   const removed = options.names && options.names.length > 0 ? [] : await removeGone(deps, notionData, previous, { appleMusic, dryRun, inUse, warnings });
   const rekordbox = settings.rekordbox ? await writeRekordbox(deps, notionData, plans, resolved, dryRun) : null;
@@ -367,7 +371,7 @@ function saveState(
   store: Store,
   clock: Clock,
   p: Planned,
-  what: { exported: boolean; exportedAt: number | null; pageEditedAt: string; apple?: AppleState },
+  what: { exported: boolean; fileWritten: boolean; exportedAt: number | null; pageEditedAt: string; apple?: AppleState },
 ): void {
   const prev = p.previous;
   const apple = what.apple;
@@ -375,11 +379,13 @@ function saveState(
   store.savePlaylistExport({
     page_id: p.playlist.pageId,
     name: p.playlist.name,
-    file_path: what.exported ? p.filePath : (prev?.file_path ?? null),
-    file_hash: what.exported ? (p.m3u8 === null ? null : sha256(p.m3u8)) : (prev?.file_hash ?? null),
+    // What is on disk, whether or not the export is complete: renames and removals go by it.
+    file_path: what.fileWritten || what.exported ? p.filePath : (prev?.file_path ?? null),
+    file_hash: what.fileWritten || what.exported ? (p.m3u8 === null ? null : sha256(p.m3u8)) : (prev?.file_hash ?? null),
     content_hash: what.exported ? p.contentHash : (prev?.content_hash ?? null),
     member_ids_json: read ? JSON.stringify(p.members!.ids) : (prev?.member_ids_json ?? '[]'),
-    members_read_at: p.members?.source === 'read' ? (p.members.readAt ?? null) : (prev?.members_read_at ?? null),
+    // A list taken from the page object says nothing about when it was complete: only a read of the relation counts.
+    members_read_at: p.members?.source === 'read' ? (p.members.readAt ?? null) : p.members?.source === 'page' ? null : (prev?.members_read_at ?? null),
     page_edited_at: what.pageEditedAt,
     exported_at: what.exportedAt,
     exported_count: what.exported ? p.entries.length : (prev?.exported_count ?? 0),

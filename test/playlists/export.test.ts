@@ -194,6 +194,30 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     expect(field(waiting, 'Exported Tracks')).toBe(1);
   });
 
+  it('writes the files when the write-back fails, and writes back at the next export', async () => {
+    const t = world.track({ title: 'Flaky one' });
+    const flaky = world.playlist('Flaky', [t]);
+    sandbox.setFaults([{ method: 'PATCH', path: '^/pages/', status: 400 }]);
+    let failed;
+    try {
+      failed = await exportPlaylists(deps, { names: ['Flaky'], onlyChanged: true });
+    } finally {
+      sandbox.setFaults([]);
+    }
+    expect(failed.errors).toEqual([expect.objectContaining({ code: 'NOTION_VALIDATION', playlist: 'Flaky' })]);
+    expect(failed.playlists[0]).toMatchObject({ exportedNow: true, writeBack: 'failed' });
+    const file = join(exportDir, 'Flaky.m3u8');
+    expect(parseM3u8(file).entries).toHaveLength(1);
+    const written = statSync(file).mtimeMs;
+    expect(field(flaky, 'Exported Tracks')).toBeNull();
+    const retried = await exportPlaylists(deps, { names: ['Flaky'], onlyChanged: true });
+    expect(retried.playlists[0]).toMatchObject({ exportedNow: true, writeBack: 'written' });
+    expect(retried.errors).toEqual([]);
+    expect(field(flaky, 'Exported Tracks')).toBe(1);
+    expect(statSync(file).mtimeMs).toBe(written);
+    expect((await exportPlaylists(deps, { names: ['Flaky'], onlyChanged: true })).playlists[0]!.exportedNow).toBe(false);
+  });
+
   it('orders by a sort property when configured, and writes relative paths when asked', async () => {
     const x = world.track({ title: 'X', setOrder: 3 });
     const y = world.track({ title: 'Y', setOrder: 1 });
