@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
@@ -169,6 +169,7 @@ export async function playlistBench(): Promise<BenchSection> {
         `Against the real Notion, requests are paced at 2.5 a second: the ${listing} listing requests of an export take about ${Math.round(listing / 2.5)} s, each changed playlist about ${((readsPerChanged + writesPerChanged) / 2.5).toFixed(1)} s more; the naive exporter's ${naiveRequests.toLocaleString('en')} requests would take about ${Math.round(naiveRequests / 2.5 / 60)} min.`,
         'A relation of up to 25 tracks comes with the playlist\'s row; a longer one costs one request per 100 tracks, and is reused while its row is unchanged (read again when the row may have changed within the minute Notion\'s last_edited_time shows).',
         'File headers are read once per file and kept in SQLite while the file\'s size and mtime stay the same: the first export pays for them, later ones do not.',
+        `The machine's load average was ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min) on ${cpus().length} cores during this run: absolute times scale with it.`,
       ],
     };
   } finally {

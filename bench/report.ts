@@ -82,6 +82,13 @@ export function splice(existing: string, sections: readonly BenchSection[], mach
     if (first >= 0) {
       lines = lines.filter((line) => !line.startsWith(prefix));
       lines.splice(first, 0, ...rows);
+    } else {
+      // A section measured for the first time: its rows go at the end of the summary table.
+      const summary = lines.indexOf('## Summary');
+      let end = summary;
+      while (end >= 0 && end + 1 < lines.length && !lines[end + 1]!.startsWith('## ')) end += 1;
+      while (end > summary && !lines[end]!.startsWith('|')) end -= 1;
+      if (summary >= 0 && end > summary) lines.splice(end + 1, 0, ...rows);
     }
   }
   return lines.join('\n');
