@@ -151,7 +151,8 @@ export class AppleMusic {
       const error = coerceError(raw);
       // -1743: the user has not allowed this process to control Music (System Settings > Privacy & Security > Automation).
       if (/-1743|not authori[sz]ed/i.test(error.message)) {
-        throw new TrackSyncError('APPLE_MUSIC_FAILED', 'macOS does not let tracksync control Music: allow it under System Settings > Privacy & Security > Automation (the app running tracksync > Music), then export again', { cause: error });
+        const fix = 'allow it under System Settings > Privacy & Security > Automation (the app running tracksync > Music)';
+        throw new TrackSyncError('APPLE_MUSIC_FAILED', `macOS does not let tracksync control Music: ${fix}, then export again`, { cause: error });
       }
       this.#logger.debug({ err: error }, 'osascript failed for Apple Music');
       throw error;

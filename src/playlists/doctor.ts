@@ -34,7 +34,12 @@ export function playlistChecks(config: Config, schemas: Schemas, platform: NodeJ
     ...(status === 'ok' ? {} : { fix: 'set PLAYLIST_EXPORT_DIR (or playlists.exportDir) to a folder tracksync may write, or mount the volume' }),
   });
   if (settings.appleMusic && platform !== 'darwin') {
-    checks.push({ name: 'Playlist export', status: 'warn', detail: 'Apple Music playlists are on, but Music and osascript exist on macOS only', fix: 'set playlists.appleMusic to false in the config file' });
+    checks.push({
+      name: 'Playlist export',
+      status: 'warn',
+      detail: 'Apple Music playlists are on, but Music and osascript exist on macOS only',
+      fix: 'set playlists.appleMusic to false in the config file',
+    });
   }
   const tracks = schema.fields.tracks;
   checks.push(
@@ -43,12 +48,19 @@ export function playlistChecks(config: Config, schemas: Schemas, platform: NodeJ
       : {
           name: 'Playlist tracks',
           status: 'warn',
-          detail: `Music Playlists has no tracks relation (names tried: ${PLAYLIST_FIELDS.tracks.names.map((n) => `"${n}"`).join(', ')}): each playlist's tracks come from the "Playlists" relation of Music Tracks, in the order the rows were created`,
+          detail:
+            `Music Playlists has no tracks relation (names tried: ${PLAYLIST_FIELDS.tracks.names.map((n) => `"${n}"`).join(', ')}): ` +
+            'each playlist\'s tracks come from the "Playlists" relation of Music Tracks, in the order the rows were created',
           fix: 'make the "Playlists" relation of Music Tracks two-way (its other side in Music Playlists named "Tracks") to export the order you arrange in Notion',
         },
   );
   if (settings.sortProperty !== null && !schemas.tracks.fields.setOrder) {
-    checks.push({ name: 'Playlist order', status: 'warn', detail: `playlists.sortProperty "${settings.sortProperty}" is not a number, text or select property of Music Tracks; the relation's order is used`, fix: 'add the property to Music Tracks, or change playlists.sortProperty' });
+    checks.push({
+      name: 'Playlist order',
+      status: 'warn',
+      detail: `playlists.sortProperty "${settings.sortProperty}" is not a number, text or select property of Music Tracks; the relation's order is used`,
+      fix: 'add the property to Music Tracks, or change playlists.sortProperty',
+    });
   }
   const writeBack = (['exportedAt', 'exportedCount', 'missingTracks', 'exportFile'] as const).map((field) => ({ field, property: schema.fields[field], spec: PLAYLIST_FIELDS[field] }));
   const present = writeBack.filter((w) => w.property).map((w) => `"${w.property!.name}"`);

@@ -257,7 +257,10 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   }
   const writes = notion.requestCount - mark;
   // Playlists not selected still keep a relation read made for rekordbox.xml.
-  if (!dryRun) for (const p of plans) if (!selectedIds.has(p.playlist.pageId) && p.members?.source === 'read') saveState(store, clock, p, { exported: false, fileWritten: false, exportedAt: p.previous?.exported_at ?? null, pageEditedAt: p.playlist.lastEditedTime });
+  for (const p of plans) {
+    if (dryRun || selectedIds.has(p.playlist.pageId) || p.members?.source !== 'read') continue;
+    saveState(store, clock, p, { exported: false, fileWritten: false, exportedAt: p.previous?.exported_at ?? null, pageEditedAt: p.playlist.lastEditedTime });
+  }
 
   const removed = options.names && options.names.length > 0 ? [] : await removeGone(deps, notionData, previous, { appleMusic, dryRun, inUse, warnings });
   const rekordbox = settings.rekordbox ? await writeRekordbox(deps, notionData, plans, resolved, dryRun) : null;
@@ -291,7 +294,8 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     const filePath = settings.m3u8 ? join(exportDir, naming.fileName) : null;
     const m3u8 = filePath ? renderM3u8(naming.label, entries, { playlistDir: exportDir, relativePaths: settings.relativePaths }) : null;
     const contentHash = sha256(JSON.stringify({ label: naming.label, fileName: naming.fileName, entries, leftOut }));
-    const changed = prev?.content_hash !== contentHash || prev.exported_at === null || (m3u8 !== null && (prev.file_path !== filePath || prev.file_hash !== sha256(m3u8) || !existsSync(filePath!)));
+    const fileStale = m3u8 !== null && (prev?.file_path !== filePath || prev.file_hash !== sha256(m3u8) || !existsSync(filePath!));
+    const changed = prev?.content_hash !== contentHash || prev.exported_at === null || fileStale;
     return { playlist, naming, members: m, entries, leftOut, contentHash, m3u8, filePath, changed, previous: prev };
   }
 }

@@ -105,7 +105,9 @@ function namingNote(name: string, fileName: string, label: string, base: string,
   const reasons: string[] = [];
   const typed = name.normalize('NFC').trim();
   if (playlistLabel(name) === UNTITLED_PLAYLIST && typed !== UNTITLED_PLAYLIST) reasons.push('the playlist has no name');
-  else if (Buffer.byteLength(typed) > maxFileNameBytes - Buffer.byteLength(PLAYLIST_EXTENSION) - NUMBER_SUFFIX_BYTES) reasons.push(`the name is longer than a file name may be (${maxFileNameBytes} bytes), so it was cut`);
+  else if (Buffer.byteLength(typed) > maxFileNameBytes - Buffer.byteLength(PLAYLIST_EXTENSION) - NUMBER_SUFFIX_BYTES) {
+    reasons.push(`the name is longer than a file name may be (${maxFileNameBytes} bytes), so it was cut`);
+  }
   else if (base !== `${typed}${PLAYLIST_EXTENSION}`) reasons.push('characters a file name cannot hold (/ \\ : * ? " < > |, control characters, leading dots) were replaced');
   if (fileName !== base) reasons.push('another playlist (or a file that is not tracksync\'s) already has that file name');
   if (label !== playlistLabel(name)) reasons.push(`another playlist has the same name, so it shows as "${label}"`);

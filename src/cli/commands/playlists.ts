@@ -33,6 +33,9 @@ export async function playlistsCommand(args: string[], io: CliIO): Promise<numbe
   try {
     const { notion, schemas } = await openNotion(runtime, store);
     const progress = action === 'export' && !values.json;
+    const onProgress = (p: { done: number; total: number; playlist: string }): void => {
+      io.stderr.write(`\rexporting playlists: ${p.done}/${p.total} ${p.playlist.slice(0, 60)}`.padEnd(100));
+    };
     const report = await exportPlaylists(
       {
         notion,
@@ -42,7 +45,7 @@ export async function playlistsCommand(args: string[], io: CliIO): Promise<numbe
         clock: systemClock,
         logger: runtime.logger,
         signal: controller.signal,
-        ...(progress ? { onProgress: (p: { done: number; total: number; playlist: string }) => io.stderr.write(`\rexporting playlists: ${p.done}/${p.total} ${p.playlist.slice(0, 60)}`.padEnd(100)) } : {}),
+        ...(progress ? { onProgress } : {}),
       },
       action === 'export' ? { names: positionals, onlyChanged: !values.force } : { onlyChanged: true, dryRun: true },
     );
@@ -71,18 +74,23 @@ function leftOutCell(p: PlaylistReport): string {
 function printExport(io: CliIO, report: ExportReport): void {
   const rows = report.playlists.map((p) => [p.label, String(p.tracks), String(p.exported), leftOutCell(p), p.exportedNow ? 'exported' : 'unchanged', p.filePath ?? '-']);
   print(io.stdout, table([['playlist', 'tracks', 'exported', 'left out', '', 'file'], ...rows]));
-  if (report.rekordbox) print(io.stdout, `rekordbox xml: ${report.rekordbox.path} (${report.rekordbox.tracks} tracks, ${report.rekordbox.playlists} playlists${report.rekordbox.written ? '' : ', unchanged'})`);
+  const rb = report.rekordbox;
+  if (rb) print(io.stdout, `rekordbox xml: ${rb.path} (${rb.tracks} tracks, ${rb.playlists} playlists${rb.written ? '' : ', unchanged'})`);
   for (const r of report.removed) print(io.stdout, `removed "${r.name}" (no longer in Music Playlists)${r.fileRemoved ? `: deleted ${r.filePath}` : ''}`);
   printDetails(io, report);
   const exported = report.playlists.filter((p) => p.exportedNow).length;
   const { listing, relations, writes } = report.notionRequests;
-  print(io.stdout, `${exported} of ${report.playlists.length} playlist(s) exported to ${report.exportDir} in ${(report.durationMs / 1000).toFixed(1)} s; Notion requests: ${listing} listing, ${relations} relation, ${writes} write-back.`);
+  const took = `${(report.durationMs / 1000).toFixed(1)} s`;
+  print(io.stdout, `${exported} of ${report.playlists.length} playlist(s) exported to ${report.exportDir} in ${took}; Notion requests: ${listing} listing, ${relations} relation, ${writes} write-back.`);
   for (const e of report.errors) print(io.stderr, `failed${e.playlist ? ` for "${e.playlist}"` : ''}: ${e.message} [${e.code}]`);
 }
 
 function printList(io: CliIO, report: ExportReport): void {
   const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
-  const rows = report.playlists.map((p) => [p.label, String(p.tracks), String(p.exported), leftOutCell(p), p.filePath ?? '-', when(p.exportedAt), p.changed ? 'changed since' : 'up to date']);
+  const rows = report.playlists.map((p) => {
+    const state = p.changed ? 'changed since' : 'up to date';
+    return [p.label, String(p.tracks), String(p.exported), leftOutCell(p), p.filePath ?? '-', when(p.exportedAt), state];
+  });
   print(io.stdout, table([['playlist', 'tracks', 'exportable', 'left out', 'file', 'last export (UTC)', ''], ...rows]));
   printDetails(io, report);
   if (report.rekordbox) print(io.stdout, `rekordbox xml: ${report.rekordbox.path}`);
