@@ -5,7 +5,7 @@ import { basename, extname, join } from 'node:path';
 import type { PlaylistExportRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { TrackSyncError, coerceError, type ErrorCode } from '../errors.js';
+import { TrackSyncError, coerceError, type ErrorCode, type ErrorKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import { encodeFields, pageHasValues, type FieldValue } from '../notion/codecs.js';
 import type { FieldKey } from '../notion/databases.js';
@@ -89,10 +89,18 @@ export interface PlaylistReport {
   readonly membersFrom: Members['source'] | 'not read';
 }
 
+/** A failure that did not stop the export, classified as every tracksync error is (src/errors.ts). */
 export interface ExportError {
   readonly code: ErrorCode;
+  readonly kind: ErrorKind;
   readonly message: string;
   readonly playlist?: string;
+  /** For a rate limit: how long Notion asked to wait. */
+  readonly retryAfterMs?: number;
+}
+
+function exportError(error: TrackSyncError, playlist: string): ExportError {
+  return { code: error.code, kind: error.kind, message: error.message, playlist, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) };
 }
 
 export interface ExportReport {
@@ -234,17 +242,18 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
           if (old.note) warnings.push(`"${p.naming.label}" was renamed: ${old.note}`);
         }
       }
-      const result = await writeBackRow(deps, p, clock.now());
-      if (result.status !== 'failed') exportedAt = clock.now();
+      const now = clock.now();
+      const result = await writeBackRow(deps, p, now);
+      if (result.status !== 'failed') exportedAt = now;
       writeBack = result.status;
       if (result.lastEditedTime) pageEditedAt = result.lastEditedTime;
-      if (result.error) errors.push({ code: result.error.code, message: result.error.message, playlist: p.naming.label });
+      if (result.error) errors.push(exportError(result.error, p.naming.label));
     }
     let apple: Awaited<ReturnType<typeof syncAppleMusic>> | undefined;
     if (appleMusic) {
       apple = await syncAppleMusic(appleMusic, p, exportNow, appleBroken, deps.signal);
       if (apple.error) {
-        errors.push({ code: apple.error.code, message: apple.error.message, playlist: p.naming.label });
+        errors.push(exportError(apple.error, p.naming.label));
         // osascript missing, or Music refusing to be controlled: the same for every playlist, so tried once per export.
         if (apple.error.code === 'TOOL_MISSING' || /Automation/.test(apple.error.message)) appleBroken = apple.error;
       }
