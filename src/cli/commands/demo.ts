@@ -93,7 +93,8 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
     });
 
     const configPath = join(root, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ search: media.search, claims: { settleMs: 200 } }, null, 2));
+    // Apple Music stays off: the demo touches nothing outside its folder (on a Mac it would add a playlist to Music).
+    writeFileSync(configPath, JSON.stringify({ search: media.search, claims: { settleMs: 200 }, playlists: { appleMusic: false } }, null, 2));
     const env = {
       ...sandbox.env(),
       TRACKSYNC_STATE_DIR: join(root, 'state'),
