@@ -8,6 +8,7 @@ import { idleCycleBench } from './idle-cycle.js';
 import { libraryBench } from './library.js';
 import { daemonBench } from './daemon.js';
 import { pickupBench } from './pickup.js';
+import { playlistBench } from './playlists.js';
 import { machine, render, splice, type BenchSection } from './report.js';
 import { stageBench } from './stages.js';
 
@@ -23,6 +24,7 @@ const benches: Array<[string, (argv: readonly string[]) => Promise<BenchSection>
   ['stages', stageBench],
   ['accuracy', accuracyBench],
   ['library', libraryBench],
+  ['playlists', playlistBench],
   ['pickup', pickupBench],
   ['daemon', daemonBench],
 ];

@@ -81,6 +81,8 @@ export const KIND_OF_CODE = {
   LAUNCHD_FAILED: 'permanent',
   WEBHOOK_REJECTED: 'permanent',
   NOTIFY_FAILED: 'transient',
+  /** osascript could not keep an Apple Music playlist in step (Music not allowed to be controlled, busy, or slow). */
+  APPLE_MUSIC_FAILED: 'transient',
   // the process itself
   ABORTED: 'transient',
   INTERNAL: 'transient',

@@ -174,6 +174,34 @@ export interface EaglePendingRow {
   updated_at: number;
 }
 
+/** What was last exported for one Music Playlists page (state/migrations/0008_playlist_exports.sql). */
+export interface PlaylistExportRow {
+  page_id: string;
+  name: string;
+  file_path: string | null;
+  file_hash: string | null;
+  content_hash: string | null;
+  member_ids_json: string;
+  members_read_at: number | null;
+  page_edited_at: string | null;
+  exported_at: number | null;
+  exported_count: number;
+  missing_json: string;
+  apple_playlist_id: string | null;
+  apple_hash: string | null;
+  apple_missing: number;
+  updated_at: number;
+}
+
+export interface FileFactsRow {
+  path: string;
+  size: number;
+  mtime_ms: number;
+  sample_rate: number | null;
+  bit_rate: number | null;
+  duration_seconds: number | null;
+}
+
 export interface PolledItem {
   source: ItemSource;
   pageId: string;
@@ -406,6 +434,28 @@ export class Store {
         `INSERT INTO rate_budgets (budget_key, tokens, refilled_at, paused_until, recent_json) VALUES (@key, @tokens, @refilledAt, @pausedUntil, @recentJson)
          ON CONFLICT (budget_key) DO UPDATE SET tokens = excluded.tokens, refilled_at = excluded.refilled_at,
            paused_until = excluded.paused_until, recent_json = excluded.recent_json`,
+      ),
+      listPlaylistExports: db.prepare<[], PlaylistExportRow>('SELECT * FROM playlist_exports ORDER BY name, page_id'),
+      savePlaylistExport: db.prepare<PlaylistExportRow>(
+        `INSERT INTO playlist_exports (page_id, name, file_path, file_hash, content_hash, member_ids_json, members_read_at, page_edited_at,
+           exported_at, exported_count, missing_json, apple_playlist_id, apple_hash, apple_missing, updated_at)
+         VALUES (@page_id, @name, @file_path, @file_hash, @content_hash, @member_ids_json, @members_read_at, @page_edited_at,
+           @exported_at, @exported_count, @missing_json, @apple_playlist_id, @apple_hash, @apple_missing, @updated_at)
+         ON CONFLICT (page_id) DO UPDATE SET name = excluded.name, file_path = excluded.file_path, file_hash = excluded.file_hash,
+           content_hash = excluded.content_hash, member_ids_json = excluded.member_ids_json, members_read_at = excluded.members_read_at,
+           page_edited_at = excluded.page_edited_at, exported_at = excluded.exported_at, exported_count = excluded.exported_count,
+           missing_json = excluded.missing_json, apple_playlist_id = excluded.apple_playlist_id, apple_hash = excluded.apple_hash,
+           apple_missing = excluded.apple_missing, updated_at = excluded.updated_at`,
+      ),
+      deletePlaylistExport: db.prepare('DELETE FROM playlist_exports WHERE page_id = ?'),
+      addPlaylistTrackId: db.prepare('INSERT INTO playlist_track_ids (page_id) VALUES (?) ON CONFLICT (page_id) DO NOTHING'),
+      getPlaylistTrackId: db.prepare<[string], { track_id: number }>('SELECT track_id FROM playlist_track_ids WHERE page_id = ?'),
+      getFileFacts: db.prepare<[string], FileFactsRow>('SELECT * FROM playlist_file_facts WHERE path = ?'),
+      saveFileFacts: db.prepare<FileFactsRow>(
+        `INSERT INTO playlist_file_facts (path, size, mtime_ms, sample_rate, bit_rate, duration_seconds)
+         VALUES (@path, @size, @mtime_ms, @sample_rate, @bit_rate, @duration_seconds)
+         ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, sample_rate = excluded.sample_rate,
+           bit_rate = excluded.bit_rate, duration_seconds = excluded.duration_seconds`,
       ),
       sumNotionRequests: db.prepare<[], { requests: number | null; rate_limited: number | null }>('SELECT SUM(requests) AS requests, SUM(rate_limited) AS rate_limited FROM notion_requests'),
       forgetDeliveries: db.prepare('DELETE FROM webhook_deliveries WHERE received_at < ?'),
@@ -810,6 +860,39 @@ export class Store {
   /** Uses a login code: true once, while it has not expired; it is gone afterwards either way. */
   useLoginCode(codeHash: string, now: number): boolean {
     return this.#s.useLoginCode.run(codeHash, now).changes === 1;
+  }
+
+  listPlaylistExports(): PlaylistExportRow[] {
+    return this.#s.listPlaylistExports.all();
+  }
+
+  /** Writes the whole row of one playlist's export state. */
+  savePlaylistExport(row: PlaylistExportRow): void {
+    this.#s.savePlaylistExport.run(row);
+  }
+
+  deletePlaylistExport(pageId: string): void {
+    this.#s.deletePlaylistExport.run(pageId);
+  }
+
+  /** rekordbox TrackIDs for these Music Tracks pages: the same integer every time, a new one for a page never seen. */
+  playlistTrackIds(pageIds: readonly string[]): Map<string, number> {
+    return this.transaction(() => {
+      const ids = new Map<string, number>();
+      for (const pageId of pageIds) {
+        this.#s.addPlaylistTrackId.run(pageId);
+        ids.set(pageId, this.#s.getPlaylistTrackId.get(pageId)!.track_id);
+      }
+      return ids;
+    });
+  }
+
+  getFileFacts(path: string): FileFactsRow | undefined {
+    return this.#s.getFileFacts.get(path);
+  }
+
+  saveFileFacts(row: FileFactsRow): void {
+    this.#s.saveFileFacts.run(row);
   }
 
   totalNotionRequests(): { requests: number; rateLimited: number } {

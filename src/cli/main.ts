@@ -10,6 +10,7 @@ import { feedsCommand } from './commands/feeds.js';
 import { retryCommand } from './commands/retry.js';
 import { syncCommand } from './commands/sync.js';
 import { onceCommand } from './commands/once.js';
+import { playlistsCommand } from './commands/playlists.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { secretsCommand } from './commands/secrets.js';
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   logs: logsCommand,
   links: linksCommand,
   webhooks: webhooksCommand,
+  playlists: playlistsCommand,
 };
 
 /** Codes that mean "the user must change something": exit 2 with the message. */

@@ -18,6 +18,10 @@ Commands:
   retry <page|url>    forget a give-up and queue the row again
   links <page|url>    look for the Spotify, YouTube and SoundCloud links a row lacks, now
   feeds               read the configured likes and playlists now and add new tracks to Music Tracks
+  playlists export [name...] [--force]
+                      export the Notion playlists now (changed ones unless --force): M3U8, rekordbox xml,
+                      Apple Music (exit 0 done, 3 a target failed for some playlist, 2 bad input)
+  playlists list      each playlist: its tracks, what is left out, where it was exported
   library scan|stats|dupes
                       index the audio files of the library folders; counts; duplicate files
   dedup [--apply] [--threshold T]

@@ -321,6 +321,35 @@ export const DEFAULTS = {
     /** launchd's environment has no locale; yt-dlp and ffmpeg then mangle non-ASCII titles in messages and names. */
     lang: 'en_US.UTF-8',
   },
+  playlists: {
+    /**
+     * The export folder when PLAYLIST_EXPORT_DIR and playlists.exportDir are unset: this subfolder of OUT_DIR, next to
+     * the playlists' track folders. A Notion playlist of this very name would put its tracks in it too; nothing is lost
+     * (an export only ever removes .m3u8 files it wrote).
+     */
+    folderName: 'Playlists (tracksync)',
+    /** The targets, each switchable: `<playlist>.m3u8` files and `rekordbox.xml` (Apple Music: on on macOS only). */
+    m3u8: true,
+    rekordbox: true,
+    /** M3U8 entries as paths relative to the playlist file (for a folder moved as a whole) instead of absolute ones. */
+    relativePaths: false,
+    /** rekordbox shows Comments in its track list: the Camelot code there ("8A") lets a DJ sort by the wheel. */
+    camelotInComments: true,
+    /** Which of a track's files a playlist points at, first existing one wins: AIFF and ALAC keep tags rekordbox reads. */
+    formats: ['aiff', 'm4a', 'wav'],
+    /** The folder node in the rekordbox xml tree that holds one playlist node per Notion playlist. */
+    rekordboxFolder: 'tracksync',
+    /** One osascript run per playlist: finding 150 tracks in a large Music library takes seconds; 2 min is a hung Music. */
+    appleMusicTimeoutMs: 2 * 60 * 1000,
+    /**
+     * A relation longer than a page object shows (25) is read again unless the page is unchanged since a read made this
+     * long after its last edit: last_edited_time is floored to the minute, so a later edit in the same minute keeps
+     * the same value; a minute plus a minute of clock difference between this Mac and Notion.
+     */
+    relationSettleMs: 2 * 60 * 1000,
+    /** File headers (sample rate, bit rate) read at once: enough to hide disk latency, few enough for two cores. */
+    headerReadConcurrency: 8,
+  },
   text: {
     /** Notion's limits on a rich-text item and on the number of items in one property (notion-api.md §5.4). */
     maxRichTextChars: 2000,

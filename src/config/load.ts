@@ -60,6 +60,7 @@ const envSchema = z.object({
   OUT_DIR: absolutePath.optional(),
   BACKUP_DIR: absolutePath.optional(),
   WAV_BACKUP_DIR: absolutePath.optional(),
+  PLAYLIST_EXPORT_DIR: absolutePath.optional(),
   SOUNDCLOUD_PROFILE: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a SoundCloud profile name such as "my-profile" (letters, digits, - and _)').optional(),
   SPOTIFY_CLIENT_ID: z.string().min(1).optional(),
   SPOTIFY_CLIENT_SECRET: z.string().min(1).optional(),
@@ -271,6 +272,27 @@ const fileSchema = z
       .strict(),
     /** macOS helpers: the tools (found on PATH by default) and the now-playing fallback of music-sync tasks. */
     macos: z.object({ osascript: z.string().min(1), terminalNotifier: z.string().min(1), nowPlaying: z.boolean() }).partial().strict(),
+    /** Notion playlists exported for the DJ apps (src/playlists/): targets, folder, paths, order. */
+    playlists: z
+      .object({
+        /** Where the .m3u8 files and rekordbox.xml go (PLAYLIST_EXPORT_DIR wins); default OUT_DIR/Playlists (tracksync). */
+        exportDir: absolutePath,
+        m3u8: z.boolean(),
+        rekordbox: z.boolean(),
+        /** Apple Music playlists kept in step through osascript; on by default on macOS only. */
+        appleMusic: z.boolean(),
+        relativePaths: z.boolean(),
+        /** The Camelot code ("8A") in rekordbox's Comments column. */
+        camelotInComments: z.boolean(),
+        /** A Music Tracks property (a "Set Order" number, say) to order each playlist by, instead of the relation's order. */
+        sortProperty: z.string().min(1).nullable(),
+        /** Which file of a track a playlist points at, in order of preference. */
+        formats: z.array(z.enum(['m4a', 'aiff', 'wav'])).min(1),
+        rekordboxFolder: z.string().trim().min(1).max(100),
+        appleMusicTimeoutMs: positiveInt,
+      })
+      .partial()
+      .strict(),
     launchd: z.object({ label: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'expected a reverse-DNS label such as "com.tracksync.daemon"'), throttleIntervalSeconds: positiveInt }).partial().strict(),
   })
   .partial()
@@ -386,6 +408,13 @@ export interface Config {
   readonly critical: { readonly agentPageId?: string; readonly volumeMissingAfterMs: number; readonly repeatLineMs: number; readonly downloadFailuresBeforeTask: number };
   readonly macos: { readonly osascript: string; readonly terminalNotifier: string; readonly nowPlaying: boolean };
   readonly launchd: { readonly label: string; readonly throttleIntervalSeconds: number; readonly exitTimeoutMarginSeconds: number };
+  /** Playlist export (src/playlists/): sortProperty null keeps the order of the Notion relation. */
+  readonly playlists: Omit<Widen<typeof DEFAULTS.playlists>, 'formats'> & {
+    readonly exportDir: string;
+    readonly appleMusic: boolean;
+    readonly sortProperty: string | null;
+    readonly formats: readonly AudioFormat[];
+  };
   /** Secret values, for the logger to scrub. Never printed. */
   readonly secrets: readonly string[];
   /** Where the file config came from, if any (for `doctor`). */
@@ -503,12 +532,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!httpOff && !isLoopbackHost(httpHost) && !env.TRACKSYNC_HTTP_TOKEN) {
     problems.push(`TRACKSYNC_HTTP_HOST: "${httpHost}" is not a loopback address, so the status page and its API would be open to the network without a password. Set TRACKSYNC_HTTP_TOKEN ("openssl rand -hex 24 | tracksync secrets set TRACKSYNC_HTTP_TOKEN"), or keep 127.0.0.1 and reach it through an SSH tunnel`);
   }
+  const sortProperty = file.playlists?.sortProperty ?? null;
+  const mappedOrder = file.mappings?.tracks?.setOrder;
+  if (sortProperty !== null && mappedOrder !== undefined && mappedOrder !== sortProperty) {
+    problems.push(`config file: playlists.sortProperty ("${sortProperty}") and mappings.tracks.setOrder ("${mappedOrder}") name different properties; keep one of them`);
+  }
   const shutdown = { ...DEFAULTS.shutdown, ...file.shutdown };
   const claims = { ...DEFAULTS.claims, ...file.claims };
 
   if (problems.length > 0 || !parsedEnv.success) throw new ConfigError(problems);
   const e = parsedEnv.data;
   const configDir = configPath ? resolve(configPath, '..') : cwd;
+  const outDir = e.OUT_DIR ?? join(home, 'Music', 'tracksync');
 
   const config: Config = {
     notion: {
@@ -534,10 +569,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       ...(e.EXECUTION_LOGS_DATA_SOURCE ? { executionLogs: e.EXECUTION_LOGS_DATA_SOURCE } : {}),
       ...(e.PLAYLISTS_DATA_SOURCE ? { playlists: e.PLAYLISTS_DATA_SOURCE } : {}),
     },
-    mappings: file.mappings ?? {},
+    // playlists.sortProperty is the setOrder field of Music Tracks under another name (notion/databases.ts).
+    mappings: sortProperty === null ? (file.mappings ?? {}) : { ...file.mappings, tracks: { ...file.mappings?.tracks, setOrder: sortProperty } },
     stateDir: e.TRACKSYNC_STATE_DIR ?? defaultStateDir(os, home, env),
     paths: {
-      outDir: e.OUT_DIR ?? join(home, 'Music', 'tracksync'),
+      outDir,
       ...(e.BACKUP_DIR ? { backupDir: e.BACKUP_DIR } : {}),
       ...(e.WAV_BACKUP_DIR ? { wavBackupDir: e.WAV_BACKUP_DIR } : {}),
     },
@@ -599,6 +635,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     critical: { ...DEFAULTS.critical, ...file.critical },
     macos: { ...DEFAULTS.macos, ...file.macos },
     launchd: { ...DEFAULTS.launchd, ...file.launchd },
+    playlists: {
+      ...DEFAULTS.playlists,
+      ...file.playlists,
+      exportDir: e.PLAYLIST_EXPORT_DIR ?? file.playlists?.exportDir ?? join(outDir, DEFAULTS.playlists.folderName),
+      appleMusic: file.playlists?.appleMusic ?? os === 'darwin',
+      sortProperty,
+      formats: file.playlists?.formats ?? DEFAULTS.playlists.formats,
+    },
     secrets: SECRET_ENV_KEYS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0),
     ...(configPath ? { configFile: configPath } : {}),
   };

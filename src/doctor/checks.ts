@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { DATABASES, type DatabaseKey } from '../notion/databases.js';
 import { gatewayFromConfig, type NotionGateway } from '../notion/gateway.js';
 import { checkRelationTargets, listDataSources, loadSchemas, missingTaskTypes, type Schemas } from '../notion/schemas.js';
+import { playlistChecks } from '../playlists/doctor.js';
 
 /** skip: the check does not apply here (the LaunchAgent on Linux). */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -82,6 +83,7 @@ export async function checkNotion(config: Config, logger: Logger): Promise<Docto
         checks.push({ name: 'Task types', status: 'warn', detail: problem, fix: 'add the option to "Task Type" in Agent-Tasks, or set routing.taskTypes in the config file to options it has' });
       }
     }
+    checks.push(...playlistChecks(config, schemas, process.platform));
     for (const relation of await checkRelationTargets(notion, schemas)) {
       if (relation.shared) continue;
       checks.push({

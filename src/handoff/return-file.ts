@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeTextAtomically } from '../text-file.js';
 import type { TrackLine } from './report.js';
 
 /**
@@ -61,20 +62,6 @@ export async function writeReturnFile(folder: string, input: ReturnHandoff): Pro
   await mkdir(folder, { recursive: true });
   const mode = (await stat(folder)).mode & 0o666;
   const path = join(folder, returnFileName(input.taskTitle, input.when));
-  const temp = join(folder, `.${randomUUID()}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    await chmod(temp, mode);
-    try {
-      await handle.writeFile(`${JSON.stringify(returnHandoff(input), null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeTextAtomically(path, `${JSON.stringify(returnHandoff(input), null, 2)}\n`, { mode });
   return path;
 }

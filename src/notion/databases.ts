@@ -68,6 +68,8 @@ export const TRACK_FIELDS = {
   artists: { names: ['Artist', 'Artists', 'Artist Relation'], types: ['relation'] },
   playlists: { names: ['Playlists', 'Playlist', 'Playlist Relation', 'Related Playlists'], types: ['relation'] },
   lastUsed: { names: ['Last Used'], types: ['date'] },
+  /** Playlist export (src/playlists/order.ts): the order of tracks in a set when playlists.sortProperty names it. */
+  setOrder: { names: ['Set Order'], types: ['number', 'rich_text', 'select'] },
   /** Not in the legacy schema: where a failure reason goes when the user adds such a column (else a page comment). */
   lastError: { names: ['Processing Error', 'Last Error'], types: ['rich_text'] },
   notes: { names: ['Notes'], types: ['rich_text'] },
@@ -115,6 +117,16 @@ export const PLAYLIST_FIELDS = {
   name: { names: ['Name', 'Title'], types: ['title'], required: true },
   url: { names: ['Playlist URL', 'URL', 'SoundCloud URL', 'Spotify URL'], types: ['url'] },
   spotifyId: { names: ['Spotify ID', 'Spotify Playlist ID'], types: ['rich_text'] },
+  /**
+   * Playlist export (src/playlists/): the playlist's own tracks relation, in the order Notion keeps it. Without one, the
+   * members come from the "Playlists" relation of Music Tracks rows. The others are written back after an export, each
+   * only when the database has it (`tracksync doctor` lists which).
+   */
+  tracks: { names: ['Tracks', 'Music Tracks', 'Songs', 'Track Relation'], types: ['relation'] },
+  exportedAt: { names: ['Exported At', 'Last Exported', 'Export Time'], types: ['date'] },
+  exportedCount: { names: ['Exported Tracks', 'Tracks Exported', 'Exported Count'], types: ['number'] },
+  missingTracks: { names: ['Missing Tracks', 'Not Exported', 'Export Missing'], types: ['rich_text'] },
+  exportFile: { names: ['Export File', 'Playlist File'], types: ['rich_text'] },
 } as const satisfies Record<string, FieldSpec>;
 
 export const DATABASES = {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { parseM3u8, parseRekordbox } from '../playlists/formats.js';
 
 describe('tracksync demo (the README quick start)', () => {
   it('syncs its four generated tracks against the local Notion and shows what it measured', async () => {
@@ -17,6 +18,16 @@ describe('tracksync demo (the README quick start)', () => {
     expect(readdirSync(join(root, 'Playlists', 'Unassigned')).filter((f) => f.endsWith('.m4a'))).toHaveLength(4);
     expect(readdirSync(join(root, 'Apple-Music-Auto-Add')).filter((f) => f.endsWith('.wav'))).toHaveLength(4);
     expect(existsSync(join(root, 'Playlists', 'Unassigned', 'Demo Artist - Midnight Drive.wav'))).toBe(false);
+    // The demo's set, exported as M3U8 and rekordbox xml in the order planned in Notion, each file where it says.
+    const exportDir = join(root, 'Playlists', 'Playlists (tracksync)');
+    expect(result.stdout).toContain(`M3U8 (any player): ${join(exportDir, 'Demo Set.m3u8')}`);
+    expect(result.stdout).toContain(`rekordbox xml: ${join(exportDir, 'rekordbox.xml')}`);
+    expect(result.stdout).toContain('Playlist "Demo Set" (4 of 4 tracks, in set order; Notion\'s Exported Tracks: 4)');
+    const m3u8 = parseM3u8(join(exportDir, 'Demo Set.m3u8'));
+    expect(m3u8.entries.map((e) => e.label)).toEqual(['Low Tide - Deep Current', 'Demo Artist - Midnight Drive', 'Pulse Unit - Neon Pulse', 'Demo Artist feat. Guest Voice - Sunrise Run']);
+    const xml = parseRekordbox(join(exportDir, 'rekordbox.xml'));
+    expect(xml.playlists.map((p) => [p.name, p.keys.map((k) => xml.tracks.get(k)!.Name)])).toEqual([['Demo Set', ['Deep Current', 'Midnight Drive', 'Neon Pulse', 'Sunrise Run']]]);
+    expect(xml.tracks.get(xml.playlists[0]!.keys[1]!)).toMatchObject({ Tonality: 'Am', Comments: '8A' });
     // A second run starts afresh in the same folder.
     const again = await cli(['demo'], {}, { cwd });
     expect(again.exitCode).toBe(0);

@@ -62,4 +62,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ env, cwd: dir, platform: 'linux', home: '/home/dj' }).stateDir).toBe('/home/dj/.local/state/tracksync');
     expect(loadConfig({ env: { ...env, XDG_STATE_HOME: '/var/state' }, cwd: dir, platform: 'linux', home: '/home/dj' }).stateDir).toBe('/var/state/tracksync');
   });
+
+  it('puts exported playlists in OUT_DIR/Playlists (tracksync) unless told, Apple Music on on macOS only, the sort property as a mapping', () => {
+    const mac = loadConfig({ env: { ...base, OUT_DIR: '/Volumes/VIBES/Playlists' }, cwd: dir, platform: 'darwin', home: '/Users/dj' });
+    expect(mac.playlists).toMatchObject({ exportDir: '/Volumes/VIBES/Playlists/Playlists (tracksync)', m3u8: true, rekordbox: true, appleMusic: true, sortProperty: null, formats: ['aiff', 'm4a', 'wav'] });
+    expect(loadConfig({ env: base, cwd: dir, platform: 'linux', home: '/home/dj' }).playlists).toMatchObject({ exportDir: '/home/dj/Music/tracksync/Playlists (tracksync)', appleMusic: false });
+    const file = join(dir, 'playlists.json');
+    writeFileSync(file, JSON.stringify({ playlists: { exportDir: '/Users/dj/Exports', appleMusic: false, sortProperty: 'Set Order', relativePaths: true } }));
+    const configured = loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file }, cwd: dir, platform: 'darwin', home: '/Users/dj' });
+    expect(configured.playlists).toMatchObject({ exportDir: '/Users/dj/Exports', appleMusic: false, relativePaths: true, sortProperty: 'Set Order' });
+    expect(configured.mappings.tracks?.setOrder).toBe('Set Order');
+    // The environment wins over the file; a relative folder and a clashing mapping are refused with their names.
+    expect(loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file, PLAYLIST_EXPORT_DIR: '/Volumes/DJ/Sets' }, cwd: dir }).playlists.exportDir).toBe('/Volumes/DJ/Sets');
+    expect(problemsOf(() => loadConfig({ env: { ...base, PLAYLIST_EXPORT_DIR: 'Sets' }, cwd: dir }))).toEqual(['PLAYLIST_EXPORT_DIR: expected an absolute path; got "Sets"']);
+    writeFileSync(file, JSON.stringify({ playlists: { sortProperty: 'Set Order', formats: [] }, mappings: { tracks: { setOrder: 'Order' } } }));
+    const problems = problemsOf(() => loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file }, cwd: dir }));
+    expect(problems.some((p) => p.includes('playlists.formats'))).toBe(true);
+    writeFileSync(file, JSON.stringify({ playlists: { sortProperty: 'Set Order' }, mappings: { tracks: { setOrder: 'Order' } } }));
+    expect(problemsOf(() => loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file }, cwd: dir }))).toEqual([
+      'config file: playlists.sortProperty ("Set Order") and mappings.tracks.setOrder ("Order") name different properties; keep one of them',
+    ]);
+  });
 });

@@ -43,6 +43,11 @@ describe('tracksync doctor', async () => {
     expect(check(report, 'Spotify')).toMatchObject({ status: 'ok', detail: expect.stringContaining('liked songs readable') });
     expect(check(report, 'LaunchAgent').status).toBe('skip');
     expect(report.mapping.find((m) => m.database === 'Music Tracks' && m.field === 'lock')?.property).toBe('Processing Lock');
+    // Playlist export: targets and folder, where each playlist's tracks come from, which properties are written back.
+    expect(check(report, 'Playlist export')).toMatchObject({ status: 'ok', detail: `M3U8 on, rekordbox xml on, Apple Music off; folder ${join(world.outDir, 'Playlists (tracksync)')} (created at the first export)` });
+    expect(check(report, 'Playlist tracks')).toMatchObject({ status: 'warn', detail: expect.stringContaining('each playlist\'s tracks come from the "Playlists" relation of Music Tracks') });
+    expect(check(report, 'Playlist write-back').detail).toBe('writes nothing back; add "Exported At" (date), "Exported Tracks" (number), "Missing Tracks" (rich text), "Export File" (rich text) to Music Playlists to have them filled too');
+    expect(report.mapping.find((m) => m.database === 'Music Playlists' && m.field === 'tracks')?.property).toBeNull();
     expect(text).toContain('Nothing blocks the job.');
   });
 

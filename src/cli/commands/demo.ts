@@ -10,6 +10,7 @@ import { createLogger } from '../../log.js';
 import { runTool } from '../../media/process.js';
 import { encodeWav, synthesize, type SynthSpec } from '../../media/synth.js';
 import { decodeProperty, toRichText } from '../../notion/codecs.js';
+import { exportPlaylists } from '../../playlists/export.js';
 import { registerMediaServices } from '../../pipeline/services.js';
 import { startMediaServer } from '../../sandbox/media-server.js';
 import { startSandbox } from '../../sandbox/server.js';
@@ -79,13 +80,21 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
       };
       rows.push({ track, pageId: sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties }).id });
     }
+    // A set planned in Notion: a Music Playlists row with its own Tracks relation (in set order) and the properties the
+    // export writes back, as a user adds them (tracksync doctor lists them).
+    const playlists = sandbox.ids.playlists.dataSourceId;
+    sandbox.workspace.addProperty(playlists, { name: 'Tracks', type: 'relation', relationTo: sandbox.ids.tracks.dataSourceId });
+    for (const [name, type] of [['Exported At', 'date'], ['Exported Tracks', 'number'], ['Missing Tracks', 'rich_text']] as const) sandbox.workspace.addProperty(playlists, { name, type });
+    const set = sandbox.workspace.createPage({ parent: { data_source_id: playlists }, properties: { Name: { title: toRichText('Demo Set') } } }).id;
+    sandbox.workspace.setRelation(set, 'Tracks', [3, 0, 2, 1].map((i) => rows[i]!.pageId));
     sandbox.workspace.createPage({
       parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
       properties: { 'Task Name': { title: toRichText('Music Track Sync: demo') }, Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText(`Please sync ${media.url}/audio/midnight-drive.mp3`) } },
     });
 
     const configPath = join(root, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ search: media.search, claims: { settleMs: 200 } }, null, 2));
+    // Apple Music stays off: the demo touches nothing outside its folder (on a Mac it would add a playlist to Music).
+    writeFileSync(configPath, JSON.stringify({ search: media.search, claims: { settleMs: 200 }, playlists: { appleMusic: false } }, null, 2));
     const env = {
       ...sandbox.env(),
       TRACKSYNC_STATE_DIR: join(root, 'state'),
@@ -113,11 +122,14 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
     daemon.events.on('item:done', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} done (${e.outcome}, ${(e.durationMs / 1000).toFixed(1)} s)`));
     daemon.events.on('item:failed', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} FAILED ${e.code}: ${e.message}`));
     say('Running the daemon until its queue is empty...');
+    let exported;
     try {
       for (let cycle = 0; cycle < 5; cycle += 1) {
         const report = await daemon.runOnce();
         if (report.claimed === 0) break;
       }
+      // What the queue will do when a playlist or one of its tracks changes: export the playlists that changed.
+      exported = await exportPlaylists({ notion: daemon.notion, schemas: daemon.schemas, store: daemon.store, config, clock: systemClock, logger }, { onlyChanged: true });
     } finally {
       await daemon.stop('demo finished');
     }
@@ -148,6 +160,12 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
       say(`  ${folder}/ (${files.length} files)`);
       for (const file of files) say(`    ${relative(join(root, folder), file)}`);
     }
+    say();
+    for (const playlist of exported.playlists) {
+      say(`Playlist "${playlist.label}" (${playlist.exported} of ${playlist.tracks} tracks, in set order; Notion's Exported Tracks: ${field(playlist.pageId, 'Exported Tracks')}):`);
+      if (playlist.filePath) say(`  M3U8 (any player): ${playlist.filePath}`);
+    }
+    if (exported.rekordbox) say(`  rekordbox xml: ${exported.rekordbox.path} (rekordbox: Preferences > Advanced > rekordbox xml)`);
     const synced = rows.filter(({ pageId }) => field(pageId, 'Downloaded') === 'true').length;
     say();
     say(`${synced} of ${rows.length} tracks synced. Notion requests: ${sandbox.requests().length}. State: ${join(root, 'state')}.`);
