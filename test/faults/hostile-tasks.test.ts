@@ -95,7 +95,7 @@ describe('hostile rows and tasks, through the CLI', async () => {
       store.close();
     }
     // One page of the playlist was read (5 tracks fit in one), not three pages of 100.
-    const pages = spotify.requests().slice(requestsBefore).filter((r) => r.includes(`/playlists/${playlistId}/tracks`));
+    const pages = spotify.requests().slice(requestsBefore).filter((r) => r.includes(`/playlists/${playlistId}/items`));
     expect(pages).toHaveLength(1);
     // The report says what the caps did.
     const report = JSON.stringify(sandbox.workspace.allBlocks(task));
