@@ -27,13 +27,12 @@ describe('one Notion rate budget for every process on a state directory', async 
     const runs = await Promise.all([1, 2].map(() => execa(process.execPath, [worker], { env, extendEnv: true })));
     const sends = runs.flatMap((run) => JSON.parse(run.stdout) as number[]).sort((a, b) => a - b);
     expect(sends).toHaveLength(2 * count);
-    // Never more than `burst` requests within one second, across both processes. The budget spaces them 1,025 ms
-    // apart; the times are taken as each request leaves, just after its slot, so 75 ms are allowed for a pause in
-    // between (two budgets, one per process, would send 2 x 5 within a few milliseconds).
-    for (let i = 0; i + burst < sends.length; i += 1) expect(sends[i + burst]! - sends[i]!).toBeGreaterThanOrEqual(950);
+    // Never more than `burst` slots within one second, across both processes (two budgets, one per process, would
+    // grant 2 x 5 within a few milliseconds). The times are the budget's own grants, so load cannot blur them.
+    for (let i = 0; i + burst < sends.length; i += 1) expect(sends[i + burst]! - sends[i]!).toBeGreaterThanOrEqual(1_000);
     // ...and the average held: the bucket starts with `burst` tokens, the rest come at `rate` a second (3.8 s here;
     // two budgets would take 1.4 s).
-    expect(sends.at(-1)! - sends[0]!).toBeGreaterThanOrEqual(((2 * count - burst) / rate) * 1000 - 100);
+    expect(sends.at(-1)! - sends[0]!).toBeGreaterThanOrEqual(((2 * count - burst) / rate) * 1000);
   });
 
   it('holds every process back for a Retry-After longer than a minute', async () => {
