@@ -168,9 +168,12 @@ export class NotionGateway {
     if (pausedForMs > this.#maxInlineRetryAfterMs) {
       throw new TrackSyncError('NOTION_RATE_LIMITED', `notion: Notion asked to wait ${Math.ceil(pausedForMs / 1000)} s before the next request (Retry-After); tracksync waits`, { retryAfterMs: pausedForMs });
     }
-    await this.#limiter.acquire();
+    const slotAt = await this.#limiter.acquire();
     const method = (init?.method ?? 'GET').toUpperCase();
     const endpoint = endpointOf(url);
+    // The slot the budget granted, as it decided it: what the rate limit promises, unlike the time the request reaches
+    // a busy server (test/faults/notion-storms.test.ts checks the limit on these).
+    this.#logger.trace({ method, endpoint, slotAt }, 'notion request');
     const key = `${method} ${endpoint}`;
     const count = this.#counts.get(key) ?? { method, endpoint, requests: 0, rateLimited: 0, failed: 0 };
     this.#counts.set(key, count);

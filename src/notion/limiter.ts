@@ -2,8 +2,8 @@ import type { Clock } from '../clock.js';
 
 /** What the gateway needs from a rate limiter: a slot per request, and a pause every caller respects. */
 export interface RateBudget {
-  /** Resolves when the caller may send one request. */
-  acquire(signal?: AbortSignal): Promise<void>;
+  /** Resolves, with the slot's time (ms since the epoch), when the caller may send one request. */
+  acquire(signal?: AbortSignal): Promise<number>;
   /** Nobody sends before `untilMs` (a Retry-After). Never shortens an existing pause. */
   pauseUntil(untilMs: number): void;
   readonly pausedUntil: number;
@@ -39,7 +39,7 @@ export class RateLimiter implements RateBudget {
   #refilledAt: number;
   #pausedUntil = 0;
   readonly #recentSends: number[] = [];
-  #queue: Promise<void> = Promise.resolve();
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RateLimiterOptions) {
     if (!(options.requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be > 0, got ${options.requestsPerSecond}`);
@@ -51,8 +51,8 @@ export class RateLimiter implements RateBudget {
     this.#refilledAt = options.clock.now();
   }
 
-  /** Resolves when the caller may send one request. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /** Resolves, with the slot's time, when the caller may send one request. */
+  acquire(signal?: AbortSignal): Promise<number> {
     const turn = this.#queue.then(() => this.#waitForSlot(signal));
     // The next caller waits for this one whether it succeeds or is aborted.
     this.#queue = turn.catch(() => undefined);
@@ -68,7 +68,7 @@ export class RateLimiter implements RateBudget {
     return this.#pausedUntil;
   }
 
-  async #waitForSlot(signal?: AbortSignal): Promise<void> {
+  async #waitForSlot(signal?: AbortSignal): Promise<number> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.#clock.now();
@@ -83,7 +83,7 @@ export class RateLimiter implements RateBudget {
         this.#tokens -= 1;
         this.#recentSends.push(now);
         if (this.#recentSends.length > this.#burst) this.#recentSends.splice(0, this.#recentSends.length - this.#burst);
-        return;
+        return now;
       }
       await this.#clock.sleep(Math.ceil(wait), signal);
     }
@@ -122,7 +122,7 @@ export class SharedRateBudget implements RateBudget {
   readonly #rate: number;
   readonly #burst: number;
   readonly #clock: Clock;
-  #queue: Promise<void> = Promise.resolve();
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RateLimiterOptions & { store: RateBudgetStore; key: string }) {
     if (!(options.requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be > 0, got ${options.requestsPerSecond}`);
@@ -134,7 +134,7 @@ export class SharedRateBudget implements RateBudget {
     this.#clock = options.clock;
   }
 
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<number> {
     const turn = this.#queue.then(() => this.#waitForSlot(signal));
     this.#queue = turn.catch(() => undefined);
     return turn;
@@ -155,11 +155,13 @@ export class SharedRateBudget implements RateBudget {
     return { tokens: this.#burst, refilledAt: now, pausedUntil: 0, recent: [] };
   }
 
-  async #waitForSlot(signal?: AbortSignal): Promise<void> {
+  async #waitForSlot(signal?: AbortSignal): Promise<number> {
     for (;;) {
       signal?.throwIfAborted();
+      let slotAt = 0;
       const wait = this.#store.stepRateBudget(this.#key, (state) => {
         const now = this.#clock.now();
+        slotAt = now;
         const current = state ?? this.#fresh(now);
         // A clock that went backwards (another process's clock is the same one; NTP can step it) refills nothing.
         const elapsed = Math.max(0, now - current.refilledAt);
@@ -175,7 +177,7 @@ export class SharedRateBudget implements RateBudget {
         }
         return { state: { ...current, tokens, refilledAt: now, recent }, result: waitMs };
       });
-      if (wait <= 0) return;
+      if (wait <= 0) return slotAt;
       await this.#clock.sleep(Math.ceil(wait), signal);
     }
   }
