@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { accuracyBench } from './accuracy.js';
 import { claimBench } from './claims.js';
-import { conversionBench } from './conversion.js';
 import { idleCycleBench } from './idle-cycle.js';
 import { libraryBench } from './library.js';
 import { daemonBench } from './daemon.js';
@@ -20,7 +19,6 @@ import { stageBench } from './stages.js';
 const benches: Array<[string, (argv: readonly string[]) => Promise<BenchSection>]> = [
   ['idle cycle', idleCycleBench],
   ['claims', claimBench],
-  ['conversion', conversionBench],
   ['stages', stageBench],
   ['accuracy', accuracyBench],
   ['library', libraryBench],

@@ -12,11 +12,12 @@ import { overLimitMessage, readRelation, relationUnion } from '../src/notion/rel
 import { analyseAudio, type Analysis } from '../src/pipeline/analyse.js';
 import { splitArtists, type ArtistHints } from '../src/pipeline/artists.js';
 import { trackRow, type PipelineDeps, type TrackRow } from '../src/pipeline/context.js';
-import { convertAndTag, verifyFiles, type TrackMetadata } from '../src/pipeline/convert.js';
+import { decode, tagFiles, verifyFiles, type TrackFingerprint, type TrackMetadata } from '../src/pipeline/convert.js';
 import { downloadAudio, sha256File, type DownloadResult } from '../src/pipeline/download.js';
 import { checkAfterDownload, checkBeforeDownload, type AdoptedFiles } from '../src/pipeline/dedup.js';
 import { importOrDefer } from '../src/pipeline/eagle.js';
-import { fingerprintFile, rawFromBase64 } from '../src/media/chromaprint.js';
+import { rawFromBase64 } from '../src/media/chromaprint.js';
+import type { ProbeResult } from '../src/media/ffmpeg.js';
 import { outsideLibrary } from '../src/library/scan.js';
 import { placeFiles, type Placed } from '../src/pipeline/place.js';
 import { resolveSource, type Resolution, type ResolvedSource } from '../src/pipeline/resolve.js';
@@ -41,8 +42,9 @@ interface PlacedTrack {
 
 /**
  * The main job: a Music Tracks row in, three verified, fully tagged files on disk and a complete row out.
- * resolve -> (dedup) -> download -> analyse -> convert and tag -> verify -> place -> write back; each stage is
- * checkpointed, and `place` wraps the stages before it, so a finished placement skips them all on a retry.
+ * resolve -> (dedup) -> download -> convert (one ffmpeg run: the encodes, the analysis audio, loudness, fingerprint) ->
+ * analyse -> same recording? -> tag -> verify -> place -> write back; each stage is checkpointed, and `place` wraps
+ * the stages before it, so a finished placement skips them all on a retry.
  */
 export const musicTrackHandler: Handler<'tracks'> = {
   name: 'music-track',
@@ -113,15 +115,18 @@ export const musicTrackHandler: Handler<'tracks'> = {
           () => (localSource ? useLocalFile(deps, localSource.path, source) : downloadAudio(deps, row, { ...resolution, source })),
           { isValid: (d) => existsSync(d.path) },
         );
-        const analysis = await ctx.stage('analyse', download.sha256, () => analyseAudio(deps, download.path, download.probe.durationSeconds));
+        const decoded = await ctx.stage('convert', hash(download.sha256, ctx.config.media), () => decode(deps, download, true), {
+          isValid: (d) => existsSync(d.pcmPath) && Object.values(d.files).every((path) => existsSync(path)),
+        });
+        const analysis = await ctx.stage('analyse', hash(decoded), () => analyseAudio(deps, decoded));
         const metadata = trackMetadata(row, resolution.spotify, download);
-        const recording = await ctx.stage('same-recording', download.sha256, () => sameRecording(deps, download.path, download.probe.formatName ?? null));
+        const recording = await ctx.stage('same-recording', hash(decoded.fingerprint), async () => sameRecording(deps, decoded.fingerprint));
         if (recording.duplicate) {
           // The same recording is already in the library (a SoundCloud and a YouTube copy): its files, no new ones.
           ctx.logger.info({ reason: recording.duplicate.reason }, 'same recording already in the library');
           return { placed: { primary: recording.duplicate.files, all: [], bytes: 0 }, analysis, fingerprint: recording.fingerprint, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search, notes: download.notes ?? [] }, duplicateOf: recording.duplicate.reason };
         }
-        const converted = await ctx.stage('convert', hash(download.sha256, analysis, metadata, ctx.config.media), () => convertAndTag(deps, download, analysis, metadata), {
+        const converted = await ctx.stage('tag', hash(decoded, analysis, metadata), () => tagFiles(deps, download, decoded, analysis, metadata), {
           isValid: (c) => Object.values(c.files).every((path) => existsSync(path)),
         });
         await ctx.stage('verify', hash(converted), () => verifyFiles(deps, converted, analysis));
@@ -171,12 +176,11 @@ function emptyInfo(): DownloadResult['info'] {
   return { id: null, title: null, uploader: null, artist: null, track: null, album: null, genre: null, durationSeconds: null, webpageUrl: null, extractor: null, thumbnailUrl: null, isrc: null };
 }
 
-/** After the download: is this recording already in the library (fingerprint similarity >= 0.9)? */
-async function sameRecording(deps: PipelineDeps, path: string, formatName: string | null): Promise<{ fingerprint: string | null; duplicate: { files: AdoptedFiles; reason: string } | null }> {
-  const fp = await fingerprintFile(deps.config, path, deps.signal, formatName).catch(() => undefined);
-  if (!fp) return { fingerprint: null, duplicate: null };
-  const found = checkAfterDownload(deps.store, deps.config, deps.pageId, fp.raw);
-  return { fingerprint: fp.compressed, duplicate: found ?? null };
+/** After the conversion: is this recording already in the library (fingerprint similarity >= 0.9)? */
+function sameRecording(deps: PipelineDeps, fingerprint: TrackFingerprint | null): { fingerprint: string | null; duplicate: { files: AdoptedFiles; reason: string } | null } {
+  if (!fingerprint) return { fingerprint: null, duplicate: null };
+  const found = checkAfterDownload(deps.store, deps.config, deps.pageId, rawFromBase64(fingerprint.rawBase64));
+  return { fingerprint: fingerprint.compressed, duplicate: found ?? null };
 }
 
 /** Eagle: the WAV (else the AIFF, else the M4A) into Playlists/<playlist>, tagged; deferred when Eagle is closed. */
@@ -211,13 +215,15 @@ async function adoptFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, fil
   const listed = Object.entries(files).filter(([, path]) => path) as Array<['m4a' | 'aiff' | 'wav', string]>;
   if (listed.length === 0 || !listed.every(([, path]) => existsSync(path))) return undefined;
   const adopted = await ctx.stage('adopt', hash(listed), async () => {
+    const probes = new Map<string, ProbeResult>();
     for (const [, path] of listed) {
       const probe = await deps.ffmpeg.probe(path, deps.signal).catch(() => undefined);
       if (!probe?.hasAudio) return null;
+      probes.set(path, probe);
     }
+    // One probe per file: the first's is reused for its analysis run.
     const [, first] = listed.find(([format]) => format === 'wav') ?? listed[0]!;
-    const probe = await deps.ffmpeg.probe(first, deps.signal);
-    return analyseAudio(deps, first, probe.durationSeconds);
+    return analyseAudio(deps, await decode(deps, { path: first, probe: probes.get(first)! }, false));
   });
   if (!adopted) return undefined;
   ctx.logger.info({ paths: listed.map(([, p]) => p), reason }, 'files already on disk decode: adopting them instead of downloading');

@@ -180,6 +180,11 @@ export const DEFAULTS = {
     durationToleranceSeconds: 2,
     /** Exact-id duplicates are merged during sync; fuzzy ones are only proposed (tracksync dedup). */
     mergeExactDuplicates: true,
+    /**
+     * Files the library scan reads at once; 0 means one per core (os.availableParallelism()). Each read is one fpcalc
+     * process on one core, so a first scan of thousands of files is as fast as the cores allow.
+     */
+    scanConcurrency: 0,
   },
   tasks: {
     /** Tracks one music-sync task processes at most (a task can also say "limit: N"). */

@@ -218,6 +218,8 @@ const fileSchema = z
         durationToleranceSeconds: z.number().positive(),
         /** Merge duplicate Notion pages with the same Spotify ID, SoundCloud URL, YouTube id or ISRC during sync (fuzzy ones only in `tracksync dedup --apply`). */
         mergeExactDuplicates: z.boolean(),
+        /** Files the library scan reads at once; 0 = one per core. */
+        scanConcurrency: z.number().int().min(0).max(64),
       })
       .partial()
       .strict(),
@@ -371,7 +373,7 @@ export interface Config {
   readonly placement: { readonly unassignedFolder: string; readonly maxFileNameBytes: number; readonly destinations: Readonly<Record<AudioFormat, readonly DestinationKey[]>> };
   readonly search: Widen<typeof DEFAULTS.search>;
   readonly tasks: Widen<typeof DEFAULTS.tasks>;
-  readonly library: { readonly extraFolders: readonly string[]; readonly similarityThreshold: number; readonly nameThreshold: number; readonly durationToleranceSeconds: number; readonly mergeExactDuplicates: boolean };
+  readonly library: { readonly extraFolders: readonly string[]; readonly similarityThreshold: number; readonly nameThreshold: number; readonly durationToleranceSeconds: number; readonly mergeExactDuplicates: boolean; readonly scanConcurrency: number };
   readonly handoff: { readonly returnFolder?: string; readonly reviewTask: boolean };
   readonly feeds: {
     readonly cron: string;

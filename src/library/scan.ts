@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Store } from '../../state/store.js';
@@ -93,9 +94,38 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
     else roots.push(root);
   }
   const scanId = store.beginLibraryScan(roots, clock.now());
+  const concurrency = Math.max(1, config.library.scanConcurrency || availableParallelism());
   let seen = 0;
   let read = 0;
   let failed = 0;
+  let aborted: Error | undefined;
+  const readFile = async (path: string, root: string, stats: { size: number; mtimeMs: number }): Promise<void> => {
+    const [tags, fingerprint] = await Promise.all([readTags(path), fingerprintFile(config, path, options.signal)]);
+    const raw = Buffer.from(fingerprint.raw.buffer, fingerprint.raw.byteOffset, fingerprint.raw.byteLength);
+    store.upsertIndexedFile(
+      {
+        path,
+        root,
+        pageId: null,
+        format: extname(path).slice(1).toLowerCase(),
+        size: stats.size,
+        mtimeMs: Math.round(stats.mtimeMs),
+        durationSeconds: tags.durationSeconds,
+        title: tags.title,
+        artist: tags.artist,
+        album: tags.album,
+        bpm: tags.bpm,
+        musicalKey: tags.key,
+        normTitle: tags.title ? coreTitle(tags.title) : null,
+        normArtist: tags.artist ? normaliseText(tags.artist) : null,
+        fingerprint: fingerprint.compressed,
+        fingerprintRaw: raw,
+        scanId,
+        now: clock.now(),
+      },
+      fingerprintKeys(fingerprint.raw),
+    );
+  };
   for (const root of roots) {
     // Unchanged files are marked seen in batches: an interrupted scan loses at most one batch of cheap marks.
     let unchanged: string[] = [];
@@ -103,51 +133,47 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
       store.markLibraryFilesSeen(unchanged, scanId, root);
       unchanged = [];
     };
+    // New and changed files are read `concurrency` at a time (one fpcalc each: a first scan of a big library is CPU
+    // bound, and fpcalc uses one core); unchanged files cost a stat and a lookup, no decode.
+    const inFlight = new Set<Promise<void>>();
     for await (const path of audioFiles(root)) {
       options.signal?.throwIfAborted();
       seen += 1;
+      let stats;
       try {
-        const stats = await stat(path);
-        const known = store.getLibraryFile(path);
-        if (known && known.size === stats.size && known.mtime_ms === Math.round(stats.mtimeMs) && known.fingerprint_raw) {
-          unchanged.push(path);
-          if (unchanged.length >= SEEN_BATCH) flush();
-        } else {
-          const [tags, fingerprint] = await Promise.all([readTags(path), fingerprintFile(config, path, options.signal)]);
-          const raw = Buffer.from(fingerprint.raw.buffer, fingerprint.raw.byteOffset, fingerprint.raw.byteLength);
-          store.upsertIndexedFile(
-            {
-              path,
-              root,
-              pageId: null,
-              format: extname(path).slice(1).toLowerCase(),
-              size: stats.size,
-              mtimeMs: Math.round(stats.mtimeMs),
-              durationSeconds: tags.durationSeconds,
-              title: tags.title,
-              artist: tags.artist,
-              album: tags.album,
-              bpm: tags.bpm,
-              musicalKey: tags.key,
-              normTitle: tags.title ? coreTitle(tags.title) : null,
-              normArtist: tags.artist ? normaliseText(tags.artist) : null,
-              fingerprint: fingerprint.compressed,
-              fingerprintRaw: raw,
-              scanId,
-              now: clock.now(),
-            },
-            fingerprintKeys(fingerprint.raw),
-          );
-          read += 1;
-        }
+        stats = await stat(path);
       } catch (raw) {
-        const error = coerceError(raw);
-        if (error.code === 'ABORTED') throw error;
         failed += 1;
-        logger.warn({ path, err: error }, 'could not index a file; the scan goes on');
+        logger.warn({ path, err: coerceError(raw) }, 'could not index a file; the scan goes on');
+        continue;
       }
+      const known = store.getLibraryFile(path);
+      if (known && known.size === stats.size && known.mtime_ms === Math.round(stats.mtimeMs) && known.fingerprint_raw) {
+        unchanged.push(path);
+        if (unchanged.length >= SEEN_BATCH) flush();
+      } else {
+        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        const task = readFile(path, root, stats).then(
+          () => {
+            read += 1;
+          },
+          (raw: unknown) => {
+            const error = coerceError(raw);
+            if (error.code === 'ABORTED') aborted = error;
+            else {
+              failed += 1;
+              logger.warn({ path, err: error }, 'could not index a file; the scan goes on');
+            }
+          },
+        );
+        const tracked = task.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+      }
+      if (aborted) throw aborted;
       if (seen % 25 === 0) options.onProgress?.({ seen, read, failed, current: path });
     }
+    await Promise.all(inFlight);
+    if (aborted) throw aborted;
     flush();
   }
   const gone = store.finishLibraryScan(scanId, roots, { seen, read }, clock.now());

@@ -3,7 +3,9 @@ import { runTool } from './process.js';
 
 /**
  * Chromaprint fingerprints: one 32-bit item per ~0.124 s of audio (media-notes.md §5).
- * ffmpeg writes them during conversion; fpcalc is the fallback and the tool for files already on disk.
+ * ffmpeg computes the raw items once per track, in the run that converts it (ffmpeg.ts `process`); fpcalc does it for
+ * files already on disk (the library scan), once per file. The compressed form that AcoustID, Notion and Eagle use is
+ * computed from the raw items here, so no track is fingerprinted twice (it was three times: issue 16 measured it).
  */
 
 export interface Fingerprint {
@@ -46,6 +48,51 @@ export function similarity(a: Uint32Array, b: Uint32Array, maxOffset = 80, minOv
   return best;
 }
 
+/** Chromaprint's default algorithm (TEST2), the one fpcalc and ffmpeg's chromaprint muxer use unless told otherwise. */
+export const DEFAULT_ALGORITHM = 1;
+
+/** Writes values of `width` bits, least significant bit first, into bytes: the packing of the compressed form. */
+function packBits(values: readonly number[], width: number): Buffer {
+  const bytes = Buffer.alloc(Math.ceil((values.length * width) / 8));
+  let bit = 0;
+  for (const value of values) {
+    for (let i = 0; i < width; i += 1, bit += 1) if ((value >>> i) & 1) bytes[bit >>> 3]! |= 1 << (bit & 7);
+  }
+  return bytes;
+}
+
+/**
+ * The compressed form of raw items, as fpcalc prints it ("AQAA..."): a 4-byte header (the algorithm, then the item
+ * count as 24 bits big-endian); then, for each item XORed with the one before, the gaps between its set bits, each
+ * item's list ending in 0. Gaps are written in 3 bits (7 meaning "7 or more"), and the excess of those of 7 or more
+ * after them in 5 bits. The result is base64 with the URL alphabet and no padding. This follows the format Chromaprint
+ * defines (its fingerprint compressor); test/media/chromaprint.test.ts checks it against fpcalc's own output.
+ */
+export function compressFingerprint(raw: Uint32Array, algorithm = DEFAULT_ALGORITHM): string {
+  const gaps: number[] = [];
+  let previous = 0;
+  for (const item of raw) {
+    let x = (item ^ previous) >>> 0;
+    previous = item;
+    for (let bit = 1, lastBit = 0; x !== 0; x >>>= 1, bit += 1) {
+      if (x & 1) {
+        gaps.push(bit - lastBit);
+        lastBit = bit;
+      }
+    }
+    gaps.push(0);
+  }
+  const header = Buffer.from([algorithm & 0xff, (raw.length >>> 16) & 0xff, (raw.length >>> 8) & 0xff, raw.length & 0xff]);
+  const normal = packBits(gaps.map((g) => Math.min(g, 7)), 3);
+  const exceptional = packBits(gaps.filter((g) => g >= 7).map((g) => g - 7), 5);
+  return Buffer.concat([header, normal, exceptional]).toString('base64url');
+}
+
+/** Both forms from one computation of the raw items. */
+export function fingerprintFromRaw(raw: Uint32Array): Fingerprint {
+  return { compressed: compressFingerprint(raw), raw };
+}
+
 /**
  * fpcalc on a file, whole length (`formatName`: the demuxer to use, for files tracksync did not write). Debian's fpcalc 1.5.1 exits 3 ("Error decoding audio frame (End of file)") whenever it
  * reaches the end before -length, with a valid result on stdout (media-notes.md §5): exit 3 is accepted.
@@ -54,16 +101,15 @@ export async function fingerprintFile(config: Config, path: string, signal?: Abo
   // fpcalc has no demuxer whitelist: for a download, the format ffprobe accepted (ffmpeg.ts) is pinned, so a file
   // that is really a playlist is read as that format (and fails) rather than followed.
   const format = formatName ? ['-format', formatName] : [];
-  const run = (raw: boolean) =>
-    runTool(config.media.tools.fpcalc, ['-json', '-length', '0', ...format, ...(raw ? ['-raw'] : []), path], {
-      timeoutMs: config.media.toolTimeoutMs,
-      failureCode: 'ANALYSIS_FAILED',
-      okExitCodes: [3],
-      ...(signal ? { signal } : {}),
-    });
-  const [compressed, raw] = await Promise.all([run(false), run(true)]);
-  const parsedRaw = JSON.parse(raw.stdout) as { fingerprint: number[] };
-  return { compressed: (JSON.parse(compressed.stdout) as { fingerprint: string }).fingerprint, raw: Uint32Array.from(parsedRaw.fingerprint, (v) => v >>> 0) };
+  // One run, raw items only: the compressed form is computed from them (it took a second fpcalc run).
+  const result = await runTool(config.media.tools.fpcalc, ['-json', '-length', '0', ...format, '-raw', path], {
+    timeoutMs: config.media.toolTimeoutMs,
+    failureCode: 'ANALYSIS_FAILED',
+    okExitCodes: [3],
+    ...(signal ? { signal } : {}),
+  });
+  const parsed = JSON.parse(result.stdout) as { fingerprint: number[] };
+  return fingerprintFromRaw(Uint32Array.from(parsed.fingerprint, (v) => v >>> 0));
 }
 
 export function rawToBase64(raw: Uint32Array): string {

@@ -1,5 +1,4 @@
 import ffmpeg from 'fluent-ffmpeg';
-import { readFile, rm } from 'node:fs/promises';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, type ErrorCode } from '../errors.js';
 import { runTool } from './process.js';
@@ -31,19 +30,25 @@ export interface ProbeResult {
 export interface Loudness {
   /** EBU R128 integrated loudness. */
   readonly integratedLufs: number;
-  /** True peak, dBTP. */
-  readonly truePeakDb: number;
 }
 
-export interface ConvertSpec {
+/** What one ffmpeg run does for one track (`processTrack`). */
+export interface TrackRunSpec {
   readonly input: string;
-  /** Outputs to write; a format that is switched off is left out. */
+  /** Encodes to write, untagged (tags.ts writes the tags); none when the files already exist (adopted files). */
   readonly outputs: Partial<Record<'m4a' | 'aiff' | 'wav', string>>;
   readonly bitDepth: 16 | 24;
   readonly sampleRate: number;
-  /** Raw (uint32 little-endian) and compressed base64 Chromaprint fingerprints, in the same run (media-notes.md §5). */
+  /** Mono 32-bit float PCM at `analysisRate`, for tempo and key. */
+  readonly pcmPath: string;
+  readonly analysisRate: number;
+  /** Raw Chromaprint items (uint32 little-endian); left out when this ffmpeg has no chromaprint muxer. */
   readonly fingerprintRawPath?: string;
-  readonly fingerprintBase64Path?: string;
+}
+
+export interface TrackRunResult {
+  /** Null for silence. */
+  readonly loudness: Loudness | null;
 }
 
 const LOSSLESS_CODECS = /^(flac|alac|pcm_|wavpack|ape|tta|mlp|truehd|shorten)/;
@@ -148,47 +153,30 @@ export class Ffmpeg {
   }
 
   /**
-   * One decode for the analysis: mono 32-bit float PCM at `sampleRate` (for tempo and key) and the EBU R128 integrated
-   * loudness and true peak (ffmpeg's ebur128 filter), split from the same decoded stream. The PCM goes to `pcmPath`
-   * (a file in the item's work folder), not to a pipe: fluent-ffmpeg reports a piped output whose 'close' comes more than
-   * 20 ms before the process exits as "Output stream closed", a failure of a run that succeeded (node-fluent-ffmpeg
-   * #1171, #1135). Under the soak's load (8 items on 2 cores) it failed 2 of 60 real tracks in three runs.
+   * Everything a track needs from its audio, from ONE decode in ONE ffmpeg run (issue 16 measured 3.17 s of media CPU
+   * per 3-minute track when the decode, the fingerprint and the probes were repeated; this run is the floor it set):
+   * - the encodes (ALAC, AIFF, WAV), each from the decoded stream; source tags dropped (-map_metadata -1);
+   * - the analysis PCM (mono float at `analysisRate`, left in `pcmPath` for the analysis) and the EBU R128 integrated
+   *   loudness, split from it;
+   * - the raw Chromaprint items, when this ffmpeg has the muxer (chromaprint.ts makes the compressed form from them).
+   * Loudness is integrated only: the true peak (4x oversampling) cost about 0.8 s a track and nothing used it.
+   * The PCM goes to a file, not a pipe: fluent-ffmpeg reports a piped output whose 'close' comes more than 20 ms before
+   * the process exits as "Output stream closed", a failure of a run that succeeded (node-fluent-ffmpeg #1171, #1135);
+   * under the soak's load (8 items on 2 cores) it failed 2 of 60 real tracks in three runs.
    */
-  async decodeForAnalysis(path: string, sampleRate: number, pcmPath: string, signal?: AbortSignal): Promise<{ pcm: Float32Array; loudness: Loudness | null }> {
-    const command = this.#command(this.#config.media.toolTimeoutMs)
-      .input(path)
+  async processTrack(spec: TrackRunSpec, signal?: AbortSignal): Promise<TrackRunResult> {
+    const encodes = Object.keys(spec.outputs).length;
+    const timeoutMs = encodes > 0 ? this.#config.media.convertTimeoutMs : this.#config.media.toolTimeoutMs;
+    const command = this.#command(timeoutMs)
+      .input(spec.input)
       .inputOptions('-nostdin', ...safeInputOptions(this.#config.media.audioDemuxers))
-      .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=peak=true[lo];[p]aresample=${sampleRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
+      // framelog=verbose: ebur128 logs every 100 ms at the info level otherwise (1,800 lines for 3 minutes); the
+      // summary this reads is still logged.
+      .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=framelog=verbose[lo];[p]aresample=${spec.analysisRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
       .output('-')
       .outputOptions('-map', '[lo]', '-f', 'null')
-      .output(pcmPath)
-      .outputOptions('-map', '[po]', '-f', 'f32le', '-y');
-    try {
-      const stderr = await this.#run(command, 'ANALYSIS_FAILED', 'decoding for analysis', signal);
-      const bytes = await readFile(pcmPath);
-      const pcm = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
-      return { pcm: new Float32Array(pcm), loudness: parseLoudness(stderr) };
-    } finally {
-      await rm(pcmPath, { force: true });
-    }
-  }
-
-  /** Whether this ffmpeg has the chromaprint muxer (Homebrew's and Debian's do). */
-  async hasChromaprint(signal?: AbortSignal): Promise<boolean> {
-    if (this.#chromaprint === undefined) {
-      const result = await runTool(this.#config.media.tools.ffmpeg, ['-hide_banner', '-muxers'], { timeoutMs: 30_000, failureCode: 'CONVERSION_FAILED', ...(signal ? { signal } : {}) });
-      this.#chromaprint = /\bchromaprint\b/.test(result.stdout);
-    }
-    return this.#chromaprint;
-  }
-
-  /**
-   * One ffmpeg run: the source is decoded once and written as ALAC, AIFF and WAV (and fingerprinted). Three separate
-   * runs cost x1.21 to x1.88 the time (media-notes.md §3; bench/RESULTS.md measures it again). Source tags are dropped
-   * (-map_metadata -1): tags.ts writes ours.
-   */
-  async convert(spec: ConvertSpec, signal?: AbortSignal): Promise<void> {
-    const command = this.#command(this.#config.media.convertTimeoutMs).input(spec.input).inputOptions('-nostdin', ...safeInputOptions(this.#config.media.audioDemuxers));
+      .output(spec.pcmPath)
+      .outputOptions('-map', '[po]', '-f', 'f32le');
     const rate = ['-ar', String(spec.sampleRate)];
     if (spec.outputs.m4a) {
       // Without an explicit sample format ffmpeg picks 32-bit ALAC for float-decoded sources: 2.4x the size for nothing.
@@ -201,8 +189,17 @@ export class Ffmpeg {
       command.output(spec.outputs.wav).outputOptions('-map', '0:a', '-map_metadata', '-1', '-c:a', spec.bitDepth === 16 ? 'pcm_s16le' : 'pcm_s24le', ...rate, '-f', 'wav');
     }
     if (spec.fingerprintRawPath) command.output(spec.fingerprintRawPath).outputOptions('-map', '0:a', '-f', 'chromaprint', '-fp_format', 'raw');
-    if (spec.fingerprintBase64Path) command.output(spec.fingerprintBase64Path).outputOptions('-map', '0:a', '-f', 'chromaprint', '-fp_format', 'base64');
-    await this.#run(command.outputOptions('-y'), 'CONVERSION_FAILED', 'conversion', signal);
+    const stderr = await this.#run(command.outputOptions('-y'), encodes > 0 ? 'CONVERSION_FAILED' : 'ANALYSIS_FAILED', encodes > 0 ? 'conversion' : 'decoding for analysis', signal);
+    return { loudness: parseLoudness(stderr) };
+  }
+
+  /** Whether this ffmpeg has the chromaprint muxer (Homebrew's and Debian's do). */
+  async hasChromaprint(signal?: AbortSignal): Promise<boolean> {
+    if (this.#chromaprint === undefined) {
+      const result = await runTool(this.#config.media.tools.ffmpeg, ['-hide_banner', '-muxers'], { timeoutMs: 30_000, failureCode: 'CONVERSION_FAILED', ...(signal ? { signal } : {}) });
+      this.#chromaprint = /\bchromaprint\b/.test(result.stdout);
+    }
+    return this.#chromaprint;
   }
 
   /** Artwork as a baseline JPEG that fits `maxPixels` (M4A covers must be JPEG or PNG; thumbnails are often WebP). */
@@ -216,15 +213,13 @@ export class Ffmpeg {
   }
 }
 
-/** The last "Summary:" block of ebur128's log: "I: -14.2 LUFS" and "Peak: -0.4 dBFS". */
+/** The last "Summary:" block of ebur128's log: "I: -14.2 LUFS". */
 export function parseLoudness(stderr: string): Loudness | null {
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
   const integrated = summary.match(/I:\s+(-?[\d.]+|-inf)\s+LUFS/);
-  const peak = summary.match(/Peak:\s+(-?[\d.]+|-inf)\s+dBFS/);
-  if (!integrated || !peak) return null;
-  const value = (s: string): number => (s === '-inf' ? -Infinity : Number(s));
-  const integratedLufs = value(integrated[1]!);
+  if (!integrated) return null;
+  const integratedLufs = integrated[1] === '-inf' ? -Infinity : Number(integrated[1]);
   // -70 LUFS is ebur128's floor: digital silence has no loudness worth storing.
   if (!Number.isFinite(integratedLufs) || integratedLufs <= -70) return null;
-  return { integratedLufs, truePeakDb: value(peak[1]!) };
+  return { integratedLufs };
 }

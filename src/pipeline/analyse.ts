@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { TrackSyncError } from '../errors.js';
 import { detectKey } from '../media/analysis/key.js';
 import { detectTempo } from '../media/analysis/tempo.js';
 import type { PipelineDeps } from './context.js';
+import { ANALYSIS_RATE, type Decoded } from './convert.js';
 
 export interface Analysis {
   readonly durationSeconds: number;
@@ -14,13 +14,9 @@ export interface Analysis {
   readonly key: string | null;
   readonly camelot: string | null;
   readonly keyConfidence: number | null;
-  /** EBU R128, measured (never a constant: legacy bug 13). Null for silence. */
+  /** EBU R128 integrated, measured (never a constant: legacy bug 13). Null for silence. */
   readonly loudnessLufs: number | null;
-  readonly truePeakDb: number | null;
 }
-
-/** Analysis runs at 22.05 kHz mono: enough for onsets (up to 8 kHz) and pitch (up to 2.1 kHz), a quarter of the data. */
-const ANALYSIS_RATE = 22_050;
 
 /** Tempo and key are analysed on the middle of the track: intros and outros are often beatless or in another key. */
 export function analysisWindow(pcm: Float32Array, sampleRate: number, windowSeconds: number): Float32Array {
@@ -29,23 +25,22 @@ export function analysisWindow(pcm: Float32Array, sampleRate: number, windowSeco
   return pcm.subarray(start, start + length);
 }
 
-export async function analyseAudio(deps: PipelineDeps, path: string, durationSeconds: number): Promise<Analysis> {
-  const dir = join(deps.workDir, 'analyse');
-  await mkdir(dir, { recursive: true });
-  const { pcm, loudness } = await deps.ffmpeg.decodeForAnalysis(path, ANALYSIS_RATE, join(dir, 'mono.f32'), deps.signal);
+/** Tempo and key from the PCM the conversion run left (convert.ts `decode`); loudness as that run measured it. */
+export async function analyseAudio(deps: PipelineDeps, decoded: Decoded): Promise<Analysis> {
+  const bytes = await readFile(decoded.pcmPath);
+  const pcm = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
   if (pcm.length < ANALYSIS_RATE) throw new TrackSyncError('CORRUPT_MEDIA', `the audio decodes to less than a second (${pcm.length} samples)`);
   const window = analysisWindow(pcm, ANALYSIS_RATE, deps.config.media.analysisWindowSeconds);
   const { minBpm, maxBpm, tempoPriorCentreBpm, tempoPriorWidthOctaves } = deps.config.media;
   const tempo = detectTempo(window, ANALYSIS_RATE, { minBpm, maxBpm, priorCentreBpm: tempoPriorCentreBpm, priorWidthOctaves: tempoPriorWidthOctaves });
   const key = detectKey(window, ANALYSIS_RATE);
   return {
-    durationSeconds: Math.round(durationSeconds * 1000) / 1000,
+    durationSeconds: Math.round(decoded.durationSeconds * 1000) / 1000,
     bpm: tempo?.bpm ?? null,
     bpmConfidence: tempo?.confidence ?? null,
     key: key?.name ?? null,
     camelot: key?.camelot ?? null,
     keyConfidence: key?.confidence ?? null,
-    loudnessLufs: loudness ? Math.round(loudness.integratedLufs * 10) / 10 : null,
-    truePeakDb: loudness && Number.isFinite(loudness.truePeakDb) ? Math.round(loudness.truePeakDb * 10) / 10 : null,
+    loudnessLufs: decoded.loudnessLufs,
   };
 }

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioFormat } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
-import { fingerprintFile, rawFromBytes, rawToBase64 } from '../media/chromaprint.js';
+import { fingerprintFile, fingerprintFromRaw, rawFromBytes, rawToBase64 } from '../media/chromaprint.js';
+import type { ProbeResult } from '../media/ffmpeg.js';
 import { readTags, writeTags, type TrackTags } from '../media/tags.js';
 import type { Analysis } from './analyse.js';
 import type { PipelineDeps } from './context.js';
@@ -22,18 +23,39 @@ export interface TrackMetadata {
   readonly artworkUrl: string | null;
 }
 
+/** Compressed (fpcalc/AcoustID form) for Notion and Eagle; raw (base64 of uint32 LE) for similarity. */
+export interface TrackFingerprint {
+  readonly compressed: string;
+  readonly rawBase64: string;
+}
+
+/** What the one ffmpeg run of a track leaves (`decode`): the encodes, untagged, and what the analysis reads. */
+export interface Decoded {
+  /** Untagged encodes by format (none when the files already exist). */
+  readonly files: Partial<Record<AudioFormat, string>>;
+  readonly bitDepth: 16 | 24;
+  readonly sampleRate: number;
+  /** Mono float PCM at ANALYSIS_RATE, in the item's work folder, for analyse.ts. */
+  readonly pcmPath: string;
+  readonly durationSeconds: number;
+  readonly loudnessLufs: number | null;
+  readonly fingerprint: TrackFingerprint | null;
+}
+
 export interface Converted {
   readonly files: Partial<Record<AudioFormat, string>>;
   readonly bitDepth: 16 | 24;
   readonly sampleRate: number;
   readonly artworkPath: string | null;
-  /** Compressed (fpcalc/AcoustID form) for Notion and Eagle; raw (base64 of uint32 LE) for similarity. */
-  readonly fingerprint: { readonly compressed: string; readonly rawBase64: string } | null;
+  readonly fingerprint: TrackFingerprint | null;
   readonly tags: TrackTags;
 }
 
+/** Analysis runs at 22.05 kHz mono: enough for onsets (up to 8 kHz) and pitch (up to 2.1 kHz), a quarter of the data. */
+export const ANALYSIS_RATE = 22_050;
+
 /** Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). media-notes.md §3. */
-export function outputFormat(download: Pick<DownloadResult, 'probe'>, media: PipelineDeps['config']['media']): { bitDepth: 16 | 24; sampleRate: number } {
+export function outputFormat(download: { readonly probe: ProbeResult }, media: PipelineDeps['config']['media']): { bitDepth: 16 | 24; sampleRate: number } {
   if (!download.probe.lossless) return { bitDepth: media.lossyBitDepth as 16 | 24, sampleRate: media.lossySampleRate };
   const depth = (download.probe.bitDepth ?? 16) > 16 && media.maxBitDepth === 24 ? 24 : 16;
   return { bitDepth: depth, sampleRate: download.probe.sampleRate };
@@ -59,32 +81,42 @@ async function prepareArtwork(deps: PipelineDeps, download: DownloadResult, meta
   }
 }
 
-/** One ffmpeg run writes every enabled format (and the fingerprints); then every file is tagged. */
-export async function convertAndTag(deps: PipelineDeps, download: DownloadResult, analysis: Analysis, metadata: TrackMetadata): Promise<Converted> {
+/**
+ * The one ffmpeg run of a track (ffmpeg.ts `processTrack`): every enabled format (`encode`), the analysis PCM, the
+ * integrated loudness and the fingerprint, from one decode. Without `encode` (files already on disk) only the analysis
+ * part runs. An ffmpeg without the chromaprint muxer leaves the fingerprint to one fpcalc run.
+ */
+export async function decode(deps: PipelineDeps, source: { readonly path: string; readonly probe: ProbeResult }, encode: boolean): Promise<Decoded> {
   const dir = join(deps.workDir, 'convert');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const artworkPath = await prepareArtwork(deps, download, metadata, dir);
-  const { bitDepth, sampleRate } = outputFormat(download, deps.config.media);
+  const { bitDepth, sampleRate } = outputFormat(source, deps.config.media);
   const files: Partial<Record<AudioFormat, string>> = {};
-  for (const format of ['m4a', 'aiff', 'wav'] as const) if (deps.config.media.formats[format]) files[format] = join(dir, `track.${format}`);
-  const inline = await deps.ffmpeg.hasChromaprint(deps.signal);
+  if (encode) for (const format of ['m4a', 'aiff', 'wav'] as const) if (deps.config.media.formats[format]) files[format] = join(dir, `track.${format}`);
+  const inline = encode && (await deps.ffmpeg.hasChromaprint(deps.signal));
   const rawPath = join(dir, 'fingerprint.raw');
-  const compressedPath = join(dir, 'fingerprint.b64');
-  await deps.ffmpeg.convert({ input: download.path, outputs: files, bitDepth, sampleRate, ...(inline ? { fingerprintRawPath: rawPath, fingerprintBase64Path: compressedPath } : {}) }, deps.signal);
-
-  let fingerprint: Converted['fingerprint'] = null;
-  try {
-    if (inline && existsSync(rawPath)) {
-      fingerprint = { compressed: (await readFile(compressedPath, 'utf8')).trim(), rawBase64: rawToBase64(rawFromBytes(await readFile(rawPath))) };
-    } else {
-      const fp = await fingerprintFile(deps.config, Object.values(files)[0]!, deps.signal);
+  const pcmPath = join(dir, 'analysis.f32');
+  const { loudness } = await deps.ffmpeg.processTrack(
+    { input: source.path, outputs: files, bitDepth, sampleRate, pcmPath, analysisRate: ANALYSIS_RATE, ...(inline ? { fingerprintRawPath: rawPath } : {}) },
+    deps.signal,
+  );
+  let fingerprint: TrackFingerprint | null = null;
+  if (encode) {
+    try {
+      const fp = inline && existsSync(rawPath) ? fingerprintFromRaw(rawFromBytes(await readFile(rawPath))) : await fingerprintFile(deps.config, Object.values(files)[0]!, deps.signal);
       fingerprint = { compressed: fp.compressed, rawBase64: rawToBase64(fp.raw) };
+    } catch (raw) {
+      deps.logger.warn({ err: coerceError(raw) }, 'no fingerprint for this track');
     }
-  } catch (raw) {
-    deps.logger.warn({ err: coerceError(raw) }, 'no fingerprint for this track');
   }
+  const loudnessLufs = loudness ? Math.round(loudness.integratedLufs * 10) / 10 : null;
+  return { files, bitDepth, sampleRate, pcmPath, durationSeconds: source.probe.durationSeconds, loudnessLufs, fingerprint };
+}
 
+/** The encodes of `decode` get their tags and artwork (tags.ts); nothing is decoded or encoded again. */
+export async function tagFiles(deps: PipelineDeps, download: DownloadResult, decoded: Decoded, analysis: Analysis, metadata: TrackMetadata): Promise<Converted> {
+  const artworkPath = await prepareArtwork(deps, download, metadata, join(deps.workDir, 'convert'));
+  const { files, bitDepth, sampleRate, fingerprint } = decoded;
   const tags: TrackTags = {
     title: metadata.title,
     artist: metadata.artist,
@@ -103,23 +135,24 @@ export async function convertAndTag(deps: PipelineDeps, download: DownloadResult
 }
 
 /**
- * Every file decodes, lasts as long as the analysed source (±0.5 s) and carries its tags, read back with
- * music-metadata. Downloaded is set only after this (notion-schema.md). A failure removes the conversion so a retry
- * converts again rather than re-checking the same files.
+ * Every file is complete (ffmpeg finished it: its container says it lasts as long as the source, ±0.5 s) and carries
+ * its tags, read back with music-metadata: one in-process parse per file gives both, where an ffprobe per file cost
+ * about 0.06 s of CPU each (issue 16). Downloaded is set only after this (notion-schema.md). A failure removes the
+ * conversion so a retry converts again rather than re-checking the same files.
  */
 export async function verifyFiles(deps: PipelineDeps, converted: Converted, analysis: Analysis): Promise<Record<string, number>> {
   const problems: string[] = [];
   const durations: Record<string, number> = {};
   for (const [format, path] of Object.entries(converted.files)) {
-    const probe = await deps.ffmpeg.probe(path, deps.signal).catch((e: unknown) => ({ hasAudio: false, durationSeconds: 0, error: e }));
-    if (!probe.hasAudio) {
-      problems.push(`${format}: does not decode`);
+    const tags = await readTags(path).catch(() => undefined);
+    const bytes = await stat(path).then((s) => s.size, () => 0);
+    if (!tags || tags.durationSeconds === null || !(tags.durationSeconds > 0) || bytes === 0) {
+      problems.push(`${format}: not a complete ${format.toUpperCase()} file`);
       continue;
     }
-    durations[format] = probe.durationSeconds;
-    const gap = Math.abs(probe.durationSeconds - analysis.durationSeconds);
-    if (gap > deps.config.media.verifyToleranceSeconds) problems.push(`${format}: lasts ${probe.durationSeconds.toFixed(2)} s, the source ${analysis.durationSeconds.toFixed(2)} s`);
-    const tags = await readTags(path);
+    durations[format] = tags.durationSeconds;
+    const gap = Math.abs(tags.durationSeconds - analysis.durationSeconds);
+    if (gap > deps.config.media.verifyToleranceSeconds) problems.push(`${format}: lasts ${tags.durationSeconds.toFixed(2)} s, the source ${analysis.durationSeconds.toFixed(2)} s`);
     // Empty and absent are the same for a tag (a container may drop an empty frame).
     if ((tags.title ?? '') !== converted.tags.title) problems.push(`${format}: title tag is ${JSON.stringify(tags.title)}`);
     if ((tags.artist ?? '') !== converted.tags.artist) problems.push(`${format}: artist tag is ${JSON.stringify(tags.artist)}`);

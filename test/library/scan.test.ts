@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../state/store.js';
 import { systemClock } from '../../src/clock.js';
@@ -77,5 +77,43 @@ describe('the library index', async () => {
     const found = findSimilarFiles(store, fp.raw, { threshold: 0.9 });
     expect(found.map((f) => f.row.path)).toEqual([files[3]]);
     expect(found[0]!.similarity).toBeGreaterThan(0.9);
+  });
+});
+
+describe('the first library scan on every core', async () => {
+  const dir = tempDir('tracksync-library-parallel-');
+  const out = join(dir, 'Playlists');
+  mkdirSync(out, { recursive: true });
+  for (let i = 0; i < 5; i += 1) writeFileSync(join(out, `Song ${i}.wav`), await makeClip({ tonic: i, mode: 'minor', bpm: 120, seconds: 8, format: 'wav' }));
+  // fpcalc behind a wrapper that counts the runs in progress: the first three wait for each other (up to 30 s, a
+  // fallback only: they are released as soon as three are running), so the count shows how many ran at once.
+  const running = join(dir, 'running');
+  mkdirSync(running);
+  const wrapper = join(dir, 'fpcalc');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh
+touch "${running}/$$"
+ls "${running}" | grep -v released | wc -l >> "${dir}/counts"
+i=0
+while [ ! -e "${running}/released" ] && [ "$(ls "${running}" | grep -cv released)" -lt 3 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+touch "${running}/released"
+fpcalc "$@"; rc=$?
+rm -f "${running}/$$"
+exit $rc
+`,
+    { mode: 0o755 },
+  );
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ media: { tools: { fpcalc: wrapper } }, library: { scanConcurrency: 3 } }));
+  const config = loadConfig({ env: { NOTION_TOKEN: 'ntn_test_123456', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640', OUT_DIR: out, TRACKSYNC_CONFIG: configFile }, cwd: dir });
+  const store = Store.open(join(dir, 'state.sqlite'));
+  afterAll(() => store.close());
+
+  it('reads new files library.scanConcurrency at a time, and every one of them', async () => {
+    const result = await scanLibrary({ store, config, clock: systemClock, logger: silentLogger() });
+    expect(result).toMatchObject({ seen: 5, read: 5, failed: 0 });
+    const counts = readFileSync(join(dir, 'counts'), 'utf8').trim().split('\n').map(Number);
+    expect(Math.max(...counts)).toBe(3);
   });
 });

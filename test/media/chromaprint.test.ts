@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { fingerprintFile, similarity } from '../../src/media/chromaprint.js';
+import { compressFingerprint, fingerprintFile, similarity } from '../../src/media/chromaprint.js';
 import { loadConfig } from '../../src/config/load.js';
 import { makeClip } from '../helpers/audio.js';
 
@@ -22,5 +22,18 @@ describe('fingerprint similarity with the real fpcalc', () => {
     expect(similarity(a!.raw, mp3!.raw)).toBeGreaterThan(0.9);
     expect(similarity(a!.raw, padded!.raw)).toBeGreaterThan(0.9);
     expect(similarity(a!.raw, other!.raw)).toBeLessThan(0.7);
+  });
+
+  it('computes the compressed form from the raw items exactly as fpcalc prints it (one fpcalc run per file)', async () => {
+    writeFileSync(join(dir, 'long.wav'), await makeClip({ tonic: 5, mode: 'minor', bpm: 128, seconds: 45, format: 'wav' }));
+    for (const file of ['a.wav', 'a.mp3', 'other.wav', 'long.wav']) {
+      // fpcalc's own compressed output, from a run of its own (exit 3 at the end of a file is fpcalc's normal ending).
+      const run = await execa('fpcalc', ['-json', '-length', '0', join(dir, file)], { reject: false });
+      const expected = (JSON.parse(run.stdout) as { fingerprint: string }).fingerprint;
+      const ours = await fingerprintFile(config, join(dir, file));
+      expect(ours.compressed).toBe(expected);
+      expect(compressFingerprint(ours.raw)).toBe(expected);
+    }
+    expect(compressFingerprint(new Uint32Array(0))).toBe('AQAAAA');
   });
 });
