@@ -14,7 +14,15 @@ import { readTemposBpm, writeMidi } from './midi.js';
  * the arrangements or the mastering renders again instead of reusing stale audio. Nothing here is committed.
  */
 
-export const SOUNDFONT = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
+/**
+ * The General MIDI soundfont: TRACKSYNC_SOUNDFONT when set, else FluidR3_GM where Debian and Ubuntu
+ * (fluid-soundfont-gm) or Fedora and Arch put it. Homebrew ships none: on a Mac, download FluidR3_GM.sf2 (MIT) and
+ * point TRACKSYNC_SOUNDFONT at it (README, Setup). A cache rendered with another soundfont: delete bench/.cache.
+ */
+export const SOUNDFONT =
+  process.env.TRACKSYNC_SOUNDFONT ??
+  ['/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/soundfonts/FluidR3_GM.sf2', '/usr/share/soundfonts/FluidR3_GM2-2.sf2'].find((path) => existsSync(path)) ??
+  '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 
 export interface CorpusTrack {
   readonly path: string;
@@ -42,7 +50,7 @@ function masteringFilter(spec: SongSpec): string {
 
 export function missingTools(): string[] {
   const missing: string[] = [];
-  if (!existsSync(SOUNDFONT)) missing.push(`${SOUNDFONT} (Debian package fluid-soundfont-gm)`);
+  if (!existsSync(SOUNDFONT)) missing.push(`${SOUNDFONT} (Debian package fluid-soundfont-gm; elsewhere set TRACKSYNC_SOUNDFONT to a General MIDI .sf2)`);
   return missing;
 }
 
