@@ -1,6 +1,7 @@
 import ffmpeg from 'fluent-ffmpeg';
 import { readFile, rm } from 'node:fs/promises';
 import type { Config } from '../config/load.js';
+import { CONSTANTS } from '../config/constants.js';
 import { TrackSyncError, type ErrorCode } from '../errors.js';
 import { runTool } from './process.js';
 
@@ -115,7 +116,7 @@ export class Ffmpeg {
   async probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {
     let result;
     try {
-      result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', ...safeInputOptions(this.#config.media.audioDemuxers), '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
+      result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', ...safeInputOptions(CONSTANTS.media.audioDemuxers), '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
         timeoutMs: this.#config.media.toolTimeoutMs,
         failureCode: 'CORRUPT_MEDIA',
         ...(signal ? { signal } : {}),
@@ -157,7 +158,7 @@ export class Ffmpeg {
   async decodeForAnalysis(path: string, sampleRate: number, pcmPath: string, signal?: AbortSignal): Promise<{ pcm: Float32Array; loudness: Loudness | null }> {
     const command = this.#command(this.#config.media.toolTimeoutMs)
       .input(path)
-      .inputOptions('-nostdin', ...safeInputOptions(this.#config.media.audioDemuxers))
+      .inputOptions('-nostdin', ...safeInputOptions(CONSTANTS.media.audioDemuxers))
       .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=peak=true[lo];[p]aresample=${sampleRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
       .output('-')
       .outputOptions('-map', '[lo]', '-f', 'null')
@@ -188,7 +189,7 @@ export class Ffmpeg {
    * (-map_metadata -1): tags.ts writes ours.
    */
   async convert(spec: ConvertSpec, signal?: AbortSignal): Promise<void> {
-    const command = this.#command(this.#config.media.convertTimeoutMs).input(spec.input).inputOptions('-nostdin', ...safeInputOptions(this.#config.media.audioDemuxers));
+    const command = this.#command(this.#config.media.convertTimeoutMs).input(spec.input).inputOptions('-nostdin', ...safeInputOptions(CONSTANTS.media.audioDemuxers));
     const rate = ['-ar', String(spec.sampleRate)];
     if (spec.outputs.m4a) {
       // Without an explicit sample format ffmpeg picks 32-bit ALAC for float-decoded sources: 2.4x the size for nothing.
@@ -209,7 +210,7 @@ export class Ffmpeg {
   async artwork(input: string, output: string, maxPixels: number, signal?: AbortSignal): Promise<void> {
     const command = this.#command(this.#config.media.toolTimeoutMs)
       .input(input)
-      .inputOptions('-nostdin', ...safeInputOptions(this.#config.media.imageDemuxers))
+      .inputOptions('-nostdin', ...safeInputOptions(CONSTANTS.media.imageDemuxers))
       .output(output)
       .outputOptions('-frames:v', '1', '-vf', `scale='min(${maxPixels},iw)':'min(${maxPixels},ih)':force_original_aspect_ratio=decrease`, '-q:v', '3', '-f', 'mjpeg', '-y');
     await this.#run(command, 'CONVERSION_FAILED', 'artwork conversion', signal);

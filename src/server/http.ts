@@ -4,7 +4,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { statusSnapshot } from '../cli/commands/status.js';
 import type { Clock } from '../clock.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import { isLoopbackHost } from '../config/load.js';
 import { storeSecret } from '../config/secrets.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -96,7 +96,7 @@ export function hostOfHeader(header: string): string {
   return bare.replace(/\.$/, '');
 }
 
-export function health(daemon: Daemon, now: number, staleAfterMs = DEFAULTS.http.staleAfterMs): Health {
+export function health(daemon: Daemon, now: number, staleAfterMs = CONSTANTS.http.staleAfterMs): Health {
   const last = daemon.store.lastSuccessfulRun()?.finished_at ?? null;
   const age = last === null ? null : Math.round((now - last) / 1000);
   const down = daemon.notionDownSince;
@@ -130,10 +130,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       store.setMeta(WEBHOOK_WINDOW_KEY, '0');
       store.setMeta(WEBHOOK_WINDOW_REPLACE_KEY, '0');
     },
-    rememberDelivery: (id) => store.rememberDelivery(id, clock.now(), clock.now() - DEFAULTS.webhooks.rememberDeliveriesMs),
+    rememberDelivery: (id) => store.rememberDelivery(id, clock.now(), clock.now() - CONSTANTS.webhooks.rememberDeliveriesMs),
     sourceOf: (id) => daemon.sourceOfId(id),
     wake: (reason, source) => daemon.wake(reason, { source }),
-    maxDeliveryAgeMs: DEFAULTS.webhooks.rememberDeliveriesMs,
+    maxDeliveryAgeMs: CONSTANTS.webhooks.rememberDeliveriesMs,
     now: () => clock.now(),
   });
   const accessToken = daemon.config.http.token;
@@ -167,7 +167,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
           snapshot: statusSnapshot(daemon.store),
           mapping: schemaMapping(daemon.schemas),
           notionDownSince: daemon.notionDownSince,
-          refreshSeconds: DEFAULTS.http.pageRefreshSeconds,
+          refreshSeconds: CONSTANTS.http.pageRefreshSeconds,
         }),
       ),
     'GET /login': (request, response) => {
@@ -176,11 +176,11 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       if (code === '' || !store.useLoginCode(hashLoginCode(code), clock.now())) {
         throw new HttpError(403, 'this login link was already used or has expired: run "tracksync status" for a new one');
       }
-      response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${DEFAULTS.http.sessionMaxAgeSeconds}`);
+      response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${CONSTANTS.http.sessionMaxAgeSeconds}`);
       redirect(response, '/');
     },
     [`POST ${WEBHOOK_PATH}`]: async (request, response) => {
-      const body = await readBody(request, DEFAULTS.webhooks.maxBodyBytes);
+      const body = await readBody(request, CONSTANTS.webhooks.maxBodyBytes);
       const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
       const answer = await webhooks.receive(body, { signature: first(request.headers['x-notion-signature']), contentType: request.headers['content-type'], origin: first(request.headers.origin) });
       metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: answer.result });
@@ -204,7 +204,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   };
 
   const server: Server = createServer(
-    { headersTimeout: DEFAULTS.http.headersTimeoutMs, requestTimeout: DEFAULTS.http.requestTimeoutMs, connectionsCheckingInterval: DEFAULTS.http.timeoutCheckIntervalMs },
+    { headersTimeout: CONSTANTS.http.headersTimeoutMs, requestTimeout: CONSTANTS.http.requestTimeoutMs, connectionsCheckingInterval: CONSTANTS.http.timeoutCheckIntervalMs },
     (request, response) => {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const route = routes[`${request.method} ${path}`];
@@ -232,7 +232,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     },
   );
   server.keepAliveTimeout = 5_000;
-  server.maxConnections = DEFAULTS.http.maxConnections;
+  server.maxConnections = CONSTANTS.http.maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
