@@ -193,7 +193,7 @@ function readConfigFile(location: ConfigFileLocation, problems: string[]): Recor
 // Merging: the file's keys, then each variable set in .env or the environment on its key.
 
 /** Where a key's value came from, for messages. */
-type Origin = { readonly env: string; readonly text: string; readonly secret: boolean };
+type Origin = { readonly env: string; readonly text: string; readonly secret: boolean; readonly form?: string };
 
 function clone(value: unknown): unknown {
   return value === undefined ? undefined : structuredClone(value);
@@ -219,10 +219,11 @@ function deleteAt(root: Record<string, unknown>, path: string): void {
   if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[keys.at(-1)!];
 }
 
+/** A value from the file as JSON, so text and numbers differ ("2" is text, 2 a number). */
 function shownValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return `"${text.length > 120 ? `${text.slice(0, 120)}…` : text}"`;
+  const json = JSON.stringify(value);
+  return json.length > 120 ? `${json.slice(0, 120)}…` : json;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -256,14 +257,20 @@ interface Sources {
 }
 
 /** "TRACKSYNC_HTTP_PORT", "config file /x/config.json: http.port", or for an unset key the variable that sets it. */
-function labelOf(path: readonly PropertyKey[], sources: Sources): { label: string; got?: string } {
+function labelOf(path: readonly PropertyKey[], sources: Sources): { label: string; got?: string; form?: string } {
   const dotted = path.map(String).join('.');
   for (let n = path.length; n > 0; n--) {
     const origin = sources.origins.get(path.slice(0, n).map(String).join('.'));
-    if (origin) return { label: origin.env, got: `"${origin.secret ? maskSecret(origin.text) : origin.text}"` };
+    if (origin) {
+      return { label: origin.env, got: `"${origin.secret ? maskSecret(origin.text) : origin.text}"`, ...(origin.form ? { form: origin.form } : {}) };
+    }
   }
   const inFile = sources.fileValues === undefined ? undefined : valueAt(sources.fileValues, path.map(String));
-  if (sources.file && inFile !== undefined) return { label: `config file ${sources.file.path}: ${dotted}`, got: shownValue(inFile) };
+  if (sources.file && inFile !== undefined) {
+    // "2" where 2 was expected: the commonest slip in hand-written JSON.
+    const quoted = typeof inFile === 'string' && /^(-?\d+(\.\d+)?|true|false|null)$/.test(inFile.trim());
+    return { label: `config file ${sources.file.path}: ${dotted}`, got: `${shownValue(inFile)}${quoted ? ' (text: write it without the quotes)' : ''}` };
+  }
   const variable = ENVIRONMENT.find((e) => e.path === dotted);
   if (variable) return { label: 'secret' in variable ? variable.name : `${variable.name} / ${dotted}` };
   return { label: sources.file ? `config file ${sources.file.path}: ${dotted}` : dotted };
@@ -276,16 +283,19 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], sources: Sources): stri
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const dotted = [...issue.path.map(String), key].join('.');
-        const near = nearestKey(dotted, keys);
+        // Never the key's own section: "schedule.cron" is five edits from both "schedule" and "schedule.cycleCron".
+        const near = nearestKey(dotted, keys.filter((k) => !dotted.startsWith(`${k}.`)));
         const where = sources.file ? `config file ${sources.file.path}: ` : '';
         problems.push(`${where}unknown key "${dotted}"; ${near ? `did you mean "${near}"?` : "see the README's Configuration section for every key"}`);
       }
       continue;
     }
-    const { label, got } = labelOf(issue.path, sources);
+    const { label, got, form } = labelOf(issue.path, sources);
     // A check across keys names its values itself.
     const across = issue.code === 'custom' && (issue.params as { across?: boolean } | undefined)?.across === true;
-    problems.push(`${label}: ${explain(issue)}${got && !across ? `; got ${got}` : ''}`);
+    // A variable's text that did not become a value of the right type: say the variable's own form ("1 or 0").
+    const expected = form && issue.code === 'invalid_type' ? `expected ${form}` : explain(issue);
+    problems.push(`${label}: ${expected}${got && !across ? `; got ${got}` : ''}`);
   }
   return problems;
 }
@@ -321,7 +331,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       // An empty variable is an unset one: `.env` templates and plists carry "NAME=" lines.
       if (text === undefined || text === '') continue;
       const value = 'parse' in variable ? variable.parse(text) : text;
-      if (setAt(raw, variable.path, value)) origins.set(variable.path, { env: variable.name, text, secret: 'secret' in variable });
+      if (setAt(raw, variable.path, value)) {
+        origins.set(variable.path, { env: variable.name, text, secret: 'secret' in variable, ...('form' in variable ? { form: variable.form.replaceAll('`', '"') } : {}) });
+      }
     }
   };
   apply(env);

@@ -811,7 +811,7 @@ export const ENVIRONMENT = [
   { name: 'NOTION_WEBHOOK_TOKEN', path: 'webhookToken', secret: true },
   { name: 'TRACKSYNC_NOTIFY', path: 'notifications.enabled', parse: asFlag, form: '`1` or `0`' },
   { name: 'TRACKSYNC_ALLOW_PRIVATE_HOSTS', path: 'security.allowPrivateHosts', parse: asList, form: 'comma-separated' },
-  { name: 'TRACKSYNC_MAX_DOWNLOAD_MB', path: 'media.maxDownloadMb', parse: asNumber },
+  { name: 'TRACKSYNC_MAX_DOWNLOAD_MB', path: 'media.maxDownloadMb', parse: asNumber, form: 'a whole number of megabytes' },
 ] as const satisfies readonly EnvSetting[];
 
 export type SecretName = Extract<(typeof ENVIRONMENT)[number], { secret: true }>['name'];

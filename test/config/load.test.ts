@@ -42,9 +42,9 @@ describe('loadConfig', () => {
     const path = join(dir, 'bad.json');
     writeFileSync(path, JSON.stringify({ concurrency: { maxItems: 0 }, schedule: { cron: '* * * * *' }, colour: 'blue' }));
     const problems = problemsOf(() => loadConfig({ env: { ...base, TRACKSYNC_CONFIG: path }, cwd: dir }));
-    expect(problems.some((p) => p.includes('concurrency.maxItems') && p.includes('got "0"'))).toBe(true);
-    expect(problems.some((p) => p.includes('unknown keys: cron'))).toBe(true);
-    expect(problems.some((p) => p.includes('unknown keys: colour'))).toBe(true);
+    expect(problems.some((p) => p.includes('concurrency.maxItems') && p.includes('got 0'))).toBe(true);
+    expect(problems).toContain(`config file ${path}: unknown key "schedule.cron"; did you mean "schedule.cycleCron"?`);
+    expect(problems.some((p) => p.includes('unknown key "colour"'))).toBe(true);
   });
 
   it('reads .env, lets the real environment win, and freezes the result', () => {
@@ -80,7 +80,7 @@ describe('loadConfig', () => {
     expect(problems.some((p) => p.includes('playlists.formats'))).toBe(true);
     writeFileSync(file, JSON.stringify({ playlists: { sortProperty: 'Set Order' }, mappings: { tracks: { setOrder: 'Order' } } }));
     expect(problemsOf(() => loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file }, cwd: dir }))).toEqual([
-      'config file: playlists.sortProperty ("Set Order") and mappings.tracks.setOrder ("Order") name different properties; keep one of them',
+      `config file ${file}: playlists.sortProperty: "Set Order" and mappings.tracks.setOrder ("Order") name different properties; keep one of them`,
     ]);
   });
 });
