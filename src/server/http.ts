@@ -6,6 +6,7 @@ import { statusSnapshot } from '../cli/commands/status.js';
 import type { Clock } from '../clock.js';
 import { CONSTANTS } from '../config/constants.js';
 import { isLoopbackHost } from '../config/load.js';
+import { ConfigError } from '../errors.js';
 import { storeSecret } from '../config/secrets.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { schemaMapping } from '../doctor/checks.js';
@@ -106,6 +107,26 @@ export function health(daemon: Daemon, now: number, staleAfterMs = CONSTANTS.htt
   if (last !== null && now - last <= staleAfterMs) return { status: 'ok', detail: `last successful cycle ${age} s ago`, lastSuccessfulCycleAgeSeconds: age };
   if (now - daemon.startedAt <= staleAfterMs) return { status: 'starting', detail: last === null ? 'no cycle has finished yet' : `started ${Math.round((now - daemon.startedAt) / 1000)} s ago`, lastSuccessfulCycleAgeSeconds: age };
   return { status: 'stale', detail: last === null ? 'no cycle has ever succeeded' : `no successful cycle for ${age} s`, lastSuccessfulCycleAgeSeconds: age };
+}
+
+/** What to tell the user when listening failed for a reason of theirs (a port in use, a host not on this machine). */
+function listenProblem(code: string | undefined, host: string, port: number): string | undefined {
+  const off = 'or TRACKSYNC_HTTP_PORT=off to run without the status page and webhooks';
+  switch (code) {
+    case 'EADDRINUSE':
+      return (
+        `TRACKSYNC_HTTP_PORT / http.port ${port} is in use by another program on ${host} (another tracksync?): stop it, ` +
+        `or set TRACKSYNC_HTTP_PORT (or http.port in the config file) to a free port, ${off}`
+      );
+    case 'EACCES':
+      return `TRACKSYNC_HTTP_PORT / http.port ${port} needs administrator rights on this machine: use a port above 1023, ${off}`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `TRACKSYNC_HTTP_HOST / http.host "${host}" is not an address of this machine: use 127.0.0.1, or an address it has`;
+    default:
+      return undefined;
+  }
 }
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer | undefined> {
@@ -239,8 +260,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       server.listen(port, host, () => resolve());
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    logger.error({ err: error, host, port }, code === 'EADDRINUSE' ? `port ${port} on ${host} is taken (another tracksync?): the status page and webhooks are off; set TRACKSYNC_HTTP_PORT to a free port` : 'the status server could not start; the daemon goes on without it');
+    // A port or host this machine refuses is the user's to fix, named by its setting (the CLI exits 2 with it).
+    const problem = listenProblem((error as NodeJS.ErrnoException).code, host, port);
+    if (problem !== undefined) throw new ConfigError([problem], 'tracksync cannot start its status server');
+    logger.error({ err: error, host, port }, 'the status server could not start; the daemon goes on without it');
     return undefined;
   }
   const address = server.address() as AddressInfo;
