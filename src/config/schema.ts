@@ -55,14 +55,19 @@ export function parseNotionId(value: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const notionId = z.string({ error: 'expected a Notion id (a JSON string)' }).transform((value, ctx) => {
-  const id = parseNotionId(value);
-  if (id === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a Notion id (32 hex characters, dashed or not, or the page URL)' });
-    return z.NEVER;
-  }
-  return id;
-});
+/** A Notion id of a database or a page, accepted as copied from Notion (dashed, undashed, or the URL). */
+function notionIdOf(what: 'database' | 'page') {
+  return z.string({ error: `expected a Notion ${what} id (a JSON string)` }).transform((value, ctx) => {
+    const id = parseNotionId(value);
+    if (id === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a Notion ${what} id (32 hex characters, dashed or not, or the ${what} URL)` });
+      return z.NEVER;
+    }
+    return id;
+  });
+}
+const databaseId = notionIdOf('database');
+const pageId = notionIdOf('page');
 
 /** Unset is "not set: <what to do>"; anything else that is not text is a plain type error. */
 function required(howToSet: string) {
@@ -127,12 +132,12 @@ const databaseKeys = {
 
 const databases = section({
   tracks: required('copy the Music Tracks database link (Share > Copy link) and set its id')
-    .pipe(notionId)
+    .pipe(databaseId)
     .describe('Music Tracks (required): an id as copied from Notion (dashed or not) or the database URL; a data source id works too.'),
-  artists: notionId.optional().describe('Music Artists: artists are found or created and linked. Unset: not linked.'),
-  tasks: notionId.optional().describe('Agent-Tasks: polled for tasks routed to tracksync. Unset: not polled.'),
-  executionLogs: notionId.optional().describe('Execution-Logs: one page per task run. Unset: none written.'),
-  playlists: notionId.optional().describe('Music Playlists: exported as playlists for the DJ apps. Unset: no playlists.'),
+  artists: databaseId.optional().describe('Music Artists: artists are found or created and linked. Unset: not linked.'),
+  tasks: databaseId.optional().describe('Agent-Tasks: polled for tasks routed to tracksync. Unset: not polled.'),
+  executionLogs: databaseId.optional().describe('Execution-Logs: one page per task run. Unset: none written.'),
+  playlists: databaseId.optional().describe('Music Playlists: exported as playlists for the DJ apps. Unset: no playlists.'),
 });
 
 const dataSources = section(
@@ -178,7 +183,7 @@ const routing = section({
   titleKeywords: texts
     .default(['music track sync', 'music sync', 'sync playlist', 'playlist sync'])
     .describe('...or whose title holds one of these: the two of the Agent-Tasks contract plus "Sync playlist <url>".'),
-  agentPageId: notionId.optional().describe("tracksync's own agent page: tasks assigned to it are ours too."),
+  agentPageId: pageId.optional().describe("tracksync's own agent page: tasks assigned to it are ours too."),
   readyStatus: text.default('Ready').describe('The Agent-Tasks status that means "do this".'),
   inProgressStatus: text.default('In Progress').describe('The status while tracksync works on a task.'),
   completedStatus: text.default('Completed').describe('The status of a task done.'),
@@ -505,7 +510,7 @@ const links = section({
 });
 
 const critical = section({
-  agentPageId: notionId
+  agentPageId: pageId
     .optional()
     .describe("Who CRITICAL tasks are assigned to: a person or another agent, never tracksync's own routing page."),
   volumeMissingAfterMs: positiveInt
