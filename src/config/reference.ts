@@ -76,11 +76,12 @@ export function nearestKey(unknown: string, keys: readonly string[]): string | u
   return best && best.distance <= Math.max(3, Math.ceil(unknown.length * 0.4)) ? best.key : undefined;
 }
 
-const MARK_BEGIN = '<!-- config-reference:begin (generated from src/config/schema.ts by `npm run docs:config`) -->';
+const MARK_BEGIN = '<!-- config-reference:begin (generated from src/config/schema.ts by `npm run docs:config`: edit the schema, not this) -->';
 const MARK_END = '<!-- config-reference:end -->';
 
+/** Table-safe: a "|" would end the cell and "<playlist>" would be read as an HTML tag. */
 function cell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return text.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\n', ' ');
 }
 
 /** 1800000 -> "30 min", for the README's readers. */
@@ -110,9 +111,12 @@ export function configReference(): string {
     const secret = 'secret' in e ? ' **Secret.**' : '';
     return `| \`${e.name}\` | \`${e.path}\`${form} | ${cell(key.description ?? '')}${secret} |`;
   });
-  const fileRows = keys.map((k) =>
-    k.kind === 'section' ? `| **\`${k.path}\`** | | ${cell(k.description ?? '')} |` : `| \`${k.path}\` | ${shownDefault(k)} | ${cell(k.description ?? '')} |`,
-  );
+  const secretKeys = new Set<string>(ENVIRONMENT.filter((e) => 'secret' in e).map((e) => e.path));
+  const fileRows = keys.map((k) => {
+    if (k.kind === 'section') return `| **\`${k.path}\`** | | ${cell(k.description ?? '')} |`;
+    const secret = secretKeys.has(k.path) ? ' **Secret: never in the config file.**' : '';
+    return `| \`${k.path}\` | ${shownDefault(k)} | ${cell(k.description ?? '')}${secret} |`;
+  });
   return [
     MARK_BEGIN,
     '',
