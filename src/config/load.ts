@@ -257,7 +257,7 @@ interface Sources {
 }
 
 /** "TRACKSYNC_HTTP_PORT", "config file /x/config.json: http.port", or for an unset key the variable that sets it. */
-function labelOf(path: readonly PropertyKey[], sources: Sources): { label: string; got?: string; form?: string } {
+function labelOf(path: readonly PropertyKey[], sources: Sources): { label: string; got?: string; form?: string; hint?: string } {
   const dotted = path.map(String).join('.');
   for (let n = path.length; n > 0; n--) {
     const origin = sources.origins.get(path.slice(0, n).map(String).join('.'));
@@ -272,7 +272,8 @@ function labelOf(path: readonly PropertyKey[], sources: Sources): { label: strin
     return { label: `config file ${sources.file.path}: ${dotted}`, got: `${shownValue(inFile)}${quoted ? ' (text: write it without the quotes)' : ''}` };
   }
   const variable = ENVIRONMENT.find((e) => e.path === dotted);
-  if (variable) return { label: 'secret' in variable ? variable.name : `${variable.name} / ${dotted}` };
+  // Unset: named by its variable, and by its key where a config file may set it too (secrets: never).
+  if (variable) return { label: variable.name, ...('secret' in variable ? {} : { hint: ` (or "${dotted}" in the config file)` }) };
   return { label: sources.file ? `config file ${sources.file.path}: ${dotted}` : dotted };
 }
 
@@ -290,12 +291,12 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], sources: Sources): stri
       }
       continue;
     }
-    const { label, got, form } = labelOf(issue.path, sources);
+    const { label, got, form, hint } = labelOf(issue.path, sources);
     // A check across keys names its values itself.
     const across = issue.code === 'custom' && (issue.params as { across?: boolean } | undefined)?.across === true;
     // A variable's text that did not become a value of the right type: say the variable's own form ("1 or 0").
     const expected = form && issue.code === 'invalid_type' ? `expected ${form}` : explain(issue);
-    problems.push(`${label}: ${expected}${got && !across ? `; got ${got}` : ''}`);
+    problems.push(`${label}: ${expected}${hint ?? ''}${got && !across ? `; got ${got}` : ''}`);
   }
   return problems;
 }
