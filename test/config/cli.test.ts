@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/notion.js';
 import { tempDir } from '../helpers/tmp.js';
+import { base } from './problems.js';
 
 /** The configuration as a user meets it: the real CLI as a subprocess, its exit code and its words. */
 describe('configuration problems through the CLI', async () => {
   const dir = tempDir();
-  const base = { NOTION_TOKEN: 'ntn_1234567890abcdefghijklmnop', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640' };
   let n = 0;
   /** A fresh home and state folder per call, so no config file of this machine's user is read. */
   const world = (file?: string): { home: string; env: Record<string, string> } => {

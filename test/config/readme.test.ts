@@ -5,6 +5,7 @@ import { settingKeys, withReference } from '../../src/config/reference.js';
 import { ENVIRONMENT } from '../../src/config/schema.js';
 import { packageRoot } from '../../src/paths.js';
 import { tempDir } from '../helpers/tmp.js';
+import { base } from './problems.js';
 
 /** The README's Configuration section and the schema cannot drift apart. */
 describe("the README's Configuration section", () => {
@@ -41,7 +42,7 @@ describe("the README's Configuration section", () => {
     const path = join(dir, 'config.json');
     writeFileSync(path, example!);
     const config = loadConfig({
-      env: { NOTION_TOKEN: 'ntn_1234567890abcdefghijklmnop', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640', TRACKSYNC_CONFIG: path },
+      env: { ...base, TRACKSYNC_CONFIG: path },
       cwd: dir,
       platform: 'darwin',
       home: dir,

@@ -3,20 +3,8 @@ import { join } from 'node:path';
 import { jsonErrorOffset, loadConfig } from '../../src/config/load.js';
 import { nearestKey, settingKeys } from '../../src/config/reference.js';
 import { ENVIRONMENT, SECRET_NAMES, configSchema, valueAt } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const base = { NOTION_TOKEN: 'ntn_1234567890abcdefghijklmnop', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640' };
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { base, problemsOf } from './problems.js';
 
 describe('the config schema', () => {
   const dir = tempDir();
