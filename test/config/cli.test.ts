@@ -52,6 +52,20 @@ describe('configuration problems through the CLI', async () => {
     expect(report.checks.find((c) => c.name === 'ffmpeg')?.status).toBe('ok');
   });
 
+  it('`doctor` reports a state directory that is a file as a FAIL line with the fix, and still checks the tools', async () => {
+    const { home, env } = world();
+    const file = join(home, 'state-is-a-file');
+    writeFileSync(file, 'not a folder');
+    const result = await cli(['doctor', '--json'], { ...env, TRACKSYNC_STATE_DIR: file });
+    expect(result.exitCode).toBe(2);
+    const report = JSON.parse(result.stdout) as { checks: Array<{ name: string; status: string; detail: string }> };
+    expect(report.checks.find((c) => c.name === 'state directory')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(`the state directory ${file} is a file, not a folder: move it aside`),
+    });
+    expect(report.checks.find((c) => c.name === 'ffmpeg')?.status).toBe('ok');
+  });
+
   it('names an unknown key and the valid key nearest to it', async () => {
     const { env } = world(JSON.stringify({ schedule: { cron: '* * * * *' }, concurency: { maxItems: 2 } }));
     const result = await cli(['once'], env);
