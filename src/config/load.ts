@@ -61,19 +61,37 @@ export interface ConfigFileLocation {
  * on macOS ~/Library/Application Support/tracksync/config.json. Home is $HOME (or the `home` given): a caller that
  * passes an environment without HOME, as the tests do, gets no file it did not name.
  */
-export function conventionalConfigFiles(env: Record<string, string | undefined>, os: NodeJS.Platform, home = env.HOME): string[] {
-  const xdg = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : home ? join(home, '.config') : undefined;
+export function conventionalConfigFiles(
+  env: Record<string, string | undefined>,
+  os: NodeJS.Platform,
+  home = env.HOME,
+): string[] {
+  const xdg =
+    env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : home
+        ? join(home, '.config')
+        : undefined;
   const places = xdg ? [join(xdg, 'tracksync', 'config.json')] : [];
   if (os === 'darwin' && home) places.push(join(home, 'Library', 'Application Support', 'tracksync', 'config.json'));
   return places;
 }
 
 /** --config, else TRACKSYNC_CONFIG (set but empty: no file at all), else the first conventional place that exists. */
-export function locateConfigFile(options: { configPath?: string; env: Record<string, string | undefined>; cwd: string; platform: NodeJS.Platform; home?: string }): ConfigFileLocation | undefined {
+export function locateConfigFile(options: {
+  configPath?: string;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  platform: NodeJS.Platform;
+  home?: string;
+}): ConfigFileLocation | undefined {
   if (options.configPath !== undefined) return { path: resolve(options.cwd, options.configPath), via: '--config' };
   const named = options.env.TRACKSYNC_CONFIG;
-  if (named !== undefined) return named === '' ? undefined : { path: resolve(options.cwd, named), via: 'TRACKSYNC_CONFIG' };
-  const found = conventionalConfigFiles(options.env, options.platform, options.home ?? options.env.HOME).find((p) => existsSync(p));
+  if (named !== undefined)
+    return named === '' ? undefined : { path: resolve(options.cwd, named), via: 'TRACKSYNC_CONFIG' };
+  const found = conventionalConfigFiles(options.env, options.platform, options.home ?? options.env.HOME).find((p) =>
+    existsSync(p),
+  );
   return found === undefined ? undefined : { path: found, via: 'conventional' };
 }
 
@@ -169,7 +187,9 @@ function readConfigFile(location: ConfigFileLocation, problems: string[]): Recor
     if (statSync(path).isDirectory()) throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    problems.push(`${named}: cannot be read (${(error as Error).message}); give this user read access (chmod u+r "${path}")`);
+    problems.push(
+      `${named}: cannot be read (${(error as Error).message}); give this user read access (chmod u+r "${path}")`,
+    );
     return undefined;
   }
   let raw: unknown;
@@ -178,7 +198,9 @@ function readConfigFile(location: ConfigFileLocation, problems: string[]): Recor
   } catch (error) {
     const { line, column } = lineColumn(text, jsonErrorOffset(text));
     // V8's own words without its position and its quote of the text ("..." is not valid JSON).
-    const what = (error as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+    const what = (error as Error).message
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/, ".*" is not valid JSON$/s, '');
     problems.push(`${named}: not valid JSON at line ${line}, column ${column}: ${what}`);
     return undefined;
   }
@@ -237,8 +259,14 @@ function explain(issue: z.core.$ZodIssue): string {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const inclusive = issue.inclusive !== false;
-      const word = issue.code === 'too_small' ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
-      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' || issue.origin === 'set' ? ' entries' : '';
+      const word =
+        issue.code === 'too_small' ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+      const unit =
+        issue.origin === 'string'
+          ? ' characters'
+          : issue.origin === 'array' || issue.origin === 'set'
+            ? ' entries'
+            : '';
       return `expected ${word} ${String(bound)}${unit}`;
     }
     case 'invalid_value':
@@ -257,23 +285,34 @@ interface Sources {
 }
 
 /** "TRACKSYNC_HTTP_PORT", "config file /x/config.json: http.port", or for an unset key the variable that sets it. */
-function labelOf(path: readonly PropertyKey[], sources: Sources): { label: string; got?: string; form?: string; hint?: string } {
+function labelOf(
+  path: readonly PropertyKey[],
+  sources: Sources,
+): { label: string; got?: string; form?: string; hint?: string } {
   const dotted = path.map(String).join('.');
   for (let n = path.length; n > 0; n--) {
     const origin = sources.origins.get(path.slice(0, n).map(String).join('.'));
     if (origin) {
-      return { label: origin.env, got: `"${origin.secret ? maskSecret(origin.text) : origin.text}"`, ...(origin.form ? { form: origin.form } : {}) };
+      return {
+        label: origin.env,
+        got: `"${origin.secret ? maskSecret(origin.text) : origin.text}"`,
+        ...(origin.form ? { form: origin.form } : {}),
+      };
     }
   }
   const inFile = sources.fileValues === undefined ? undefined : valueAt(sources.fileValues, path.map(String));
   if (sources.file && inFile !== undefined) {
     // "2" where 2 was expected: the commonest slip in hand-written JSON.
     const quoted = typeof inFile === 'string' && /^(-?\d+(\.\d+)?|true|false|null)$/.test(inFile.trim());
-    return { label: `config file ${sources.file.path}: ${dotted}`, got: `${shownValue(inFile)}${quoted ? ' (text: write it without the quotes)' : ''}` };
+    return {
+      label: `config file ${sources.file.path}: ${dotted}`,
+      got: `${shownValue(inFile)}${quoted ? ' (text: write it without the quotes)' : ''}`,
+    };
   }
   const variable = ENVIRONMENT.find((e) => e.path === dotted);
   // Unset: named by its variable, and by its key where a config file may set it too (secrets: never).
-  if (variable) return { label: variable.name, ...('secret' in variable ? {} : { hint: ` (or "${dotted}" in the config file)` }) };
+  if (variable)
+    return { label: variable.name, ...('secret' in variable ? {} : { hint: ` (or "${dotted}" in the config file)` }) };
   return { label: sources.file ? `config file ${sources.file.path}: ${dotted}` : dotted };
 }
 
@@ -285,9 +324,14 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], sources: Sources): stri
       for (const key of issue.keys) {
         const dotted = [...issue.path.map(String), key].join('.');
         // Never the key's own section: "schedule.cron" is five edits from both "schedule" and "schedule.cycleCron".
-        const near = nearestKey(dotted, keys.filter((k) => !dotted.startsWith(`${k}.`)));
+        const near = nearestKey(
+          dotted,
+          keys.filter((k) => !dotted.startsWith(`${k}.`)),
+        );
         const where = sources.file ? `config file ${sources.file.path}: ` : '';
-        problems.push(`${where}unknown key "${dotted}"; ${near ? `did you mean "${near}"?` : "see the README's Configuration section for every key"}`);
+        problems.push(
+          `${where}unknown key "${dotted}"; ${near ? `did you mean "${near}"?` : "see the README's Configuration section for every key"}`,
+        );
       }
       continue;
     }
@@ -310,7 +354,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const env = { ...readDotEnv(cwd), ...(options.env ?? process.env) };
 
-  const file = locateConfigFile({ ...(options.configPath !== undefined ? { configPath: options.configPath } : {}), env, cwd, platform: os, ...(options.home ? { home } : {}) });
+  const file = locateConfigFile({
+    ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
+    env,
+    cwd,
+    platform: os,
+    ...(options.home ? { home } : {}),
+  });
   const fileValues = file ? readConfigFile(file, problems) : undefined;
   const raw = (clone(fileValues) ?? {}) as Record<string, unknown>;
   if (file && fileValues) {
@@ -333,14 +383,24 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       if (text === undefined || text === '') continue;
       const value = 'parse' in variable ? variable.parse(text) : text;
       if (setAt(raw, variable.path, value)) {
-        origins.set(variable.path, { env: variable.name, text, secret: 'secret' in variable, ...('form' in variable ? { form: variable.form.replaceAll('`', '"') } : {}) });
+        origins.set(variable.path, {
+          env: variable.name,
+          text,
+          secret: 'secret' in variable,
+          ...('form' in variable ? { form: variable.form.replaceAll('`', '"') } : {}),
+        });
       }
     }
   };
   apply(env);
   const stateDir = raw.stateDir;
   // A relative state directory is reported by the schema; secrets are then looked up nowhere but the Keychain.
-  const secretsDir = stateDir === undefined ? defaultStateDir(os, home, env.XDG_STATE_HOME) : typeof stateDir === 'string' && isAbsolute(stateDir) ? stateDir : undefined;
+  const secretsDir =
+    stateDir === undefined
+      ? defaultStateDir(os, home, env.XDG_STATE_HOME)
+      : typeof stateDir === 'string' && isAbsolute(stateDir)
+        ? stateDir
+        : undefined;
   try {
     apply(loadSecrets(secretsDir, env, os, options.securityBin));
   } catch (error) {
@@ -348,9 +408,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     problems.push(...error.problems);
   }
 
-  const schema = configSchema({ platform: os, home, cwd, ...(env.XDG_STATE_HOME ? { xdgStateHome: env.XDG_STATE_HOME } : {}), ...(file ? { configFile: file.path } : {}) });
+  const schema = configSchema({
+    platform: os,
+    home,
+    cwd,
+    ...(env.XDG_STATE_HOME ? { xdgStateHome: env.XDG_STATE_HOME } : {}),
+    ...(file ? { configFile: file.path } : {}),
+  });
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) problems.push(...problemsOf(parsed.error.issues, { ...(file ? { file } : {}), ...(fileValues ? { fileValues } : {}), origins }));
+  if (!parsed.success)
+    problems.push(
+      ...problemsOf(parsed.error.issues, { ...(file ? { file } : {}), ...(fileValues ? { fileValues } : {}), origins }),
+    );
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const config = parsed.data as Config;
   registerSecrets(config.secrets);
@@ -371,7 +440,8 @@ export function stateDirFrom(
   const merged = { ...readDotEnv(cwd), ...env };
   const explicit = merged.TRACKSYNC_STATE_DIR;
   if (explicit !== undefined && explicit !== '') {
-    if (!isAbsolute(explicit)) throw new ConfigError([`TRACKSYNC_STATE_DIR: expected an absolute path; got "${explicit}"`]);
+    if (!isAbsolute(explicit))
+      throw new ConfigError([`TRACKSYNC_STATE_DIR: expected an absolute path; got "${explicit}"`]);
     return explicit;
   }
   const file = locateConfigFile({ ...options, env: merged, cwd, platform: os });
@@ -381,7 +451,9 @@ export function stateDirFrom(
     if (problems.length > 0) throw new ConfigError(problems);
     if (fromFile !== undefined) {
       if (typeof fromFile !== 'string' || !isAbsolute(fromFile)) {
-        throw new ConfigError([`config file ${file.path}: stateDir: expected an absolute path; got ${shownValue(fromFile)}`]);
+        throw new ConfigError([
+          `config file ${file.path}: stateDir: expected an absolute path; got ${shownValue(fromFile)}`,
+        ]);
       }
       return fromFile;
     }

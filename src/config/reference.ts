@@ -22,7 +22,13 @@ export interface SettingKey {
 /** The machine the README's defaults are shown for; the texts of the machine-dependent keys say the others. */
 export const REFERENCE_CONTEXT: SchemaContext = { platform: 'darwin', home: '~', cwd: '.' };
 
-type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; defaultValue?: unknown };
+type Def = {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  defaultValue?: unknown;
+};
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** Every key of a schema, sections before their keys, in declaration order. */
@@ -42,10 +48,21 @@ export function settingKeys(schema: z.ZodType = configSchema(REFERENCE_CONTEXT),
   }
   const def = defOf(inner);
   if (def.type !== 'object' || !def.shape) {
-    return [{ path: prefix, kind: 'setting', ...(description ? { description } : {}), ...(fallback ? { default: fallback } : {}) }];
+    return [
+      {
+        path: prefix,
+        kind: 'setting',
+        ...(description ? { description } : {}),
+        ...(fallback ? { default: fallback } : {}),
+      },
+    ];
   }
-  const here: SettingKey[] = prefix === '' ? [] : [{ path: prefix, kind: 'section', ...(description ? { description } : {}) }];
-  return [...here, ...Object.entries(def.shape).flatMap(([key, child]) => settingKeys(child, prefix ? `${prefix}.${key}` : key))];
+  const here: SettingKey[] =
+    prefix === '' ? [] : [{ path: prefix, kind: 'section', ...(description ? { description } : {}) }];
+  return [
+    ...here,
+    ...Object.entries(def.shape).flatMap(([key, child]) => settingKeys(child, prefix ? `${prefix}.${key}` : key)),
+  ];
 }
 
 /** Levenshtein distance, case-insensitive (a wrong capital is the commonest typo in camelCase keys). */
@@ -76,7 +93,8 @@ export function nearestKey(unknown: string, keys: readonly string[]): string | u
   return best && best.distance <= Math.max(3, Math.ceil(unknown.length * 0.4)) ? best.key : undefined;
 }
 
-const MARK_BEGIN = '<!-- config-reference:begin (generated from src/config/schema.ts by `npm run docs:config`: edit the schema, not this) -->';
+const MARK_BEGIN =
+  '<!-- config-reference:begin (generated from src/config/schema.ts by `npm run docs:config`: edit the schema, not this) -->';
 const MARK_END = '<!-- config-reference:end -->';
 
 /** Table-safe: a "|" would end the cell and "<playlist>" would be read as an HTML tag. */
@@ -97,7 +115,8 @@ function shownDefault(key: SettingKey): string {
   const { value } = key.default;
   const json = `\`${JSON.stringify(value)}\``;
   if (typeof value === 'number' && value >= 1000 && key.path.endsWith('Ms')) return `${json} (${humanMs(value)})`;
-  if (typeof value === 'number' && value >= 1024 && key.path.endsWith('Bytes')) return `${json} (${value / 1024 / 1024} MiB)`;
+  if (typeof value === 'number' && value >= 1024 && key.path.endsWith('Bytes'))
+    return `${json} (${value / 1024 / 1024} MiB)`;
   return json;
 }
 

@@ -32,7 +32,9 @@ const nonNegativeInt = wholeNumber.nonnegative('expected a whole number, 0 or mo
 const flag = z.boolean({ error: 'expected true or false' });
 const text = z.string({ error: 'expected text (a JSON string)' }).min(1, 'is empty');
 const texts = z.array(text, { error: 'expected a list of texts ([...])' });
-const absolutePath = z.string({ error: 'expected an absolute path' }).refine((v) => isAbsolute(v), 'expected an absolute path');
+const absolutePath = z
+  .string({ error: 'expected an absolute path' })
+  .refine((v) => isAbsolute(v), 'expected an absolute path');
 const httpUrl = z
   .string({ error: 'expected an http(s) URL' })
   .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'expected an http(s) URL');
@@ -49,7 +51,9 @@ const NOTION_ID = /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /** Database ids are accepted as copied from a Notion URL: dashed, undashed, or the whole URL. */
 export function parseNotionId(value: string): string | undefined {
-  const match = value.trim().match(/([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[?#].*)?$/i);
+  const match = value
+    .trim()
+    .match(/([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:[?#].*)?$/i);
   if (!match || !NOTION_ID.test(match[1]!)) return undefined;
   const hex = match[1]!.replaceAll('-', '').toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
@@ -60,7 +64,10 @@ function notionIdOf(what: 'database' | 'page') {
   return z.string({ error: `expected a Notion ${what} id (a JSON string)` }).transform((value, ctx) => {
     const id = parseNotionId(value);
     if (id === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a Notion ${what} id (32 hex characters, dashed or not, or the ${what} URL)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a Notion ${what} id (32 hex characters, dashed or not, or the ${what} URL)`,
+      });
       return z.NEVER;
     }
     return id;
@@ -71,26 +78,36 @@ const pageId = notionIdOf('page');
 
 /** Unset is "not set: <what to do>"; anything else that is not text is a plain type error. */
 function required(howToSet: string) {
-  return z.string({ error: (issue) => (issue.input === undefined ? `is not set: ${howToSet}` : 'expected text') }).min(1, 'is empty');
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `is not set: ${howToSet}` : 'expected text') })
+    .min(1, 'is empty');
 }
 
 /** TRACKSYNC_ALLOW_PRIVATE_HOSTS entries: "*", host, host:port, an address, [v6]:port. */
 const allowEntry = z
   .string({ error: 'expected a host (a JSON string)' })
-  .refine((v) => v.trim() === '*' || typeof parseAllowEntry(v) !== 'string', 'expected "*", a host name, an address, or host:port (e.g. "nas.local", "192.168.1.20:8080")');
+  .refine(
+    (v) => v.trim() === '*' || typeof parseAllowEntry(v) !== 'string',
+    'expected "*", a host name, an address, or host:port (e.g. "nas.local", "192.168.1.20:8080")',
+  );
 
 /** A section: unknown keys refused (a typo must not be ignored silently), every default filled in when absent. */
 function section<T extends z.core.$ZodShape>(shape: T) {
   // `as never`: for a generic shape TypeScript cannot see that {} is a valid input; every key below is optional or
   // required with its own "is not set" message.
-  return z.object(shape, { error: 'expected an object ({ ... })' }).strict().prefault({} as never);
+  return z
+    .object(shape, { error: 'expected an object ({ ... })' })
+    .strict()
+    .prefault({} as never);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
 // The settings, section by section.
 
 const notion = section({
-  token: required('create an internal integration at https://www.notion.so/my-integrations and set its secret').describe(
+  token: required(
+    'create an internal integration at https://www.notion.so/my-integrations and set its secret',
+  ).describe(
     'The internal integration secret (required). A secret: the environment, .env, secrets.env or the Keychain only.',
   ),
   baseUrl: httpUrl
@@ -109,7 +126,9 @@ const notion = section({
     .min(1)
     .max(100)
     .default(4)
-    .describe('Most requests in any one-second window. Notion allows "some bursts"; 4 keeps an idle cycle well under 5/s.'),
+    .describe(
+      'Most requests in any one-second window. Notion allows "some bursts"; 4 keeps an idle cycle well under 5/s.',
+    ),
   requestTimeoutMs: positiveInt
     .default(30_000)
     .describe(
@@ -119,7 +138,9 @@ const notion = section({
   maxRetries: nonNegativeInt
     .max(20)
     .default(5)
-    .describe('Retries per Notion call for transient failures, after the first try (the SDK default of 2 is too few for 429 storms).'),
+    .describe(
+      'Retries per Notion call for transient failures, after the first try (the SDK default of 2 is too few for 429 storms).',
+    ),
 });
 
 const databaseKeys = {
@@ -133,11 +154,15 @@ const databaseKeys = {
 const databases = section({
   tracks: required('copy the Music Tracks database link (Share > Copy link) and set its id')
     .pipe(databaseId)
-    .describe('Music Tracks (required): an id as copied from Notion (dashed or not) or the database URL; a data source id works too.'),
+    .describe(
+      'Music Tracks (required): an id as copied from Notion (dashed or not) or the database URL; a data source id works too.',
+    ),
   artists: databaseId.optional().describe('Music Artists: artists are found or created and linked. Unset: not linked.'),
   tasks: databaseId.optional().describe('Agent-Tasks: polled for tasks routed to tracksync. Unset: not polled.'),
   executionLogs: databaseId.optional().describe('Execution-Logs: one page per task run. Unset: none written.'),
-  playlists: databaseId.optional().describe('Music Playlists: exported as playlists for the DJ apps. Unset: no playlists.'),
+  playlists: databaseId
+    .optional()
+    .describe('Music Playlists: exported as playlists for the DJ apps. Unset: no playlists.'),
 });
 
 const dataSources = section(
@@ -146,7 +171,9 @@ const dataSources = section(
       key,
       text
         .optional()
-        .describe(`Which data source of ${name} to use, by name or id, when the database holds several. Unset: the only one.`),
+        .describe(
+          `Which data source of ${name} to use, by name or id, when the database holds several. Unset: the only one.`,
+        ),
     ]),
   ) as Record<keyof typeof databaseKeys, z.ZodOptional<typeof text>>,
 );
@@ -179,7 +206,9 @@ const schedule = section({
 });
 
 const routing = section({
-  taskTypes: texts.default(['Music Sync']).describe('Agent-Tasks of these types are ours (when Ready and not archived).'),
+  taskTypes: texts
+    .default(['Music Sync'])
+    .describe('Agent-Tasks of these types are ours (when Ready and not archived).'),
   titleKeywords: texts
     .default(['music track sync', 'music sync', 'sync playlist', 'playlist sync'])
     .describe('...or whose title holds one of these: the two of the Agent-Tasks contract plus "Sync playlist <url>".'),
@@ -224,13 +253,19 @@ const retry = section({
   maxAttempts: positiveInt
     .max(100)
     .default(8)
-    .describe('Attempts per item. graphile-worker and BullMQ stop far later; 8 with this curve span about 2 h of outages.'),
+    .describe(
+      'Attempts per item. graphile-worker and BullMQ stop far later; 8 with this curve span about 2 h of outages.',
+    ),
   baseDelayMs: positiveInt
     .default(30_000)
     .describe('Transient backoff: min(baseDelayMs * 2^(attempt-1), maxDelayMs), times a random factor in [0.5, 1.5).'),
   maxDelayMs: positiveInt.default(6 * HOUR_MS).describe('The longest wait between two attempts of an item.'),
-  rateLimitedDefaultDelayMs: positiveInt.default(MINUTE_MS).describe('A rate-limited item without a Retry-After waits this long.'),
-  lockConflictDelayMs: positiveInt.default(5 * MINUTE_MS).describe('A row locked by another machine is looked at again after this long.'),
+  rateLimitedDefaultDelayMs: positiveInt
+    .default(MINUTE_MS)
+    .describe('A rate-limited item without a Retry-After waits this long.'),
+  lockConflictDelayMs: positiveInt
+    .default(5 * MINUTE_MS)
+    .describe('A row locked by another machine is looked at again after this long.'),
   waitForPersonMs: positiveInt
     .default(30 * MINUTE_MS)
     .describe(
@@ -241,14 +276,20 @@ const retry = section({
 });
 
 const shutdown = section({
-  graceMs: nonNegativeInt.default(10_000).describe('On SIGTERM, running stages get this long to finish before subprocesses are aborted.'),
+  graceMs: nonNegativeInt
+    .default(10_000)
+    .describe('On SIGTERM, running stages get this long to finish before subprocesses are aborted.'),
   abortWaitMs: nonNegativeInt
     .default(5_000)
-    .describe('After the abort, how long to wait for stages to unwind and leases to be released before exiting anyway.'),
+    .describe(
+      'After the abort, how long to wait for stages to unwind and leases to be released before exiting anyway.',
+    ),
 });
 
 const items = section({
-  maxRunMs: positiveInt.default(HOUR_MS).describe('A single item may not run longer than this; past it the job is aborted and retried.'),
+  maxRunMs: positiveInt
+    .default(HOUR_MS)
+    .describe('A single item may not run longer than this; past it the job is aborted and retried.'),
 });
 
 const logging = section({
@@ -270,17 +311,26 @@ const media = section({
   convertTimeoutMs: positiveInt
     .default(10 * MINUTE_MS)
     .describe('One ffmpeg run for three formats takes 0.6-1.1 s per 3 min of audio; 10 min is a hung process.'),
-  toolTimeoutMs: positiveInt.default(2 * MINUTE_MS).describe('Probe, tag and analysis subprocesses may take this long.'),
-  mixLimitSeconds: positiveInt.default(660).describe('Longer than this when a track is expected: a mix or a live set (the legacy limit).'),
+  toolTimeoutMs: positiveInt
+    .default(2 * MINUTE_MS)
+    .describe('Probe, tag and analysis subprocesses may take this long.'),
+  mixLimitSeconds: positiveInt
+    .default(660)
+    .describe('Longer than this when a track is expected: a mix or a live set (the legacy limit).'),
   previewSeconds: positiveInt
     .default(30)
-    .describe('SoundCloud Go+ tracks come back as 30-second previews; a result this long when more was expected is one.'),
+    .describe(
+      'SoundCloud Go+ tracks come back as 30-second previews; a result this long when more was expected is one.',
+    ),
   previewToleranceSeconds: nonNegativeInt.default(3).describe('...give or take this much.'),
   minBpm: number
     .positive('expected a number above 0')
     .default(70)
     .describe('Tempo range for half/double-time folding: hip-hop at 70 to drum and bass at 175 stay as they are.'),
-  maxBpm: number.positive('expected a number above 0').default(180).describe('The top of that range (at least twice minBpm).'),
+  maxBpm: number
+    .positive('expected a number above 0')
+    .default(180)
+    .describe('The top of that range (at least twice minBpm).'),
   tempoPriorCentreBpm: number
     .positive('expected a number above 0')
     .default(120)
@@ -288,7 +338,10 @@ const media = section({
       'Where a tempo and its double are both in range, the rhythm decides first; this log-normal prior tips the ' +
         'balance when the rhythm says little (bossa, salsa). DJ material clusters around 120 BPM.',
     ),
-  tempoPriorWidthOctaves: number.positive('expected a number above 0').default(1).describe("The prior's spread, in octaves."),
+  tempoPriorWidthOctaves: number
+    .positive('expected a number above 0')
+    .default(1)
+    .describe("The prior's spread, in octaves."),
   minKeyMarginPercent: number
     .min(0)
     .max(100)
@@ -299,18 +352,28 @@ const media = section({
     ),
   analysisWindowSeconds: positiveInt
     .default(180)
-    .describe('Tempo and key are measured on this many seconds around the middle of the track (enough beats, bounded cost).'),
+    .describe(
+      'Tempo and key are measured on this many seconds around the middle of the track (enough beats, bounded cost).',
+    ),
   lossyBitDepth: z
     .literal([16, 24], { error: 'expected 16 or 24' })
     .default(16)
     .describe('Lossy sources become 16-bit: 24 bits only add size (a 2.4x larger ALAC for nothing).'),
-  lossySampleRate: z.literal([44_100, 48_000], { error: 'expected 44100 or 48000' }).default(44_100).describe('...at this rate (Hz).'),
-  maxBitDepth: z.literal([16, 24], { error: 'expected 16 or 24' }).default(24).describe('Lossless sources keep their depth up to this, and their rate.'),
+  lossySampleRate: z
+    .literal([44_100, 48_000], { error: 'expected 44100 or 48000' })
+    .default(44_100)
+    .describe('...at this rate (Hz).'),
+  maxBitDepth: z
+    .literal([16, 24], { error: 'expected 16 or 24' })
+    .default(24)
+    .describe('Lossless sources keep their depth up to this, and their rate.'),
   verifyToleranceSeconds: number
     .positive('expected a number above 0')
     .default(0.5)
     .describe("Verify: each file's decoded duration must be within this of the analysed one."),
-  artworkMaxPixels: positiveInt.default(800).describe('Artwork is scaled to fit this square (DJ apps show at most ~600 px).'),
+  artworkMaxPixels: positiveInt
+    .default(800)
+    .describe('Artwork is scaled to fit this square (DJ apps show at most ~600 px).'),
   maxDownloadMb: positiveInt
     .default(512)
     .describe(
@@ -326,14 +389,22 @@ const media = section({
 
 const sourceOptions = section({
   cookiesFile: absolutePath.optional().describe('A cookies.txt yt-dlp sends to this site (for sign-in only tracks).'),
-  sleepRequestsSeconds: number.nonnegative('expected a number, 0 or more').optional().describe('Pause between yt-dlp requests to this site.'),
-  extraArgs: z.array(z.string({ error: 'expected text' }), { error: 'expected a list of texts' }).optional().describe('More yt-dlp arguments.'),
+  sleepRequestsSeconds: number
+    .nonnegative('expected a number, 0 or more')
+    .optional()
+    .describe('Pause between yt-dlp requests to this site.'),
+  extraArgs: z
+    .array(z.string({ error: 'expected text' }), { error: 'expected a list of texts' })
+    .optional()
+    .describe('More yt-dlp arguments.'),
 });
 
 /** yt-dlp settings per source kind: one setup for all sites fails (cookies and pacing differ per site). */
 const sources = section({ soundcloud: sourceOptions, youtube: sourceOptions, generic: sourceOptions });
 
-const destinations = z.array(z.enum(DESTINATION_KEYS, { error: 'expected "out", "backup" or "wavBackup"' }), { error: 'expected a list' });
+const destinations = z.array(z.enum(DESTINATION_KEYS, { error: 'expected "out", "backup" or "wavBackup"' }), {
+  error: 'expected a list',
+});
 
 const placement = section({
   unassignedFolder: text
@@ -350,7 +421,9 @@ const placement = section({
    * (WAV_BACKUP_DIR).
    */
   destinations: section({
-    m4a: destinations.default(['out', 'backup']).describe('Where M4A files go: "out" (OUT_DIR/<playlist>), "backup" (BACKUP_DIR).'),
+    m4a: destinations
+      .default(['out', 'backup'])
+      .describe('Where M4A files go: "out" (OUT_DIR/<playlist>), "backup" (BACKUP_DIR).'),
     aiff: destinations.default(['out']).describe('Where AIFF files go.'),
     wav: destinations
       .default(['wavBackup'])
@@ -375,20 +448,30 @@ const search = section({
     .max(1)
     .default(0.75)
     .describe("Candidates must score at least this (title 55 %, artist 30 %, duration 15 %, rbsync's weights)."),
-  maxDurationGapSeconds: positiveInt.default(30).describe('A duration gap above this rejects a candidate outright (rbsync and Picard use 30 s).'),
+  maxDurationGapSeconds: positiveInt
+    .default(30)
+    .describe('A duration gap above this rejects a candidate outright (rbsync and Picard use 30 s).'),
 });
 
 const tasks = section({
-  maxTracksPerTask: positiveInt.max(1000).default(25).describe('Tracks one music-sync task processes at most (a task can say "limit: N").'),
+  maxTracksPerTask: positiveInt
+    .max(1000)
+    .default(25)
+    .describe('Tracks one music-sync task processes at most (a task can say "limit: N").'),
   fallbackCandidates: positiveInt
     .max(50)
     .default(5)
     .describe('With no URL in the task: candidates each fallback source offers (the legacy chain took 5 of each).'),
-  maxPlaylistTracks: positiveInt.max(10_000).default(500).describe('Tracks of a playlist processed per task (the rest get rows).'),
+  maxPlaylistTracks: positiveInt
+    .max(10_000)
+    .default(500)
+    .describe('Tracks of a playlist processed per task (the rest get rows).'),
   maxNewRowsPerTask: positiveInt
     .max(10_000)
     .default(500)
-    .describe('Music Tracks rows one task may create: a 100,000-track playlist costs five pages of Spotify, not a thousand.'),
+    .describe(
+      'Music Tracks rows one task may create: a 100,000-track playlist costs five pages of Spotify, not a thousand.',
+    ),
 });
 
 const library = section({
@@ -404,25 +487,35 @@ const library = section({
       'Fingerprint similarity from which two files are one recording: re-encodes and padding score 0.97-1.00, ' +
         'unrelated audio about 0.5; the beets duplicates plugin uses 0.9.',
     ),
-  nameThreshold: number.min(0.5).max(1).default(0.75).describe("Fuzzy name similarity for `tracksync dedup` (the legacy Eagle dedup's 0.75)."),
+  nameThreshold: number
+    .min(0.5)
+    .max(1)
+    .default(0.75)
+    .describe("Fuzzy name similarity for `tracksync dedup` (the legacy Eagle dedup's 0.75)."),
   durationToleranceSeconds: number
     .positive('expected a number above 0')
     .default(2)
     .describe('Durations within this count as the same (the legacy workflow matched within 2000 ms).'),
   mergeExactDuplicates: flag
     .default(true)
-    .describe('Merge Notion pages with the same Spotify ID, SoundCloud URL, YouTube id or ISRC during sync (fuzzy: only proposed).'),
+    .describe(
+      'Merge Notion pages with the same Spotify ID, SoundCloud URL, YouTube id or ISRC during sync (fuzzy: only proposed).',
+    ),
 });
 
 const handoff = section({
   returnFolder: absolutePath.optional().describe('A folder for RETURN handoff files; none are written when unset.'),
-  reviewTask: flag.default(false).describe('Create a "Review: <title>" task after each completed task (the legacy orchestrator did).'),
+  reviewTask: flag
+    .default(false)
+    .describe('Create a "Review: <title>" task after each completed task (the legacy orchestrator did).'),
 });
 
 const feeds = section({
   cron: cronExpression
     .default('*/15 * * * *')
-    .describe('When likes and playlists are read: every 15 minutes (flat listings: one request each, not one per track).'),
+    .describe(
+      'When likes and playlists are read: every 15 minutes (flat listings: one request each, not one per track).',
+    ),
   maxNewRowsPerRun: positiveInt
     .max(1000)
     .default(50)
@@ -432,18 +525,25 @@ const feeds = section({
     .default('https://soundcloud.com/{profile}/likes')
     .describe("Where a SoundCloud profile's likes are listed ({profile} is SOUNDCLOUD_PROFILE)."),
   soundcloudLikes: flag.default(true).describe('Read your SoundCloud likes (only when SOUNDCLOUD_PROFILE is set).'),
-  soundcloudPlaylists: z.array(httpUrl, { error: 'expected a list of URLs' }).default([]).describe('SoundCloud playlists (URLs) to follow.'),
+  soundcloudPlaylists: z
+    .array(httpUrl, { error: 'expected a list of URLs' })
+    .default([])
+    .describe('SoundCloud playlists (URLs) to follow.'),
   spotifyLikes: flag.default(true).describe('Read your Spotify liked songs (only when SPOTIFY_REFRESH_TOKEN is set).'),
   spotifyPlaylists: texts.default([]).describe('Spotify playlists (URLs or ids) to follow.'),
 });
 
 const spotify = section({
-  clientId: text.optional().describe("Your Spotify app's client id: Spotify enrichment and Spotify-only rows. Unset: no Spotify."),
+  clientId: text
+    .optional()
+    .describe("Your Spotify app's client id: Spotify enrichment and Spotify-only rows. Unset: no Spotify."),
   clientSecret: text.optional().describe("Your Spotify app's client secret (a secret)."),
   refreshToken: text
     .optional()
     .describe('Your user token (a secret): liked songs and playlists need it; every Spotify request uses it when set.'),
-  apiBaseUrl: httpUrl.optional().describe('Where the Web API is (https://api.spotify.com); the demo and the tests use the local Spotify.'),
+  apiBaseUrl: httpUrl
+    .optional()
+    .describe('Where the Web API is (https://api.spotify.com); the demo and the tests use the local Spotify.'),
   accountsBaseUrl: httpUrl.optional().describe('Where the accounts service is (https://accounts.spotify.com).'),
 });
 
@@ -474,11 +574,15 @@ const security = section({
   allowPrivateHosts: z
     .array(allowEntry, { error: 'expected a list of hosts' })
     .default([])
-    .describe('Hosts on private or local addresses tracksync may fetch from anyway: a NAS, a local media server; "*" for all.'),
+    .describe(
+      'Hosts on private or local addresses tracksync may fetch from anyway: a NAS, a local media server; "*" for all.',
+    ),
 });
 
 const logs = section({
-  dir: absolutePath.optional().describe('JSON logs go to tracksync.log here (the LaunchAgent sets ~/Library/Logs/tracksync). Unset: stderr.'),
+  dir: absolutePath
+    .optional()
+    .describe('JSON logs go to tracksync.log here (the LaunchAgent sets ~/Library/Logs/tracksync). Unset: stderr.'),
   maxFileBytes: wholeNumber
     .min(64 * 1024)
     .default(10 * 1024 * 1024)
@@ -487,7 +591,9 @@ const logs = section({
 });
 
 const notifications = section({
-  enabled: flag.default(false).describe('macOS notifications: permanent failures, Notion unreachable, a daily summary. Off unless opted in.'),
+  enabled: flag
+    .default(false)
+    .describe('macOS notifications: permanent failures, Notion unreachable, a daily summary. Off unless opted in.'),
   notionDownAfterMs: positiveInt
     .default(15 * MINUTE_MS)
     .describe('Notion failing every cycle this long counts as down: one notification, not one per cycle.'),
@@ -495,16 +601,22 @@ const notifications = section({
     .nullable()
     .default('0 21 * * *')
     .describe('When the daily summary comes (node-cron; null for none): 21:00 is after a typical working day.'),
-  timeoutMs: positiveInt.default(10_000).describe('A notifier taking longer is killed: a hung osascript must not pile up.'),
+  timeoutMs: positiveInt
+    .default(10_000)
+    .describe('A notifier taking longer is killed: a hung osascript must not pile up.'),
 });
 
 const links = section({
-  enabled: flag.default(true).describe('Look for the Spotify, YouTube and SoundCloud links a synced row lacks (legacy v3: all three).'),
+  enabled: flag
+    .default(true)
+    .describe('Look for the Spotify, YouTube and SoundCloud links a synced row lacks (legacy v3: all three).'),
   perCycle: positiveInt
     .max(100)
     .default(5)
     .describe('Rows enriched per cycle at most: each costs up to three searches and three checks, about 10 s.'),
-  retryBaseDelayMs: positiveInt.default(10 * MINUTE_MS).describe('A failed link search is retried after this, doubling...'),
+  retryBaseDelayMs: positiveInt
+    .default(10 * MINUTE_MS)
+    .describe('A failed link search is retried after this, doubling...'),
   retryMaxDelayMs: positiveInt.default(24 * HOUR_MS).describe('...up to this...'),
   maxAttempts: positiveInt.max(100).default(8).describe('...this many times (the track itself is done meanwhile).'),
 });
@@ -515,7 +627,9 @@ const critical = section({
     .describe("Who CRITICAL tasks are assigned to: a person or another agent, never tracksync's own routing page."),
   volumeMissingAfterMs: positiveInt
     .default(30 * MINUTE_MS)
-    .describe('An output volume missing this long files a CRITICAL task (a drive unplugged for a minute is not worth one).'),
+    .describe(
+      'An output volume missing this long files a CRITICAL task (a drive unplugged for a minute is not worth one).',
+    ),
   repeatLineMs: positiveInt
     .default(HOUR_MS)
     .describe('While a CRITICAL task is open, later occurrences add a line at most this often (not 60 an hour).'),
@@ -527,8 +641,12 @@ const critical = section({
 
 const macos = section({
   osascript: text.default('osascript').describe('The osascript program (notifications, now playing, Apple Music).'),
-  terminalNotifier: text.default('terminal-notifier').describe('terminal-notifier, used for notifications when installed.'),
-  nowPlaying: flag.default(true).describe('With no URL, a music-sync task first looks at what the Spotify app plays (legacy v3 phase 0).'),
+  terminalNotifier: text
+    .default('terminal-notifier')
+    .describe('terminal-notifier, used for notifications when installed.'),
+  nowPlaying: flag
+    .default(true)
+    .describe('With no URL, a music-sync task first looks at what the Spotify app plays (legacy v3 phase 0).'),
 });
 
 const launchd = section({
@@ -539,25 +657,37 @@ const launchd = section({
     .describe('The LaunchAgent label.'),
   throttleIntervalSeconds: positiveInt
     .default(30)
-    .describe('launchd waits this long between restarts after a crash (its own default is 10 s; 30 s keeps a crash loop cheap).'),
+    .describe(
+      'launchd waits this long between restarts after a crash (its own default is 10 s; 30 s keeps a crash loop cheap).',
+    ),
 });
 
 const playlists = section({
-  exportDir: absolutePath.optional().describe('Where the .m3u8 files and rekordbox.xml go. Unset: OUT_DIR/Playlists (tracksync).'),
+  exportDir: absolutePath
+    .optional()
+    .describe('Where the .m3u8 files and rekordbox.xml go. Unset: OUT_DIR/Playlists (tracksync).'),
   m3u8: flag.default(true).describe('Write <playlist>.m3u8 files.'),
   rekordbox: flag.default(true).describe('Write rekordbox.xml.'),
-  appleMusic: flag.optional().describe('Keep Apple Music playlists in step through osascript. Unset: on on macOS only.'),
-  relativePaths: flag.default(false).describe('M3U8 entries relative to the playlist file (for a folder moved as a whole).'),
-  camelotInComments: flag.default(true).describe('The Camelot code ("8A") in rekordbox Comments, so a DJ can sort by the wheel.'),
+  appleMusic: flag
+    .optional()
+    .describe('Keep Apple Music playlists in step through osascript. Unset: on on macOS only.'),
+  relativePaths: flag
+    .default(false)
+    .describe('M3U8 entries relative to the playlist file (for a folder moved as a whole).'),
+  camelotInComments: flag
+    .default(true)
+    .describe('The Camelot code ("8A") in rekordbox Comments, so a DJ can sort by the wheel.'),
   sortProperty: text
     .nullable()
     .default(null)
-    .describe("A Music Tracks property (a \"Set Order\" number) to order each playlist by. null: the relation's order."),
+    .describe('A Music Tracks property (a "Set Order" number) to order each playlist by. null: the relation\'s order.'),
   formats: z
     .array(z.enum(AUDIO_FORMATS, { error: 'expected "m4a", "aiff" or "wav"' }), { error: 'expected a list' })
     .min(1, 'expected at least one format')
     .default(['aiff', 'm4a', 'wav'])
-    .describe("Which of a track's files a playlist points at, first existing one wins: AIFF and ALAC keep tags rekordbox reads."),
+    .describe(
+      "Which of a track's files a playlist points at, first existing one wins: AIFF and ALAC keep tags rekordbox reads.",
+    ),
   rekordboxFolder: z
     .string({ error: 'expected text' })
     .trim()
@@ -567,7 +697,9 @@ const playlists = section({
     .describe('The folder node in the rekordbox xml that holds one playlist node per Notion playlist.'),
   appleMusicTimeoutMs: positiveInt
     .default(2 * MINUTE_MS)
-    .describe('One osascript run per playlist: finding 150 tracks in a large Music library takes seconds; 2 min is a hung Music.'),
+    .describe(
+      'One osascript run per playlist: finding 150 tracks in a large Music library takes seconds; 2 min is a hung Music.',
+    ),
   relationSettleMs: positiveInt
     .default(2 * MINUTE_MS)
     .describe(
@@ -659,19 +791,28 @@ export function configSchema(context: SchemaContext) {
             .default(join(context.home, 'Music', 'tracksync'))
             .describe('M4A and AIFF files, in OUT_DIR/<first playlist or "Unassigned">/. Default: ~/Music/tracksync.'),
           backupDir: absolutePath.optional().describe('A copy of each M4A (djay Pro auto-import). Unset: no copy.'),
-          wavBackupDir: absolutePath.optional().describe('The WAV files (Apple Music auto-add). Unset: WAVs go to OUT_DIR.'),
+          wavBackupDir: absolutePath
+            .optional()
+            .describe('The WAV files (Apple Music auto-add). Unset: WAVs go to OUT_DIR.'),
         }),
         soundcloudProfile: z
           .string({ error: 'expected text' })
-          .regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a SoundCloud profile name such as "my-profile" (letters, digits, - and _)')
+          .regex(
+            /^[A-Za-z0-9_-]{1,100}$/,
+            'expected a SoundCloud profile name such as "my-profile" (letters, digits, - and _)',
+          )
           .optional()
           .describe('Your SoundCloud profile name: its likes become rows.'),
         webhookToken: text
           .optional()
-          .describe("Notion's webhook verification token, when you already have it (a secret). Unset: stored when Notion sends it."),
+          .describe(
+            "Notion's webhook verification token, when you already have it (a secret). Unset: stored when Notion sends it.",
+          ),
         handlers: texts
           .default([])
-          .describe('Extra handler modules: paths relative to the config file, or absolute. Yours come before the built-in ones.'),
+          .describe(
+            'Extra handler modules: paths relative to the config file, or absolute. Yours come before the built-in ones.',
+          ),
       },
       { error: 'expected an object ({ ... }) at the top level' },
     )
@@ -682,12 +823,20 @@ export function configSchema(context: SchemaContext) {
         ctx.addIssue({ code: 'custom', path: path.split('.'), message, params: { across: true } });
       };
       if (c.media.minBpm * 2 > c.media.maxBpm) {
-        problem('media.maxBpm', `${c.media.maxBpm} is below twice media.minBpm (${c.media.minBpm}): the range must span an octave for half/double-time folding`);
+        problem(
+          'media.maxBpm',
+          `${c.media.maxBpm} is below twice media.minBpm (${c.media.minBpm}): the range must span an octave for half/double-time folding`,
+        );
       }
-      if (!Object.values(c.media.formats).some(Boolean)) problem('media.formats', 'switches every format off; keep at least one of m4a, aiff, wav');
-      if (c.retry.baseDelayMs > c.retry.maxDelayMs) problem('retry.baseDelayMs', `${c.retry.baseDelayMs} is larger than retry.maxDelayMs (${c.retry.maxDelayMs})`);
+      if (!Object.values(c.media.formats).some(Boolean))
+        problem('media.formats', 'switches every format off; keep at least one of m4a, aiff, wav');
+      if (c.retry.baseDelayMs > c.retry.maxDelayMs)
+        problem('retry.baseDelayMs', `${c.retry.baseDelayMs} is larger than retry.maxDelayMs (${c.retry.maxDelayMs})`);
       if (c.links.retryBaseDelayMs > c.links.retryMaxDelayMs) {
-        problem('links.retryBaseDelayMs', `${c.links.retryBaseDelayMs} is larger than links.retryMaxDelayMs (${c.links.retryMaxDelayMs})`);
+        problem(
+          'links.retryBaseDelayMs',
+          `${c.links.retryBaseDelayMs} is larger than links.retryMaxDelayMs (${c.links.retryMaxDelayMs})`,
+        );
       }
       if (c.critical.agentPageId !== undefined && c.critical.agentPageId === c.routing.agentPageId) {
         problem(
@@ -704,7 +853,10 @@ export function configSchema(context: SchemaContext) {
       }
       const setOrder = c.mappings.tracks?.setOrder;
       if (c.playlists.sortProperty !== null && setOrder !== undefined && setOrder !== c.playlists.sortProperty) {
-        problem('playlists.sortProperty', `"${c.playlists.sortProperty}" and mappings.tracks.setOrder ("${setOrder}") name different properties; keep one of them`);
+        problem(
+          'playlists.sortProperty',
+          `"${c.playlists.sortProperty}" and mappings.tracks.setOrder ("${setOrder}") name different properties; keep one of them`,
+        );
       }
     })
     .transform((c) => {
@@ -714,7 +866,10 @@ export function configSchema(context: SchemaContext) {
         ...c,
         handlers: c.handlers.map((h) => (isAbsolute(h) ? h : resolve(handlersDir, h))),
         // playlists.sortProperty is the setOrder field of Music Tracks under another name (notion/databases.ts).
-        mappings: sortProperty === null ? c.mappings : { ...c.mappings, tracks: { ...c.mappings.tracks, setOrder: sortProperty } },
+        mappings:
+          sortProperty === null
+            ? c.mappings
+            : { ...c.mappings, tracks: { ...c.mappings.tracks, setOrder: sortProperty } },
         feeds: {
           ...c.feeds,
           soundcloudLikes: c.feeds.soundcloudLikes && c.soundcloudProfile !== undefined,
@@ -726,7 +881,9 @@ export function configSchema(context: SchemaContext) {
           appleMusic: c.playlists.appleMusic ?? context.platform === 'darwin',
         },
         /** Secret values, for the logger to scrub. Never printed. */
-        secrets: SECRET_PATHS.map((path) => valueAt(c, path)).filter((v): v is string => typeof v === 'string' && v.length > 0),
+        secrets: SECRET_PATHS.map((path) => valueAt(c, path)).filter(
+          (v): v is string => typeof v === 'string' && v.length > 0,
+        ),
         /** Where the file config came from, if any (for `doctor`). */
         ...(context.configFile ? { configFile: context.configFile } : {}),
       };
@@ -816,13 +973,18 @@ export const ENVIRONMENT = [
   { name: 'NOTION_WEBHOOK_TOKEN', path: 'webhookToken', secret: true },
   { name: 'TRACKSYNC_NOTIFY', path: 'notifications.enabled', parse: asFlag, form: '`1` or `0`' },
   { name: 'TRACKSYNC_ALLOW_PRIVATE_HOSTS', path: 'security.allowPrivateHosts', parse: asList, form: 'comma-separated' },
-  { name: 'TRACKSYNC_MAX_DOWNLOAD_MB', path: 'media.maxDownloadMb', parse: asNumber, form: 'a whole number of megabytes' },
+  {
+    name: 'TRACKSYNC_MAX_DOWNLOAD_MB',
+    path: 'media.maxDownloadMb',
+    parse: asNumber,
+    form: 'a whole number of megabytes',
+  },
 ] as const satisfies readonly EnvSetting[];
 
 export type SecretName = Extract<(typeof ENVIRONMENT)[number], { secret: true }>['name'];
-export const SECRET_NAMES = ENVIRONMENT.filter((e): e is Extract<(typeof ENVIRONMENT)[number], { secret: true }> => 'secret' in e).map(
-  (e) => e.name,
-) as readonly SecretName[];
+export const SECRET_NAMES = ENVIRONMENT.filter(
+  (e): e is Extract<(typeof ENVIRONMENT)[number], { secret: true }> => 'secret' in e,
+).map((e) => e.name) as readonly SecretName[];
 const SECRET_PATHS = ENVIRONMENT.filter((e) => 'secret' in e).map((e) => e.path);
 
 /** The value at a dotted key, or undefined. */

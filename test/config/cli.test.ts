@@ -27,24 +27,29 @@ describe('configuration problems through the CLI', async () => {
     notifications: { dailySummaryCron: '0 25 * * *' },
   });
 
-  it.each([['run'], ['once']])('`%s` refuses every bad cron expression at once, naming each, with exit 2', async (command) => {
-    const { env } = world(badCrons);
-    const result = await cli([command], env);
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('schedule.cycleCron: is not a valid cron expression');
-    expect(result.stderr).toContain('got "61 * * * *"');
-    expect(result.stderr).toContain('feeds.cron: is not a valid cron expression');
-    expect(result.stderr).toContain('got "every quarter hour"');
-    expect(result.stderr).toContain('notifications.dailySummaryCron: is not a valid cron expression');
-    expect(result.stderr).toContain('got "0 25 * * *"');
-  });
+  it.each([['run'], ['once']])(
+    '`%s` refuses every bad cron expression at once, naming each, with exit 2',
+    async (command) => {
+      const { env } = world(badCrons);
+      const result = await cli([command], env);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain('schedule.cycleCron: is not a valid cron expression');
+      expect(result.stderr).toContain('got "61 * * * *"');
+      expect(result.stderr).toContain('feeds.cron: is not a valid cron expression');
+      expect(result.stderr).toContain('got "every quarter hour"');
+      expect(result.stderr).toContain('notifications.dailySummaryCron: is not a valid cron expression');
+      expect(result.stderr).toContain('got "0 25 * * *"');
+    },
+  );
 
   it('`doctor` reports every bad cron as a FAIL line, still checks the tools, and exits 2', async () => {
     const { env } = world(badCrons);
     const result = await cli(['doctor', '--json'], env);
     expect(result.exitCode).toBe(2);
     const report = JSON.parse(result.stdout) as { checks: Array<{ name: string; status: string; detail: string }> };
-    const failures = report.checks.filter((c) => c.name === 'configuration' && c.status === 'fail').map((c) => c.detail);
+    const failures = report.checks
+      .filter((c) => c.name === 'configuration' && c.status === 'fail')
+      .map((c) => c.detail);
     expect(failures).toHaveLength(3);
     for (const key of ['schedule.cycleCron', 'feeds.cron', 'notifications.dailySummaryCron']) {
       expect(failures.some((f) => f.includes(`${key}: is not a valid cron expression`))).toBe(true);
@@ -70,7 +75,9 @@ describe('configuration problems through the CLI', async () => {
     const { env } = world(JSON.stringify({ schedule: { cron: '* * * * *' }, concurency: { maxItems: 2 } }));
     const result = await cli(['once'], env);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`config file ${env.TRACKSYNC_CONFIG}: unknown key "schedule.cron"; did you mean "schedule.cycleCron"?`);
+    expect(result.stderr).toContain(
+      `config file ${env.TRACKSYNC_CONFIG}: unknown key "schedule.cron"; did you mean "schedule.cycleCron"?`,
+    );
     expect(result.stderr).toContain('unknown key "concurency"; did you mean "concurrency"?');
   });
 
@@ -86,7 +93,9 @@ describe('configuration problems through the CLI', async () => {
     const { env } = world(JSON.stringify({ concurrency: { maxItems: '2' }, media: { formats: { wav: 'no' } } }));
     const result = await cli(['once'], env);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('concurrency.maxItems: expected a whole number; got "2" (text: write it without the quotes)');
+    expect(result.stderr).toContain(
+      'concurrency.maxItems: expected a whole number; got "2" (text: write it without the quotes)',
+    );
     expect(result.stderr).toContain('media.formats.wav: expected true or false; got "no"');
   });
 
@@ -98,7 +107,9 @@ describe('configuration problems through the CLI', async () => {
     writeFileSync(inHome, settings);
     const found = await cli(['once'], env);
     expect(found.exitCode).toBe(2);
-    expect(found.stderr).toContain(`config file ${inHome}: concurrency.maxItems: expected a whole number above 0; got 0`);
+    expect(found.stderr).toContain(
+      `config file ${inHome}: concurrency.maxItems: expected a whole number above 0; got 0`,
+    );
 
     const xdg = join(home, 'xdg');
     const inXdg = join(xdg, 'tracksync', 'config.json');
@@ -124,9 +135,16 @@ describe('configuration problems through the CLI', async () => {
 
     it('`run` exits 2 when the status server port is in use, naming the setting and the fix', async () => {
       blocker = createServer();
-      const port = await new Promise<number>((resolve) => blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)));
+      const port = await new Promise<number>((resolve) =>
+        blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)),
+      );
       const { home } = world();
-      const env = { ...sandbox.env(), HOME: home, TRACKSYNC_STATE_DIR: join(home, 'state'), TRACKSYNC_HTTP_PORT: String(port) };
+      const env = {
+        ...sandbox.env(),
+        HOME: home,
+        TRACKSYNC_STATE_DIR: join(home, 'state'),
+        TRACKSYNC_HTTP_PORT: String(port),
+      };
       const result = await cli(['run'], env);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toContain(`TRACKSYNC_HTTP_PORT / http.port ${port} is in use by another program`);

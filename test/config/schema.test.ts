@@ -23,7 +23,14 @@ describe('the config schema', () => {
     const paths = new Set(settings.map((k) => k.path));
     expect(ENVIRONMENT.filter((e) => !paths.has(e.path)).map((e) => e.name)).toEqual([]);
     expect(new Set(ENVIRONMENT.map((e) => e.path)).size).toBe(ENVIRONMENT.length);
-    expect([...SECRET_NAMES].sort()).toEqual(['EAGLE_TOKEN', 'NOTION_TOKEN', 'NOTION_WEBHOOK_TOKEN', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'TRACKSYNC_HTTP_TOKEN']);
+    expect([...SECRET_NAMES].sort()).toEqual([
+      'EAGLE_TOKEN',
+      'NOTION_TOKEN',
+      'NOTION_WEBHOOK_TOKEN',
+      'SPOTIFY_CLIENT_SECRET',
+      'SPOTIFY_REFRESH_TOKEN',
+      'TRACKSYNC_HTTP_TOKEN',
+    ]);
   });
 
   it('validates every cron setting at load, whatever its name, and names all bad ones at once', () => {
@@ -37,10 +44,17 @@ describe('the config schema', () => {
     const schema = configSchema({ platform: 'linux', home: '/home/dj', cwd: '/' });
     const result = schema.safeParse({ notion: { token: 'x' }, databases: { tracks: base.TRACKS_DB_ID }, ...raw });
     expect(result.success).toBe(false);
-    const bad = result.error!.issues.filter((i) => i.message.includes('not a valid cron expression')).map((i) => i.path.join('.'));
+    const bad = result
+      .error!.issues.filter((i) => i.message.includes('not a valid cron expression'))
+      .map((i) => i.path.join('.'));
     expect(bad.sort()).toEqual(crons);
     // Six fields (seconds first) are node-cron's too, and null switches the daily summary off.
-    const ok = schema.safeParse({ notion: { token: 'x' }, databases: { tracks: base.TRACKS_DB_ID }, schedule: { cycleCron: '*/30 * * * * *' }, notifications: { dailySummaryCron: null } });
+    const ok = schema.safeParse({
+      notion: { token: 'x' },
+      databases: { tracks: base.TRACKS_DB_ID },
+      schedule: { cycleCron: '*/30 * * * * *' },
+      notifications: { dailySummaryCron: null },
+    });
     expect(ok.success).toBe(true);
   });
 
@@ -59,17 +73,35 @@ describe('the config schema', () => {
   it('merges the config file < .env < the environment, key by key', () => {
     const cwd = fresh();
     const file = join(cwd, 'config.json');
-    writeFileSync(file, JSON.stringify({ logging: { level: 'debug' }, http: { port: 9000, host: '127.0.0.2' }, paths: { outDir: '/Music/from-file' }, media: { maxDownloadMb: 100 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        logging: { level: 'debug' },
+        http: { port: 9000, host: '127.0.0.2' },
+        paths: { outDir: '/Music/from-file' },
+        media: { maxDownloadMb: 100 },
+      }),
+    );
     writeFileSync(join(cwd, '.env'), 'TRACKSYNC_LOG_LEVEL=warn\nTRACKSYNC_HTTP_PORT=9001\n');
-    const config = loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file, TRACKSYNC_LOG_LEVEL: 'error', TRACKSYNC_MAX_DOWNLOAD_MB: '200' }, cwd });
+    const config = loadConfig({
+      env: { ...base, TRACKSYNC_CONFIG: file, TRACKSYNC_LOG_LEVEL: 'error', TRACKSYNC_MAX_DOWNLOAD_MB: '200' },
+      cwd,
+    });
     expect(config.logging.level).toBe('error');
     expect(config.http).toMatchObject({ port: 9001, host: '127.0.0.2' });
     expect(config.paths.outDir).toBe('/Music/from-file');
     expect(config.media.maxDownloadMb).toBe(200);
     expect(config.configFile).toBe(file);
     // "off" switches the server off; an empty variable is an unset one (templates carry "NAME=" lines).
-    expect(loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file, TRACKSYNC_HTTP_PORT: 'off', TRACKSYNC_LOG_LEVEL: '' }, cwd: fresh() }).http.port).toBeNull();
-    expect(loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file, TRACKSYNC_LOG_LEVEL: '' }, cwd: fresh() }).logging.level).toBe('debug');
+    expect(
+      loadConfig({
+        env: { ...base, TRACKSYNC_CONFIG: file, TRACKSYNC_HTTP_PORT: 'off', TRACKSYNC_LOG_LEVEL: '' },
+        cwd: fresh(),
+      }).http.port,
+    ).toBeNull();
+    expect(
+      loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file, TRACKSYNC_LOG_LEVEL: '' }, cwd: fresh() }).logging.level,
+    ).toBe('debug');
   });
 
   it('finds the file: configPath, else TRACKSYNC_CONFIG, else the conventional places (macOS Application Support last)', () => {
@@ -81,7 +113,12 @@ describe('the config schema', () => {
     };
     const support = write(join(home, 'Library', 'Application Support', 'tracksync', 'config.json'), 3);
     const load = (env: Record<string, string>, options: { configPath?: string; platform?: NodeJS.Platform } = {}) =>
-      loadConfig({ env: { ...base, HOME: home, ...env }, cwd: home, platform: options.platform ?? 'darwin', ...(options.configPath ? { configPath: options.configPath } : {}) });
+      loadConfig({
+        env: { ...base, HOME: home, ...env },
+        cwd: home,
+        platform: options.platform ?? 'darwin',
+        ...(options.configPath ? { configPath: options.configPath } : {}),
+      });
     expect(load({}).concurrency.maxItems).toBe(3);
     expect(load({}).configFile).toBe(support);
     expect(load({}, { platform: 'linux' }).configFile).toBeUndefined();
@@ -105,7 +142,10 @@ describe('the config schema', () => {
   it('refuses secrets in the config file, saying where they belong', () => {
     const cwd = fresh();
     const file = join(cwd, 'config.json');
-    writeFileSync(file, JSON.stringify({ notion: { token: 'ntn_in_the_file_1234567890' }, spotify: { clientSecret: 'abc' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ notion: { token: 'ntn_in_the_file_1234567890' }, spotify: { clientSecret: 'abc' } }),
+    );
     const problems = problemsOf(() => loadConfig({ env: { ...base, TRACKSYNC_CONFIG: file }, cwd }));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toContain('notion.token is a secret and is not read from a config file');
