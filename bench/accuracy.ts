@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { detectKey } from '../src/media/analysis/key.js';
 import { detectTempo, foldTempo } from '../src/media/analysis/tempo.js';
 import { analysisWindow } from '../src/pipeline/analyse.js';
-import { DEFAULTS } from '../src/config/defaults.js';
+import { DEFAULT_SETTINGS } from '../src/config/schema.js';
 import { packageRoot } from '../src/paths.js';
 import { detectKey as baselineKey } from './baseline/key.js';
 import { detectTempo as baselineTempo } from './baseline/tempo.js';
@@ -27,7 +27,7 @@ export function mirexScore(truth: { tonic: number; mode: string }, guess: { toni
 const RATE = 22_050;
 /** Songs per half: every key in six styles, every style at least 14 times. */
 const SONGS_PER_HALF = 144;
-const RANGE = { minBpm: DEFAULTS.media.minBpm, maxBpm: DEFAULTS.media.maxBpm };
+const RANGE = { minBpm: DEFAULT_SETTINGS.media.minBpm, maxBpm: DEFAULT_SETTINGS.media.maxBpm };
 
 /** Decodes like the pipeline (ffmpeg: aresample, float, mono). */
 async function decode(path: string, scratch: string): Promise<Float32Array> {
@@ -110,9 +110,9 @@ export async function accuracyBench(argv: readonly string[] = []): Promise<Bench
   const wrong: string[] = [];
   try {
     const analyse = async (path: string, truthBpm: number, truthKey: CorpusTrack['spec'] | undefined, t: { ours: Tally; old: Tally; aubio: Tally; bpm: Tally }, label: string): Promise<void> => {
-      const pcm = analysisWindow(await decode(path, scratch), RATE, DEFAULTS.media.analysisWindowSeconds);
+      const pcm = analysisWindow(await decode(path, scratch), RATE, DEFAULT_SETTINGS.media.analysisWindowSeconds);
       let started = performance.now();
-      const tempo = detectTempo(pcm, RATE, { ...RANGE, priorCentreBpm: DEFAULTS.media.tempoPriorCentreBpm, priorWidthOctaves: DEFAULTS.media.tempoPriorWidthOctaves });
+      const tempo = detectTempo(pcm, RATE, { ...RANGE, priorCentreBpm: DEFAULT_SETTINGS.media.tempoPriorCentreBpm, priorWidthOctaves: DEFAULT_SETTINGS.media.tempoPriorWidthOctaves });
       const key = detectKey(pcm, RATE);
       t.ours.seconds += (performance.now() - started) / 1000;
       started = performance.now();

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS } from '../src/config/defaults.js';
+import { DEFAULT_SETTINGS } from '../src/config/schema.js';
 import { encodeWav, synthesize } from '../src/media/synth.js';
 import { packageRoot } from '../src/paths.js';
 import { startMediaServer } from '../src/sandbox/media-server.js';
@@ -86,7 +86,7 @@ export async function daemonBench(): Promise<BenchSection> {
       title: 'The daemon as a process',
       command: 'npm run bench -- daemon (bench/daemon.ts)',
       rows: [
-        { figure: 'start-up to the end of a first cycle (`tracksync once`, empty state folder, median of 5)', ours: `${median(firstStarts).toFixed(0)} ms`, baseline: `${median(bare).toFixed(0)} ms (\`node -e 0\`)`, ratio: `x${(median(firstStarts) / median(bare)).toFixed(1)} of bare Node`, note: `migrations, schema discovery and polls: ${requests.first} Notion requests under the default limit of ${DEFAULTS.notion.requestsPerSecond} per second` },
+        { figure: 'start-up to the end of a first cycle (`tracksync once`, empty state folder, median of 5)', ours: `${median(firstStarts).toFixed(0)} ms`, baseline: `${median(bare).toFixed(0)} ms (\`node -e 0\`)`, ratio: `x${(median(firstStarts) / median(bare)).toFixed(1)} of bare Node`, note: `migrations, schema discovery and polls: ${requests.first} Notion requests under the default limit of ${DEFAULT_SETTINGS.notion.requestsPerSecond} per second` },
         { figure: 'restart to the end of a first cycle (`tracksync once` on its earlier state, median of 5)', ours: `${median(restarts).toFixed(0)} ms`, baseline: `${median(bare).toFixed(0)} ms (\`node -e 0\`)`, ratio: `x${(median(restarts) / median(bare)).toFixed(1)} of bare Node`, note: `data source ids are remembered: ${requests.restart} Notion requests` },
         { figure: 'resident memory, idle after the first cycle', ours: mb(idleRss), baseline: `${mb(bareRss)} (bare Node)`, ratio: `x${(idleRss / bareRss).toFixed(1)} of bare Node` },
         { figure: `resident memory, busy (${TRACKS} tracks of 30 s, 2 at a time; ffmpeg and yt-dlp are separate processes)`, ours: mb(busyRss), baseline: mb(idleRss), ratio: `x${(busyRss / idleRss).toFixed(1)} of idle` },

@@ -15,8 +15,18 @@ export interface Runtime {
   readonly logger: Logger;
 }
 
-export function loadRuntime(io: CliIO): Runtime {
-  const config = loadConfig({ env: io.env, cwd: io.cwd, ...(io.platform ? { platform: io.platform } : {}) });
+export interface RuntimeOptions {
+  /** The config file named on the command line (--config); wins over TRACKSYNC_CONFIG and the conventional places. */
+  readonly configPath?: string;
+}
+
+export function loadRuntime(io: CliIO, options: RuntimeOptions = {}): Runtime {
+  const config = loadConfig({
+    env: io.env,
+    cwd: io.cwd,
+    ...(io.platform ? { platform: io.platform } : {}),
+    ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
+  });
   const { dir, maxFileBytes, keepFiles } = config.logs;
   const logger = createLogger({ level: config.logging.level, secrets: config.secrets, ...(dir ? { file: { dir, maxFileBytes, keepFiles } } : {}) });
   return { config, logger };

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { DEFAULTS } from './defaults.js';
+import { CONSTANTS } from './constants.js';
+import { SECRET_NAMES, type SecretName } from './schema.js';
 
 /**
  * Secrets never go into the LaunchAgent plist (it is readable by every process of the user and often backed up). They
@@ -10,8 +11,7 @@ import { DEFAULTS } from './defaults.js';
  * directory, which must be readable by its owner only (0600). The environment and .env still win over both.
  */
 
-export const SECRET_NAMES = ['NOTION_TOKEN', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'EAGLE_TOKEN', 'NOTION_WEBHOOK_TOKEN', 'TRACKSYNC_HTTP_TOKEN'] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
+export { SECRET_NAMES, type SecretName };
 export const KEYCHAIN_SERVICE = 'tracksync';
 
 export function secretsFile(stateDir: string): string {
@@ -67,7 +67,7 @@ export function formatSecretsText(values: Record<string, string>): string {
 /** A secret from the Keychain (macOS only); undefined when absent. `security` gets an argument array, no shell. */
 export function readKeychain(name: string, securityBin = 'security'): string | undefined {
   try {
-    return execFileSync(securityBin, ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', name, '-w'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: DEFAULTS.secrets.keychainTimeoutMs }).trim() || undefined;
+    return execFileSync(securityBin, ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', name, '-w'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: CONSTANTS.secrets.keychainTimeoutMs }).trim() || undefined;
   } catch {
     return undefined;
   }
@@ -94,7 +94,7 @@ export function storeSecret(stateDir: string, name: SecretName, value: string, o
   if (options.os === 'darwin' && !options.file) {
     // `security` takes the value as an argument (its only non-interactive form): it is visible to this user's processes
     // for the moment the command runs. Use --file on a shared account.
-    execFileSync(options.securityBin ?? 'security', ['add-generic-password', '-U', '-s', KEYCHAIN_SERVICE, '-a', name, '-w', value], { stdio: 'ignore', timeout: DEFAULTS.secrets.keychainTimeoutMs });
+    execFileSync(options.securityBin ?? 'security', ['add-generic-password', '-U', '-s', KEYCHAIN_SERVICE, '-a', name, '-w', value], { stdio: 'ignore', timeout: CONSTANTS.secrets.keychainTimeoutMs });
     return `the login Keychain (service "${KEYCHAIN_SERVICE}", account "${name}")`;
   }
   const path = secretsFile(stateDir);

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import type { Config } from '../config/load.js';
 import type { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -75,7 +75,7 @@ export function watchCriticalConditions(options: {
     const version = await probes.ytDlpVersion().catch(() => undefined);
     const date = version?.match(/^(\d{4})\.(\d{2})\.(\d{2})/);
     const ageDays = date ? Math.floor((clock.now() - Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))) / 86_400_000) : undefined;
-    const old = ageDays !== undefined && ageDays > DEFAULTS.doctor.ytDlpMaxAgeDays;
+    const old = ageDays !== undefined && ageDays > CONSTANTS.doctor.ytDlpMaxAgeDays;
     if (!old && !recent.some((f) => SAYS_UPDATE.test(f.message))) return; // failing but current: the network or the site, not the tool
     await critical.raise('yt-dlp-outdated', {
       message: `${recent.length} downloads in a row failed (last: ${recent.at(-1)!.message}); yt-dlp ${version ?? '(version unknown)'}${ageDays !== undefined ? ` is ${ageDays} days old` : ''}`,

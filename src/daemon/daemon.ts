@@ -4,7 +4,7 @@ import { HandlerRegistry } from '../../handlers/registry.js';
 import type { Handler, ServiceRegistry, SourceKey, TrackRunOutcome } from '../../handlers/types.js';
 import { Store } from '../../state/store.js';
 import { systemClock, type Clock } from '../clock.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import { EventBus } from '../events.js';
@@ -311,7 +311,7 @@ export class Daemon {
     this.#wakeTimer = setTimeout(() => {
       this.#wakeTimer = undefined;
       void this.#runWake(reason);
-    }, options.debounceMs ?? DEFAULTS.webhooks.debounceMs);
+    }, options.debounceMs ?? CONSTANTS.webhooks.debounceMs);
   }
 
   async #runWake(reason: string): Promise<void> {
@@ -656,8 +656,8 @@ async function loadSchemasPatiently(deps: Parameters<typeof loadSchemas>[0]): Pr
     } catch (raw) {
       const error = coerceError(raw);
       const waited = deps.clock.now() - started;
-      if (error.kind === 'permanent' || waited >= DEFAULTS.notion.startupWaitMs) throw error;
-      const delay = Math.min(error.retryAfterMs ?? DEFAULTS.notion.retryBaseDelayMs * 2 ** attempt, DEFAULTS.notion.retryMaxDelayMs, DEFAULTS.notion.startupWaitMs - waited);
+      if (error.kind === 'permanent' || waited >= CONSTANTS.notion.startupWaitMs) throw error;
+      const delay = Math.min(error.retryAfterMs ?? CONSTANTS.notion.retryBaseDelayMs * 2 ** attempt, CONSTANTS.notion.retryMaxDelayMs, CONSTANTS.notion.startupWaitMs - waited);
       deps.logger.warn({ err: error, retryInMs: delay }, 'Notion is not answering at start-up; waiting for it');
       await deps.clock.sleep(delay);
     }

@@ -44,7 +44,16 @@ export type Check = (context: { config: Config; logger: Logger }) => Promise<Che
 export async function checkNotion(config: Config, logger: Logger): Promise<DoctorReport> {
   const checks: CheckResult[] = [];
   const mapping: SchemaMappingRow[] = [];
-  const store = Store.open(join(config.stateDir, 'tracksync.sqlite'));
+  let store: Store;
+  try {
+    store = Store.open(join(config.stateDir, 'tracksync.sqlite'));
+  } catch (raw) {
+    // A state directory that is a file or read-only: a FAIL line with its fix (state/db.ts words it), the tools
+    // are still checked; Notion is not, as its rate budget lives in that directory.
+    const error = coerceError(raw);
+    if (error.code !== 'STATE_UNUSABLE') throw raw;
+    return { checks: [{ name: 'state directory', status: 'fail', detail: error.message }], mapping };
+  }
   try {
     // The state directory's store: doctor's requests count against the rate budget a running daemon uses too.
     const notion = gatewayFromConfig(config, logger, { store, maxRetries: 1, requestTimeoutMs: 15_000 });

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import type { Config } from '../config/load.js';
 import { coerceError } from '../errors.js';
 import { Launchctl } from '../launchd/launchctl.js';
@@ -26,7 +26,7 @@ export interface MachineContext {
 }
 
 async function tool(bin: string, args: string[]): Promise<string> {
-  const result = await runTool(bin, args, { timeoutMs: DEFAULTS.doctor.toolTimeoutMs, failureCode: 'TOOL_MISSING' });
+  const result = await runTool(bin, args, { timeoutMs: CONSTANTS.doctor.toolTimeoutMs, failureCode: 'TOOL_MISSING' });
   return `${result.stdout}\n${result.stderr}`;
 }
 
@@ -65,7 +65,7 @@ export async function checkYtDlp(context: MachineContext): Promise<CheckResult[]
   const date = version.match(/^(\d{4})\.(\d{2})\.(\d{2})/);
   if (!date) return [{ name: 'yt-dlp', status: 'warn', detail: `version "${version}" is not a release date; cannot tell its age`, fix: 'yt-dlp -U (or brew upgrade yt-dlp)' }];
   const ageDays = Math.floor((context.clock.now() - Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))) / 86_400_000);
-  if (ageDays > DEFAULTS.doctor.ytDlpMaxAgeDays) {
+  if (ageDays > CONSTANTS.doctor.ytDlpMaxAgeDays) {
     return [{ name: 'yt-dlp', status: 'warn', detail: `${version} is ${ageDays} days old; YouTube and SoundCloud downloads break with old releases`, fix: 'brew upgrade yt-dlp (or yt-dlp -U for the standalone binary)' }];
   }
   return [{ name: 'yt-dlp', status: 'ok', detail: `${version} (${ageDays} days old)` }];

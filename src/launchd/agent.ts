@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { CONFIG_ENV_KEYS, SECRET_ENV_KEYS, type Config } from '../config/load.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import { packageRoot } from '../paths.js';
 
 /**
@@ -54,8 +54,8 @@ export function plistInput(options: { config: Pick<Config, 'launchd' | 'shutdown
     if (value === undefined || value === '' || secret.has(key)) continue;
     environment[key] = key === 'TRACKSYNC_CONFIG' && !isAbsolute(value) ? resolve(cwd, value) : value;
   }
-  const path = [dirname(node), ...DEFAULTS.launchd.path.filter((p) => p !== dirname(node))];
-  Object.assign(environment, { PATH: path.join(':'), LANG: DEFAULTS.launchd.lang, TRACKSYNC_LOG_DIR: paths.logDir });
+  const path = [dirname(node), ...CONSTANTS.launchd.path.filter((p) => p !== dirname(node))];
+  Object.assign(environment, { PATH: path.join(':'), LANG: CONSTANTS.launchd.lang, TRACKSYNC_LOG_DIR: paths.logDir });
   const shutdownSeconds = Math.ceil((config.shutdown.graceMs + config.shutdown.abortWaitMs) / 1000);
   return {
     label: config.launchd.label,
@@ -64,7 +64,7 @@ export function plistInput(options: { config: Pick<Config, 'launchd' | 'shutdown
     workingDirectory: cwd,
     environment,
     throttleIntervalSeconds: config.launchd.throttleIntervalSeconds,
-    exitTimeoutSeconds: shutdownSeconds + DEFAULTS.launchd.exitTimeoutMarginSeconds,
+    exitTimeoutSeconds: shutdownSeconds + CONSTANTS.launchd.exitTimeoutMarginSeconds,
     paths,
   };
 }

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import { TrackSyncError } from '../errors.js';
 
 /**
@@ -60,7 +60,7 @@ export class Launchctl {
   }
 
   async #run(args: string[], what: string, allowed: ReadonlySet<number> = new Set()): Promise<{ exitCode: number; stdout: string }> {
-    const result = await execa(this.#bin, args, { reject: false, timeout: DEFAULTS.launchd.launchctlTimeoutMs });
+    const result = await execa(this.#bin, args, { reject: false, timeout: CONSTANTS.launchd.launchctlTimeoutMs });
     if (result.failed && (result.exitCode === undefined || !allowed.has(result.exitCode))) {
       if ((result as { code?: string }).code === 'ENOENT') {
         throw new TrackSyncError('TOOL_MISSING', `cannot ${what}: "${this.#bin}" was not found; LaunchAgents exist on macOS only (on Linux, run "tracksync run" under systemd or a terminal multiplexer)`);

@@ -1,5 +1,6 @@
 import ffmpeg from 'fluent-ffmpeg';
 import type { Config } from '../config/load.js';
+import { CONSTANTS } from '../config/constants.js';
 import { TrackSyncError, type ErrorCode } from '../errors.js';
 import { runTool } from './process.js';
 
@@ -120,7 +121,7 @@ export class Ffmpeg {
   async probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {
     let result;
     try {
-      result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', ...safeInputOptions(this.#config.media.audioDemuxers), '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
+      result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', ...safeInputOptions(CONSTANTS.media.audioDemuxers), '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
         timeoutMs: this.#config.media.toolTimeoutMs,
         failureCode: 'CORRUPT_MEDIA',
         ...(signal ? { signal } : {}),
@@ -169,7 +170,7 @@ export class Ffmpeg {
     const timeoutMs = encodes > 0 ? this.#config.media.convertTimeoutMs : this.#config.media.toolTimeoutMs;
     const command = this.#command(timeoutMs)
       .input(spec.input)
-      .inputOptions('-nostdin', ...safeInputOptions(this.#config.media.audioDemuxers))
+      .inputOptions('-nostdin', ...safeInputOptions(CONSTANTS.media.audioDemuxers))
       // framelog=verbose: ebur128 logs every 100 ms at the info level otherwise (1,800 lines for 3 minutes); the
       // summary this reads is still logged.
       .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=framelog=verbose[lo];[p]aresample=${spec.analysisRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
@@ -206,7 +207,7 @@ export class Ffmpeg {
   async artwork(input: string, output: string, maxPixels: number, signal?: AbortSignal): Promise<void> {
     const command = this.#command(this.#config.media.toolTimeoutMs)
       .input(input)
-      .inputOptions('-nostdin', ...safeInputOptions(this.#config.media.imageDemuxers))
+      .inputOptions('-nostdin', ...safeInputOptions(CONSTANTS.media.imageDemuxers))
       .output(output)
       .outputOptions('-frames:v', '1', '-vf', `scale='min(${maxPixels},iw)':'min(${maxPixels},ih)':force_original_aspect_ratio=decrease`, '-q:v', '3', '-f', 'mjpeg', '-y');
     await this.#run(command, 'CONVERSION_FAILED', 'artwork conversion', signal);

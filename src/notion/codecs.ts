@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import { TrackSyncError } from '../errors.js';
 import type { DatabaseKey, FieldKey } from './databases.js';
 import type { ResolvedProperty, ResolvedSchema } from './schema.js';
@@ -89,7 +89,7 @@ const TRUNCATION_MARKER = ' [...cut by tracksync]';
  * Splits text into rich-text items of at most 2000 characters (Notion's limit), at most 100 items; longer text is cut
  * with a visible marker. Splits never break a UTF-16 surrogate pair.
  */
-export function toRichText(text: string, maxChars: number = DEFAULTS.text.maxRichTextChars, maxItems: number = DEFAULTS.text.maxRichTextItems): Array<{ type: 'text'; text: { content: string } }> {
+export function toRichText(text: string, maxChars: number = CONSTANTS.text.maxRichTextChars, maxItems: number = CONSTANTS.text.maxRichTextItems): Array<{ type: 'text'; text: { content: string } }> {
   if (text === '') return [];
   const chunks: string[] = [];
   let rest = text;
@@ -147,7 +147,7 @@ export function encodeProperty(property: ResolvedProperty, value: FieldValue): u
     case 'relation': {
       const ids = Array.isArray(value) ? value : [];
       // Never cut: a write replaces the whole relation, so a cut list would drop links (relations.ts).
-      if (ids.length > DEFAULTS.text.maxRelationIds) throw tooManyRelated(property, ids.length);
+      if (ids.length > CONSTANTS.text.maxRelationIds) throw tooManyRelated(property, ids.length);
       return { relation: ids.map((id) => ({ id })) };
     }
     default:
@@ -159,7 +159,7 @@ export function encodeProperty(property: ResolvedProperty, value: FieldValue): u
 function tooManyRelated(property: ResolvedProperty, count: number): TrackSyncError {
   return new TrackSyncError(
     'NOTION_VALIDATION',
-    `relation "${property.name}" would hold ${count} pages; Notion accepts at most ${DEFAULTS.text.maxRelationIds} per request and a write replaces the whole list, so tracksync does not write it (nothing is dropped)`,
+    `relation "${property.name}" would hold ${count} pages; Notion accepts at most ${CONSTANTS.text.maxRelationIds} per request and a write replaces the whole list, so tracksync does not write it (nothing is dropped)`,
   );
 }
 
@@ -169,8 +169,8 @@ function selectName(name: string): string {
 }
 
 function cutUrl(property: ResolvedProperty, url: string): string {
-  if (url.length > DEFAULTS.text.maxRichTextChars) {
-    throw new TrackSyncError('NOTION_VALIDATION', `URL for "${property.name}" is ${url.length} characters; Notion accepts at most ${DEFAULTS.text.maxRichTextChars}`);
+  if (url.length > CONSTANTS.text.maxRichTextChars) {
+    throw new TrackSyncError('NOTION_VALIDATION', `URL for "${property.name}" is ${url.length} characters; Notion accepts at most ${CONSTANTS.text.maxRichTextChars}`);
   }
   return url;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreatePageParameters } from '@notionhq/client';
 import type { CreateIntentRow } from '../../state/store.js';
 import type { Clock } from '../clock.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { NotionGateway, PageResponse } from './gateway.js';
@@ -86,7 +86,7 @@ const KEEP_RESOLVED_MS = 30 * 24 * 60 * 60 * 1000;
 
 export async function createOnce(deps: CreateOnceDeps, spec: CreateSpec): Promise<{ page: PageResponse; created: boolean }> {
   const { store, clock, notion, logger } = deps;
-  const holdMs = deps.unresolvedHoldMs ?? DEFAULTS.notion.createUnresolvedHoldMs;
+  const holdMs = deps.unresolvedHoldMs ?? CONSTANTS.notion.createUnresolvedHoldMs;
   const intent = store.getCreateIntent(spec.key);
   if (intent?.page_id) {
     const known = await readIfAlive(notion, intent.page_id);
@@ -128,14 +128,14 @@ export async function createOnce(deps: CreateOnceDeps, spec: CreateSpec): Promis
 
 /** The caller's lookup, repeated every createLookupIntervalMs for at most lookupWaitMs. */
 async function lookFor(deps: CreateOnceDeps, spec: CreateSpec, marker: string): Promise<PageResponse | undefined> {
-  const waitMs = deps.lookupWaitMs ?? DEFAULTS.notion.createLookupWaitMs;
+  const waitMs = deps.lookupWaitMs ?? CONSTANTS.notion.createLookupWaitMs;
   const until = deps.clock.now() + waitMs;
   for (;;) {
     const found = await spec.find(marker);
     if (found && !found.in_trash) return found;
     const left = until - deps.clock.now();
     if (left <= 0) return undefined;
-    await deps.clock.sleep(Math.min(DEFAULTS.notion.createLookupIntervalMs, left));
+    await deps.clock.sleep(Math.min(CONSTANTS.notion.createLookupIntervalMs, left));
   }
 }
 

@@ -16,7 +16,8 @@ import {
 import { createHash } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
+import { DEFAULT_SETTINGS } from '../config/schema.js';
 import { TrackSyncError, messageOf, type ErrorCode } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
@@ -57,7 +58,7 @@ export interface NotionGatewayOptions {
    * live in this process only.
    */
   store?: CreateIntentStore & RateBudgetStore;
-  /** How long createOnce looks for a page whose create failed ambiguously (DEFAULTS.notion.createLookupWaitMs). */
+  /** How long createOnce looks for a page whose create failed ambiguously (CONSTANTS.notion.createLookupWaitMs). */
   createLookupWaitMs?: number;
 }
 
@@ -120,14 +121,14 @@ export class NotionGateway {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#events = options.events;
-    this.#maxRetries = options.maxRetries ?? DEFAULTS.notion.maxRetries;
-    this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULTS.notion.retryBaseDelayMs;
-    this.#retryMaxDelayMs = options.retryMaxDelayMs ?? DEFAULTS.notion.retryMaxDelayMs;
-    this.#maxInlineRetryAfterMs = options.maxInlineRetryAfterMs ?? DEFAULTS.notion.maxInlineRetryAfterMs;
-    this.#pageSize = options.pageSize ?? DEFAULTS.notion.pageSize;
+    this.#maxRetries = options.maxRetries ?? DEFAULT_SETTINGS.notion.maxRetries;
+    this.#retryBaseDelayMs = options.retryBaseDelayMs ?? CONSTANTS.notion.retryBaseDelayMs;
+    this.#retryMaxDelayMs = options.retryMaxDelayMs ?? CONSTANTS.notion.retryMaxDelayMs;
+    this.#maxInlineRetryAfterMs = options.maxInlineRetryAfterMs ?? CONSTANTS.notion.maxInlineRetryAfterMs;
+    this.#pageSize = options.pageSize ?? CONSTANTS.notion.pageSize;
     const rate = {
-      requestsPerSecond: options.requestsPerSecond ?? DEFAULTS.notion.requestsPerSecond,
-      burstPerSecond: options.burstPerSecond ?? DEFAULTS.notion.burstPerSecond,
+      requestsPerSecond: options.requestsPerSecond ?? DEFAULT_SETTINGS.notion.requestsPerSecond,
+      burstPerSecond: options.burstPerSecond ?? DEFAULT_SETTINGS.notion.burstPerSecond,
       clock: options.clock,
     };
     // One budget per integration token: a hash of the token names it (the token itself never reaches SQLite).
@@ -140,7 +141,7 @@ export class NotionGateway {
       auth: options.token,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
       notionVersion: NOTION_API_VERSION,
-      timeoutMs: options.requestTimeoutMs ?? DEFAULTS.notion.requestTimeoutMs,
+      timeoutMs: options.requestTimeoutMs ?? DEFAULT_SETTINGS.notion.requestTimeoutMs,
       retry: false,
       // The SDK logs request failures at WARN on its own console; we log once, mapped, in our own format.
       logger: () => undefined,
@@ -389,8 +390,8 @@ export class NotionGateway {
    * that occurs in these blocks and nowhere else on the page) an ambiguous failure is reconciled by looking for it.
    */
   async appendBlocks(blockId: string, children: BlockRequest[], marker?: string): Promise<void> {
-    if (children.length > DEFAULTS.text.maxBlocksPerAppend) {
-      throw new RangeError(`appendBlocks takes at most ${DEFAULTS.text.maxBlocksPerAppend} blocks per call, got ${children.length}`);
+    if (children.length > CONSTANTS.text.maxBlocksPerAppend) {
+      throw new RangeError(`appendBlocks takes at most ${CONSTANTS.text.maxBlocksPerAppend} blocks per call, got ${children.length}`);
     }
     const reconcile = marker ? async () => ((await this.#hasBlockContaining(blockId, marker)) ? true : undefined) : undefined;
     await this.#createsBlocks(
@@ -422,7 +423,7 @@ export class NotionGateway {
   /** A comment on a page. Needs the integration's comment capability: without it Notion answers 403. */
   async createComment(pageId: string, text: string): Promise<void> {
     await this.#call('create', `comment on ${pageId}`, () =>
-      this.#client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: text.slice(0, DEFAULTS.text.maxRichTextChars) } }] }),
+      this.#client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: text.slice(0, CONSTANTS.text.maxRichTextChars) } }] }),
     );
   }
 

@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import type { Logger } from '../log.js';
 import { decodeProperty, encodeFields, type FieldValue } from './codecs.js';
 import type { DatabaseKey, FieldKey } from './databases.js';
@@ -21,7 +21,7 @@ import type { ResolvedProperty, ResolvedSchema } from './schema.js';
  */
 
 /** Notion's limit on the ids of one relation in one request. */
-export const MAX_RELATION_IDS_PER_REQUEST = DEFAULTS.text.maxRelationIds;
+export const MAX_RELATION_IDS_PER_REQUEST = CONSTANTS.text.maxRelationIds;
 
 /** True when the page object shows only the first 25 of this relation. */
 export function isTruncated(page: PageResponse, property: ResolvedProperty): boolean {

@@ -4,8 +4,9 @@ import { isIP, type AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { statusSnapshot } from '../cli/commands/status.js';
 import type { Clock } from '../clock.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import { isLoopbackHost } from '../config/load.js';
+import { ConfigError } from '../errors.js';
 import { storeSecret } from '../config/secrets.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { schemaMapping } from '../doctor/checks.js';
@@ -96,7 +97,7 @@ export function hostOfHeader(header: string): string {
   return bare.replace(/\.$/, '');
 }
 
-export function health(daemon: Daemon, now: number, staleAfterMs = DEFAULTS.http.staleAfterMs): Health {
+export function health(daemon: Daemon, now: number, staleAfterMs = CONSTANTS.http.staleAfterMs): Health {
   const last = daemon.store.lastSuccessfulRun()?.finished_at ?? null;
   const age = last === null ? null : Math.round((now - last) / 1000);
   const down = daemon.notionDownSince;
@@ -106,6 +107,26 @@ export function health(daemon: Daemon, now: number, staleAfterMs = DEFAULTS.http
   if (last !== null && now - last <= staleAfterMs) return { status: 'ok', detail: `last successful cycle ${age} s ago`, lastSuccessfulCycleAgeSeconds: age };
   if (now - daemon.startedAt <= staleAfterMs) return { status: 'starting', detail: last === null ? 'no cycle has finished yet' : `started ${Math.round((now - daemon.startedAt) / 1000)} s ago`, lastSuccessfulCycleAgeSeconds: age };
   return { status: 'stale', detail: last === null ? 'no cycle has ever succeeded' : `no successful cycle for ${age} s`, lastSuccessfulCycleAgeSeconds: age };
+}
+
+/** What to tell the user when listening failed for a reason of theirs (a port in use, a host not on this machine). */
+function listenProblem(code: string | undefined, host: string, port: number): string | undefined {
+  const off = 'or TRACKSYNC_HTTP_PORT=off to run without the status page and webhooks';
+  switch (code) {
+    case 'EADDRINUSE':
+      return (
+        `TRACKSYNC_HTTP_PORT / http.port ${port} is in use by another program on ${host} (another tracksync?): stop it, ` +
+        `or set TRACKSYNC_HTTP_PORT (or http.port in the config file) to a free port, ${off}`
+      );
+    case 'EACCES':
+      return `TRACKSYNC_HTTP_PORT / http.port ${port} needs administrator rights on this machine: use a port above 1023, ${off}`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `TRACKSYNC_HTTP_HOST / http.host "${host}" is not an address of this machine: use 127.0.0.1, or an address it has`;
+    default:
+      return undefined;
+  }
 }
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer | undefined> {
@@ -130,10 +151,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       store.setMeta(WEBHOOK_WINDOW_KEY, '0');
       store.setMeta(WEBHOOK_WINDOW_REPLACE_KEY, '0');
     },
-    rememberDelivery: (id) => store.rememberDelivery(id, clock.now(), clock.now() - DEFAULTS.webhooks.rememberDeliveriesMs),
+    rememberDelivery: (id) => store.rememberDelivery(id, clock.now(), clock.now() - CONSTANTS.webhooks.rememberDeliveriesMs),
     sourceOf: (id) => daemon.sourceOfId(id),
     wake: (reason, source) => daemon.wake(reason, { source }),
-    maxDeliveryAgeMs: DEFAULTS.webhooks.rememberDeliveriesMs,
+    maxDeliveryAgeMs: CONSTANTS.webhooks.rememberDeliveriesMs,
     now: () => clock.now(),
   });
   const accessToken = daemon.config.http.token;
@@ -167,7 +188,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
           snapshot: statusSnapshot(daemon.store),
           mapping: schemaMapping(daemon.schemas),
           notionDownSince: daemon.notionDownSince,
-          refreshSeconds: DEFAULTS.http.pageRefreshSeconds,
+          refreshSeconds: CONSTANTS.http.pageRefreshSeconds,
         }),
       ),
     'GET /login': (request, response) => {
@@ -176,11 +197,11 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       if (code === '' || !store.useLoginCode(hashLoginCode(code), clock.now())) {
         throw new HttpError(403, 'this login link was already used or has expired: run "tracksync status" for a new one');
       }
-      response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${DEFAULTS.http.sessionMaxAgeSeconds}`);
+      response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${CONSTANTS.http.sessionMaxAgeSeconds}`);
       redirect(response, '/');
     },
     [`POST ${WEBHOOK_PATH}`]: async (request, response) => {
-      const body = await readBody(request, DEFAULTS.webhooks.maxBodyBytes);
+      const body = await readBody(request, CONSTANTS.webhooks.maxBodyBytes);
       const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
       const answer = await webhooks.receive(body, { signature: first(request.headers['x-notion-signature']), contentType: request.headers['content-type'], origin: first(request.headers.origin) });
       metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: answer.result });
@@ -204,7 +225,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   };
 
   const server: Server = createServer(
-    { headersTimeout: DEFAULTS.http.headersTimeoutMs, requestTimeout: DEFAULTS.http.requestTimeoutMs, connectionsCheckingInterval: DEFAULTS.http.timeoutCheckIntervalMs },
+    { headersTimeout: CONSTANTS.http.headersTimeoutMs, requestTimeout: CONSTANTS.http.requestTimeoutMs, connectionsCheckingInterval: CONSTANTS.http.timeoutCheckIntervalMs },
     (request, response) => {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const route = routes[`${request.method} ${path}`];
@@ -232,15 +253,17 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     },
   );
   server.keepAliveTimeout = 5_000;
-  server.maxConnections = DEFAULTS.http.maxConnections;
+  server.maxConnections = CONSTANTS.http.maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    logger.error({ err: error, host, port }, code === 'EADDRINUSE' ? `port ${port} on ${host} is taken (another tracksync?): the status page and webhooks are off; set TRACKSYNC_HTTP_PORT to a free port` : 'the status server could not start; the daemon goes on without it');
+    // A port or host this machine refuses is the user's to fix, named by its setting (the CLI exits 2 with it).
+    const problem = listenProblem((error as NodeJS.ErrnoException).code, host, port);
+    if (problem !== undefined) throw new ConfigError([problem], 'tracksync cannot start its status server');
+    logger.error({ err: error, host, port }, 'the status server could not start; the daemon goes on without it');
     return undefined;
   }
   const address = server.address() as AddressInfo;

@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../config/defaults.js';
+import { CONSTANTS } from '../config/constants.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { runTool } from '../media/process.js';
@@ -30,7 +30,7 @@ export async function spotifyNowPlaying(options: { config: Pick<Config, 'macos'>
   if (options.platform !== 'darwin' || !options.config.macos.nowPlaying) return undefined;
   try {
     const result = await runTool(options.config.macos.osascript, SCRIPT.flatMap((line) => ['-e', line]), {
-      timeoutMs: DEFAULTS.macos.nowPlayingTimeoutMs,
+      timeoutMs: CONSTANTS.macos.nowPlayingTimeoutMs,
       failureCode: 'TOOL_MISSING',
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -226,7 +226,7 @@ describe('the status server', async () => {
     expect((await get(`${server.url}/nope`)).status).toBe(404);
   });
 
-  it('binds to 127.0.0.1 by default, and a taken port leaves the daemon running without the server', async () => {
+  it('binds to 127.0.0.1 by default, and refuses a taken port with a message naming the setting and the fix', async () => {
     const { server } = await start();
     expect(new URL(server.url).hostname).toBe('127.0.0.1');
     const blocker = createServer();
@@ -235,10 +235,12 @@ describe('the status server', async () => {
     try {
       const stateDir = join(dir, `state-${++n}`);
       const daemon = await startTestDaemon(sandbox, { stateDir, handlers: [handler as Handler], env: { TRACKSYNC_HTTP_PORT: String(port) } });
-      const second = await startStatusServer({ daemon, metrics: new Metrics(), logger: silentLogger(), clock: systemClock, stateDir });
-      running.push({ daemon, server: second });
-      expect(second).toBeUndefined();
-      expect((await daemon.runOnce()).errors).toEqual([]);
+      running.push({ daemon, server: undefined });
+      const second = startStatusServer({ daemon, metrics: new Metrics(), logger: silentLogger(), clock: systemClock, stateDir });
+      await expect(second).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        problems: [expect.stringMatching(new RegExp(`^TRACKSYNC_HTTP_PORT / http\\.port ${port} is in use by another program on 127\\.0\\.0\\.1.*set TRACKSYNC_HTTP_PORT .* to a free port`))],
+      });
     } finally {
       blocker.close();
     }

@@ -1,7 +1,7 @@
 import { platform } from 'node:os';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.js';
-import { DEFAULTS } from '../../config/defaults.js';
+import { DEFAULT_SETTINGS } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { checkNotion, type CheckResult, type DoctorReport } from '../../doctor/checks.js';
 import { checkDeno, checkFfmpeg, checkFpcalc, checkMachine, checkYtDlp, type MachineContext } from '../../doctor/tools.js';
@@ -27,7 +27,7 @@ export async function doctorCommand(args: string[], io: CliIO): Promise<number> 
     report = { checks: [...notion.checks, ...tools], mapping: notion.mapping };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const machine = { ...base, config: { media: DEFAULTS.media } } as unknown as MachineContext;
+    const machine = { ...base, config: { media: DEFAULT_SETTINGS.media } } as unknown as MachineContext;
     const tools = (await Promise.all([checkFfmpeg(machine), checkYtDlp(machine), checkDeno(), checkFpcalc(machine)])).flat();
     report = { checks: [...error.problems.map((p): CheckResult => ({ name: 'configuration', status: 'fail', detail: p })), ...tools], mapping: [] };
   }

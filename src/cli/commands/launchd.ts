@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { homedir, platform } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../../config/defaults.js';
+import { DEFAULT_SETTINGS } from '../../config/schema.js';
 import { loadConfig, readDotEnv, stateDirFrom, type Config } from '../../config/load.js';
 import { SECRET_NAMES, loadSecrets } from '../../config/secrets.js';
 import { ConfigError } from '../../errors.js';
@@ -103,7 +103,7 @@ function labelOf(io: CliIO): string {
   try {
     return loadConfig({ env: io.env, cwd: io.cwd, ...(io.platform ? { platform: io.platform } : {}) }).launchd.label;
   } catch (error) {
-    if (error instanceof ConfigError) return DEFAULTS.launchd.label;
+    if (error instanceof ConfigError) return DEFAULT_SETTINGS.launchd.label;
     throw error;
   }
 }

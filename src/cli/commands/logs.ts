@@ -3,7 +3,7 @@ import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prettyFactory } from 'pino-pretty';
-import { DEFAULTS } from '../../config/defaults.js';
+import { CONSTANTS } from '../../config/constants.js';
 import { stateDirFrom } from '../../config/load.js';
 import { LOG_FILE_NAME, defaultLogDir, logFiles } from '../../log-file.js';
 import { print, type CliIO } from '../io.js';
@@ -22,7 +22,7 @@ export async function logsCommand(args: string[], io: CliIO): Promise<number> {
     args,
     options: { follow: { type: 'boolean', short: 'f', default: false }, lines: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } },
   });
-  const lines = values.lines === undefined ? DEFAULTS.logs.tailLines : Number(values.lines);
+  const lines = values.lines === undefined ? CONSTANTS.logs.tailLines : Number(values.lines);
   if (!Number.isInteger(lines) || lines < 0) throw usageError(`-n expects a number of lines (0 or more); got "${values.lines}"`);
   const os = io.platform ?? platform();
   const dir = io.env.TRACKSYNC_LOG_DIR || defaultLogDir(os, io.env.HOME ?? homedir(), stateDirFrom(io.env, io.cwd, os));

@@ -19,7 +19,13 @@ export async function runCommand(_args: string[], io: CliIO): Promise<number> {
   const detachNotifications = config.notifications.enabled
     ? attachNotifications({ events: daemon.events, notifier: new Notifier({ ...config.macos, timeoutMs: config.notifications.timeoutMs }, logger), config: config.notifications, store: daemon.store, clock: systemClock, logger })
     : () => undefined;
-  const server = await startStatusServer({ daemon, metrics, logger, clock: systemClock, stateDir: config.stateDir });
+  const server = await startStatusServer({ daemon, metrics, logger, clock: systemClock, stateDir: config.stateDir }).catch(async (error: unknown) => {
+    // A port in use: the daemon releases its lock and claims before the CLI exits 2 with the message.
+    await daemon.stop('the status server could not start');
+    detachNotifications();
+    detachMetrics();
+    throw error;
+  });
   let dispose = (): void => undefined;
   const stopped = new Promise<void>((resolve) => {
     dispose = onStopSignal((signal) => {

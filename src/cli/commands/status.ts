@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Store, type ItemRow } from '../../../state/store.js';
-import { DEFAULTS } from '../../config/defaults.js';
+import { CONSTANTS } from '../../config/constants.js';
 import { stateDirFrom } from '../../config/load.js';
 import { STATUS_LOGIN_KEY, STATUS_URL_KEY, hashLoginCode } from '../../server/http.js';
 import { print, table, type CliIO } from '../io.js';
@@ -58,8 +58,8 @@ export function statusPageLink(store: Store, now: number): string | undefined {
   if (!url) return undefined;
   if (store.getMeta(STATUS_LOGIN_KEY) !== '1') return url;
   const code = randomBytes(24).toString('base64url');
-  store.addLoginCode(hashLoginCode(code), now + DEFAULTS.http.loginLinkTtlMs, now);
-  return `${url}/login?code=${code} (a one-time login link, valid for ${Math.round(DEFAULTS.http.loginLinkTtlMs / 60_000)} minutes)`;
+  store.addLoginCode(hashLoginCode(code), now + CONSTANTS.http.loginLinkTtlMs, now);
+  return `${url}/login?code=${code} (a one-time login link, valid for ${Math.round(CONSTANTS.http.loginLinkTtlMs / 60_000)} minutes)`;
 }
 
 function indent(text: string): string {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Store } from '../../../state/store.js';
-import { DEFAULTS } from '../../config/defaults.js';
+import { CONSTANTS } from '../../config/constants.js';
 import { stateDirFrom } from '../../config/load.js';
 import { secretsFile } from '../../config/secrets.js';
 import { STATUS_URL_KEY, WEBHOOK_PATH, WEBHOOK_WINDOW_KEY, WEBHOOK_WINDOW_REPLACE_KEY } from '../../server/http.js';
@@ -19,7 +19,7 @@ const USAGE = 'usage: tracksync webhooks listen [--minutes N] [--replace]';
 export async function webhooksCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { minutes: { type: 'string' }, replace: { type: 'boolean', default: false } } });
   if (positionals[0] !== 'listen' || positionals.length !== 1) throw usageError(USAGE);
-  const minutes = values.minutes === undefined ? DEFAULTS.webhooks.verificationWindowMs / 60_000 : Number(values.minutes);
+  const minutes = values.minutes === undefined ? CONSTANTS.webhooks.verificationWindowMs / 60_000 : Number(values.minutes);
   if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 60) throw usageError(`--minutes must be a number of minutes from 1 to 60; got "${values.minutes}"`);
   const stateDir = stateDirFrom(io.env, io.cwd);
   const store = Store.open(join(stateDir, 'tracksync.sqlite'));
