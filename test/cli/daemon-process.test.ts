@@ -28,7 +28,7 @@ describe('the tracksync process', async () => {
     expect(bad.stderr).toContain('TRACKS_DB_ID: expected a Notion database id');
     const unknown = await cli(['frobnicate'], {});
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
     const schema = await cli(['once'], { ...env(), TRACKS_DB_ID: '00000000-0000-4000-8000-000000000000' });
     expect(schema.exitCode).toBe(2);
     expect(schema.stderr).toContain('Music Tracks (TRACKS_DB_ID=00000000-0000-4000-8000-000000000000)');

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { builtInHandlers } from '../../../handlers/index.js';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config/load.js';
@@ -39,9 +38,8 @@ const TRACKS: readonly DemoTrack[] = [
 ];
 
 /** `tracksync demo [--dir D]`: the daemon's real job, end to end, against the built-in local Notion. */
-export async function demoCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { dir: { type: 'string', default: 'tracksync-demo' }, verbose: { type: 'boolean', default: false } } });
-  const root = resolve(io.cwd, values.dir!);
+export async function demoCommand(_args: string[], values: { dir?: string }, io: CliIO): Promise<number> {
+  const root = resolve(io.cwd, values.dir ?? 'tracksync-demo');
   if (existsSync(root) && readdirSync(root).length > 0 && !existsSync(join(root, MARKER))) {
     throw usageError(`${root} exists and is not a tracksync demo folder; choose another with --dir`);
   }
@@ -112,7 +110,7 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
       HOME: io.env.HOME ?? root,
     };
     const config = loadConfig({ env, cwd: root });
-    const logger = createLogger({ level: values.verbose ? 'info' : 'warn', secrets: config.secrets });
+    const logger = createLogger({ level: io.verbose ? 'info' : 'warn', secrets: config.secrets });
     const services = new Services();
     registerMediaServices(services, config, logger, systemClock);
     const daemon = await Daemon.start({ config, logger, handlers: builtInHandlers(), services });

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { startSandbox } from '../../sandbox/server.js';
 import { print, type CliIO } from '../io.js';
 import { usageError } from '../usage.js';
@@ -11,22 +10,16 @@ import { usageError } from '../usage.js';
  * inside that window); they arrive after Notion's documented bound of a minute unless --webhook-delay-ms says
  * otherwise. --lenient-filters makes text filters ignore case (strict, case-sensitive filters are the default).
  */
-export async function sandboxCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '7718' },
-      empty: { type: 'boolean', default: false },
-      webhook: { type: 'string' },
-      'webhook-delay-ms': { type: 'string' },
-      'lenient-filters': { type: 'boolean', default: false },
-    },
-  });
-  const port = Number(values.port);
+export async function sandboxCommand(
+  _args: string[],
+  values: { port?: string; empty?: boolean; webhook?: string; webhookDelayMs?: string; lenientFilters?: boolean },
+  io: CliIO,
+): Promise<number> {
+  const port = Number(values.port ?? '7718');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a TCP port number (0-65535), got "${values.port}"`);
-  const delayMs = values['webhook-delay-ms'] === undefined ? undefined : Number(values['webhook-delay-ms']);
-  if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0)) throw usageError(`--webhook-delay-ms must be a whole number of milliseconds, got "${values['webhook-delay-ms']}"`);
-  const sandbox = await startSandbox({ port, sampleRows: !values.empty, filterMode: values['lenient-filters'] ? 'lenient' : 'strict' });
+  const delayMs = values.webhookDelayMs === undefined ? undefined : Number(values.webhookDelayMs);
+  if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0)) throw usageError(`--webhook-delay-ms must be a whole number of milliseconds, got "${values.webhookDelayMs}"`);
+  const sandbox = await startSandbox({ port, sampleRows: !values.empty, filterMode: values.lenientFilters ? 'lenient' : 'strict' });
   print(io.stdout, `# The local Notion is listening on ${sandbox.url} (127.0.0.1 only). Point tracksync at it with:`);
   for (const [key, value] of Object.entries(sandbox.env())) print(io.stdout, `export ${key}=${value}`);
   print(io.stdout, `# Agent page for routing by assignment: ${sandbox.ids.tracksyncAgentPageId}`);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store, type ItemRow } from '../../../state/store.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { stateDirFrom } from '../../config/load.js';
@@ -10,8 +9,7 @@ import { print, table, type CliIO } from '../io.js';
 const time = (ms: number | null): string => (ms ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : '-');
 
 /** `tracksync status [--json]`: reads the daemon's SQLite state (works while the daemon runs; needs no Notion access). */
-export async function statusCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+export async function statusCommand(_args: string[], values: { json?: boolean }, io: CliIO): Promise<number> {
   const stateDir = stateDirFrom(io.env, io.cwd);
   const store = Store.open(join(stateDir, 'tracksync.sqlite'));
   try {
