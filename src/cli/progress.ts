@@ -55,7 +55,11 @@ export class ProgressView {
     this.#mode = io.quiet || options.off ? 'off' : isTerminal(this.#stream) && io.env.TERM !== 'dumb' ? 'live' : 'plain';
     this.#c = colorsFor(io, this.#stream);
     if (this.#mode === 'live') {
-      this.#update = createLogUpdate(this.#stream as NodeJS.WriteStream);
+      // A terminal that reports no size (0 columns: a pseudo-terminal nobody sized, as under `script`) is drawn at
+      // 100 x 24, not at 0 columns, where log-update would cut every line away.
+      const stream = this.#stream as NodeJS.WriteStream;
+      const sized = { write: (text: string) => stream.write(text), get columns() { return stream.columns || 100; }, get rows() { return stream.rows || 24; } };
+      this.#update = createLogUpdate(sized as unknown as NodeJS.WriteStream);
       this.#timer = setInterval(() => this.#render(), TICK_MS);
       this.#timer.unref();
     }
@@ -88,7 +92,9 @@ export class ProgressView {
     if (change.step) line.step = change.step;
     line.download = change.download ?? (newLabel ? undefined : line.download);
     if (newLabel) this.#plain(`${this.#counter()}${line.title}: ${line.label}${line.step ? ` (step ${line.step.step} of ${line.step.steps})` : ''}`);
-    this.#schedule();
+    // A new step is drawn at once, so even a step that takes a moment is seen; download numbers wait for the redraw.
+    if (newLabel || change.title) this.#render();
+    else this.#schedule();
   }
 
   /** An item ends: its line is kept above the live view ("✓ Title  synced in 42 s"). */
@@ -166,7 +172,7 @@ export class ProgressView {
 
   #render(): void {
     if (this.#mode !== 'live' || !this.#update) return;
-    const width = Math.max(40, (this.#stream as { columns?: number }).columns ?? 100);
+    const width = Math.max(40, (this.#stream as { columns?: number }).columns || 100);
     const rows: string[] = [];
     for (const line of this.#lines.values()) {
       const status = [line.label, ...(line.download ? [downloadText(line.download)] : [])].join(' ');
@@ -199,19 +205,46 @@ function fit(text: string, width: number): string {
  * their end is kept with its outcome in words. Returns the function that stops following.
  */
 export function followItems(events: EventBus, store: Store, view: ProgressView): () => void {
-  const titleOf = (itemId: number): string => store.getItem(itemId)?.title || 'a Notion row';
+  const titleOf = (itemId: number): string => readableTitle(store.getItem(itemId)?.title);
+  // Items whose handler reports its steps (item:progress): their stages are not mapped to steps as well.
+  const reporting = new Set<number>();
   const offs = [
     events.on('item:claimed', (e) => view.start(e.itemId, titleOf(e.itemId), e.source === 'tasks' ? 'Working on the task' : 'Starting')),
     events.on('stage:start', (e) => {
       // Handlers that report no steps of their own (a task, a user's handler): the stage's step when it has one.
-      const step = stepOfStage(e.stage);
+      const step = reporting.has(e.itemId) ? undefined : stepOfStage(e.stage);
       if (step) view.update(e.itemId, { label: step.label, step });
     }),
-    events.on('item:progress', (e) => view.update(e.itemId, { label: e.label, step: { step: e.step, steps: e.steps }, ...(e.title ? { title: e.title } : {}), ...(e.download ? { download: e.download } : {}) })),
+    events.on('item:progress', (e) => {
+      reporting.add(e.itemId);
+      view.update(e.itemId, { label: e.label, step: { step: e.step, steps: e.steps }, ...(e.title ? { title: e.title } : {}), ...(e.download ? { download: e.download } : {}) });
+    }),
     events.on('item:done', (e) => view.finish(e.itemId, 'ok', outcomeWords(e.outcome))),
     events.on('item:failed', (e) => view.finish(e.itemId, 'fail', `failed: ${e.message}`)),
     events.on('item:retry', (e) => view.finish(e.itemId, 'wait', `${e.message}; tried again in ${span(e.nextAttemptAt - Date.now())}`)),
     events.on('item:released', (e) => view.finish(e.itemId, 'stopped', 'stopped; it resumes at the next run')),
   ];
   return () => offs.forEach((off) => off());
+}
+
+/**
+ * A row's title for a person. A row that names only its source is stored as "(https://…)" (daemon/sources/tracks.ts):
+ * it is shown by the last part of its URL ("night-bus" for …/audio/night-bus.mp3, "artist/track" for a SoundCloud
+ * link) until the pipeline learns the real title.
+ */
+export function readableTitle(title: string | undefined): string {
+  if (!title) return 'a Notion row';
+  const url = title.match(/^\((https?:\/\/[^)]+)\)$/)?.[1];
+  if (!url || !URL.canParse(url)) return title;
+  const { hostname, pathname } = new URL(url);
+  const parts = pathname.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  const last = parts.at(-1)?.replace(/\.[a-z0-9]{2,4}$/i, '');
+  if (!last) return hostname;
+  return hostname.endsWith('soundcloud.com') && parts.length >= 2 ? `${parts.at(-2)}/${last}` : last;
 }
