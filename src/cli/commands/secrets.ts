@@ -76,10 +76,11 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
  * deletes, Ctrl-C cancels, Enter ends), nothing written back but the prompt and the final line break.
  */
 async function hiddenPrompt(input: NodeJS.ReadStream, output: NodeJS.WritableStream, prompt: string): Promise<string> {
-  output.write(prompt);
   const wasRaw = input.isRaw;
+  // Raw mode before the prompt: whatever is typed once the prompt shows is never echoed by the terminal.
   input.setRawMode(true);
   input.resume();
+  output.write(prompt);
   try {
     return await new Promise<string>((resolveValue, reject) => {
       let value = '';
