@@ -15,6 +15,7 @@ import { startMediaServer } from '../../sandbox/media-server.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { startSpotifyServer } from '../../sandbox/spotify-server.js';
 import { print, table, type CliIO } from '../io.js';
+import { ProgressView, followItems } from '../progress.js';
 import { usageError } from '../usage.js';
 
 const MARKER = '.tracksync-demo';
@@ -114,11 +115,9 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
     const services = new Services();
     registerMediaServices(services, config, logger, systemClock);
     const daemon = await Daemon.start({ config, logger, handlers: builtInHandlers(), services });
-    const titles = new Map<number, string>();
-    daemon.events.on('item:claimed', (e) => titles.set(e.itemId, daemon.store.getItem(e.itemId)?.title ?? e.pageId));
-    daemon.events.on('stage:start', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} ${e.stage}`));
-    daemon.events.on('item:done', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} done (${e.outcome}, ${(e.durationMs / 1000).toFixed(1)} s)`));
-    daemon.events.on('item:failed', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} FAILED ${e.code}: ${e.message}`));
+    // Live progress on a terminal (standard error), plain lines elsewhere; the steps in words, never stage names.
+    const view = new ProgressView(io, { total: rows.length + 1 });
+    const unfollow = followItems(daemon.events, daemon.store, view);
     say('Running the daemon until its queue is empty...');
     let exported;
     try {
@@ -129,6 +128,8 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
       // What the queue will do when a playlist or one of its tracks changes: export the playlists that changed.
       exported = await exportPlaylists({ notion: daemon.notion, schemas: daemon.schemas, store: daemon.store, config, clock: systemClock, logger }, { onlyChanged: true });
     } finally {
+      view.stop();
+      unfollow();
       await daemon.stop('demo finished');
     }
 
