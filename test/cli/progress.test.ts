@@ -71,6 +71,12 @@ describe('live progress and the result table (the CLI under a pseudo-terminal an
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toContain('already synced');
 
+    // A Spotify track on a machine without Spotify credentials: the cause and the fix, exit 3.
+    const noSpotify = Object.fromEntries(Object.entries(env('pipe-state')).filter(([k]) => !k.startsWith('SPOTIFY_')));
+    const spotify = await cli(['sync', 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC'], noSpotify);
+    expect(spotify.exitCode).toBe(3);
+    expect(spotify.stdout).toContain('this Spotify track needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
+
     const json = await cli(['sync', url, '--json'], env('pipe-state'));
     expect(json.exitCode).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ tracks: [{ outcome: 'already-synced', succeeded: true }] });
