@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeClip } from '../helpers/audio.js';
 import { cli } from '../helpers/cli.js';
@@ -13,7 +13,8 @@ describe('tracksync status (the CLI as a subprocess)', async () => {
   // A rate-limited row waits 30 minutes: its next attempt reads "in 29 min" or "in 30 min", never milliseconds.
   const wait = 30 * 60_000;
   writeFileSync(configPath, JSON.stringify({ ...FAST, search: media.search, retry: { ...FAST.retry, baseDelayMs: wait, maxDelayMs: wait, rateLimitedDefaultDelayMs: wait } }));
-  const env = { ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, 'status-state'), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0' };
+  const logDir = join(world.dir, 'status-logs');
+  const env = { ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, 'status-state'), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0', TRACKSYNC_LOG_DIR: logDir };
   const track = (name: string, url: string) =>
     sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Status Band'), 'Source URL': { url } } }).id;
 
@@ -27,6 +28,15 @@ describe('tracksync status (the CLI as a subprocess)', async () => {
     // The result table of once: every row it processed, failures in words.
     expect(once.stdout).toMatch(/Status Band - Good One\s+124(\.\d)?\s+A Minor\s+8A\s+Source URL\s+synced/);
     expect(once.stdout).toContain('was removed, or the URL is wrong');
+    // The log lines went to the log file, not between the results; -v sends them to standard error instead.
+    const jsonLine = /^\{"level":/m;
+    expect(once.stdout).not.toMatch(jsonLine);
+    expect(once.stderr).not.toMatch(jsonLine);
+    expect(readFileSync(join(logDir, 'tracksync.log'), 'utf8')).toMatch(/"msg":"item failed"/);
+    const verboseOnce = await cli(['-v', 'once'], env);
+    expect(verboseOnce.exitCode).toBe(0);
+    expect(verboseOnce.stderr).toMatch(jsonLine);
+    expect(verboseOnce.stdout).not.toMatch(jsonLine);
 
     const status = await cli(['status'], env);
     expect(status.exitCode).toBe(0);
