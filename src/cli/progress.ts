@@ -52,7 +52,8 @@ export class ProgressView {
     this.#startedAt = this.#now();
     this.#total = options.total;
     this.#noun = options.noun ?? 'track';
-    this.#mode = io.quiet || options.off ? 'off' : isTerminal(this.#stream) && io.env.TERM !== 'dumb' ? 'live' : 'plain';
+    // With -v the log lines share standard error: plain lines then, which interleave with them cleanly.
+    this.#mode = io.quiet || options.off ? 'off' : isTerminal(this.#stream) && io.env.TERM !== 'dumb' && !io.verbose ? 'live' : 'plain';
     this.#c = colorsFor(io, this.#stream);
     if (this.#mode === 'live') {
       // A terminal that reports no size (0 columns: a pseudo-terminal nobody sized, as under `script`) is drawn at
