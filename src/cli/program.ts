@@ -128,7 +128,7 @@ export function buildProgram(run: (action: Action, args: string[], options: Reco
   json(
     define(program, 'logs', 'the daemon\'s log files, pretty-printed with times in words (exit 1 when there are none)', 'tracksync logs -f', logsCommand)
       .option('-f, --follow', 'keep printing new lines, across rotations, until Ctrl-C')
-      .option('-n, --lines <n>', 'how many lines to print first (default 200)'),
+      .option('-n, --lines <n>', 'how many lines to print first (default 50)'),
     'the raw JSON lines',
   );
 
