@@ -39,7 +39,7 @@ export async function playlistsCommand(action: 'export' | 'list', positionals: s
       },
       action === 'export' ? { names: positionals, onlyChanged: values.force !== true } : { onlyChanged: true, dryRun: true },
     );
-    view.finish('export', report.errors.length > 0 ? 'fail' : 'ok', `exporting playlists: ${report.playlists.length} playlist(s)`);
+    view.finish('export', report.errors.length > 0 ? 'fail' : 'ok', `${report.playlists.length} playlist(s)`);
     view.stop();
     if (values.json) {
       print(io.stdout, JSON.stringify(report, null, 2));
