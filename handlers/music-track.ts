@@ -22,6 +22,7 @@ import { outsideLibrary } from '../src/library/scan.js';
 import { placeFiles, type Placed } from '../src/pipeline/place.js';
 import { resolveSource, type Resolution, type ResolvedSource } from '../src/pipeline/resolve.js';
 import { MEDIA, artistDirectory, type MediaServices } from '../src/pipeline/services.js';
+import { reportStep, type TrackStep } from '../src/pipeline/steps.js';
 import type { SpotifyTrack } from '../src/services/spotify.js';
 import type { Handler, HandlerContext, HandlerResult } from './types.js';
 
@@ -83,6 +84,8 @@ export const musicTrackHandler: Handler<'tracks'> = {
     const own = await adoptFiles(ctx, deps, ownPaths.files, 'the row\'s own files are on disk');
     if (own) return own;
 
+    const step = (label: TrackStep, extra: { title?: string } = {}): void => reportStep(ctx.events, ctx.item.id, label, extra);
+    step('Looking up the source');
     const resolution = await ctx.stage('resolve', hash(row.soundcloudUrl, row.youtubeUrl, row.sourceUrl, row.spotifyId, row.spotifyUrl, row.title, row.artist), () => resolveSource(deps, row));
     for (const note of resolution.notes) ctx.logger.info({ note }, 'row note');
 
@@ -104,20 +107,26 @@ export const musicTrackHandler: Handler<'tracks'> = {
     if (!resolution.source && !localSource) return metadataOnly(ctx, row, resolution);
     const source: ResolvedSource = localSource ? { url: localSource.path, kind: 'generic', label: 'Eagle library', from: 'sourceUrl' } : resolution.source!;
 
+    // The row may hold only a Spotify id: from here on the track has its name.
+    const known = resolution.spotify ? `${resolution.spotify.artists.map((a) => a.name).join(', ')} - ${resolution.spotify.name}` : undefined;
+    if (known) step('Looking up the source', { title: known });
     const playlist = await firstPlaylistName(ctx.notion, row, ctx.logger);
     const result = await ctx.stage(
       'place',
       hash(source.url, row.title, row.artist, playlist, ctx.config.placement, ctx.config.media.formats, ctx.config.paths),
       async (): Promise<PlacedTrack> => {
+        step('Downloading');
         const download = await ctx.stage(
           'download',
           hash(source.url),
           () => (localSource ? useLocalFile(deps, localSource.path, source) : downloadAudio(deps, row, { ...resolution, source })),
           { isValid: (d) => existsSync(d.path) },
         );
+        step('Converting');
         const decoded = await ctx.stage('convert', hash(download.sha256, ctx.config.media), () => decode(deps, download, true), {
           isValid: (d) => existsSync(d.pcmPath) && Object.values(d.files).every((path) => existsSync(path)),
         });
+        step('Analysing');
         const analysis = await ctx.stage('analyse', hash(decoded), () => analyseAudio(deps, decoded));
         const metadata = trackMetadata(row, resolution.spotify, download);
         const recording = await ctx.stage('same-recording', hash(decoded.fingerprint), async () => sameRecording(deps, decoded.fingerprint));
@@ -130,6 +139,7 @@ export const musicTrackHandler: Handler<'tracks'> = {
           isValid: (c) => Object.values(c.files).every((path) => existsSync(path)),
         });
         await ctx.stage('verify', hash(converted), () => verifyFiles(deps, converted, analysis));
+        step('Placing the files');
         const placed = await placeFiles(deps, converted.files, { artist: metadata.artist, title: metadata.title, playlist }, {
           album: metadata.album,
           durationSeconds: analysis.durationSeconds,
@@ -143,6 +153,7 @@ export const musicTrackHandler: Handler<'tracks'> = {
       { isValid: (p) => p.placed.all.every((path) => existsSync(path)) },
     );
 
+    step('Writing to Notion');
     // Artists merged in from duplicate rows are kept next to the ones found now.
     const mergedArtists = Array.isArray(mergeValues.artists) ? mergeValues.artists : [];
     const artists = await linkArtists(ctx, row, result.metadata.artist, result.metadata.title, resolution.spotify, result.download.source.label, mergedArtists);

@@ -237,3 +237,36 @@ export function messageOf(error: unknown): string {
     return String(error);
   }
 }
+
+/**
+ * The raw output of the tool behind an error (`details.toolOutput`, else `details.stderrTail`), looked for along its
+ * cause chain: what `tracksync status --verbose` and the log show. Messages stay short and never carry it.
+ */
+export function rawDetail(error: unknown, depth = 0): string | undefined {
+  if (depth > 5 || error === null || typeof error !== 'object') return undefined;
+  const details = (error as { details?: Record<string, unknown> }).details;
+  const text = details?.toolOutput ?? details?.stderrTail;
+  if (typeof text === 'string' && text.trim() !== '') return text;
+  return rawDetail((error as { cause?: unknown }).cause, depth + 1);
+}
+
+/** Python's traceback lines ("Traceback (most recent call last):", '  File "...", line 12, in f'). */
+const TRACEBACK_LINE = /^(Traceback \(most recent call last\):|\s+File ".*", line \d+|\s{4,}\S)/;
+
+/**
+ * The one line of a tool's error output worth showing a person: its last ERROR line, else its last line that is not
+ * part of a Python traceback, at most 160 characters. A traceback becomes "<ExceptionName> in <tool>" so no frame of
+ * it reaches Notion, the page or the terminal.
+ */
+export function toolSummary(output: string, tool: string): string {
+  const lines = output.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const error = lines.filter((l) => /^ERROR:/.test(l)).pop();
+  if (error) return error.replace(/^ERROR:\s*/, '').slice(0, 160);
+  if (lines.some((l) => l.startsWith('Traceback (most recent call last):'))) {
+    const last = lines[lines.length - 1] ?? '';
+    const name = last.match(/^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt))\b/)?.[1] ?? 'an exception';
+    return `${tool} crashed (${name})`;
+  }
+  const plain = lines.filter((l) => !TRACEBACK_LINE.test(l)).pop() ?? '';
+  return plain.slice(0, 160);
+}

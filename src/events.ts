@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from './log.js';
 import type { ErrorCode, ErrorKind } from './errors.js';
+import type { DownloadProgress } from './media/ytdlp.js';
 
 /**
  * The daemon's lifecycle, as typed events. Metrics, notifications and the status page subscribe here, so none of
@@ -17,6 +18,11 @@ export interface EventMap {
   'item:released': { itemId: number; pageId: string; reason: string };
   'stage:start': { itemId: number; stage: string };
   'stage:end': { itemId: number; stage: string; durationMs: number; skipped: boolean };
+  /**
+   * Where an item stands in a person's words (pipeline/steps.ts): step k of n with its label, the track's title once it
+   * is known better than the row's, and the download's progress. For the CLI's live view and the status page only.
+   */
+  'item:progress': { itemId: number; step: number; steps: number; label: string; title?: string; download?: DownloadProgress };
   'notion:request': { method: string; endpoint: string; status: number; durationMs: number };
   'notion:rate_limited': { retryAfterMs: number };
   /** Notion failed every cycle for notifications.notionDownAfterMs, or refused the token: the daemon cannot do its job. */

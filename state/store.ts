@@ -118,6 +118,8 @@ export interface AttemptRow {
   stage: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** The raw tool output behind the failure (errors.ts rawDetail), for `tracksync status --verbose`. */
+  error_detail: string | null;
 }
 
 export interface LibraryFileRow {
@@ -326,7 +328,7 @@ export class Store {
       ),
       clearCheckpoints: db.prepare('DELETE FROM checkpoints WHERE item_id = ?'),
       startAttempt: db.prepare('INSERT INTO attempts (item_id, attempt, boot_id, started_at) VALUES (?, ?, ?, ?) RETURNING id'),
-      finishAttempt: db.prepare('UPDATE attempts SET finished_at = ?, outcome = ?, stage = ?, error_code = ?, error_message = ? WHERE id = ?'),
+      finishAttempt: db.prepare('UPDATE attempts SET finished_at = ?, outcome = ?, stage = ?, error_code = ?, error_message = ?, error_detail = ? WHERE id = ?'),
       startRun: db.prepare('INSERT INTO runs (boot_id, trigger, started_at) VALUES (?, ?, ?) RETURNING id'),
       finishRun: db.prepare(
         `UPDATE runs SET finished_at = @finishedAt, polled = @polled, queued = @queued, claimed = @claimed, notion_requests = @notionRequests,
@@ -348,7 +350,7 @@ export class Store {
       listRecentRuns: db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
       lastSuccessfulRun: db.prepare<[], RunRow>('SELECT * FROM runs WHERE finished_at IS NOT NULL AND error_code IS NULL ORDER BY id DESC LIMIT 1'),
       listAttempts: db.prepare<[number], AttemptRow>(
-        'SELECT attempt, started_at, finished_at, outcome, stage, error_code, error_message FROM attempts WHERE item_id = ? ORDER BY id',
+        'SELECT attempt, started_at, finished_at, outcome, stage, error_code, error_message, error_detail FROM attempts WHERE item_id = ? ORDER BY id',
       ),
       getLibraryFile: db.prepare<[string], LibraryFileRow>('SELECT * FROM library_files WHERE path = ?'),
       listLibraryFilesOfPage: db.prepare<[string], LibraryFileRow>('SELECT * FROM library_files WHERE page_id = ? AND gone = 0'),
@@ -607,8 +609,8 @@ export class Store {
     return (this.#s.startAttempt.get(itemId, attempt, bootId, now) as { id: number }).id;
   }
 
-  finishAttempt(attemptId: number, result: { outcome: string; stage: string | null; code?: string; message?: string }, now: number): void {
-    this.#s.finishAttempt.run(now, result.outcome, result.stage, result.code ?? null, result.message ?? null, attemptId);
+  finishAttempt(attemptId: number, result: { outcome: string; stage: string | null; code?: string; message?: string; detail?: string }, now: number): void {
+    this.#s.finishAttempt.run(now, result.outcome, result.stage, result.code ?? null, result.message ?? null, result.detail ?? null, attemptId);
   }
 
   listAttempts(itemId: number): AttemptRow[] {

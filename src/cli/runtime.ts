@@ -1,3 +1,4 @@
+import { homedir, platform } from 'node:os';
 import { builtInHandlers } from '../../handlers/index.js';
 import { loadUserHandlers } from '../../handlers/registry.js';
 import type { Handler } from '../../handlers/types.js';
@@ -7,7 +8,9 @@ import { Services } from '../daemon/services.js';
 import { systemClock } from '../clock.js';
 import { registerMediaServices } from '../pipeline/services.js';
 import { createLogger, type Logger } from '../log.js';
-import type { CliIO } from './io.js';
+import { defaultLogDir } from '../log-file.js';
+import { prettyPrinter } from '../log-pretty.js';
+import { colorsFor, isTerminal, type CliIO } from './io.js';
 
 /** The pieces every command that works on Notion needs, built once from the environment. */
 export interface Runtime {
@@ -15,7 +18,16 @@ export interface Runtime {
   readonly logger: Logger;
 }
 
+/**
+ * The configuration and the logger of one command. `daemon` (tracksync run): its log lines go to the log folder when
+ * one is set (the LaunchAgent sets it), else to standard error, as a service's do. Any other command: a person reads
+ * its output, so its log lines go to the log file (TRACKSYNC_LOG_DIR, else the default folder `tracksync logs` reads),
+ * never between its results; -v sends them to standard error instead, --json sends warnings there as JSON lines.
+ */
 export interface RuntimeOptions {
+  /** `tracksync run`: log lines go where a service's do. */
+  readonly daemon?: boolean;
+  readonly json?: boolean;
   /** The config file named on the command line (--config); wins over TRACKSYNC_CONFIG and the conventional places. */
   readonly configPath?: string;
 }
@@ -27,9 +39,26 @@ export function loadRuntime(io: CliIO, options: RuntimeOptions = {}): Runtime {
     ...(io.platform ? { platform: io.platform } : {}),
     ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
   });
+  return { config, logger: commandLogger(config, io, options) };
+}
+
+export function commandLogger(config: Config, io: CliIO, options: { daemon?: boolean; json?: boolean } = {}): Logger {
   const { dir, maxFileBytes, keepFiles } = config.logs;
-  const logger = createLogger({ level: config.logging.level, secrets: config.secrets, ...(dir ? { file: { dir, maxFileBytes, keepFiles } } : {}) });
-  return { config, logger };
+  const secrets = config.secrets;
+  if (options.daemon) return createLogger({ level: config.logging.level, secrets, ...(dir ? { file: { dir, maxFileBytes, keepFiles } } : {}) });
+  if (io.verbose) {
+    const pretty = isTerminal(io.stderr) ? prettyPrinter({ colorize: colorsFor(io, io.stderr).isColorSupported }) : undefined;
+    return createLogger({ level: config.logging.level === 'info' ? 'debug' : config.logging.level, secrets, destination: { write: (line: string) => io.stderr.write(pretty ? pretty(line) : line) } });
+  }
+  if (options.json) return createLogger({ level: 'warn', secrets, destination: { write: (line: string) => io.stderr.write(line) } });
+  const os = io.platform ?? platform();
+  const logDir = dir ?? defaultLogDir(os, io.env.HOME ?? homedir(), config.stateDir);
+  try {
+    return createLogger({ level: config.logging.level, secrets, file: { dir: logDir, maxFileBytes, keepFiles } });
+  } catch {
+    // The log folder cannot be written: warnings and errors still reach the person, on standard error.
+    return createLogger({ level: 'warn', secrets, destination: { write: (line: string) => io.stderr.write(line) } });
+  }
 }
 
 /** The user's handlers first (the first that accepts an item gets it), so they can take rows from the built-in ones. */

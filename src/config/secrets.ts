@@ -93,7 +93,7 @@ export function storeSecret(stateDir: string, name: SecretName, value: string, o
   if (value === '') throw new ConfigError([`${name}: the value is empty`], 'tracksync cannot store this secret');
   if (options.os === 'darwin' && !options.file) {
     // `security` takes the value as an argument (its only non-interactive form): it is visible to this user's processes
-    // for the moment the command runs. Use --file on a shared account.
+    // for the moment the command runs. Use --secrets-file on a shared account.
     execFileSync(options.securityBin ?? 'security', ['add-generic-password', '-U', '-s', KEYCHAIN_SERVICE, '-a', name, '-w', value], { stdio: 'ignore', timeout: CONSTANTS.secrets.keychainTimeoutMs });
     return `the login Keychain (service "${KEYCHAIN_SERVICE}", account "${name}")`;
   }

@@ -4,7 +4,7 @@ import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner
 import type { ItemRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { TrackSyncError, WAITS_FOR_A_PERSON, coerceError, type ErrorKind } from '../errors.js';
+import { TrackSyncError, WAITS_FOR_A_PERSON, coerceError, rawDetail, type ErrorKind } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { NotionGateway, PageResponse } from '../notion/gateway.js';
@@ -201,7 +201,9 @@ async function recordFailure(
     events.emit('item:retry', { itemId: claimed.row.id, pageId: claimed.row.page_id, code: error.code, kind: error.kind, message: error.message, nextAttemptAt });
     logger.info({ code: error.code, kind: error.kind, attempt, retryInMs: delay, message: error.message }, 'item will be retried');
   }
-  store.finishAttempt(failure.attemptId, { outcome: final ? 'failed' : 'retry', stage: failure.stage, code: error.code, message: error.message }, clock.now());
+  // The raw tool output (a traceback, yt-dlp's own words) is kept with the attempt for `tracksync status --verbose`.
+  const detail = rawDetail(error);
+  store.finishAttempt(failure.attemptId, { outcome: final ? 'failed' : 'retry', stage: failure.stage, code: error.code, message: error.message, ...(detail ? { detail } : {}) }, clock.now());
 }
 
 function delayFor(kind: ErrorKind, error: TrackSyncError, attempt: number, config: Config): number {

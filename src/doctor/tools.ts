@@ -6,7 +6,8 @@ import type { Config } from '../config/load.js';
 import { coerceError } from '../errors.js';
 import { Launchctl } from '../launchd/launchctl.js';
 import type { Logger } from '../log.js';
-import { INSTALL_HINTS, runTool } from '../media/process.js';
+import { runTool } from '../media/process.js';
+import { installFix, upgradeFix } from './install.js';
 import { unmountedVolume } from '../pipeline/place.js';
 import { EagleClient } from '../services/eagle.js';
 import { SpotifyService } from '../services/spotify.js';
@@ -30,9 +31,9 @@ async function tool(bin: string, args: string[]): Promise<string> {
   return `${result.stdout}\n${result.stderr}`;
 }
 
-function missing(name: string, error: unknown, blocks: boolean, why: string): CheckResult {
+function missing(name: string, error: unknown, blocks: boolean, why: string, platform: NodeJS.Platform): CheckResult {
   const e = coerceError(error);
-  return { name, status: blocks ? 'fail' : 'warn', detail: e.code === 'TOOL_MISSING' ? `not found (${why})` : e.message, fix: INSTALL_HINTS[name] ?? `install ${name}` };
+  return { name, status: blocks ? 'fail' : 'warn', detail: e.code === 'TOOL_MISSING' ? `not found (${why})` : e.message, fix: installFix(name, platform) };
 }
 
 export async function checkFfmpeg(context: MachineContext): Promise<CheckResult[]> {
@@ -42,15 +43,15 @@ export async function checkFfmpeg(context: MachineContext): Promise<CheckResult[
     const encoders = await tool(ffmpeg, ['-hide_banner', '-encoders']);
     const muxers = await tool(ffmpeg, ['-hide_banner', '-muxers']);
     const results: CheckResult[] = [];
-    results.push(/\balac\b/.test(encoders) ? { name: 'ffmpeg', status: 'ok', detail: `${version}, ALAC encoder present` } : { name: 'ffmpeg', status: 'fail', detail: `${version} has no ALAC encoder: .m4a files cannot be made`, fix: 'install a full ffmpeg build (macOS: brew install ffmpeg)' });
+    results.push(/\balac\b/.test(encoders) ? { name: 'ffmpeg', status: 'ok', detail: `${version}, ALAC encoder present` } : { name: 'ffmpeg', status: 'fail', detail: `${version} has no ALAC encoder: .m4a files cannot be made`, fix: `a full ffmpeg build: ${installFix('ffmpeg', context.platform)}` });
     results.push(
       /\bchromaprint\b/.test(muxers)
         ? { name: 'ffmpeg chromaprint', status: 'ok', detail: 'fingerprints are computed during conversion' }
-        : { name: 'ffmpeg chromaprint', status: 'warn', detail: 'this ffmpeg has no chromaprint muxer: fingerprints take an extra fpcalc pass per track', fix: 'brew install ffmpeg (Homebrew builds include chromaprint)' },
+        : { name: 'ffmpeg chromaprint', status: 'warn', detail: 'this ffmpeg has no chromaprint muxer: fingerprints take an extra fpcalc pass per track', fix: context.platform === 'darwin' ? 'brew reinstall ffmpeg (Homebrew builds include chromaprint)' : `an ffmpeg built with chromaprint: ${installFix('ffmpeg', context.platform)}` },
     );
     return results;
   } catch (error) {
-    return [missing('ffmpeg', error, true, 'it converts every track')];
+    return [missing('ffmpeg', error, true, 'it converts every track', context.platform)];
   }
 }
 
@@ -60,24 +61,24 @@ export async function checkYtDlp(context: MachineContext): Promise<CheckResult[]
   try {
     version = (await tool(context.config.media.tools.ytDlp, ['--version'])).trim().split('\n')[0]!;
   } catch (error) {
-    return [missing('yt-dlp', error, true, 'it downloads every track')];
+    return [missing('yt-dlp', error, true, 'it downloads every track', context.platform)];
   }
   const date = version.match(/^(\d{4})\.(\d{2})\.(\d{2})/);
-  if (!date) return [{ name: 'yt-dlp', status: 'warn', detail: `version "${version}" is not a release date; cannot tell its age`, fix: 'yt-dlp -U (or brew upgrade yt-dlp)' }];
+  if (!date) return [{ name: 'yt-dlp', status: 'warn', detail: `version "${version}" is not a release date; cannot tell its age`, fix: upgradeFix('yt-dlp', context.platform) }];
   const ageDays = Math.floor((context.clock.now() - Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))) / 86_400_000);
   if (ageDays > CONSTANTS.doctor.ytDlpMaxAgeDays) {
-    return [{ name: 'yt-dlp', status: 'warn', detail: `${version} is ${ageDays} days old; YouTube and SoundCloud downloads break with old releases`, fix: 'brew upgrade yt-dlp (or yt-dlp -U for the standalone binary)' }];
+    return [{ name: 'yt-dlp', status: 'warn', detail: `${version} is ${ageDays} days old; YouTube and SoundCloud downloads break with old releases`, fix: upgradeFix('yt-dlp', context.platform) }];
   }
   return [{ name: 'yt-dlp', status: 'ok', detail: `${version} (${ageDays} days old)` }];
 }
 
 /** Since late 2025 yt-dlp needs a JavaScript runtime (deno by default) to solve YouTube's challenges. */
-export async function checkDeno(): Promise<CheckResult[]> {
+export async function checkDeno(context: Pick<MachineContext, 'platform'>): Promise<CheckResult[]> {
   try {
     const version = (await tool('deno', ['--version'])).match(/deno (\S+)/)?.[1] ?? 'present';
     return [{ name: 'deno', status: 'ok', detail: `${version} (yt-dlp uses it for YouTube)` }];
   } catch {
-    return [{ name: 'deno', status: 'warn', detail: 'not found: current yt-dlp releases need it to download from YouTube (SoundCloud works without)', fix: 'brew install deno' }];
+    return [{ name: 'deno', status: 'warn', detail: 'not found: current yt-dlp releases need it to download from YouTube (SoundCloud works without)', fix: installFix('deno', context.platform) }];
   }
 }
 
@@ -86,7 +87,7 @@ export async function checkFpcalc(context: MachineContext): Promise<CheckResult[
     const version = (await tool(context.config.media.tools.fpcalc, ['-version'])).match(/version (\S+)/)?.[1] ?? 'present';
     return [{ name: 'fpcalc', status: 'ok', detail: `Chromaprint ${version}` }];
   } catch (error) {
-    return [missing('fpcalc', error, true, 'it fingerprints files for deduplication')];
+    return [missing('fpcalc', error, true, 'it fingerprints files for deduplication', context.platform)];
   }
 }
 

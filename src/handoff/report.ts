@@ -16,6 +16,8 @@ export interface TrackLine {
   readonly camelot: string;
   readonly paths: readonly string[];
   readonly reason: string | null;
+  /** Where the audio came from (Download Source: "SoundCloud", "YouTube (Search)", ...), empty when unknown. */
+  readonly source: string;
   /** The failure needs a person (credentials, a private playlist): the task becomes Blocked, not Failed. */
   readonly blocking: boolean;
 }
@@ -32,7 +34,15 @@ const OUTCOME_WORDS: Record<string, string> = {
   'will-retry': 'failed for now; tracksync retries it automatically',
   'locked-elsewhere': 'being processed by another machine',
   'not-eligible': 'not eligible',
+  merged: 'merged into the row it duplicates',
+  'no-handler': 'no handler takes it',
+  completed: 'task completed',
 };
+
+/** An outcome code in words (reports, the CLI's progress and tables, the status page). */
+export function outcomeWords(outcome: string): string {
+  return OUTCOME_WORDS[outcome] ?? outcome.replaceAll('-', ' ');
+}
 
 export function trackLine(schema: ResolvedSchema<'tracks'>, run: TrackRunOutcome, fallbackLabel: string): TrackLine {
   const page = run.page;
@@ -52,6 +62,7 @@ export function trackLine(schema: ResolvedSchema<'tracks'>, run: TrackRunOutcome
     key: page ? readText(schema, page, 'key') : '',
     camelot: page ? readText(schema, page, 'camelot') : '',
     paths,
+    source: page ? readText(schema, page, 'downloadSource') : '',
     reason: succeeded ? null : reason,
     blocking: run.error ? BLOCKING_CODES.has(run.error.code) : false,
   };
@@ -59,7 +70,7 @@ export function trackLine(schema: ResolvedSchema<'tracks'>, run: TrackRunOutcome
 
 /** A line that never reached the pipeline (a bad URL, a duplicate, a private playlist). */
 export function problemLine(label: string, reason: string, blocking = false): TrackLine {
-  return { label, pageUrl: null, pageId: null, succeeded: false, outcome: 'failed', bpm: null, key: '', camelot: '', paths: [], reason, blocking };
+  return { label, pageUrl: null, pageId: null, succeeded: false, outcome: 'failed', bpm: null, key: '', camelot: '', paths: [], source: '', reason, blocking };
 }
 
 export function reportBlocks(lines: readonly TrackLine[], notes: readonly string[] = []): BlockRequest[] {

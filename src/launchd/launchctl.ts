@@ -1,4 +1,6 @@
 import { execa } from 'execa';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { CONSTANTS } from '../config/constants.js';
 import { TrackSyncError } from '../errors.js';
 
@@ -32,6 +34,22 @@ export class Launchctl {
 
   get domain(): string {
     return this.#domain;
+  }
+
+  /**
+   * Whether launchctl can be run at all (found on `path`, executable): checked before `install` writes anything, so a
+   * machine without launchd (Linux) is told so instead of getting a plist nothing will load.
+   */
+  available(path: string | undefined = process.env.PATH): boolean {
+    const candidates = isAbsolute(this.#bin) ? [this.#bin] : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, this.#bin));
+    return candidates.some((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   }
 
   target(label: string): string {

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { TrackSyncError, type ErrorCode } from '../errors.js';
+import { TrackSyncError, toolSummary, type ErrorCode } from '../errors.js';
 import { hasControlCharacters } from '../text.js';
 
 /**
@@ -24,6 +24,8 @@ export interface RunToolOptions {
   readonly failureCode: ErrorCode;
   /** Lines of stderr as they arrive (progress). */
   readonly onStderrLine?: (line: string) => void;
+  /** Lines of stdout as they arrive (yt-dlp prints its progress there when --print makes it quiet). */
+  readonly onStdoutLine?: (line: string) => void;
   readonly env?: Record<string, string>;
   readonly cwd?: string;
 }
@@ -53,15 +55,18 @@ export async function runTool(bin: string, args: readonly string[], options: Run
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
-  if (options.onStderrLine && subprocess.stderr) {
+  const follow = (stream: NodeJS.ReadableStream | null, onLine: ((line: string) => void) | undefined): void => {
+    if (!onLine || !stream) return;
     let pending = '';
-    subprocess.stderr.on('data', (chunk: Buffer) => {
+    stream.on('data', (chunk: Buffer) => {
       pending += chunk.toString('utf8');
       const lines = pending.split(/\r?\n|\r/);
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) options.onStderrLine!(line);
+      for (const line of lines) if (line.trim()) onLine(line);
     });
-  }
+  };
+  follow(subprocess.stderr, options.onStderrLine);
+  follow(subprocess.stdout, options.onStdoutLine);
   const result = await subprocess;
   const durationMs = Date.now() - started;
   const name = bin.split('/').pop() ?? bin;
@@ -78,8 +83,10 @@ export async function runTool(bin: string, args: readonly string[], options: Run
   const stdout = String(result.stdout ?? '');
   const stderr = String(result.stderr ?? '');
   if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
-    const tail = stderr.split('\n').filter(Boolean).slice(-6).join('\n');
-    throw new TrackSyncError(options.failureCode, `${name} exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}: ${tail || '(no error output)'}`, {
+    // The message gets one line a person can read (errors.ts toolSummary); the last lines go to the details, which
+    // reach the log and SQLite (tracksync status --verbose), never Notion.
+    const tail = stderr.split('\n').filter(Boolean).slice(-20).join('\n');
+    throw new TrackSyncError(options.failureCode, `${name} exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}: ${toolSummary(tail, name) || '(no error output)'}`, {
       cause: result,
       details: { exitCode, stderrTail: tail },
     });

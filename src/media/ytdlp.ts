@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, SourceKind } from '../config/load.js';
-import { TrackSyncError, messageOf, type ErrorCode } from '../errors.js';
+import { TrackSyncError, messageOf, toolSummary, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EgressProxy } from '../net/egress-proxy.js';
 import { AllowList, HostGuard, networkUnreachable, type UnreachableReason } from '../net/hosts.js';
@@ -50,6 +50,43 @@ const NOT_PROXIED = ['rtmp', 'rtmpe', 'rtmp_ffmpeg', 'rtsp', 'mms', 'f4m', 'ism'
 const AUDIO_FORMAT = `bestaudio${NOT_PROXIED}/best${NOT_PROXIED}`;
 /** The line `--print pre_process:` writes: the page's info JSON, before the filter and before any media is fetched. */
 const INFO_PREFIX = 'tracksync-info ';
+
+/** One progress report of a download, as yt-dlp measures it (null where it does not know yet). */
+export interface DownloadProgress {
+  readonly percent: number;
+  readonly downloadedBytes: number | null;
+  readonly totalBytes: number | null;
+  readonly bytesPerSecond: number | null;
+  readonly etaSeconds: number | null;
+}
+
+/**
+ * The progress line tracksync asks yt-dlp for (--progress-template): the percent yt-dlp prints, then its raw numbers
+ * (yt-dlp's progress dict: downloaded_bytes, total_bytes, total_bytes_estimate, speed in bytes per second, eta in
+ * seconds; "NA" when unknown). Chosen over yt-dlp's human line ("45.0% of 3.2MiB at 1.1MiB/s ETA 00:02"), whose
+ * wording and units change between releases.
+ */
+export const PROGRESS_TEMPLATE =
+  'download:tracksync-progress %(progress._percent_str)s %(progress.downloaded_bytes)s %(progress.total_bytes)s %(progress.total_bytes_estimate)s %(progress.speed)s %(progress.eta)s';
+
+/** A progress line, read; undefined for any other line. The percent alone (older templates) is read too. */
+export function parseProgressLine(line: string): DownloadProgress | undefined {
+  const match = line.match(/tracksync-progress\s+([\d.]+)%(?:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+))?/);
+  if (!match) return undefined;
+  const num = (text: string | undefined): number | null => {
+    const n = text === undefined ? NaN : Number(text);
+    return Number.isFinite(n) && n >= 0 ? n : null;
+  };
+  const downloadedBytes = num(match[2]);
+  const totalBytes = num(match[3]) ?? num(match[4]);
+  return {
+    percent: Math.min(100, Number(match[1])),
+    downloadedBytes,
+    totalBytes,
+    bytesPerSecond: num(match[5]),
+    etaSeconds: num(match[6]),
+  };
+}
 
 export function tooLarge(maxDownloadMb: number, cause?: unknown): TrackSyncError {
   return new TrackSyncError('DOWNLOAD_TOO_LARGE', `the download passed ${maxDownloadMb} MB and was stopped (media.maxDownloadMb / TRACKSYNC_MAX_DOWNLOAD_MB): an endless stream or a whole video, not a track; check the URL, or raise the cap for a very long lossless track`, { cause });
@@ -120,10 +157,12 @@ export function classifyYtDlpError(
   context: { target?: string; version?: string } = {},
 ): TrackSyncError {
   const text = stderr.toLowerCase();
-  const line = stderr.split('\n').filter((l) => l.startsWith('ERROR:')).pop() ?? stderr.split('\n').filter(Boolean).pop() ?? '';
+  // The message is the cause and the fix in tracksync's words; yt-dlp's own output (its ERROR line, or a Python
+  // traceback when it crashed) stays in details.toolOutput: the log and `tracksync status --verbose` show it, Notion
+  // and the status page never do.
   const make = (code: ErrorCode, message: string, tag?: string, extra: Record<string, unknown> = {}): TrackSyncError =>
-    new TrackSyncError(code, `${message} (yt-dlp: ${line.replace(/^ERROR:\s*/, '').slice(0, 300)})`, {
-      details: { ...(tag ? { processingTag: tag } : {}), source, ...extra },
+    new TrackSyncError(code, message, {
+      details: { ...(tag ? { processingTag: tag } : {}), source, toolOutput: stderr.slice(-4000), ...extra },
     });
   // First: when no host answers, nothing else in the message is about the track or the tool.
   const network = NETWORK.find(([pattern]) => pattern.test(text));
@@ -131,7 +170,8 @@ export function classifyYtDlpError(
     const host = hostOf(stderr, context.target, source);
     return make('NETWORK_UNREACHABLE', networkUnreachable(host, network[1]).message, 'Download_Failed', { host });
   }
-  if (/drm protected|drm-protected/.test(text)) return make('SOURCE_DRM', 'the source is DRM protected and cannot be downloaded');
+  const noun = source === 'soundcloud' ? 'SoundCloud track' : source === 'youtube' ? 'YouTube video' : 'source';
+  if (/drm protected|drm-protected/.test(text)) return make('SOURCE_DRM', `the ${noun} is DRM protected and cannot be downloaded: use another source for it`);
   if (/sign in to confirm you.re not a bot|confirm that you.re not a bot|http error 429|too many requests/.test(text)) {
     return make('SOURCE_RATE_LIMITED', 'the site is limiting requests (rate limit or bot check); tracksync waits and tries again');
   }
@@ -139,10 +179,10 @@ export function classifyYtDlpError(
     return make('SOURCE_GEO_BLOCKED', 'the source is not available in this country', source === 'soundcloud' ? 'SC_Geo_Blocked' : undefined);
   }
   if (/private video|this video is private|is private|login required|sign in to confirm your age/.test(text)) {
-    return make('SOURCE_PRIVATE', 'the source is private or needs a login (a cookies file can be set per source in the config)');
+    return make('SOURCE_PRIVATE', `the ${noun} is private or needs a login: give tracksync a cookies file of a browser that can play it (sources.${source}.cookiesFile in the config file)`);
   }
   if (/http error 404|http error 410|video unavailable|has been removed|does not exist|no longer available|track not found|unable to download json metadata: http error 404/.test(text)) {
-    return make('SOURCE_NOT_FOUND', 'the source no longer exists (removed, or a wrong URL)', source === 'soundcloud' ? 'SC_404' : undefined);
+    return make('SOURCE_NOT_FOUND', `the ${noun} was removed, or the URL is wrong (the site says it does not exist): check the link in the row`, source === 'soundcloud' ? 'SC_404' : undefined);
   }
   if (/unsupported url/.test(text)) return make('SOURCE_UNSUPPORTED', 'yt-dlp does not support this URL');
   if (EXTRACTOR.test(stderr)) {
@@ -150,7 +190,8 @@ export function classifyYtDlpError(
     const why = `the download failed: the site's extractor in ${which} no longer reads the page; sites change and yt-dlp releases fix their extractors often, so update yt-dlp ("brew upgrade yt-dlp")`;
     return make('DOWNLOAD_FAILED', why, undefined, context.version ? { ytDlpVersion: context.version } : {});
   }
-  return make('DOWNLOAD_FAILED', 'the download failed');
+  const said = toolSummary(stderr, 'yt-dlp');
+  return make('DOWNLOAD_FAILED', `the download failed${said ? ` (${said})` : ''}; it is tried again later, and if it keeps failing an update of yt-dlp usually fixes it`);
 }
 
 function toInfo(raw: Record<string, unknown>): MediaInfo {
@@ -212,7 +253,7 @@ export class YtDlp {
    * another scheme is stopped, and past `maxBytes` received the run is cut and killed. What the proxy refused is the
    * run's error (permanent), whatever yt-dlp made of it.
    */
-  async #run(args: readonly string[], source: SourceKind, target: string, options: { timeoutMs: number; signal?: AbortSignal; maxBytes?: number; onStderrLine?: (line: string) => void }): Promise<ToolResult> {
+  async #run(args: readonly string[], source: SourceKind, target: string, options: { timeoutMs: number; signal?: AbortSignal; maxBytes?: number; onStderrLine?: (line: string) => void; onStdoutLine?: (line: string) => void }): Promise<ToolResult> {
     const cut = new AbortController();
     const session = await this.#egress.proxy.session({ ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), onOverCap: () => cut.abort() });
     const signal = options.signal ? AbortSignal.any([options.signal, cut.signal]) : cut.signal;
@@ -226,6 +267,7 @@ export class YtDlp {
         signal,
         env,
         ...(options.onStderrLine ? { onStderrLine: options.onStderrLine } : {}),
+        ...(options.onStdoutLine ? { onStdoutLine: options.onStdoutLine } : {}),
       });
       if (session.refusal) throw session.refusal;
       return result;
@@ -259,7 +301,7 @@ export class YtDlp {
    * DOWNLOAD_TOO_LARGE. `--fixup never`: yt-dlp's fix-ups run ffmpeg on the download without tracksync's demuxer
    * whitelist (ffmpeg.ts); the conversion re-encodes everything anyway.
    */
-  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (percent: number) => void; maxDurationSeconds?: number | null } = {}): Promise<Downloaded> {
+  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (progress: DownloadProgress) => void; maxDurationSeconds?: number | null } = {}): Promise<Downloaded> {
     await this.#checkUrl(url);
     const maxBytes = this.#config.media.maxDownloadMb * 1024 * 1024;
     const filter = [`filesize <=? ${maxBytes}`, `filesize_approx <=? ${maxBytes}`];
@@ -274,28 +316,31 @@ export class YtDlp {
       '--no-part',
       '--fixup', 'never',
       '--progress', '--newline',
-      '--progress-template', 'download:tracksync-progress %(progress._percent_str)s',
+      '--progress-template', PROGRESS_TEMPLATE,
       '--print', `pre_process:${INFO_PREFIX}%()j`,
       '--print', 'after_move:filepath',
       '--', url,
     ];
     let lastLogged = -10;
+    const onLine = (line: string): void => {
+      const progress = parseProgressLine(line);
+      if (!progress) return;
+      options.onProgress?.(progress);
+      if (progress.percent - lastLogged >= 25 || progress.percent === 100) {
+        lastLogged = progress.percent;
+        this.#logger.debug({ percent: progress.percent, bytesPerSecond: progress.bytesPerSecond }, 'download progress');
+      }
+    };
+    // With --print, yt-dlp is quiet and prints its progress on stdout (older releases on stderr): both are followed
+    // live. The path is the last stdout line that is not progress and not the info line.
     const result = await this.#run(args, source, url, {
       timeoutMs: this.#config.media.downloadTimeoutMs,
       maxBytes,
       ...(options.signal ? { signal: options.signal } : {}),
-      onStderrLine: (line) => this.#progress(line, (p) => {
-        options.onProgress?.(p);
-        if (p - lastLogged >= 25 || p === 100) {
-          lastLogged = p;
-          this.#logger.debug({ percent: p }, 'download progress');
-        }
-      }),
+      onStderrLine: onLine,
+      onStdoutLine: onLine,
     });
-    // With --print, progress goes to stdout too (yt-dlp's quiet mode): the path is the last line that is not progress
-    // and not the info line.
     const lines = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
-    for (const line of lines) this.#progress(line, (p) => options.onProgress?.(p));
     const infoLine = lines.find((l) => l.startsWith(INFO_PREFIX));
     let raw: Record<string, unknown> = {};
     try {
@@ -344,11 +389,6 @@ export class YtDlp {
       }))
       .filter((e) => e.url !== '');
     return { title: raw.title ?? null, entries };
-  }
-
-  #progress(line: string, report: (percent: number) => void): void {
-    const match = line.match(/tracksync-progress\s+([\d.]+)%/);
-    if (match) report(Math.min(100, Number(match[1])));
   }
 
   /** A failed run, classified; for an extractor failure the version of the yt-dlp that failed is asked for too. */

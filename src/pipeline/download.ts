@@ -4,7 +4,8 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrackSyncError } from '../errors.js';
 import type { ProbeResult } from '../media/ffmpeg.js';
-import { tooLarge, type MediaInfo } from '../media/ytdlp.js';
+import { tooLarge, type DownloadProgress, type MediaInfo } from '../media/ytdlp.js';
+import { reportStep } from './steps.js';
 import type { PipelineDeps, TrackRow } from './context.js';
 import { searchYouTube, type Resolution, type ResolvedSource, type SearchRecord } from './resolve.js';
 
@@ -71,7 +72,9 @@ async function downloadOne(deps: PipelineDeps, source: ResolvedSource, expectedS
   try {
     // A track is expected (or nothing is known): a page that says it is longer than the mix limit is not downloaded.
     const maxDurationSeconds = expectedSeconds === null || expectedSeconds <= mixLimitSeconds ? mixLimitSeconds : null;
-    downloaded = await deps.ytdlp.download(source.url, dir, source.kind, { signal: deps.signal, maxDurationSeconds });
+    // The download's numbers for the views (pipeline/steps.ts); yt-dlp reports several times a second.
+    const onProgress = (download: DownloadProgress): void => reportStep(deps.events, deps.itemId, 'Downloading', { download });
+    downloaded = await deps.ytdlp.download(source.url, dir, source.kind, { signal: deps.signal, maxDurationSeconds, onProgress });
   } catch (error) {
     await rm(dir, { recursive: true, force: true }); // no partial file is kept (a cut stream, a failed download)
     throw error;

@@ -102,6 +102,14 @@ export async function resolveSource(deps: PipelineDeps, row: TrackRow): Promise<
 
   const source = PRIORITY.map((k) => found.get(k)).find((s) => s !== undefined) ?? null;
   if (source) return { source, spotify, search: null, notes };
+  // A Spotify track alone: its name (to search for the audio) comes from Spotify, which needs the app's credentials.
+  if (spotifyId && !deps.spotify && !row.title) {
+    throw new TrackSyncError(
+      'NO_SOURCE',
+      'this Spotify track needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to be named and found: set them ("tracksync secrets set SPOTIFY_CLIENT_SECRET"), then "tracksync retry" the row; or put a SoundCloud or YouTube link in it',
+      { details: { notes } },
+    );
+  }
 
   const title = spotify?.name ?? row.title;
   const artist = spotify ? spotify.artists.map((a) => a.name).join(', ') : row.artist;

@@ -12,7 +12,10 @@ import type { Daemon } from '../daemon/daemon.js';
 import { schemaMapping } from '../doctor/checks.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
-import { renderPage, type Health } from './page.js';
+import { PAGE_CSP, renderPage, type Health, type LiveStep } from './page.js';
+import { libraryShape, recentTracks } from '../status/views.js';
+import { unmountedVolume } from '../pipeline/place.js';
+import type { Config } from '../config/load.js';
 import { WebhookReceiver } from './webhooks.js';
 
 /**
@@ -160,11 +163,18 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const accessToken = daemon.config.http.token;
   const ownNames = ownHostNames(host, daemon.config.http.allowedHosts);
   metrics.gauge(() => [
-    ...daemon.store.countItemsByState().map((r) => ({ name: 'tracksync_items', help: 'Items known to tracksync, by source and state.', labels: { source: r.source, state: r.state }, value: r.count })),
+    // Every source and state, 0 until an item is in it, so the series exist from the first scrape.
+    ...itemGauges(daemon.store.countItemsByState()),
     { name: 'tracksync_items_in_flight', help: 'Items being processed now.', labels: {}, value: daemon.runningCount },
     { name: 'tracksync_last_successful_cycle_timestamp_seconds', help: 'When the last cycle without errors finished.', labels: {}, value: (daemon.store.lastSuccessfulRun()?.finished_at ?? 0) / 1000 },
     { name: 'tracksync_notion_up', help: '1 while cycles reach Notion, 0 while every cycle fails.', labels: {}, value: daemon.notionDownSince === undefined ? 1 : 0 },
   ]);
+
+  // Where each in-flight item stands (its step, its download), as the handler reports it; gone when the item ends.
+  const live = new Map<number, LiveStep>();
+  const forget = (e: { itemId: number }): void => void live.delete(e.itemId);
+  daemon.events.on('item:progress', (e) => live.set(e.itemId, { ...live.get(e.itemId), ...e, ...(e.download ? {} : { download: undefined }) }));
+  for (const end of ['item:done', 'item:failed', 'item:retry', 'item:released'] as const) daemon.events.on(end, forget);
 
   const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void> | void> = {
     'GET /healthz': (_request, response) => {
@@ -179,6 +189,11 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         200,
         'text/html; charset=utf-8',
         renderPage({
+          recent: recentTracks(daemon.store),
+          library: libraryShape(daemon.store),
+          live,
+          incidents: daemon.store.listOpenIncidents().map((i) => i.message),
+          missingVolumes: outputFolders(daemon.config).map(unmountedVolume).filter((v): v is string => v !== undefined),
           now: clock.now(),
           health: health(daemon, clock.now()),
           host: daemon.identity.host,
@@ -190,6 +205,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
           notionDownSince: daemon.notionDownSince,
           refreshSeconds: CONSTANTS.http.pageRefreshSeconds,
         }),
+        { 'Content-Security-Policy': PAGE_CSP },
       ),
     'GET /login': (request, response) => {
       const code = new URL(request.url ?? '/', 'http://localhost').searchParams.get('code') ?? '';
@@ -289,8 +305,8 @@ function redirect(response: ServerResponse, location: string): void {
   response.end();
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+function send(response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
   response.end(body);
 }
 
@@ -306,4 +322,24 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buf
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+const ITEM_STATES = ['queued', 'claimed', 'running', 'retry_wait', 'failed', 'done'] as const;
+
+function itemGauges(counts: ReadonlyArray<{ source: string; state: string; count: number }>): Array<{ name: string; help: string; labels: Record<string, string>; value: number }> {
+  const sources = [...new Set(['tracks', 'tasks', ...counts.map((c) => c.source)])];
+  const states = [...new Set([...ITEM_STATES, ...counts.map((c) => c.state)])];
+  return sources.flatMap((source) =>
+    states.map((state) => ({
+      name: 'tracksync_items',
+      help: 'Items known to tracksync, by source and state.',
+      labels: { source, state },
+      value: counts.find((c) => c.source === source && c.state === state)?.count ?? 0,
+    })),
+  );
+}
+
+/** The folders tracks are placed in: a missing volume among them degrades the page's badge. */
+function outputFolders(config: Config): string[] {
+  return [config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir].filter((p): p is string => typeof p === 'string' && p !== '');
 }

@@ -27,8 +27,27 @@ function key(labels: Labels): string {
     .join(',');
 }
 
+/**
+ * Every counter the README documents (its "Status page, health and metrics" section), declared up front so a scrape
+ * right after the start already shows each series: the unlabelled ones at 0, the labelled ones with their HELP and
+ * TYPE lines (a label set appears with its first count, as Prometheus client libraries do).
+ */
+const COUNTERS: ReadonlyArray<readonly [name: string, help: string, labelled: boolean]> = [
+  ['tracksync_cycles_total', 'Polling cycles finished.', false],
+  ['tracksync_cycle_errors_total', 'Sources whose polling failed in a cycle, by error code.', true],
+  ['tracksync_items_finished_total', 'Items finished, by source and outcome.', true],
+  ['tracksync_items_failed_total', 'Items given up on, by error code.', true],
+  ['tracksync_item_retries_total', 'Items scheduled for another attempt, by error kind.', true],
+  ['tracksync_notion_requests_total', 'Notion API requests, by method and HTTP status.', true],
+  ['tracksync_notion_rate_limited_total', 'Notion answers with 429 Too Many Requests.', false],
+  ['tracksync_bytes_written_total', 'Bytes of audio files placed in the library.', false],
+  ['tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', true],
+];
+
 export class Metrics {
-  readonly #counters = new Map<string, { help: string; values: Map<string, number> }>();
+  readonly #counters = new Map<string, { help: string; values: Map<string, number> }>(
+    COUNTERS.map(([name, help, labelled]) => [name, { help, values: new Map(labelled ? [] : [['', 0]]) }]),
+  );
   readonly #histograms = new Map<string, Histogram>();
   readonly #gauges: Array<() => Array<{ name: string; help: string; labels: Labels; value: number }>> = [];
 

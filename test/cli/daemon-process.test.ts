@@ -28,7 +28,7 @@ describe('the tracksync process', async () => {
     expect(bad.stderr).toContain('TRACKS_DB_ID: expected a Notion database id');
     const unknown = await cli(['frobnicate'], {});
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
     const schema = await cli(['once'], { ...env(), TRACKS_DB_ID: '00000000-0000-4000-8000-000000000000' });
     expect(schema.exitCode).toBe(2);
     expect(schema.stderr).toContain('Music Tracks (TRACKS_DB_ID=00000000-0000-4000-8000-000000000000)');
@@ -60,11 +60,18 @@ describe('the tracksync process', async () => {
     const second = await cli(['once'], env());
     expect(second.exitCode).toBe(2);
     expect(second.stderr).toMatch(/another tracksync \(pid \d+\) is already running on this state directory/);
+    // status names the running daemon and what it is doing, by the row's title.
+    const status = await cli(['status'], env());
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^Daemon: running, pid ${daemon.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\((just now|\\d+ s ago)\\)$`, 'm'));
+    expect(status.stdout).toMatch(/In flight \(1\):\n {2}"A - CLI: interrupted": .+, for \d+ s \(attempt 1\)/);
     daemon.kill('SIGTERM');
     const result = await daemon;
     expect(result.exitCode, `${result.signal} ${result.stderr.slice(-3000)}`).toBe(0);
     expect(field(id, 'Processing Lock')).toBe('');
     expect(field(id, 'Downloaded')).toBe(false);
     expect(result.stderr).toContain('item released for shutdown');
+    const after = await cli(['status', '--json'], env());
+    expect(JSON.parse(after.stdout)).toMatchObject({ daemon: { running: false } });
   });
 });

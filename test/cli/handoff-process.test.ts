@@ -65,11 +65,14 @@ describe('the handoff loop through the real CLI', async () => {
     const good = await media.addFile('cli-good.mp3', await makeClip({ tonic: 3, mode: 'minor', bpm: 110, seconds: 12 }));
     const ok = await cli(['sync', good], env('sync-state'));
     expect(ok.exitCode, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/cli-good\S*\s+synced\s+110(\.\d)?\s+Eb Minor \(2A\)\s+3/);
+    // The result table: title, BPM, key, Camelot, source, outcome, files.
+    expect(ok.stdout).toMatch(/cli-good\s+110(\.\d)?\s+Eb Minor\s+2A\s+Source URL\s+synced\s+m4a, aiff, wav/);
     const some = await cli(['sync', good, `${media.url}/audio/nope.mp3`], env('sync-state'));
     expect(some.exitCode).toBe(3);
-    expect(some.stdout).toContain('already-synced');
-    expect(some.stdout).toContain('HTTP Error 404');
+    expect(some.stdout).toContain('already synced');
+    // The cause and the fix in words; yt-dlp's own output ("HTTP Error 404") stays in the log and SQLite.
+    expect(some.stdout).toContain('was removed, or the URL is wrong');
+    expect(some.stdout).not.toContain('HTTP Error 404');
     const bad = await cli(['sync', 'not a url'], env('sync-state'));
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('"not a url" is not a URL tracksync can sync');

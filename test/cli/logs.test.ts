@@ -48,7 +48,9 @@ describe('log files and tracksync logs', () => {
 
   it('logs -f follows new lines across a rotation until interrupted', async () => {
     const dir = join(root, 'followed');
-    const logger = createLogger({ level: 'info', file: { dir, maxFileBytes: 2_048, keepFiles: 2 } });
+    // Five files of 2 KiB hold all 25 lines (~4.5 KB): a follower that polls late on a loaded machine still finds every
+    // rotated file (with two, a burst could rotate the oldest away before it was read).
+    const logger = createLogger({ level: 'info', file: { dir, maxFileBytes: 2_048, keepFiles: 5 } });
     logger.info('before following');
     const follower = execa(process.execPath, [join(packageRoot(), 'bin', 'tracksync.js'), 'logs', '-f', '-n', '1'], { env: { TRACKSYNC_LOG_DIR: dir }, reject: false });
     let out = '';

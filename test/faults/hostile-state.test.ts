@@ -27,7 +27,7 @@ describe('secrets and state, through the CLI', async () => {
   it('secrets.env keeps every value exactly, save after save, and refuses a line break with a message', async () => {
     const state = { TRACKSYNC_STATE_DIR: join(dir, 'secrets-state') };
     const value = `q"uo'te \\back\\\\slash #not-a-comment =equals $HOME \`tick\` ünï`;
-    const set = (name: string, input: string) => cli(['secrets', 'set', name, '--file'], state, { input, cwd: dir });
+    const set = (name: string, input: string) => cli(['secrets', 'set', name, '--secrets-file'], state, { input, cwd: dir });
     expect((await set('SPOTIFY_CLIENT_SECRET', value)).exitCode).toBe(0);
     for (let save = 0; save < 3; save += 1) expect((await set('EAGLE_TOKEN', `eagle-token-${save}`)).exitCode).toBe(0);
     const get = await cli(['secrets', 'get', 'SPOTIFY_CLIENT_SECRET'], state, { cwd: dir });

@@ -24,7 +24,8 @@ describe('Notion storms', async () => {
     let result: Awaited<ReturnType<typeof cli>>;
     try {
       // At trace level the log names the slot the rate budget granted each request.
-      result = await cli(['once'], { ...env('storm', config({ notion: LIMITS })), TRACKSYNC_LOG_LEVEL: 'trace' });
+      // -v: the log lines on standard error (a command's log goes to its log file otherwise).
+      result = await cli(['-v', 'once'], { ...env('storm', config({ notion: LIMITS })), TRACKSYNC_LOG_LEVEL: 'trace' });
       expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     } finally {
       sandbox.setFaults([]);

@@ -111,6 +111,26 @@ describe('tracksync launchd', () => {
     expect(after.stdout).toContain('not installed: run "tracksync launchd install"');
   });
 
+  it('refuses to install where there is no launchctl, before writing anything', async () => {
+    const bare = join(root, 'home-without-launchd');
+    const result = await cli(['launchd', 'install'], { ...env, HOME: bare, PATH: dirname(process.execPath) }, { cwd: work });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('"launchctl" was not found on PATH: LaunchAgents exist on macOS only, so nothing was installed');
+    expect(existsSync(join(bare, 'Library'))).toBe(false);
+  });
+
+  it('warns when the environment it would bake in points at a local sandbox, and says how to undo it', async () => {
+    const sandboxHome = join(root, 'home-sandbox');
+    const local = { NOTION_API_BASE_URL: 'http://127.0.0.1:7718', SPOTIFY_API_BASE_URL: 'http://127.0.0.1:7719/v1', TRACKSYNC_ALLOW_PRIVATE_HOSTS: '127.0.0.1:7720' };
+    const result = await cli(['launchd', 'install'], { ...env, ...local, HOME: sandboxHome }, { cwd: work });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^WARN NOTION_API_BASE_URL=http:\/\/127\.0\.0\.1:7718 is a server on this machine \(the sandbox\?\)/m);
+    expect(result.stderr).toMatch(/^WARN SPOTIFY_API_BASE_URL=http:\/\/127\.0\.0\.1:7719\/v1 /m);
+    expect(result.stderr).toMatch(/^WARN TRACKSYNC_ALLOW_PRIVATE_HOSTS=127\.0\.0\.1:7720 /m);
+    expect(result.stderr).toContain('run "tracksync launchd install" again');
+    expect((await cli(['launchd', 'uninstall'], { ...env, HOME: sandboxHome }, { cwd: work })).exitCode).toBe(0);
+  });
+
   it('explains that LaunchAgents are macOS only when there is no launchctl', async () => {
     const result = await cli(['launchd', 'status'], { ...env, PATH: dirname(process.execPath) }, { cwd: work });
     expect(result.exitCode).toBe(2);

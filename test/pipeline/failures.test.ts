@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
 import { makeClip } from '../helpers/audio.js';
@@ -28,11 +28,42 @@ describe('the track pipeline on bad sources and hostile input', async () => {
     await daemon.runOnce();
     expect(daemon.store.getItemByPage('tracks', gone)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_NOT_FOUND' });
     expect(field(gone, 'Audio Processing')).toEqual(['Download_Failed']);
-    expect(sandbox.workspace.comments().some((c) => (c.parent as { page_id: string }).page_id === gone && c.rich_text[0]!.plain_text.includes('HTTP Error 404'))).toBe(true);
+    // The row gets the cause and the fix in words; yt-dlp's own line stays with the attempt in SQLite (status -v).
+    const said = sandbox.workspace.comments().filter((c) => (c.parent as { page_id: string }).page_id === gone).map((c) => c.rich_text[0]!.plain_text);
+    expect(said.some((t) => t.includes('was removed, or the URL is wrong'))).toBe(true);
+    expect(said.join('\n')).not.toContain('HTTP Error 404');
+    const goneItem = daemon.store.getItemByPage('tracks', gone)!;
+    expect(daemon.store.listAttempts(goneItem.id).at(-1)!.error_detail).toContain('HTTP Error 404');
     expect(daemon.store.getItemByPage('tracks', limited)).toMatchObject({ state: 'retry_wait', last_error_kind: 'rate_limited' });
     media.setStatus('/audio/busy.mp3', 0);
     await daemon.stop('test');
     isolate([gone, limited]);
+  });
+
+  it('a yt-dlp that crashes with a Python traceback: Notion gets one short line, the traceback stays in SQLite', async () => {
+    // yt-dlp is a Python program: an uncaught exception prints a traceback on stderr and exits 1.
+    const crashing = join(world.dir, 'crashing-yt-dlp');
+    writeFileSync(crashing, `#!/bin/sh
+echo 'Traceback (most recent call last):' >&2
+echo '  File "/usr/lib/python3/dist-packages/yt_dlp/YoutubeDL.py", line 1624, in wrapper' >&2
+echo '    return func(self, *args, **kwargs)' >&2
+echo "KeyError: 'formats'" >&2
+exit 1
+`);
+    chmodSync(crashing, 0o755);
+    const id = track('Crash', await media.addFile('crash.mp3', await makeClip({ seconds: 20 })));
+    const daemon = await world.daemon({ file: { ...patient, retry: { ...patient.retry, maxAttempts: 1 }, media: { tools: { ytDlp: crashing } } } });
+    await daemon.runOnce();
+    const item = daemon.store.getItemByPage('tracks', id)!;
+    expect(item.state).toBe('failed');
+    expect(item.last_error_message).toContain('yt-dlp crashed (KeyError)');
+    const page = sandbox.workspace.retrievePage(id);
+    const written = JSON.stringify([page.properties, sandbox.workspace.comments().filter((c) => (c.parent as { page_id: string }).page_id === id)]);
+    expect(written).toContain('yt-dlp crashed (KeyError)');
+    for (const raw of ['Traceback', 'YoutubeDL.py', 'line 1624']) expect(written).not.toContain(raw);
+    expect(daemon.store.listAttempts(item.id).at(-1)!.error_detail).toContain('Traceback (most recent call last):');
+    await daemon.stop('test');
+    isolate([id]);
   });
 
   it('a corrupt download fails as corrupt; a mix where a track is expected and a 30-second preview are flagged, not kept', async () => {

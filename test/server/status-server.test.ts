@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import { packageRoot } from '../../src/paths.js';
 import { WEBHOOK_WINDOW_KEY, startStatusServer, type StatusServer } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
+import { STYLE } from '../../src/server/page.js';
 import { systemClock } from '../../src/clock.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { waitFor } from '../helpers/cli.js';
@@ -128,38 +129,96 @@ describe('the status server', async () => {
     }
   });
 
-  it('the status page shows the queue, what is in flight with its stage, failures with reasons, recent cycles and the mapping; it renders in headless Chromium', async () => {
+  it('/metrics lists every documented series from the start, at zero until it counts', async () => {
+    const { server } = await start();
+    const body = (await get(`${server.url}/metrics`)).body;
+    const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
+    const documented = [...new Set([...readme.matchAll(/`(tracksync_[a-z_]+)/g)].map((m) => m[1]!))];
+    expect(documented.length).toBeGreaterThan(8);
+    for (const name of documented) expect(body, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    expect(body).toMatch(/^tracksync_cycles_total 0$/m);
+    expect(body).toMatch(/^tracksync_bytes_written_total 0$/m);
+    expect(body).toMatch(/^tracksync_items\{source="tracks",state="failed"\} 0$/m);
+  });
+
+  it('the status page: badge with its reason, in flight with step k of n, recently synced, library views, failures in words, the mapping folded; strict CSP; Chromium light and dark', async () => {
     const { daemon, server } = await start();
     addTrack(sandbox, 'S: hold <b>me</b> & co');
     addTrack(sandbox, 'S: broken "quoted"');
+    addTrack(sandbox, 'S: done quickly');
     daemon.startSchedule();
-    await waitFor(() => daemon.store.listInFlight().some((i) => i.stage === 'download') && daemon.store.listItemsInState('failed', 10).length > 0, 'one item in download and one failed');
-    const page = await get(`${server.url}/`);
+    await waitFor(
+      () => daemon.store.listInFlight().some((i) => i.stage === 'download') && daemon.store.listItemsInState('failed', 10).length > 0 && daemon.store.listItemsInState('done', 10).length > 0,
+      'one item in download, one failed and one done',
+    );
+    const page = await fetch(`${server.url}/`);
+    const body = await page.text();
     expect(page.status).toBe(200);
-    expect(page.type).toContain('text/html');
-    expect(page.body).toContain('S: hold &lt;b&gt;me&lt;/b&gt; &amp; co');
-    expect(page.body).not.toContain('<b>me</b>');
-    const section = (id: string): string => page.body.slice(page.body.indexOf(`<section id="${id}">`), page.body.indexOf('</section>', page.body.indexOf(`<section id="${id}">`)));
-    expect(section('in-flight')).toContain('<td class="stage">download</td>');
-    expect(section('in-flight')).toContain('1 stage done');
-    expect(section('failed')).toContain('SOURCE_NOT_FOUND: the SoundCloud track was removed (404)');
-    expect(section('runs')).toContain('<td>start</td>');
+    expect(page.headers.get('content-type')).toContain('text/html');
+    // Nothing may load; the one inline style is allowed by its hash, which must be the hash of the style served.
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+';/);
+    const style = body.match(/<style>([\s\S]*?)<\/style>/)![1]!;
+    expect(csp).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
+    expect(body).not.toMatch(/<script|<img|<link|style="|https?:\/\/(?!www\.notion\.so)[^"<]*"/);
+
+    expect(body).toContain('S: hold &lt;b&gt;me&lt;/b&gt; &amp; co');
+    expect(body).not.toContain('<b>me</b>');
+    const section = (id: string): string => body.slice(body.indexOf(`id="${id}"`), body.indexOf(id === 'mapping' ? '</details>' : '</section>', body.indexOf(`id="${id}"`)));
+    expect(body).toMatch(/<span class="badge degraded" id="health" role="status">degraded<\/span>/);
+    expect(section('reasons')).toMatch(/<li>\d+ items? failed<\/li>/);
+    expect(section('in-flight')).toContain('<td class="stage">Downloading (step 2 of 6)</td>');
+    expect(section('failed')).toContain('the SoundCloud track was removed (404)');
+    expect(section('failed')).not.toContain('SOURCE_NOT_FOUND');
+    expect(section('recent')).toMatch(/<a href="https:\/\/www\.notion\.so\/[0-9a-f]{32}">S: done quickly<\/a>/);
+    expect(section('library')).toMatch(/<svg role="img" aria-labelledby="wheel-title wheel-desc"/);
+    expect(section('library')).toContain('Tracks per tempo');
+    expect(body).toMatch(/<details id="mapping"><summary>Schema mapping<\/summary>/);
     expect(section('mapping')).toContain('Processing Lock');
     expect(section('queue')).toMatch(/<td>tracks<\/td>(<td class="num">\d+<\/td>){6}/);
+    // Accessibility basics: the language, one h1, a heading per section, header cells with a scope, captions.
+    expect(body).toContain('<html lang="en">');
+    expect(body.match(/<h1>/g)).toHaveLength(1);
+    for (const id of ['in-flight', 'recent', 'retrying', 'failed', 'library', 'queue', 'runs']) expect(section(id)).toMatch(/<h2>/);
+    expect(body).not.toMatch(/<th>/);
+    expect(body.match(/<table>/g)!.length).toBe(body.match(/<caption class="sr">/g)!.length);
 
-    // Headless Chromium (Debian's chromium): the DOM it builds has every section, and a screenshot is kept for people.
+    // Headless Chromium (Debian's chromium): the DOM it builds has every section; screenshots in light and dark mode.
     const artefacts = join(packageRoot(), 'test-artifacts');
     mkdirSync(artefacts, { recursive: true });
-    const screenshot = join(artefacts, 'status-page.png');
     const chromium = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${join(dir, 'chromium')}`];
     const dom = await execa('chromium', [...chromium, '--dump-dom', `${server.url}/`], { timeout: 60_000 });
-    for (const id of ['queue', 'in-flight', 'retrying', 'failed', 'runs', 'mapping']) expect(dom.stdout).toContain(`<section id="${id}">`);
+    for (const id of ['in-flight', 'recent', 'retrying', 'failed', 'library', 'queue', 'runs']) expect(dom.stdout).toContain(`<section id="${id}">`);
     expect(dom.stdout).toContain('S: hold &lt;b&gt;me&lt;/b&gt; &amp; co');
-    await execa('chromium', [...chromium, '--window-size=1200,1600', `--screenshot=${screenshot}`, `${server.url}/`], { timeout: 60_000 });
-    const png = readFileSync(screenshot);
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 1600]);
-    expect(statSync(screenshot).size).toBeGreaterThan(20_000); // a rendered page, not a blank image
+    const shots: Buffer[] = [];
+    for (const [scheme, flags] of [['light', []], ['dark', ['--force-dark-mode', '--blink-settings=preferredColorScheme=0']]] as const) {
+      const screenshot = join(artefacts, `status-page-${scheme}.png`);
+      await execa('chromium', [...chromium, ...flags, '--window-size=1200,1600', `--screenshot=${screenshot}`, `${server.url}/`], { timeout: 60_000 });
+      const png = readFileSync(screenshot);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 1600]);
+      expect(statSync(screenshot).size).toBeGreaterThan(20_000); // a rendered page, not a blank image
+      shots.push(png);
+    }
+    expect(shots[0]!.equals(shots[1]!)).toBe(false);
+  });
+
+  it('the page\'s colours meet WCAG AA contrast (4.5:1) for text in light and dark mode', () => {
+    const luminance = (hex: string): number => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const ratio = (a: string, b: string): number => {
+      const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (hi! + 0.05) / (lo! + 0.05);
+    };
+    const [light, dark] = STYLE.split('@media (prefers-color-scheme: dark)');
+    for (const scheme of [light!, dark!]) {
+      const vars = Object.fromEntries([...scheme.matchAll(/--([a-z-]+): (#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!]));
+      const palette = { ...Object.fromEntries([...light!.matchAll(/--([a-z-]+): (#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!])), ...vars };
+      for (const text of ['fg', 'muted', 'bad']) expect(ratio(palette[text]!, palette.bg!), text).toBeGreaterThanOrEqual(4.5);
+      for (const badge of ['ok', 'warn', 'bad']) expect(ratio(palette['on-badge']!, palette[badge]!), `badge ${badge}`).toBeGreaterThanOrEqual(4.5);
+    }
   });
 
   it('a signed webhook for a new row wakes the poller: the row is claimed with no scheduled cycle', async () => {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store } from '../../../state/store.js';
 import { systemClock } from '../../clock.js';
 import { eagleGroups, libraryGroups, notionGroups, type DuplicateGroup } from '../../dedup/groups.js';
@@ -20,9 +19,8 @@ import { usageError } from '../usage.js';
  * their keeper (donors archived, recoverable from Notion's trash) and Eagle duplicates moved to Eagle's trash. Files on
  * disk are never deleted: library groups are only listed.
  */
-export async function dedupCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { apply: { type: 'boolean', default: false }, threshold: { type: 'string' }, json: { type: 'boolean', default: false } } });
-  const runtime = loadRuntime(io);
+export async function dedupCommand(_args: string[], values: { apply?: boolean; threshold?: string; json?: boolean }, io: CliIO): Promise<number> {
+  const runtime = loadRuntime(io, { json: values.json === true });
   const threshold = values.threshold === undefined ? runtime.config.library.nameThreshold : Number(values.threshold);
   if (!(threshold >= 0.5 && threshold <= 1)) throw usageError(`--threshold must be between 0.5 and 1, got "${values.threshold}"`);
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
@@ -35,7 +33,7 @@ export async function dedupCommand(args: string[], io: CliIO): Promise<number> {
       ...libraryGroups(store, runtime.config),
       ...((await eagle.available()) ? await eagleGroups(eagle, threshold) : []),
     ];
-    if (values.json) print(io.stdout, JSON.stringify({ apply: values.apply, groups }, null, 2));
+    if (values.json) print(io.stdout, JSON.stringify({ apply: values.apply === true, groups }, null, 2));
     else {
       print(io.stdout, `${groups.length} duplicate group(s)${values.apply ? '' : ' (dry run: nothing changed; --apply to merge Notion pages and trash Eagle duplicates)'}`);
       for (const g of groups) {

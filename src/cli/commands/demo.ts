@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { builtInHandlers } from '../../../handlers/index.js';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config/load.js';
@@ -16,6 +15,7 @@ import { startMediaServer } from '../../sandbox/media-server.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { startSpotifyServer } from '../../sandbox/spotify-server.js';
 import { print, table, type CliIO } from '../io.js';
+import { ProgressView, followItems } from '../progress.js';
 import { usageError } from '../usage.js';
 
 const MARKER = '.tracksync-demo';
@@ -39,9 +39,8 @@ const TRACKS: readonly DemoTrack[] = [
 ];
 
 /** `tracksync demo [--dir D]`: the daemon's real job, end to end, against the built-in local Notion. */
-export async function demoCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { dir: { type: 'string', default: 'tracksync-demo' }, verbose: { type: 'boolean', default: false } } });
-  const root = resolve(io.cwd, values.dir!);
+export async function demoCommand(_args: string[], values: { dir?: string }, io: CliIO): Promise<number> {
+  const root = resolve(io.cwd, values.dir ?? 'tracksync-demo');
   if (existsSync(root) && readdirSync(root).length > 0 && !existsSync(join(root, MARKER))) {
     throw usageError(`${root} exists and is not a tracksync demo folder; choose another with --dir`);
   }
@@ -112,15 +111,13 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
       HOME: io.env.HOME ?? root,
     };
     const config = loadConfig({ env, cwd: root });
-    const logger = createLogger({ level: values.verbose ? 'info' : 'warn', secrets: config.secrets });
+    const logger = createLogger({ level: io.verbose ? 'info' : 'warn', secrets: config.secrets });
     const services = new Services();
     registerMediaServices(services, config, logger, systemClock);
     const daemon = await Daemon.start({ config, logger, handlers: builtInHandlers(), services });
-    const titles = new Map<number, string>();
-    daemon.events.on('item:claimed', (e) => titles.set(e.itemId, daemon.store.getItem(e.itemId)?.title ?? e.pageId));
-    daemon.events.on('stage:start', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} ${e.stage}`));
-    daemon.events.on('item:done', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} done (${e.outcome}, ${(e.durationMs / 1000).toFixed(1)} s)`));
-    daemon.events.on('item:failed', (e) => say(`  ${(titles.get(e.itemId) ?? `#${e.itemId}`).padEnd(36)} FAILED ${e.code}: ${e.message}`));
+    // Live progress on a terminal (standard error), plain lines elsewhere; the steps in words, never stage names.
+    const view = new ProgressView(io, { total: rows.length + 1 });
+    const unfollow = followItems(daemon.events, daemon.store, view);
     say('Running the daemon until its queue is empty...');
     let exported;
     try {
@@ -131,6 +128,8 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
       // What the queue will do when a playlist or one of its tracks changes: export the playlists that changed.
       exported = await exportPlaylists({ notion: daemon.notion, schemas: daemon.schemas, store: daemon.store, config, clock: systemClock, logger }, { onlyChanged: true });
     } finally {
+      view.stop();
+      unfollow();
       await daemon.stop('demo finished');
     }
 

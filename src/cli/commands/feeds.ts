@@ -2,11 +2,15 @@ import { print, table, type CliIO } from '../io.js';
 import { loadRuntime, startDaemon } from '../runtime.js';
 
 /** `tracksync feeds`: one run of the configured feeds now (the daemon runs them every 15 minutes). */
-export async function feedsCommand(_args: string[], io: CliIO): Promise<number> {
-  const runtime = loadRuntime(io);
+export async function feedsCommand(_args: string[], values: { json?: boolean }, io: CliIO): Promise<number> {
+  const runtime = loadRuntime(io, { json: values.json === true });
   const daemon = await startDaemon(runtime);
   try {
     const reports = await daemon.runFeeds();
+    if (values.json) {
+      print(io.stdout, JSON.stringify({ feeds: reports }, null, 2));
+      return 0;
+    }
     if (reports.length === 0) {
       print(io.stdout, 'No feed is configured: set SOUNDCLOUD_PROFILE, SPOTIFY_REFRESH_TOKEN, or feeds.soundcloudPlaylists / feeds.spotifyPlaylists in the config file.');
       return 0;

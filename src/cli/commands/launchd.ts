@@ -1,26 +1,19 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS } from '../../config/schema.js';
 import { loadConfig, readDotEnv, stateDirFrom, type Config } from '../../config/load.js';
 import { SECRET_NAMES, loadSecrets } from '../../config/secrets.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, TrackSyncError } from '../../errors.js';
 import { agentPaths, buildPlist, plistInput } from '../../launchd/agent.js';
 import { Launchctl } from '../../launchd/launchctl.js';
-import { print, type CliIO } from '../io.js';
-import { usageError } from '../usage.js';
-
-const USAGE = 'usage: tracksync launchd install | uninstall | restart | status [--json] | print';
+import { mark, print, type CliIO } from '../io.js';
 
 /**
  * `tracksync launchd …`: the daemon as a LaunchAgent in ~/Library/LaunchAgents, started at login, restarted after a
  * crash. Exit codes: 0 done (status: loaded), 3 status: not loaded, 2 configuration or usage error.
  */
-export async function launchdCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-  const [action, ...rest] = positionals;
-  if (rest.length > 0) throw usageError(USAGE);
+export async function launchdCommand(action: 'install' | 'uninstall' | 'restart' | 'status' | 'print', values: { json?: boolean }, io: CliIO): Promise<number> {
   const home = io.env.HOME ?? homedir();
   const launchctl = new Launchctl({ uid: process.getuid?.() ?? 0 });
   switch (action) {
@@ -62,8 +55,6 @@ export async function launchdCommand(args: string[], io: CliIO): Promise<number>
       }
       return state.loaded ? 0 : 3;
     }
-    default:
-      throw usageError(USAGE);
   }
 }
 
@@ -71,6 +62,10 @@ export async function launchdCommand(args: string[], io: CliIO): Promise<number>
 async function install(io: CliIO, home: string, launchctl: Launchctl): Promise<number> {
   const os = io.platform ?? platform();
   const config: Config = loadConfig({ env: io.env, cwd: io.cwd, platform: os });
+  // Nothing is written on a machine that cannot load it: no launchctl, no LaunchAgents (Linux, a container).
+  if (!launchctl.available(io.env.PATH)) {
+    throw new TrackSyncError('TOOL_MISSING', `"launchctl" was not found on PATH: LaunchAgents exist on macOS only, so nothing was installed. On Linux run "tracksync run" under systemd or a terminal multiplexer`);
+  }
   // Under launchd only .env, the secrets file and the Keychain exist: a token exported in this shell is not seen.
   const stateDir = stateDirFrom(io.env, io.cwd, os);
   const dotEnv = readDotEnv(io.cwd);
@@ -80,6 +75,7 @@ async function install(io: CliIO, home: string, launchctl: Launchctl): Promise<n
     throw new ConfigError(['NOTION_TOKEN is set in this shell only, and the LaunchAgent would not see it (secrets never go into the plist): run "tracksync secrets set NOTION_TOKEN" first']);
   }
   const input = plistInput({ config, env: io.env, cwd: io.cwd, home });
+  const local = localServices(input.environment);
   const text = buildPlist(input);
   mkdirSync(dirname(input.paths.plist), { recursive: true });
   mkdirSync(input.paths.logDir, { recursive: true });
@@ -94,6 +90,8 @@ async function install(io: CliIO, home: string, launchctl: Launchctl): Promise<n
   print(io.stdout, `  logs: ${input.paths.logDir}`);
   if (config.http.port !== null) print(io.stdout, `  status page: http://${config.http.host}:${config.http.port}/`);
   for (const name of shellOnly) print(io.stdout, `  note: ${name} is set in this shell only; the daemon will not see it. Run "tracksync secrets set ${name}".`);
+  for (const line of local) print(io.stderr, `${mark(io, 'warn', io.stderr)} ${line}`);
+  if (local.length > 0) print(io.stderr, '      The daemon stops syncing when that server stops: unset these variables (the "export" lines of tracksync sandbox) and run "tracksync launchd install" again.');
   print(io.stdout, 'It starts now and at every login, and is restarted after a crash. "tracksync launchd status" shows it.');
   return 0;
 }
@@ -106,4 +104,20 @@ function labelOf(io: CliIO): string {
     if (error instanceof ConfigError) return DEFAULT_SETTINGS.launchd.label;
     throw error;
   }
+}
+
+/**
+ * Settings the plist would bake in that point at a server on this machine: the sandbox's Notion, Spotify or media
+ * site (NOTION_API_BASE_URL=http://127.0.0.1:7718, ...). Eagle is a local app by design and is left out.
+ */
+export function localServices(environment: Readonly<Record<string, string>>): string[] {
+  const lines: string[] = [];
+  for (const key of ['NOTION_API_BASE_URL', 'SPOTIFY_API_BASE_URL', 'SPOTIFY_ACCOUNTS_BASE_URL']) {
+    const value = environment[key];
+    if (!value || !URL.canParse(value)) continue;
+    const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || host === '::1' || /^127\./.test(host)) lines.push(`${key}=${value} is a server on this machine (the sandbox?), not the real service: the LaunchAgent would use it`);
+  }
+  if (environment.TRACKSYNC_ALLOW_PRIVATE_HOSTS) lines.push(`TRACKSYNC_ALLOW_PRIVATE_HOSTS=${environment.TRACKSYNC_ALLOW_PRIVATE_HOSTS} lets the daemon download from this machine's own servers (the sandbox's media site)`);
+  return lines;
 }

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store } from '../../../state/store.js';
 import { systemClock } from '../../clock.js';
 import { Services } from '../../daemon/services.js';
@@ -16,10 +15,9 @@ const USAGE = 'usage: tracksync links <page-id|url> [--json]';
  * `tracksync links <page|url>`: looks for the Spotify, YouTube and SoundCloud links a Music Tracks row lacks, now, and
  * writes those that match and answer. Prints every platform's outcome and the candidates with their scores.
  */
-export async function linksCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+export async function linksCommand(positionals: string[], values: { json?: boolean }, io: CliIO): Promise<number> {
   if (positionals.length !== 1) throw usageError(USAGE);
-  const runtime = loadRuntime(io);
+  const runtime = loadRuntime(io, { json: values.json === true });
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {
     const pageId = await trackPageId(positionals[0]!, runtime, store, USAGE);

@@ -1,12 +1,11 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { prettyFactory } from 'pino-pretty';
 import { CONSTANTS } from '../../config/constants.js';
 import { stateDirFrom } from '../../config/load.js';
 import { LOG_FILE_NAME, defaultLogDir, logFiles } from '../../log-file.js';
-import { print, type CliIO } from '../io.js';
+import { prettyPrinter } from '../../log-pretty.js';
+import { colorsFor, print, type CliIO } from '../io.js';
 import { onStopSignal } from '../signals.js';
 import { usageError } from '../usage.js';
 
@@ -17,26 +16,17 @@ const FOLLOW_POLL_MS = 250;
  * `tracksync logs [-f] [-n N] [--json]`: the daemon's log files (TRACKSYNC_LOG_DIR, ~/Library/Logs/tracksync under
  * launchd), pretty-printed; --json prints the raw lines. -f keeps following across rotations until Ctrl-C.
  */
-export async function logsCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { follow: { type: 'boolean', short: 'f', default: false }, lines: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } },
-  });
+export async function logsCommand(_args: string[], values: { follow?: boolean; lines?: string; json?: boolean }, io: CliIO): Promise<number> {
   const lines = values.lines === undefined ? CONSTANTS.logs.tailLines : Number(values.lines);
   if (!Number.isInteger(lines) || lines < 0) throw usageError(`-n expects a number of lines (0 or more); got "${values.lines}"`);
   const os = io.platform ?? platform();
   const dir = io.env.TRACKSYNC_LOG_DIR || defaultLogDir(os, io.env.HOME ?? homedir(), stateDirFrom(io.env, io.cwd, os));
-  const pretty = prettyFactory({ colorize: (io.stdout as { isTTY?: boolean }).isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' });
+  // Durations and times in words ("retryIn: in 4 min"), colours on a terminal only (NO_COLOR respected).
+  const pretty = prettyPrinter({ colorize: colorsFor(io).isColorSupported });
   const show = (line: string): void => {
     if (line === '') return;
     if (values.json) return print(io.stdout, line);
-    let formatted: string;
-    try {
-      formatted = pretty(JSON.parse(line) as object);
-    } catch {
-      formatted = `${line}\n`; // not a JSON line (a crash trace in launchd.err.log copied here, say): as it is
-    }
-    io.stdout.write(formatted);
+    io.stdout.write(pretty(line));
   };
 
   const files = logFiles(dir);

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store } from '../../../state/store.js';
 import { systemClock } from '../../clock.js';
 import { exportPlaylists, type ExportReport, type PlaylistReport } from '../../playlists/export.js';
@@ -7,9 +6,7 @@ import { print, table, type CliIO } from '../io.js';
 import { loadRuntime } from '../runtime.js';
 import { onStopSignal } from '../signals.js';
 import { openNotion } from '../target.js';
-import { usageError } from '../usage.js';
-
-const USAGE = 'usage: tracksync playlists export [name...] [--force] [--json] | tracksync playlists list [--json]';
+import { ProgressView } from '../progress.js';
 
 /**
  * `tracksync playlists export [name...]`: exports the Notion playlists now (all, or those named) as M3U8 files,
@@ -17,25 +14,18 @@ const USAGE = 'usage: tracksync playlists export [name...] [--force] [--json] | 
  * 3 when a target failed for some playlist (listed; the files are written), 2 for bad input.
  * `tracksync playlists list`: each playlist, its tracks, what is missing and where it was exported; writes nothing.
  */
-export async function playlistsCommand(args: string[], io: CliIO): Promise<number> {
-  const [action, ...rest] = args;
-  if (action !== 'export' && action !== 'list') throw usageError(USAGE);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
-  });
-  if (action === 'list' && (positionals.length > 0 || values.force)) throw usageError(USAGE);
-  const runtime = loadRuntime(io);
+export async function playlistsCommand(action: 'export' | 'list', positionals: string[], values: { force?: boolean; json?: boolean }, io: CliIO): Promise<number> {
+  const runtime = loadRuntime(io, { json: values.json === true });
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   const controller = new AbortController();
   const dispose = onStopSignal(() => controller.abort());
   try {
     const { notion, schemas } = await openNotion(runtime, store);
     const progress = action === 'export' && !values.json;
-    const onProgress = (p: { done: number; total: number; playlist: string }): void => {
-      io.stderr.write(`\rexporting playlists: ${p.done}/${p.total} ${p.playlist.slice(0, 60)}`.padEnd(100));
-    };
+    // One live line on a terminal, a line per playlist elsewhere.
+    const view = new ProgressView(io, { noun: 'export', off: !progress });
+    view.start('export', 'Exporting playlists', 'reading Music Playlists');
+    const onProgress = (p: { done: number; total: number; playlist: string }): void => view.update('export', { label: `${p.done} of ${p.total}: ${p.playlist}` });
     const report = await exportPlaylists(
       {
         notion,
@@ -47,9 +37,10 @@ export async function playlistsCommand(args: string[], io: CliIO): Promise<numbe
         signal: controller.signal,
         ...(progress ? { onProgress } : {}),
       },
-      action === 'export' ? { names: positionals, onlyChanged: !values.force } : { onlyChanged: true, dryRun: true },
+      action === 'export' ? { names: positionals, onlyChanged: values.force !== true } : { onlyChanged: true, dryRun: true },
     );
-    if (progress) io.stderr.write('\n');
+    view.finish('export', report.errors.length > 0 ? 'fail' : 'ok', `${report.playlists.length} playlist(s)`);
+    view.stop();
     if (values.json) {
       print(io.stdout, JSON.stringify(report, null, 2));
     } else if (action === 'export') {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store } from '../../../state/store.js';
 import { systemClock } from '../../clock.js';
 import { print, type CliIO } from '../io.js';
@@ -8,10 +7,9 @@ import { trackPageId } from '../target.js';
 import { usageError } from '../usage.js';
 
 /** `tracksync retry <page-id|url>`: forgets a give-up and queues the item now; the (running) daemon picks it up. */
-export async function retryCommand(args: string[], io: CliIO): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true });
-  const [target] = positionals;
-  if (!target || positionals.length > 1) throw usageError('give one Notion page id (or page URL) or one track URL: tracksync retry <page-id|url>');
+export async function retryCommand(args: string[], _options: Record<string, unknown>, io: CliIO): Promise<number> {
+  const [target] = args;
+  if (!target) throw usageError('give one Notion page id (or page URL) or one track URL: tracksync retry <page-id|url>');
   const runtime = loadRuntime(io);
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {

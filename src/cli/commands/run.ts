@@ -10,8 +10,8 @@ import { onStopSignal } from '../signals.js';
  * `tracksync run`: the daemon, with its status server (status page, /metrics, /healthz, Notion webhooks) and, when
  * switched on, notifications. Runs until SIGTERM or SIGINT, then stops gracefully and exits 0.
  */
-export async function runCommand(_args: string[], io: CliIO): Promise<number> {
-  const runtime = loadRuntime(io);
+export async function runCommand(_args: string[], _options: Record<string, unknown>, io: CliIO): Promise<number> {
+  const runtime = loadRuntime(io, { daemon: true });
   const { config, logger } = runtime;
   const daemon = await startDaemon(runtime);
   const metrics = new Metrics();

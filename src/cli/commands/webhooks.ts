@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store } from '../../../state/store.js';
 import { CONSTANTS } from '../../config/constants.js';
 import { stateDirFrom } from '../../config/load.js';
@@ -8,17 +7,13 @@ import { STATUS_URL_KEY, WEBHOOK_PATH, WEBHOOK_WINDOW_KEY, WEBHOOK_WINDOW_REPLAC
 import { print, type CliIO } from '../io.js';
 import { usageError } from '../usage.js';
 
-const USAGE = 'usage: tracksync webhooks listen [--minutes N] [--replace]';
-
 /**
  * `tracksync webhooks listen [--minutes N] [--replace]`: opens a window (5 minutes by default) in which the running
  * daemon accepts Notion's webhook verification request. Outside it the request is refused, so nobody else can plant
  * the HMAC key first; --replace lets it replace a token already stored. The window lives in the daemon's SQLite state,
  * which both processes share.
  */
-export async function webhooksCommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { minutes: { type: 'string' }, replace: { type: 'boolean', default: false } } });
-  if (positionals[0] !== 'listen' || positionals.length !== 1) throw usageError(USAGE);
+export async function webhooksCommand(values: { minutes?: string; replace?: boolean }, io: CliIO): Promise<number> {
   const minutes = values.minutes === undefined ? CONSTANTS.webhooks.verificationWindowMs / 60_000 : Number(values.minutes);
   if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 60) throw usageError(`--minutes must be a number of minutes from 1 to 60; got "${values.minutes}"`);
   const stateDir = stateDirFrom(io.env, io.cwd);
