@@ -277,7 +277,7 @@ export class NotionGateway {
     for (;;) {
       let cursor: string | undefined;
       let last: string | undefined;
-      let capped = false;
+      let capped: boolean;
       do {
         const filter = withWindow(options.filter, options.sort, windowStart);
         const response = await this.#call('read', `query ${dataSourceId}`, () =>

@@ -78,11 +78,23 @@ async function exactDuplicates(deps: DedupDeps, page: PageResponse): Promise<Pag
   };
   for (const id of mine) {
     const [kind, value] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
-    if (kind === 'spotify') (add('spotifyId', value), add('spotifyUrl', value));
-    if (kind === 'soundcloud') (add('soundcloudUrl', new URL(value).pathname), add('sourceUrl', new URL(value).pathname));
-    if (kind === 'youtube') (add('youtubeUrl', value), add('sourceUrl', value));
+    if (kind === 'spotify') {
+      add('spotifyId', value);
+      add('spotifyUrl', value);
+    }
+    if (kind === 'soundcloud') {
+      add('soundcloudUrl', new URL(value).pathname);
+      add('sourceUrl', new URL(value).pathname);
+    }
+    if (kind === 'youtube') {
+      add('youtubeUrl', value);
+      add('sourceUrl', value);
+    }
     // Whether `equals` ignores case is not documented: ask for both spellings people write.
-    if (kind === 'isrc') (add('isrc', value, 'equals'), add('isrc', value.toLowerCase(), 'equals'));
+    if (kind === 'isrc') {
+      add('isrc', value, 'equals');
+      add('isrc', value.toLowerCase(), 'equals');
+    }
   }
   const found: PageResponse[] = [];
   for await (const other of deps.notion.queryPages(deps.schema.dataSourceId, { filter: { or: clauses } as NotionFilter, sort: 'created_time' })) {

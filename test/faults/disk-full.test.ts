@@ -77,7 +77,9 @@ describe('disk full in an output folder', async () => {
     const stateDir = join(world.dir, stateName);
     if (slug === 'tmpfs') {
       mount(['-t', 'tmpfs', '-o', 'size=1m', 'tracksync-test', wavDir]);
-      onTestFinished(() => execFileSync(root ? 'umount' : 'sudo', root ? ['-l', wavDir] : ['-n', 'umount', '-l', wavDir]));
+      onTestFinished(() => {
+        execFileSync(root ? 'umount' : 'sudo', root ? ['-l', wavDir] : ['-n', 'umount', '-l', wavDir]);
+      });
       const configPath = join(world.dir, `disk-full-${slug}.json`);
       writeFileSync(configPath, JSON.stringify(settings));
       const env = { ...sandbox.env(), ...world.env(), WAV_BACKUP_DIR: wavDir, TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_CONFIG: configPath };
