@@ -4,9 +4,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** The music application: what the engine and the layers below it never import. */
-const APP = ['app', 'domain', 'pipeline', 'media', 'services', 'library', 'feeds', 'handoff', 'playlists'];
+const APP = ['app', 'domain', 'pipeline', 'media', 'services', 'library', 'feeds', 'handoff', 'playlists', 'dedup'];
 /** Surfaces and composition: only they put the engine and the application together. */
-const SURFACES = ['cli', 'server/page', 'doctor', 'launchd', 'notify', 'sandbox'];
+const SURFACES = ['cli', 'server', 'doctor', 'launchd', 'notify', 'sandbox'];
 
 /**
  * An import that climbs out of its folder into one of `folders` ("../pipeline/x.js", "../../src/app/y.js",

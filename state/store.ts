@@ -1,5 +1,14 @@
-import type { BudgetState } from '../src/notion/limiter.js';
 import { openDatabase, type Db } from './db.js';
+
+/** The shared Notion rate budget's state, kept in SQLite (src/notion/limiter.ts, SharedRateLimiter). */
+export interface BudgetState {
+  tokens: number;
+  refilledAt: number;
+  pausedUntil: number;
+  /** Send times of the last `burst` requests, oldest first. */
+  recent: number[];
+}
+
 
 /**
  * Every SQL statement tracksync runs on its own state, one named method per statement. Nothing outside state/

@@ -1,7 +1,7 @@
 import type { Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { decodeFields } from '../daemon/sources/common.js';
+import { decodeFields } from './sources/common.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { encodeFields, pageHasValues, type FieldValue } from '../notion/codecs.js';
@@ -11,9 +11,9 @@ import type { Schemas } from '../notion/schemas.js';
 import type { ResolvedSchema } from '../notion/schema.js';
 import type { YtDlp } from '../media/ytdlp.js';
 import type { SpotifyService, SpotifyTrack } from '../services/spotify.js';
-import { trackRow } from './context.js';
-import { searchTarget } from './resolve.js';
-import { chooseCandidate, type Candidate, type ScoredCandidate, type Target } from './scoring.js';
+import { trackRow } from '../pipeline/context.js';
+import { searchTarget } from '../pipeline/resolve.js';
+import { chooseCandidate, type Candidate, type ScoredCandidate, type Target } from '../domain/scoring.js';
 
 /**
  * Cross-platform links (legacy v3 phase 2): after a sync, every platform the row lacks is searched (Spotify: ISRC

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { LibraryFileRow, Store } from '../../state/store.js';
 import type { AudioFormat, Config } from '../config/load.js';
-import { chooseKeeper, mergedValues } from '../dedup/merge.js';
+import { chooseKeeper, mergedValues } from './merge.js';
 import { findSimilarFiles } from '../library/fingerprint-index.js';
 import { decodeProperty, encodeFields, readText, type FieldValue } from '../notion/codecs.js';
 import { PROCESSING_TAGS, type FieldKey } from '../notion/databases.js';
@@ -10,10 +10,10 @@ import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gatewa
 import { withFullRelations } from '../notion/relations.js';
 import type { ResolvedSchema } from '../notion/schema.js';
 import type { EagleClient } from '../services/eagle.js';
-import type { TrackRow } from './context.js';
-import { spotifyTrackId } from './resolve.js';
-import { coreTitle, normaliseText } from './scoring.js';
-import { classifyUrl } from './urls.js';
+import type { TrackRow } from '../pipeline/context.js';
+import { spotifyTrackId } from '../domain/urls.js';
+import { coreTitle, normaliseText } from '../domain/scoring.js';
+import { classifyUrl } from '../domain/urls.js';
 
 /**
  * Never twice: before anything is downloaded, cheapest first, stopping at the first decisive answer

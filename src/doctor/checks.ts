@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { DATABASES, type DatabaseKey } from '../notion/databases.js';
 import { gatewayFromConfig, type NotionGateway } from '../notion/gateway.js';
 import { checkRelationTargets, listDataSources, loadSchemas, missingTaskTypes, type Schemas } from '../notion/schemas.js';
-import { playlistChecks } from '../playlists/doctor.js';
+import { playlistChecks } from './playlists.js';
 
 /** skip: the check does not apply here (the LaunchAgent on Linux). */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';

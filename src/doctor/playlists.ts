@@ -1,9 +1,9 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import type { Config } from '../config/load.js';
-import type { CheckResult } from '../doctor/checks.js';
+import type { CheckResult } from './checks.js';
 import { PLAYLIST_FIELDS } from '../notion/databases.js';
 import type { Schemas } from '../notion/schemas.js';
-import { unmountedVolume } from '../pipeline/place.js';
+import { unmountedVolume } from '../domain/volumes.js';
 
 /** `tracksync doctor` lines for the playlist export: targets and folder, where members come from, what is written back. */
 export function playlistChecks(config: Config, schemas: Schemas, platform: NodeJS.Platform): CheckResult[] {

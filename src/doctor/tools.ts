@@ -7,7 +7,7 @@ import { coerceError } from '../errors.js';
 import { Launchctl } from '../launchd/launchctl.js';
 import type { Logger } from '../log.js';
 import { INSTALL_HINTS, runTool } from '../media/process.js';
-import { unmountedVolume } from '../pipeline/place.js';
+import { unmountedVolume } from '../domain/volumes.js';
 import { EagleClient } from '../services/eagle.js';
 import { SpotifyService } from '../services/spotify.js';
 import type { CheckResult } from './checks.js';

@@ -3,8 +3,7 @@ import { encodeFields, readText, type FieldValue } from '../notion/codecs.js';
 import type { FieldKey } from '../notion/databases.js';
 import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
 import type { ResolvedSchema } from '../notion/schema.js';
-import { spotifyTrackId } from './resolve.js';
-import { classifyUrl, type ClassifiedUrl } from './urls.js';
+import { classifyUrl, spotifyTrackId, type ClassifiedUrl } from './urls.js';
 
 /**
  * Finding the Music Tracks row a URL belongs to, by the identity rules of the dedup layer 1: the same Spotify ID, the

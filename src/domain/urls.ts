@@ -107,3 +107,13 @@ export function findUrls(text: string): string[] {
   const found = text.match(/https?:\/\/[^\s<>"'`)\]]+|spotify:(?:track|playlist|album):[A-Za-z0-9]{22}/gi) ?? [];
   return found.map((u) => u.replace(/[.,;:!?]+$/, ''));
 }
+
+/** The Spotify track id in "Spotify ID" (an id, a URI or a URL) or "Spotify URL". */
+export function spotifyTrackId(row: { readonly spotifyId: string; readonly spotifyUrl: string }): string | null {
+  for (const value of [row.spotifyId, row.spotifyUrl]) {
+    if (/^[A-Za-z0-9]{22}$/.test(value)) return value;
+    const classified = classifyUrl(value);
+    if (classified.ok && classified.value.platform === 'spotify' && classified.value.kind === 'track') return classified.value.id;
+  }
+  return null;
+}

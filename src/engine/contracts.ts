@@ -1,12 +1,14 @@
-import type { Clock } from '../src/clock.js';
-import type { Config } from '../src/config/load.js';
-import type { EventBus } from '../src/events.js';
-import type { Logger } from '../src/log.js';
-import type { FieldValue } from '../src/notion/codecs.js';
-import type { DatabaseKey, FieldKey } from '../src/notion/databases.js';
-import type { BlockRequest, NotionGateway, PageResponse } from '../src/notion/gateway.js';
-import type { Schemas } from '../src/notion/schemas.js';
-import type { Store } from '../state/store.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { FieldValue } from '../notion/codecs.js';
+import type { FieldKey } from '../notion/databases.js';
+import type { BlockRequest, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { Schemas } from '../notion/schemas.js';
+import type { Store } from '../../state/store.js';
+import type { Identity } from './identity.js';
+import type { ItemSource } from './sources.js';
 
 /**
  * The contract between the daemon and a handler. A handler says which source it serves and which items it accepts;
@@ -53,7 +55,7 @@ export interface HandlerContext<S extends SourceKey = SourceKey> {
    * and restarts, so stages resume; the daemon removes it when the item is done or has failed for good.
    */
   readonly workDir: string;
-  /** Long-lived services (media tools, Spotify, ...) registered by the daemon's owner; see daemon/services.ts. */
+  /** Long-lived services (media tools, Spotify, ...) registered by the daemon's owner; see engine/services.ts. */
   readonly services: ServiceRegistry;
   /** Run the track pipeline on a Music Tracks row now (task handlers use it for the tracks a task asks for). */
   readonly tracks: TrackRunner;
@@ -110,4 +112,52 @@ export interface ServiceRegistry {
   require<T>(name: string): T;
 }
 
-export type DatabaseSchemaKey = DatabaseKey;
+/**
+ * What the engine gives the application when it plugs in (docs/architecture.md, "The contracts"): the shared plumbing,
+ * never the daemon itself.
+ */
+export interface AppContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly notion: NotionGateway;
+  readonly events: EventBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly identity: Identity;
+  readonly services: ServiceRegistry;
+  /** Aborted when a stop's grace period is over (running work is then cut short). */
+  readonly shutdown: AbortSignal;
+  /** The schemas as they are now (a broken source's schema is re-read while running). */
+  schemas(): Schemas;
+  /** Asks for a cycle soon (debounced), e.g. when the application added rows. */
+  wake(reason: string): void;
+}
+
+/** A job the application runs on its own schedule (node-cron expression), beside the engine's cycles. */
+export interface AppSchedule {
+  readonly name: string;
+  readonly cron: string;
+  run(): Promise<unknown>;
+}
+
+/**
+ * The application plugged into the engine: the Notion sources it polls and the work it does around each cycle. The
+ * engine calls it and imports nothing from it (the boundary rule in eslint.config.js).
+ */
+export interface App {
+  /** The polled sources for the source keys the registered handlers serve (a source not configured is left out). */
+  buildSources(wanted: ReadonlySet<SourceKey>): Map<SourceKey, ItemSource>;
+  /** Each cycle, after the polls and before claiming; problems go to `errors` (the cycle's record). */
+  beforeClaim?(errors: string[]): Promise<void>;
+  /** Each cycle, after claiming: background work that must not delay the next claim. */
+  afterClaim?(): void;
+  /** Jobs on their own schedules, started with the daemon's schedule. */
+  schedules?(): readonly AppSchedule[];
+  /** Claiming has stopped: stop watching and abort background work that is not worth a delay. */
+  stopping?(): void;
+  /** After the running items have settled: resolves when the application's own work is done. */
+  idle?(): Promise<void>;
+}
+
+/** Builds the application once the engine's plumbing is up (Daemon.start). */
+export type AppFactory<A extends App = App> = (context: AppContext) => A;

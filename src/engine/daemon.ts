@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import cron from 'node-cron';
-import { HandlerRegistry } from '../../handlers/registry.js';
-import type { Handler, ServiceRegistry, SourceKey, TrackRunOutcome } from '../../handlers/types.js';
+import { HandlerRegistry } from './registry.js';
+import type { App, AppContext, AppFactory, Handler, ServiceRegistry, SourceKey, TrackRunOutcome } from './contracts.js';
 import { Store } from '../../state/store.js';
 import { systemClock, type Clock } from '../clock.js';
 import { DEFAULTS } from '../config/defaults.js';
@@ -14,25 +14,17 @@ import { gatewayFromConfig, type NotionGateway, type RequestCount } from '../not
 import { Poller } from '../notion/poller.js';
 import { loadSchema, loadSchemas, type Schemas } from '../notion/schemas.js';
 import { establishIdentity, type Identity } from './identity.js';
-import { watchNotionHealth } from './notion-health.js';
-import { watchCriticalConditions } from './critical-watch.js';
-import { CriticalTasks } from '../handoff/critical.js';
-import { LINKED_OUTCOMES, enrichDueLinks } from '../pipeline/links.js';
-import { runFeeds, type FeedReport } from '../feeds/feeds.js';
-import { MEDIA, type MediaServices } from '../pipeline/services.js';
-import { importIntoEagle, type EagleImport } from '../pipeline/eagle.js';
-import { encodeFields, pageHasValues, readList } from '../notion/codecs.js';
-import { PROCESSING_TAGS } from '../notion/databases.js';
+import { watchNotionHealth } from './health.js';
 import { removeLeftovers } from './leftovers.js';
 import { DaemonLock } from './lockfile.js';
 import { runItem, type ClaimedItem, type RunnerDeps } from './runner.js';
 import { Services } from './services.js';
-import { TaskSource } from './sources/tasks.js';
-import { TrackSource } from './sources/tracks.js';
-import type { ItemSource } from './sources/types.js';
+import type { ItemSource } from './sources.js';
 
-export interface DaemonOptions {
+export interface DaemonOptions<A extends App = App> {
   config: Config;
+  /** The application the engine runs (src/app/music.ts: `musicApp`). */
+  app: AppFactory<A>;
   logger: Logger;
   handlers: readonly Handler[];
   clock?: Clock;
@@ -57,8 +49,10 @@ export interface CycleReport {
  * The daemon: scheduled cycles of poll -> record -> claim -> dispatch, a bounded pool of running items, and a
  * graceful stop. One instance per state directory (DaemonLock); its SQLite file is the truth about claims.
  */
-export class Daemon {
+export class Daemon<A extends App = App> {
   readonly config: Config;
+  /** The application plugged in (its sources, its work around the cycles). */
+  readonly app: A;
   readonly store: Store;
   readonly notion: NotionGateway;
   readonly events: EventBus;
@@ -77,18 +71,11 @@ export class Daemon {
   readonly #shutdown = new AbortController();
   #cycle: Promise<CycleReport> | undefined;
   #cronTask: { stop(): void } | undefined;
-  #feedTask: { stop(): void } | undefined;
+  readonly #appTasks: Array<{ stop(): void }> = [];
   #wakeTimer: NodeJS.Timeout | undefined;
   /** Sources named by the wakes of the current debounce window ('any' for all). */
   readonly #wakeSources = new Set<SourceKey | 'any'>();
   readonly #notionHealth: ReturnType<typeof watchNotionHealth>;
-  readonly #stopCriticalWatch: () => void;
-  /** The link enrichment pass running in the background, if any. */
-  #links: Promise<unknown> | undefined;
-  /** Aborted at shutdown: a link search is never worth delaying a stop. */
-  #linksAbort: AbortController | undefined;
-  /** Conditions that need a person, filed as CRITICAL Agent-Tasks. */
-  readonly critical: CriticalTasks;
   /** When this process started (ms since the epoch), for uptime. */
   readonly startedAt: number;
   #stopping = false;
@@ -101,7 +88,7 @@ export class Daemon {
   #countsSnapshot = new Map<string, RequestCount>();
 
   private constructor(init: {
-    options: DaemonOptions;
+    options: DaemonOptions<A>;
     store: Store;
     notion: NotionGateway;
     events: EventBus;
@@ -131,29 +118,20 @@ export class Daemon {
     });
     this.startedAt = this.#clock.now();
     this.#notionHealth = watchNotionHealth(this.events, this.#clock, this.config.notifications.notionDownAfterMs);
-    this.events.on('item:done', (e) => {
-      if (e.source === 'tracks' && this.config.links.enabled && LINKED_OUTCOMES.has(e.outcome)) this.store.addLinksPending(e.pageId, this.#clock.now(), this.#clock.now());
-    });
-    this.critical = new CriticalTasks({ notion: this.notion, schemas: () => this.#schemas, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger });
-    const media = (): MediaServices | undefined => this.#services.get<MediaServices>(MEDIA);
-    this.#stopCriticalWatch = watchCriticalConditions({
-      events: this.events,
-      critical: this.critical,
+    const context: AppContext = {
       config: this.config,
+      store: this.store,
+      notion: this.notion,
+      events: this.events,
       clock: this.#clock,
-      probes: {
-        ytDlpVersion: async () => media()?.ytdlp.version(),
-        spotifyStatus: async () => {
-          const spotify = media()?.spotify;
-          if (!spotify) return undefined;
-          return spotify.checkAccess().then(() => 'ok' as const, (error: unknown) => coerceError(error).code);
-        },
-      },
-      resume: (code) => {
-        const resumed = this.store.resumeWaiting(code, this.#clock.now());
-        if (resumed > 0) this.#logger.info({ code, resumed }, 'the condition cleared: the items that waited for it are due now');
-      },
-    });
+      logger: this.#logger,
+      identity: this.identity,
+      services: this.#services,
+      shutdown: this.#shutdown.signal,
+      schemas: () => this.#schemas,
+      wake: (reason) => this.wake(reason),
+    };
+    this.app = init.options.app(context);
     this.#buildSources();
   }
 
@@ -161,7 +139,7 @@ export class Daemon {
    * Takes the state directory's lock, opens SQLite, releases leases an earlier process left, reads and checks every
    * database schema. Throws ConfigError (exit 2) for anything the user must fix.
    */
-  static async start(options: DaemonOptions): Promise<Daemon> {
+  static async start<A extends App>(options: DaemonOptions<A>): Promise<Daemon<A>> {
     const { config } = options;
     const clock = options.clock ?? systemClock;
     const lock = DaemonLock.acquire(join(config.stateDir, 'daemon.lock.sqlite'), options.pid);
@@ -182,7 +160,7 @@ export class Daemon {
       }
       if (!schemas.tracks.fields.lock) options.logger.warn('Music Tracks has no "Processing Lock" property: claims are local to this machine only');
       const registry = new HandlerRegistry(options.handlers);
-      return new Daemon({ options, store, notion, events, identity, lock, schemas, registry });
+      return new Daemon<A>({ options, store, notion, events, identity, lock, schemas, registry });
     } catch (error) {
       store?.close();
       lock.release();
@@ -219,14 +197,8 @@ export class Daemon {
   }
 
   #buildSources(): void {
-    const deps = { notion: this.notion, schemas: this.#schemas, config: this.config, clock: this.#clock, logger: this.#logger, identity: this.identity };
-    const wanted = new Set(this.registry.sources());
     this.#sources.clear();
-    if (wanted.has('tracks')) this.#sources.set('tracks', new TrackSource(deps));
-    if (wanted.has('tasks')) {
-      if (this.#schemas.tasks) this.#sources.set('tasks', new TaskSource(deps));
-      else this.#logger.info('AGENT_TASKS_DB_ID is not set: Agent-Tasks are not polled');
-    }
+    for (const [key, source] of this.app.buildSources(new Set(this.registry.sources()))) this.#sources.set(key, source);
   }
 
   /** Starts the schedule (node-cron) and runs a first cycle now. */
@@ -236,66 +208,12 @@ export class Daemon {
     }
     this.#claimOnFreedSlot = true;
     this.#cronTask = cron.schedule(this.config.schedule.cycleCron, () => void this.runCycle('cron'), { noOverlap: true, name: 'tracksync-cycle' });
-    const { feeds } = this.config;
-    if (feeds.soundcloudLikes || feeds.spotifyLikes || feeds.soundcloudPlaylists.length > 0 || feeds.spotifyPlaylists.length > 0) {
-      if (!cron.validate(feeds.cron)) throw new TrackSyncError('CONFIG_INVALID', `feeds.cron "${feeds.cron}" is not a valid cron expression`);
-      this.#feedTask = cron.schedule(feeds.cron, () => void this.runFeeds(), { noOverlap: true, name: 'tracksync-feeds' });
+    for (const job of this.app.schedules?.() ?? []) {
+      if (!cron.validate(job.cron)) throw new TrackSyncError('CONFIG_INVALID', `${job.name}.cron "${job.cron}" is not a valid cron expression`);
+      const run = (): void => void job.run().catch((error: unknown) => this.#logger.error({ err: error, job: job.name }, 'a scheduled job failed'));
+      this.#appTasks.push(cron.schedule(job.cron, run, { noOverlap: true, name: `tracksync-${job.name}` }));
     }
     void this.runCycle('start');
-  }
-
-  /**
-   * Eagle imports deferred because Eagle was closed: done now if it answers, and the row gets its Eagle File ID and
-   * the Files Imported to Eagle tag (a write to a finished row, merged with the tags it has).
-   */
-  async #retryEagleImports(errors: string[]): Promise<void> {
-    const media = this.#services.get<MediaServices>(MEDIA);
-    const pending = this.store.listEaglePending(10);
-    if (!media || pending.length === 0 || !(await media.eagle.available())) return;
-    const schema = this.#schemas.tracks;
-    for (const row of pending) {
-      try {
-        const eagleId = await importIntoEagle(media.eagle, JSON.parse(row.data_json) as EagleImport);
-        const page = await this.notion.retrievePage(row.page_id);
-        const tags = [...new Set([...readList(schema, page, 'processing'), PROCESSING_TAGS.eagleImported])];
-        const values = { eagleId, processing: tags };
-        await this.notion.updatePage(row.page_id, encodeFields(schema, values), (p) => pageHasValues(schema, p, values));
-        this.store.removeEaglePending(row.page_id);
-        this.#logger.info({ pageId: row.page_id, eagleId }, 'deferred Eagle import done');
-      } catch (raw) {
-        const error = coerceError(raw);
-        this.store.failEaglePending(row.page_id, error.message, this.#clock.now());
-        errors.push(`Eagle import of ${row.path}: ${error.message}`);
-      }
-    }
-  }
-
-  /**
-   * Cross-platform links of synced rows (pipeline/links.ts), in the background after the claims: a search takes
-   * seconds and must not delay the next claim. One pass at a time; stop() waits for it.
-   */
-  #startLinkEnrichment(): void {
-    const media = this.#services.get<MediaServices>(MEDIA);
-    if (!media || !this.config.links.enabled || this.#links || this.#stopping) return;
-    this.#linksAbort = new AbortController();
-    const deps = { notion: this.notion, schemas: this.#schemas, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger, ytdlp: media.ytdlp, spotify: media.spotify, signal: this.#linksAbort.signal };
-    this.#links = enrichDueLinks(deps)
-      .catch((error: unknown) => this.#logger.warn({ err: coerceError(error) }, 'looking for links failed; tried again next cycle'))
-      .finally(() => {
-        this.#links = undefined;
-      });
-  }
-
-  /** One run of the configured feeds (likes, playlists); new rows wake the poller. */
-  async runFeeds(): Promise<FeedReport[]> {
-    const media = this.#services.get<MediaServices>(MEDIA);
-    if (!media || this.#stopping) return [];
-    const reports = await runFeeds({ config: this.config, notion: this.notion, schemas: this.#schemas, media, logger: this.#logger, signal: this.#shutdown.signal }).catch((error: unknown) => {
-      this.#logger.error({ err: error }, 'feeds failed');
-      return [];
-    });
-    if (reports.some((r) => r.created > 0)) this.wake('feeds added rows');
-    return reports;
   }
 
   /**
@@ -358,7 +276,7 @@ export class Daemon {
           this.#logger.error({ err: error, source: source.key }, 'polling failed; the other sources go on');
         }
       }
-      await this.#retryEagleImports(errors);
+      if (this.app.beforeClaim) await this.app.beforeClaim(errors);
       try {
         claimed = await this.#claimSerially();
       } catch (raw) {
@@ -366,7 +284,7 @@ export class Daemon {
         errors.push(`claiming: ${error.message}`);
         this.#logger.error({ err: error }, 'claiming failed');
       }
-      this.#startLinkEnrichment();
+      if (!this.#stopping) this.app.afterClaim?.();
     }
     const durationMs = this.#clock.now() - started;
     this.store.finishRun({
@@ -606,11 +524,10 @@ export class Daemon {
     this.#stopping = true;
     this.events.emit('daemon:shutdown', { reason });
     this.#cronTask?.stop();
-    this.#feedTask?.stop();
+    for (const task of this.#appTasks) task.stop();
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
     this.#notionHealth.stop();
-    this.#stopCriticalWatch();
-    this.#linksAbort?.abort();
+    this.app.stopping?.();
     this.#logger.info({ reason, running: this.#running.size }, 'stopping');
     const settle = (ms: number): Promise<unknown> => Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);
     await settle(this.config.shutdown.graceMs);
@@ -619,8 +536,7 @@ export class Daemon {
       this.#shutdown.abort();
       await settle(this.config.shutdown.abortWaitMs);
     }
-    await this.critical.idle();
-    await this.#links;
+    await this.app.idle?.();
     this.#flushRequestCounts();
     this.store.endBoot(this.identity.bootId, this.#clock.now());
     this.store.close();

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import type { Config } from '../src/config/load.js';
-import { ConfigError } from '../src/errors.js';
-import type { Handler, ItemInput, SourceKey } from './types.js';
+import type { Config } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import type { Handler, ItemInput, SourceKey } from './contracts.js';
 
 /**
  * Picks the handler for an item: the first registered handler of the item's source that accepts it.

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from '../../handlers/types.js';
+import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from './contracts.js';
 import type { ItemRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { NotionGateway, PageResponse } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
 import type { Identity } from './identity.js';
-import type { ItemSource, ResultRun } from './sources/types.js';
+import type { ItemSource, ResultRun } from './sources.js';
 
 /**
  * Transient backoff: min(base · 2^(attempt-1), max) · random[0.5, 1.5). With the defaults (30 s base, 6 h cap) the

@@ -1,4 +1,4 @@
-import type { ServiceRegistry } from '../../handlers/types.js';
+import type { ServiceRegistry } from './contracts.js';
 
 /** Long-lived services shared by handlers (media tools, Spotify, Eagle), registered by whoever builds the daemon. */
 export class Services implements ServiceRegistry {

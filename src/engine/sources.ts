@@ -1,8 +1,8 @@
-import type { HandlerResult, ItemInput, SourceKey, StageRunner } from '../../../handlers/types.js';
-import type { TrackSyncError } from '../../errors.js';
-import type { PageResponse } from '../../notion/gateway.js';
-import type { PollTarget } from '../../notion/poller.js';
-import type { ResolvedSchema } from '../../notion/schema.js';
+import type { HandlerResult, ItemInput, SourceKey, StageRunner } from './contracts.js';
+import type { TrackSyncError } from '../errors.js';
+import type { PageResponse } from '../notion/gateway.js';
+import type { PollTarget } from '../notion/poller.js';
+import type { ResolvedSchema } from '../notion/schema.js';
 
 export type ClaimOutcome =
   | { readonly kind: 'claimed'; readonly page: PageResponse }

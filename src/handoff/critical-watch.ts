@@ -3,8 +3,8 @@ import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/load.js';
 import type { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events.js';
-import type { CriticalTasks } from '../handoff/critical.js';
-import { unmountedVolume } from '../pipeline/place.js';
+import type { CriticalTasks } from './critical.js';
+import { unmountedVolume } from '../domain/volumes.js';
 
 /**
  * Watches the daemon's events for the conditions that need a person and turns them into CRITICAL tasks

@@ -1,5 +1,5 @@
 import type { SchemaMappingRow } from '../doctor/checks.js';
-import type { StatusSnapshot } from '../cli/commands/status.js';
+import type { StatusSnapshot } from '../engine/status.js';
 
 /**
  * The status page at GET /: one server-rendered HTML document (no script, no external asset), refreshed every few

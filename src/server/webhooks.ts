@@ -1,5 +1,5 @@
 import { verifyWebhookSignature, type BaseWebhookPayload } from '@notionhq/client';
-import type { SourceKey } from '../../handlers/types.js';
+import type { SourceKey } from '../engine/contracts.js';
 import type { Logger } from '../log.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import { coreTitle, normaliseText, similarityOf } from '../pipeline/scoring.js';
+import { coreTitle, normaliseText, similarityOf } from '../domain/scoring.js';
 
 /**
  * Eagle's local API (https://api.eagle.cool, legacy-workflow.md §9): `{status, data}` JSON, the token (when set) as

@@ -1,6 +1,6 @@
-import { splitArtists, isRejectedArtistName } from '../../src/pipeline/artists.js';
-import { cutToBytes, numberedName, safeSegment, trackFileName } from '../../src/pipeline/names.js';
-import { chooseCandidate, coreTitle, scoreCandidate } from '../../src/pipeline/scoring.js';
+import { splitArtists, isRejectedArtistName } from '../../src/domain/artists.js';
+import { cutToBytes, numberedName, safeSegment, trackFileName } from '../../src/domain/names.js';
+import { chooseCandidate, coreTitle, scoreCandidate } from '../../src/domain/scoring.js';
 
 describe('file names', () => {
   it('keeps what the user typed, minus what a path cannot hold', () => {

@@ -1,4 +1,4 @@
-import { classifyUrl, findUrls, youtubeVideoId } from '../../src/pipeline/urls.js';
+import { classifyUrl, findUrls, youtubeVideoId } from '../../src/domain/urls.js';
 
 const ok = (url: string) => {
   const c = classifyUrl(url);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/engine/contracts.js';
 import { TrackSyncError } from '../../src/errors.js';
 import { bullet } from '../../src/notion/blocks.js';
 import { decodeProperty } from '../../src/notion/codecs.js';

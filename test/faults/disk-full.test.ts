@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { Store } from '../../state/store.js';
 import { decodeProperty } from '../../src/notion/codecs.js';
-import { nodeFiles, type PlacementFiles } from '../../src/pipeline/files.js';
+import { nodeFiles, type PlacementFiles } from '../../src/media/files.js';
 import { makeClip } from '../helpers/audio.js';
 import { cli } from '../helpers/cli.js';
 import { text, title } from '../helpers/notion.js';

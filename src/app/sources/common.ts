@@ -7,7 +7,7 @@ import type { DatabaseKey, FieldKey } from '../../notion/databases.js';
 import type { NotionGateway, PageResponse } from '../../notion/gateway.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
 import type { Schemas } from '../../notion/schemas.js';
-import type { Identity } from '../identity.js';
+import type { Identity } from '../../engine/identity.js';
 
 /** What every source adapter is built from. */
 export interface SourceDeps {

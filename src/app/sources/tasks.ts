@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { HandlerResult, ItemInput } from '../../../handlers/types.js';
+import type { HandlerResult, ItemInput } from '../../engine/contracts.js';
 import type { Config } from '../../config/load.js';
 import { TrackSyncError, type ErrorCode } from '../../errors.js';
 import type { TrackLine } from '../../handoff/report.js';
@@ -11,7 +11,7 @@ import type { BlockRequest, NotionFilter, PageResponse } from '../../notion/gate
 import { overLimitMessage, readRelation, relationUnion } from '../../notion/relations.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
 import { decodeFields, hashFields, humanTime, pollPropertyIds, sameId, textOf, type SourceDeps } from './common.js';
-import type { ClaimOutcome, FailureWrite, ItemSource, ResultRun } from './types.js';
+import type { ClaimOutcome, FailureWrite, ItemSource, ResultRun } from '../../engine/sources.js';
 
 type TaskField = FieldKey<'tasks'>;
 type TaskValues = Partial<Record<TaskField, FieldValue>>;

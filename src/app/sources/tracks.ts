@@ -1,11 +1,11 @@
-import type { HandlerResult, ItemInput } from '../../../handlers/types.js';
+import type { HandlerResult, ItemInput } from '../../engine/contracts.js';
 import { TrackSyncError, type ErrorCode } from '../../errors.js';
 import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codecs.js';
 import { PROCESSING_ERROR_TAGS, TRACK_SOURCE_FIELDS, type FieldKey, type ProcessingErrorTag } from '../../notion/databases.js';
 import type { NotionFilter, PageResponse } from '../../notion/gateway.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
 import { decodeFields, hashFields, humanTime, pollPropertyIds, textOf, type SourceDeps } from './common.js';
-import type { ClaimOutcome, FailureWrite, ItemSource } from './types.js';
+import type { ClaimOutcome, FailureWrite, ItemSource } from '../../engine/sources.js';
 
 type TrackField = FieldKey<'tracks'>;
 type TrackValues = Partial<Record<TrackField, FieldValue>>;

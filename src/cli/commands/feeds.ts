@@ -6,7 +6,7 @@ export async function feedsCommand(_args: string[], io: CliIO): Promise<number> 
   const runtime = loadRuntime(io);
   const daemon = await startDaemon(runtime);
   try {
-    const reports = await daemon.runFeeds();
+    const reports = await daemon.app.runFeeds();
     if (reports.length === 0) {
       print(io.stdout, 'No feed is configured: set SOUNDCLOUD_PROFILE, SPOTIFY_REFRESH_TOKEN, or feeds.soundcloudPlaylists / feeds.spotifyPlaylists in the config file.');
       return 0;

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { ensurePlaylistPage, listPlaylistEntries } from '../../pipeline/playlists.js';
-import type { TrackRunOutcome } from '../../../handlers/types.js';
+import { ensurePlaylistPage } from '../../domain/playlists.js';
+import { listPlaylistEntries } from '../../feeds/listing.js';
+import type { TrackRunOutcome } from '../../engine/contracts.js';
 import { TrackSyncError, coerceError } from '../../errors.js';
 import { trackLine, type TrackLine } from '../../handoff/report.js';
-import { ensureTrackRow } from '../../pipeline/lookup.js';
-import { MEDIA, type MediaServices } from '../../pipeline/services.js';
-import { classifyUrl, type ClassifiedUrl } from '../../pipeline/urls.js';
+import { ensureTrackRow } from '../../domain/lookup.js';
+import { MEDIA, type MediaServices } from '../../services/media.js';
+import { classifyUrl, type ClassifiedUrl } from '../../domain/urls.js';
 import { print, table, type CliIO } from '../io.js';
 import { loadRuntime, startDaemon } from '../runtime.js';
 import { onStopSignal } from '../signals.js';

@@ -1,15 +1,15 @@
-import type { ServiceRegistry } from '../../handlers/types.js';
+import type { ServiceRegistry } from '../engine/contracts.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import type { Services } from '../daemon/services.js';
+import type { Services } from '../engine/services.js';
 import type { Logger } from '../log.js';
 import { Ffmpeg } from '../media/ffmpeg.js';
 import { YtDlp } from '../media/ytdlp.js';
 import type { NotionGateway } from '../notion/gateway.js';
-import { EagleClient } from '../services/eagle.js';
-import { SpotifyService } from '../services/spotify.js';
-import { ArtistDirectory } from './artists.js';
-import { nodeFiles, type PlacementFiles } from './files.js';
+import { EagleClient } from './eagle.js';
+import { SpotifyService } from './spotify.js';
+import { ArtistDirectory } from '../domain/artists.js';
+import { nodeFiles, type PlacementFiles } from '../media/files.js';
 
 /** The long-lived tools the track pipeline shares, one set per daemon. */
 export interface MediaServices {
