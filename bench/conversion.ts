@@ -35,6 +35,6 @@ export async function conversionBench(): Promise<BenchSection> {
   return {
     title: 'Conversion: one pass against three',
     command: 'npm run bench -- conversion (bench/conversion.ts)',
-    rows: [{ figure: 'ALAC + AIFF + WAV from a 3:00 MP3 (320k), median of 5', ours: `${ours.toFixed(2)} s (one ffmpeg run)`, baseline: `${baseline.toFixed(2)} s (three runs)`, ratio: ratio(ours, baseline), note: 'media-notes.md measured x1.46-x1.88' }],
+    rows: [{ figure: 'ALAC + AIFF + WAV from a 3:00 MP3 (320k), median of 5', ours: `${ours.toFixed(2)} s (one ffmpeg run)`, baseline: `${baseline.toFixed(2)} s (three runs)`, ratio: ratio(ours, baseline), note: 'docs/decisions.md (conversion) measured x1.46-x1.88' }],
   };
 }

@@ -68,7 +68,7 @@ export const musicTrackHandler: Handler<'tracks'> = {
       events: ctx.events,
     };
 
-    // notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted,
+    // docs/notion-contract.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted,
     // when they are in the library folders; a path elsewhere is ignored and the row says why (once per change).
     const ownPaths = await inLibrary(ctx.config, { ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}), ...(row.paths.aiff ? { aiff: row.paths.aiff } : {}), ...(row.paths.wav ? { wav: row.paths.wav } : {}) });
     if (ownPaths.ignored.length > 0) {

@@ -249,7 +249,7 @@ export const eligibleRows: FallbackSource = {
   },
 };
 
-/** The legacy auto-detect chain (legacy-workflow.md §5, §13): now playing, SoundCloud likes, Spotify liked songs, waiting rows. */
+/** The legacy auto-detect chain (docs/legacy-bugs.md, "Sources and fallbacks" and "The intended next version"): now playing, SoundCloud likes, Spotify liked songs, waiting rows. */
 export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [nowPlayingSource(), soundcloudLikes, spotifyLikes, eligibleRows];
 
 /** Tries each source in order until one track is synced or every source is exhausted (at most `limit` attempts). */

@@ -12,7 +12,7 @@ export interface BudgetState {
 
 /**
  * Every SQL statement tracksync runs on its own state, one named method per statement. Nothing outside state/
- * writes SQL (anchors.md C.5 #2). Statements are prepared once.
+ * writes SQL (docs/decisions.md, "SQL in one layer"). Statements are prepared once.
  */
 
 export type ItemSource = 'tracks' | 'tasks';
@@ -269,7 +269,7 @@ export class Store {
            updated_at = excluded.updated_at
          RETURNING *`,
       ),
-      // SQLite serialises writers, so this one statement is an atomic claim (anchors.md B.2).
+      // SQLite serialises writers, so this one statement is an atomic claim (docs/decisions.md, "Claims in SQLite, then in Notion").
       claimNextItems: db.prepare<{ source: ItemSource; owner: string; bootId: string; now: number; expires: number; limit: number }, ItemRow>(
         `UPDATE items SET state = 'claimed', lease_owner = @owner, lease_boot_id = @bootId, lease_expires_at = @expires, updated_at = @now
          WHERE id IN (

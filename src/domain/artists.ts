@@ -8,7 +8,7 @@ import type { ResolvedSchema } from '../notion/schema.js';
 /**
  * Names in "Artist Name" and in the title, split the way people write them: "A, B", "A & B", "A x B", "A feat. B",
  * "A vs. B", and "Title (B Remix)" / "(feat. C)" in the title. Remixers and original artists are all linked
- * (legacy-workflow.md §13 phase 3; the legacy code linked the whole string as one artist).
+ * (docs/legacy-bugs.md, "The intended next version"; the legacy code linked the whole string as one artist).
  */
 export function splitArtists(artistName: string, title = ''): string[] {
   const names: string[] = [];
@@ -22,7 +22,7 @@ export function splitArtists(artistName: string, title = ''): string[] {
   return names;
 }
 
-/** notion-schema.md: never an artist named Unknown, VA, a SoundCloud path word, "user-" + 6 digits, or nothing. */
+/** docs/notion-contract.md: never an artist named Unknown, VA, a SoundCloud path word, "user-" + 6 digits, or nothing. */
 export function isRejectedArtistName(name: string): boolean {
   const n = name.trim().toLowerCase();
   return n === '' || (REJECTED_ARTIST_NAMES as readonly string[]).includes(n) || /^user-\d{6,}$/.test(n);

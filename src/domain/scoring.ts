@@ -1,6 +1,6 @@
 /**
- * Is this search result the track we want? The legacy code took the first hit (legacy-workflow.md §14.11) and spotDL's
- * top complaint is the wrong version (anchors.md A.3), so every candidate is scored on title, artist and duration with
+ * Is this search result the track we want? The legacy code took the first hit (docs/legacy-bugs.md, bug 11) and spotDL's
+ * top complaint is the wrong version (docs/decisions.md, "Scoring search results"), so every candidate is scored on title, artist and duration with
  * rbsync's weights (55 / 30 / 15 %), an exact ISRC wins outright, a duration gap over 30 s rejects (rbsync and Picard),
  * and versions the target does not ask for (live, remix, cover, sped up...) cost half the title score.
  */
@@ -42,7 +42,7 @@ export function normaliseText(text: string): string {
     .replace(/\s+/g, ' ');
 }
 
-/** Core title: bracketed parts and feat. credits removed (legacy-workflow.md §8.1 cleaning). */
+/** Core title: bracketed parts and feat. credits removed (docs/legacy-bugs.md, "Merging duplicate pages" cleaning). */
 export function coreTitle(title: string): string {
   return normaliseText(title.replace(/[([{][^)\]}]*[)\]}]/g, ' ').replace(/\b(feat|ft|featuring)\b\.?.*$/i, ' '));
 }

@@ -1,7 +1,7 @@
 /**
  * What a URL is, decided once: platform, kind (track, playlist, likes...), id, the canonical form, and the Music Tracks
  * property it belongs in. A URL is written only to its own platform's property (the legacy code wrote YouTube URLs into
- * "SoundCloud URL": legacy-workflow.md §14.10).
+ * "SoundCloud URL": docs/legacy-bugs.md, bug 10).
  */
 
 export type Platform = 'soundcloud' | 'youtube' | 'spotify' | 'generic';

@@ -13,7 +13,7 @@ import type { ItemSource } from './sources.js';
 /**
  * The contract between the daemon and a handler. A handler says which source it serves and which items it accepts;
  * the daemon claims, runs and writes back. A handler never writes the item's own page: it returns what to write, and
- * the daemon turns that into one PATCH (architecture.md: "stages return values").
+ * the daemon turns that into one PATCH (docs/architecture.md, "The contracts").
  */
 
 export type SourceKey = 'tracks' | 'tasks';

@@ -14,7 +14,7 @@ import type { ItemSource, ResultRun } from './sources.js';
 
 /**
  * Transient backoff: min(base · 2^(attempt-1), max) · random[0.5, 1.5). With the defaults (30 s base, 6 h cap) the
- * eight attempts are spread over about two hours, graphile-worker's curve with BullMQ's jitter (anchors.md B.4).
+ * eight attempts are spread over about two hours, graphile-worker's curve with BullMQ's jitter (docs/decisions.md, "Leases, heartbeats, backoff, shutdown").
  */
 export function retryDelayMs(attempt: number, retry: Config['retry'], random: () => number = Math.random): number {
   const base = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));

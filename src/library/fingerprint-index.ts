@@ -31,7 +31,7 @@ export interface SimilarFile {
   readonly similarity: number;
 }
 
-/** Files whose fingerprint is at least `threshold` similar to `raw`, best first (media-notes.md: >= 0.9 "same recording"). */
+/** Files whose fingerprint is at least `threshold` similar to `raw`, best first (docs/decisions.md, "Chromaprint fingerprints": >= 0.9 "same recording"). */
 export function findSimilarFiles(store: Store, raw: Uint32Array, options: { threshold: number; candidates?: number; exclude?: (row: LibraryFileRow) => boolean }): SimilarFile[] {
   const keys = fingerprintKeys(raw);
   if (keys.length === 0) return [];

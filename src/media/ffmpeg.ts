@@ -8,7 +8,7 @@ import { runTool } from './process.js';
  * The one door to ffmpeg and ffprobe.
  *
  * The design card names fluent-ffmpeg, so it builds and runs the commands here, and only here: it is deprecated and
- * its repository was archived in May 2025 (media-notes.md §10), and `.outputOptions([...])` splits any option holding
+ * its repository was archived in May 2025 (docs/decisions.md, "Card packages behind adapters"), and `.outputOptions([...])` splits any option holding
  * one space ("title=Test Song" became two arguments). Every option below is therefore passed as a separate argument
  * (varargs), which turns the splitting off, and no user text (titles, artists) is ever passed to ffmpeg at all: tags
  * are written afterwards by tags.ts. Replacing fluent-ffmpeg means rewriting this file with `runTool` (execa), which
@@ -41,7 +41,7 @@ export interface ConvertSpec {
   readonly outputs: Partial<Record<'m4a' | 'aiff' | 'wav', string>>;
   readonly bitDepth: 16 | 24;
   readonly sampleRate: number;
-  /** Raw (uint32 little-endian) and compressed base64 Chromaprint fingerprints, in the same run (media-notes.md §5). */
+  /** Raw (uint32 little-endian) and compressed base64 Chromaprint fingerprints, in the same run (docs/decisions.md, "Chromaprint fingerprints"). */
   readonly fingerprintRawPath?: string;
   readonly fingerprintBase64Path?: string;
 }
@@ -184,7 +184,7 @@ export class Ffmpeg {
 
   /**
    * One ffmpeg run: the source is decoded once and written as ALAC, AIFF and WAV (and fingerprinted). Three separate
-   * runs cost x1.21 to x1.88 the time (media-notes.md §3; bench/RESULTS.md measures it again). Source tags are dropped
+   * runs cost x1.21 to x1.88 the time (docs/decisions.md, "Conversion: one ffmpeg run, three outputs"; bench/RESULTS.md measures it again). Source tags are dropped
    * (-map_metadata -1): tags.ts writes ours.
    */
   async convert(spec: ConvertSpec, signal?: AbortSignal): Promise<void> {

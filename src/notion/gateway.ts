@@ -61,7 +61,7 @@ export interface NotionGatewayOptions {
   createLookupWaitMs?: number;
 }
 
-/** What a call does, which decides what may be retried (notion-api.md §1.5, §4.5). */
+/** What a call does, which decides what may be retried (docs/notion-contract.md, "Retries by method"). */
 type CallKind =
   /** GET and data source queries: always safe to repeat. */
   | 'read'
@@ -266,7 +266,7 @@ export class NotionGateway {
   /**
    * Every page matching `filter`, to the end (never just the first 100). The `sort` timestamp is also the window key:
    * when a query hits Notion's 10,000-row cap, the next window starts `on_or_after` the last value seen, and rows seen
-   * twice at the window edge are dropped (notion-api.md §5.1; the SDK's iterateAllDataSourceRows does the same).
+   * twice at the window edge are dropped (docs/notion-contract.md, "Pagination and the 10,000-row cap"; the SDK's iterateAllDataSourceRows does the same).
    */
   async *queryPages(
     dataSourceId: string,

@@ -36,7 +36,7 @@ export interface DataSourceProperties {
   readonly properties: Record<string, { id: string; name: string; type: string; [k: string]: unknown }>;
 }
 
-/** Trimmed, NFC-normalised and case-folded: how notion-schema.md says names are compared. */
+/** Trimmed, NFC-normalised and case-folded: how docs/notion-contract.md says names are compared. */
 export function normalisePropertyName(name: string): string {
   return name.normalize('NFC').trim().toLocaleLowerCase('en-US');
 }

@@ -32,7 +32,7 @@ export interface Converted {
   readonly tags: TrackTags;
 }
 
-/** Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). media-notes.md §3. */
+/** Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). docs/decisions.md, "Conversion: one ffmpeg run, three outputs". */
 export function outputFormat(download: Pick<DownloadResult, 'probe'>, media: PipelineDeps['config']['media']): { bitDepth: 16 | 24; sampleRate: number } {
   if (!download.probe.lossless) return { bitDepth: media.lossyBitDepth as 16 | 24, sampleRate: media.lossySampleRate };
   const depth = (download.probe.bitDepth ?? 16) > 16 && media.maxBitDepth === 24 ? 24 : 16;
@@ -104,7 +104,7 @@ export async function convertAndTag(deps: PipelineDeps, download: DownloadResult
 
 /**
  * Every file decodes, lasts as long as the analysed source (±0.5 s) and carries its tags, read back with
- * music-metadata. Downloaded is set only after this (notion-schema.md). A failure removes the conversion so a retry
+ * music-metadata. Downloaded is set only after this (docs/notion-contract.md). A failure removes the conversion so a retry
  * converts again rather than re-checking the same files.
  */
 export async function verifyFiles(deps: PipelineDeps, converted: Converted, analysis: Analysis): Promise<Record<string, number>> {

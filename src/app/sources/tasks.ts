@@ -21,7 +21,7 @@ const CLAIM_FIELDS: ReadonlySet<string> = new Set(['result', 'executionLogs']);
 /** Left out of polls (filter_properties): a task's Execution-Logs can list hundreds of runs, and routing never needs them. */
 const NOT_POLLED: ReadonlySet<string> = new Set(['executionLogs']);
 
-/** Errors that need a person rather than a retry: the task becomes Blocked, not Failed (notion-schema.md). */
+/** Errors that need a person rather than a retry: the task becomes Blocked, not Failed (docs/notion-contract.md). */
 const BLOCKING_CODES: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'SPOTIFY_UNAUTHORIZED', 'SOURCE_PRIVATE', 'NOTION_FORBIDDEN', 'CONFIG_INVALID', 'VOLUME_NOT_MOUNTED']);
 
 const CLAIM_NOTE = 'tracksync is working on this';
@@ -39,7 +39,7 @@ export function parseClaimNote(text: string): { daemonId: string; nonce: string;
 }
 
 /**
- * The default routing of notion-schema.md: Ready, not archived, and a music task by type, title or assignment.
+ * The default routing of docs/notion-contract.md: Ready, not archived, and a music task by type, title or assignment.
  * Draft, Planning and Blocked tasks are never taken (legacy bug 6), and "sync" alone in a title is not enough (bug 7).
  */
 export function isRoutedToUs(fields: Partial<Record<TaskField, FieldValue>>, routing: Config['routing']): boolean {

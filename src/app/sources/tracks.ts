@@ -18,7 +18,7 @@ const CLAIM_FIELDS: ReadonlySet<string> = new Set(['lock']);
  */
 const NOT_POLLED: ReadonlySet<string> = new Set(['fingerprint']);
 
-/** The legacy Processing Lock value: `<pid>:<host>:<uuid8>:<ISO-8601 time>` (notion-schema.md). */
+/** The legacy Processing Lock value: `<pid>:<host>:<uuid8>:<ISO-8601 time>` (docs/notion-contract.md). */
 export interface ProcessingLock {
   readonly pid: number;
   readonly host: string;
@@ -39,7 +39,7 @@ export function parseLock(raw: string): ProcessingLock | undefined {
   return { pid: Number(match[1]), host: match[2]!, owner: match[3]!, at, raw: raw.trim() };
 }
 
-/** Which Audio Processing error tag a failure gets (notion-schema.md vocabulary). */
+/** Which Audio Processing error tag a failure gets (docs/notion-contract.md vocabulary). */
 export function errorTagFor(error: TrackSyncError): ProcessingErrorTag {
   const explicit = error.details?.processingTag;
   if (typeof explicit === 'string' && (PROCESSING_ERROR_TAGS as readonly string[]).includes(explicit)) return explicit as ProcessingErrorTag;
@@ -97,7 +97,7 @@ export class TrackSource implements ItemSource<'tracks'> {
   }
 
   /**
-   * notion-schema.md eligibility, as far as Notion can filter it: not Downloaded, and at least one source filled.
+   * docs/notion-contract.md eligibility, as far as Notion can filter it: not Downloaded, and at least one source filled.
    * (Unlike the legacy filter, Spotify-only and YouTube-only rows qualify, and rows with stale paths are candidates.)
    * The lock and "given up on" are checked locally: Notion cannot compare a lock's age, and give-ups live in SQLite.
    */

@@ -9,7 +9,7 @@ const MODES = ['single', 'batch', 'all', 'reprocess'] as const;
 
 /**
  * `tracksync once [--limit N] [--mode single|batch|all|reprocess]`: one poll, process what it found, wait, exit.
- * The legacy modes (legacy-workflow.md §3): single = one item; batch = --limit items (default: one claim batch, 10);
+ * The legacy modes (docs/legacy-bugs.md, "Modes"): single = one item; batch = --limit items (default: one claim batch, 10);
  * all = everything found (the default); reprocess = a full reconcile that ignores the polling cursor.
  */
 export async function onceCommand(args: string[], io: CliIO): Promise<number> {
