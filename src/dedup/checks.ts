@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { extname } from 'node:path';
 import type { LibraryFileRow, Store } from '../../state/store.js';
 import type { AudioFormat, Config } from '../config/load.js';
 import { chooseKeeper, mergedValues } from './merge.js';
@@ -172,9 +171,4 @@ export function checkAfterDownload(store: Store, config: Config, pageId: string,
   const files = filesByFormat(sameOwner.length > 0 ? sameOwner : [best.row]);
   if (Object.keys(files).length === 0) return undefined;
   return { files, reason: `the same recording as ${best.row.path} (fingerprint similarity ${best.similarity})` };
-}
-
-export function formatOf(path: string): AudioFormat | undefined {
-  const ext = extname(path).slice(1).toLowerCase();
-  return ext === 'm4a' || ext === 'wav' ? ext : ext === 'aiff' || ext === 'aif' ? 'aiff' : undefined;
 }

@@ -31,7 +31,6 @@ import { RateLimiter, SharedRateBudget, type RateBudget, type RateBudgetStore } 
 export const NOTION_API_VERSION = '2025-09-03';
 
 export type NotionFilter = NonNullable<QueryDataSourceParameters['filter']>;
-export type NotionSorts = NonNullable<QueryDataSourceParameters['sorts']>;
 export type BlockRequest = AppendBlockChildrenParameters['children'][number];
 export type PageResponse = PageObjectResponse;
 

@@ -115,8 +115,3 @@ export function resolveSchema<D extends DatabaseKey>(
   };
   return { schema, problems };
 }
-
-/** The property for `field`, or undefined when the data source lacks it (optional fields only). */
-export function propertyOf<D extends DatabaseKey>(schema: ResolvedSchema<D>, field: FieldKey<D>): ResolvedProperty | undefined {
-  return schema.fields[field];
-}
