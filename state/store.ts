@@ -909,3 +909,30 @@ export class Store {
     return { requests: row?.requests ?? 0, rateLimited: row?.rate_limited ?? 0 };
   }
 }
+
+/** The library index as the pipeline reads and writes it (placed files, lookups by name, page and fingerprint). */
+export type LibraryStore = Pick<Store, 'getLibraryFile' | 'listLibraryFilesOfPage' | 'findFilesByNames' | 'findFilesByFingerprintKeys' | 'upsertIndexedFile'>;
+/** Temp files recorded before they are written, so a crash leaves nothing behind (engine/leftovers.ts). */
+export type PendingFileStore = Pick<Store, 'addPendingFile' | 'removePendingFile'>;
+/** Eagle imports deferred while Eagle is closed. */
+export type EagleQueueStore = Pick<Store, 'addEaglePending'>;
+
+/**
+ * What a handler may do with the state (docs/architecture.md, "The contracts"): the library, its temp files, a
+ * deferred Eagle import. Never its own or another item's lease, attempts or checkpoints: the runner keeps those.
+ */
+export type HandlerStore = LibraryStore & PendingFileStore & EagleQueueStore;
+
+/** The handler port over a Store: only HandlerStore's methods, bound, so a handler cannot reach the rest. */
+export function handlerStore(store: Store): HandlerStore {
+  return {
+    getLibraryFile: (path) => store.getLibraryFile(path),
+    listLibraryFilesOfPage: (pageId) => store.listLibraryFilesOfPage(pageId),
+    findFilesByNames: (normTitle, normArtist) => store.findFilesByNames(normTitle, normArtist),
+    findFilesByFingerprintKeys: (keys, limit) => store.findFilesByFingerprintKeys(keys, limit),
+    upsertIndexedFile: (file, fingerprintKeys) => store.upsertIndexedFile(file, fingerprintKeys),
+    addPendingFile: (path, itemId, now) => store.addPendingFile(path, itemId, now),
+    removePendingFile: (path) => store.removePendingFile(path),
+    addEaglePending: (pageId, path, data, now) => store.addEaglePending(pageId, path, data, now),
+  };
+}

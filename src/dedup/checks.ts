@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { LibraryFileRow, Store } from '../../state/store.js';
+import type { LibraryFileRow, LibraryStore } from '../../state/store.js';
 import type { AudioFormat, Config } from '../config/load.js';
 import { chooseKeeper, mergedValues } from './merge.js';
 import { findSimilarFiles } from '../library/fingerprint-index.js';
@@ -44,7 +44,7 @@ export interface DedupDeps {
   readonly config: Config;
   readonly notion: NotionGateway;
   readonly schema: TrackSchema;
-  readonly store: Store;
+  readonly store: LibraryStore;
   readonly eagle: EagleClient | undefined;
 }
 
@@ -163,7 +163,7 @@ export async function checkBeforeDownload(deps: DedupDeps, page: PageResponse, r
 }
 
 /** After download: the same recording already in the library (another copy, another platform) -> its files. */
-export function checkAfterDownload(store: Store, config: Config, pageId: string, raw: Uint32Array): { files: AdoptedFiles; reason: string } | undefined {
+export function checkAfterDownload(store: LibraryStore, config: Config, pageId: string, raw: Uint32Array): { files: AdoptedFiles; reason: string } | undefined {
   const similar = findSimilarFiles(store, raw, { threshold: config.library.similarityThreshold, candidates: 8, exclude: (row) => row.page_id === pageId });
   if (similar.length === 0) return undefined;
   const best = similar[0]!;

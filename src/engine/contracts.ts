@@ -6,7 +6,7 @@ import type { FieldValue } from '../notion/codecs.js';
 import type { FieldKey } from '../notion/databases.js';
 import type { BlockRequest, NotionGateway, PageResponse } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
-import type { Store } from '../../state/store.js';
+import type { HandlerStore, Store } from '../../state/store.js';
 import type { Identity } from './identity.js';
 import type { ItemSource } from './sources.js';
 
@@ -43,7 +43,8 @@ export interface HandlerContext<S extends SourceKey = SourceKey> {
   readonly logger: Logger;
   readonly notion: NotionGateway;
   readonly schemas: Schemas;
-  readonly store: Store;
+  /** The library, temp files and deferred Eagle imports: never leases or checkpoints (they are the runner's). */
+  readonly store: HandlerStore;
   readonly config: Config;
   readonly clock: Clock;
   readonly events: EventBus;

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from './contracts.js';
-import type { ItemRow, Store } from '../../state/store.js';
+import { handlerStore, type ItemRow, type Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, WAITS_FOR_A_PERSON, coerceError, type ErrorKind } from '../errors.js';
@@ -121,7 +121,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       logger,
       notion: deps.notion,
       schemas: deps.schemas(),
-      store,
+      store: handlerStore(store),
       config,
       clock,
       events,

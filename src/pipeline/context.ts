@@ -1,7 +1,7 @@
 import type { EventBus } from '../events.js';
 import { cleanText } from '../text.js';
 import type { ItemInput } from '../engine/contracts.js';
-import type { Store } from '../../state/store.js';
+import type { LibraryStore, PendingFileStore } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log.js';
@@ -16,7 +16,7 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
-  readonly store: Store;
+  readonly store: LibraryStore & PendingFileStore;
   readonly ffmpeg: Ffmpeg;
   readonly ytdlp: YtDlp;
   readonly spotify: SpotifyService | undefined;
