@@ -2,20 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { musicTrackHandler } from '../handlers/music-track.js';
-import type { Handler } from '../handlers/types.js';
+import type { Handler } from '../src/engine/contracts.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config/load.js';
-import { Daemon } from '../src/daemon/daemon.js';
-import { Services } from '../src/daemon/services.js';
+import { musicApp } from '../src/app/music.js';
+import { Daemon } from '../src/engine/daemon.js';
+import { Services } from '../src/engine/services.js';
 import { silentLogger } from '../src/log.js';
 import { NotionGateway } from '../src/notion/gateway.js';
-import { registerMediaServices } from '../src/pipeline/services.js';
+import { registerMediaServices } from '../src/services/media.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { ratio, type BenchSection } from './report.js';
 
 /**
  * An idle `tracksync once` (nothing eligible, schema already seen) against databases of 100, 1,000 and 10,000 rows,
- * against the legacy way of finding work: scanning every row of the data source (legacy-workflow.md §3 "status").
+ * against the legacy way of finding work: scanning every row of the data source (docs/legacy-bugs.md, "Modes" "status").
  */
 export async function idleCycleBench(): Promise<BenchSection> {
   const rows = [];
@@ -32,7 +33,7 @@ export async function idleCycleBench(): Promise<BenchSection> {
       const start = async (): Promise<Daemon> => {
         const services = new Services();
         registerMediaServices(services, config, silentLogger(), systemClock);
-        return Daemon.start({ config, logger: silentLogger(), handlers: [musicTrackHandler as Handler], services });
+        return Daemon.start({ app: musicApp, config, logger: silentLogger(), handlers: [musicTrackHandler as Handler], services });
       };
       const warm = await start();
       await warm.runOnce();

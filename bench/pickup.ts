@@ -1,11 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Handler } from '../handlers/types.js';
+import type { Handler } from '../src/engine/contracts.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config/load.js';
-import { Daemon } from '../src/daemon/daemon.js';
-import { Services } from '../src/daemon/services.js';
+import { musicApp } from '../src/app/music.js';
+import { Daemon } from '../src/engine/daemon.js';
+import { Services } from '../src/engine/services.js';
 import { silentLogger } from '../src/log.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { DEFAULT_AGGREGATION_DELAY_MS } from '../src/sandbox/webhooks.js';
@@ -40,7 +41,7 @@ export async function pickupBench(): Promise<BenchSection> {
   const sandbox = await startSandbox({ sampleRows: false });
   const stateDir = mkdtempSync(join(tmpdir(), 'tracksync-pickup-'));
   const config = loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_HTTP_PORT: '0' }, cwd: stateDir });
-  const daemon = await Daemon.start({ config, logger: silentLogger(), handlers: [quick as Handler], services: new Services() });
+  const daemon = await Daemon.start({ app: musicApp, config, logger: silentLogger(), handlers: [quick as Handler], services: new Services() });
   const claimedAt = new Map<string, number>();
   daemon.events.on('item:claimed', (e) => claimedAt.set(e.pageId, performance.now()));
   daemon.startSchedule();

@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout } from 'node:timers/promises';
 import { execa } from 'execa';
-import type { Handler } from '../handlers/types.js';
+import type { Handler } from '../src/engine/contracts.js';
 import { builtInHandlers } from '../handlers/index.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config/load.js';
-import { Daemon } from '../src/daemon/daemon.js';
-import { Services } from '../src/daemon/services.js';
+import { musicApp } from '../src/app/music.js';
+import { Daemon } from '../src/engine/daemon.js';
+import { Services } from '../src/engine/services.js';
 import { silentLogger } from '../src/log.js';
 import { packageRoot } from '../src/paths.js';
-import { registerMediaServices } from '../src/pipeline/services.js';
+import { registerMediaServices } from '../src/services/media.js';
 import { machine } from './report.js';
 
 /**
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: { ...world.env, TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out'), TRACKSYNC_HTTP_PORT: 'off' }, cwd: dir });
   const services = new Services();
   registerMediaServices(services, config, silentLogger(), systemClock);
-  const daemon = await Daemon.start({ config, logger: silentLogger(), handlers: [soakTrack as Handler, soakTask as Handler, ...builtInHandlers()], services });
+  const daemon = await Daemon.start({ app: musicApp, config, logger: silentLogger(), handlers: [soakTrack as Handler, soakTask as Handler, ...builtInHandlers()], services });
 
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);

@@ -1,7 +1,7 @@
 import { musicSyncHandler } from './music-sync.js';
 import { musicTrackHandler } from './music-track.js';
 import { playlistSyncHandler } from './playlist-sync.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/engine/contracts.js';
 
 /**
  * The handlers tracksync ships with, in the order they are asked (the first that accepts an item gets it): playlist

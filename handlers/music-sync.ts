@@ -1,7 +1,7 @@
-import { isRoutedToUs } from '../src/daemon/sources/tasks.js';
+import { isRoutedToUs } from '../src/app/sources/tasks.js';
 import { taskOutcome, type TrackLine } from '../src/handoff/report.js';
 import { DEFAULT_FALLBACKS, RowBudget, readTargets, runFallbackChain, syncPlaylist, syncUrl, taskLimit, taskText, type FallbackSource } from './task-sync.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/engine/contracts.js';
 
 /**
  * A "Music Track Sync" task: every URL in its Description, Next Required Step or Success Criteria is synced (found or

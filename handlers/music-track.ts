@@ -10,21 +10,21 @@ import { PROCESSING_TAGS, type FieldKey } from '../src/notion/databases.js';
 import type { NotionGateway } from '../src/notion/gateway.js';
 import { overLimitMessage, readRelation, relationUnion } from '../src/notion/relations.js';
 import { analyseAudio, type Analysis } from '../src/pipeline/analyse.js';
-import { splitArtists, type ArtistHints } from '../src/pipeline/artists.js';
+import { splitArtists, type ArtistHints } from '../src/domain/artists.js';
 import { trackRow, type PipelineDeps, type TrackRow } from '../src/pipeline/context.js';
 import { decode, tagFiles, verifyFiles, type TrackFingerprint, type TrackMetadata } from '../src/pipeline/convert.js';
 import { downloadAudio, sha256File, type DownloadResult } from '../src/pipeline/download.js';
-import { checkAfterDownload, checkBeforeDownload, type AdoptedFiles } from '../src/pipeline/dedup.js';
+import { checkAfterDownload, checkBeforeDownload, type AdoptedFiles } from '../src/dedup/checks.js';
 import { importOrDefer } from '../src/pipeline/eagle.js';
 import { rawFromBase64 } from '../src/media/chromaprint.js';
 import type { ProbeResult } from '../src/media/ffmpeg.js';
 import { outsideLibrary } from '../src/library/scan.js';
 import { placeFiles, type Placed } from '../src/pipeline/place.js';
 import { resolveSource, type Resolution, type ResolvedSource } from '../src/pipeline/resolve.js';
-import { MEDIA, artistDirectory, type MediaServices } from '../src/pipeline/services.js';
+import { MEDIA, artistDirectory, type MediaServices } from '../src/services/media.js';
 import { reportStep, type TrackStep } from '../src/pipeline/steps.js';
 import type { SpotifyTrack } from '../src/services/spotify.js';
-import type { Handler, HandlerContext, HandlerResult } from './types.js';
+import type { Handler, HandlerContext, HandlerResult } from '../src/engine/contracts.js';
 
 type TrackValues = Partial<Record<FieldKey<'tracks'>, FieldValue>>;
 
@@ -71,7 +71,7 @@ export const musicTrackHandler: Handler<'tracks'> = {
       events: ctx.events,
     };
 
-    // notion-schema.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted,
+    // docs/notion-contract.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted,
     // when they are in the library folders; a path elsewhere is ignored and the row says why (once per change).
     const ownPaths = await inLibrary(ctx.config, { ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}), ...(row.paths.aiff ? { aiff: row.paths.aiff } : {}), ...(row.paths.wav ? { wav: row.paths.wav } : {}) });
     if (ownPaths.ignored.length > 0) {

@@ -1,7 +1,7 @@
-import { isRoutedToUs } from '../src/daemon/sources/tasks.js';
+import { isRoutedToUs } from '../src/app/sources/tasks.js';
 import { problemLine, taskOutcome } from '../src/handoff/report.js';
 import { RowBudget, readTargets, syncPlaylist, taskLimit, taskText } from './task-sync.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/engine/contracts.js';
 
 /** "Sync playlist <url>": a SoundCloud set or a Spotify playlist, every track given a row and linked to the playlist. */
 export const playlistSyncHandler: Handler<'tasks'> = {

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import { trackEligibilityFilter } from '../src/daemon/sources/tracks.js';
+import { trackEligibilityFilter } from '../src/app/sources/tracks.js';
 import { coerceError, type ErrorCode } from '../src/errors.js';
 import { problemLine, trackLine, type TrackLine } from '../src/handoff/report.js';
 import { readText } from '../src/notion/codecs.js';
 import { addToRelation } from '../src/notion/relations.js';
-import { createTrackRow, findTrackRow } from '../src/pipeline/lookup.js';
+import { createTrackRow, findTrackRow } from '../src/domain/lookup.js';
 import { cleanText } from '../src/text.js';
-import { ensurePlaylistPage, listPlaylistEntries, type PlaylistListing } from '../src/pipeline/playlists.js';
-import { MEDIA, type MediaServices } from '../src/pipeline/services.js';
+import { ensurePlaylistPage } from '../src/domain/playlists.js';
+import { listPlaylistEntries, type PlaylistListing } from '../src/feeds/listing.js';
+import { MEDIA, type MediaServices } from '../src/services/media.js';
 import { spotifyNowPlaying } from '../src/services/now-playing.js';
-import { classifyUrl, findUrls, type ClassifiedUrl } from '../src/pipeline/urls.js';
-import type { HandlerContext } from './types.js';
+import { classifyUrl, findUrls, type ClassifiedUrl } from '../src/domain/urls.js';
+import type { HandlerContext } from '../src/engine/contracts.js';
 
 /**
  * What the music-sync and playlist-sync handlers share: reading what a task asks for, finding or creating each track's
@@ -248,7 +249,7 @@ export const eligibleRows: FallbackSource = {
   },
 };
 
-/** The legacy auto-detect chain (legacy-workflow.md §5, §13): now playing, SoundCloud likes, Spotify liked songs, waiting rows. */
+/** The legacy auto-detect chain (docs/legacy-bugs.md, "Sources and fallbacks" and "The intended next version"): now playing, SoundCloud likes, Spotify liked songs, waiting rows. */
 export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [nowPlayingSource(), soundcloudLikes, spotifyLikes, eligibleRows];
 
 /** Tries each source in order until one track is synced or every source is exhausted (at most `limit` attempts). */

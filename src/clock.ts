@@ -31,7 +31,3 @@ function abortError(): Error {
   error.name = 'AbortError';
   return error;
 }
-
-export function isoOf(ms: number): string {
-  return new Date(ms).toISOString();
-}

@@ -125,10 +125,6 @@ export class TrackSyncError extends Error {
   }
 }
 
-export function isTrackSyncError(error: unknown): error is TrackSyncError {
-  return error instanceof TrackSyncError;
-}
-
 /** A configuration or usage problem: the CLI exits 2 with the message. */
 export class ConfigError extends TrackSyncError {
   readonly problems: readonly string[];

@@ -1,12 +1,23 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from './log.js';
 import type { ErrorCode, ErrorKind } from './errors.js';
-import type { DownloadProgress } from './media/ytdlp.js';
 
 /**
  * The daemon's lifecycle, as typed events. Metrics, notifications and the status page subscribe here, so none of
  * them can break a job: `emit` isolates every listener (graphile-worker's safeEmit).
  */
+/**
+ * One progress report of a download, as yt-dlp measures it (null where it does not know yet): media/ytdlp.ts reads it,
+ * the views show it. Declared here, with the event that carries it, so the core imports nothing from media/.
+ */
+export interface DownloadProgress {
+  readonly percent: number;
+  readonly downloadedBytes: number | null;
+  readonly totalBytes: number | null;
+  readonly bytesPerSecond: number | null;
+  readonly etaSeconds: number | null;
+}
+
 export interface EventMap {
   'cycle:start': { runId: number; trigger: string };
   'cycle:end': { runId: number; polled: number; claimed: number; durationMs: number; errors: number };

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Store } from '../state/store.js';
 import type { Clock } from './clock.js';
 import { coerceError } from './errors.js';
 
@@ -11,7 +10,13 @@ import { coerceError } from './errors.js';
  * crash between the two leaves nothing behind after the next start (daemon/leftovers.ts). With `mode`, the file gets
  * exactly that mode whatever the process's umask (the RETURN handoff file takes its folder's); else the umask applies.
  */
-export async function writeTextAtomically(path: string, text: string, options: { store?: Store; clock?: Clock; mode?: number } = {}): Promise<void> {
+/** Where a temp file is recorded before it is written (state/store.ts implements it). */
+export interface PendingFiles {
+  addPendingFile(path: string, itemId: number | null, now: number): void;
+  removePendingFile(path: string): void;
+}
+
+export async function writeTextAtomically(path: string, text: string, options: { store?: PendingFiles; clock?: Clock; mode?: number } = {}): Promise<void> {
   const temp = join(dirname(path), `.${basename(path).slice(0, 60)}.tracksync-${randomUUID().slice(0, 8)}.tmp`);
   options.store?.addPendingFile(temp, null, (options.clock ?? { now: Date.now }).now());
   try {

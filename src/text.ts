@@ -3,9 +3,7 @@
  * file name: control characters (C0 with NUL, DEL, C1) are removed, tabs and line breaks become spaces. A NUL cannot
  * be passed to a process at all (spawn throws), and the others hide in tags and names (terminal escapes, "\r").
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-// eslint-disable-next-line no-control-regex
 const BREAKS = /[\t\n\r]+/g;
 
 export function cleanText(text: string): string {

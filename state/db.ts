@@ -1,27 +1,15 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { TrackSyncError } from '../src/errors.js';
 import { packageRoot } from '../src/paths.js';
 
-export type Db = BetterSqlite3.Database;
-
-/**
- * better-sqlite3, the major that works on the running Node (same API in both):
- * - 12.x on Node 20: 13.x needs N-API 10 and segfaults on `new Database()` there (media-notes.md §7);
- * - 13.x on Node 22 and later: 12.x's Statement destructor runs after Node 24 has torn its environment down and aborts
- *   the process at exit ("Assertion failed: (env) != nullptr"; WiseLibs/better-sqlite3#1515, closed without a fix),
- *   which CI saw on Node 24; 13.x also needs no compiler (its prebuilds ship in the package).
- * Both are installed (13.x under the alias better-sqlite3-v13); this is the only place that chooses.
- */
-const nodeMajor = Number(process.versions.node.split('.')[0]);
-const Database = createRequire(import.meta.url)(nodeMajor >= 22 ? 'better-sqlite3-v13' : 'better-sqlite3') as typeof BetterSqlite3;
+export type Db = Database.Database;
 
 /**
  * Opens (creating if needed) the SQLite file and brings its schema up to date.
  * WAL lets `tracksync status` read while the daemon writes; busy_timeout makes a second connection wait for a
- * write lock instead of failing with SQLITE_BUSY (beets' "database is locked", anchors.md A.3).
+ * write lock instead of failing with SQLITE_BUSY (beets' "database is locked", docs/decisions.md, "Leases, heartbeats, backoff, shutdown").
  * The file is created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database's mode, so all
  * three are owner-only. A file that is not a database, or cannot be read or written, is a STATE_UNUSABLE error
  * naming the file and the fix; tracksync never deletes it.

@@ -1,9 +1,18 @@
-import type { BudgetState } from '../src/notion/limiter.js';
 import { openDatabase, type Db } from './db.js';
+
+/** The shared Notion rate budget's state, kept in SQLite (src/notion/limiter.ts, SharedRateLimiter). */
+export interface BudgetState {
+  tokens: number;
+  refilledAt: number;
+  pausedUntil: number;
+  /** Send times of the last `burst` requests, oldest first. */
+  recent: number[];
+}
+
 
 /**
  * Every SQL statement tracksync runs on its own state, one named method per statement. Nothing outside state/
- * writes SQL (anchors.md C.5 #2). Statements are prepared once.
+ * writes SQL (docs/decisions.md, "SQL in one layer"). Statements are prepared once.
  */
 
 export type ItemSource = 'tracks' | 'tasks';
@@ -262,7 +271,7 @@ export class Store {
            updated_at = excluded.updated_at
          RETURNING *`,
       ),
-      // SQLite serialises writers, so this one statement is an atomic claim (anchors.md B.2).
+      // SQLite serialises writers, so this one statement is an atomic claim (docs/decisions.md, "Claims in SQLite, then in Notion").
       claimNextItems: db.prepare<{ source: ItemSource; owner: string; bootId: string; now: number; expires: number; limit: number }, ItemRow>(
         `UPDATE items SET state = 'claimed', lease_owner = @owner, lease_boot_id = @bootId, lease_expires_at = @expires, updated_at = @now
          WHERE id IN (
@@ -901,4 +910,31 @@ export class Store {
     const row = this.#s.sumNotionRequests.get();
     return { requests: row?.requests ?? 0, rateLimited: row?.rate_limited ?? 0 };
   }
+}
+
+/** The library index as the pipeline reads and writes it (placed files, lookups by name, page and fingerprint). */
+export type LibraryStore = Pick<Store, 'getLibraryFile' | 'listLibraryFilesOfPage' | 'findFilesByNames' | 'findFilesByFingerprintKeys' | 'upsertIndexedFile'>;
+/** Temp files recorded before they are written, so a crash leaves nothing behind (engine/leftovers.ts). */
+export type PendingFileStore = Pick<Store, 'addPendingFile' | 'removePendingFile'>;
+/** Eagle imports deferred while Eagle is closed. */
+export type EagleQueueStore = Pick<Store, 'addEaglePending'>;
+
+/**
+ * What a handler may do with the state (docs/architecture.md, "The contracts"): the library, its temp files, a
+ * deferred Eagle import. Never its own or another item's lease, attempts or checkpoints: the runner keeps those.
+ */
+export type HandlerStore = LibraryStore & PendingFileStore & EagleQueueStore;
+
+/** The handler port over a Store: only HandlerStore's methods, bound, so a handler cannot reach the rest. */
+export function handlerStore(store: Store): HandlerStore {
+  return {
+    getLibraryFile: (path) => store.getLibraryFile(path),
+    listLibraryFilesOfPage: (pageId) => store.listLibraryFilesOfPage(pageId),
+    findFilesByNames: (normTitle, normArtist) => store.findFilesByNames(normTitle, normArtist),
+    findFilesByFingerprintKeys: (keys, limit) => store.findFilesByFingerprintKeys(keys, limit),
+    upsertIndexedFile: (file, fingerprintKeys) => store.upsertIndexedFile(file, fingerprintKeys),
+    addPendingFile: (path, itemId, now) => store.addPendingFile(path, itemId, now),
+    removePendingFile: (path) => store.removePendingFile(path),
+    addEaglePending: (pageId, path, data, now) => store.addEaglePending(pageId, path, data, now),
+  };
 }

@@ -1,12 +1,13 @@
 import { homedir, platform } from 'node:os';
 import { builtInHandlers } from '../../handlers/index.js';
-import { loadUserHandlers } from '../../handlers/registry.js';
-import type { Handler } from '../../handlers/types.js';
+import { loadUserHandlers } from '../engine/registry.js';
+import type { Handler } from '../engine/contracts.js';
 import { loadConfig, type Config } from '../config/load.js';
-import { Daemon } from '../daemon/daemon.js';
-import { Services } from '../daemon/services.js';
+import { musicApp, type MusicDaemon } from '../app/music.js';
+import { Daemon } from '../engine/daemon.js';
+import { Services } from '../engine/services.js';
 import { systemClock } from '../clock.js';
-import { registerMediaServices } from '../pipeline/services.js';
+import { registerMediaServices } from '../services/media.js';
 import { createLogger, type Logger } from '../log.js';
 import { defaultLogDir } from '../log-file.js';
 import { prettyPrinter } from '../log-pretty.js';
@@ -67,9 +68,9 @@ export async function allHandlers(config: Config): Promise<Handler[]> {
 }
 
 /** Starts a daemon with the built-in and the user's handlers and the shared services. */
-export async function startDaemon(runtime: Runtime): Promise<Daemon> {
+export async function startDaemon(runtime: Runtime): Promise<MusicDaemon> {
   const handlers = await allHandlers(runtime.config);
   const services = new Services();
   registerMediaServices(services, runtime.config, runtime.logger, systemClock);
-  return Daemon.start({ config: runtime.config, logger: runtime.logger, handlers, services });
+  return Daemon.start({ app: musicApp, config: runtime.config, logger: runtime.logger, handlers, services });
 }

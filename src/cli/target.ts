@@ -4,8 +4,8 @@ import { parseNotionId } from '../config/load.js';
 import { silentLogger } from '../log.js';
 import { gatewayFromConfig, type NotionGateway } from '../notion/gateway.js';
 import { loadSchemas, type Schemas } from '../notion/schemas.js';
-import { findTrackRow } from '../pipeline/lookup.js';
-import { classifyUrl } from '../pipeline/urls.js';
+import { findTrackRow } from '../domain/lookup.js';
+import { classifyUrl } from '../domain/urls.js';
 import type { Runtime } from './runtime.js';
 import { usageError } from './usage.js';
 

@@ -114,7 +114,12 @@ export function jsonErrorOffset(text: string): number {
     throw i;
   };
   const literal = (word: string): void => {
-    for (const ch of word) if (text[i++] !== ch) (i--, fail());
+    for (const ch of word) {
+      if (text[i++] !== ch) {
+        i--;
+        fail();
+      }
+    }
   };
   const string = (): void => {
     i++;

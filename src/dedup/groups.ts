@@ -5,8 +5,8 @@ import { rawFromBytes } from '../media/chromaprint.js';
 import { readField, readText } from '../notion/codecs.js';
 import type { NotionGateway, PageResponse } from '../notion/gateway.js';
 import type { ResolvedSchema } from '../notion/schema.js';
-import { identities } from '../pipeline/dedup.js';
-import { coreTitle, normaliseText, similarityOf } from '../pipeline/scoring.js';
+import { identities } from './checks.js';
+import { coreTitle, normaliseText, similarityOf } from '../domain/scoring.js';
 import type { EagleClient, EagleItem } from '../services/eagle.js';
 import { chooseKeeper } from './merge.js';
 

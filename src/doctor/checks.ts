@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { DATABASES, type DatabaseKey } from '../notion/databases.js';
 import { gatewayFromConfig, type NotionGateway } from '../notion/gateway.js';
 import { checkRelationTargets, listDataSources, loadSchemas, missingTaskTypes, type Schemas } from '../notion/schemas.js';
-import { playlistChecks } from '../playlists/doctor.js';
+import { playlistChecks } from './playlists.js';
 
 /** skip: the check does not apply here (the LaunchAgent on Linux). */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -37,7 +37,7 @@ export interface DoctorReport {
 export type Check = (context: { config: Config; logger: Logger }) => Promise<CheckResult[]>;
 
 /**
- * Notion: the token works, every configured database is reachable and its schema maps (notion-schema.md), which data
+ * Notion: the token works, every configured database is reachable and its schema maps (docs/notion-contract.md), which data
  * source of each database is used, the configured task types exist, and every relation tracksync reads points into a
  * database the integration can see.
  */

@@ -8,7 +8,7 @@ import { Launchctl } from '../launchd/launchctl.js';
 import type { Logger } from '../log.js';
 import { runTool } from '../media/process.js';
 import { installFix, upgradeFix } from './install.js';
-import { unmountedVolume } from '../pipeline/place.js';
+import { unmountedVolume } from '../domain/volumes.js';
 import { EagleClient } from '../services/eagle.js';
 import { SpotifyService } from '../services/spotify.js';
 import type { CheckResult } from './checks.js';

@@ -1,12 +1,12 @@
-import { ensurePlaylistPage } from '../pipeline/playlists.js';
+import { ensurePlaylistPage } from '../domain/playlists.js';
 import type { Config } from '../config/load.js';
 import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { NotionGateway } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
-import { createTrackRow, findTrackRow } from '../pipeline/lookup.js';
-import type { MediaServices } from '../pipeline/services.js';
-import { classifyUrl, type ClassifiedUrl } from '../pipeline/urls.js';
+import { createTrackRow, findTrackRow } from '../domain/lookup.js';
+import type { MediaServices } from '../services/media.js';
+import { classifyUrl, type ClassifiedUrl } from '../domain/urls.js';
 
 /**
  * Sources that feed Music Tracks: SoundCloud likes and chosen sets, Spotify liked songs and chosen playlists. A feed

@@ -13,7 +13,7 @@ import type { Schemas } from '../notion/schemas.js';
  * Conditions that need a person become one Agent-Task each, "CRITICAL: Music Sync Failure - <kind>" (the legacy
  * name), not a log line: what happened, since when, what tracksync tried, the fix. While the task is open later
  * occurrences add a line to it (at most one per critical.repeatLineMs); when the condition clears tracksync says so on
- * the task. The legacy script filed a new task on every run and never deduplicated (legacy-workflow.md §12); here the
+ * the task. The legacy script filed a new task on every run and never deduplicated (docs/legacy-bugs.md, "The Agent-Tasks handoff"); here the
  * incident lives in SQLite, so a restart finds the open task instead of filing another.
  */
 

@@ -1,4 +1,4 @@
-import type { HandlerResult, TrackRunOutcome } from '../../handlers/types.js';
+import type { HandlerResult, TrackRunOutcome } from '../engine/contracts.js';
 import { bold, bullet, heading, link, paragraph } from '../notion/blocks.js';
 import { readText, readField } from '../notion/codecs.js';
 import type { BlockRequest } from '../notion/gateway.js';

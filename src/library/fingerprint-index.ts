@@ -1,4 +1,4 @@
-import type { LibraryFileRow, Store } from '../../state/store.js';
+import type { LibraryFileRow, LibraryStore } from '../../state/store.js';
 import { rawFromBytes, similarity } from '../media/chromaprint.js';
 
 /**
@@ -31,8 +31,8 @@ export interface SimilarFile {
   readonly similarity: number;
 }
 
-/** Files whose fingerprint is at least `threshold` similar to `raw`, best first (media-notes.md: >= 0.9 "same recording"). */
-export function findSimilarFiles(store: Store, raw: Uint32Array, options: { threshold: number; candidates?: number; exclude?: (row: LibraryFileRow) => boolean }): SimilarFile[] {
+/** Files whose fingerprint is at least `threshold` similar to `raw`, best first (docs/decisions.md, "Chromaprint fingerprints": >= 0.9 "same recording"). */
+export function findSimilarFiles(store: LibraryStore, raw: Uint32Array, options: { threshold: number; candidates?: number; exclude?: (row: LibraryFileRow) => boolean }): SimilarFile[] {
   const keys = fingerprintKeys(raw);
   if (keys.length === 0) return [];
   const found: SimilarFile[] = [];

@@ -9,8 +9,8 @@ import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { fingerprintFile } from '../media/chromaprint.js';
 import { readTags } from '../media/tags.js';
-import { unmountedVolume } from '../pipeline/place.js';
-import { coreTitle, normaliseText } from '../pipeline/scoring.js';
+import { unmountedVolume } from '../domain/volumes.js';
+import { coreTitle, normaliseText } from '../domain/scoring.js';
 import { fingerprintKeys } from './fingerprint-index.js';
 
 const SEEN_BATCH = 500;

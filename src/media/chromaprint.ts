@@ -2,7 +2,7 @@ import type { Config } from '../config/load.js';
 import { runTool } from './process.js';
 
 /**
- * Chromaprint fingerprints: one 32-bit item per ~0.124 s of audio (media-notes.md §5).
+ * Chromaprint fingerprints: one 32-bit item per ~0.124 s of audio (docs/decisions.md, "Chromaprint fingerprints").
  * ffmpeg computes the raw items once per track, in the run that converts it (ffmpeg.ts `process`); fpcalc does it for
  * files already on disk (the library scan), once per file. The compressed form that AcoustID, Notion and Eagle use is
  * computed from the raw items here, so no track is fingerprinted twice (it was three times: issue 16 measured it).
@@ -31,7 +31,7 @@ function popcount(x: number): number {
 /**
  * Share of matching bits at the best alignment: 1 - popcount(a XOR b) / (32 x overlap), maximised over offsets of
  * ±maxOffset items (80 ~ ±9.9 s) with at least minOverlap items in common. Identical audio scores 1.0, re-encodes
- * 0.97-1.0 and unrelated audio about 0.5 (media-notes.md §5); 2 s of leading silence needs the offset search
+ * 0.97-1.0 and unrelated audio about 0.5 (docs/decisions.md, "Chromaprint fingerprints"); 2 s of leading silence needs the offset search
  * (0.54 at offset 0, 0.97 at the right one).
  */
 export function similarity(a: Uint32Array, b: Uint32Array, maxOffset = 80, minOverlap = 50): number {
@@ -95,7 +95,7 @@ export function fingerprintFromRaw(raw: Uint32Array): Fingerprint {
 
 /**
  * fpcalc on a file, whole length (`formatName`: the demuxer to use, for files tracksync did not write). Debian's fpcalc 1.5.1 exits 3 ("Error decoding audio frame (End of file)") whenever it
- * reaches the end before -length, with a valid result on stdout (media-notes.md §5): exit 3 is accepted.
+ * reaches the end before -length, with a valid result on stdout (docs/decisions.md, "Chromaprint fingerprints"): exit 3 is accepted.
  */
 export async function fingerprintFile(config: Config, path: string, signal?: AbortSignal, formatName?: string | null): Promise<Fingerprint> {
   // fpcalc has no demuxer whitelist: for a download, the format ffprobe accepted (ffmpeg.ts) is pinned, so a file

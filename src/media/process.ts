@@ -5,7 +5,7 @@ import { hasControlCharacters } from '../text.js';
 /**
  * Every subprocess tracksync starts goes through here: an argument array (never a shell string), a hard timeout, the
  * job's AbortSignal (execa kills the process, then SIGKILLs it 5 s later if it lingers), and a result that says why it
- * ended instead of leaving callers to guess from stderr (anchors.md C.3: execa's result shape).
+ * ended instead of leaving callers to guess from stderr (docs/decisions.md, "Errors are classified once").
  */
 
 export interface ToolResult {
@@ -18,7 +18,7 @@ export interface ToolResult {
 export interface RunToolOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
-  /** Exit codes that are not failures (fpcalc exits 3 with a valid result at end of file: media-notes.md §5). */
+  /** Exit codes that are not failures (fpcalc exits 3 with a valid result at end of file: docs/decisions.md, "Chromaprint fingerprints"). */
   readonly okExitCodes?: readonly number[];
   /** The code for a failure of this tool (what the caller classifies it as when nothing more specific applies). */
   readonly failureCode: ErrorCode;

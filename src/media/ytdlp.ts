@@ -1,3 +1,4 @@
+import type { DownloadProgress } from '../events.js';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, SourceKind } from '../config/load.js';
@@ -51,14 +52,7 @@ const AUDIO_FORMAT = `bestaudio${NOT_PROXIED}/best${NOT_PROXIED}`;
 /** The line `--print pre_process:` writes: the page's info JSON, before the filter and before any media is fetched. */
 const INFO_PREFIX = 'tracksync-info ';
 
-/** One progress report of a download, as yt-dlp measures it (null where it does not know yet). */
-export interface DownloadProgress {
-  readonly percent: number;
-  readonly downloadedBytes: number | null;
-  readonly totalBytes: number | null;
-  readonly bytesPerSecond: number | null;
-  readonly etaSeconds: number | null;
-}
+export type { DownloadProgress } from '../events.js';
 
 /**
  * The progress line tracksync asks yt-dlp for (--progress-template): the percent yt-dlp prints, then its raw numbers
@@ -146,7 +140,7 @@ function hostOf(stderr: string, target: string | undefined, source: SourceKind):
 }
 
 /**
- * Reads yt-dlp's error output and classifies it once (anchors.md C.5 #3). The texts are yt-dlp's own messages
+ * Reads yt-dlp's error output and classifies it once (docs/decisions.md, "Errors are classified once"). The texts are yt-dlp's own messages
  * (raise_geo_restricted, the DRM and bot-check errors, HTTP errors): a new wording falls through to DOWNLOAD_FAILED,
  * which is retried, and shows in the logs. `target` (the URL or search) names the host of a network failure;
  * `version` (yt-dlp --version) goes into the message of an extractor failure, where the version is what matters.
@@ -221,7 +215,7 @@ export function plainUrl(url: string): string {
 
 /**
  * The yt-dlp adapter. Each source kind has its own settings (cookies, request pacing, extra arguments), because one
- * setup for YouTube and SoundCloud fails both (anchors.md A.4). `--no-config` keeps a user's yt-dlp.conf out of it.
+ * setup for YouTube and SoundCloud fails both (docs/decisions.md, "One yt-dlp setup per site"). `--no-config` keeps a user's yt-dlp.conf out of it.
  */
 export class YtDlp {
   readonly #config: Config;

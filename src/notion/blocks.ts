@@ -27,8 +27,6 @@ export const paragraph = (...spans: Span[]): BlockRequest => ({ object: 'block',
 
 export const bullet = (...spans: Span[]): BlockRequest => ({ object: 'block', type: 'bulleted_list_item', bulleted_list_item: { rich_text: richText(spans) } }) as BlockRequest;
 
-export const divider = (): BlockRequest => ({ object: 'block', type: 'divider', divider: {} }) as BlockRequest;
-
 export const link = (text: string, url: string): Span => ({ text, url });
 export const bold = (text: string): Span => ({ text, bold: true });
 export const code = (text: string): Span => ({ text, code: true });

@@ -1,5 +1,5 @@
 /**
- * The contract with the user's Notion workspace (notion-schema.md): for each database, each semantic field we use,
+ * The contract with the user's Notion workspace (docs/notion-contract.md): for each database, each semantic field we use,
  * the property names tried in order, the property types accepted, and whether the daemon can run without it.
  *
  * Names are matched after trimming and case-folding: the live Music Tracks database has a property named "Key "
@@ -141,7 +141,7 @@ export type DatabaseKey = keyof typeof DATABASES;
 export type FieldsOf<D extends DatabaseKey> = (typeof DATABASES)[D]['fields'];
 export type FieldKey<D extends DatabaseKey> = keyof FieldsOf<D> & string;
 
-/** The Audio Processing vocabulary the user already has (notion-schema.md); we add none. */
+/** The Audio Processing vocabulary the user already has (docs/notion-contract.md); we add none. */
 export const PROCESSING_TAGS = {
   analysed: 'Audio Analysis Complete',
   converted: 'Format Conversion Complete',
@@ -166,7 +166,7 @@ export const PROCESSING_ERROR_TAGS = [
 
 export type ProcessingErrorTag = (typeof PROCESSING_ERROR_TAGS)[number];
 
-/** Names never to create an artist for (notion-schema.md, Music Artists). */
+/** Names never to create an artist for (docs/notion-contract.md, Music Artists). */
 export const REJECTED_ARTIST_NAMES = [
   'unknown',
   'unknown artist',

@@ -32,7 +32,6 @@ import { RateLimiter, SharedRateBudget, type RateBudget, type RateBudgetStore } 
 export const NOTION_API_VERSION = '2025-09-03';
 
 export type NotionFilter = NonNullable<QueryDataSourceParameters['filter']>;
-export type NotionSorts = NonNullable<QueryDataSourceParameters['sorts']>;
 export type BlockRequest = AppendBlockChildrenParameters['children'][number];
 export type PageResponse = PageObjectResponse;
 
@@ -62,7 +61,7 @@ export interface NotionGatewayOptions {
   createLookupWaitMs?: number;
 }
 
-/** What a call does, which decides what may be retried (notion-api.md §1.5, §4.5). */
+/** What a call does, which decides what may be retried (docs/notion-contract.md, "Retries by method"). */
 type CallKind =
   /** GET and data source queries: always safe to repeat. */
   | 'read'
@@ -267,7 +266,7 @@ export class NotionGateway {
   /**
    * Every page matching `filter`, to the end (never just the first 100). The `sort` timestamp is also the window key:
    * when a query hits Notion's 10,000-row cap, the next window starts `on_or_after` the last value seen, and rows seen
-   * twice at the window edge are dropped (notion-api.md §5.1; the SDK's iterateAllDataSourceRows does the same).
+   * twice at the window edge are dropped (docs/notion-contract.md, "Pagination and the 10,000-row cap"; the SDK's iterateAllDataSourceRows does the same).
    */
   async *queryPages(
     dataSourceId: string,
@@ -278,7 +277,7 @@ export class NotionGateway {
     for (;;) {
       let cursor: string | undefined;
       let last: string | undefined;
-      let capped = false;
+      let capped: boolean;
       do {
         const filter = withWindow(options.filter, options.sort, windowStart);
         const response = await this.#call('read', `query ${dataSourceId}`, () =>

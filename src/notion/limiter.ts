@@ -1,4 +1,7 @@
 import type { Clock } from '../clock.js';
+import type { BudgetState } from '../../state/store.js';
+
+export type { BudgetState };
 
 /** What the gateway needs from a rate limiter: a slot per request, and a pause every caller respects. */
 export interface RateBudget {
@@ -99,13 +102,6 @@ export interface RateBudgetStore {
   readRateBudgetPause(key: string): number;
 }
 
-export interface BudgetState {
-  tokens: number;
-  refilledAt: number;
-  pausedUntil: number;
-  /** Send times of the last `burst` requests, oldest first. */
-  recent: number[];
-}
 
 /**
  * The same budget as RateLimiter, kept in the state directory's SQLite so that every tracksync process using one

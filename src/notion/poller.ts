@@ -4,7 +4,7 @@ import type { Store } from '../../state/store.js';
 import type { NotionFilter, NotionGateway, PageResponse } from './gateway.js';
 
 /**
- * Incremental polling of one data source (notion-api.md §4).
+ * Incremental polling of one data source (docs/notion-contract.md, "Polling: timestamps rounded to the minute").
  *
  * last_edited_time is floored to the minute, so "edited after the last time I looked" misses edits made later in the
  * same minute. The cursor is therefore (minute, pages seen in that window with a hash of their content): the query asks

@@ -36,7 +36,7 @@ export interface DataSourceProperties {
   readonly properties: Record<string, { id: string; name: string; type: string; [k: string]: unknown }>;
 }
 
-/** Trimmed, NFC-normalised and case-folded: how notion-schema.md says names are compared. */
+/** Trimmed, NFC-normalised and case-folded: how docs/notion-contract.md says names are compared. */
 export function normalisePropertyName(name: string): string {
   return name.normalize('NFC').trim().toLocaleLowerCase('en-US');
 }
@@ -114,9 +114,4 @@ export function resolveSchema<D extends DatabaseKey>(
     skipped,
   };
   return { schema, problems };
-}
-
-/** The property for `field`, or undefined when the data source lacks it (optional fields only). */
-export function propertyOf<D extends DatabaseKey>(schema: ResolvedSchema<D>, field: FieldKey<D>): ResolvedProperty | undefined {
-  return schema.fields[field];
 }

@@ -25,7 +25,7 @@ interface Deps {
 }
 
 /**
- * Reads the schema of every configured database and binds the semantic fields (notion-schema.md).
+ * Reads the schema of every configured database and binds the semantic fields (docs/notion-contract.md).
  * The database -> data source mapping is cached in SQLite, so a normal start costs one request per database.
  * All problems of all databases are gathered into one ConfigError (the CLI exits 2 with the list).
  */
@@ -135,7 +135,7 @@ async function discoverDataSource(
     if (!chosen) throw new TrackSyncError('SCHEMA_MISMATCH', `${label}: database ${databaseId} has no data source`);
     return { dataSource: await notion.retrieveDataSource(chosen.id), realDatabaseId: databaseId, listed };
   } catch (error) {
-    // notion-schema.md: "A data source id is accepted too."
+    // docs/notion-contract.md: "A data source id is accepted too."
     if (!(error instanceof TrackSyncError && (error.code === 'NOTION_NOT_FOUND' || error.code === 'NOTION_VALIDATION'))) throw error;
     let dataSource: DataSourceResponse;
     try {
@@ -225,7 +225,7 @@ export async function checkRelationTargets(notion: NotionGateway, schemas: Schem
   return results;
 }
 
-/** notion-schema.md: "tracksync never writes a status option that does not exist; where a configured value is missing it says so at start." */
+/** docs/notion-contract.md: "tracksync never writes a status option that does not exist; where a configured value is missing it says so at start." */
 function checkStatusOptions(tasks: ResolvedSchema<'tasks'>, config: Config): void {
   const status = tasks.fields.status;
   if (!status) return;

@@ -1,12 +1,12 @@
 import type { EventBus } from '../events.js';
 import { cleanText } from '../text.js';
-import type { ItemInput } from '../../handlers/types.js';
-import type { Store } from '../../state/store.js';
+import type { ItemInput } from '../engine/contracts.js';
+import type { LibraryStore, PendingFileStore } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { Ffmpeg } from '../media/ffmpeg.js';
-import type { PlacementFiles } from './files.js';
+import type { PlacementFiles } from '../media/files.js';
 import type { YtDlp } from '../media/ytdlp.js';
 import type { SpotifyService } from '../services/spotify.js';
 
@@ -16,7 +16,7 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
-  readonly store: Store;
+  readonly store: LibraryStore & PendingFileStore;
   readonly ffmpeg: Ffmpeg;
   readonly ytdlp: YtDlp;
   readonly spotify: SpotifyService | undefined;

@@ -54,7 +54,7 @@ export interface Converted {
 /** Analysis runs at 22.05 kHz mono: enough for onsets (up to 8 kHz) and pitch (up to 2.1 kHz), a quarter of the data. */
 export const ANALYSIS_RATE = 22_050;
 
-/** Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). media-notes.md §3. */
+/** Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). docs/decisions.md, "Conversion: one ffmpeg run, three outputs". */
 export function outputFormat(download: { readonly probe: ProbeResult }, media: PipelineDeps['config']['media']): { bitDepth: 16 | 24; sampleRate: number } {
   if (!download.probe.lossless) return { bitDepth: media.lossyBitDepth as 16 | 24, sampleRate: media.lossySampleRate };
   const depth = (download.probe.bitDepth ?? 16) > 16 && media.maxBitDepth === 24 ? 24 : 16;
@@ -137,7 +137,7 @@ export async function tagFiles(deps: PipelineDeps, download: DownloadResult, dec
 /**
  * Every file is complete (ffmpeg finished it: its container says it lasts as long as the source, ±0.5 s) and carries
  * its tags, read back with music-metadata: one in-process parse per file gives both, where an ffprobe per file cost
- * about 0.06 s of CPU each (issue 16). Downloaded is set only after this (notion-schema.md). A failure removes the
+ * about 0.06 s of CPU each (issue 16). Downloaded is set only after this (docs/notion-contract.md). A failure removes the
  * conversion so a retry converts again rather than re-checking the same files.
  */
 export async function verifyFiles(deps: PipelineDeps, converted: Converted, analysis: Analysis): Promise<Record<string, number>> {

@@ -1,4 +1,4 @@
-import type { Store } from '../../state/store.js';
+import type { EagleQueueStore } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -23,7 +23,7 @@ export async function importIntoEagle(eagle: EagleClient, item: EagleImport): Pr
  * The import as a pipeline step: Eagle not answering is not a failure of the track (the import waits in eagle_pending
  * and the daemon retries it when Eagle is back); returns the item id, or null when it waits or Eagle is not in use.
  */
-export async function importOrDefer(deps: { eagle: EagleClient; store: Store; clock: Clock; logger: Logger }, pageId: string, item: EagleImport): Promise<string | null> {
+export async function importOrDefer(deps: { eagle: EagleClient; store: EagleQueueStore; clock: Clock; logger: Logger }, pageId: string, item: EagleImport): Promise<string | null> {
   const { eagle } = deps;
   if (!eagle.explicit && !(await eagle.available())) return null; // no Eagle on this Mac: nothing to do
   try {

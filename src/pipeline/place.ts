@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { AudioFormat, Config, DestinationKey } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { PipelineDeps } from './context.js';
 import { fingerprintKeys } from '../library/fingerprint-index.js';
-import { numberedName, safeSegment, trackFileName } from './names.js';
-import { coreTitle, normaliseText } from './scoring.js';
+import { numberedName, safeSegment, trackFileName } from '../domain/names.js';
+import { coreTitle, normaliseText } from '../domain/scoring.js';
+import { unmountedVolume } from '../domain/volumes.js';
 
 export interface Placed {
   /** The path written to Notion per format (the first destination). */
@@ -24,17 +25,6 @@ export function destinationFolder(config: Config, key: DestinationKey, playlist:
   if (key === 'out') return join(config.paths.outDir, safeSegment(playlist ?? '', config.placement.maxFileNameBytes, config.placement.unassignedFolder));
   if (key === 'backup') return config.paths.backupDir;
   return config.paths.wavBackupDir;
-}
-
-/**
- * A folder on an external volume is used only when the volume is mounted: creating /Volumes/VIBES/... on the system disk
- * while the drive is unplugged would scatter files where the user never looks (the legacy code exited at import time).
- */
-export function unmountedVolume(folder: string): string | undefined {
-  const match = resolve(folder).match(/^\/Volumes\/([^/]+)/);
-  if (!match) return undefined;
-  const mount = `/Volumes/${match[1]}`;
-  return existsSync(mount) ? undefined : mount;
 }
 
 /**

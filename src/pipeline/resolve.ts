@@ -4,8 +4,8 @@ import { cleanText } from '../text.js';
 import { TRACK_FIELDS } from '../notion/databases.js';
 import type { SpotifyTrack } from '../services/spotify.js';
 import type { PipelineDeps, TrackRow } from './context.js';
-import { chooseCandidate, type ScoredCandidate } from './scoring.js';
-import { classifyUrl, type ClassifiedUrl } from './urls.js';
+import { chooseCandidate, type ScoredCandidate } from '../domain/scoring.js';
+import { classifyUrl, spotifyTrackId, type ClassifiedUrl } from '../domain/urls.js';
 
 /** The audio to download. */
 export interface ResolvedSource {
@@ -42,16 +42,6 @@ async function followShortLink(deps: PipelineDeps, url: string): Promise<string>
   const location = response.headers.get('location');
   if (response.status >= 300 && response.status < 400 && location) return new URL(location, url).toString();
   throw new TrackSyncError('SOURCE_NOT_FOUND', `the SoundCloud short link ${url} did not redirect anywhere (HTTP ${response.status})`, { details: { processingTag: 'SC_404' } });
-}
-
-/** The Spotify track id in "Spotify ID" (an id, a URI or a URL) or "Spotify URL". */
-export function spotifyTrackId(row: Pick<TrackRow, 'spotifyId' | 'spotifyUrl'>): string | null {
-  for (const value of [row.spotifyId, row.spotifyUrl]) {
-    if (/^[A-Za-z0-9]{22}$/.test(value)) return value;
-    const classified = classifyUrl(value);
-    if (classified.ok && classified.value.platform === 'spotify' && classified.value.kind === 'track') return classified.value.id;
-  }
-  return null;
 }
 
 /** The YouTube search URL for a query (a yt-dlp "ytsearch5:" prefix, or an http template for the local stand-in). */

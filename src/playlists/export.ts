@@ -12,7 +12,7 @@ import type { FieldKey } from '../notion/databases.js';
 import type { NotionGateway } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
 import { packageRoot } from '../paths.js';
-import { unmountedVolume } from '../pipeline/place.js';
+import { unmountedVolume } from '../domain/volumes.js';
 import { writeTextAtomically } from '../text-file.js';
 import { AppleMusic, syncArguments, type AppleMusicEntry } from './apple-music.js';
 import { renderM3u8 } from './m3u8.js';

@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import { INVISIBLE } from '../pipeline/names.js';
+import { INVISIBLE } from '../domain/names.js';
 
 /**
  * Extended M3U in UTF-8 (".m3u8"): "#EXTM3U", then per track "#EXTINF:<seconds>,<artist> - <title>" and the file's

@@ -1,4 +1,4 @@
-import { INVISIBLE, numberedName, safeSegment } from '../pipeline/names.js';
+import { INVISIBLE, numberedName, safeSegment } from '../domain/names.js';
 
 /**
  * Playlist names from Notion become file names (`<playlist>.m3u8`) and the names shown in rekordbox and Apple Music.

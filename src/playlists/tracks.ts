@@ -60,7 +60,6 @@ export interface TrackDeps {
 }
 
 const AUDIO = new Set(['.aiff', '.aif', '.m4a', '.wav', '.mp3', '.flac']);
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 interface FileFound {

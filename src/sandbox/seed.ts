@@ -2,7 +2,7 @@ import { stableId } from './ids.js';
 import type { PropertyDefinition, Workspace } from './workspace.js';
 
 /**
- * The user's databases as they are today (notion-schema.md, legacy-workflow.md §2), with their real database ids,
+ * The user's databases as they are today (docs/notion-contract.md, docs/legacy-bugs.md, "The databases"), with their real database ids,
  * the awkward names kept ("Key " with a trailing space, "WAV Fingerprint", "Loudness Level") and a sample of the
  * unused legacy properties, so schema resolution is exercised against the real thing.
  */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SchemaMappingRow } from '../doctor/checks.js';
-import type { StatusSnapshot } from '../cli/commands/status.js';
+import type { StatusSnapshot } from '../engine/status.js';
 import { ago, bytes, span } from '../human.js';
 import type { DownloadProgress } from '../media/ytdlp.js';
 import { stepOfStage } from '../pipeline/steps.js';

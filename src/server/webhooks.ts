@@ -1,9 +1,9 @@
 import { verifyWebhookSignature, type BaseWebhookPayload } from '@notionhq/client';
-import type { SourceKey } from '../../handlers/types.js';
+import type { SourceKey } from '../engine/contracts.js';
 import type { Logger } from '../log.js';
 
 /**
- * Notion webhook deliveries (notion-api.md §6). They are signals only: a delivery wakes the poller for its data
+ * Notion webhook deliveries (docs/notion-contract.md, "Webhooks"). They are signals only: a delivery wakes the poller for its data
  * source and the poller re-reads the pages; nothing in the payload is trusted beyond "look at this data source now".
  */
 

@@ -3,10 +3,10 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import { coreTitle, normaliseText, similarityOf } from '../pipeline/scoring.js';
+import { coreTitle, normaliseText, similarityOf } from '../domain/scoring.js';
 
 /**
- * Eagle's local API (https://api.eagle.cool, legacy-workflow.md §9): `{status, data}` JSON, the token (when set) as
+ * Eagle's local API (https://api.eagle.cool, docs/legacy-bugs.md, "Eagle's local API"): `{status, data}` JSON, the token (when set) as
  * `?token=` in the query string. Eagle is optional: on when EAGLE_API_BASE is set or Eagle answers on
  * localhost:41595. Eagle not running is never a track failure: the import waits (eagle_pending) and is retried.
  */
@@ -212,7 +212,7 @@ export class EagleClient {
     return items;
   }
 
-  /** The best item for a track by the legacy weighted score (legacy-workflow.md §8.2), if it reaches 70. */
+  /** The best item for a track by the legacy weighted score (docs/legacy-bugs.md, "Eagle best match"), if it reaches 70. */
   async findTrack(track: { title: string; artist: string; durationSeconds: number | null; fingerprint?: string | null; bpm?: number | null }): Promise<(EagleItem & { score: number }) | undefined> {
     let best: (EagleItem & { score: number }) | undefined;
     for (const item of await this.items()) {
@@ -223,7 +223,7 @@ export class EagleClient {
   }
 }
 
-/** legacy-workflow.md §8.2: fingerprint 100; title x35; artist x25; duration up to 15; BPM up to 10; name stem x5. */
+/** docs/legacy-bugs.md, "Eagle best match": fingerprint 100; title x35; artist x25; duration up to 15; BPM up to 10; name stem x5. */
 export function weightedScore(track: { title: string; artist: string; durationSeconds: number | null; fingerprint?: string | null; bpm?: number | null }, item: EagleItem): number {
   if (track.fingerprint && item.tags.includes(`fingerprint:${track.fingerprint}`)) return 100;
   const name = item.name.includes(' - ') ? item.name.slice(item.name.indexOf(' - ') + 3) : item.name;

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
  * The Spotify adapter, around spotify-web-api-node (the design card's choice).
  *
  * That package is unmaintained (last release about January 2021) and hard-codes api.spotify.com and
- * accounts.spotify.com as module constants (media-notes.md §10), so nothing else in tracksync imports it: to point it
+ * accounts.spotify.com as module constants (docs/decisions.md, "Card packages behind adapters"), so nothing else in tracksync imports it: to point it
  * at SPOTIFY_API_BASE_URL / SPOTIFY_ACCOUNTS_BASE_URL (the local Spotify in tests and the demo) this file wraps the
  * package's two request builders, and replacing the package later means rewriting only this file
  * (@spotify/web-api-ts-sdk, or plain fetch).

@@ -24,7 +24,7 @@ CREATE TABLE data_sources (
 );
 
 -- Incremental polling: the minute-floored last_edited_time seen last, and the pages (with their content hash)
--- already seen in that minute (notion-api.md §4).
+-- already seen in that minute (docs/notion-contract.md, "Polling: timestamps rounded to the minute").
 CREATE TABLE cursors (
   data_source_id       TEXT PRIMARY KEY,
   minute               TEXT,

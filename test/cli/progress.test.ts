@@ -60,7 +60,7 @@ describe('live progress and the result table (the CLI under a pseudo-terminal an
     expect(piped.exitCode, piped.stderr).toBe(0);
     expect(piped.stderr).toMatch(/^\[1\/1\] day-tram: Downloading \(step 2 of 6\)$/m);
     expect(piped.stderr).toMatch(/^\[1\/1\] day-tram: Writing to Notion \(step 6 of 6\)$/m);
-    expect(piped.stderr).toMatch(/^✓ day-tram  synced in \d+ (s|min)$/m);
+    expect(piped.stderr).toMatch(/^✓ day-tram {2}synced in \d+ (s|min)$/m);
     expect(piped.stdout + piped.stderr).not.toMatch(/\x1b\[/);
     expect(piped.stdout).toMatch(/day-tram\s+118(\.\d)?\s+G Major\s+9B\s+Source URL\s+synced/);
     expect(piped.stdout).not.toContain('Downloading');

@@ -103,7 +103,7 @@ describe('never twice: deduplication and Eagle', async () => {
     const b = row({ Title: title('Same Old Song (Remastered)'), 'Artist Name': text('Repeat Band'), 'Duration (ms)': { number: 201_000 }, 'Source URL': { url: 'http://127.0.0.1:9/b.mp3' } });
     const dry = await cli(['dedup'], env);
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/\[notion, fuzzy, score (1|0\.\d+)\] names alike[^\n]*\n  keep: Repeat Band - Same Old Song/);
+    expect(dry.stdout).toMatch(/\[notion, fuzzy, score (1|0\.\d+)\] names alike[^\n]*\n {2}keep: Repeat Band - Same Old Song/);
     expect(dry.stdout).toContain('dry run');
     expect(sandbox.workspace.retrievePage(a).in_trash || sandbox.workspace.retrievePage(b).in_trash).toBe(false);
     const applied = await cli(['dedup', '--apply'], env);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { Store } from '../../state/store.js';
 import { decodeProperty } from '../../src/notion/codecs.js';
-import { nodeFiles, type PlacementFiles } from '../../src/pipeline/files.js';
+import { nodeFiles, type PlacementFiles } from '../../src/media/files.js';
 import { makeClip } from '../helpers/audio.js';
 import { cli } from '../helpers/cli.js';
 import { text, title } from '../helpers/notion.js';
@@ -77,7 +77,9 @@ describe('disk full in an output folder', async () => {
     const stateDir = join(world.dir, stateName);
     if (slug === 'tmpfs') {
       mount(['-t', 'tmpfs', '-o', 'size=1m', 'tracksync-test', wavDir]);
-      onTestFinished(() => execFileSync(root ? 'umount' : 'sudo', root ? ['-l', wavDir] : ['-n', 'umount', '-l', wavDir]));
+      onTestFinished(() => {
+        execFileSync(root ? 'umount' : 'sudo', root ? ['-l', wavDir] : ['-n', 'umount', '-l', wavDir]);
+      });
       const configPath = join(world.dir, `disk-full-${slug}.json`);
       writeFileSync(configPath, JSON.stringify(settings));
       const env = { ...sandbox.env(), ...world.env(), WAV_BACKUP_DIR: wavDir, TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_CONFIG: configPath };

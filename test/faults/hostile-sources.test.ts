@@ -135,7 +135,6 @@ describe('hostile sources, through the CLI', async () => {
       const tags = await readTags(m4a);
       expect(tags.title).toBe('Bell Nul Esc[31m Red Line');
       expect(tags.artist).toBe('Ctrl Artist');
-      // eslint-disable-next-line no-control-regex
       expect(m4a).not.toMatch(/[\u0000-\u001f\u007f]/);
     } finally {
       store.close();

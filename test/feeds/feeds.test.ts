@@ -14,11 +14,11 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
     const like = (n: number) => ({ title: `Liked ${n}`, url: `${media.url}/audio/liked-${n}.mp3`, durationSeconds: 180 });
     media.addSearchResults('dj-profile', [like(3), like(2), like(1)]);
     const daemon = await world.daemon({ file: file(), env: { SOUNDCLOUD_PROFILE: 'dj-profile' } });
-    const first = await daemon.runFeeds();
+    const first = await daemon.app.runFeeds();
     expect(first).toEqual([{ feed: 'SoundCloud likes of dj-profile', listed: 3, created: 3, known: 0 }]);
     expect(bySource(like(1).url)).toHaveLength(1);
     expect(decodeProperty(bySource(like(3).url)[0]!.properties.Title)).toBe('Liked 3');
-    const again = await daemon.runFeeds();
+    const again = await daemon.app.runFeeds();
     expect(again[0]).toMatchObject({ created: 0, known: 1 }); // stopped at the newest, already known
     await daemon.stop('test');
   });
@@ -30,7 +30,7 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
     spotify.like('feedtrack0000000000001');
     spotify.addPlaylist('37i9dQZF1DX0XUsuxWHRQd', 'Warm Up', ['feedtrack0000000000002', 'feedtrack0000000000003']);
     const daemon = await world.daemon({ file: file({ spotifyLikes: true, spotifyPlaylists: ['https://open.spotify.com/playlist/37i9dQZF1DX0XUsuxWHRQd'] }) });
-    const reports = await daemon.runFeeds();
+    const reports = await daemon.app.runFeeds();
     expect(reports).toEqual([
       { feed: 'Spotify liked songs', listed: 1, created: 1, known: 0 },
       { feed: 'Spotify playlist Warm Up', listed: 2, created: 2, known: 0 },
@@ -41,7 +41,7 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
     expect(decodeProperty(row('feedtrack0000000000001').properties['Artist Name'])).toBe('Feed Artist');
     // "Third" leaves the playlist: its row stays.
     spotify.addPlaylist('37i9dQZF1DX0XUsuxWHRQd', 'Warm Up', ['feedtrack0000000000002']);
-    await daemon.runFeeds();
+    await daemon.app.runFeeds();
     expect(row('feedtrack0000000000003')).toBeDefined();
     expect(row('feedtrack0000000000003').in_trash).toBe(false);
     await daemon.stop('test');
@@ -50,8 +50,8 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
   it('creates at most maxNewRowsPerRun rows in one run', async () => {
     media.addSearchResults('big-profile', Array.from({ length: 8 }, (_, i) => ({ title: `Bulk ${i}`, url: `${media.url}/audio/bulk-${i}.mp3`, durationSeconds: 100 })));
     const daemon = await world.daemon({ file: file({ maxNewRowsPerRun: 5 }), env: { SOUNDCLOUD_PROFILE: 'big-profile' } });
-    expect((await daemon.runFeeds())[0]).toMatchObject({ created: 5 });
-    expect((await daemon.runFeeds())[0]).toMatchObject({ created: 0, known: 1 }); // the newest 5 exist: it stops there
+    expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 5 });
+    expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 0, known: 1 }); // the newest 5 exist: it stops there
     await daemon.stop('test');
   });
 });

@@ -4,7 +4,7 @@ import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
 import { makeClip } from '../helpers/audio.js';
 import { FAST } from '../helpers/daemon.js';
 import { standIn } from '../helpers/standins.js';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/engine/contracts.js';
 import { musicSyncHandler } from '../../handlers/music-sync.js';
 import { eligibleRows, nowPlayingSource, soundcloudLikes, spotifyLikes } from '../../handlers/task-sync.js';
 import { text, title } from '../helpers/notion.js';

@@ -31,7 +31,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
     try {
       await daemon.runCycle('test');
       await daemon.runCycle('test');
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       const title = criticalTitle('notion-access');
       expect(named(title)).toHaveLength(1);
       const task = named(title)[0]!;
@@ -46,7 +46,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       await daemon.stop('restart');
       daemon = await world.daemon({ file, stateName: state });
       await daemon.runCycle('test');
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       expect(named(title)).toHaveLength(1);
       expect(body(task.id).match(/still happening/g)!.length).toBeGreaterThanOrEqual(2);
       // Our own CRITICAL task is never taken as music-sync work, although its title says "Music Sync".
@@ -54,7 +54,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
 
       sandbox.setFaults([]);
       await daemon.runCycle('test');
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       expect(body(task.id)).toContain('cleared');
       expect(body(task.id)).toContain('every database answered again');
       expect(daemon.store.getIncident('notion-access')?.cleared_at).not.toBeNull();
@@ -62,7 +62,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       sandbox.workspace.updatePage(task.id, { properties: { Status: { status: { name: 'Completed' } } } });
       sandbox.setFaults([{ path: `^/data_sources/${sandbox.ids.tracks.dataSourceId}/query`, status: 403 }]);
       await daemon.runCycle('test');
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       expect(named(title)).toHaveLength(2);
     } finally {
       sandbox.setFaults([]);
@@ -87,7 +87,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       const rows = urls.map((url, i) => addTrack(`Outdated ${i}`, url));
       await daemon.runOnce();
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       // The track's own failure reason names the yt-dlp that failed (an extractor error: its version matters).
       for (const row of rows) expect(daemon.store.getItemByPage('tracks', row)!.last_error_message).toContain('yt-dlp 2023.03.04');
       const title = criticalTitle('yt-dlp-outdated');
@@ -100,7 +100,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       writeFileSync(bin, '#!/bin/sh\nexec yt-dlp "$@"\n');
       addTrack('After the update', await media.addFile('crit-ok.mp3', await makeClip({ tonic: 7, mode: 'minor', bpm: 126, seconds: 8 })));
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       expect(body(task.id)).toContain('a track downloaded again');
       expect(named(title)).toHaveLength(1);
     } finally {
@@ -127,7 +127,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       ];
       await daemon.runOnce();
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       for (const [row, host] of rows) {
         const item = daemon.store.getItemByPage('tracks', row)!;
         expect(item.last_error_code).toBe('NETWORK_UNREACHABLE');
@@ -149,7 +149,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Spotify only'), 'Artist Name': text('Crit'), 'Spotify URL': { url: 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC' } } });
       await daemon.runOnce();
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       const volume = named(criticalTitle('volume-missing'));
       expect(volume).toHaveLength(1);
       expect(body(volume[0]!.id)).toContain('/Volumes/DJ-SSD-unplugged');
@@ -186,7 +186,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
 
       spotify.setOwnerPremium(false);
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       // The Spotify-only row waits: not failed, its one attempt given back, the reason kept.
       expect(byPage('tracks', spotifyOnly)).toMatchObject({ state: 'retry_wait', last_error_code: 'SPOTIFY_APP_REFUSED', attempts: 0 });
       expect(byPage('tracks', spotifyOnly).last_error_message).toContain('no active Premium subscription');
@@ -209,7 +209,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       // Premium renewed: the next cycle sees Spotify serve the app, says so on the task and makes the waiting rows due.
       spotify.setOwnerPremium(true);
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       expect(body(critical_.id)).toContain('cleared');
       expect(daemon.store.getIncident('spotify-app-refused')?.cleared_at).not.toBeNull();
       await daemon.runOnce();

@@ -5,7 +5,7 @@ import { packageRoot } from '../../src/paths.js';
 
 const BIN = join(packageRoot(), 'bin', 'tracksync.js');
 
-/** The real CLI (the built dist/), as a user runs it. `npm test` builds first. */
+/** The real CLI (the built dist/), as a user runs it; test/global-setup.ts builds dist/ once per run. */
 /** `uid`/`gid`: run as another user (a root test runner checking what a user without access sees). */
 export function cli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string; uid?: number; gid?: number } = {}): ResultPromise<{ reject: false; env: Record<string, string>; extendEnv: false; cwd: string; input: string }> {
   return execa(process.execPath, [BIN, ...args], {

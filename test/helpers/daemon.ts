@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/engine/contracts.js';
 import { loadConfig, type Config, type FileConfig } from '../../src/config/load.js';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { Services } from '../../src/daemon/services.js';
+import { musicApp, type MusicDaemon } from '../../src/app/music.js';
+import { Daemon } from '../../src/engine/daemon.js';
+import { Services } from '../../src/engine/services.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 
@@ -26,9 +27,10 @@ export function testConfig(sandbox: Sandbox, stateDir: string, file: FileConfig 
 export async function startTestDaemon(
   sandbox: Sandbox,
   options: { stateDir: string; handlers: Handler[]; file?: FileConfig; env?: Record<string, string>; host?: string; pid?: number; logger?: Logger; fetch?: typeof fetch; services?: Services },
-): Promise<Daemon> {
+): Promise<MusicDaemon> {
   const config = testConfig(sandbox, options.stateDir, options.file ?? FAST, options.env);
   return Daemon.start({
+    app: musicApp,
     config,
     // TEST_LOG=debug shows a test daemon's log on stderr while investigating.
     logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG, pretty: false }) : silentLogger()),

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { builtInHandlers } from '../../handlers/index.js';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/engine/contracts.js';
 import { systemClock } from '../../src/clock.js';
 import type { FileConfig } from '../../src/config/load.js';
-import type { Daemon } from '../../src/daemon/daemon.js';
-import { Services } from '../../src/daemon/services.js';
+import type { MusicDaemon } from '../../src/app/music.js';
+import { Services } from '../../src/engine/services.js';
 import { silentLogger } from '../../src/log.js';
-import type { PlacementFiles } from '../../src/pipeline/files.js';
-import { registerMediaServices } from '../../src/pipeline/services.js';
+import type { PlacementFiles } from '../../src/media/files.js';
+import { registerMediaServices } from '../../src/services/media.js';
 import { startMediaServer, type MediaServer } from '../../src/sandbox/media-server.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { startEagleServer, type EagleServer } from '../../src/sandbox/eagle-server.js';
@@ -26,7 +26,7 @@ export interface PipelineWorld {
   readonly wavBackupDir: string;
   env(): Record<string, string>;
   /** A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools; `eagle` adds a local Eagle. */
-  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string; eagle?: boolean; files?: PlacementFiles }): Promise<Daemon>;
+  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string; eagle?: boolean; files?: PlacementFiles }): Promise<MusicDaemon>;
   /** The local Eagle (started by the first daemon that asks for one). */
   eagle(): Promise<EagleServer>;
 }

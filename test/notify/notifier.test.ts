@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/engine/contracts.js';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/load.js';
 import { TrackSyncError } from '../../src/errors.js';

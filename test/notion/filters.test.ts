@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/engine/contracts.js';
 import { Store } from '../../state/store.js';
 import { systemClock } from '../../src/clock.js';
-import { isRoutedToUs } from '../../src/daemon/sources/tasks.js';
+import { isRoutedToUs } from '../../src/app/sources/tasks.js';
 import { checkNotion } from '../../src/doctor/checks.js';
 import { silentLogger } from '../../src/log.js';
 import { loadSchemas } from '../../src/notion/schemas.js';
-import { ArtistDirectory } from '../../src/pipeline/artists.js';
+import { ArtistDirectory } from '../../src/domain/artists.js';
 import { decodeProperty } from '../../src/notion/codecs.js';
 import { FAST, startTestDaemon, testConfig } from '../helpers/daemon.js';
 import { gatewayFor, title, withSandbox } from '../helpers/notion.js';

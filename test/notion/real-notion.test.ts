@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/engine/contracts.js';
 import { Store } from '../../state/store.js';
 import { systemClock } from '../../src/clock.js';
-import { isRoutedToUs } from '../../src/daemon/sources/tasks.js';
+import { isRoutedToUs } from '../../src/app/sources/tasks.js';
 import { checkNotion } from '../../src/doctor/checks.js';
 import { ConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -93,7 +93,7 @@ describe('tracksync against Notion as it really is', async () => {
     try {
       const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'blocks'), handlers: [taskHandler as Handler, trackHandler as Handler] });
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       const incident = daemon.store.getIncident('notion-block-limit');
       await daemon.stop('test');
       expect(decodeProperty(ws.retrievePage(row).properties.Downloaded)).toBe(true);

@@ -34,7 +34,7 @@ describe('the track pipeline within Notion\'s limits', async () => {
     try {
       const daemon = await world.daemon();
       await daemon.runOnce();
-      await daemon.critical.idle();
+      await daemon.app.critical.idle();
       expect(daemon.store.getIncident('notion-block-limit')?.cleared_at).toBeNull();
       await daemon.stop('test');
     } finally {

@@ -49,7 +49,7 @@ export function parseM3u8(path: string): M3uParsed {
 export const TONALITIES = new Set(['', 'C', 'Am', 'G', 'Em', 'D', 'Bm', 'A', 'F#m', 'E', 'Dbm', 'B', 'Abm', 'F#', 'Ebm', 'Db', 'Bbm', 'Ab', 'Fm', 'Eb', 'Cm', 'Bb', 'Gm', 'F', 'Dm']);
 
 type Attrs = Record<string, string>;
-interface Node extends Attrs {}
+type Node = Attrs;
 
 export interface RekordboxParsed {
   readonly product: Attrs;

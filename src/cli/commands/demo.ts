@@ -3,14 +3,15 @@ import { join, relative, resolve } from 'node:path';
 import { builtInHandlers } from '../../../handlers/index.js';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config/load.js';
-import { Daemon } from '../../daemon/daemon.js';
-import { Services } from '../../daemon/services.js';
+import { musicApp } from '../../app/music.js';
+import { Daemon } from '../../engine/daemon.js';
+import { Services } from '../../engine/services.js';
 import { createLogger } from '../../log.js';
 import { runTool } from '../../media/process.js';
 import { encodeWav, synthesize, type SynthSpec } from '../../media/synth.js';
 import { decodeProperty, toRichText } from '../../notion/codecs.js';
 import { exportPlaylists } from '../../playlists/export.js';
-import { registerMediaServices } from '../../pipeline/services.js';
+import { registerMediaServices } from '../../services/media.js';
 import { startMediaServer } from '../../sandbox/media-server.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { startSpotifyServer } from '../../sandbox/spotify-server.js';
@@ -114,7 +115,7 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
     const logger = createLogger({ level: io.verbose ? 'info' : 'warn', secrets: config.secrets });
     const services = new Services();
     registerMediaServices(services, config, logger, systemClock);
-    const daemon = await Daemon.start({ config, logger, handlers: builtInHandlers(), services });
+    const daemon = await Daemon.start({ app: musicApp, config, logger, handlers: builtInHandlers(), services });
     // Live progress on a terminal (standard error), plain lines elsewhere; the steps in words, never stage names.
     const view = new ProgressView(io, { total: rows.length + 1 });
     const unfollow = followItems(daemon.events, daemon.store, view);

@@ -6,7 +6,7 @@ export async function feedsCommand(_args: string[], values: { json?: boolean }, 
   const runtime = loadRuntime(io, { json: values.json === true });
   const daemon = await startDaemon(runtime);
   try {
-    const reports = await daemon.runFeeds();
+    const reports = await daemon.app.runFeeds();
     if (values.json) {
       print(io.stdout, JSON.stringify({ feeds: reports }, null, 2));
       return 0;

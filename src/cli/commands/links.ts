@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Store } from '../../../state/store.js';
 import { systemClock } from '../../clock.js';
-import { Services } from '../../daemon/services.js';
-import { findLinks } from '../../pipeline/links.js';
-import { MEDIA, registerMediaServices, type MediaServices } from '../../pipeline/services.js';
+import { Services } from '../../engine/services.js';
+import { findLinks } from '../../app/links.js';
+import { MEDIA, registerMediaServices, type MediaServices } from '../../services/media.js';
 import { print, table, type CliIO } from '../io.js';
 import { loadRuntime } from '../runtime.js';
 import { openNotion, trackPageId } from '../target.js';

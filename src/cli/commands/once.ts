@@ -1,4 +1,4 @@
-import type { TrackRunOutcome } from '../../../handlers/types.js';
+import type { TrackRunOutcome } from '../../engine/contracts.js';
 import { trackLine, type TrackLine } from '../../handoff/report.js';
 import type { CliIO } from '../io.js';
 import { note, print } from '../io.js';
@@ -13,7 +13,7 @@ type Mode = 'single' | 'batch' | 'all' | 'reprocess';
 /**
  * `tracksync once [--limit N] [--mode single|batch|all|reprocess] [--json]`: one poll, process what it found, wait,
  * exit, with live progress on a terminal and the result table of the tracks it processed.
- * The legacy modes (legacy-workflow.md §3): single = one item; batch = --limit items (default: one claim batch, 10);
+ * The legacy modes (docs/legacy-bugs.md, "Modes"): single = one item; batch = --limit items (default: one claim batch, 10);
  * all = everything found (the default); reprocess = a full reconcile that ignores the polling cursor.
  */
 export async function onceCommand(_args: string[], values: { limit?: string; mode?: Mode; json?: boolean }, io: CliIO): Promise<number> {
@@ -34,7 +34,7 @@ export async function onceCommand(_args: string[], values: { limit?: string; mod
     daemon.events.on('item:retry', (e) => daemon.store.getItem(e.itemId)?.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'retry_wait', outcome: 'will-retry', error: { code: e.code, message: e.message } })),
   ];
   const lines: TrackLine[] = [];
-  let summary: Record<string, unknown> = {};
+  let summary: Record<string, unknown>;
   try {
     const report = await daemon.runOnce({ ...(limit === undefined ? {} : { limit }), full: mode === 'reprocess' });
     view.stop();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Store, type ItemRow } from '../../../state/store.js';
+import { Store } from '../../../state/store.js';
 import { CONSTANTS } from '../../config/constants.js';
 import { stateDirFrom } from '../../config/load.js';
 import { STATUS_LOGIN_KEY, STATUS_URL_KEY, hashLoginCode } from '../../server/http.js';
@@ -9,6 +9,7 @@ import { stepOfStage } from '../../pipeline/steps.js';
 import { daemonProcess, latestFailureDetail, recentTracks } from '../../status/views.js';
 import { colorsFor, print, table, type CliIO } from '../io.js';
 import { readableTitle } from '../progress.js';
+import { statusSnapshot } from '../../engine/status.js';
 
 /**
  * `tracksync status [--json]`: reads the daemon's SQLite state (works while the daemon runs; needs no Notion access):
@@ -110,65 +111,4 @@ export function statusPageLink(store: Store, now: number): string | undefined {
 
 function indent(text: string): string {
   return text.split('\n').map((l) => `  ${l}`).join('\n');
-}
-
-export interface StatusSnapshot {
-  queue: Record<string, Record<string, number>>;
-  inFlight: ItemView[];
-  retrying: ItemView[];
-  failed: ItemView[];
-  runs: Array<{ id: number; startedAt: number; trigger: string; polled: number; claimed: number; notionRequests: number; durationMs: number | null; error: string | null }>;
-  lastSuccessfulCycleAt: number | null;
-}
-
-export interface ItemView {
-  id: number;
-  source: string;
-  pageId: string;
-  title: string;
-  state: string;
-  stage: string | null;
-  attempts: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  nextAttemptAt: number | null;
-  error: string | null;
-  /** In flight only: how many of its stages have finished. */
-  stagesDone?: number;
-}
-
-/** The numbers `status`, the status page and the metrics share. */
-export function statusSnapshot(store: Store, limit = 20): StatusSnapshot {
-  const queue: Record<string, Record<string, number>> = {};
-  for (const { source, state, count } of store.countItemsByState()) (queue[source] ??= {})[state] = count;
-  const view = (row: ItemRow): ItemView => ({
-    id: row.id,
-    source: row.source,
-    pageId: row.page_id,
-    title: row.title,
-    state: row.state,
-    stage: row.stage,
-    attempts: row.attempts,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    nextAttemptAt: row.state === 'retry_wait' ? row.next_attempt_at : null,
-    error: row.last_error_code ? `${row.last_error_code}: ${row.last_error_message ?? ''}` : null,
-  });
-  return {
-    queue,
-    inFlight: store.listInFlight().map((row) => ({ ...view(row), stagesDone: row.stages_done })),
-    retrying: store.listItemsInState('retry_wait', limit).map(view),
-    failed: store.listItemsInState('failed', limit).map(view),
-    runs: store.listRecentRuns(10).map((r) => ({
-      id: r.id,
-      startedAt: r.started_at,
-      trigger: r.trigger,
-      polled: r.polled,
-      claimed: r.claimed,
-      notionRequests: r.notion_requests,
-      durationMs: r.finished_at === null ? null : r.finished_at - r.started_at,
-      error: r.error_message,
-    })),
-    lastSuccessfulCycleAt: store.lastSuccessfulRun()?.finished_at ?? null,
-  };
 }

@@ -1,10 +1,11 @@
-import { ensurePlaylistPage, listPlaylistEntries } from '../../pipeline/playlists.js';
-import type { TrackRunOutcome } from '../../../handlers/types.js';
+import { ensurePlaylistPage } from '../../domain/playlists.js';
+import { listPlaylistEntries } from '../../feeds/listing.js';
+import type { TrackRunOutcome } from '../../engine/contracts.js';
 import { TrackSyncError, coerceError } from '../../errors.js';
 import { outcomeWords, trackLine, type TrackLine } from '../../handoff/report.js';
-import { ensureTrackRow } from '../../pipeline/lookup.js';
-import { MEDIA, type MediaServices } from '../../pipeline/services.js';
-import { classifyUrl, type ClassifiedUrl } from '../../pipeline/urls.js';
+import { ensureTrackRow } from '../../domain/lookup.js';
+import { MEDIA, type MediaServices } from '../../services/media.js';
+import { classifyUrl, type ClassifiedUrl } from '../../domain/urls.js';
 import { print, type CliIO } from '../io.js';
 import { ProgressView, followItems } from '../progress.js';
 import { printResults } from '../results.js';

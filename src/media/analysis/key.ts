@@ -73,7 +73,7 @@ export const KEY_PROFILES: Profiles = BGATE;
 const MAJOR_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
 const MINOR_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'G#', 'A', 'Bb', 'B'];
 
-/** Camelot numbers by tonic pitch class (legacy-workflow.md §7 table: the standard wheel). */
+/** Camelot numbers by tonic pitch class (docs/legacy-bugs.md, "Key notation" table: the standard wheel). */
 const CAMELOT_MAJOR = [8, 3, 10, 5, 12, 7, 2, 9, 4, 11, 6, 1];
 const CAMELOT_MINOR = [5, 12, 7, 2, 9, 4, 11, 6, 1, 8, 3, 10];
 

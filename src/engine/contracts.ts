@@ -1,0 +1,164 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { FieldValue } from '../notion/codecs.js';
+import type { FieldKey } from '../notion/databases.js';
+import type { BlockRequest, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { Schemas } from '../notion/schemas.js';
+import type { HandlerStore, Store } from '../../state/store.js';
+import type { Identity } from './identity.js';
+import type { ItemSource } from './sources.js';
+
+/**
+ * The contract between the daemon and a handler. A handler says which source it serves and which items it accepts;
+ * the daemon claims, runs and writes back. A handler never writes the item's own page: it returns what to write, and
+ * the daemon turns that into one PATCH (docs/architecture.md, "The contracts").
+ */
+
+export type SourceKey = 'tracks' | 'tasks';
+
+/** The page being worked on, decoded through the live schema. */
+export interface ItemInput<S extends SourceKey = SourceKey> {
+  readonly source: S;
+  readonly page: PageResponse;
+  /** Every semantic field the data source has, decoded (see notion/databases.ts for the names). */
+  readonly fields: Readonly<Partial<Record<FieldKey<S>, FieldValue>>>;
+}
+
+/**
+ * Runs a named, checkpointed stage: skipped (its saved output returned) when it already finished for this input and
+ * `isValid` (when given) accepts the saved output, e.g. its files still exist. Outputs must be JSON-serialisable.
+ */
+export type StageRunner = <T>(
+  stage: string,
+  inputHash: string,
+  run: () => Promise<T>,
+  options?: { artefactHash?: (output: T) => string | null; isValid?: (output: T) => boolean },
+) => Promise<T>;
+
+export interface HandlerContext<S extends SourceKey = SourceKey> {
+  readonly item: { readonly id: number; readonly pageId: string; readonly attempt: number };
+  readonly input: ItemInput<S>;
+  readonly logger: Logger;
+  readonly notion: NotionGateway;
+  readonly schemas: Schemas;
+  /** The library, temp files and deferred Eagle imports: never leases or checkpoints (they are the runner's). */
+  readonly store: HandlerStore;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly events: EventBus;
+  /** Aborted on shutdown (after the grace period) and when the item runs past its time limit. */
+  readonly signal: AbortSignal;
+  readonly stage: StageRunner;
+  /**
+   * A folder for this item's intermediate files (downloads, conversions) in the state directory. It survives retries
+   * and restarts, so stages resume; the daemon removes it when the item is done or has failed for good.
+   */
+  readonly workDir: string;
+  /** Long-lived services (media tools, Spotify, ...) registered by the daemon's owner; see engine/services.ts. */
+  readonly services: ServiceRegistry;
+  /** Run the track pipeline on a Music Tracks row now (task handlers use it for the tracks a task asks for). */
+  readonly tracks: TrackRunner;
+}
+
+/** What a handler returns. The daemon writes it back. */
+export interface HandlerResult {
+  /** A short word for status and metrics: "synced", "metadata-only", "adopted", "completed", ... */
+  readonly outcome: string;
+  /** Semantic field -> value, written to the item's page in one PATCH. */
+  readonly properties?: Readonly<Partial<Record<string, FieldValue>>>;
+  /** Tasks: the status to set (a configured status name). */
+  readonly taskStatus?: 'completed' | 'failed' | 'blocked';
+  /** Tasks: the one-paragraph Execution-Result summary. */
+  readonly summary?: string;
+  /** Tasks: a report appended to the page body. */
+  readonly report?: readonly BlockRequest[];
+  /** Tracks: a note for the user, posted as a comment on the row (a value in the row that could not be used). */
+  readonly comment?: string;
+  /** Tracks: archive the page after the write-back (a duplicate merged into another row). */
+  readonly archive?: boolean;
+  /** Facts for the Execution-Logs page and the RETURN handoff file. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface Handler<S extends SourceKey = SourceKey> {
+  readonly name: string;
+  readonly source: S;
+  /** Whether this handler wants the item. Items no handler accepts are left untouched. */
+  accepts(input: ItemInput<S>, config: Config): boolean;
+  run(context: HandlerContext<S>): Promise<HandlerResult>;
+}
+
+/** What happened to one Music Tracks row run on demand (by a task handler or `tracksync sync`). */
+export interface TrackRunOutcome {
+  readonly pageId: string;
+  /** done: synced (or metadata only, adopted); failed: given up; retry_wait: the daemon tries again later; skipped: nothing to do. */
+  readonly state: 'done' | 'failed' | 'retry_wait' | 'skipped';
+  /** "synced", "metadata-only", "adopted", "already-synced", "locked-elsewhere", "not-eligible", "failed", "will-retry". */
+  readonly outcome: string;
+  /** The row after the run (for reports: title, BPM, key, paths). */
+  readonly page: PageResponse | undefined;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Runs the track pipeline on a row now, with the same code and the same bookkeeping as the poller. */
+export interface TrackRunner {
+  syncNow(pageId: string, signal: AbortSignal): Promise<TrackRunOutcome>;
+}
+
+/** Typed access to long-lived services that handlers share (created once per daemon, closed at shutdown). */
+export interface ServiceRegistry {
+  get<T>(name: string): T | undefined;
+  require<T>(name: string): T;
+}
+
+/**
+ * What the engine gives the application when it plugs in (docs/architecture.md, "The contracts"): the shared plumbing,
+ * never the daemon itself.
+ */
+export interface AppContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly notion: NotionGateway;
+  readonly events: EventBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly identity: Identity;
+  readonly services: ServiceRegistry;
+  /** Aborted when a stop's grace period is over (running work is then cut short). */
+  readonly shutdown: AbortSignal;
+  /** The schemas as they are now (a broken source's schema is re-read while running). */
+  schemas(): Schemas;
+  /** Asks for a cycle soon (debounced), e.g. when the application added rows. */
+  wake(reason: string): void;
+}
+
+/** A job the application runs on its own schedule (node-cron expression), beside the engine's cycles. */
+export interface AppSchedule {
+  readonly name: string;
+  readonly cron: string;
+  run(): Promise<unknown>;
+}
+
+/**
+ * The application plugged into the engine: the Notion sources it polls and the work it does around each cycle. The
+ * engine calls it and imports nothing from it (the boundary rule in eslint.config.js).
+ */
+export interface App {
+  /** The polled sources for the source keys the registered handlers serve (a source not configured is left out). */
+  buildSources(wanted: ReadonlySet<SourceKey>): Map<SourceKey, ItemSource>;
+  /** Each cycle, after the polls and before claiming; problems go to `errors` (the cycle's record). */
+  beforeClaim?(errors: string[]): Promise<void>;
+  /** Each cycle, after claiming: background work that must not delay the next claim. */
+  afterClaim?(): void;
+  /** Jobs on their own schedules, started with the daemon's schedule. */
+  schedules?(): readonly AppSchedule[];
+  /** Claiming has stopped: stop watching and abort background work that is not worth a delay. */
+  stopping?(): void;
+  /** After the running items have settled: resolves when the application's own work is done. */
+  idle?(): Promise<void>;
+}
+
+/** Builds the application once the engine's plumbing is up (Daemon.start). */
+export type AppFactory<A extends App = App> = (context: AppContext) => A;

@@ -1,0 +1,212 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from './contracts.js';
+import { handlerStore, type ItemRow, type Store } from '../../state/store.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import { TrackSyncError, WAITS_FOR_A_PERSON, coerceError, rawDetail, type ErrorKind } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { Schemas } from '../notion/schemas.js';
+import type { Identity } from './identity.js';
+import type { ItemSource, ResultRun } from './sources.js';
+
+/**
+ * Transient backoff: min(base · 2^(attempt-1), max) · random[0.5, 1.5). With the defaults (30 s base, 6 h cap) the
+ * eight attempts are spread over about two hours, graphile-worker's curve with BullMQ's jitter (docs/decisions.md, "Leases, heartbeats, backoff, shutdown").
+ */
+export function retryDelayMs(attempt: number, retry: Config['retry'], random: () => number = Math.random): number {
+  const base = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.5 + random()));
+}
+
+/** Where an item's intermediate files live (in the state directory, so they survive a restart). */
+export function workDirOf(config: Config, itemId: number): string {
+  return join(config.stateDir, 'work', String(itemId));
+}
+
+async function removeWorkDir(config: Config, itemId: number, logger: Logger): Promise<void> {
+  try {
+    await rm(workDirOf(config, itemId), { recursive: true, force: true });
+  } catch (error) {
+    logger.warn({ err: error, itemId }, 'could not remove the item work folder');
+  }
+}
+
+/** Why a job's signal aborted: the daemon stopping gives the item back; a time limit counts as a failed attempt. */
+export class ShutdownAbort extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('tracksync is shutting down');
+  }
+}
+
+export interface RunnerDeps {
+  readonly store: Store;
+  readonly notion: NotionGateway;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events: EventBus;
+  readonly identity: Identity;
+  readonly services: ServiceRegistry;
+  readonly tracks: TrackRunner;
+  schemas(): Schemas;
+}
+
+export interface ClaimedItem {
+  readonly row: ItemRow;
+  readonly source: ItemSource;
+  readonly handler: Handler;
+  readonly page: PageResponse;
+}
+
+/** Runs one claimed item to an end state: done, retry_wait, failed, or released on shutdown. Never throws. */
+export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: AbortSignal): Promise<void> {
+  const { store, clock, config, events, identity } = deps;
+  const { row, source, handler } = claimed;
+  const logger = deps.logger.child({ itemId: row.id, pageId: row.page_id, source: row.source, handler: handler.name });
+  const startedAt = clock.now();
+  const attempt = store.markItemRunning(row.id, identity.bootId, startedAt);
+  if (attempt === undefined) {
+    logger.warn('lease lost before the item started; leaving it');
+    return;
+  }
+  const attemptId = store.startAttempt(row.id, attempt, identity.bootId, startedAt);
+  const controller = new AbortController();
+  const onShutdown = (): void => controller.abort(new ShutdownAbort());
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  if (shutdown.aborted) onShutdown();
+  const timeLimit = setTimeout(() => controller.abort(new TrackSyncError('ABORTED', `the item ran longer than ${Math.round(config.items.maxRunMs / 60_000)} min (items.maxRunMs)`)), config.items.maxRunMs);
+  const heartbeat = setInterval(() => {
+    store.renewLease(row.id, identity.bootId, clock.now() + config.claims.leaseMs, clock.now());
+    source.renewClaim(row.page_id).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the Processing Lock; another machine may take the row when it goes stale'));
+  }, Math.max(1_000, Math.floor(config.claims.leaseMs / 3)));
+  heartbeat.unref();
+
+  let currentStage: string | null = null;
+  // Checkpoints belong to one generation: retries of the same work resume, a page changed by a person starts afresh.
+  const stage: StageRunner = async (name, stageInputHash, run, options) => {
+    const inputHash = `g${row.generation}:${stageInputHash}`;
+    const checkpoint = store.getCheckpoint(row.id, name);
+    if (checkpoint && checkpoint.input_hash === inputHash) {
+      const saved = JSON.parse(checkpoint.output_json);
+      if (!options?.isValid || options.isValid(saved)) {
+        events.emit('stage:end', { itemId: row.id, stage: name, durationMs: 0, skipped: true });
+        return saved;
+      }
+      logger.info({ stage: name }, 'checkpoint no longer valid (its files are gone); running the stage again');
+    }
+    controller.signal.throwIfAborted();
+    currentStage = name;
+    store.setItemStage(row.id, name, clock.now());
+    events.emit('stage:start', { itemId: row.id, stage: name });
+    const began = clock.now();
+    logger.debug({ stage: name }, 'stage start');
+    const output = await run();
+    store.recordStageDone(row.id, name, inputHash, output ?? null, options?.artefactHash?.(output) ?? null, clock.now());
+    events.emit('stage:end', { itemId: row.id, stage: name, durationMs: clock.now() - began, skipped: false });
+    return output;
+  };
+  const resultRun: ResultRun = { itemId: row.id, attempt, generation: row.generation, startedAt, stage };
+
+  try {
+    if (attempt > config.retry.maxAttempts) {
+      throw new TrackSyncError('INTERNAL', `gave up after ${attempt - 1} attempts (the last one did not finish: the daemon was stopped or crashed while running it)`, { kind: 'permanent' });
+    }
+    const context: HandlerContext = {
+      item: { id: row.id, pageId: row.page_id, attempt },
+      input: source.toInput(claimed.page),
+      logger,
+      notion: deps.notion,
+      schemas: deps.schemas(),
+      store: handlerStore(store),
+      config,
+      clock,
+      events,
+      signal: controller.signal,
+      stage,
+      workDir: workDirOf(config, row.id),
+      services: deps.services,
+      tracks: deps.tracks,
+    };
+    const result = await handler.run(context as never);
+    controller.signal.throwIfAborted();
+    const written = await source.writeResult(claimed.page, result, resultRun);
+    store.finishItem(row.id, result.outcome, source.contentHash(written), clock.now());
+    store.finishAttempt(attemptId, { outcome: result.outcome, stage: currentStage }, clock.now());
+    await removeWorkDir(config, row.id, logger);
+    events.emit('item:done', { itemId: row.id, source: row.source, pageId: row.page_id, handler: handler.name, outcome: result.outcome, durationMs: clock.now() - startedAt });
+    logger.info({ outcome: result.outcome, durationMs: clock.now() - startedAt }, 'item done');
+  } catch (raw) {
+    const reason = controller.signal.reason;
+    const error = raw instanceof ShutdownAbort || reason instanceof ShutdownAbort ? undefined : coerceError(reason instanceof TrackSyncError && controller.signal.aborted ? reason : raw);
+    if (error === undefined) {
+      await giveBack(deps, claimed, logger, attemptId, currentStage);
+    } else {
+      await recordFailure(deps, claimed, logger, { attempt, attemptId, stage: currentStage, error, run: resultRun });
+    }
+  } finally {
+    clearTimeout(timeLimit);
+    clearInterval(heartbeat);
+    shutdown.removeEventListener('abort', onShutdown);
+  }
+}
+
+/** Shutdown: the page goes back to how it was before the claim, and the attempt is not counted. */
+async function giveBack(deps: RunnerDeps, claimed: ClaimedItem, logger: Logger, attemptId: number, stage: string | null): Promise<void> {
+  const { store, clock, events } = deps;
+  let hash: string | null = null;
+  try {
+    const page = await claimed.source.release(claimed.row.page_id, 'the daemon was stopped');
+    if (page) hash = claimed.source.contentHash(page);
+  } catch (error) {
+    logger.warn({ err: error }, 'could not release the claim in Notion; it goes stale after the lease');
+  }
+  store.releaseItem(claimed.row.id, clock.now(), { refundAttempt: true, inputHash: hash });
+  store.finishAttempt(attemptId, { outcome: 'released', stage }, clock.now());
+  events.emit('item:released', { itemId: claimed.row.id, pageId: claimed.row.page_id, reason: 'shutdown' });
+  logger.info({ stage }, 'item released for shutdown; it resumes from its last finished stage');
+}
+
+async function recordFailure(
+  deps: RunnerDeps,
+  claimed: ClaimedItem,
+  logger: Logger,
+  failure: { attempt: number; attemptId: number; stage: string | null; error: TrackSyncError; run: ResultRun },
+): Promise<void> {
+  const { store, clock, config, events } = deps;
+  const { error, attempt } = failure;
+  // A condition only a person can end waits as long as it lasts, its attempt given back (errors.ts WAITS_FOR_A_PERSON).
+  const waits = WAITS_FOR_A_PERSON.has(error.code);
+  const final = error.kind === 'permanent' || (!waits && attempt >= config.retry.maxAttempts);
+  const delay = waits ? config.retry.waitForPersonMs : delayFor(error.kind, error, attempt, config);
+  const nextAttemptAt = clock.now() + delay;
+  let hash: string | null = null;
+  try {
+    const written = await claimed.source.writeFailure(claimed.page, error, { final, attempt, ...(final ? {} : { nextAttemptAt }) }, failure.run);
+    if (written) hash = claimed.source.contentHash(written);
+  } catch (writeError) {
+    logger.error({ err: writeError }, 'could not write the failure back to Notion');
+  }
+  const itemError = { code: error.code, kind: error.kind, message: error.message };
+  if (final) {
+    store.failItem(claimed.row.id, itemError, hash, clock.now());
+    await removeWorkDir(config, claimed.row.id, logger);
+    events.emit('item:failed', { itemId: claimed.row.id, pageId: claimed.row.page_id, title: claimed.row.title, code: error.code, message: error.message });
+    logger.warn({ code: error.code, kind: error.kind, attempt, err: error }, 'item failed');
+  } else {
+    store.scheduleRetry(claimed.row.id, nextAttemptAt, itemError, clock.now(), { inputHash: hash, refundAttempt: waits });
+    events.emit('item:retry', { itemId: claimed.row.id, pageId: claimed.row.page_id, code: error.code, kind: error.kind, message: error.message, nextAttemptAt });
+    logger.info({ code: error.code, kind: error.kind, attempt, retryInMs: delay, message: error.message }, 'item will be retried');
+  }
+  // The raw tool output (a traceback, yt-dlp's own words) is kept with the attempt for `tracksync status --verbose`.
+  const detail = rawDetail(error);
+  store.finishAttempt(failure.attemptId, { outcome: final ? 'failed' : 'retry', stage: failure.stage, code: error.code, message: error.message, ...(detail ? { detail } : {}) }, clock.now());
+}
+
+function delayFor(kind: ErrorKind, error: TrackSyncError, attempt: number, config: Config): number {
+  if (kind === 'rate_limited') return error.retryAfterMs ?? config.retry.rateLimitedDefaultDelayMs;
+  return retryDelayMs(attempt, config.retry);
+}
