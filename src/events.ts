@@ -34,6 +34,8 @@ export interface EventMap {
    * is known better than the row's, and the download's progress. For the CLI's live view and the status page only.
    */
   'item:progress': { itemId: number; step: number; steps: number; label: string; title?: string; download?: DownloadProgress };
+  /** The daemon's playlist export ran (app/music.ts): why, how many playlists it wrote, and any error. */
+  'playlists:exported': { reason: string; exported: number; unchanged: number; error?: string };
   'notion:request': { method: string; endpoint: string; status: number; durationMs: number };
   'notion:rate_limited': { retryAfterMs: number };
   /** Notion failed every cycle for notifications.notionDownAfterMs, or refused the token: the daemon cannot do its job. */

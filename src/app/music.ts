@@ -7,6 +7,7 @@ import { CriticalTasks } from '../handoff/critical.js';
 import { watchCriticalConditions } from '../handoff/critical-watch.js';
 import { encodeFields, pageHasValues, readList } from '../notion/codecs.js';
 import { PROCESSING_TAGS } from '../notion/databases.js';
+import { exportPlaylists } from '../playlists/export.js';
 import { importIntoEagle, type EagleImport } from '../pipeline/eagle.js';
 import { LINKED_OUTCOMES, enrichDueLinks } from './links.js';
 import { MEDIA, type MediaServices } from '../services/media.js';
@@ -19,8 +20,8 @@ export type MusicDaemon = Daemon<MusicApp>;
 
 /**
  * The music application as the engine sees it (src/engine/contracts.ts, App): the Music Tracks and Agent-Tasks
- * sources, the CRITICAL tasks and their watch, deferred Eagle imports, link enrichment after a track is done, and the
- * feeds on their own schedule.
+ * sources, the CRITICAL tasks and their watch, deferred Eagle imports, link enrichment after a track is done, the
+ * feeds on their own schedule, and the playlist export (after synced tracks, debounced, and on its own schedule).
  */
 export class MusicApp implements App {
   /** Conditions that need a person, filed as CRITICAL Agent-Tasks. */
@@ -31,12 +32,19 @@ export class MusicApp implements App {
   #links: Promise<unknown> | undefined;
   /** Aborted when the daemon starts stopping: a link search is never worth delaying a stop. */
   readonly #stop = new AbortController();
+  /** The debounce of the playlist export after synced tracks (playlists.exportDebounceMs). */
+  #exportTimer: NodeJS.Timeout | undefined;
+  /** The playlist export running, if any; a request while it runs is remembered in #exportAgain. */
+  #exporting: Promise<void> | undefined;
+  #exportAgain: string | undefined;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
     const { config, clock, logger, store, events } = ctx;
     events.on('item:done', (e) => {
       if (e.source === 'tracks' && config.links.enabled && LINKED_OUTCOMES.has(e.outcome)) store.addLinksPending(e.pageId, clock.now(), clock.now());
+      // A synced track may complete a playlist: the playlists that changed are exported again, once per burst.
+      if (e.source === 'tracks') this.#scheduleExport('tracks synced');
     });
     this.critical = new CriticalTasks({ notion: ctx.notion, schemas: () => ctx.schemas(), store, config, clock, logger });
     const media = (): MediaServices | undefined => ctx.services.get<MediaServices>(MEDIA);
@@ -117,9 +125,58 @@ export class MusicApp implements App {
   }
 
   schedules(): readonly AppSchedule[] {
-    const { feeds } = this.#ctx.config;
+    const { feeds, playlists } = this.#ctx.config;
     const any = feeds.soundcloudLikes || feeds.spotifyLikes || feeds.soundcloudPlaylists.length > 0 || feeds.spotifyPlaylists.length > 0;
-    return any ? [{ name: 'feeds', cron: feeds.cron, run: () => this.runFeeds() }] : [];
+    const schedules: AppSchedule[] = any ? [{ name: 'feeds', cron: feeds.cron, run: () => this.runFeeds() }] : [];
+    if (this.#exportsPlaylists()) schedules.push({ name: 'playlists', cron: playlists.exportCron, run: () => this.exportPlaylists('schedule') });
+    return schedules;
+  }
+
+  /** Whether this daemon keeps the playlists exported: Music Playlists is configured and playlists.autoExport is on. */
+  #exportsPlaylists(): boolean {
+    return this.#ctx.config.playlists.autoExport && this.#ctx.schemas().playlists !== undefined;
+  }
+
+  #scheduleExport(reason: string): void {
+    if (this.#exportTimer || this.#stop.signal.aborted || !this.#exportsPlaylists()) return;
+    this.#exportTimer = setTimeout(() => {
+      this.#exportTimer = undefined;
+      void this.exportPlaylists(reason);
+    }, this.#ctx.config.playlists.exportDebounceMs);
+  }
+
+  /**
+   * The playlists whose export would change are exported again (playlists/export.ts with onlyChanged: an unchanged
+   * playlist costs no request beyond the listings). One export at a time: a request during one runs once after it.
+   * A failure is logged and reported in the event; the next trigger tries again.
+   */
+  async exportPlaylists(reason: string): Promise<void> {
+    if (this.#exporting) {
+      this.#exportAgain = reason;
+      return this.#exporting;
+    }
+    const { notion, store, config, clock, logger, events } = this.#ctx;
+    const schemas = this.#ctx.schemas();
+    this.#exporting = exportPlaylists({ notion, schemas, store, config, clock, logger, signal: this.#stop.signal }, { onlyChanged: true })
+      .then(
+        (report) => {
+          const exported = report.playlists.filter((p) => p.exportedNow).length;
+          if (exported > 0) logger.info({ reason, exported }, 'playlists exported');
+          events.emit('playlists:exported', { reason, exported, unchanged: report.playlists.length - exported });
+        },
+        (raw: unknown) => {
+          const error = coerceError(raw);
+          logger.warn({ err: error, reason }, 'the playlist export failed; it is tried again at the next synced track or schedule');
+          events.emit('playlists:exported', { reason, exported: 0, unchanged: 0, error: error.message });
+        },
+      )
+      .finally(() => {
+        this.#exporting = undefined;
+        const again = this.#exportAgain;
+        this.#exportAgain = undefined;
+        if (again !== undefined && !this.#stop.signal.aborted) void this.exportPlaylists(again);
+      });
+    return this.#exporting;
   }
 
   /** One run of the configured feeds (likes, playlists); new rows wake the poller. */
@@ -138,11 +195,14 @@ export class MusicApp implements App {
   stopping(): void {
     this.#stopCriticalWatch();
     this.#stop.abort();
+    if (this.#exportTimer) clearTimeout(this.#exportTimer);
+    this.#exportTimer = undefined;
   }
 
   async idle(): Promise<void> {
     await this.critical.idle();
     await this.#links;
+    await this.#exporting;
   }
 }
 

@@ -720,6 +720,24 @@ const playlists = section({
     .max(64)
     .default(8)
     .describe('File headers read at once: enough to hide disk latency, few enough for two cores.'),
+  autoExport: flag
+    .default(true)
+    .describe(
+      'The running daemon re-exports the playlists that changed: after tracks are synced, and on exportCron for ' +
+        'edits to Music Playlists rows. false: only `tracksync playlists export`.',
+    ),
+  exportDebounceMs: positiveInt
+    .default(MINUTE_MS / 2)
+    .describe(
+      'After a synced track, the export waits this long for more: a playlist of 40 new tracks is exported once, ' +
+        'not 40 times (an unchanged export costs only its listings: 21 requests for 2,000 tracks).',
+    ),
+  exportCron: cronExpression
+    .default('*/15 * * * *')
+    .describe(
+      'When the daemon looks for edited Music Playlists rows (node-cron): every 15 minutes, like the feeds; Notion ' +
+        'webhooks for that database are not subscribed.',
+    ),
 });
 
 // ---------------------------------------------------------------------------------------------------------------------

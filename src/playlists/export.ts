@@ -28,8 +28,8 @@ import { displayTitle, resolveTracks, type ExportTrack, type LeftOut, type Resol
  * Music Playlists row gets the export time, the number of tracks exported and the ones left out, in whichever of those
  * properties the database has.
  *
- * `exportPlaylists` is the one entry point: the CLI calls it now, and the queue handler that re-exports a playlist when
- * its row changes or one of its tracks is synced will call it with `onlyChanged`. With `onlyChanged`, a playlist whose
+ * `exportPlaylists` is the one entry point: the CLI calls it, and the running daemon (app/music.ts) calls it with
+ * `onlyChanged` after synced tracks (debounced) and on playlists.exportCron, for edited Music Playlists rows. With `onlyChanged`, a playlist whose
  * export would come out the same (same name, same tracks in the same order, same files and fields) is not written, not
  * written back and costs no Notion request beyond the two listings (see model.ts); SQLite remembers what was exported.
  *

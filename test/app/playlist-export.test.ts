@@ -1,0 +1,62 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MusicDaemon } from '../../src/app/music.js';
+import type { EventMap } from '../../src/events.js';
+import { makeClip } from '../helpers/audio.js';
+import { text, title } from '../helpers/notion.js';
+import { pipelineWorld } from '../helpers/pipeline.js';
+import { parseM3u8 } from '../playlists/formats.js';
+import { playlistWorld } from '../playlists/world.js';
+
+/** The next 'playlists:exported' of a daemon: the test waits on the event, never on time. */
+function nextExport(daemon: MusicDaemon): Promise<EventMap['playlists:exported']> {
+  return new Promise((resolve) => {
+    const off = daemon.events.on('playlists:exported', (e) => {
+      off();
+      resolve(e);
+    });
+  });
+}
+
+/**
+ * The running daemon keeps the playlists exported (issue 15): a synced track lands in its playlists' files after a
+ * short debounce, and an edited Music Playlists row is picked up by the scheduled export.
+ */
+describe('the daemon exports the playlists that changed', async () => {
+  const world = await pipelineWorld();
+  const { sandbox } = world;
+  const playlists = await playlistWorld(sandbox, join(world.dir, 'playlist-world'));
+  const exportDir = join(world.outDir, 'Playlists (tracksync)');
+  const file = { playlists: { exportDebounceMs: 50 } };
+
+  it('writes a newly synced track into its playlist, and renames the file when the playlist is renamed', async () => {
+    const url = await world.media.addFile('warehouse.mp3', await makeClip({ tonic: 4, mode: 'minor', bpm: 124, seconds: 12 }));
+    const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Warehouse'), 'Artist Name': text('Daemon Artist'), 'Source URL': { url } } }).id;
+    const playlist = playlists.playlist('Friday Set', []);
+    playlists.setTracks(playlist, [id]);
+    const daemon = await world.daemon({ file });
+    expect(daemon.app.schedules().map((s) => s.name)).toContain('playlists');
+    const exported = nextExport(daemon);
+    await daemon.runOnce();
+    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+    expect(await exported).toMatchObject({ reason: 'tracks synced', exported: 1 });
+    const entries = parseM3u8(join(exportDir, 'Friday Set.m3u8')).entries;
+    expect(entries.map((e) => e.label)).toEqual(['Daemon Artist - Warehouse']);
+    expect(existsSync(entries[0]!.path)).toBe(true);
+
+    // Renamed in Notion: the scheduled export (playlists.exportCron runs this) renames the file.
+    sandbox.workspace.updatePage(playlist, { properties: { Name: title('Saturday Set') } });
+    const renamed = nextExport(daemon);
+    await daemon.app.exportPlaylists('schedule');
+    expect(await renamed).toMatchObject({ reason: 'schedule', exported: 1 });
+    expect(readdirSync(exportDir)).toContain('Saturday Set.m3u8');
+    expect(readdirSync(exportDir)).not.toContain('Friday Set.m3u8');
+    await daemon.stop('test');
+  });
+
+  it('exports nothing by itself with playlists.autoExport off', async () => {
+    const daemon = await world.daemon({ file: { playlists: { exportDebounceMs: 50, autoExport: false } } });
+    expect(daemon.app.schedules().map((s) => s.name)).not.toContain('playlists');
+    await daemon.stop('test');
+  });
+});
