@@ -81,20 +81,22 @@ describe('hostile and broken input, through the CLI', async () => {
     let stderr = '';
     daemon.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
-      await waitFor(() => stderr.includes('"msg":"cycle done"'), 'a first cycle', 30_000);
+      await waitFor(() => stderr.includes('"msg":"cycle done"'), 'a first cycle', 90_000);
       sandbox.workspace.renameProperty(sandbox.ids.tracks.dataSourceId, 'Downloaded', 'Done?');
       const before = row({ Title: title('Written while broken'), 'Source URL': { url: await media.addFile('broken.mp3', await makeClip({ seconds: 20, tonic: 7 })) } });
       const task = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title('Music sync while Music Tracks is broken'), Status: { status: { name: 'Ready' } } } }).id;
-      await waitFor(() => /Music Tracks[^\n]*required field \\?"downloaded\\?" has no property/.test(stderr), 'the schema error naming the database and the field', 30_000);
+      await waitFor(() => /Music Tracks[^\n]*required field \\?"downloaded\\?" has no property/.test(stderr), 'the schema error naming the database and the field', 90_000);
       // Agent-Tasks is still served: the task gets its answer, which says why no track could be synced.
-      await waitFor(() => decodeProperty(sandbox.workspace.retrievePage(task).properties.Status) === 'Failed', 'the task to be answered meanwhile', 30_000);
+      await waitFor(() => decodeProperty(sandbox.workspace.retrievePage(task).properties.Status) === 'Failed', 'the task to be answered meanwhile', 90_000);
       expect(String(decodeProperty(sandbox.workspace.retrievePage(task).properties['Execution-Result']))).toContain('Could not find property with name or id: Downloaded');
       expect(daemon.exitCode).toBeNull();
       sandbox.workspace.renameProperty(sandbox.ids.tracks.dataSourceId, 'Done?', 'Downloaded');
-      await waitFor(() => field(before, 'Downloaded') === true, 'the row written while broken to be processed after the repair', 60_000);
+      await waitFor(() => field(before, 'Downloaded') === true, 'the row written while broken to be processed after the repair', 120_000);
     } finally {
       daemon.kill('SIGTERM');
-      expect((await daemon).exitCode).toBe(0);
     }
-  }, 180_000);
+    // Outside the finally, so a failed wait above is reported as itself, not as the killed daemon's exit code.
+    expect((await daemon).exitCode).toBe(0);
+    // The waits are for events, with room for a loaded CI machine (alone, this case takes about 35 s).
+  }, 420_000);
 });
