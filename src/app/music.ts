@@ -2,7 +2,7 @@ import { coerceError } from '../errors.js';
 import type { App, AppContext, AppFactory, AppSchedule, SourceKey } from '../engine/contracts.js';
 import type { Daemon } from '../engine/daemon.js';
 import type { ItemSource } from '../engine/sources.js';
-import { runFeeds, type FeedReport } from '../feeds/feeds.js';
+import { runFeeds, type FeedProgress, type FeedReport } from '../feeds/feeds.js';
 import { CriticalTasks } from '../handoff/critical.js';
 import { watchCriticalConditions } from '../handoff/critical-watch.js';
 import { encodeFields, pageHasValues, readList } from '../notion/codecs.js';
@@ -179,12 +179,13 @@ export class MusicApp implements App {
     return this.#exporting;
   }
 
-  /** One run of the configured feeds (likes, playlists); new rows wake the poller. */
-  async runFeeds(): Promise<FeedReport[]> {
+  /** One run of the configured feeds (likes, playlists); new rows wake the poller. `onProgress`: the CLI's live line. */
+  async runFeeds(onProgress?: (progress: FeedProgress) => void): Promise<FeedReport[]> {
     const media = this.#ctx.services.get<MediaServices>(MEDIA);
     if (!media || this.#stop.signal.aborted) return [];
     const { config, notion, logger } = this.#ctx;
-    const reports = await runFeeds({ config, notion, schemas: this.#ctx.schemas(), media, logger, signal: this.#ctx.shutdown }).catch((error: unknown) => {
+    const deps = { config, notion, schemas: this.#ctx.schemas(), media, logger, signal: this.#ctx.shutdown, ...(onProgress ? { onProgress } : {}) };
+    const reports = await runFeeds(deps).catch((error: unknown) => {
       logger.error({ err: error }, 'feeds failed');
       return [];
     });

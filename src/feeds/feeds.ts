@@ -38,7 +38,17 @@ export interface FeedReport {
   readonly error?: string;
 }
 
+/** Where a run of the feeds stands: the feed being read, how far, and what it found so far (the CLI's live line). */
+export interface FeedProgress {
+  readonly feed: string;
+  readonly done: number;
+  readonly total: number;
+  readonly created: number;
+  readonly known: number;
+}
+
 export interface FeedDeps {
+  readonly onProgress?: (progress: FeedProgress) => void;
   readonly config: Config;
   readonly notion: NotionGateway;
   readonly schemas: Schemas;
@@ -111,8 +121,9 @@ export async function runFeeds(deps: FeedDeps): Promise<FeedReport[]> {
     let known = 0;
     try {
       const playlistId = feed.playlist ? await ensurePlaylistPage(deps.notion, deps.schemas, feed.playlist.name, feed.playlist.url) : undefined;
-      for (const entry of feed.entries) {
+      for (const [index, entry] of feed.entries.entries()) {
         deps.signal.throwIfAborted();
+        deps.onProgress?.({ feed: feed.name, done: index, total: feed.entries.length, created, known });
         if (await findTrackRow(deps.notion, deps.schemas.tracks, entry.target)) {
           known += 1;
           if (feed.incremental) break; // newest first: everything after this one is known too

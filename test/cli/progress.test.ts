@@ -54,6 +54,31 @@ describe('live progress and the result table (the CLI under a pseudo-terminal an
     expect(plain.output).not.toMatch(COLOUR);
   }, 240_000);
 
+  it('feeds: each feed by name with how far it got, live on a terminal and one line per feed through a pipe', async () => {
+    const like = (n: number) => ({ title: `Progress like ${n}`, url: `${media.url}/audio/progress-like-${n}.mp3`, durationSeconds: 180 });
+    media.addSearchResults('progress-profile', [like(3), like(2), like(1)]);
+    const feedsConfig = join(world.dir, 'feeds-config.json');
+    writeFileSync(feedsConfig, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, feeds: { soundcloudLikesUrl: `${media.url}/youtube/search.rss?q={profile}`, spotifyLikes: false } }));
+    const feedEnv = (name: string) => env(name, { TRACKSYNC_CONFIG: feedsConfig, SOUNDCLOUD_PROFILE: 'progress-profile' });
+    const terminal = await onTerminal(['feeds'], feedEnv('feeds-tty'));
+    expect(terminal.exitCode, terminal.output).toBe(0);
+    const output = terminal.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // colours and cursor moves out
+    // The live line: the feed's name (cut to the terminal's width) and how far it got.
+    expect(output).toMatch(/SoundCloud likes of p\S*\s+2 of 3 checked: 2 new, 0 already in Music Tracks/);
+    expect(output).toMatch(/✓ SoundCloud likes of progress-profile {2}read/);
+    expect(output).toMatch(/feed\s+listed\s+new rows\s+already known/);
+    // Through a pipe: the feed's start and end lines, not a line per entry; the table on standard output.
+    media.addSearchResults('progress-pipe', [like(5), like(4)]);
+    const piped = await cli(['feeds'], { ...feedEnv('feeds-tty'), SOUNDCLOUD_PROFILE: 'progress-pipe' });
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    expect(piped.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/SoundCloud likes of progress-pipe: Reading$/),
+      expect.stringMatching(/^✓ SoundCloud likes of progress-pipe {2}read in/),
+      expect.stringMatching(/^1 of 1 feed done/),
+    ]);
+    expect(piped.stdout).toMatch(/SoundCloud likes of progress-pipe\s+2\s+2\s+0/);
+  }, 240_000);
+
   it('through a pipe: one plain line per step, then the table on standard output; -q leaves only the table', async () => {
     const url = await media.addFile('day-tram.mp3', await makeClip({ tonic: 7, mode: 'major', bpm: 118, seconds: 12 }));
     const piped = await cli(['sync', url], env('pipe-state'));

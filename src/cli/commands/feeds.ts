@@ -1,4 +1,5 @@
 import { print, table, type CliIO } from '../io.js';
+import { ProgressView } from '../progress.js';
 import { loadRuntime, startDaemon } from '../runtime.js';
 
 /** `tracksync feeds`: one run of the configured feeds now (the daemon runs them every 15 minutes). */
@@ -6,7 +7,19 @@ export async function feedsCommand(_args: string[], values: { json?: boolean }, 
   const runtime = loadRuntime(io, { json: values.json === true });
   const daemon = await startDaemon(runtime);
   try {
-    const reports = await daemon.app.runFeeds();
+    // Live on a terminal, one line per feed otherwise (progress.ts); nothing with --json.
+    const view = new ProgressView(io, { noun: 'feed', off: values.json === true });
+    let current: string | undefined;
+    const reports = await daemon.app.runFeeds((p) => {
+      if (p.feed !== current) {
+        if (current !== undefined) view.finish(current, 'ok', 'read');
+        current = p.feed;
+        view.start(p.feed, p.feed, 'Reading');
+      }
+      if (view.live) view.update(p.feed, { label: `${p.done} of ${p.total} checked: ${p.created} new, ${p.known} already in Music Tracks` });
+    });
+    if (current !== undefined) view.finish(current, 'ok', 'read');
+    view.stop();
     if (values.json) {
       print(io.stdout, JSON.stringify({ feeds: reports }, null, 2));
       return 0;
