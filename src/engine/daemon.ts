@@ -237,7 +237,8 @@ export class Daemon<A extends App = App> {
       this.#logger.info({ pageId: request.page_id, request: request.id }, 'tracksync sync handed over a row; running it now');
       const job = this.syncTrackNow(request.page_id, this.#shutdown.signal)
         .then(
-          (run) => ({ state: run.state as string, outcome: run.outcome, ...(run.error ? { error: run.error } : {}) }),
+          // A run the shutdown interrupted gives its row back (state queued, reported as skipped): not an outcome.
+          (run) => ({ state: this.#stopping && run.state === 'skipped' ? 'stopped' : run.state, outcome: run.outcome, ...(run.error ? { error: run.error } : {}) }),
           (raw: unknown) => {
             const error = coerceError(raw);
             return { state: error.code === 'ABORTED' ? 'stopped' : 'failed', outcome: 'failed', error: { code: error.code, message: error.message } };
