@@ -53,6 +53,10 @@ describe('tracksync sync beside a running daemon', async () => {
     expect(failed.stdout).toContain('was removed, or the URL is wrong');
     expect(failed.stderr).toMatch(/✗ .+ {2}failed: .*was removed, or the URL is wrong/);
 
+    const bad = await cli(['sync', 'not a url'], env);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('"not a url" is not a URL tracksync can sync');
+
     daemon.process.kill('SIGTERM');
     expect((await daemon.process).exitCode).toBe(0);
   }, 180_000);
