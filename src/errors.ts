@@ -15,6 +15,8 @@ export const KIND_OF_CODE = {
   CONFIG_INVALID: 'permanent',
   SCHEMA_MISMATCH: 'permanent',
   DAEMON_ALREADY_RUNNING: 'permanent',
+  /** The daemon a `tracksync sync` handed its rows to stopped before they ended. */
+  DAEMON_STOPPED: 'transient',
   USAGE: 'permanent',
   /** The state directory or its SQLite file cannot be used (a file in its place, read-only, corrupt). */
   STATE_UNUSABLE: 'permanent',

@@ -82,6 +82,20 @@ export interface LinksPendingRow {
   created_at: number;
 }
 
+/** A row `tracksync sync` handed to the running daemon, and what came of it (state/migrations/0010_sync_requests.sql). */
+export interface SyncRequestRow {
+  id: number;
+  page_id: string;
+  requested_at: number;
+  taken_boot_id: string | null;
+  taken_at: number | null;
+  finished_at: number | null;
+  state: string | null;
+  outcome: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
 /** An item being worked on, with how many of its stages have finished (checkpoints). */
 export interface InFlightRow extends ItemRow {
   stages_done: number;
@@ -474,6 +488,16 @@ export class Store {
       forgetLoginCodes: db.prepare('DELETE FROM login_codes WHERE expires_at < ?'),
       addLoginCode: db.prepare('INSERT INTO login_codes (code_hash, expires_at) VALUES (?, ?)'),
       useLoginCode: db.prepare('DELETE FROM login_codes WHERE code_hash = ? AND expires_at >= ?'),
+      addSyncRequest: db.prepare<[string, number], { id: number }>('INSERT INTO sync_requests (page_id, requested_at) VALUES (?, ?) RETURNING id'),
+      // One statement: two daemons in turn (a restart) never both take a request.
+      takeSyncRequests: db.prepare<[string, number], SyncRequestRow>(
+        'UPDATE sync_requests SET taken_boot_id = ?, taken_at = ? WHERE taken_at IS NULL RETURNING *',
+      ),
+      finishSyncRequest: db.prepare(
+        `UPDATE sync_requests SET finished_at = @now, state = @state, outcome = @outcome, error_code = @code, error_message = @message
+         WHERE id = @id`,
+      ),
+      getSyncRequest: db.prepare<[number], SyncRequestRow>('SELECT * FROM sync_requests WHERE id = ?'),
     };
   }
 
@@ -904,6 +928,24 @@ export class Store {
 
   saveFileFacts(row: FileFactsRow): void {
     this.#s.saveFileFacts.run(row);
+  }
+
+  /** `tracksync sync` hands a Music Tracks row to the daemon holding the state directory (migration 0010). */
+  addSyncRequest(pageId: string, now: number): number {
+    return this.#s.addSyncRequest.get(pageId, now)!.id;
+  }
+
+  /** The daemon takes every request nobody took yet (one indexed read when there is none). */
+  takeSyncRequests(bootId: string, now: number): SyncRequestRow[] {
+    return this.#s.takeSyncRequests.all(bootId, now);
+  }
+
+  finishSyncRequest(id: number, result: { state: string; outcome: string; error?: { code: string; message: string } }, now: number): void {
+    this.#s.finishSyncRequest.run({ id, now, state: result.state, outcome: result.outcome, code: result.error?.code ?? null, message: result.error?.message ?? null });
+  }
+
+  getSyncRequest(id: number): SyncRequestRow | undefined {
+    return this.#s.getSyncRequest.get(id);
   }
 
   totalNotionRequests(): { requests: number; rateLimited: number } {

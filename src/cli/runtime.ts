@@ -4,7 +4,12 @@ import { loadUserHandlers } from '../engine/registry.js';
 import type { Handler } from '../engine/contracts.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { musicApp, type MusicDaemon } from '../app/music.js';
-import { Daemon } from '../engine/daemon.js';
+import { join } from 'node:path';
+import { Store } from '../../state/store.js';
+import { Daemon, connectNotion } from '../engine/daemon.js';
+import type { ServiceRegistry } from '../engine/contracts.js';
+import type { NotionGateway } from '../notion/gateway.js';
+import type { Schemas } from '../notion/schemas.js';
 import { Services } from '../engine/services.js';
 import { systemClock } from '../clock.js';
 import { registerMediaServices } from '../services/media.js';
@@ -67,10 +72,38 @@ export async function allHandlers(config: Config): Promise<Handler[]> {
   return [...(await loadUserHandlers(config.handlers)), ...builtInHandlers()];
 }
 
+/** The shared services (media tools, Spotify, artists) a daemon's handlers use, or a command that reads playlists. */
+export function sharedServices(runtime: Runtime): ServiceRegistry {
+  const services = new Services();
+  registerMediaServices(services, runtime.config, runtime.logger, systemClock);
+  return services;
+}
+
 /** Starts a daemon with the built-in and the user's handlers and the shared services. */
 export async function startDaemon(runtime: Runtime): Promise<MusicDaemon> {
   const handlers = await allHandlers(runtime.config);
-  const services = new Services();
-  registerMediaServices(services, runtime.config, runtime.logger, systemClock);
-  return Daemon.start({ app: musicApp, config: runtime.config, logger: runtime.logger, handlers, services });
+  return Daemon.start({ app: musicApp, config: runtime.config, logger: runtime.logger, handlers, services: sharedServices(runtime) });
+}
+
+/**
+ * What a command needs to find rows and hand them to the daemon that holds the state directory, without its lock:
+ * the state (SQLite lets both open it: WAL, busy_timeout), the Notion gateway sharing its rate budget, the schemas.
+ */
+export interface Connection {
+  readonly store: Store;
+  readonly notion: NotionGateway;
+  readonly schemas: Schemas;
+  readonly services: ServiceRegistry;
+  close(): void;
+}
+
+export async function connectBesideDaemon(runtime: Runtime): Promise<Connection> {
+  const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
+  try {
+    const { notion, schemas } = await connectNotion({ config: runtime.config, logger: runtime.logger, store });
+    return { store, notion, schemas, services: sharedServices(runtime), close: () => store.close() };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
 }

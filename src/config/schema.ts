@@ -203,6 +203,12 @@ const schedule = section({
       'The incremental query starts this long before the cursor minute: last_edited_time is floored to the minute ' +
         'and filtered queries can lag a write briefly, so one extra minute is re-read and de-duplicated.',
     ),
+  syncRequestCheckMs: positiveInt
+    .default(1000)
+    .describe(
+      'How often a running daemon looks in SQLite for rows `tracksync sync` handed to it: one indexed read, so ' +
+        'a hand-off starts within about a second instead of at the next cycle.',
+    ),
 });
 
 const routing = section({

@@ -73,6 +73,10 @@ export class Daemon<A extends App = App> {
   #cronTask: { stop(): void } | undefined;
   readonly #appTasks: Array<{ stop(): void }> = [];
   #wakeTimer: NodeJS.Timeout | undefined;
+  /** Looks for rows `tracksync sync` handed over (schedule.syncRequestCheckMs). */
+  #syncRequestTimer: NodeJS.Timeout | undefined;
+  /** Handed-over rows being run now (outside the item pool, as an in-process `sync` runs them). */
+  readonly #handoffs = new Set<Promise<void>>();
   /** Sources named by the wakes of the current debounce window ('any' for all). */
   readonly #wakeSources = new Set<SourceKey | 'any'>();
   readonly #notionHealth: ReturnType<typeof watchNotionHealth>;
@@ -151,9 +155,7 @@ export class Daemon<A extends App = App> {
       const released = store.releaseLeasesOfOtherBoots(identity.bootId, clock.now());
       if (released > 0) options.logger.info({ released }, 'released items an earlier run left claimed; they resume from their last finished stage');
       await removeLeftovers(store, config, options.logger);
-      const events = options.events ?? new EventBus(options.logger);
-      const notion = gatewayFromConfig(config, options.logger, { clock, events, store, ...(options.fetch ? { fetch: options.fetch } : {}) });
-      const schemas = await loadSchemasPatiently({ notion, store, config, clock, logger: options.logger });
+      const { events, notion, schemas } = await connectNotion({ ...options, clock, store });
       for (const schema of Object.values(schemas) as Array<Schemas[keyof Schemas]>) {
         if (!schema) continue;
         if (schema.skipped.length > 0) options.logger.info({ database: schema.label, skipped: schema!.skipped.map((s: { field: string }) => s.field) }, 'optional fields not in the database are skipped');
@@ -214,6 +216,41 @@ export class Daemon<A extends App = App> {
       this.#appTasks.push(cron.schedule(job.cron, run, { noOverlap: true, name: `tracksync-${job.name}` }));
     }
     void this.runCycle('start');
+    this.#syncRequestTimer = setInterval(() => this.#takeSyncRequests(), this.config.schedule.syncRequestCheckMs);
+    this.#syncRequestTimer.unref();
+  }
+
+  /**
+   * Rows `tracksync sync` handed over while this daemon holds the lock (state/migrations/0010_sync_requests.sql): run
+   * now with syncTrackNow, the in-process `sync`'s code, and the outcome written back for the command to report.
+   */
+  #takeSyncRequests(): void {
+    if (this.#stopping) return;
+    let requests: ReturnType<Store['takeSyncRequests']>;
+    try {
+      requests = this.store.takeSyncRequests(this.identity.bootId, this.#clock.now());
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'could not read the rows handed over by tracksync sync; looking again shortly');
+      return;
+    }
+    for (const request of requests) {
+      this.#logger.info({ pageId: request.page_id, request: request.id }, 'tracksync sync handed over a row; running it now');
+      const job = this.syncTrackNow(request.page_id, this.#shutdown.signal)
+        .then(
+          // A run the shutdown interrupted gives its row back (state queued, reported as skipped): not an outcome.
+          (run) => ({ state: this.#stopping && run.state === 'skipped' ? 'stopped' : run.state, outcome: run.outcome, ...(run.error ? { error: run.error } : {}) }),
+          (raw: unknown) => {
+            const error = coerceError(raw);
+            return { state: error.code === 'ABORTED' ? 'stopped' : 'failed', outcome: 'failed', error: { code: error.code, message: error.message } };
+          },
+        )
+        .then((result) => {
+          if (result.state !== 'stopped') this.store.finishSyncRequest(request.id, result, this.#clock.now());
+        })
+        .catch((error: unknown) => this.#logger.error({ err: error, request: request.id }, 'could not record a handed-over row\'s outcome'))
+        .finally(() => this.#handoffs.delete(job));
+      this.#handoffs.add(job);
+    }
   }
 
   /**
@@ -497,8 +534,8 @@ export class Daemon<A extends App = App> {
     for (;;) {
       if (this.#cycle) await this.#cycle;
       await this.#claimChain;
-      if (this.#running.size === 0 && !this.#cycle) return;
-      await Promise.allSettled([...this.#running.values()]);
+      if (this.#running.size === 0 && this.#handoffs.size === 0 && !this.#cycle) return;
+      await Promise.allSettled([...this.#running.values(), ...this.#handoffs]);
     }
   }
 
@@ -526,13 +563,14 @@ export class Daemon<A extends App = App> {
     this.#cronTask?.stop();
     for (const task of this.#appTasks) task.stop();
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
+    if (this.#syncRequestTimer) clearInterval(this.#syncRequestTimer);
     this.#notionHealth.stop();
     this.app.stopping?.();
     this.#logger.info({ reason, running: this.#running.size }, 'stopping');
     const settle = (ms: number): Promise<unknown> => Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);
     await settle(this.config.shutdown.graceMs);
-    if (this.#running.size > 0) {
-      this.#logger.info({ running: this.#running.size }, 'grace period over; aborting running items');
+    if (this.#running.size > 0 || this.#handoffs.size > 0) {
+      this.#logger.info({ running: this.#running.size + this.#handoffs.size }, 'grace period over; aborting running items');
       this.#shutdown.abort();
       await settle(this.config.shutdown.abortWaitMs);
     }
@@ -557,6 +595,27 @@ export class Daemon<A extends App = App> {
       this.#logger.warn({ err: error }, 'could not record Notion request counts');
     }
   }
+}
+
+/**
+ * The Notion side of a daemon without the daemon: the gateway (sharing the rate budget in `store` with any daemon on
+ * the same state directory) and the checked schemas. Daemon.start uses it, and so does `tracksync sync` when a
+ * running daemon holds the lock and the command only finds the row and hands it over.
+ */
+export async function connectNotion(options: {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  clock?: Clock;
+  events?: EventBus;
+  fetch?: typeof fetch;
+}): Promise<{ events: EventBus; notion: NotionGateway; schemas: Schemas }> {
+  const { config, logger, store } = options;
+  const clock = options.clock ?? systemClock;
+  const events = options.events ?? new EventBus(logger);
+  const notion = gatewayFromConfig(config, logger, { clock, events, store, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const schemas = await loadSchemasPatiently({ notion, store, config, clock, logger });
+  return { events, notion, schemas };
 }
 
 /**
