@@ -34,15 +34,28 @@ export async function logsCommand(_args: string[], values: { follow?: boolean; l
     print(io.stderr, `tracksync logs: no log files in ${dir}. The daemon writes them there when it runs under launchd ("tracksync launchd install") or with TRACKSYNC_LOG_DIR set; otherwise its logs go to standard error.`);
     return 1;
   }
+  // With -f, the current file is opened and its length fixed before the tail is read: a line written while the tail
+  // is printed is then followed, not lost (the tail reads the current file only up to that length).
+  const current = join(dir, LOG_FILE_NAME);
+  const start = values.follow && existsSync(current) ? { fd: openSync(current, 'r'), position: 0 } : undefined;
+  if (start) start.position = fstatSync(start.fd).size;
   const tail: string[] = [];
   for (let i = files.length - 1; i >= 0 && tail.length < lines; i--) {
-    const fileLines = readFileSync(files[i]!, 'utf8').split('\n').filter(Boolean);
+    const text = start && files[i] === current ? readPrefix(start.fd, start.position) : readFileSync(files[i]!, 'utf8');
+    const fileLines = text.split('\n').filter(Boolean);
     tail.unshift(...fileLines.slice(Math.max(0, fileLines.length - (lines - tail.length))));
   }
   for (const line of tail) show(line);
   if (!values.follow) return 0;
-  await follow(join(dir, LOG_FILE_NAME), show);
+  await follow(current, show, start);
   return 0;
+}
+
+/** The first `length` bytes of an open file, as text. */
+function readPrefix(fd: number, length: number): string {
+  const buffer = Buffer.alloc(length);
+  const read = readSync(fd, buffer, 0, length, 0);
+  return buffer.subarray(0, read).toString('utf8');
 }
 
 /**
@@ -50,9 +63,9 @@ export async function logsCommand(_args: string[], values: { follow?: boolean; l
  * had open, then reads every file rotated after it (a burst of lines can rotate twice between two polls), then the new
  * file from its start.
  */
-async function follow(path: string, show: (line: string) => void): Promise<void> {
-  let fd: number | undefined;
-  let position = 0;
+async function follow(path: string, show: (line: string) => void, start?: { fd: number; position: number }): Promise<void> {
+  let fd: number | undefined = start?.fd;
+  let position = start?.position ?? 0;
   let partial = '';
   const open = (file: string, fromEnd: boolean): void => {
     fd = openSync(file, 'r');
@@ -75,7 +88,7 @@ async function follow(path: string, show: (line: string) => void): Promise<void>
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
   };
-  if (existsSync(path)) open(path, true);
+  if (fd === undefined && existsSync(path)) open(path, true);
   let stopped = false;
   const dispose = onStopSignal(() => {
     stopped = true;
