@@ -139,7 +139,8 @@ async function lookFor(deps: CreateOnceDeps, spec: CreateSpec, marker: string): 
   }
 }
 
-async function readIfAlive(notion: NotionGateway, pageId: string): Promise<PageResponse | undefined> {
+/** A page read again: undefined when it was deleted or trashed (nothing to find, nothing to write to). */
+export async function readIfAlive(notion: NotionGateway, pageId: string): Promise<PageResponse | undefined> {
   try {
     const page = await notion.retrievePage(pageId);
     return page.in_trash ? undefined : page;

@@ -10,6 +10,7 @@ import type { FieldKey } from '../../notion/databases.js';
 import type { BlockRequest, NotionFilter, PageResponse } from '../../notion/gateway.js';
 import { overLimitMessage, readRelation, relationUnion } from '../../notion/relations.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
+import { readIfAlive } from '../../notion/creates.js';
 import { decodeFields, hashFields, humanTime, pollPropertyIds, sameId, textOf, type SourceDeps } from './common.js';
 import type { ClaimOutcome, FailureWrite, ItemSource, ResultRun } from '../../engine/sources.js';
 
@@ -179,7 +180,7 @@ export class TaskSource implements ItemSource<'tasks'> {
    */
   async claim(pageId: string): Promise<ClaimOutcome> {
     const { clock, config, identity } = this.#d;
-    const page = await this.#readOrGone(pageId);
+    const page = await readIfAlive(this.#d.notion, pageId);
     if (!page) return { kind: 'gone', reason: 'the task was deleted or is no longer shared with the integration' };
     const why = this.whyNotEligible(this.toInput(page));
     if (why) return { kind: 'not-eligible', page, reason: why };
@@ -190,7 +191,7 @@ export class TaskSource implements ItemSource<'tasks'> {
     if (this.schema.fields.result) values.result = claimNote(identity.host, identity.daemonId, nonce, clock.now());
     await this.#write(pageId, values);
     await clock.sleep(config.claims.settleMs);
-    const after = await this.#readOrGone(pageId);
+    const after = await readIfAlive(this.#d.notion, pageId);
     if (!after) return { kind: 'gone', reason: 'the task was deleted while being claimed' };
     const fields = decodeFields(this.schema, after);
     const ours = textOf(fields.status) === config.routing.inProgressStatus && (!this.schema.fields.result || parseClaimNote(textOf(fields.result))?.nonce === nonce);
@@ -375,16 +376,6 @@ export class TaskSource implements ItemSource<'tasks'> {
 
   async #write(pageId: string, values: TaskValues): Promise<PageResponse> {
     return this.#d.notion.updatePage(pageId, encodeFields(this.schema, values), (page) => pageHasValues(this.schema, page, values));
-  }
-
-  async #readOrGone(pageId: string): Promise<PageResponse | undefined> {
-    try {
-      const page = await this.#d.notion.retrievePage(pageId);
-      return page.in_trash ? undefined : page;
-    } catch (error) {
-      if (error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND') return undefined;
-      throw error;
-    }
   }
 }
 

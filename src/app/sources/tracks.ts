@@ -4,6 +4,7 @@ import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codec
 import { PROCESSING_ERROR_TAGS, TRACK_SOURCE_FIELDS, type FieldKey, type ProcessingErrorTag } from '../../notion/databases.js';
 import type { NotionFilter, PageResponse } from '../../notion/gateway.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
+import { readIfAlive } from '../../notion/creates.js';
 import { decodeFields, hashFields, humanTime, pollPropertyIds, textOf, type SourceDeps } from './common.js';
 import type { ClaimOutcome, FailureWrite, ItemSource } from '../../engine/sources.js';
 
@@ -143,7 +144,7 @@ export class TrackSource implements ItemSource<'tracks'> {
    */
   async claim(pageId: string): Promise<ClaimOutcome> {
     const { clock, config, identity } = this.#d;
-    const page = await this.#readOrGone(pageId);
+    const page = await readIfAlive(this.#d.notion, pageId);
     if (!page) return { kind: 'gone', reason: 'the page was deleted or is no longer shared with the integration' };
     const why = this.whyNotEligible(this.toInput(page));
     if (why) return { kind: 'not-eligible', page, reason: why };
@@ -156,7 +157,7 @@ export class TrackSource implements ItemSource<'tracks'> {
     const mine = formatLock(identity.pid, identity.host, identity.daemonId, clock.now());
     await this.#write(pageId, { lock: mine });
     await clock.sleep(config.claims.settleMs);
-    const after = await this.#readOrGone(pageId);
+    const after = await readIfAlive(this.#d.notion, pageId);
     if (!after) return { kind: 'gone', reason: 'the page was deleted while being claimed' };
     const now = textOf(decodeFields(this.schema, after).lock);
     if (now !== mine) return { kind: 'lost', reason: `another daemon claimed it at the same moment (${now || 'lock cleared'})` };
@@ -212,16 +213,6 @@ export class TrackSource implements ItemSource<'tracks'> {
   async #write(pageId: string, values: TrackValues): Promise<PageResponse> {
     const properties = encodeFields(this.schema, values);
     return this.#d.notion.updatePage(pageId, properties, (page) => pageHasValues(this.schema, page, values));
-  }
-
-  async #readOrGone(pageId: string): Promise<PageResponse | undefined> {
-    try {
-      const page = await this.#d.notion.retrievePage(pageId);
-      return page.in_trash ? undefined : page;
-    } catch (error) {
-      if (error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND') return undefined;
-      throw error;
-    }
   }
 }
 
