@@ -137,7 +137,10 @@ export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, budget: R
     pageId = await taskRow(ctx, target, known, budget);
   } catch (raw) {
     const error = coerceError(raw);
-    if (error.code === 'ABORTED') throw error;
+    // Notion busy or down, or a create whose fate is not known yet (a crash while it was in flight; notion/creates.ts):
+    // the task waits and resumes here from its checkpoints. Reporting the track as failed would close the task with a
+    // row missing that a later attempt would have created.
+    if (error.code === 'ABORTED' || error.kind !== 'permanent') throw error;
     return problemLine(target.url, `could not find or create its Music Tracks row: ${error.message}`);
   }
   if (pageId === null) return problemLine(target.url, `no row created: the task reached its cap of ${budget.total} new rows (tasks.maxNewRowsPerTask)`);

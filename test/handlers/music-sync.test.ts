@@ -112,4 +112,23 @@ describe('Agent-Tasks in, results out', async () => {
     expect(String(field(id, 'Execution-Result'))).toContain('none of the 2 track(s)');
     await daemon.stop('test');
   });
+
+  it('when a row create gets no answer and never lands, the task waits to try again instead of closing with the track failed', async () => {
+    const url = await media.addFile('lost-create.mp3', await makeClip({ tonic: 2, mode: 'major', bpm: 96, seconds: 12 }));
+    const id = task('Music Track Sync: lost create', url);
+    // The connection closes before Notion handles the create (as when tracksync is killed with the request in flight):
+    // nothing lands, and no query can tell "not yet visible" from "never sent" (src/notion/creates.ts).
+    sandbox.setFaults([{ method: 'POST', path: '^/pages$', drop: true, times: 1 }]);
+    const daemon = await world.daemon({ file: { ...file, retry: { ...FAST.retry, baseDelayMs: 60_000, maxDelayMs: 60_000 } } });
+    try {
+      await daemon.runOnce();
+    } finally {
+      sandbox.setFaults([]);
+      await daemon.stop('test');
+    }
+    expect(field(id, 'Status')).toBe('Ready');
+    expect(String(field(id, 'Execution-Result'))).toMatch(/^Attempt 1 failed: .*the create request may have landed.* tracksync retries after /);
+    expect(blockText(id)).not.toContain('track(s) synced');
+    expect(tracks().filter((p) => decodeProperty(p.properties['Source URL']) === url)).toHaveLength(0);
+  }, 60_000);
 });
