@@ -14,12 +14,12 @@ export async function claimBench(): Promise<BenchSection> {
     const store = Store.open(join(mkdtempSync(join(tmpdir(), 'tracksync-claims-')), 'state.sqlite'));
     const now = Date.now();
     store.transaction(() => {
-      for (let i = 0; i < items; i += 1) store.upsertPolledItem({ source: 'tracks', pageId: `page-${i}`, dataSourceId: 'ds', handler: 'h', title: `t${i}`, inputHash: 'x', now });
+      for (let i = 0; i < items; i += 1) store.items.upsertPolledItem({ source: 'tracks', pageId: `page-${i}`, dataSourceId: 'ds', handler: 'h', title: `t${i}`, inputHash: 'x', now });
     });
     const started = performance.now();
     let claimed = 0;
     for (;;) {
-      const rows = store.claimNextItems({ source: 'tracks', owner: 'bench', bootId: 'boot', now, leaseMs: 60_000, limit });
+      const rows = store.items.claimNextItems({ source: 'tracks', owner: 'bench', bootId: 'boot', now, leaseMs: 60_000, limit });
       if (rows.length === 0) break;
       claimed += rows.length;
     }

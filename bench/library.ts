@@ -40,7 +40,7 @@ async function lookupRows(): Promise<BenchSection['rows']> {
   store.transaction(() => {
     for (let i = 0; i < entries; i += 1) {
       const raw = randomFingerprint(i + 1, length);
-      store.upsertIndexedFile(
+      store.library.upsertIndexedFile(
         { path: `/library/${i}.m4a`, root: '/library', pageId: null, format: 'm4a', size: 1, mtimeMs: 1, durationSeconds: 180, title: `t${i}`, artist: `a${i}`, album: null, bpm: null, musicalKey: null, normTitle: `t${i}`, normArtist: `a${i}`, fingerprint: null, fingerprintRaw: Buffer.from(raw.buffer), scanId: null, now },
         fingerprintKeys(raw),
       );
@@ -54,12 +54,12 @@ async function lookupRows(): Promise<BenchSection['rows']> {
   let found = '';
   for (let i = 0; i < 15; i += 1) {
     const t = performance.now();
-    found = findSimilarFiles(store, query, { threshold: 0.9 })[0]?.row.path ?? '';
+    found = findSimilarFiles(store.library, query, { threshold: 0.9 })[0]?.row.path ?? '';
     indexed.push(performance.now() - t);
   }
   if (found !== '/library/77777.m4a') throw new Error(`indexed lookup found ${found}`);
   const linear: number[] = [];
-  const rows = store.listFingerprintedFiles();
+  const rows = store.library.listFingerprintedFiles();
   for (let i = 0; i < 3; i += 1) {
     const t = performance.now();
     let best = { path: '', score: 0 };
@@ -101,7 +101,7 @@ async function scanRows(): Promise<BenchSection['rows']> {
       copyFileSync(clip, path);
       const stats = statSync(path);
       // As a previous scan left them: same size and mtime, with a fingerprint.
-      store.upsertIndexedFile({ path, root: library, pageId: null, format: 'wav', size: stats.size, mtimeMs: Math.round(stats.mtimeMs), durationSeconds: 0.2, title: null, artist: null, album: null, bpm: null, musicalKey: null, normTitle: null, normArtist: null, fingerprint: 'AQA', fingerprintRaw: Buffer.alloc(4), scanId: null, now }, []);
+      store.library.upsertIndexedFile({ path, root: library, pageId: null, format: 'wav', size: stats.size, mtimeMs: Math.round(stats.mtimeMs), durationSeconds: 0.2, title: null, artist: null, album: null, bpm: null, musicalKey: null, normTitle: null, normArtist: null, fingerprint: 'AQA', fingerprintRaw: Buffer.alloc(4), scanId: null, now }, []);
     }
   });
   const t0 = performance.now();

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   });
   const retries: string[] = [];
   daemon.events.on('item:retry', (e) => retries.push(`${e.code} (${e.message.slice(0, 120)})`));
-  const finished = (): number => daemon.store.countItemsByState().filter((r) => r.state === 'done' || r.state === 'failed').reduce((n, r) => n + r.count, 0);
+  const finished = (): number => daemon.store.items.countItemsByState().filter((r) => r.state === 'done' || r.state === 'failed').reduce((n, r) => n + r.count, 0);
 
   const heaps = [heapAfterGc()];
   const perRound = ROWS_PER_ROUND + TASKS_PER_ROUND + REAL_TRACKS_PER_ROUND;
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
       cycles += 1;
       if (finished() >= perRound * round) break;
       if (performance.now() - started > BUDGET_MS) {
-        const open = (['queued', 'claimed', 'running', 'retry_wait'] as const).flatMap((state) => daemon.store.listItemsInState(state, 10));
+        const open = (['queued', 'claimed', 'running', 'retry_wait'] as const).flatMap((state) => daemon.store.items.listItemsInState(state, 10));
         const described = open.map((i) => `${i.title} (${i.handler}, ${i.state}, attempts ${i.attempts}, ${i.last_error_code ?? 'no error'}: ${i.last_error_message ?? ''})`);
         throw new Error(`soak round ${round} unfinished after ${BUDGET_MS / 1000} s: ${finished()} of ${perRound * round} items; open: ${described.join('; ')}`);
       }
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     heaps.push(heapAfterGc());
   }
   clearInterval(sampler);
-  const failed = daemon.store.countItemsByState().filter((r) => r.state === 'failed').reduce((n, r) => n + r.count, 0);
+  const failed = daemon.store.items.countItemsByState().filter((r) => r.state === 'failed').reduce((n, r) => n + r.count, 0);
   await daemon.stop('soak over');
   const dbBytes = statSync(join(dir, 'state', 'tracksync.sqlite')).size;
   await world.stop();

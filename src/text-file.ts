@@ -10,7 +10,7 @@ import { coerceError } from './errors.js';
  * crash between the two leaves nothing behind after the next start (daemon/leftovers.ts). With `mode`, the file gets
  * exactly that mode whatever the process's umask (the RETURN handoff file takes its folder's); else the umask applies.
  */
-/** Where a temp file is recorded before it is written (state/store.ts implements it). */
+/** Where a temp file is recorded before it is written (state/library.ts implements it). */
 export interface PendingFiles {
   addPendingFile(path: string, itemId: number | null, now: number): void;
   removePendingFile(path: string): void;

@@ -128,7 +128,7 @@ async function searchPlatform(deps: LinkDeps, platform: LinkPlatform, target: Ta
     }
   }
   for (const candidate of scored) {
-    deps.store.saveLinkCandidate({ pageId, platform, url: candidate.url, title: candidate.title, score: candidate.score, accepted: candidate === verified, rejected: candidate.rejected ?? (candidate === chosen && !verified ? 'does not answer' : null), now });
+    deps.store.deferred.saveLinkCandidate({ pageId, platform, url: candidate.url, title: candidate.title, score: candidate.score, accepted: candidate === verified, rejected: candidate.rejected ?? (candidate === chosen && !verified ? 'does not answer' : null), now });
   }
   if (verified) return { platform, status: 'written', url: verified.url, score: verified.score };
   const best = scored.find((c) => !c.rejected) ?? scored[0];
@@ -193,29 +193,29 @@ export const LINKED_OUTCOMES: ReadonlySet<string> = new Set(['synced', 'metadata
 export async function enrichDueLinks(deps: LinkDeps): Promise<number> {
   const { store, config, clock, logger } = deps;
   let done = 0;
-  for (const due of store.listDueLinks(clock.now(), config.links.perCycle)) {
+  for (const due of store.deferred.listDueLinks(clock.now(), config.links.perCycle)) {
     if (deps.signal?.aborted) break;
-    const item = store.getItemByPage('tracks', due.page_id);
+    const item = store.items.getItemByPage('tracks', due.page_id);
     if (item && item.state !== 'done') {
       // Still being processed (or waiting to retry): its own write-back comes first.
-      store.deferLinks(due.page_id, clock.now() + config.links.retryBaseDelayMs, `the track is ${item.state}`);
+      store.deferred.deferLinks(due.page_id, clock.now() + config.links.retryBaseDelayMs, `the track is ${item.state}`);
       continue;
     }
     try {
       const outcomes = await findLinks(deps, due.page_id);
-      store.removeLinksPending(due.page_id);
+      store.deferred.removeLinksPending(due.page_id);
       done += 1;
       logger.info({ pageId: due.page_id, links: outcomes.map((o) => `${o.platform}:${o.status}`) }, 'cross-platform links looked for');
     } catch (raw) {
       const error = coerceError(raw);
       if (error.code === 'ABORTED') break;
       if (due.attempts + 1 >= config.links.maxAttempts) {
-        store.removeLinksPending(due.page_id);
+        store.deferred.removeLinksPending(due.page_id);
         logger.warn({ pageId: due.page_id, err: error }, `gave up looking for links after ${config.links.maxAttempts} attempts`);
         continue;
       }
       const wait = error.retryAfterMs ?? Math.min(config.links.retryBaseDelayMs * 2 ** due.attempts, config.links.retryMaxDelayMs);
-      store.deferLinks(due.page_id, clock.now() + wait, error.message);
+      store.deferred.deferLinks(due.page_id, clock.now() + wait, error.message);
       logger.info({ pageId: due.page_id, err: error, retryInMs: wait }, 'looking for links failed; tried again later (the track is unaffected)');
     }
   }

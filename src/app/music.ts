@@ -42,7 +42,7 @@ export class MusicApp implements App {
     this.#ctx = ctx;
     const { config, clock, logger, store, events } = ctx;
     events.on('item:done', (e) => {
-      if (e.source === 'tracks' && config.links.enabled && LINKED_OUTCOMES.has(e.outcome)) store.addLinksPending(e.pageId, clock.now(), clock.now());
+      if (e.source === 'tracks' && config.links.enabled && LINKED_OUTCOMES.has(e.outcome)) store.deferred.addLinksPending(e.pageId, clock.now(), clock.now());
       // A synced track may complete a playlist: the playlists that changed are exported again, once per burst.
       if (e.source === 'tracks') this.#scheduleExport('tracks synced');
     });
@@ -62,7 +62,7 @@ export class MusicApp implements App {
         },
       },
       resume: (code) => {
-        const resumed = store.resumeWaiting(code, clock.now());
+        const resumed = store.items.resumeWaiting(code, clock.now());
         if (resumed > 0) logger.info({ code, resumed }, 'the condition cleared: the items that waited for it are due now');
       },
     });
@@ -88,7 +88,7 @@ export class MusicApp implements App {
   async beforeClaim(errors: string[]): Promise<void> {
     const { store, notion, clock, logger } = this.#ctx;
     const media = this.#ctx.services.get<MediaServices>(MEDIA);
-    const pending = store.listEaglePending(10);
+    const pending = store.deferred.listEaglePending(10);
     if (!media || pending.length === 0 || !(await media.eagle.available())) return;
     const schema = this.#ctx.schemas().tracks;
     for (const row of pending) {
@@ -98,11 +98,11 @@ export class MusicApp implements App {
         const tags = [...new Set([...readList(schema, page, 'processing'), PROCESSING_TAGS.eagleImported])];
         const values = { eagleId, processing: tags };
         await notion.updatePage(row.page_id, encodeFields(schema, values), (p) => pageHasValues(schema, p, values));
-        store.removeEaglePending(row.page_id);
+        store.deferred.removeEaglePending(row.page_id);
         logger.info({ pageId: row.page_id, eagleId }, 'deferred Eagle import done');
       } catch (raw) {
         const error = coerceError(raw);
-        store.failEaglePending(row.page_id, error.message, clock.now());
+        store.deferred.failEaglePending(row.page_id, error.message, clock.now());
         errors.push(`Eagle import of ${row.path}: ${error.message}`);
       }
     }

@@ -206,7 +206,7 @@ function fit(text: string, width: number): string {
  * their end is kept with its outcome in words. Returns the function that stops following.
  */
 export function followItems(events: EventBus, store: Store, view: ProgressView): () => void {
-  const titleOf = (itemId: number): string => readableTitle(store.getItem(itemId)?.title);
+  const titleOf = (itemId: number): string => readableTitle(store.items.getItem(itemId)?.title);
   // Items whose handler reports its steps (item:progress): their stages are not mapped to steps as well.
   const reporting = new Set<number>();
   const offs = [

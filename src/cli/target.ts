@@ -11,7 +11,7 @@ import { usageError } from './usage.js';
 
 /** A gateway and the live schemas, for commands that work on Notion outside the daemon. */
 export async function openNotion(runtime: Runtime, store: Store): Promise<{ notion: NotionGateway; schemas: Schemas }> {
-  const notion = gatewayFromConfig(runtime.config, silentLogger(), { store });
+  const notion = gatewayFromConfig(runtime.config, silentLogger(), { store: store.notion });
   const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: silentLogger() });
   return { notion, schemas };
 }

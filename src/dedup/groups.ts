@@ -119,16 +119,16 @@ export async function notionGroups(notion: NotionGateway, schema: ResolvedSchema
 export function libraryGroups(store: Store, config: Config): DuplicateGroup[] {
   const groups = new Groups();
   const best = new Map<string, number>();
-  const rows = store.listFingerprintedFiles();
+  const rows = store.library.listFingerprintedFiles();
   for (const row of rows) {
-    const similar = findSimilarFiles(store, rawFromBytes(row.fingerprint_raw!), { threshold: config.library.similarityThreshold, candidates: 8, exclude: (other) => other.path === row.path || (other.page_id !== null && other.page_id === row.page_id) });
+    const similar = findSimilarFiles(store.library, rawFromBytes(row.fingerprint_raw!), { threshold: config.library.similarityThreshold, candidates: 8, exclude: (other) => other.path === row.path || (other.page_id !== null && other.page_id === row.page_id) });
     for (const match of similar) {
       groups.union(row.path, match.row.path);
       best.set(row.path, Math.max(match.similarity, best.get(row.path) ?? 0));
     }
   }
   return groups.sets(rows.map((r) => r.path)).map((paths) => {
-    const members = paths.map((p) => store.getLibraryFile(p)!);
+    const members = paths.map((p) => store.library.getLibraryFile(p)!);
     const keeper = [...members].sort((a, b) => Number(b.page_id !== null) - Number(a.page_id !== null) || b.size - a.size)[0]!;
     const score = Math.max(...paths.map((p) => best.get(p) ?? 0));
     return { where: 'library' as const, kind: 'fuzzy' as const, reason: `the same recording (fingerprint similarity ${score}); files are never deleted, only listed`, score, keeper: { id: keeper.path, label: keeper.path }, others: members.filter((m) => m !== keeper).map((m) => ({ id: m.path, label: m.path })) };

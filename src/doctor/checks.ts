@@ -56,7 +56,7 @@ export async function checkNotion(config: Config, logger: Logger): Promise<Docto
   }
   try {
     // The state directory's store: doctor's requests count against the rate budget a running daemon uses too.
-    const notion = gatewayFromConfig(config, logger, { store, maxRetries: 1, requestTimeoutMs: 15_000 });
+    const notion = gatewayFromConfig(config, logger, { store: store.notion, maxRetries: 1, requestTimeoutMs: 15_000 });
     try {
       const me = await notion.whoAmI();
       checks.push({ name: 'Notion token', status: 'ok', detail: `accepted by ${config.notion.baseUrl} (integration ${me.name ?? me.id})` });

@@ -151,8 +151,8 @@ export class Daemon<A extends App = App> {
     try {
       store = Store.open(join(config.stateDir, 'tracksync.sqlite'));
       const identity = establishIdentity(store, options.pid, options.host);
-      store.recordBoot(identity.bootId, identity.pid, identity.host, clock.now());
-      const released = store.releaseLeasesOfOtherBoots(identity.bootId, clock.now());
+      store.runs.recordBoot(identity.bootId, identity.pid, identity.host, clock.now());
+      const released = store.items.releaseLeasesOfOtherBoots(identity.bootId, clock.now());
       if (released > 0) options.logger.info({ released }, 'released items an earlier run left claimed; they resume from their last finished stage');
       await removeLeftovers(store, config, options.logger);
       const { events, notion, schemas } = await connectNotion({ ...options, clock, store });
@@ -226,9 +226,9 @@ export class Daemon<A extends App = App> {
    */
   #takeSyncRequests(): void {
     if (this.#stopping) return;
-    let requests: ReturnType<Store['takeSyncRequests']>;
+    let requests: ReturnType<Store['items']['takeSyncRequests']>;
     try {
-      requests = this.store.takeSyncRequests(this.identity.bootId, this.#clock.now());
+      requests = this.store.items.takeSyncRequests(this.identity.bootId, this.#clock.now());
     } catch (error) {
       this.#logger.warn({ err: error }, 'could not read the rows handed over by tracksync sync; looking again shortly');
       return;
@@ -245,7 +245,7 @@ export class Daemon<A extends App = App> {
           },
         )
         .then((result) => {
-          if (result.state !== 'stopped') this.store.finishSyncRequest(request.id, result, this.#clock.now());
+          if (result.state !== 'stopped') this.store.items.finishSyncRequest(request.id, result, this.#clock.now());
         })
         .catch((error: unknown) => this.#logger.error({ err: error, request: request.id }, 'could not record a handed-over row\'s outcome'))
         .finally(() => this.#handoffs.delete(job));
@@ -291,7 +291,7 @@ export class Daemon<A extends App = App> {
     const started = this.#clock.now();
     const requestsBefore = this.notion.requestCount;
     const limitedBefore = this.notion.rateLimitedCount;
-    const runId = this.store.startRun(this.identity.bootId, trigger, started);
+    const runId = this.store.runs.startRun(this.identity.bootId, trigger, started);
     this.events.emit('cycle:start', { runId, trigger });
     const errors: string[] = [];
     let polled = 0;
@@ -324,7 +324,7 @@ export class Daemon<A extends App = App> {
       if (!this.#stopping) this.app.afterClaim?.();
     }
     const durationMs = this.#clock.now() - started;
-    this.store.finishRun({
+    this.store.runs.finishRun({
       id: runId,
       finishedAt: this.#clock.now(),
       polled,
@@ -351,7 +351,7 @@ export class Daemon<A extends App = App> {
         const input = source.toInput(page);
         const handler = this.registry.find(input, this.config);
         if (!handler) continue; // no handler wants it: the row is left untouched
-        const row = this.store.upsertPolledItem({
+        const row = this.store.items.upsertPolledItem({
           source: source.key,
           pageId: page.id,
           dataSourceId: source.dataSourceId,
@@ -407,7 +407,7 @@ export class Daemon<A extends App = App> {
       for (const source of sources) {
         const free = Math.min(this.config.concurrency.maxItems - this.#running.size, this.#claimBudget ?? Infinity);
         if (free <= 0 || this.#stopping) return claimed;
-        const rows = this.store.claimNextItems({
+        const rows = this.store.items.claimNextItems({
           source: source.key,
           owner: `${this.identity.host}:${this.identity.pid}`,
           bootId: this.identity.bootId,
@@ -430,7 +430,7 @@ export class Daemon<A extends App = App> {
     return claimed;
   }
 
-  async #claimInNotion(source: ItemSource, row: ReturnType<Store['claimNextItems']>[number]): Promise<ClaimedItem | undefined> {
+  async #claimInNotion(source: ItemSource, row: ReturnType<Store['items']['claimNextItems']>[number]): Promise<ClaimedItem | undefined> {
     const now = (): number => this.#clock.now();
     const handler = this.registry.byName(row.handler);
     try {
@@ -440,25 +440,25 @@ export class Daemon<A extends App = App> {
         const current = this.registry.find(input, this.config) ?? handler;
         if (!current) {
           await source.release(row.page_id, 'no handler accepts it any more');
-          this.store.finishItem(row.id, 'no-handler', source.contentHash(outcome.page), now());
+          this.store.items.finishItem(row.id, 'no-handler', source.contentHash(outcome.page), now());
           return undefined;
         }
         this.events.emit('item:claimed', { itemId: row.id, source: source.key, pageId: row.page_id, handler: current.name });
         return { row: { ...row, handler: current.name }, source, handler: current, page: outcome.page };
       }
       if (outcome.kind === 'not-eligible') {
-        this.store.finishItem(row.id, 'not-eligible', source.contentHash(outcome.page), now());
+        this.store.items.finishItem(row.id, 'not-eligible', source.contentHash(outcome.page), now());
         this.#logger.info({ itemId: row.id, reason: outcome.reason }, 'item no longer eligible');
       } else if (outcome.kind === 'gone') {
-        this.store.finishItem(row.id, 'gone', null, now());
+        this.store.items.finishItem(row.id, 'gone', null, now());
         this.#logger.info({ itemId: row.id, reason: outcome.reason }, 'item page is gone');
       } else {
-        this.store.releaseItem(row.id, now(), { refundAttempt: false, nextAttemptAt: now() + this.config.retry.lockConflictDelayMs });
+        this.store.items.releaseItem(row.id, now(), { refundAttempt: false, nextAttemptAt: now() + this.config.retry.lockConflictDelayMs });
         this.#logger.info({ itemId: row.id, reason: outcome.reason }, 'item held elsewhere; looking again later');
       }
     } catch (raw) {
       const error = coerceError(raw);
-      this.store.releaseItem(row.id, now(), { refundAttempt: false, nextAttemptAt: now() + this.config.retry.rateLimitedDefaultDelayMs });
+      this.store.items.releaseItem(row.id, now(), { refundAttempt: false, nextAttemptAt: now() + this.config.retry.rateLimitedDefaultDelayMs });
       this.#logger.warn({ err: error, itemId: row.id }, 'claim failed; the item waits for a later cycle');
     }
     return undefined;
@@ -501,18 +501,18 @@ export class Daemon<A extends App = App> {
     if (input.fields.downloaded === true) return { pageId, state: 'done', outcome: 'already-synced', page };
     const handler = this.registry.find(input, this.config);
     if (!handler) return { pageId, state: 'skipped', outcome: 'no-handler', page };
-    const row = this.store.upsertPolledItem({ source: 'tracks', pageId, dataSourceId: source.dataSourceId, handler: handler.name, title: source.title(page), inputHash: source.contentHash(page), now: this.#clock.now() });
-    if (row.state === 'failed' || row.state === 'done' || row.state === 'retry_wait') this.store.resetItemForRetry(row.id, this.#clock.now());
+    const row = this.store.items.upsertPolledItem({ source: 'tracks', pageId, dataSourceId: source.dataSourceId, handler: handler.name, title: source.title(page), inputHash: source.contentHash(page), now: this.#clock.now() });
+    if (row.state === 'failed' || row.state === 'done' || row.state === 'retry_wait') this.store.items.resetItemForRetry(row.id, this.#clock.now());
     for (;;) {
       signal.throwIfAborted();
-      const claimed = this.store.claimItemById({ id: row.id, owner: `${this.identity.host}:${this.identity.pid}`, bootId: this.identity.bootId, now: this.#clock.now(), leaseMs: this.config.claims.leaseMs });
+      const claimed = this.store.items.claimItemById({ id: row.id, owner: `${this.identity.host}:${this.identity.pid}`, bootId: this.identity.bootId, now: this.#clock.now(), leaseMs: this.config.claims.leaseMs });
       if (claimed) {
         const item = await this.#claimInNotion(source, claimed);
         if (item) await runItem(this.#runnerDeps(), item, signal);
         break;
       }
       // The poller has it right now: wait for that run to end, and report what it did.
-      const state = this.store.getItem(row.id)?.state;
+      const state = this.store.items.getItem(row.id)?.state;
       if (state === 'done' || state === 'failed') break;
       await this.#clock.sleep(250, signal);
     }
@@ -520,7 +520,7 @@ export class Daemon<A extends App = App> {
   }
 
   async #outcomeOf(itemId: number, pageId: string): Promise<TrackRunOutcome> {
-    const item = this.store.getItem(itemId)!;
+    const item = this.store.items.getItem(itemId)!;
     const page = await this.notion.retrievePage(pageId).catch(() => undefined);
     const error = item.last_error_code ? { code: item.last_error_code, message: item.last_error_message ?? '' } : undefined;
     if (item.state === 'done') return { pageId, state: 'done', outcome: item.outcome ?? 'done', page };
@@ -576,7 +576,7 @@ export class Daemon<A extends App = App> {
     }
     await this.app.idle?.();
     this.#flushRequestCounts();
-    this.store.endBoot(this.identity.bootId, this.#clock.now());
+    this.store.runs.endBoot(this.identity.bootId, this.#clock.now());
     this.store.close();
     this.#lock.release();
     this.#logger.info('stopped');
@@ -590,7 +590,7 @@ export class Daemon<A extends App = App> {
       return { ...c, requests: c.requests - (before?.requests ?? 0), rateLimited: c.rateLimited - (before?.rateLimited ?? 0), failed: c.failed - (before?.failed ?? 0) };
     });
     try {
-      this.store.addNotionRequestCounts(day, delta);
+      this.store.runs.addNotionRequestCounts(day, delta);
     } catch (error) {
       this.#logger.warn({ err: error }, 'could not record Notion request counts');
     }
@@ -613,7 +613,7 @@ export async function connectNotion(options: {
   const { config, logger, store } = options;
   const clock = options.clock ?? systemClock;
   const events = options.events ?? new EventBus(logger);
-  const notion = gatewayFromConfig(config, logger, { clock, events, store, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const notion = gatewayFromConfig(config, logger, { clock, events, store: store.notion, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const schemas = await loadSchemasPatiently({ notion, store, config, clock, logger });
   return { events, notion, schemas };
 }

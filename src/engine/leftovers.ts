@@ -10,16 +10,16 @@ import type { Logger } from '../log.js';
  */
 export async function removeLeftovers(store: Store, config: Config, logger: Logger): Promise<{ tempFiles: number; workFolders: number }> {
   let tempFiles = 0;
-  for (const pending of store.listPendingFiles()) {
+  for (const pending of store.library.listPendingFiles()) {
     await rm(pending.path, { force: true }).catch((error: unknown) => logger.warn({ err: error, path: pending.path }, 'could not remove a leftover temp file'));
-    store.removePendingFile(pending.path);
+    store.library.removePendingFile(pending.path);
     tempFiles += 1;
   }
   let workFolders = 0;
   const workRoot = join(config.stateDir, 'work');
   const entries = await readdir(workRoot).catch(() => [] as string[]);
   for (const entry of entries) {
-    const item = /^\d+$/.test(entry) ? store.getItem(Number(entry)) : undefined;
+    const item = /^\d+$/.test(entry) ? store.items.getItem(Number(entry)) : undefined;
     if (item && item.state !== 'done' && item.state !== 'failed') continue;
     await rm(join(workRoot, entry), { recursive: true, force: true });
     workFolders += 1;

@@ -68,19 +68,19 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
   const { row, source, handler } = claimed;
   const logger = deps.logger.child({ itemId: row.id, pageId: row.page_id, source: row.source, handler: handler.name });
   const startedAt = clock.now();
-  const attempt = store.markItemRunning(row.id, identity.bootId, startedAt);
+  const attempt = store.items.markItemRunning(row.id, identity.bootId, startedAt);
   if (attempt === undefined) {
     logger.warn('lease lost before the item started; leaving it');
     return;
   }
-  const attemptId = store.startAttempt(row.id, attempt, identity.bootId, startedAt);
+  const attemptId = store.items.startAttempt(row.id, attempt, identity.bootId, startedAt);
   const controller = new AbortController();
   const onShutdown = (): void => controller.abort(new ShutdownAbort());
   shutdown.addEventListener('abort', onShutdown, { once: true });
   if (shutdown.aborted) onShutdown();
   const timeLimit = setTimeout(() => controller.abort(new TrackSyncError('ABORTED', `the item ran longer than ${Math.round(config.items.maxRunMs / 60_000)} min (items.maxRunMs)`)), config.items.maxRunMs);
   const heartbeat = setInterval(() => {
-    store.renewLease(row.id, identity.bootId, clock.now() + config.claims.leaseMs, clock.now());
+    store.items.renewLease(row.id, identity.bootId, clock.now() + config.claims.leaseMs, clock.now());
     source.renewClaim(row.page_id).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the Processing Lock; another machine may take the row when it goes stale'));
   }, Math.max(1_000, Math.floor(config.claims.leaseMs / 3)));
   heartbeat.unref();
@@ -89,7 +89,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
   // Checkpoints belong to one generation: retries of the same work resume, a page changed by a person starts afresh.
   const stage: StageRunner = async (name, stageInputHash, run, options) => {
     const inputHash = `g${row.generation}:${stageInputHash}`;
-    const checkpoint = store.getCheckpoint(row.id, name);
+    const checkpoint = store.items.getCheckpoint(row.id, name);
     if (checkpoint && checkpoint.input_hash === inputHash) {
       const saved = JSON.parse(checkpoint.output_json);
       if (!options?.isValid || options.isValid(saved)) {
@@ -100,12 +100,12 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     }
     controller.signal.throwIfAborted();
     currentStage = name;
-    store.setItemStage(row.id, name, clock.now());
+    store.items.setItemStage(row.id, name, clock.now());
     events.emit('stage:start', { itemId: row.id, stage: name });
     const began = clock.now();
     logger.debug({ stage: name }, 'stage start');
     const output = await run();
-    store.recordStageDone(row.id, name, inputHash, output ?? null, options?.artefactHash?.(output) ?? null, clock.now());
+    store.items.recordStageDone(row.id, name, inputHash, output ?? null, options?.artefactHash?.(output) ?? null, clock.now());
     events.emit('stage:end', { itemId: row.id, stage: name, durationMs: clock.now() - began, skipped: false });
     return output;
   };
@@ -134,8 +134,8 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     const result = await handler.run(context as never);
     controller.signal.throwIfAborted();
     const written = await source.writeResult(claimed.page, result, resultRun);
-    store.finishItem(row.id, result.outcome, source.contentHash(written), clock.now());
-    store.finishAttempt(attemptId, { outcome: result.outcome, stage: currentStage }, clock.now());
+    store.items.finishItem(row.id, result.outcome, source.contentHash(written), clock.now());
+    store.items.finishAttempt(attemptId, { outcome: result.outcome, stage: currentStage }, clock.now());
     await removeWorkDir(config, row.id, logger);
     events.emit('item:done', { itemId: row.id, source: row.source, pageId: row.page_id, handler: handler.name, outcome: result.outcome, durationMs: clock.now() - startedAt });
     logger.info({ outcome: result.outcome, durationMs: clock.now() - startedAt }, 'item done');
@@ -164,8 +164,8 @@ async function giveBack(deps: RunnerDeps, claimed: ClaimedItem, logger: Logger, 
   } catch (error) {
     logger.warn({ err: error }, 'could not release the claim in Notion; it goes stale after the lease');
   }
-  store.releaseItem(claimed.row.id, clock.now(), { refundAttempt: true, inputHash: hash });
-  store.finishAttempt(attemptId, { outcome: 'released', stage }, clock.now());
+  store.items.releaseItem(claimed.row.id, clock.now(), { refundAttempt: true, inputHash: hash });
+  store.items.finishAttempt(attemptId, { outcome: 'released', stage }, clock.now());
   events.emit('item:released', { itemId: claimed.row.id, pageId: claimed.row.page_id, reason: 'shutdown' });
   logger.info({ stage }, 'item released for shutdown; it resumes from its last finished stage');
 }
@@ -192,18 +192,18 @@ async function recordFailure(
   }
   const itemError = { code: error.code, kind: error.kind, message: error.message };
   if (final) {
-    store.failItem(claimed.row.id, itemError, hash, clock.now());
+    store.items.failItem(claimed.row.id, itemError, hash, clock.now());
     await removeWorkDir(config, claimed.row.id, logger);
     events.emit('item:failed', { itemId: claimed.row.id, pageId: claimed.row.page_id, title: claimed.row.title, code: error.code, message: error.message });
     logger.warn({ code: error.code, kind: error.kind, attempt, err: error }, 'item failed');
   } else {
-    store.scheduleRetry(claimed.row.id, nextAttemptAt, itemError, clock.now(), { inputHash: hash, refundAttempt: waits });
+    store.items.scheduleRetry(claimed.row.id, nextAttemptAt, itemError, clock.now(), { inputHash: hash, refundAttempt: waits });
     events.emit('item:retry', { itemId: claimed.row.id, pageId: claimed.row.page_id, code: error.code, kind: error.kind, message: error.message, nextAttemptAt });
     logger.info({ code: error.code, kind: error.kind, attempt, retryInMs: delay, message: error.message }, 'item will be retried');
   }
   // The raw tool output (a traceback, yt-dlp's own words) is kept with the attempt for `tracksync status --verbose`.
   const detail = rawDetail(error);
-  store.finishAttempt(failure.attemptId, { outcome: final ? 'failed' : 'retry', stage: failure.stage, code: error.code, message: error.message, ...(detail ? { detail } : {}) }, clock.now());
+  store.items.finishAttempt(failure.attemptId, { outcome: final ? 'failed' : 'retry', stage: failure.stage, code: error.code, message: error.message, ...(detail ? { detail } : {}) }, clock.now());
 }
 
 function delayFor(kind: ErrorKind, error: TrackSyncError, attempt: number, config: Config): number {

@@ -32,7 +32,7 @@ export interface ItemView {
 /** The numbers `status`, the status page and the metrics share. */
 export function statusSnapshot(store: Store, limit = 20): StatusSnapshot {
   const queue: Record<string, Record<string, number>> = {};
-  for (const { source, state, count } of store.countItemsByState()) (queue[source] ??= {})[state] = count;
+  for (const { source, state, count } of store.items.countItemsByState()) (queue[source] ??= {})[state] = count;
   const view = (row: ItemRow): ItemView => ({
     id: row.id,
     source: row.source,
@@ -48,10 +48,10 @@ export function statusSnapshot(store: Store, limit = 20): StatusSnapshot {
   });
   return {
     queue,
-    inFlight: store.listInFlight().map((row) => ({ ...view(row), stagesDone: row.stages_done })),
-    retrying: store.listItemsInState('retry_wait', limit).map(view),
-    failed: store.listItemsInState('failed', limit).map(view),
-    runs: store.listRecentRuns(10).map((r) => ({
+    inFlight: store.items.listInFlight().map((row) => ({ ...view(row), stagesDone: row.stages_done })),
+    retrying: store.items.listItemsInState('retry_wait', limit).map(view),
+    failed: store.items.listItemsInState('failed', limit).map(view),
+    runs: store.runs.listRecentRuns(10).map((r) => ({
       id: r.id,
       startedAt: r.started_at,
       trigger: r.trigger,
@@ -61,6 +61,6 @@ export function statusSnapshot(store: Store, limit = 20): StatusSnapshot {
       durationMs: r.finished_at === null ? null : r.finished_at - r.started_at,
       error: r.error_message,
     })),
-    lastSuccessfulCycleAt: store.lastSuccessfulRun()?.finished_at ?? null,
+    lastSuccessfulCycleAt: store.runs.lastSuccessfulRun()?.finished_at ?? null,
   };
 }

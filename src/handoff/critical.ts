@@ -105,7 +105,7 @@ export class CriticalTasks {
   }
 
   isOpen(kind: CriticalKind): boolean {
-    const row = this.#d.store.getIncident(kind);
+    const row = this.#d.store.incidents.getIncident(kind);
     return row !== undefined && row.cleared_at === null;
   }
 
@@ -121,7 +121,7 @@ export class CriticalTasks {
   async #raise(kind: CriticalKind, occurrence: Occurrence): Promise<void> {
     const { store, clock, logger, config } = this.#d;
     const now = clock.now();
-    const row = store.getIncident(kind);
+    const row = store.incidents.getIncident(kind);
     logger.error({ kind, message: occurrence.message }, `critical: ${CRITICAL_KINDS[kind].label}`);
     if (row && row.cleared_at === null) {
       const task = row.task_page_id ? await this.#openTask(row.task_page_id) : undefined;
@@ -129,29 +129,29 @@ export class CriticalTasks {
         // Past the block limit no line can be appended: the occurrence is only counted.
         const due = now - row.last_line_at >= config.critical.repeatLineMs && kind !== 'notion-block-limit';
         if (due) await this.#d.notion.appendBlocks(task.id, [paragraph(bold(`${iso(now)} still happening`), ` (${row.occurrences + 1} occurrences since ${iso(row.opened_at)}): ${occurrence.message}`)]);
-        store.seeIncident(kind, occurrence.message, due, now);
+        store.incidents.seeIncident(kind, occurrence.message, due, now);
         return;
       }
       // The task is gone (closed by a person, archived) or was never filed (Notion refused): file one now.
       const id = await this.#file(kind, occurrence, row.opened_at);
-      store.seeIncident(kind, occurrence.message, false, now);
-      if (id) store.setIncidentTask(kind, id, now);
+      store.incidents.seeIncident(kind, occurrence.message, false, now);
+      if (id) store.incidents.setIncidentTask(kind, id, now);
       return;
     }
-    store.openIncident(kind, null, occurrence.message, now);
+    store.incidents.openIncident(kind, null, occurrence.message, now);
     const id = await this.#file(kind, occurrence, now);
-    if (id) store.setIncidentTask(kind, id, now);
+    if (id) store.incidents.setIncidentTask(kind, id, now);
   }
 
   async #clear(kind: CriticalKind, how: string): Promise<boolean> {
     const { store, clock, notion, logger } = this.#d;
-    const row = store.getIncident(kind);
+    const row = store.incidents.getIncident(kind);
     if (!row || row.cleared_at !== null) return false;
     const now = clock.now();
     if (row.task_page_id && (await this.#openTask(row.task_page_id))) {
       await notion.appendBlocks(row.task_page_id, [paragraph(bold(`${iso(now)} cleared`), `: ${how}. tracksync carries on by itself; close this task when you have read it.`)], `${iso(now)} cleared`);
     }
-    store.clearIncident(kind, now);
+    store.incidents.clearIncident(kind, now);
     logger.info({ kind }, `critical condition cleared: ${CRITICAL_KINDS[kind].label}`);
     return true;
   }

@@ -93,7 +93,7 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
     else if (!existsSync(root)) skippedRoots.push({ root, reason: 'folder does not exist' });
     else roots.push(root);
   }
-  const scanId = store.beginLibraryScan(roots, clock.now());
+  const scanId = store.library.beginLibraryScan(roots, clock.now());
   const concurrency = Math.max(1, config.library.scanConcurrency || availableParallelism());
   let seen = 0;
   let read = 0;
@@ -102,7 +102,7 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
   const readFile = async (path: string, root: string, stats: { size: number; mtimeMs: number }): Promise<void> => {
     const [tags, fingerprint] = await Promise.all([readTags(path), fingerprintFile(config, path, options.signal)]);
     const raw = Buffer.from(fingerprint.raw.buffer, fingerprint.raw.byteOffset, fingerprint.raw.byteLength);
-    store.upsertIndexedFile(
+    store.library.upsertIndexedFile(
       {
         path,
         root,
@@ -130,7 +130,7 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
     // Unchanged files are marked seen in batches: an interrupted scan loses at most one batch of cheap marks.
     let unchanged: string[] = [];
     const flush = (): void => {
-      store.markLibraryFilesSeen(unchanged, scanId, root);
+      store.library.markLibraryFilesSeen(unchanged, scanId, root);
       unchanged = [];
     };
     // New and changed files are read `concurrency` at a time (one fpcalc each: a first scan of a big library is CPU
@@ -147,7 +147,7 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
         logger.warn({ path, err: coerceError(raw) }, 'could not index a file; the scan goes on');
         continue;
       }
-      const known = store.getLibraryFile(path);
+      const known = store.library.getLibraryFile(path);
       if (known && known.size === stats.size && known.mtime_ms === Math.round(stats.mtimeMs) && known.fingerprint_raw) {
         unchanged.push(path);
         if (unchanged.length >= SEEN_BATCH) flush();
@@ -176,7 +176,7 @@ export async function scanLibrary(options: { store: Store; config: Config; clock
     if (aborted) throw aborted;
     flush();
   }
-  const gone = store.finishLibraryScan(scanId, roots, { seen, read }, clock.now());
+  const gone = store.library.finishLibraryScan(scanId, roots, { seen, read }, clock.now());
   options.onProgress?.({ seen, read, failed, current: '' });
   return { scanId, roots, skippedRoots, seen, read, failed, gone };
 }

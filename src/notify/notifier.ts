@@ -106,7 +106,7 @@ export function attachNotifications(options: { events: EventBus; notifier: Notif
 /** "12 synced, 1 failed, 3 waiting to retry in the last 24 h". */
 export function dailySummary(store: Store, now: number): Notification {
   const day = 24 * 60 * 60 * 1000;
-  const counts = store.countFinishedSince(now - day);
+  const counts = store.items.countFinishedSince(now - day);
   const done = counts.done ?? 0;
   const failed = counts.failed ?? 0;
   const waiting = counts.retry_wait ?? 0;

@@ -69,7 +69,7 @@ export class Poller {
   async poll(target: PollTarget, options: { full?: boolean } = {}): Promise<PollResult> {
     const { store, clock, notion, cursorOverlapMs, fullReconcileIntervalMs } = this.#o;
     const now = clock.now();
-    const cursor = store.getCursor(target.dataSourceId);
+    const cursor = store.cursors.getCursor(target.dataSourceId);
     const seen = parseSeen(cursor?.seen_json);
     const full = options.full === true || cursor?.last_full_reconcile == null || now - cursor.last_full_reconcile >= fullReconcileIntervalMs || cursor.minute === null;
 
@@ -110,8 +110,8 @@ export class Poller {
       full,
       returned,
       commit: () => {
-        store.saveCursor(target.dataSourceId, newest, nextSeen, now);
-        if (full) store.recordFullReconcile(target.dataSourceId, now);
+        store.cursors.saveCursor(target.dataSourceId, newest, nextSeen, now);
+        if (full) store.cursors.recordFullReconcile(target.dataSourceId, now);
       },
     };
   }

@@ -77,7 +77,7 @@ export async function loadSchema<D extends DatabaseKey>(
   let realDatabaseId = databaseId;
   let listed: ReadonlyArray<{ id: string; name: string }> | undefined;
   let dataSource;
-  const cached = store.getDataSourceId(databaseId);
+  const cached = store.cursors.getDataSourceId(databaseId);
   if (cached !== undefined) {
     try {
       const known = await notion.retrieveDataSource(cached);
@@ -88,14 +88,14 @@ export async function loadSchema<D extends DatabaseKey>(
     } catch (error) {
       if (!(error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND')) throw error;
     }
-    if (!dataSource) store.forgetDataSourceId(databaseId);
+    if (!dataSource) store.cursors.forgetDataSourceId(databaseId);
   }
   if (!dataSource) {
     const found = await discoverDataSource(notion, key, databaseId, choice);
     if ('problem' in found) return { schema: undefined, problems: [found.problem] };
     ({ dataSource, realDatabaseId, listed } = found);
   }
-  store.saveDataSourceId(databaseId, dataSource.id, label, clock.now());
+  store.cursors.saveDataSourceId(databaseId, dataSource.id, label, clock.now());
   const overrides = (deps.config.mappings[key] ?? {}) as Record<string, string>;
   const resolved = resolveSchema(key, realDatabaseId, dataSource as never, overrides);
   return { schema: { ...resolved.schema, ...(listed ? { dataSources: listed } : {}) }, problems: resolved.problems };

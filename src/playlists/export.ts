@@ -186,7 +186,7 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   let mark = notion.requestCount;
   const notionData = await readNotionPlaylists(deps);
   const listing = notion.requestCount - mark;
-  const previous = new Map(store.listPlaylistExports().map((row) => [row.page_id, row]));
+  const previous = new Map(store.playlists.listPlaylistExports().map((row) => [row.page_id, row]));
   const selected = selectPlaylists(notionData.playlists, options.names ?? []);
   const owned = new Set([...previous.values()].map((row) => row.file_path).filter((f): f is string => f !== null));
   const namings = assignPlaylistNames(
@@ -236,7 +236,7 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
       if (p.m3u8 !== null && p.filePath !== null) {
         fileWritten = true;
         const fileHash = sha256(p.m3u8);
-        if (p.previous?.file_path !== p.filePath || p.previous.file_hash !== fileHash || !existsSync(p.filePath)) await writeTextAtomically(p.filePath, p.m3u8, { store, clock });
+        if (p.previous?.file_path !== p.filePath || p.previous.file_hash !== fileHash || !existsSync(p.filePath)) await writeTextAtomically(p.filePath, p.m3u8, { store: store.library, clock });
         if (p.previous?.file_path && p.previous.file_path !== p.filePath && !inUse.has(p.previous.file_path)) {
           const old = await removeOwnFile(p.previous.file_path, p.previous.file_hash);
           if (old.note) warnings.push(`"${p.naming.label}" was renamed: ${old.note}`);
@@ -389,7 +389,7 @@ function saveState(
   const prev = p.previous;
   const apple = what.apple;
   const read = p.members?.source === 'read' || p.members?.source === 'page';
-  store.savePlaylistExport({
+  store.playlists.savePlaylistExport({
     page_id: p.playlist.pageId,
     name: p.playlist.name,
     // What is on disk, whether or not the export is complete: renames and removals go by it.
@@ -456,7 +456,7 @@ async function removeGone(
         continue; // kept in SQLite: tried again at the next export
       }
     }
-    deps.store.deletePlaylistExport(row.page_id);
+    deps.store.playlists.deletePlaylistExport(row.page_id);
     removed.push({ pageId: row.page_id, name: row.name, filePath: row.file_path, fileRemoved: file.removed, ...(file.note ? { note: file.note } : {}) });
   }
   return removed;
@@ -473,7 +473,7 @@ async function writeRekordbox(
   const { store, config, clock } = deps;
   const path = join(config.playlists.exportDir, REKORDBOX_FILE);
   const collection = [...notionData.tracks.values()].map((row) => resolved.get(row.pageId)).filter((r): r is Extract<Resolved, { ok: true }> => r?.ok === true).map((r) => r.track);
-  const ids = store.playlistTrackIds(collection.map((t) => t.pageId));
+  const ids = store.playlists.playlistTrackIds(collection.map((t) => t.pageId));
   const tracks = collection.map((t) => ({
     trackId: ids.get(t.pageId)!,
     name: t.title,
@@ -499,7 +499,7 @@ async function writeRekordbox(
   const previous = last === undefined ? undefined : (JSON.parse(last) as { path: string; inputs: string });
   const unchanged = previous?.inputs === inputs && previous.path === path && existsSync(path);
   if (!unchanged && !dryRun) {
-    await writeTextAtomically(path, renderRekordboxXml(tracks, playlists, options), { store, clock });
+    await writeTextAtomically(path, renderRekordboxXml(tracks, playlists, options), { store: store.library, clock });
     store.setMeta(REKORDBOX_META, JSON.stringify({ path, inputs }));
   }
   return { path, written: !unchanged && !dryRun, tracks: tracks.length, playlists: playlists.length };

@@ -89,7 +89,7 @@ async function findFile(deps: TrackDeps, row: NotionTrack): Promise<{ found: Fil
   const listed = deps.config.playlists.formats.map((f) => row.paths[f]).filter((p): p is string => p !== undefined);
   // The library index (tracksync library scan, and every file tracksync placed) may know where the file is now.
   const rank = (format: string): number => deps.config.playlists.formats.indexOf(format as AudioFormat);
-  const indexed = deps.store.listLibraryFilesOfPage(row.pageId).filter((f) => rank(f.format) >= 0).sort((a, b) => rank(a.format) - rank(b.format));
+  const indexed = deps.store.library.listLibraryFilesOfPage(row.pageId).filter((f) => rank(f.format) >= 0).sort((a, b) => rank(a.format) - rank(b.format));
   for (const file of indexed) {
     const found = await usableFile(file.path);
     if (found) return listed.length > 0 ? { found, movedFrom: listed[0]! } : { found };
@@ -123,7 +123,7 @@ interface Facts {
  * what was read, saved in one transaction by the caller).
  */
 async function factsOf(deps: TrackDeps, file: FileFound, fresh: FileFactsRow[]): Promise<Facts> {
-  const known = deps.store.getFileFacts(file.path);
+  const known = deps.store.playlists.getFileFacts(file.path);
   if (known && known.size === file.size && known.mtime_ms === file.mtimeMs) {
     return { sampleRateHz: known.sample_rate ?? 0, bitRateKbps: known.bit_rate ?? 0, durationSeconds: known.duration_seconds };
   }
@@ -171,7 +171,7 @@ export async function resolveTracks(deps: TrackDeps, rows: readonly NotionTrack[
     };
     return { ok: true, track };
   });
-  deps.store.transaction(() => fresh.forEach((row) => deps.store.saveFileFacts(row)));
+  deps.store.transaction(() => fresh.forEach((row) => deps.store.playlists.saveFileFacts(row)));
   return new Map(rows.map((row, i) => [row.pageId, resolved[i]!]));
 }
 

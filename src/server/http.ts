@@ -101,7 +101,7 @@ export function hostOfHeader(header: string): string {
 }
 
 export function health(daemon: Daemon, now: number, staleAfterMs = CONSTANTS.http.staleAfterMs): Health {
-  const last = daemon.store.lastSuccessfulRun()?.finished_at ?? null;
+  const last = daemon.store.runs.lastSuccessfulRun()?.finished_at ?? null;
   const age = last === null ? null : Math.round((now - last) / 1000);
   const down = daemon.notionDownSince;
   if (down !== undefined && now - down >= daemon.config.notifications.notionDownAfterMs) {
@@ -154,7 +154,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       store.setMeta(WEBHOOK_WINDOW_KEY, '0');
       store.setMeta(WEBHOOK_WINDOW_REPLACE_KEY, '0');
     },
-    rememberDelivery: (id) => store.rememberDelivery(id, clock.now(), clock.now() - CONSTANTS.webhooks.rememberDeliveriesMs),
+    rememberDelivery: (id) => store.server.rememberDelivery(id, clock.now(), clock.now() - CONSTANTS.webhooks.rememberDeliveriesMs),
     sourceOf: (id) => daemon.sourceOfId(id),
     wake: (reason, source) => daemon.wake(reason, { source }),
     maxDeliveryAgeMs: CONSTANTS.webhooks.rememberDeliveriesMs,
@@ -164,9 +164,9 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const ownNames = ownHostNames(host, daemon.config.http.allowedHosts);
   metrics.gauge(() => [
     // Every source and state, 0 until an item is in it, so the series exist from the first scrape.
-    ...itemGauges(daemon.store.countItemsByState()),
+    ...itemGauges(daemon.store.items.countItemsByState()),
     { name: 'tracksync_items_in_flight', help: 'Items being processed now.', labels: {}, value: daemon.runningCount },
-    { name: 'tracksync_last_successful_cycle_timestamp_seconds', help: 'When the last cycle without errors finished.', labels: {}, value: (daemon.store.lastSuccessfulRun()?.finished_at ?? 0) / 1000 },
+    { name: 'tracksync_last_successful_cycle_timestamp_seconds', help: 'When the last cycle without errors finished.', labels: {}, value: (daemon.store.runs.lastSuccessfulRun()?.finished_at ?? 0) / 1000 },
     { name: 'tracksync_notion_up', help: '1 while cycles reach Notion, 0 while every cycle fails.', labels: {}, value: daemon.notionDownSince === undefined ? 1 : 0 },
   ]);
 
@@ -192,7 +192,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
           recent: recentTracks(daemon.store),
           library: libraryShape(daemon.store),
           live,
-          incidents: daemon.store.listOpenIncidents().map((i) => i.message),
+          incidents: daemon.store.incidents.listOpenIncidents().map((i) => i.message),
           missingVolumes: outputFolders(daemon.config).map(unmountedVolume).filter((v): v is string => v !== undefined),
           now: clock.now(),
           health: health(daemon, clock.now()),
@@ -210,7 +210,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     'GET /login': (request, response) => {
       const code = new URL(request.url ?? '/', 'http://localhost').searchParams.get('code') ?? '';
       if (!accessToken) return redirect(response, '/');
-      if (code === '' || !store.useLoginCode(hashLoginCode(code), clock.now())) {
+      if (code === '' || !store.server.useLoginCode(hashLoginCode(code), clock.now())) {
         throw new HttpError(403, 'this login link was already used or has expired: run "tracksync status" for a new one');
       }
       response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${CONSTANTS.http.sessionMaxAgeSeconds}`);

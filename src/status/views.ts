@@ -79,12 +79,12 @@ export function recentTracks(store: Store, limit = 10): RecentTrack[] {
   return rows.map((row) => {
     let saved: PlacedCheckpoint = {};
     try {
-      const checkpoint = store.getCheckpoint(row.id, 'place');
+      const checkpoint = store.items.getCheckpoint(row.id, 'place');
       if (checkpoint) saved = JSON.parse(checkpoint.output_json) as PlacedCheckpoint;
     } catch {
       saved = {};
     }
-    const indexed = store.listLibraryFilesOfPage(row.page_id).filter((f) => !f.gone);
+    const indexed = store.library.listLibraryFilesOfPage(row.page_id).filter((f) => !f.gone);
     const files = saved.placed?.all?.length ? saved.placed.all : indexed.map((f) => f.path);
     const first = indexed[0];
     const key = saved.analysis?.key ?? first?.musical_key ?? '';
@@ -145,12 +145,12 @@ export function libraryShape(store: Store): LibraryShape {
       bands[index]!.count += 1;
     }
   }
-  const formats = store.libraryStats().filter((f) => f.files > 0).map((f) => ({ format: f.format, files: f.files, bytes: f.bytes }));
+  const formats = store.library.libraryStats().filter((f) => f.files > 0).map((f) => ({ format: f.format, files: f.files, bytes: f.bytes }));
   return { files: formats.reduce((sum, f) => sum + f.files, 0), camelot, bpm: bands, formats };
 }
 
 /** The raw tool output of an item's latest failed attempt, if one was kept. */
 export function latestFailureDetail(store: Store, itemId: number): string | undefined {
-  const attempts = store.listAttempts(itemId).filter((a) => a.error_detail);
+  const attempts = store.items.listAttempts(itemId).filter((a) => a.error_detail);
   return attempts.at(-1)?.error_detail ?? undefined;
 }

@@ -58,7 +58,7 @@ describe('cross-platform links', async () => {
     expect(notes.startsWith('Found at the Thursday set.\n[tracksync links] ')).toBe(true);
     expect(notes).toMatch(/SoundCloud: not written, best \S+ \(0\.\d+, (under 0\.75|duration differs)/);
     // Every candidate is kept with its score, the losers too.
-    const kept = daemon.store.listLinkCandidates(id);
+    const kept = daemon.store.deferred.listLinkCandidates(id);
     expect(kept.filter((c) => c.platform === 'youtube')).toHaveLength(4);
     expect(kept.find((c) => c.url === live && c.platform === 'youtube')!.score).toBeLessThan(kept.find((c) => c.url === right)!.score);
     expect(kept.filter((c) => c.accepted === 1).map((c) => c.platform).sort()).toEqual(['spotify', 'youtube']);
@@ -92,13 +92,13 @@ describe('cross-platform links', async () => {
       expect(field(id, 'Downloaded')).toBe(true);
       spotify.rateLimit(100, 120); // now every Spotify call answers 429 Retry-After: 120
       await daemon.runCycle('test'); // looks for them in the background: SoundCloud found, Spotify rate-limited
-      const deferred = () => daemon.store.listDueLinks(Date.now() + 10 * 60 * 1000, 10).find((p) => p.page_id === id);
+      const deferred = () => daemon.store.deferred.listDueLinks(Date.now() + 10 * 60 * 1000, 10).find((p) => p.page_id === id);
       await waitFor(() => (deferred()?.attempts ?? 0) > 0, 'the links to be looked for and deferred');
       expect(field(id, 'SoundCloud URL')).toBe(sc);
       expect(field(id, 'Spotify URL')).toBeNull();
       expect(deferred()!.next_attempt_at - Date.now()).toBeGreaterThan(100_000); // the Retry-After, not a tight loop
       expect(deferred()!.last_error).toContain('429');
-      expect(daemon.store.getItemByPage('tracks', id)?.state).toBe('done');
+      expect(daemon.store.items.getItemByPage('tracks', id)?.state).toBe('done');
     } finally {
       spotify.rateLimit(0, 0);
       await daemon.stop('test');

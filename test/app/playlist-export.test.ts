@@ -38,7 +38,7 @@ describe('the daemon exports the playlists that changed', async () => {
     expect(daemon.app.schedules().map((s) => s.name)).toContain('playlists');
     const exported = nextExport(daemon);
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
     expect(await exported).toMatchObject({ reason: 'tracks synced', exported: 1 });
     const entries = parseM3u8(join(exportDir, 'Friday Set.m3u8')).entries;
     expect(entries.map((e) => e.label)).toEqual(['Daemon Artist - Warehouse']);

@@ -49,7 +49,7 @@ describe('the tracksync process', async () => {
     expect(field(id, 'Processing Lock')).toBe('');
     expect(readLines(log).filter((l) => l.startsWith(`done ${id}`))).toHaveLength(1);
     const store = Store.open(join(dir, 'state', 'tracksync.sqlite'));
-    expect(store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', attempts: 2 });
+    expect(store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', attempts: 2 });
     store.close();
   });
 

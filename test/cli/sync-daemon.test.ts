@@ -43,7 +43,7 @@ describe('tracksync sync beside a running daemon', async () => {
     expect(rows).toHaveLength(1);
     expect(decodeProperty(rows[0]!.properties.Downloaded)).toBe(true);
     const store = Store.open(join(stateDir, 'tracksync.sqlite'));
-    expect(store.getItemByPage('tracks', rows[0]!.id)).toMatchObject({ state: 'done', outcome: 'synced', attempts: 1 });
+    expect(store.items.getItemByPage('tracks', rows[0]!.id)).toMatchObject({ state: 'done', outcome: 'synced', attempts: 1 });
     store.close();
     expect(daemon.log()).toContain('tracksync sync handed over a row; running it now');
 

@@ -61,7 +61,7 @@ describe('never twice: deduplication and Eagle', async () => {
     expect(fetched(neverFetched)).toBe(0);
     expect(field(c, 'Downloaded')).toBe(true);
     expect(field(c, 'M4A File Path')).toBe(placed);
-    expect(daemon.store.getItemByPage('tracks', c)?.outcome).toBe('adopted');
+    expect(daemon.store.items.getItemByPage('tracks', c)?.outcome).toBe('adopted');
     expect(m4aCount()).toBe(files); // no second copy on disk
     await daemon.stop('test');
   });

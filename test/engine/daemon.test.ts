@@ -77,7 +77,7 @@ describe('the daemon against the local Notion', async () => {
       expect(fieldOf(sandbox, id, 'Processing Lock')).toBe('');
       expect(fieldOf(sandbox, id, 'Audio Processing')).toEqual(['Audio Analysis Complete']);
       expect(workDone.get(id)).toBe(1);
-      expect(daemon.store.getItemByPage('tracks', id)?.state).toBe('done');
+      expect(daemon.store.items.getItemByPage('tracks', id)?.state).toBe('done');
     }
     expect(sandbox.workspace.retrievePage(other)).toEqual(otherBefore);
     expect(workDone.has(done)).toBe(false);
@@ -91,7 +91,7 @@ describe('the daemon against the local Notion', async () => {
     const id = await createTrack(sandbox, 'T: permanent');
     const daemon = await daemonFor();
     await daemon.runOnce();
-    const item = daemon.store.getItemByPage('tracks', id)!;
+    const item = daemon.store.items.getItemByPage('tracks', id)!;
     expect(item).toMatchObject({ state: 'failed', attempts: 1, last_error_code: 'SOURCE_NOT_FOUND' });
     expect(fieldOf(sandbox, id, 'Audio Processing')).toEqual(['SC_404']);
     expect(fieldOf(sandbox, id, 'Downloaded')).toBe(false);
@@ -101,12 +101,12 @@ describe('the daemon against the local Notion', async () => {
     // Our own write-back (tag, lock) is not a change: the failed row is not retried in a loop (legacy bug 3).
     sandbox.advanceClock(60_000);
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)?.attempts).toBe(1);
+    expect(daemon.store.items.getItemByPage('tracks', id)?.attempts).toBe(1);
     // A person edits the row: it is a new piece of work.
     sandbox.workspace.updatePage(id, { properties: { 'Source URL': { url: 'http://127.0.0.1/b.wav' } } });
     sandbox.advanceClock(60_000);
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'failed', generation: 2, attempts: 1 });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'failed', generation: 2, attempts: 1 });
     await daemon.stop('test');
   });
 
@@ -115,13 +115,13 @@ describe('the daemon against the local Notion', async () => {
     // A backoff longer than one run, so the item visibly waits between attempts.
     const daemon = await daemonFor({ ...FAST, retry: { ...FAST.retry, baseDelayMs: 300, maxDelayMs: 300 } });
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'DOWNLOAD_FAILED' });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'DOWNLOAD_FAILED' });
     expect(fieldOf(sandbox, id, 'Audio Processing')).toEqual(['Download_Failed']);
-    for (let i = 0; i < 5 && daemon.store.getItemByPage('tracks', id)?.state !== 'done'; i += 1) {
+    for (let i = 0; i < 5 && daemon.store.items.getItemByPage('tracks', id)?.state !== 'done'; i += 1) {
       await new Promise((r) => setTimeout(r, 500)); // past the longest backoff: 300 ms x 1.5
       await daemon.runOnce();
     }
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', attempts: 3 });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', attempts: 3 });
     expect(fieldOf(sandbox, id, 'Audio Processing')).toEqual(['Audio Analysis Complete']);
     expect(workDone.get(id)).toBe(1);
     await daemon.stop('test');
@@ -164,13 +164,13 @@ describe('the daemon against the local Notion', async () => {
       { method: 'GET', status: 500, probability: 0.1 },
       { method: 'POST', path: '/query$', status: 502, probability: 0.1 },
     ]);
-    for (let i = 0; i < 30 && ids.some((id) => daemon.store.getItemByPage('tracks', id)?.state !== 'done'); i += 1) {
+    for (let i = 0; i < 30 && ids.some((id) => daemon.store.items.getItemByPage('tracks', id)?.state !== 'done'); i += 1) {
       await daemon.runOnce();
       await new Promise((r) => setTimeout(r, 20));
     }
     sandbox.setFaults([]);
     for (const id of ids) {
-      expect(daemon.store.getItemByPage('tracks', id)?.state).toBe('done');
+      expect(daemon.store.items.getItemByPage('tracks', id)?.state).toBe('done');
       expect(fieldOf(sandbox, id, 'Downloaded')).toBe(true);
       expect(fieldOf(sandbox, id, 'Processing Lock')).toBe('');
       expect(workDone.get(id)).toBe(1);
@@ -190,8 +190,8 @@ describe('the daemon against the local Notion', async () => {
       expect(fieldOf(sandbox, id, 'Downloaded')).toBe(true);
       expect(workDone.get(id)).toBe(1);
     }
-    const byA = ids.filter((id) => a.store.getItemByPage('tracks', id)?.outcome === 'synced').length;
-    const byB = ids.filter((id) => b.store.getItemByPage('tracks', id)?.outcome === 'synced').length;
+    const byA = ids.filter((id) => a.store.items.getItemByPage('tracks', id)?.outcome === 'synced').length;
+    const byB = ids.filter((id) => b.store.items.getItemByPage('tracks', id)?.outcome === 'synced').length;
     expect(byA + byB).toBe(10);
     await Promise.all([a.stop('test'), b.stop('test')]);
   });
@@ -200,7 +200,7 @@ describe('the daemon against the local Notion', async () => {
     const id = await createTrack(sandbox, 'T: slow');
     const daemon = await daemonFor();
     const once = daemon.runOnce();
-    while (daemon.store.getItemByPage('tracks', id)?.stage !== 'analyse') await new Promise((r) => setTimeout(r, 10));
+    while (daemon.store.items.getItemByPage('tracks', id)?.stage !== 'analyse') await new Promise((r) => setTimeout(r, 10));
     expect(fieldOf(sandbox, id, 'Processing Lock')).toMatch(/^\d+:[^:]+:[0-9a-f]{8}:\d{4}-/);
     const stateDir = daemon.config.stateDir;
     await daemon.stop('SIGTERM');
@@ -208,7 +208,7 @@ describe('the daemon against the local Notion', async () => {
     expect(fieldOf(sandbox, id, 'Processing Lock')).toBe('');
     expect(fieldOf(sandbox, id, 'Downloaded')).toBe(false);
     const again = await startTestDaemon(sandbox, { stateDir, handlers });
-    expect(again.store.getItemByPage('tracks', id)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(again.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'queued', attempts: 0 });
     await again.stop('test');
     sandbox.workspace.updatePage(id, { in_trash: true }); // a 60-second row would hold up the next tests
   });
@@ -217,7 +217,7 @@ describe('the daemon against the local Notion', async () => {
     const id = await createTrack(sandbox, 'T: brief');
     const daemon = await daemonFor();
     const once = daemon.runOnce();
-    while (daemon.store.getItemByPage('tracks', id)?.stage !== 'analyse') await new Promise((r) => setTimeout(r, 10));
+    while (daemon.store.items.getItemByPage('tracks', id)?.stage !== 'analyse') await new Promise((r) => setTimeout(r, 10));
     const outcome = await daemon.syncTrackNow(id, new AbortController().signal);
     await once;
     expect(outcome).toMatchObject({ state: 'done', outcome: 'synced' });

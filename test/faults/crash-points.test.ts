@@ -49,10 +49,10 @@ describe('kill -9 at every stage, then restart', async () => {
     expect(outputs().filter((p) => /\.tmp$|\.part$|\.tracksync-/.test(p))).toEqual([]);
     const store = Store.open(join(world.dir, state, 'tracksync.sqlite'));
     try {
-      const item = store.getItemByPage('tracks', id)!;
+      const item = store.items.getItemByPage('tracks', id)!;
       expect(item.state).toBe('done');
-      expect(store.listAttempts(item.id).filter((a) => a.outcome === 'synced')).toHaveLength(1);
-      expect(store.listPendingFiles()).toEqual([]);
+      expect(store.items.listAttempts(item.id).filter((a) => a.outcome === 'synced')).toHaveLength(1);
+      expect(store.library.listPendingFiles()).toEqual([]);
       expect(existsSync(join(world.dir, state, 'work', String(item.id)))).toBe(false);
     } finally {
       store.close();

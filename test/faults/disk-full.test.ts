@@ -107,15 +107,15 @@ describe('disk full in an output folder', async () => {
     expect(existsSync(String(field(id, 'WAV File Path')))).toBe(true);
     rmSync(join(wavDir, `Disk - Too Big ${slug}.wav`)); // the next disk starts empty
     const store = Store.open(join(stateDir, 'tracksync.sqlite'));
-    expect(store.getItemByPage('tracks', id)?.state).toBe('done');
+    expect(store.items.getItemByPage('tracks', id)?.state).toBe('done');
     store.close();
 
     function expectWaiting(): void {
       expect(field(id, 'Downloaded')).toBe(false);
       expect(readdirSync(wavDir)).toEqual([]); // the temp file of the failed write is gone too
       const store = Store.open(join(stateDir, 'tracksync.sqlite'));
-      expect(store.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'DISK_FULL' });
-      expect(store.listPendingFiles()).toEqual([]);
+      expect(store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'DISK_FULL' });
+      expect(store.library.listPendingFiles()).toEqual([]);
       store.close();
     }
   }, 120_000);

@@ -40,7 +40,7 @@ describe('hostile and broken input, through the CLI', async () => {
 
     const store = Store.open(join(world.dir, 'hostile-state', 'tracksync.sqlite'));
     try {
-      const item = (id: string) => store.getItemByPage('tracks', id)!;
+      const item = (id: string) => store.items.getItemByPage('tracks', id)!;
       for (const id of Object.values(rows)) {
         expect(['done', 'failed']).toContain(item(id).state);
         expect(field(id, 'Processing Lock')).toBe('');
@@ -59,7 +59,7 @@ describe('hostile and broken input, through the CLI', async () => {
       expect(existsSync(pwned)).toBe(false);
       expect(item(rows.gone)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_NOT_FOUND' });
       expect(['CORRUPT_MEDIA', 'DOWNLOAD_FAILED', 'ANALYSIS_FAILED']).toContain(item(rows.corrupt).last_error_code);
-      expect(store.listPendingFiles()).toEqual([]);
+      expect(store.library.listPendingFiles()).toEqual([]);
     } finally {
       store.close();
     }

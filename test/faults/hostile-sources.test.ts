@@ -93,7 +93,7 @@ describe('hostile sources, through the CLI', async () => {
 
     const store = Store.open(join(world.dir, 'sources-state', 'tracksync.sqlite'));
     try {
-      const item = (id: string) => store.getItemByPage('tracks', id)!;
+      const item = (id: string) => store.items.getItemByPage('tracks', id)!;
       // Nothing on this machine was reached, in any spelling, directly or through a redirect.
       expect(hits).toEqual([]);
       for (const [name, host] of [['loopback', '127.0.0.1'], ['hex', '127.0.0.1'], ['decimal', '127.0.0.1'], ['localhost', 'localhost'], ['v6', '::1'], ['mapped', '::ffff:7f00:1'], ['redirect', '127.0.0.1']] as const) {

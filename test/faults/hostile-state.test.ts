@@ -58,7 +58,7 @@ describe('secrets and state, through the CLI', async () => {
       expect(once.exitCode, once.stderr.slice(-2000)).toBe(0);
       const status = await cli(['status'], leakyEnv);
       const store = Store.open(join(dir, 'leaky-state', 'tracksync.sqlite'));
-      const item = store.getItemByPage('tracks', id)!;
+      const item = store.items.getItemByPage('tracks', id)!;
       const stored = JSON.stringify([store.db.prepare('SELECT * FROM items').all(), store.db.prepare('SELECT * FROM attempts').all(), store.db.prepare('SELECT * FROM runs').all()]);
       store.close();
       expect(item).toMatchObject({ state: 'failed', last_error_code: 'SPOTIFY_UNAUTHORIZED' });

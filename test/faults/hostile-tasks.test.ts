@@ -90,7 +90,7 @@ describe('hostile rows and tasks, through the CLI', async () => {
     expect(created).toBe(5);
     const store = Store.open(join(world.dir, 'limits-state', 'tracksync.sqlite'));
     try {
-      expect(store.listItemsInState('done', 100).filter((i) => i.source === 'tracks')).toHaveLength(2);
+      expect(store.items.listItemsInState('done', 100).filter((i) => i.source === 'tracks')).toHaveLength(2);
     } finally {
       store.close();
     }

@@ -50,14 +50,14 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       expect(named(title)).toHaveLength(1);
       expect(body(task.id).match(/still happening/g)!.length).toBeGreaterThanOrEqual(2);
       // Our own CRITICAL task is never taken as music-sync work, although its title says "Music Sync".
-      expect(daemon.store.getItemByPage('tasks', task.id)).toBeUndefined();
+      expect(daemon.store.items.getItemByPage('tasks', task.id)).toBeUndefined();
 
       sandbox.setFaults([]);
       await daemon.runCycle('test');
       await daemon.app.critical.idle();
       expect(body(task.id)).toContain('cleared');
       expect(body(task.id)).toContain('every database answered again');
-      expect(daemon.store.getIncident('notion-access')?.cleared_at).not.toBeNull();
+      expect(daemon.store.incidents.getIncident('notion-access')?.cleared_at).not.toBeNull();
       // The next occurrence after a clear, with the task closed by a person, files a new one.
       sandbox.workspace.updatePage(task.id, { properties: { Status: { status: { name: 'Completed' } } } });
       sandbox.setFaults([{ path: `^/data_sources/${sandbox.ids.tracks.dataSourceId}/query`, status: 403 }]);
@@ -89,7 +89,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       await daemon.runOnce();
       await daemon.app.critical.idle();
       // The track's own failure reason names the yt-dlp that failed (an extractor error: its version matters).
-      for (const row of rows) expect(daemon.store.getItemByPage('tracks', row)!.last_error_message).toContain('yt-dlp 2023.03.04');
+      for (const row of rows) expect(daemon.store.items.getItemByPage('tracks', row)!.last_error_message).toContain('yt-dlp 2023.03.04');
       const title = criticalTitle('yt-dlp-outdated');
       expect(named(title)).toHaveLength(1);
       const task = named(title)[0]!;
@@ -129,13 +129,13 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       await daemon.runOnce();
       await daemon.app.critical.idle();
       for (const [row, host] of rows) {
-        const item = daemon.store.getItemByPage('tracks', row)!;
+        const item = daemon.store.items.getItemByPage('tracks', row)!;
         expect(item.last_error_code).toBe('NETWORK_UNREACHABLE');
         expect(item.last_error_message).toMatch(/^network unreachable: /);
         expect(item.last_error_message).toContain(host);
         expect(decodeProperty(sandbox.workspace.retrievePage(row).properties['Audio Processing'])).toEqual(['Download_Failed']);
       }
-      expect(daemon.store.getIncident('yt-dlp-outdated')).toBeUndefined();
+      expect(daemon.store.incidents.getIncident('yt-dlp-outdated')).toBeUndefined();
     } finally {
       await daemon.stop('test');
     }
@@ -166,7 +166,7 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
     // One attempt only: an ordinary transient error would end the row at once; this condition must not.
     const file = { ...FAST, critical, retry: { ...FAST.retry, maxAttempts: 1 } };
     const daemon = await world.daemon({ file, stateName: 'critical-spotify-premium' });
-    const byPage = (source: 'tracks' | 'tasks', id: string) => daemon.store.getItemByPage(source, id)!;
+    const byPage = (source: 'tracks' | 'tasks', id: string) => daemon.store.items.getItemByPage(source, id)!;
     try {
       spotify.addTrack({ id: '2premiumOnly0000000000', name: 'Paywall', artists: [{ id: 'artist000000000premium1', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
       spotify.addTrack({ id: '3premiumAudio000000000', name: 'Own Audio', artists: [{ id: 'artist000000000premium2', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
@@ -204,14 +204,14 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
       expect(description).toContain('Fix: ');
       expect(description).toContain('User Management');
       expect(body(critical_.id)).toContain('wait');
-      expect(daemon.store.getIncident('spotify-credentials')).toBeUndefined(); // the credentials are fine
+      expect(daemon.store.incidents.getIncident('spotify-credentials')).toBeUndefined(); // the credentials are fine
 
       // Premium renewed: the next cycle sees Spotify serve the app, says so on the task and makes the waiting rows due.
       spotify.setOwnerPremium(true);
       await daemon.runOnce();
       await daemon.app.critical.idle();
       expect(body(critical_.id)).toContain('cleared');
-      expect(daemon.store.getIncident('spotify-app-refused')?.cleared_at).not.toBeNull();
+      expect(daemon.store.incidents.getIncident('spotify-app-refused')?.cleared_at).not.toBeNull();
       await daemon.runOnce();
       expect(byPage('tracks', spotifyOnly)).toMatchObject({ state: 'done', outcome: 'synced' });
       expect(decodeProperty(sandbox.workspace.retrievePage(task).properties.Status)).toBe('Completed');

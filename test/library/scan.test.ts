@@ -33,7 +33,7 @@ describe('the library index', async () => {
     const result = await scan();
     expect(result).toMatchObject({ seen: 6, read: 6, failed: 0, gone: 0 });
     expect(result.skippedRoots).toEqual([{ root: join(dir, 'not-mounted-yet'), reason: 'folder does not exist' }]);
-    const row = store.getLibraryFile(files[2]!)!;
+    const row = store.library.getLibraryFile(files[2]!)!;
     expect(row).toMatchObject({ title: 'Song 2', artist: 'Artist 2', bpm: 114, norm_title: 'song 2', norm_artist: 'artist 2', format: 'wav' });
     expect(row.duration_seconds).toBeCloseTo(12, 0);
     expect(row.fingerprint).toMatch(/^AQA/);
@@ -45,8 +45,8 @@ describe('the library index', async () => {
     utimesSync(files[0]!, new Date(), new Date(Date.now() + 5_000));
     rmSync(files[5]!);
     expect(await scan()).toMatchObject({ seen: 5, read: 1, gone: 1 });
-    expect(store.getLibraryFile(files[0]!)?.title).toBe('Song 0 (Edit)');
-    expect(store.getLibraryFile(files[5]!)?.gone).toBe(1);
+    expect(store.library.getLibraryFile(files[0]!)?.title).toBe('Song 0 (Edit)');
+    expect(store.library.getLibraryFile(files[5]!)?.gone).toBe(1);
   });
 
   it('resumes an interrupted scan where it stopped', async () => {
@@ -59,7 +59,7 @@ describe('the library index', async () => {
     const interrupted = scanLibrary({ store, config, clock: systemClock, logger: silentLogger(), signal: controller.signal, onProgress: () => undefined });
     // Stop it once two new files are in.
     const poll = setInterval(() => {
-      read = [6, 7, 8, 9].filter((i) => store.getLibraryFile(join(out, `New ${i}.wav`))).length;
+      read = [6, 7, 8, 9].filter((i) => store.library.getLibraryFile(join(out, `New ${i}.wav`))).length;
       if (read >= 2) controller.abort();
     }, 5);
     await expect(interrupted).rejects.toThrow();
@@ -74,7 +74,7 @@ describe('the library index', async () => {
     const copy = join(dir, 'copy.mp3');
     await execa('ffmpeg', ['-v', 'error', '-y', '-i', files[3]!, '-b:a', '128k', copy]);
     const fp = await fingerprintFile(config, copy);
-    const found = findSimilarFiles(store, fp.raw, { threshold: 0.9 });
+    const found = findSimilarFiles(store.library, fp.raw, { threshold: 0.9 });
     expect(found.map((f) => f.row.path)).toEqual([files[3]]);
     expect(found[0]!.similarity).toBeGreaterThan(0.9);
   });

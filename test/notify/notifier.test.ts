@@ -67,7 +67,7 @@ describe('notifications', async () => {
     try {
       const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('N: gone'), 'Artist Name': text('X'), 'Source URL': { url: 'http://127.0.0.1/a' } } }).id;
       await daemon.runOnce();
-      expect(daemon.store.getItemByPage('tracks', id)?.state).toBe('failed');
+      expect(daemon.store.items.getItemByPage('tracks', id)?.state).toBe('failed');
       await waitFor(() => lines.some((l) => l.includes('a notification could not be shown')), 'the warning');
       expect(lines.join('')).toContain('Not authorized to send Apple events');
     } finally {

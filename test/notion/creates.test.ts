@@ -35,7 +35,7 @@ describe('creates after an ambiguous failure, with queries that lag', async () =
   const setUp = async (name: string): Promise<{ store: Store; schemas: Schemas; notion: ReturnType<typeof gatewayFor> }> => {
     const store = Store.open(join(dir, `${name}.sqlite`));
     stores.push(store);
-    const notion = gatewayFor(sandbox, { store });
+    const notion = gatewayFor(sandbox, { store: store.notion });
     const schemas = await loadSchemas({ notion, store, config: testConfig(sandbox, join(dir, name)), clock: systemClock, logger: silentLogger() });
     return { store, schemas, notion };
   };
@@ -51,7 +51,7 @@ describe('creates after an ambiguous failure, with queries that lag', async () =
     lostAnswer();
     const first = await ensureTrackRow(notion, schemas.tracks, target, { title: 'Lagging row' });
     // Another task names the same track at once, in a process started afresh on the same state directory.
-    const second = await ensureTrackRow(gatewayFor(sandbox, { store }), schemas.tracks, target);
+    const second = await ensureTrackRow(gatewayFor(sandbox, { store: store.notion }), schemas.tracks, target);
     expect(second.page.id).toBe(first.page.id);
     expect(titles(sandbox.ids.tracks.dataSourceId, 'Title').filter((t) => t === 'Lagging row')).toHaveLength(1);
   });

@@ -44,8 +44,8 @@ describe('one Notion rate budget for every process on a state directory', async 
       second.close();
     });
     sandbox.setFaults([{ path: '^/users/me$', status: 429, retryAfterSeconds: 90, times: 1 }]);
-    const a = gatewayFor(sandbox, { store: first });
-    const b = gatewayFor(sandbox, { store: second });
+    const a = gatewayFor(sandbox, { store: first.notion });
+    const b = gatewayFor(sandbox, { store: second.notion });
     const errorA = await a.whoAmI().catch((e: unknown) => e);
     expect(errorA).toMatchObject({ code: 'NOTION_RATE_LIMITED' });
     const before = sandbox.requests().at(-1)?.seq ?? 0;

@@ -94,7 +94,7 @@ describe('tracksync against Notion as it really is', async () => {
       const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'blocks'), handlers: [taskHandler as Handler, trackHandler as Handler] });
       await daemon.runOnce();
       await daemon.app.critical.idle();
-      const incident = daemon.store.getIncident('notion-block-limit');
+      const incident = daemon.store.incidents.getIncident('notion-block-limit');
       await daemon.stop('test');
       expect(decodeProperty(ws.retrievePage(row).properties.Downloaded)).toBe(true);
       expect(decodeProperty(ws.retrievePage(row).properties.Tempo)).toBe(126);

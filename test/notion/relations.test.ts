@@ -78,7 +78,7 @@ describe('relations past the 25 a page object shows', async () => {
     const keeper = page(sandbox.ids.tracks.dataSourceId, { Title: title('Twin'), ...spotify, 'Eagle File ID': text('EAGLE1') });
     ws.setRelation(keeper, 'Playlists', sets.slice(30));
     const donorPage = await notion.retrievePage(donor);
-    const decision = await checkBeforeDownload({ config, notion, schema: schemas.tracks, store, eagle: undefined }, donorPage, trackRow({ source: 'tracks', page: donorPage, fields: decodeFields(schemas.tracks, donorPage) }));
+    const decision = await checkBeforeDownload({ config, notion, schema: schemas.tracks, store: store.library, eagle: undefined }, donorPage, trackRow({ source: 'tracks', page: donorPage, fields: decodeFields(schemas.tracks, donorPage) }));
     expect(decision).toMatchObject({ kind: 'merged-into', keeperId: keeper });
     expect(new Set(ws.relationIds(keeper, 'Playlists'))).toEqual(new Set(sets));
   });

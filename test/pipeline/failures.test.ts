@@ -26,15 +26,15 @@ describe('the track pipeline on bad sources and hostile input', async () => {
     media.setStatus('/audio/busy.mp3', 429);
     const daemon = await world.daemon({ file: patient });
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', gone)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_NOT_FOUND' });
+    expect(daemon.store.items.getItemByPage('tracks', gone)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_NOT_FOUND' });
     expect(field(gone, 'Audio Processing')).toEqual(['Download_Failed']);
     // The row gets the cause and the fix in words; yt-dlp's own line stays with the attempt in SQLite (status -v).
     const said = sandbox.workspace.comments().filter((c) => (c.parent as { page_id: string }).page_id === gone).map((c) => c.rich_text[0]!.plain_text);
     expect(said.some((t) => t.includes('was removed, or the URL is wrong'))).toBe(true);
     expect(said.join('\n')).not.toContain('HTTP Error 404');
-    const goneItem = daemon.store.getItemByPage('tracks', gone)!;
-    expect(daemon.store.listAttempts(goneItem.id).at(-1)!.error_detail).toContain('HTTP Error 404');
-    expect(daemon.store.getItemByPage('tracks', limited)).toMatchObject({ state: 'retry_wait', last_error_kind: 'rate_limited' });
+    const goneItem = daemon.store.items.getItemByPage('tracks', gone)!;
+    expect(daemon.store.items.listAttempts(goneItem.id).at(-1)!.error_detail).toContain('HTTP Error 404');
+    expect(daemon.store.items.getItemByPage('tracks', limited)).toMatchObject({ state: 'retry_wait', last_error_kind: 'rate_limited' });
     media.setStatus('/audio/busy.mp3', 0);
     await daemon.stop('test');
     isolate([gone, limited]);
@@ -54,14 +54,14 @@ exit 1
     const id = track('Crash', await media.addFile('crash.mp3', await makeClip({ seconds: 20 })));
     const daemon = await world.daemon({ file: { ...patient, retry: { ...patient.retry, maxAttempts: 1 }, media: { tools: { ytDlp: crashing } } } });
     await daemon.runOnce();
-    const item = daemon.store.getItemByPage('tracks', id)!;
+    const item = daemon.store.items.getItemByPage('tracks', id)!;
     expect(item.state).toBe('failed');
     expect(item.last_error_message).toContain('yt-dlp crashed (KeyError)');
     const page = sandbox.workspace.retrievePage(id);
     const written = JSON.stringify([page.properties, sandbox.workspace.comments().filter((c) => (c.parent as { page_id: string }).page_id === id)]);
     expect(written).toContain('yt-dlp crashed (KeyError)');
     for (const raw of ['Traceback', 'YoutubeDL.py', 'line 1624']) expect(written).not.toContain(raw);
-    expect(daemon.store.listAttempts(item.id).at(-1)!.error_detail).toContain('Traceback (most recent call last):');
+    expect(daemon.store.items.listAttempts(item.id).at(-1)!.error_detail).toContain('Traceback (most recent call last):');
     await daemon.stop('test');
     isolate([id]);
   });
@@ -73,12 +73,12 @@ exit 1
     // Scaled down so short clips stand for the real limits (660 s mixes, 30 s previews).
     const daemon = await world.daemon({ file: { ...FAST, search: media.search, media: { mixLimitSeconds: 15, previewSeconds: 20 } } });
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', corrupt)).toMatchObject({ state: 'failed' });
-    expect(['CORRUPT_MEDIA', 'DOWNLOAD_FAILED', 'ANALYSIS_FAILED']).toContain(daemon.store.getItemByPage('tracks', corrupt)!.last_error_code ?? '');
-    expect(daemon.store.getItemByPage('tracks', mix)).toMatchObject({ state: 'failed', last_error_code: 'MIX_DETECTED' });
+    expect(daemon.store.items.getItemByPage('tracks', corrupt)).toMatchObject({ state: 'failed' });
+    expect(['CORRUPT_MEDIA', 'DOWNLOAD_FAILED', 'ANALYSIS_FAILED']).toContain(daemon.store.items.getItemByPage('tracks', corrupt)!.last_error_code ?? '');
+    expect(daemon.store.items.getItemByPage('tracks', mix)).toMatchObject({ state: 'failed', last_error_code: 'MIX_DETECTED' });
     expect(field(mix, 'Audio Processing')).toEqual(['Mix/Set Detected - Manual Review Required']);
     expect(field(mix, 'Downloaded')).toBe(false);
-    expect(daemon.store.getItemByPage('tracks', preview)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_PREVIEW_ONLY' });
+    expect(daemon.store.items.getItemByPage('tracks', preview)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_PREVIEW_ONLY' });
     // Nothing half-done reaches the output folders.
     expect(existsSync(join(world.outDir, 'Unassigned', 'Edge Case - Long Mix.m4a'))).toBe(false);
     await daemon.stop('test');
@@ -105,7 +105,7 @@ exit 1
     expect(Buffer.byteLength(basename(longPath))).toBeLessThanOrEqual(200);
     expect(existsSync(longPath)).toBe(true);
     expect(String(field(long, 'Title'))).toHaveLength(10_000);
-    expect(daemon.store.getItemByPage('tracks', shell)?.state).toBe('failed');
+    expect(daemon.store.items.getItemByPage('tracks', shell)?.state).toBe('failed');
     expect(existsSync(join(world.dir, 'pwned'))).toBe(false);
     await daemon.stop('test');
     isolate([a, long, shell]);
@@ -132,8 +132,8 @@ exit 1
     const id = track('Offline', await media.addFile('offline.mp3', await makeClip({ seconds: 20 })));
     const daemon = await world.daemon({ file: patient, env: { OUT_DIR: '/Volumes/TracksyncTestDrive-404/Playlists', BACKUP_DIR: join(world.dir, 'b2'), WAV_BACKUP_DIR: join(world.dir, 'w2') } });
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'VOLUME_NOT_MOUNTED' });
-    expect(daemon.store.getItemByPage('tracks', id)?.last_error_message).toContain('volume not mounted: /Volumes/TracksyncTestDrive-404');
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'VOLUME_NOT_MOUNTED' });
+    expect(daemon.store.items.getItemByPage('tracks', id)?.last_error_message).toContain('volume not mounted: /Volumes/TracksyncTestDrive-404');
     expect(existsSync('/Volumes/TracksyncTestDrive-404')).toBe(false);
     expect(field(id, 'Downloaded')).toBe(false);
     await daemon.stop('test');

@@ -35,7 +35,7 @@ describe('the track pipeline within Notion\'s limits', async () => {
       const daemon = await world.daemon();
       await daemon.runOnce();
       await daemon.app.critical.idle();
-      expect(daemon.store.getIncident('notion-block-limit')?.cleared_at).toBeNull();
+      expect(daemon.store.incidents.getIncident('notion-block-limit')?.cleared_at).toBeNull();
       await daemon.stop('test');
     } finally {
       ws.setBlockLimitReached(false);

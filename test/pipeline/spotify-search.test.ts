@@ -23,7 +23,7 @@ describe('Spotify-only rows', async () => {
     const id = track({ Title: title(''), 'Spotify ID': text('4uLU6hMCjMI75M1A2tKUQC') });
     const daemon = await world.daemon();
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
     expect(field(id, 'YouTube URL')).toBe(right);
     expect(field(id, 'SoundCloud URL')).toBe(null);
     expect(field(id, 'Download Source')).toBe('YouTube (Search)');
@@ -39,7 +39,7 @@ describe('Spotify-only rows', async () => {
     const tags = await readTags(String(field(id, 'M4A File Path')));
     expect(tags).toMatchObject({ isrc: 'GBAYE2400001', album: 'Horizons', hasArtwork: true });
     // The losing candidates and their scores are kept in the job record.
-    const resolve = JSON.parse(daemon.store.getCheckpoint(daemon.store.getItemByPage('tracks', id)!.id, 'resolve')!.output_json);
+    const resolve = JSON.parse(daemon.store.items.getCheckpoint(daemon.store.items.getItemByPage('tracks', id)!.id, 'resolve')!.output_json);
     expect(resolve.search.candidates).toHaveLength(4);
     expect(resolve.search.candidates.find((c: { durationSeconds: number }) => c.durationSeconds === 40).score).toBeLessThan(resolve.search.chosen.score);
     expect(spotify.requests().some((r) => r.includes('audio-features'))).toBe(false);
@@ -52,7 +52,7 @@ describe('Spotify-only rows', async () => {
     const id = track({ Title: title('Quiet Storm'), 'Artist Name': text('Nobody Known'), 'Spotify URL': { url: 'https://open.spotify.com/track/0VjIjW4GlUZAMYd2vXMi3b' } });
     const daemon = await world.daemon();
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'metadata-only' });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'metadata-only' });
     expect(field(id, 'Downloaded')).toBe(false);
     expect(field(id, 'Audio Processing')).toEqual(['Metadata Enriched']);
     expect(field(id, 'Album')).toBe('Rare');
@@ -72,7 +72,7 @@ describe('Spotify-only rows', async () => {
     spotify.rateLimit(10, 60); // every call of this cycle (earlier rows are eligible again for a fresh daemon)
     const daemon = await world.daemon();
     await daemon.runOnce();
-    const item = daemon.store.getItemByPage('tracks', id)!;
+    const item = daemon.store.items.getItemByPage('tracks', id)!;
     expect(item).toMatchObject({ state: 'retry_wait', last_error_code: 'SPOTIFY_RATE_LIMITED' });
     expect(item.next_attempt_at - Date.now()).toBeGreaterThan(50_000);
     spotify.rateLimit(0, 0);

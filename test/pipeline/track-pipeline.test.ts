@@ -18,7 +18,7 @@ describe('the track pipeline, end to end', async () => {
     const id = track({ Title: title('Night Drive'), 'Artist Name': text('Test Artist feat. Guest Singer'), 'Source URL': { url } });
     const daemon = await world.daemon();
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
 
     const m4a = String(field(id, 'M4A File Path'));
     const aiff = String(field(id, 'AIFF File Path'));
@@ -51,7 +51,7 @@ describe('the track pipeline, end to end', async () => {
     const artists = (field(id, 'Artist') as string[]).map((a) => field(a, 'Name'));
     expect(artists.sort()).toEqual(['Guest Singer', 'Test Artist']);
     // Nothing is left in the work folder, and no temp file next to the outputs.
-    expect(existsSync(join(daemon.config.stateDir, 'work', String(daemon.store.getItemByPage('tracks', id)!.id)))).toBe(false);
+    expect(existsSync(join(daemon.config.stateDir, 'work', String(daemon.store.items.getItemByPage('tracks', id)!.id)))).toBe(false);
     expect(readdirSync(join(world.outDir, 'Unassigned')).filter((f) => f.includes('.tracksync-'))).toEqual([]);
     await daemon.stop('test');
   });
@@ -62,7 +62,7 @@ describe('the track pipeline, end to end', async () => {
     // No key can beat its runner-up by 100 points: every key is uncertain.
     const daemon = await world.daemon({ file: { media: { minKeyMarginPercent: 100 } }, stateName: 'uncertain' });
     await daemon.runOnce();
-    expect(daemon.store.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
     expect(field(id, 'Key ')).toBe('Uncertain');
     expect(field(id, 'Camelot')).toBe('');
     expect((await readTags(String(field(id, 'WAV File Path')))).key).toBe('D Major');

@@ -77,7 +77,7 @@ describe('Apple Music playlists kept in step through osascript (a stand-in that 
     const { renameSync, statSync } = await import('node:fs');
     renameSync(path(moved), newPath);
     rmSync(m4a(moved));
-    deps.store.recordPlacedFile({ path: newPath, pageId: moved, format: 'aiff', size: statSync(newPath).size, mtimeMs: statSync(newPath).mtimeMs, now: Date.now() });
+    deps.store.library.recordPlacedFile({ path: newPath, pageId: moved, format: 'aiff', size: statSync(newPath).size, mtimeMs: statSync(newPath).mtimeMs, now: Date.now() });
     world.playlist('Moves', [moved]);
     world.playlist('Other', [a]);
     writeFileSync(join(osascript.dir, 'fail'), '');

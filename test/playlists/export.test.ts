@@ -156,7 +156,7 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     const newPath = join(world.music, 'moved elsewhere.aiff');
     renameSync(String(field(moved, 'AIFF File Path')), newPath);
     renameSync(String(field(moved, 'M4A File Path')), `${String(field(moved, 'M4A File Path'))}.away`);
-    deps.store.recordPlacedFile({ path: newPath, pageId: moved, format: 'aiff', size: statSync(newPath).size, mtimeMs: statSync(newPath).mtimeMs, now: Date.now() });
+    deps.store.library.recordPlacedFile({ path: newPath, pageId: moved, format: 'aiff', size: statSync(newPath).size, mtimeMs: statSync(newPath).mtimeMs, now: Date.now() });
     const set = world.playlist('Careful', [gone, hostile, moved]);
     // A row the export cannot see (not synced, and linked from the playlist's side only): listed by its Notion link.
     const invisible = world.track({ title: 'Invisible', downloaded: false });

@@ -148,7 +148,7 @@ describe('the status server', async () => {
     addTrack(sandbox, 'S: done quickly');
     daemon.startSchedule();
     await waitFor(
-      () => daemon.store.listInFlight().some((i) => i.stage === 'download') && daemon.store.listItemsInState('failed', 10).length > 0 && daemon.store.listItemsInState('done', 10).length > 0,
+      () => daemon.store.items.listInFlight().some((i) => i.stage === 'download') && daemon.store.items.listItemsInState('failed', 10).length > 0 && daemon.store.items.listItemsInState('done', 10).length > 0,
       'one item in download, one failed and one done',
     );
     const page = await fetch(`${server.url}/`);
@@ -224,7 +224,7 @@ describe('the status server', async () => {
   it('a signed webhook for a new row wakes the poller: the row is claimed with no scheduled cycle', async () => {
     const { daemon, server, stateDir } = await start();
     daemon.startSchedule(); // one first cycle, then nothing until 1 January
-    await waitFor(() => daemon.store.listRecentRuns(1).some((r) => r.finished_at !== null), 'the first cycle');
+    await waitFor(() => daemon.store.runs.listRecentRuns(1).some((r) => r.finished_at !== null), 'the first cycle');
     // Rows of earlier cases the first cycle claimed must be written back before the subscription starts, or their
     // events would wake a cycle that picks the new row up before its own event arrives.
     await waitFor(() => daemon.runningCount === 0, 'the first cycle\'s items');
@@ -237,10 +237,10 @@ describe('the status server', async () => {
     expect(statSync(secretsFile(stateDir)).mode & 0o777).toBe(0o600);
 
     const id = addTrack(sandbox, 'S: woken by a webhook');
-    await waitFor(() => daemon.store.getItemByPage('tracks', id)?.state === 'done', 'the row to be processed after the webhook', 15_000);
+    await waitFor(() => daemon.store.items.getItemByPage('tracks', id)?.state === 'done', 'the row to be processed after the webhook', 15_000);
     // Woken by a webhook: page.created, or a page.properties_updated of a row left by an earlier test that this daemon's
     // first cycle took (the first delivery of a debounce window names the cycle). No scheduled cycle ran.
-    const woken = daemon.store.listRecentRuns(10).map((r) => r.trigger).filter((t) => t !== 'start');
+    const woken = daemon.store.runs.listRecentRuns(10).map((r) => r.trigger).filter((t) => t !== 'start');
     expect(woken.length).toBeGreaterThan(0);
     for (const trigger of woken) expect(trigger).toMatch(/^wake: webhook page\./);
     const delivered = sandbox.webhookDeliveries().filter((d) => d.pageId === id && d.type === 'page.created');
@@ -264,7 +264,7 @@ describe('the status server', async () => {
     const huge = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 10) });
     expect((await post(url, huge, { 'x-notion-signature': sign(huge, token) })).status).toBe(413);
 
-    const runsBefore = daemon.store.listRecentRuns(50).length;
+    const runsBefore = daemon.store.runs.listRecentRuns(50).length;
     const first = await post(url, body, { 'x-notion-signature': sign(body, token) });
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ ok: true, source: 'tracks' });
@@ -272,9 +272,9 @@ describe('the status server', async () => {
     expect(await again.json()).toEqual({ ok: true, duplicate: true });
     const artists = event('evt-2', sandbox.ids.artists.dataSourceId);
     expect(await (await post(url, artists, { 'x-notion-signature': sign(artists, token) })).json()).toMatchObject({ ok: true, ignored: expect.stringContaining('page.created') });
-    await waitFor(() => daemon.store.listRecentRuns(50).length > runsBefore && daemon.store.listRecentRuns(1)[0]!.finished_at !== null, 'the woken cycle');
+    await waitFor(() => daemon.store.runs.listRecentRuns(50).length > runsBefore && daemon.store.runs.listRecentRuns(1)[0]!.finished_at !== null, 'the woken cycle');
     await new Promise((r) => setTimeout(r, 600)); // past the debounce window: the duplicate made no second cycle
-    expect(daemon.store.listRecentRuns(50).length).toBe(runsBefore + 1);
+    expect(daemon.store.runs.listRecentRuns(50).length).toBe(runsBefore + 1);
 
     const metrics = (await get(`${server.url}/metrics`)).body;
     expect(metrics).toMatch(/tracksync_webhook_deliveries_total\{result="bad_signature"\} 3/);

@@ -25,7 +25,7 @@ export async function dedupCommand(_args: string[], values: { apply?: boolean; t
   if (!(threshold >= 0.5 && threshold <= 1)) throw usageError(`--threshold must be between 0.5 and 1, got "${values.threshold}"`);
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {
-    const notion = gatewayFromConfig(runtime.config, runtime.logger, { store });
+    const notion = gatewayFromConfig(runtime.config, runtime.logger, { store: store.notion });
     const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: runtime.logger });
     const eagle = EagleClient.fromConfig(runtime.config, globalThis.fetch.bind(globalThis), systemClock, runtime.logger);
     const groups: DuplicateGroup[] = [

@@ -44,7 +44,7 @@ export async function libraryCommand(action: 'scan' | 'stats' | 'dupes', values:
       return 0;
     }
     if (action === 'stats') {
-      const stats = store.libraryStats();
+      const stats = store.library.libraryStats();
       if (values.json) {
         print(io.stdout, JSON.stringify(stats, null, 2));
         return 0;
@@ -54,7 +54,7 @@ export async function libraryCommand(action: 'scan' | 'stats' | 'dupes', values:
     }
     if (action === 'dupes') {
       const byFingerprint = libraryGroups(store, runtime.config);
-      const byName = store.listNameGroups(100);
+      const byName = store.library.listNameGroups(100);
       if (values.json) {
         print(io.stdout, JSON.stringify({ byFingerprint, byName }, null, 2));
         return 0;

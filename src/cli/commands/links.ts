@@ -26,8 +26,8 @@ export async function linksCommand(positionals: string[], values: { json?: boole
     registerMediaServices(services, runtime.config, runtime.logger, systemClock);
     const media = services.require<MediaServices>(MEDIA);
     const outcomes = await findLinks({ notion, schemas, store, config: runtime.config, clock: systemClock, logger: runtime.logger, ytdlp: media.ytdlp, spotify: media.spotify }, pageId);
-    store.removeLinksPending(pageId);
-    const candidates = store.listLinkCandidates(pageId);
+    store.deferred.removeLinksPending(pageId);
+    const candidates = store.deferred.listLinkCandidates(pageId);
     if (values.json) {
       print(io.stdout, JSON.stringify({ pageId, outcomes, candidates }, null, 2));
       return 0;

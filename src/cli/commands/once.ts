@@ -30,8 +30,8 @@ export async function onceCommand(_args: string[], values: { limit?: string; mod
   const ended = new Map<string, Omit<TrackRunOutcome, 'page'>>();
   const offs = [
     daemon.events.on('item:done', (e) => e.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'done', outcome: e.outcome })),
-    daemon.events.on('item:failed', (e) => daemon.store.getItem(e.itemId)?.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'failed', outcome: 'failed', error: { code: e.code, message: e.message } })),
-    daemon.events.on('item:retry', (e) => daemon.store.getItem(e.itemId)?.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'retry_wait', outcome: 'will-retry', error: { code: e.code, message: e.message } })),
+    daemon.events.on('item:failed', (e) => daemon.store.items.getItem(e.itemId)?.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'failed', outcome: 'failed', error: { code: e.code, message: e.message } })),
+    daemon.events.on('item:retry', (e) => daemon.store.items.getItem(e.itemId)?.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'retry_wait', outcome: 'will-retry', error: { code: e.code, message: e.message } })),
   ];
   const lines: TrackLine[] = [];
   let summary: Record<string, unknown>;
@@ -41,7 +41,7 @@ export async function onceCommand(_args: string[], values: { limit?: string; mod
     summary = { cycle: report.runId, polled: report.polled, queued: report.queued, claimed: report.claimed, notionRequests: daemon.notion.requestCount, warnings: report.errors };
     for (const outcome of ended.values()) {
       const page = await daemon.notion.retrievePage(outcome.pageId).catch(() => undefined);
-      lines.push(trackLine(daemon.schemas.tracks, { ...outcome, page }, daemon.store.getItemByPage('tracks', outcome.pageId)?.title ?? outcome.pageId));
+      lines.push(trackLine(daemon.schemas.tracks, { ...outcome, page }, daemon.store.items.getItemByPage('tracks', outcome.pageId)?.title ?? outcome.pageId));
     }
     if (!values.json) {
       note(io, `${report.polled} changed row(s) in Notion, ${report.claimed} processed; ${daemon.notion.requestCount} Notion request(s)`);

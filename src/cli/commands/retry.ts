@@ -14,10 +14,10 @@ export async function retryCommand(args: string[], _options: Record<string, unkn
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {
     const pageId = await trackPageId(target, runtime, store, 'tracksync retry <page-id|url>');
-    const items = store.findItemsByPage(pageId);
+    const items = store.items.findItemsByPage(pageId);
     if (items.length === 0) throw usageError(`tracksync has no record of page ${pageId}; if the row is eligible the daemon takes it at its next cycle`);
     for (const item of items) {
-      if (store.resetItemForRetry(item.id, systemClock.now())) print(io.stdout, `requeued: ${item.title} (${item.source}, was ${item.state}${item.last_error_code ? `: ${item.last_error_code}` : ''})`);
+      if (store.items.resetItemForRetry(item.id, systemClock.now())) print(io.stdout, `requeued: ${item.title} (${item.source}, was ${item.state}${item.last_error_code ? `: ${item.last_error_code}` : ''})`);
       else print(io.stdout, `${item.title} is being processed right now; nothing to do`);
     }
     return 0;

@@ -105,7 +105,7 @@ export function statusPageLink(store: Store, now: number): string | undefined {
   if (!url) return undefined;
   if (store.getMeta(STATUS_LOGIN_KEY) !== '1') return url;
   const code = randomBytes(24).toString('base64url');
-  store.addLoginCode(hashLoginCode(code), now + CONSTANTS.http.loginLinkTtlMs, now);
+  store.server.addLoginCode(hashLoginCode(code), now + CONSTANTS.http.loginLinkTtlMs, now);
   return `${url}/login?code=${code} (a one-time login link, valid for ${Math.round(CONSTANTS.http.loginLinkTtlMs / 60_000)} minutes)`;
 }
 

@@ -153,15 +153,15 @@ async function followHandOff(
   signal: AbortSignal,
 ): Promise<{ run: TrackRunOutcome; reported: boolean }> {
   const { store } = connection;
-  const requestId = store.addSyncRequest(pageId, Date.now());
+  const requestId = store.items.addSyncRequest(pageId, Date.now());
   const key = `hand-off ${requestId}`;
   let shown = false;
   let stage: string | null = null;
   let pid = daemon.pid;
   for (;;) {
-    const request = store.getSyncRequest(requestId)!;
+    const request = store.items.getSyncRequest(requestId)!;
     // The item row is the daemon's: its state and stage say where the run is (progress in words via stepOfStage).
-    const item = request.taken_at !== null ? store.getItemByPage('tracks', pageId) : undefined;
+    const item = request.taken_at !== null ? store.items.getItemByPage('tracks', pageId) : undefined;
     if (item && (item.state === 'claimed' || item.state === 'running')) {
       const title = readableTitle(item.title);
       if (!shown) view.start(key, title, 'Starting');
