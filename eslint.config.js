@@ -27,22 +27,26 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
       // `_name` marks a parameter a signature needs and the body does not use.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Finding and removing control characters (src/text.ts, file names, tags) is what those expressions are for.
       'no-control-regex': 'off',
     },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', fetch: 'readonly' },
+    },
   },
   {
     // Layers 0-2: the core, the state, the configuration, the Notion plumbing and the engine know nothing about music.
     files: ['src/core/**', 'src/config/**', 'src/notion/**', 'src/net/**', 'state/**', 'src/engine/**'],
-    rules: restricted('the engine and the layers below it never import the music application or a surface (docs/architecture.md)', [
-      ...APP,
-      ...SURFACES,
-      'handlers',
-    ]),
+    rules: restricted(
+      'the engine and the layers below it never import the music application or a surface (docs/architecture.md)',
+      [...APP, ...SURFACES, 'handlers'],
+    ),
   },
 );

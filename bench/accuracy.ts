@@ -16,7 +16,11 @@ import type { BenchSection } from './report.js';
 /** MIREX key scoring: exact 1, perfect fifth 0.5, relative major/minor 0.3, parallel 0.2, otherwise 0. */
 export function mirexScore(truth: { tonic: number; mode: string }, guess: { tonic: number; mode: string }): number {
   if (truth.tonic === guess.tonic && truth.mode === guess.mode) return 1;
-  if (truth.mode === guess.mode && ((guess.tonic - truth.tonic + 12) % 12 === 7 || (truth.tonic - guess.tonic + 12) % 12 === 7)) return 0.5;
+  if (
+    truth.mode === guess.mode &&
+    ((guess.tonic - truth.tonic + 12) % 12 === 7 || (truth.tonic - guess.tonic + 12) % 12 === 7)
+  )
+    return 0.5;
   if (truth.mode === 'minor' && guess.mode === 'major' && guess.tonic === (truth.tonic + 3) % 12) return 0.3;
   if (truth.mode === 'major' && guess.mode === 'minor' && guess.tonic === (truth.tonic + 9) % 12) return 0.3;
   if (truth.tonic === guess.tonic) return 0.2;
@@ -32,7 +36,21 @@ const RANGE = { minBpm: DEFAULT_SETTINGS.media.minBpm, maxBpm: DEFAULT_SETTINGS.
 /** Decodes like the pipeline (ffmpeg: aresample, float, mono). */
 async function decode(path: string, scratch: string): Promise<Float32Array> {
   const out = join(scratch, 'pcm.f32');
-  await execa('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', path, '-filter_complex', `[0:a]aresample=${RATE},aformat=sample_fmts=flt:channel_layouts=mono[p]`, '-map', '[p]', '-f', 'f32le', out]);
+  await execa('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    path,
+    '-filter_complex',
+    `[0:a]aresample=${RATE},aformat=sample_fmts=flt:channel_layouts=mono[p]`,
+    '-map',
+    '[p]',
+    '-f',
+    'f32le',
+    out,
+  ]);
   const bytes = readFileSync(out);
   return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4)).slice();
 }
@@ -46,8 +64,11 @@ async function aubioTempo(path: string): Promise<number | undefined> {
 
 /** bpm-tools' `bpm` reads raw 32-bit float mono PCM at 44.1 kHz on stdin (bpm -h); given tracksync's range. */
 async function bpmTools(path: string): Promise<number | undefined> {
-  const result = await execa('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-ac', '1', '-ar', '44100', '-f', 'f32le', '-'], { reject: false })
-    .pipe('bpm', ['-m', String(RANGE.minBpm), '-x', String(RANGE.maxBpm)], { reject: false });
+  const result = await execa(
+    'ffmpeg',
+    ['-nostdin', '-v', 'error', '-i', path, '-ac', '1', '-ar', '44100', '-f', 'f32le', '-'],
+    { reject: false },
+  ).pipe('bpm', ['-m', String(RANGE.minBpm), '-x', String(RANGE.maxBpm)], { reject: false });
   const value = Number(String(result.stdout).trim());
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
@@ -74,7 +95,11 @@ function countTempo(t: Tally, truth: number, found: number | undefined): void {
   if ([1, 2, 0.5].some((m) => Math.abs(bpm - truth * m) <= 0.04 * truth * m)) t.octave += 1;
 }
 
-function countKey(t: Tally, truth: { tonic: number; mode: string }, found: { tonic: number; mode: string } | undefined): void {
+function countKey(
+  t: Tally,
+  truth: { tonic: number; mode: string },
+  found: { tonic: number; mode: string } | undefined,
+): void {
   t.keyed += 1;
   if (!found) return;
   if (found.tonic === truth.tonic && found.mode === truth.mode) t.keyExact += 1;
@@ -91,7 +116,10 @@ const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixe
  */
 export async function accuracyBench(argv: readonly string[] = []): Promise<BenchSection> {
   const missing = missingTools();
-  if (missing.length > 0) throw new Error(`the accuracy benchmark renders its corpus with fluidsynth and needs ${missing.join(', ')}: install the Debian packages fluidsynth and fluid-soundfont-gm`);
+  if (missing.length > 0)
+    throw new Error(
+      `the accuracy benchmark renders its corpus with fluidsynth and needs ${missing.join(', ')}: install the Debian packages fluidsynth and fluid-soundfont-gm`,
+    );
   const half = argv.includes('tuning') ? 'tuning' : 'held-out';
   const cache = join(packageRoot(), 'bench', '.cache', 'corpus');
   const songs = await renderCorpus(seedsOf(half, SONGS_PER_HALF), cache, (done, total) => {
@@ -109,10 +137,20 @@ export async function accuracyBench(argv: readonly string[] = []): Promise<Bench
   const realBpm = tally();
   const wrong: string[] = [];
   try {
-    const analyse = async (path: string, truthBpm: number, truthKey: CorpusTrack['spec'] | undefined, t: { ours: Tally; old: Tally; aubio: Tally; bpm: Tally }, label: string): Promise<void> => {
+    const analyse = async (
+      path: string,
+      truthBpm: number,
+      truthKey: CorpusTrack['spec'] | undefined,
+      t: { ours: Tally; old: Tally; aubio: Tally; bpm: Tally },
+      label: string,
+    ): Promise<void> => {
       const pcm = analysisWindow(await decode(path, scratch), RATE, DEFAULT_SETTINGS.media.analysisWindowSeconds);
       let started = performance.now();
-      const tempo = detectTempo(pcm, RATE, { ...RANGE, priorCentreBpm: DEFAULT_SETTINGS.media.tempoPriorCentreBpm, priorWidthOctaves: DEFAULT_SETTINGS.media.tempoPriorWidthOctaves });
+      const tempo = detectTempo(pcm, RATE, {
+        ...RANGE,
+        priorCentreBpm: DEFAULT_SETTINGS.media.tempoPriorCentreBpm,
+        priorWidthOctaves: DEFAULT_SETTINGS.media.tempoPriorWidthOctaves,
+      });
       const key = detectKey(pcm, RATE);
       t.ours.seconds += (performance.now() - started) / 1000;
       started = performance.now();
@@ -124,7 +162,8 @@ export async function accuracyBench(argv: readonly string[] = []): Promise<Bench
       if (truthKey) {
         countKey(t.ours, truthKey, key);
         countKey(t.old, truthKey, oldKey);
-        if (key && (key.tonic !== truthKey.tonic || key.mode !== truthKey.mode)) wrong.push(`${label}: key ${key.name} (confidence ${key.confidence})`);
+        if (key && (key.tonic !== truthKey.tonic || key.mode !== truthKey.mode))
+          wrong.push(`${label}: key ${key.name} (confidence ${key.confidence})`);
       }
       if (!tempo || Math.abs(tempo.bpm - truthBpm) > 1) wrong.push(`${label}: ${tempo?.bpm ?? 'no'} BPM`);
       started = performance.now();
@@ -138,10 +177,22 @@ export async function accuracyBench(argv: readonly string[] = []): Promise<Bench
     };
     for (const song of songs) {
       const { spec } = song;
-      await analyse(song.path, spec.bpm, spec, { ours, old, aubio, bpm: bpmTool }, `seed ${spec.seed} ${spec.style} ${spec.bpm} BPM`);
+      await analyse(
+        song.path,
+        spec.bpm,
+        spec,
+        { ours, old, aubio, bpm: bpmTool },
+        `seed ${spec.seed} ${spec.style} ${spec.bpm} BPM`,
+      );
     }
     for (const track of real) {
-      await analyse(track.path, foldTempo(track.bpm, RANGE), undefined, { ours: realOurs, old: realOld, aubio: realAubio, bpm: realBpm }, track.name);
+      await analyse(
+        track.path,
+        foldTempo(track.bpm, RANGE),
+        undefined,
+        { ours: realOurs, old: realOld, aubio: realAubio, bpm: realBpm },
+        track.name,
+      );
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -151,28 +202,85 @@ export async function accuracyBench(argv: readonly string[] = []): Promise<Bench
   const table = (rows: Array<[string, Tally, boolean]>): string[] => [
     '| analyser | key exact | MIREX weighted | tempo within ±4 % | within ±1 BPM | right up to an octave | time per track |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map(([name, t, keys]) => `| ${name} | ${keys ? pct(t.keyExact, t.keyed) : '-'} | ${keys ? (t.mirex / Math.max(1, t.keyed)).toFixed(3) : '-'} | ${pct(t.within4, t.n)} | ${pct(t.within1, t.n)} | ${pct(t.octave, t.n)} | ${perTrack(t)} |`),
+    ...rows.map(
+      ([name, t, keys]) =>
+        `| ${name} | ${keys ? pct(t.keyExact, t.keyed) : '-'} | ${keys ? (t.mirex / Math.max(1, t.keyed)).toFixed(3) : '-'} | ${pct(t.within4, t.n)} | ${pct(t.within1, t.n)} | ${pct(t.octave, t.n)} | ${perTrack(t)} |`,
+    ),
   ];
   const styles = STYLES.join(', ');
   return {
     title: 'Key and tempo accuracy',
     command: `npm run bench -- accuracy${half === 'tuning' ? ' tuning' : ''} (bench/accuracy.ts)`,
     rows: [
-      { figure: `exact key, ${ours.keyed} rendered songs (${half} half)`, ours: pct(ours.keyExact, ours.keyed), baseline: `${pct(old.keyExact, old.keyed)} (the analyser before issue 16)`, ratio: old.keyExact > 0 ? `x${(ours.keyExact / old.keyExact).toFixed(2)}` : '-', note: 'target >= 96 %' },
-      { figure: 'MIREX weighted key score', ours: (ours.mirex / Math.max(1, ours.keyed)).toFixed(3), baseline: (old.mirex / Math.max(1, old.keyed)).toFixed(3), ratio: `x${(ours.mirex / Math.max(1e-9, old.mirex)).toFixed(2)}`, note: 'target >= 0.97; 1 exact, 0.5 fifth, 0.3 relative, 0.2 parallel' },
-      { figure: 'tempo within ±4 %', ours: pct(ours.within4, ours.n), baseline: pct(old.within4, old.n), ratio: old.within4 > 0 ? `x${(ours.within4 / old.within4).toFixed(2)}` : '-', note: 'target >= 90 %' },
-      { figure: 'tempo within ±1 BPM', ours: pct(ours.within1, ours.n), baseline: pct(old.within1, old.n), ratio: old.within1 > 0 ? `x${(ours.within1 / old.within1).toFixed(2)}` : '-', note: 'target >= 88 %' },
-      { figure: 'tempo right up to an octave', ours: pct(ours.octave, ours.n), baseline: pct(old.octave, old.n), ratio: '-', note: 'half or double time counted as right' },
-      { figure: 'analysis time per track (key and tempo, same PCM)', ours: perTrack(ours), baseline: perTrack(old), ratio: `x${(old.seconds / Math.max(1e-9, ours.seconds)).toFixed(2)}`, note: 'target: no slower than before (ratio >= 1)' },
+      {
+        figure: `exact key, ${ours.keyed} rendered songs (${half} half)`,
+        ours: pct(ours.keyExact, ours.keyed),
+        baseline: `${pct(old.keyExact, old.keyed)} (the analyser before issue 16)`,
+        ratio: old.keyExact > 0 ? `x${(ours.keyExact / old.keyExact).toFixed(2)}` : '-',
+        note: 'target >= 96 %',
+      },
+      {
+        figure: 'MIREX weighted key score',
+        ours: (ours.mirex / Math.max(1, ours.keyed)).toFixed(3),
+        baseline: (old.mirex / Math.max(1, old.keyed)).toFixed(3),
+        ratio: `x${(ours.mirex / Math.max(1e-9, old.mirex)).toFixed(2)}`,
+        note: 'target >= 0.97; 1 exact, 0.5 fifth, 0.3 relative, 0.2 parallel',
+      },
+      {
+        figure: 'tempo within ±4 %',
+        ours: pct(ours.within4, ours.n),
+        baseline: pct(old.within4, old.n),
+        ratio: old.within4 > 0 ? `x${(ours.within4 / old.within4).toFixed(2)}` : '-',
+        note: 'target >= 90 %',
+      },
+      {
+        figure: 'tempo within ±1 BPM',
+        ours: pct(ours.within1, ours.n),
+        baseline: pct(old.within1, old.n),
+        ratio: old.within1 > 0 ? `x${(ours.within1 / old.within1).toFixed(2)}` : '-',
+        note: 'target >= 88 %',
+      },
+      {
+        figure: 'tempo right up to an octave',
+        ours: pct(ours.octave, ours.n),
+        baseline: pct(old.octave, old.n),
+        ratio: '-',
+        note: 'half or double time counted as right',
+      },
+      {
+        figure: 'analysis time per track (key and tempo, same PCM)',
+        ours: perTrack(ours),
+        baseline: perTrack(old),
+        ratio: `x${(old.seconds / Math.max(1e-9, ours.seconds)).toFixed(2)}`,
+        note: 'target: no slower than before (ratio >= 1)',
+      },
     ],
     extra: [
       `Side by side on the same ${ours.n} files (${half} half), peers run as subprocesses (their times include decoding):`,
       '',
-      ...table([['tracksync', ours, true], ['tracksync before issue 16', old, true], ['aubio tempo -B 512 -H 256 (aubio-tools)', aubio, false], [`bpm -m ${RANGE.minBpm} -x ${RANGE.maxBpm} (bpm-tools)`, bpmTool, false]]),
+      ...table([
+        ['tracksync', ours, true],
+        ['tracksync before issue 16', old, true],
+        ['aubio tempo -B 512 -H 256 (aubio-tools)', aubio, false],
+        [`bpm -m ${RANGE.minBpm} -x ${RANGE.maxBpm} (bpm-tools)`, bpmTool, false],
+      ]),
       '',
       ...(real.length > 0
-        ? [`Real recordings with a documented tempo (${real.length} metal songs from Debian's fretsonfire-songs-muldjord and fretsonfire-songs-sectoid; the game charts' tempo maps, folded into ${RANGE.minBpm}-${RANGE.maxBpm} BPM; no key is documented):`, '', ...table([['tracksync', realOurs, false], ['tracksync before issue 16', realOld, false], ['aubio tempo', realAubio, false], ['bpm (bpm-tools)', realBpm, false]]), '']
-        : ['Real recordings: none found (install the Debian packages fretsonfire-songs-muldjord and fretsonfire-songs-sectoid to add 8 songs with documented tempos).', '']),
+        ? [
+            `Real recordings with a documented tempo (${real.length} metal songs from Debian's fretsonfire-songs-muldjord and fretsonfire-songs-sectoid; the game charts' tempo maps, folded into ${RANGE.minBpm}-${RANGE.maxBpm} BPM; no key is documented):`,
+            '',
+            ...table([
+              ['tracksync', realOurs, false],
+              ['tracksync before issue 16', realOld, false],
+              ['aubio tempo', realAubio, false],
+              ['bpm (bpm-tools)', realBpm, false],
+            ]),
+            '',
+          ]
+        : [
+            'Real recordings: none found (install the Debian packages fretsonfire-songs-muldjord and fretsonfire-songs-sectoid to add 8 songs with documented tempos).',
+            '',
+          ]),
     ],
     notes: [
       `Corpus (bench/corpus, rendered into bench/.cache at benchmark time, deterministic from the seed): ${SONGS_PER_HALF * 2} songs in ${STYLES.length} styles (${styles}), 70-180 BPM, all 24 keys in each half; MIDI arrangements (drums on channel 10 with genre patterns, bass, comping, pads, a lead melody; progressions often starting away from the tonic, borrowed chords, sevenths) rendered by fluidsynth with FluidR3_GM (fluid-soundfont-gm), about a third detuned by 8-40 cents, compressed and limited with ffmpeg, MP3 at 128-320 kb/s.`,

@@ -14,12 +14,28 @@ export async function claimBench(): Promise<BenchSection> {
     const store = Store.open(join(mkdtempSync(join(tmpdir(), 'tracksync-claims-')), 'state.sqlite'));
     const now = Date.now();
     store.transaction(() => {
-      for (let i = 0; i < items; i += 1) store.items.upsertPolledItem({ source: 'tracks', pageId: `page-${i}`, dataSourceId: 'ds', handler: 'h', title: `t${i}`, inputHash: 'x', now });
+      for (let i = 0; i < items; i += 1)
+        store.items.upsertPolledItem({
+          source: 'tracks',
+          pageId: `page-${i}`,
+          dataSourceId: 'ds',
+          handler: 'h',
+          title: `t${i}`,
+          inputHash: 'x',
+          now,
+        });
     });
     const started = performance.now();
     let claimed = 0;
     for (;;) {
-      const rows = store.items.claimNextItems({ source: 'tracks', owner: 'bench', bootId: 'boot', now, leaseMs: 60_000, limit });
+      const rows = store.items.claimNextItems({
+        source: 'tracks',
+        owner: 'bench',
+        bootId: 'boot',
+        now,
+        leaseMs: 60_000,
+        limit,
+      });
       if (rows.length === 0) break;
       claimed += rows.length;
     }
@@ -33,7 +49,16 @@ export async function claimBench(): Promise<BenchSection> {
   return {
     title: 'Claim throughput (SQLite)',
     command: 'npm run bench -- claims (bench/claims.ts)',
-    rows: [{ figure: `claims per second, ${items.toLocaleString('en')} queued items`, ours: `${Math.round(ours).toLocaleString('en')}/s (batches of 10)`, baseline: `${Math.round(single).toLocaleString('en')}/s (one at a time)`, ratio: ratio(1 / ours, 1 / single) }],
-    notes: ['The local claim is never the bottleneck: a Notion claim costs three requests and a settle wait; this shows the SQLite side stays cheap at queue sizes far beyond the user\'s library.'],
+    rows: [
+      {
+        figure: `claims per second, ${items.toLocaleString('en')} queued items`,
+        ours: `${Math.round(ours).toLocaleString('en')}/s (batches of 10)`,
+        baseline: `${Math.round(single).toLocaleString('en')}/s (one at a time)`,
+        ratio: ratio(1 / ours, 1 / single),
+      },
+    ],
+    notes: [
+      "The local claim is never the bottleneck: a Notion claim costs three requests and a settle wait; this shows the SQLite side stays cheap at queue sizes far beyond the user's library.",
+    ],
   };
 }

@@ -24,16 +24,37 @@ export async function idleCycleBench(): Promise<BenchSection> {
     const sandbox = await startSandbox({ sampleRows: false });
     try {
       for (let i = 0; i < size; i += 1) {
-        sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: { title: [{ text: { content: `Done ${i}` } }] }, 'Source URL': { url: `http://127.0.0.1/${i}.mp3` }, Downloaded: { checkbox: true } } });
+        sandbox.workspace.createPage({
+          parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+          properties: {
+            Title: { title: [{ text: { content: `Done ${i}` } }] },
+            'Source URL': { url: `http://127.0.0.1/${i}.mp3` },
+            Downloaded: { checkbox: true },
+          },
+        });
       }
       const dir = mkdtempSync(join(tmpdir(), 'tracksync-bench-'));
       const configPath = join(dir, 'config.json');
       writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 0 } }));
-      const config = loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out') }, cwd: dir });
+      const config = loadConfig({
+        env: {
+          ...sandbox.env(),
+          TRACKSYNC_STATE_DIR: join(dir, 'state'),
+          TRACKSYNC_CONFIG: configPath,
+          OUT_DIR: join(dir, 'out'),
+        },
+        cwd: dir,
+      });
       const start = async (): Promise<Daemon> => {
         const services = new Services();
         registerMediaServices(services, config, silentLogger(), systemClock);
-        return Daemon.start({ app: musicApp, config, logger: silentLogger(), handlers: [musicTrackHandler as Handler], services });
+        return Daemon.start({
+          app: musicApp,
+          config,
+          logger: silentLogger(),
+          handlers: [musicTrackHandler as Handler],
+          services,
+        });
       };
       const warm = await start();
       await warm.runOnce();
@@ -47,9 +68,17 @@ export async function idleCycleBench(): Promise<BenchSection> {
       const schemaReads = made.filter((r) => r.method === 'GET').length;
 
       const scanBefore = sandbox.requests().length;
-      const naive = new NotionGateway({ token: sandbox.token, baseUrl: sandbox.url, clock: systemClock, logger: silentLogger(), requestsPerSecond: 1000, burstPerSecond: 1000 });
+      const naive = new NotionGateway({
+        token: sandbox.token,
+        baseUrl: sandbox.url,
+        clock: systemClock,
+        logger: silentLogger(),
+        requestsPerSecond: 1000,
+        burstPerSecond: 1000,
+      });
       let seen = 0;
-      for await (const page of naive.queryPages(sandbox.ids.tracks.dataSourceId, { sort: 'created_time' })) if (page) seen += 1;
+      for await (const page of naive.queryPages(sandbox.ids.tracks.dataSourceId, { sort: 'created_time' }))
+        if (page) seen += 1;
       const scan = sandbox.requests().length - scanBefore;
       // The same daemon finding work by scanning every row instead of asking Notion to filter: same schema reads.
       const baseline = schemaReads + scan;

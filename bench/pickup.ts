@@ -40,19 +40,40 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function pickupBench(): Promise<BenchSection> {
   const sandbox = await startSandbox({ sampleRows: false });
   const stateDir = mkdtempSync(join(tmpdir(), 'tracksync-pickup-'));
-  const config = loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_HTTP_PORT: '0' }, cwd: stateDir });
-  const daemon = await Daemon.start({ app: musicApp, config, logger: silentLogger(), handlers: [quick as Handler], services: new Services() });
+  const config = loadConfig({
+    env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_HTTP_PORT: '0' },
+    cwd: stateDir,
+  });
+  const daemon = await Daemon.start({
+    app: musicApp,
+    config,
+    logger: silentLogger(),
+    handlers: [quick as Handler],
+    services: new Services(),
+  });
   const claimedAt = new Map<string, number>();
   daemon.events.on('item:claimed', (e) => claimedAt.set(e.pageId, performance.now()));
   daemon.startSchedule();
   let n = 0;
   const sample = async (): Promise<number> => {
     const created = performance.now();
-    const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: { title: [{ text: { content: `pickup ${++n}` } }] }, 'Source URL': { url: 'https://soundcloud.com/artist/pickup' } } }).id;
+    const id = sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: {
+        Title: { title: [{ text: { content: `pickup ${++n}` } }] },
+        'Source URL': { url: 'https://soundcloud.com/artist/pickup' },
+      },
+    }).id;
     while (!claimedAt.has(id)) await sleep(10);
     return (claimedAt.get(id)! - created) / 1000;
   };
-  const server = await startStatusServer({ daemon, metrics: new Metrics(), logger: silentLogger(), clock: systemClock, stateDir });
+  const server = await startStatusServer({
+    daemon,
+    metrics: new Metrics(),
+    logger: silentLogger(),
+    clock: systemClock,
+    stateDir,
+  });
   try {
     const pollOnly: number[] = [];
     for (let i = 0; i < POLL_ONLY_SAMPLES; i++) {
@@ -84,7 +105,7 @@ export async function pickupBench(): Promise<BenchSection> {
           ours: s(median(real)),
           baseline: s(median(pollOnly)),
           ratio: ratio(median(real), median(pollOnly)),
-          note: 'the worst case Notion documents: the minute\'s poll often comes first',
+          note: "the worst case Notion documents: the minute's poll often comes first",
         },
         {
           figure: `with the webhook delivered after ${FAST_AGGREGATION_MS} ms (best case), median of ${FAST_WEBHOOK_SAMPLES} rows / ${POLL_ONLY_SAMPLES} rows by polling alone (max ${s(Math.max(...fast))} with it)`,

@@ -21,7 +21,12 @@ const sandbox = await startSandbox({ sampleRows: false });
 const ws = sandbox.workspace;
 const { tracks: tracksDb, playlists: playlistsDb } = sandbox.ids;
 ws.addProperty(playlistsDb.dataSourceId, { name: 'Tracks', type: 'relation', relationTo: tracksDb.dataSourceId });
-for (const [name, type] of [['Exported At', 'date'], ['Exported Tracks', 'number'], ['Missing Tracks', 'rich_text']] as const) ws.addProperty(playlistsDb.dataSourceId, { name, type });
+for (const [name, type] of [
+  ['Exported At', 'date'],
+  ['Exported Tracks', 'number'],
+  ['Missing Tracks', 'rich_text'],
+] as const)
+  ws.addProperty(playlistsDb.dataSourceId, { name, type });
 
 const wav = join(dir, 'clip.wav');
 writeFileSync(wav, encodeWav(synthesize({ tonic: 9, mode: 'minor', bpm: 124, timbre: 'saw', seconds: 0.05 })));
@@ -60,7 +65,10 @@ const playlistIds: string[] = [];
 for (let p = 0; p < Number(playlistCount); p += 1) {
   const size = 5 + Math.floor(next() * 56);
   const chosen = [...new Set(Array.from({ length: size }, () => trackIds[Math.floor(next() * trackIds.length)]!))];
-  const id = ws.createPage({ parent: { data_source_id: playlistsDb.dataSourceId }, properties: { Name: { title: [{ text: { content: `Set ${p}` } }] } } }).id;
+  const id = ws.createPage({
+    parent: { data_source_id: playlistsDb.dataSourceId },
+    properties: { Name: { title: [{ text: { content: `Set ${p}` } }] } },
+  }).id;
   ws.setRelation(id, 'Tracks', chosen);
   playlistIds.push(id);
 }

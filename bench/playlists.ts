@@ -41,7 +41,11 @@ interface World {
 }
 
 async function startWorld(dir: string): Promise<World> {
-  const child = execa(process.execPath, [join(packageRoot(), 'dist', 'bench', 'playlists-world.js'), dir, String(TRACKS), String(PLAYLISTS)], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit' });
+  const child = execa(
+    process.execPath,
+    [join(packageRoot(), 'dist', 'bench', 'playlists-world.js'), dir, String(TRACKS), String(PLAYLISTS)],
+    { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit' },
+  );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {
     const line = await lines.next();
@@ -67,28 +71,43 @@ export async function playlistBench(): Promise<BenchSection> {
   const world = await startWorld(dir);
   try {
     const stateDir = join(dir, 'state');
-    const config = loadConfig({ env: { ...world.env, TRACKSYNC_STATE_DIR: stateDir, OUT_DIR: join(dir, 'out') }, cwd: dir });
+    const config = loadConfig({
+      env: { ...world.env, TRACKSYNC_STATE_DIR: stateDir, OUT_DIR: join(dir, 'out') },
+      cwd: dir,
+    });
     const store = Store.open(join(stateDir, 'tracksync.sqlite'));
     const events = new EventBus();
     let notionMs = 0;
     events.on('notion:request', (e) => (notionMs += e.durationMs));
-    const notion = new NotionGateway({ token: world.env.NOTION_TOKEN!, baseUrl: world.env.NOTION_API_BASE_URL!, clock: systemClock, logger: silentLogger(), events, requestsPerSecond: 10_000, burstPerSecond: 10_000 });
+    const notion = new NotionGateway({
+      token: world.env.NOTION_TOKEN!,
+      baseUrl: world.env.NOTION_API_BASE_URL!,
+      clock: systemClock,
+      logger: silentLogger(),
+      events,
+      requestsPerSecond: 10_000,
+      burstPerSecond: 10_000,
+    });
     const schemas = await loadSchemas({ notion, store, config, clock: systemClock, logger: silentLogger() });
     const deps = { notion, schemas, store, config, clock: systemClock, logger: silentLogger() };
-    const timed = async (clock: Clock = systemClock): Promise<{ seconds: number; notionSeconds: number; report: ExportReport }> => {
+    const timed = async (
+      clock: Clock = systemClock,
+    ): Promise<{ seconds: number; notionSeconds: number; report: ExportReport }> => {
       notionMs = 0;
       const t = performance.now();
       const report = await exportPlaylists({ ...deps, clock }, { onlyChanged: true });
       return { seconds: (performance.now() - t) / 1000, notionSeconds: notionMs / 1000, report };
     };
-    const own = (run: { seconds: number; notionSeconds: number }): string => `${(run.seconds - run.notionSeconds).toFixed(2)} s`;
+    const own = (run: { seconds: number; notionSeconds: number }): string =>
+      `${(run.seconds - run.notionSeconds).toFixed(2)} s`;
     const waited = (run: { notionSeconds: number; report: ExportReport }): string => {
       const { listing, relations, writes } = run.report.notionRequests;
       return `${listing + relations + writes} Notion requests (${run.notionSeconds.toFixed(2)} s waiting for the local Notion)`;
     };
 
     const first = await timed();
-    if (first.report.playlists.filter((p) => p.exportedNow).length !== PLAYLISTS) throw new Error('the first export did not export every playlist');
+    if (first.report.playlists.filter((p) => p.exportedNow).length !== PLAYLISTS)
+      throw new Error('the first export did not export every playlist');
 
     // The naive exporter, over the same gateway.
     const outputs = [...first.report.playlists.map((p) => p.filePath!), first.report.rekordbox!.path];
@@ -120,7 +139,8 @@ export async function playlistBench(): Promise<BenchSection> {
     const later: Clock = { now: () => Date.now() + 5 * 60_000, sleep: systemClock.sleep };
     await timed(later);
     const unchanged = await timed(later);
-    if (unchanged.report.playlists.some((p) => p.exportedNow) || unchanged.report.notionRequests.relations !== 0) throw new Error('an unchanged export read or wrote a playlist');
+    if (unchanged.report.playlists.some((p) => p.exportedNow) || unchanged.report.notionRequests.relations !== 0)
+      throw new Error('an unchanged export read or wrote a playlist');
 
     await world.change(CHANGED);
     const some = await timed(later);
@@ -167,9 +187,11 @@ export async function playlistBench(): Promise<BenchSection> {
       ],
       notes: [
         `Against the real Notion, requests are paced at 2.5 a second: the ${listing} listing requests of an export take about ${Math.round(listing / 2.5)} s, each changed playlist about ${((readsPerChanged + writesPerChanged) / 2.5).toFixed(1)} s more; the naive exporter's ${naiveRequests.toLocaleString('en')} requests would take about ${Math.round(naiveRequests / 2.5 / 60)} min.`,
-        'A relation of up to 25 tracks comes with the playlist\'s row; a longer one costs one request per 100 tracks, and is reused while its row is unchanged (read again when the row may have changed within the minute Notion\'s last_edited_time shows).',
-        'File headers are read once per file and kept in SQLite while the file\'s size and mtime stay the same: the first export pays for them, later ones do not.',
-        `The machine's load average was ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min) on ${cpus().length} cores during this run: absolute times scale with it.`,
+        "A relation of up to 25 tracks comes with the playlist's row; a longer one costs one request per 100 tracks, and is reused while its row is unchanged (read again when the row may have changed within the minute Notion's last_edited_time shows).",
+        "File headers are read once per file and kept in SQLite while the file's size and mtime stay the same: the first export pays for them, later ones do not.",
+        `The machine's load average was ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(', ')} (1, 5, 15 min) on ${cpus().length} cores during this run: absolute times scale with it.`,
       ],
     };
   } finally {

@@ -55,8 +55,16 @@ function summaryRow(section: BenchSection, row: BenchRow): string {
 }
 
 function sectionLines(section: BenchSection): string[] {
-  const lines = [`## ${section.title}`, '', `Command: ${command(section)}`, '', '| figure | ours | baseline | ratio | note |', '|---|---|---|---|---|'];
-  for (const row of section.rows) lines.push(`| ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.note ?? ''} |`);
+  const lines = [
+    `## ${section.title}`,
+    '',
+    `Command: ${command(section)}`,
+    '',
+    '| figure | ours | baseline | ratio | note |',
+    '|---|---|---|---|---|',
+  ];
+  for (const row of section.rows)
+    lines.push(`| ${row.figure} | ${row.ours} | ${row.baseline} | ${row.ratio} | ${row.note ?? ''} |`);
   lines.push('');
   if (section.extra?.length) lines.push(...section.extra);
   for (const note of section.notes ?? []) lines.push(`- ${note}`);
@@ -71,7 +79,13 @@ function sectionLines(section: BenchSection): string[] {
 export function splice(existing: string, sections: readonly BenchSection[], machineLine: string, when: Date): string {
   let lines = existing.split('\n');
   for (const section of sections) {
-    const fresh = sectionLines({ ...section, notes: [...(section.notes ?? []), `This section was measured on its own (\`npm run bench -- ${section.command.match(/-- (\S+)/)?.[1] ?? ''}\`) on ${when.toISOString().slice(0, 10)}, ${machineLine}.`] });
+    const fresh = sectionLines({
+      ...section,
+      notes: [
+        ...(section.notes ?? []),
+        `This section was measured on its own (\`npm run bench -- ${section.command.match(/-- (\S+)/)?.[1] ?? ''}\`) on ${when.toISOString().slice(0, 10)}, ${machineLine}.`,
+      ],
+    });
     const start = lines.indexOf(`## ${section.title}`);
     if (start < 0) {
       lines = [...lines, ...fresh];
@@ -105,7 +119,9 @@ export function render(sections: readonly BenchSection[], machineLine: string, w
     '',
     '| figure | ours | baseline | ratio | command |',
     '|---|---|---|---|---|',
-    ...sections.flatMap((section) => section.rows.filter((row) => row.baseline !== '-').map((row) => summaryRow(section, row))),
+    ...sections.flatMap((section) =>
+      section.rows.filter((row) => row.baseline !== '-').map((row) => summaryRow(section, row)),
+    ),
     '',
   ];
   for (const section of sections) lines.push(...sectionLines(section));

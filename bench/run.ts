@@ -44,7 +44,12 @@ const text = render(sections, machineLine, when);
 const results = join(packageRoot(), 'bench', 'RESULTS.md');
 // The whole file from a full run; the sections measured from a partial run (`npm run bench -- pickup`); nothing for
 // the tuning half of the accuracy corpus (printed only: RESULTS.md reports the held-out half).
-if (only.length === 0) writeFileSync(results, `${text}
-`);
-else if (!argv.includes('tuning') && existsSync(results)) writeFileSync(results, splice(readFileSync(results, 'utf8'), sections, machineLine, when));
+if (only.length === 0)
+  writeFileSync(
+    results,
+    `${text}
+`,
+  );
+else if (!argv.includes('tuning') && existsSync(results))
+  writeFileSync(results, splice(readFileSync(results, 'utf8'), sections, machineLine, when));
 process.stdout.write(`${text}\n`);

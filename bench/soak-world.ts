@@ -19,21 +19,47 @@ const media = await startMediaServer({ dir: join(dir, 'served') });
 const { workspace, ids } = sandbox;
 const clips: string[] = [];
 for (let i = 0; i < Number(realTracks) * Number(rounds); i++) {
-  clips.push(await media.addFile(`real-${i}.wav`, encodeWav(synthesize({ tonic: i % 12, mode: i % 2 ? 'minor' : 'major', bpm: 100 + i * 3, timbre: 'saw', seconds: 6 }))));
+  clips.push(
+    await media.addFile(
+      `real-${i}.wav`,
+      encodeWav(
+        synthesize({ tonic: i % 12, mode: i % 2 ? 'minor' : 'major', bpm: 100 + i * 3, timbre: 'saw', seconds: 6 }),
+      ),
+    ),
+  );
 }
 
 let round = 0;
 function seed(): void {
   const text = (content: string): unknown => [{ text: { content } }];
   for (let i = 0; i < Number(rows); i++) {
-    workspace.createPage({ parent: { data_source_id: ids.tracks.dataSourceId }, properties: { Title: { title: text(`soak ${round}-${i}`) }, 'Source URL': { url: `https://soundcloud.com/soak/track-${round}-${i}` } } });
+    workspace.createPage({
+      parent: { data_source_id: ids.tracks.dataSourceId },
+      properties: {
+        Title: { title: text(`soak ${round}-${i}`) },
+        'Source URL': { url: `https://soundcloud.com/soak/track-${round}-${i}` },
+      },
+    });
   }
   for (let i = 0; i < Number(tasks); i++) {
-    workspace.createPage({ parent: { data_source_id: ids.tasks.dataSourceId }, properties: { 'Task Name': { title: text(`Soak task ${round}-${i}: Music Sync`) }, Status: { status: { name: 'Ready' } } } });
+    workspace.createPage({
+      parent: { data_source_id: ids.tasks.dataSourceId },
+      properties: {
+        'Task Name': { title: text(`Soak task ${round}-${i}: Music Sync`) },
+        Status: { status: { name: 'Ready' } },
+      },
+    });
   }
   for (let i = 0; i < Number(realTracks); i++) {
     const clip = round * Number(realTracks) + i;
-    workspace.createPage({ parent: { data_source_id: ids.tracks.dataSourceId }, properties: { Title: { title: text(`Real ${clip}`) }, 'Artist Name': { rich_text: text('Soak') }, 'Source URL': { url: clips[clip] } } });
+    workspace.createPage({
+      parent: { data_source_id: ids.tracks.dataSourceId },
+      properties: {
+        Title: { title: text(`Real ${clip}`) },
+        'Artist Name': { rich_text: text('Soak') },
+        'Source URL': { url: clips[clip] },
+      },
+    });
   }
   round += 1;
 }
@@ -44,7 +70,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   process.stdout.write('seeded\n');
 });
 // The media server is on 127.0.0.1: the daemon under test may fetch from that port only (TRACKSYNC_ALLOW_PRIVATE_HOSTS).
-process.stdout.write(`${JSON.stringify({ env: { ...sandbox.env(), TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort }, search: media.search })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ env: { ...sandbox.env(), TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort }, search: media.search })}\n`,
+);
 process.once('SIGTERM', () => {
   void Promise.all([media.close(), sandbox.close()]).then(() => process.exit(0));
 });

@@ -70,21 +70,29 @@ interface World {
 /** Starts bench/soak-world.ts and waits for its ready line. */
 async function startWorld(dir: string): Promise<World> {
   const args = [dir, ROWS_PER_ROUND, TASKS_PER_ROUND, REAL_TRACKS_PER_ROUND, ROUNDS].map(String);
-  const child = execa(process.execPath, [join(packageRoot(), 'dist', 'bench', 'soak-world.js'), ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit' });
+  const child = execa(process.execPath, [join(packageRoot(), 'dist', 'bench', 'soak-world.js'), ...args], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {
     const line = await lines.next();
     if (line.done) throw new Error('the soak world (bench/soak-world.ts) exited early; its error is above');
     return line.value;
   };
-  const ready = JSON.parse(await next()) as { env: Record<string, string>; search: { youtube: string; soundcloud: string } };
+  const ready = JSON.parse(await next()) as {
+    env: Record<string, string>;
+    search: { youtube: string; soundcloud: string };
+  };
   return {
     ...ready,
     seed: async () => {
       child.stdin.write('seed\n');
       await next();
     },
-    notionRequests: async () => ((await (await fetch(`${ready.env.NOTION_API_BASE_URL}/__sandbox/requests`)).json()) as unknown[]).length,
+    notionRequests: async () =>
+      ((await (await fetch(`${ready.env.NOTION_API_BASE_URL}/__sandbox/requests`)).json()) as unknown[]).length,
     stop: async () => {
       child.kill('SIGTERM');
       await child.catch(() => undefined);
@@ -101,12 +109,34 @@ async function main(): Promise<void> {
   // (default 30 s) so an item that meets a transient failure finishes inside the soak's two minutes and is counted.
   writeFileSync(
     configPath,
-    JSON.stringify({ notion: { requestsPerSecond: 50, burstPerSecond: 50 }, concurrency: { maxItems: 8, claimBatchSize: 10 }, claims: { settleMs: 200 }, retry: { baseDelayMs: 2_000 }, search: world.search, links: { enabled: false } }),
+    JSON.stringify({
+      notion: { requestsPerSecond: 50, burstPerSecond: 50 },
+      concurrency: { maxItems: 8, claimBatchSize: 10 },
+      claims: { settleMs: 200 },
+      retry: { baseDelayMs: 2_000 },
+      search: world.search,
+      links: { enabled: false },
+    }),
   );
-  const config = loadConfig({ env: { ...world.env, TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out'), TRACKSYNC_HTTP_PORT: 'off' }, cwd: dir });
+  const config = loadConfig({
+    env: {
+      ...world.env,
+      TRACKSYNC_STATE_DIR: join(dir, 'state'),
+      TRACKSYNC_CONFIG: configPath,
+      OUT_DIR: join(dir, 'out'),
+      TRACKSYNC_HTTP_PORT: 'off',
+    },
+    cwd: dir,
+  });
   const services = new Services();
   registerMediaServices(services, config, silentLogger(), systemClock);
-  const daemon = await Daemon.start({ app: musicApp, config, logger: silentLogger(), handlers: [soakTrack as Handler, soakTask as Handler, ...builtInHandlers()], services });
+  const daemon = await Daemon.start({
+    app: musicApp,
+    config,
+    logger: silentLogger(),
+    handlers: [soakTrack as Handler, soakTask as Handler, ...builtInHandlers()],
+    services,
+  });
 
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
@@ -125,7 +155,11 @@ async function main(): Promise<void> {
   });
   const retries: string[] = [];
   daemon.events.on('item:retry', (e) => retries.push(`${e.code} (${e.message.slice(0, 120)})`));
-  const finished = (): number => daemon.store.items.countItemsByState().filter((r) => r.state === 'done' || r.state === 'failed').reduce((n, r) => n + r.count, 0);
+  const finished = (): number =>
+    daemon.store.items
+      .countItemsByState()
+      .filter((r) => r.state === 'done' || r.state === 'failed')
+      .reduce((n, r) => n + r.count, 0);
 
   const heaps = [heapAfterGc()];
   const perRound = ROWS_PER_ROUND + TASKS_PER_ROUND + REAL_TRACKS_PER_ROUND;
@@ -143,9 +177,16 @@ async function main(): Promise<void> {
       cycles += 1;
       if (finished() >= perRound * round) break;
       if (performance.now() - started > BUDGET_MS) {
-        const open = (['queued', 'claimed', 'running', 'retry_wait'] as const).flatMap((state) => daemon.store.items.listItemsInState(state, 10));
-        const described = open.map((i) => `${i.title} (${i.handler}, ${i.state}, attempts ${i.attempts}, ${i.last_error_code ?? 'no error'}: ${i.last_error_message ?? ''})`);
-        throw new Error(`soak round ${round} unfinished after ${BUDGET_MS / 1000} s: ${finished()} of ${perRound * round} items; open: ${described.join('; ')}`);
+        const open = (['queued', 'claimed', 'running', 'retry_wait'] as const).flatMap((state) =>
+          daemon.store.items.listItemsInState(state, 10),
+        );
+        const described = open.map(
+          (i) =>
+            `${i.title} (${i.handler}, ${i.state}, attempts ${i.attempts}, ${i.last_error_code ?? 'no error'}: ${i.last_error_message ?? ''})`,
+        );
+        throw new Error(
+          `soak round ${round} unfinished after ${BUDGET_MS / 1000} s: ${finished()} of ${perRound * round} items; open: ${described.join('; ')}`,
+        );
       }
       await setTimeout(500); // an item in retry_wait: poll again shortly, as the daemon's cron would
     }
@@ -155,7 +196,10 @@ async function main(): Promise<void> {
     heaps.push(heapAfterGc());
   }
   clearInterval(sampler);
-  const failed = daemon.store.items.countItemsByState().filter((r) => r.state === 'failed').reduce((n, r) => n + r.count, 0);
+  const failed = daemon.store.items
+    .countItemsByState()
+    .filter((r) => r.state === 'failed')
+    .reduce((n, r) => n + r.count, 0);
   await daemon.stop('soak over');
   const dbBytes = statSync(join(dir, 'state', 'tracksync.sqlite')).size;
   await world.stop();
@@ -180,7 +224,7 @@ async function main(): Promise<void> {
     `| memory: heap after GC, idle / after round 1 / after round ${ROUNDS} | ${mb(idle)} / ${mb(afterFirst)} / ${mb(afterLast)} (growth over the last ${ROUNDS - 1} round(s): ${(((afterLast - afterFirst) / afterFirst) * 100).toFixed(1)} %) |`,
     `| SQLite state after the run | ${mb(dbBytes)} |`,
     '',
-    'The 1,000 rows use a handler without media work (real conversions are ~1 s of CPU per track; bench/RESULTS.md has the stage timings). Notion requests per item include the claim (write, settle, read back), the write-back and the polling. The local Notion and media server run in a separate process, so the memory figures are the daemon\'s own; round 1 pays for code loading and warm caches, so growth is measured from its end.',
+    "The 1,000 rows use a handler without media work (real conversions are ~1 s of CPU per track; bench/RESULTS.md has the stage timings). Notion requests per item include the claim (write, settle, read back), the write-back and the polling. The local Notion and media server run in a separate process, so the memory figures are the daemon's own; round 1 pays for code loading and warm caches, so growth is measured from its end.",
   ];
   const text = lines.join('\n');
   writeFileSync(join(packageRoot(), 'bench', 'SOAK.md'), `${text}\n`);

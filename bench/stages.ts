@@ -40,7 +40,11 @@ function cpuWrappers(dir: string): { tools: Record<'ffmpeg' | 'ffprobe' | 'fpcal
   for (const tool of ['ffmpeg', 'ffprobe', 'fpcalc'] as const) {
     tools[tool] = join(dir, `cpu-${tool}`);
     const times = join(dir, `times-${tool}-$$`);
-    writeFileSync(tools[tool], `#!/bin/bash\n${tool} "$@"\nrc=$?\ntimes > "${times}"\necho "${tool}|$1|$(tail -n 1 "${times}")" >> "${log}"\nrm -f "${times}"\nexit $rc\n`, { mode: 0o755 });
+    writeFileSync(
+      tools[tool],
+      `#!/bin/bash\n${tool} "$@"\nrc=$?\ntimes > "${times}"\necho "${tool}|$1|$(tail -n 1 "${times}")" >> "${log}"\nrm -f "${times}"\nexit $rc\n`,
+      { mode: 0o755 },
+    );
   }
   const seconds = (text: string): number => {
     const [, m = '0', s = '0'] = text.match(/(\d+)m([\d.]+)s/) ?? [];
@@ -58,7 +62,8 @@ function cpuWrappers(dir: string): { tools: Record<'ffmpeg' | 'ffprobe' | 'fpcal
 }
 
 /** fluent-ffmpeg asks ffmpeg once per process what it can do (-formats, -encoders), and tracksync for -muxers. */
-const isCapabilityQuery = (run: ToolRun): boolean => ['-formats', '-encoders', '-codecs', '-filters', '-hide_banner'].includes(run.firstArgument);
+const isCapabilityQuery = (run: ToolRun): boolean =>
+  ['-formats', '-encoders', '-codecs', '-filters', '-hide_banner'].includes(run.firstArgument);
 const cpuOf = (runs: readonly ToolRun[]): number => runs.reduce((a, r) => a + r.cpuSeconds, 0);
 
 /**
@@ -67,14 +72,66 @@ const cpuOf = (runs: readonly ToolRun[]): number => runs.reduce((a, r) => a + r.
  */
 async function floorRun(ffmpeg: string, input: string, dir: string): Promise<void> {
   const out = (name: string): string => join(dir, name);
-  await runTool(ffmpeg, ['-nostdin', '-v', 'error', '-y', '-i', input,
-    '-filter_complex', '[0:a]asplit=2[l][p];[l]ebur128=framelog=verbose[lo];[p]aresample=22050,aformat=sample_fmts=flt:channel_layouts=mono[po]',
-    '-map', '[lo]', '-f', 'null', '-',
-    '-map', '[po]', '-f', 'f32le', out('floor.f32'),
-    '-map', '0:a', '-c:a', 'alac', '-sample_fmt', 's16p', '-ar', '44100', '-f', 'ipod', out('floor.m4a'),
-    '-map', '0:a', '-c:a', 'pcm_s16be', '-ar', '44100', '-f', 'aiff', out('floor.aiff'),
-    '-map', '0:a', '-c:a', 'pcm_s16le', '-ar', '44100', '-f', 'wav', out('floor.wav'),
-    '-map', '0:a', '-f', 'chromaprint', '-fp_format', 'raw', out('floor.fp')], { timeoutMs: 300_000, failureCode: 'CONVERSION_FAILED' });
+  await runTool(
+    ffmpeg,
+    [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      input,
+      '-filter_complex',
+      '[0:a]asplit=2[l][p];[l]ebur128=framelog=verbose[lo];[p]aresample=22050,aformat=sample_fmts=flt:channel_layouts=mono[po]',
+      '-map',
+      '[lo]',
+      '-f',
+      'null',
+      '-',
+      '-map',
+      '[po]',
+      '-f',
+      'f32le',
+      out('floor.f32'),
+      '-map',
+      '0:a',
+      '-c:a',
+      'alac',
+      '-sample_fmt',
+      's16p',
+      '-ar',
+      '44100',
+      '-f',
+      'ipod',
+      out('floor.m4a'),
+      '-map',
+      '0:a',
+      '-c:a',
+      'pcm_s16be',
+      '-ar',
+      '44100',
+      '-f',
+      'aiff',
+      out('floor.aiff'),
+      '-map',
+      '0:a',
+      '-c:a',
+      'pcm_s16le',
+      '-ar',
+      '44100',
+      '-f',
+      'wav',
+      out('floor.wav'),
+      '-map',
+      '0:a',
+      '-f',
+      'chromaprint',
+      '-fp_format',
+      'raw',
+      out('floor.fp'),
+    ],
+    { timeoutMs: 300_000, failureCode: 'CONVERSION_FAILED' },
+  );
 }
 
 /**
@@ -90,18 +147,46 @@ export async function stageBench(): Promise<BenchSection> {
     for (const [i, song] of SONGS.entries()) {
       writeFileSync(join(dir, `song${i}.wav`), encodeWav(synthesize({ ...song, seconds: 180 })));
       mp3s.push(join(dir, `song${i}.mp3`));
-      await runTool('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', join(dir, `song${i}.wav`), '-b:a', '320k', mp3s[i]!], { timeoutMs: 120_000, failureCode: 'CONVERSION_FAILED' });
+      await runTool(
+        'ffmpeg',
+        ['-nostdin', '-v', 'error', '-y', '-i', join(dir, `song${i}.wav`), '-b:a', '320k', mp3s[i]!],
+        { timeoutMs: 120_000, failureCode: 'CONVERSION_FAILED' },
+      );
       const url = await media.addFile(`song${i}.mp3`, readFileSync(mp3s[i]!));
-      sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: { title: [{ text: { content: `Bench Song ${i}` } }] }, 'Artist Name': { rich_text: [{ text: { content: 'Bench Artist' } }] }, 'Source URL': { url } } });
+      sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+        properties: {
+          Title: { title: [{ text: { content: `Bench Song ${i}` } }] },
+          'Artist Name': { rich_text: [{ text: { content: 'Bench Artist' } }] },
+          'Source URL': { url },
+        },
+      });
     }
     const cpu = cpuWrappers(dir);
     const configPath = join(dir, 'config.json');
     // One item at a time: the stage times are then each track's own, not two tracks sharing two cores.
     writeFileSync(configPath, JSON.stringify({ concurrency: { maxItems: 1 }, media: { tools: cpu.tools } }));
-    const config = loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, OUT_DIR: join(dir, 'out'), BACKUP_DIR: join(dir, 'backup'), WAV_BACKUP_DIR: join(dir, 'wav'), TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort }, cwd: dir });
+    const config = loadConfig({
+      env: {
+        ...sandbox.env(),
+        TRACKSYNC_STATE_DIR: join(dir, 'state'),
+        TRACKSYNC_CONFIG: configPath,
+        OUT_DIR: join(dir, 'out'),
+        BACKUP_DIR: join(dir, 'backup'),
+        WAV_BACKUP_DIR: join(dir, 'wav'),
+        TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort,
+      },
+      cwd: dir,
+    });
     const services = new Services();
     registerMediaServices(services, config, silentLogger(), systemClock);
-    const daemon = await Daemon.start({ app: musicApp, config, logger: silentLogger(), handlers: [musicTrackHandler as Handler], services });
+    const daemon = await Daemon.start({
+      app: musicApp,
+      config,
+      logger: silentLogger(),
+      handlers: [musicTrackHandler as Handler],
+      services,
+    });
     const durations = new Map<string, number[]>();
     daemon.events.on('stage:end', (e) => durations.set(e.stage, [...(durations.get(e.stage) ?? []), e.durationMs]));
     const totals: number[] = [];
@@ -127,14 +212,36 @@ export async function stageBench(): Promise<BenchSection> {
     const floor = median(floors);
     const ours = cpuOf(trackRuns.filter((r) => !isCapabilityQuery(r))) / SONGS.length;
     const once = cpuOf(trackRuns.filter(isCapabilityQuery));
-    const perTrack = ['ffprobe', 'ffmpeg', 'fpcalc'].map((tool) => `${tool} ${trackRuns.filter((r) => r.tool === tool && !isCapabilityQuery(r)).length / SONGS.length}`);
+    const perTrack = ['ffprobe', 'ffmpeg', 'fpcalc'].map(
+      (tool) => `${tool} ${trackRuns.filter((r) => r.tool === tool && !isCapabilityQuery(r)).length / SONGS.length}`,
+    );
 
     const med = (stage: string): number => median(durations.get(stage) ?? [0]);
     // place wraps the stages before it: its own time is the placement alone.
-    const inner = [...durations.keys()].filter((s) => !['place', 'resolve', 'dedup', 'eagle'].includes(s)).reduce((a, s) => a + med(s), 0);
-    const rows: BenchRow[] = [...durations.keys()].map((stage) => ({ figure: `stage ${stage}`, ours: `${((stage === 'place' ? med('place') - inner : med(stage)) / 1000).toFixed(2)} s`, baseline: '-', ratio: '-', note: stage === 'place' ? 'copies to 3 folders, fsync, rename' : '' }));
-    rows.push({ figure: 'whole item (claim to write-back)', ours: `${(median(totals) / 1000).toFixed(2)} s`, baseline: '-', ratio: '-', note: '' });
-    rows.push({ figure: 'Notion requests per track', ours: String(Math.round(requests)), baseline: '-', ratio: '-', note: 'poll and claim (read, lock, read back), artists (find, create), write-back; schema reads happen at start' });
+    const inner = [...durations.keys()]
+      .filter((s) => !['place', 'resolve', 'dedup', 'eagle'].includes(s))
+      .reduce((a, s) => a + med(s), 0);
+    const rows: BenchRow[] = [...durations.keys()].map((stage) => ({
+      figure: `stage ${stage}`,
+      ours: `${((stage === 'place' ? med('place') - inner : med(stage)) / 1000).toFixed(2)} s`,
+      baseline: '-',
+      ratio: '-',
+      note: stage === 'place' ? 'copies to 3 folders, fsync, rename' : '',
+    }));
+    rows.push({
+      figure: 'whole item (claim to write-back)',
+      ours: `${(median(totals) / 1000).toFixed(2)} s`,
+      baseline: '-',
+      ratio: '-',
+      note: '',
+    });
+    rows.push({
+      figure: 'Notion requests per track',
+      ours: String(Math.round(requests)),
+      baseline: '-',
+      ratio: '-',
+      note: 'poll and claim (read, lock, read back), artists (find, create), write-back; schema reads happen at start',
+    });
     rows.push({
       figure: 'media CPU per track (ffmpeg, ffprobe, fpcalc; user + system)',
       ours: `${ours.toFixed(2)} s`,
@@ -142,7 +249,13 @@ export async function stageBench(): Promise<BenchSection> {
       ratio: `x${(ours / floor).toFixed(2)} of the floor`,
       note: `target at most x1.3; runs per track: ${perTrack.join(', ')}. Issue 16 measured 3.17 s before (floor 1.48 s on its machine)`,
     });
-    rows.push({ figure: 'media CPU once per daemon start (what ffmpeg can do: -muxers, -formats, -encoders)', ours: `${once.toFixed(2)} s`, baseline: '-', ratio: '-', note: 'not per track: asked once and remembered' });
+    rows.push({
+      figure: 'media CPU once per daemon start (what ffmpeg can do: -muxers, -formats, -encoders)',
+      ours: `${once.toFixed(2)} s`,
+      baseline: '-',
+      ratio: '-',
+      note: 'not per track: asked once and remembered',
+    });
     return {
       title: 'One 3-minute track, stage by stage',
       command: 'npm run bench -- stages (bench/stages.ts)',

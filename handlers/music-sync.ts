@@ -1,6 +1,16 @@
 import { isRoutedToUs } from '../src/app/sources/tasks.js';
 import { taskOutcome, type TrackLine } from '../src/handoff/report.js';
-import { DEFAULT_FALLBACKS, RowBudget, readTargets, runFallbackChain, syncPlaylist, syncUrl, taskLimit, taskText, type FallbackSource } from './task-sync.js';
+import {
+  DEFAULT_FALLBACKS,
+  RowBudget,
+  readTargets,
+  runFallbackChain,
+  syncPlaylist,
+  syncUrl,
+  taskLimit,
+  taskText,
+  type FallbackSource,
+} from './task-sync.js';
 import type { Handler } from '../src/engine/contracts.js';
 
 /**
@@ -27,7 +37,8 @@ export function musicSyncHandler(fallbacks: readonly FallbackSource[] = DEFAULT_
         notes.push(...result.notes);
       }
       for (const target of targets.tracks.slice(0, limit)) lines.push(await syncUrl(ctx, target, budget));
-      if (targets.tracks.length > limit) notes.push(`The task lists ${targets.tracks.length} tracks; the first ${limit} were synced (limit).`);
+      if (targets.tracks.length > limit)
+        notes.push(`The task lists ${targets.tracks.length} tracks; the first ${limit} were synced (limit).`);
       if (targets.tracks.length === 0 && targets.playlists.length === 0 && targets.problems.length === 0) {
         const chain = await runFallbackChain(ctx, fallbacks, limit, budget);
         lines.push(...chain.lines);

@@ -28,7 +28,8 @@ import type { Handler, HandlerContext, HandlerResult } from '../src/engine/contr
 
 type TrackValues = Partial<Record<FieldKey<'tracks'>, FieldValue>>;
 
-const hash = (...parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
+const hash = (...parts: unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
 
 /** Everything the write-back needs, saved by the `place` stage so a retry after placing skips straight to it. */
 interface PlacedTrack {
@@ -73,82 +74,169 @@ export const musicTrackHandler: Handler<'tracks'> = {
 
     // docs/notion-contract.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted,
     // when they are in the library folders; a path elsewhere is ignored and the row says why (once per change).
-    const ownPaths = await inLibrary(ctx.config, { ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}), ...(row.paths.aiff ? { aiff: row.paths.aiff } : {}), ...(row.paths.wav ? { wav: row.paths.wav } : {}) });
+    const ownPaths = await inLibrary(ctx.config, {
+      ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}),
+      ...(row.paths.aiff ? { aiff: row.paths.aiff } : {}),
+      ...(row.paths.wav ? { wav: row.paths.wav } : {}),
+    });
     if (ownPaths.ignored.length > 0) {
       await ctx.stage('ignored-paths', hash(ownPaths.ignored), async () => {
         ctx.logger.warn({ ignored: ownPaths.ignored }, 'file paths outside the library folders ignored');
-        await ctx.notion.createComment(row.pageId, `tracksync: ${ownPaths.ignored.join('; ')}`).catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not comment on the row'));
+        await ctx.notion
+          .createComment(row.pageId, `tracksync: ${ownPaths.ignored.join('; ')}`)
+          .catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not comment on the row'));
         return true;
       });
     }
-    const own = await adoptFiles(ctx, deps, ownPaths.files, 'the row\'s own files are on disk');
+    const own = await adoptFiles(ctx, deps, ownPaths.files, "the row's own files are on disk");
     if (own) return own;
 
-    const step = (label: TrackStep, extra: { title?: string } = {}): void => reportStep(ctx.events, ctx.item.id, label, extra);
+    const step = (label: TrackStep, extra: { title?: string } = {}): void =>
+      reportStep(ctx.events, ctx.item.id, label, extra);
     step('Looking up the source');
-    const resolution = await ctx.stage('resolve', hash(row.soundcloudUrl, row.youtubeUrl, row.sourceUrl, row.spotifyId, row.spotifyUrl, row.title, row.artist), () => resolveSource(deps, row));
+    const resolution = await ctx.stage(
+      'resolve',
+      hash(row.soundcloudUrl, row.youtubeUrl, row.sourceUrl, row.spotifyId, row.spotifyUrl, row.title, row.artist),
+      () => resolveSource(deps, row),
+    );
     for (const note of resolution.notes) ctx.logger.info({ note }, 'row note');
 
     const dedup = await ctx.stage('dedup', hash(row, resolution.spotify?.id ?? null), async () => {
       const eagle = (await media.eagle.available()) ? media.eagle : undefined;
-      return checkBeforeDownload({ config: ctx.config, notion: ctx.notion, schema: ctx.schemas.tracks, store: ctx.store, eagle }, ctx.input.page, { ...row, expectedDurationSeconds: resolution.spotify ? resolution.spotify.durationMs / 1000 : row.expectedDurationSeconds });
+      return checkBeforeDownload(
+        { config: ctx.config, notion: ctx.notion, schema: ctx.schemas.tracks, store: ctx.store, eagle },
+        ctx.input.page,
+        {
+          ...row,
+          expectedDurationSeconds: resolution.spotify
+            ? resolution.spotify.durationMs / 1000
+            : row.expectedDurationSeconds,
+        },
+      );
     });
     if (dedup.kind === 'merged-into') {
       ctx.logger.info({ keeper: dedup.keeperId, reason: dedup.reason }, 'duplicate row merged into its keeper');
-      return { outcome: 'merged', properties: { processing: [PROCESSING_TAGS.merged] }, archive: true, details: { keeper: dedup.keeperId, reason: dedup.reason } };
+      return {
+        outcome: 'merged',
+        properties: { processing: [PROCESSING_TAGS.merged] },
+        archive: true,
+        details: { keeper: dedup.keeperId, reason: dedup.reason },
+      };
     }
-    const mergeValues: TrackValues = dedup.kind === 'keeper' ? { ...dedup.values, processing: [PROCESSING_TAGS.merged] } : {};
+    const mergeValues: TrackValues =
+      dedup.kind === 'keeper' ? { ...dedup.values, processing: [PROCESSING_TAGS.merged] } : {};
     if (dedup.kind === 'adopt') {
       // Another row's paths are Notion text too: the same library-folder rule.
-      const adopted = await adoptFiles(ctx, deps, (await inLibrary(ctx.config, dedup.files)).files, dedup.reason, spotifyValues(row, resolution.spotify));
+      const adopted = await adoptFiles(
+        ctx,
+        deps,
+        (await inLibrary(ctx.config, dedup.files)).files,
+        dedup.reason,
+        spotifyValues(row, resolution.spotify),
+      );
       if (adopted) return adopted;
     }
     const localSource = dedup.kind === 'local-source' ? dedup : undefined;
     if (!resolution.source && !localSource) return metadataOnly(ctx, row, resolution);
-    const source: ResolvedSource = localSource ? { url: localSource.path, kind: 'generic', label: 'Eagle library', from: 'sourceUrl' } : resolution.source!;
+    const source: ResolvedSource = localSource
+      ? { url: localSource.path, kind: 'generic', label: 'Eagle library', from: 'sourceUrl' }
+      : resolution.source!;
 
     // The row may hold only a Spotify id: from here on the track has its name.
-    const known = resolution.spotify ? `${resolution.spotify.artists.map((a) => a.name).join(', ')} - ${resolution.spotify.name}` : undefined;
+    const known = resolution.spotify
+      ? `${resolution.spotify.artists.map((a) => a.name).join(', ')} - ${resolution.spotify.name}`
+      : undefined;
     if (known) step('Looking up the source', { title: known });
     const playlist = await firstPlaylistName(ctx.notion, row, ctx.logger);
     const result = await ctx.stage(
       'place',
-      hash(source.url, row.title, row.artist, playlist, ctx.config.placement, ctx.config.media.formats, ctx.config.paths),
+      hash(
+        source.url,
+        row.title,
+        row.artist,
+        playlist,
+        ctx.config.placement,
+        ctx.config.media.formats,
+        ctx.config.paths,
+      ),
       async (): Promise<PlacedTrack> => {
         step('Downloading');
         const download = await ctx.stage(
           'download',
           hash(source.url),
-          () => (localSource ? useLocalFile(deps, localSource.path, source) : downloadAudio(deps, row, { ...resolution, source })),
+          () =>
+            localSource
+              ? useLocalFile(deps, localSource.path, source)
+              : downloadAudio(deps, row, { ...resolution, source }),
           { isValid: (d) => existsSync(d.path) },
         );
         step('Converting');
-        const decoded = await ctx.stage('convert', hash(download.sha256, ctx.config.media), () => decode(deps, download, true), {
-          isValid: (d) => existsSync(d.pcmPath) && Object.values(d.files).every((path) => existsSync(path)),
-        });
+        const decoded = await ctx.stage(
+          'convert',
+          hash(download.sha256, ctx.config.media),
+          () => decode(deps, download, true),
+          {
+            isValid: (d) => existsSync(d.pcmPath) && Object.values(d.files).every((path) => existsSync(path)),
+          },
+        );
         step('Analysing');
         const analysis = await ctx.stage('analyse', hash(decoded), () => analyseAudio(deps, decoded));
         const metadata = trackMetadata(row, resolution.spotify, download);
-        const recording = await ctx.stage('same-recording', hash(decoded.fingerprint), async () => sameRecording(deps, decoded.fingerprint));
+        const recording = await ctx.stage('same-recording', hash(decoded.fingerprint), async () =>
+          sameRecording(deps, decoded.fingerprint),
+        );
         if (recording.duplicate) {
           // The same recording is already in the library (a SoundCloud and a YouTube copy): its files, no new ones.
           ctx.logger.info({ reason: recording.duplicate.reason }, 'same recording already in the library');
-          return { placed: { primary: recording.duplicate.files, all: [], bytes: 0 }, analysis, fingerprint: recording.fingerprint, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search, notes: download.notes ?? [] }, duplicateOf: recording.duplicate.reason };
+          return {
+            placed: { primary: recording.duplicate.files, all: [], bytes: 0 },
+            analysis,
+            fingerprint: recording.fingerprint,
+            metadata,
+            download: {
+              source: download.source,
+              fallbackFrom: download.fallbackFrom,
+              search: download.search,
+              notes: download.notes ?? [],
+            },
+            duplicateOf: recording.duplicate.reason,
+          };
         }
-        const converted = await ctx.stage('tag', hash(decoded, analysis, metadata), () => tagFiles(deps, download, decoded, analysis, metadata), {
-          isValid: (c) => Object.values(c.files).every((path) => existsSync(path)),
-        });
+        const converted = await ctx.stage(
+          'tag',
+          hash(decoded, analysis, metadata),
+          () => tagFiles(deps, download, decoded, analysis, metadata),
+          {
+            isValid: (c) => Object.values(c.files).every((path) => existsSync(path)),
+          },
+        );
         await ctx.stage('verify', hash(converted), () => verifyFiles(deps, converted, analysis));
         step('Placing the files');
-        const placed = await placeFiles(deps, converted.files, { artist: metadata.artist, title: metadata.title, playlist }, {
-          album: metadata.album,
-          durationSeconds: analysis.durationSeconds,
-          bpm: analysis.bpm,
-          key: analysis.key,
+        const placed = await placeFiles(
+          deps,
+          converted.files,
+          { artist: metadata.artist, title: metadata.title, playlist },
+          {
+            album: metadata.album,
+            durationSeconds: analysis.durationSeconds,
+            bpm: analysis.bpm,
+            key: analysis.key,
+            fingerprint: converted.fingerprint?.compressed ?? null,
+            fingerprintRaw: converted.fingerprint ? rawFromBase64(converted.fingerprint.rawBase64) : null,
+          },
+        );
+        return {
+          placed,
+          analysis,
           fingerprint: converted.fingerprint?.compressed ?? null,
-          fingerprintRaw: converted.fingerprint ? rawFromBase64(converted.fingerprint.rawBase64) : null,
-        });
-        return { placed, analysis, fingerprint: converted.fingerprint?.compressed ?? null, metadata, download: { source: download.source, fallbackFrom: download.fallbackFrom, search: download.search, notes: download.notes ?? [] } };
+          metadata,
+          download: {
+            source: download.source,
+            fallbackFrom: download.fallbackFrom,
+            search: download.search,
+            notes: download.notes ?? [],
+          },
+        };
       },
       { isValid: (p) => p.placed.all.every((path) => existsSync(path)) },
     );
@@ -156,22 +244,40 @@ export const musicTrackHandler: Handler<'tracks'> = {
     step('Writing to Notion');
     // Artists merged in from duplicate rows are kept next to the ones found now.
     const mergedArtists = Array.isArray(mergeValues.artists) ? mergeValues.artists : [];
-    const artists = await linkArtists(ctx, row, result.metadata.artist, result.metadata.title, resolution.spotify, result.download.source.label, mergedArtists);
+    const artists = await linkArtists(
+      ctx,
+      row,
+      result.metadata.artist,
+      result.metadata.title,
+      resolution.spotify,
+      result.download.source.label,
+      mergedArtists,
+    );
     const eagleId = localSource?.eagleId ?? (await importPlaced(ctx, media, result, playlist));
     return synced(ctx, row, resolution, result, artists, { ...mergeValues, ...(eagleId ? { eagleId } : {}) });
   },
 };
 
-const PATH_PROPERTIES: Record<keyof AdoptedFiles, string> = { m4a: 'M4A File Path', aiff: 'AIFF File Path', wav: 'WAV File Path' };
+const PATH_PROPERTIES: Record<keyof AdoptedFiles, string> = {
+  m4a: 'M4A File Path',
+  aiff: 'AIFF File Path',
+  wav: 'WAV File Path',
+};
 
 /** The paths that lie in the library folders, and for the others why they were ignored (a sentence for the row). */
-async function inLibrary(config: HandlerContext<'tracks'>['config'], files: AdoptedFiles): Promise<{ files: AdoptedFiles; ignored: string[] }> {
+async function inLibrary(
+  config: HandlerContext<'tracks'>['config'],
+  files: AdoptedFiles,
+): Promise<{ files: AdoptedFiles; ignored: string[] }> {
   const kept: AdoptedFiles = {};
   const ignored: string[] = [];
   for (const [format, path] of Object.entries(files) as Array<[keyof AdoptedFiles, string]>) {
     const why = await outsideLibrary(config, path);
     if (why === null) kept[format] = path;
-    else ignored.push(`${PATH_PROPERTIES[format]} "${path.slice(0, 200)}" was ignored: it is ${why}; tracksync adopts only files inside them`);
+    else
+      ignored.push(
+        `${PATH_PROPERTIES[format]} "${path.slice(0, 200)}" was ignored: it is ${why}; tracksync adopts only files inside them`,
+      );
   }
   return { files: kept, ignored };
 }
@@ -180,22 +286,53 @@ async function inLibrary(config: HandlerContext<'tracks'>['config'], files: Adop
 async function useLocalFile(deps: PipelineDeps, path: string, source: ResolvedSource): Promise<DownloadResult> {
   const probe = await deps.ffmpeg.probe(path, deps.signal);
   if (!probe.hasAudio) throw new TrackSyncError('CORRUPT_MEDIA', `the library file ${path} is not playable audio`);
-  return { path, bytes: (await stat(path)).size, sha256: await sha256File(path), info: emptyInfo(), thumbnailPath: null, probe, source, fallbackFrom: null, search: null };
+  return {
+    path,
+    bytes: (await stat(path)).size,
+    sha256: await sha256File(path),
+    info: emptyInfo(),
+    thumbnailPath: null,
+    probe,
+    source,
+    fallbackFrom: null,
+    search: null,
+  };
 }
 
 function emptyInfo(): DownloadResult['info'] {
-  return { id: null, title: null, uploader: null, artist: null, track: null, album: null, genre: null, durationSeconds: null, webpageUrl: null, extractor: null, thumbnailUrl: null, isrc: null };
+  return {
+    id: null,
+    title: null,
+    uploader: null,
+    artist: null,
+    track: null,
+    album: null,
+    genre: null,
+    durationSeconds: null,
+    webpageUrl: null,
+    extractor: null,
+    thumbnailUrl: null,
+    isrc: null,
+  };
 }
 
 /** After the conversion: is this recording already in the library (fingerprint similarity >= 0.9)? */
-function sameRecording(deps: PipelineDeps, fingerprint: TrackFingerprint | null): { fingerprint: string | null; duplicate: { files: AdoptedFiles; reason: string } | null } {
+function sameRecording(
+  deps: PipelineDeps,
+  fingerprint: TrackFingerprint | null,
+): { fingerprint: string | null; duplicate: { files: AdoptedFiles; reason: string } | null } {
   if (!fingerprint) return { fingerprint: null, duplicate: null };
   const found = checkAfterDownload(deps.store, deps.config, deps.pageId, rawFromBase64(fingerprint.rawBase64));
   return { fingerprint: fingerprint.compressed, duplicate: found ?? null };
 }
 
 /** Eagle: the WAV (else the AIFF, else the M4A) into Playlists/<playlist>, tagged; deferred when Eagle is closed. */
-async function importPlaced(ctx: HandlerContext<'tracks'>, media: MediaServices, result: PlacedTrack, playlist: string | null): Promise<string | null> {
+async function importPlaced(
+  ctx: HandlerContext<'tracks'>,
+  media: MediaServices,
+  result: PlacedTrack,
+  playlist: string | null,
+): Promise<string | null> {
   const file = result.placed.primary.wav ?? result.placed.primary.aiff ?? result.placed.primary.m4a;
   if (!file || result.duplicateOf) return null;
   return ctx.stage('eagle', hash(file), () =>
@@ -222,7 +359,13 @@ async function importPlaced(ctx: HandlerContext<'tracks'>, media: MediaServices,
  * Files already on disk instead of a download: they must all decode; the first (the WAV when there is one) is analysed.
  * Undefined when one of them does not decode (then the track is processed normally).
  */
-async function adoptFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, files: AdoptedFiles, reason: string, extra: TrackValues = {}): Promise<HandlerResult | undefined> {
+async function adoptFiles(
+  ctx: HandlerContext<'tracks'>,
+  deps: PipelineDeps,
+  files: AdoptedFiles,
+  reason: string,
+  extra: TrackValues = {},
+): Promise<HandlerResult | undefined> {
   const listed = Object.entries(files).filter(([, path]) => path) as Array<['m4a' | 'aiff' | 'wav', string]>;
   if (listed.length === 0 || !listed.every(([, path]) => existsSync(path))) return undefined;
   const adopted = await ctx.stage('adopt', hash(listed), async () => {
@@ -237,7 +380,10 @@ async function adoptFiles(ctx: HandlerContext<'tracks'>, deps: PipelineDeps, fil
     return analyseAudio(deps, await decode(deps, { path: first, probe: probes.get(first)! }, false));
   });
   if (!adopted) return undefined;
-  ctx.logger.info({ paths: listed.map(([, p]) => p), reason }, 'files already on disk decode: adopting them instead of downloading');
+  ctx.logger.info(
+    { paths: listed.map(([, p]) => p), reason },
+    'files already on disk decode: adopting them instead of downloading',
+  );
   return {
     outcome: 'adopted',
     properties: {
@@ -280,7 +426,12 @@ function trackMetadata(row: TrackRow, spotify: SpotifyTrack | null, download: Do
   const clean = (text: string | null | undefined): string => cleanText(text ?? '').trim();
   return {
     title: row.title || clean(spotify?.name) || download.info.title || 'Untitled',
-    artist: row.artist || clean(spotify?.artists.map((a) => a.name).join(', ')) || download.info.artist || download.info.uploader || '',
+    artist:
+      row.artist ||
+      clean(spotify?.artists.map((a) => a.name).join(', ')) ||
+      download.info.artist ||
+      download.info.uploader ||
+      '',
     album: row.album || clean(spotify?.album) || download.info.album || '',
     genre: row.genre || download.info.genre || '',
     year: Number.isInteger(year) && year > 1900 ? year : null,
@@ -298,7 +449,13 @@ function spotifyValues(row: TrackRow, spotify: SpotifyTrack | null): TrackValues
   if (!row.spotifyUrl) values.spotifyUrl = spotify.url;
   if (!row.isrc && spotify.isrc) values.isrc = spotify.isrc;
   if (!row.album && spotify.album) values.album = spotify.album;
-  if (spotify.releaseDate) values.releaseDate = spotify.releaseDate.length === 4 ? `${spotify.releaseDate}-01-01` : spotify.releaseDate.length === 7 ? `${spotify.releaseDate}-01` : spotify.releaseDate;
+  if (spotify.releaseDate)
+    values.releaseDate =
+      spotify.releaseDate.length === 4
+        ? `${spotify.releaseDate}-01-01`
+        : spotify.releaseDate.length === 7
+          ? `${spotify.releaseDate}-01`
+          : spotify.releaseDate;
   if (spotify.popularity !== null) values.popularity = spotify.popularity;
   if (spotify.imageUrl) values.imageUrl = spotify.imageUrl;
   values.durationMs = spotify.durationMs;
@@ -310,8 +467,16 @@ function spotifyValues(row: TrackRow, spotify: SpotifyTrack | null): TrackValues
 /** No audio to be found: what is known is written, tagged Metadata Enriched, and the row is not retried until it changes. */
 function metadataOnly(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution): HandlerResult {
   const best = resolution.search?.candidates[0];
-  ctx.logger.info({ query: resolution.search?.query, best: best ? { url: best.url, score: best.score, rejected: best.rejected } : null }, 'no acceptable source: metadata only');
-  const searched = resolution.search ? [`searched "${resolution.search.query}": no version close enough to download`] : [];
+  ctx.logger.info(
+    {
+      query: resolution.search?.query,
+      best: best ? { url: best.url, score: best.score, rejected: best.rejected } : null,
+    },
+    'no acceptable source: metadata only',
+  );
+  const searched = resolution.search
+    ? [`searched "${resolution.search.query}": no version close enough to download`]
+    : [];
   return {
     outcome: 'metadata-only',
     properties: { ...spotifyValues(row, resolution.spotify), processing: [PROCESSING_TAGS.metadataEnriched] },
@@ -333,8 +498,17 @@ async function linkArtists(
   if (!schema || !ctx.schemas.tracks.fields.artists) return undefined;
   const names = splitArtists(artist, title);
   if (names.length === 0) return undefined;
-  const source = sourceLabel.startsWith('SoundCloud') ? 'SoundCloud' : sourceLabel.startsWith('YouTube') ? 'YouTube' : spotify ? 'Spotify' : undefined;
-  const hints: ArtistHints = { ...(source ? { source } : {}), spotify: new Map((spotify?.artists ?? []).map((a) => [a.name, { id: a.id, url: a.url }])) };
+  const source = sourceLabel.startsWith('SoundCloud')
+    ? 'SoundCloud'
+    : sourceLabel.startsWith('YouTube')
+      ? 'YouTube'
+      : spotify
+        ? 'Spotify'
+        : undefined;
+  const hints: ArtistHints = {
+    ...(source ? { source } : {}),
+    spotify: new Map((spotify?.artists ?? []).map((a) => [a.name, { id: a.id, url: a.url }])),
+  };
   const linked = await ctx.stage('artists', hash(names), async () => {
     const ids = await artistDirectory(ctx.services, ctx.notion, ctx.logger).resolve(schema, names, hints);
     // The row's Artist relation in full (its page object lists 25 at most): the write replaces the whole relation.
@@ -347,9 +521,18 @@ async function linkArtists(
   return linked ?? undefined;
 }
 
-function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution, result: PlacedTrack, artistIds: string[] | undefined, extra: TrackValues): HandlerResult {
+function synced(
+  ctx: HandlerContext<'tracks'>,
+  row: TrackRow,
+  resolution: Resolution,
+  result: PlacedTrack,
+  artistIds: string[] | undefined,
+  extra: TrackValues,
+): HandlerResult {
   const { placed, analysis, metadata, download } = result;
-  const processing: string[] = result.duplicateOf ? [PROCESSING_TAGS.analysed] : [PROCESSING_TAGS.analysed, PROCESSING_TAGS.converted];
+  const processing: string[] = result.duplicateOf
+    ? [PROCESSING_TAGS.analysed]
+    : [PROCESSING_TAGS.analysed, PROCESSING_TAGS.converted];
   if (extra.eagleId) processing.push(PROCESSING_TAGS.eagleImported);
   if (Array.isArray(extra.processing)) processing.push(...extra.processing);
   const values: TrackValues = {
@@ -362,7 +545,9 @@ function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolu
     ...analysisValues(analysis, ctx.config.media.minKeyMarginPercent),
     ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
     processedAt: new Date(ctx.clock.now()).toISOString(),
-    downloadSource: download.fallbackFrom ? `${download.source.label} (${download.fallbackFrom.source.label} geo-blocked)` : download.source.label,
+    downloadSource: download.fallbackFrom
+      ? `${download.source.label} (${download.fallbackFrom.source.label} geo-blocked)`
+      : download.source.label,
     processing: [...new Set(processing)],
     ...(artistIds ? { artists: artistIds } : {}),
   };
@@ -376,7 +561,12 @@ function synced(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolu
   return {
     outcome: result.duplicateOf ? 'adopted' : 'synced',
     properties: values,
-    details: { paths: placed.all, source: download.source, search: download.search, ...(result.duplicateOf ? { duplicateOf: result.duplicateOf } : {}) },
+    details: {
+      paths: placed.all,
+      source: download.source,
+      search: download.search,
+      ...(result.duplicateOf ? { duplicateOf: result.duplicateOf } : {}),
+    },
     ...notesComment([...resolution.notes, ...(download.notes ?? [])]),
   };
 }
@@ -405,7 +595,10 @@ async function firstPlaylistName(notion: NotionGateway, row: TrackRow, logger: L
     return name || null;
   } catch (error) {
     if (error instanceof TrackSyncError && error.code === 'NOTION_NOT_FOUND') {
-      logger.warn({ playlist: first }, 'the related playlist page is not shared with the integration; using the default folder');
+      logger.warn(
+        { playlist: first },
+        'the related playlist page is not shared with the integration; using the default folder',
+      );
       return null;
     }
     throw error;

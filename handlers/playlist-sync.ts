@@ -10,16 +10,28 @@ export const playlistSyncHandler: Handler<'tasks'> = {
   accepts(input, config) {
     if (!isRoutedToUs(input.fields, config.routing)) return false;
     const title = String(input.fields.title ?? '').toLowerCase();
-    const text = [input.fields.description, input.fields.nextStep, input.fields.successCriteria].map((v) => (typeof v === 'string' ? v : '')).join('\n');
+    const text = [input.fields.description, input.fields.nextStep, input.fields.successCriteria]
+      .map((v) => (typeof v === 'string' ? v : ''))
+      .join('\n');
     const targets = readTargets(text);
     // A playlist task by its title, or a task whose only URLs are playlists.
-    return /\b(sync playlist|playlist sync)\b/.test(title) || (targets.playlists.length > 0 && targets.tracks.length === 0);
+    return (
+      /\b(sync playlist|playlist sync)\b/.test(title) || (targets.playlists.length > 0 && targets.tracks.length === 0)
+    );
   },
   async run(ctx) {
     const text = taskText(ctx);
     const targets = readTargets(text);
     if (targets.playlists.length === 0) {
-      return taskOutcome([problemLine('the task', 'no SoundCloud set or Spotify playlist URL in the task; put the playlist URL in the Description')], `task "${String(ctx.input.fields.title ?? '')}"`);
+      return taskOutcome(
+        [
+          problemLine(
+            'the task',
+            'no SoundCloud set or Spotify playlist URL in the task; put the playlist URL in the Description',
+          ),
+        ],
+        `task "${String(ctx.input.fields.title ?? '')}"`,
+      );
     }
     const { limit, asked, note } = taskLimit(text, ctx.config.tasks.maxPlaylistTracks, 'tasks.maxPlaylistTracks');
     const budget = new RowBudget(Math.min(ctx.config.tasks.maxNewRowsPerTask, asked ?? Infinity));

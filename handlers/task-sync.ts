@@ -22,26 +22,40 @@ import type { HandlerContext } from '../src/engine/contracts.js';
 type TaskContext = HandlerContext<'tasks'>;
 
 /** A playlist no retry can read until a person acts: private, no user token, or someone else's Spotify playlist. */
-const PLAYLIST_BLOCKING: ReadonlySet<ErrorCode> = new Set(['SOURCE_PRIVATE', 'SPOTIFY_UNAUTHORIZED', 'SPOTIFY_PLAYLIST_NOT_OWNED']);
+const PLAYLIST_BLOCKING: ReadonlySet<ErrorCode> = new Set([
+  'SOURCE_PRIVATE',
+  'SPOTIFY_UNAUTHORIZED',
+  'SPOTIFY_PLAYLIST_NOT_OWNED',
+]);
 
 const key = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** The task's text: Description, Next Required Step and Success Criteria. */
 export function taskText(ctx: TaskContext): string {
   const f = ctx.input.fields;
-  return [f.description, f.nextStep, f.successCriteria].map((v) => (typeof v === 'string' ? cleanText(v) : '')).join('\n');
+  return [f.description, f.nextStep, f.successCriteria]
+    .map((v) => (typeof v === 'string' ? cleanText(v) : ''))
+    .join('\n');
 }
 
 /**
  * "limit: 3" (or "limit 3") in the task text: it can lower the configured cap, never raise it (the text is anyone's,
  * the cap is the user's). `note` tells the task's report when the text asked for more than the cap.
  */
-export function taskLimit(text: string, cap: number, setting = 'tasks.maxTracksPerTask'): { limit: number; asked: number | null; note?: string } {
+export function taskLimit(
+  text: string,
+  cap: number,
+  setting = 'tasks.maxTracksPerTask',
+): { limit: number; asked: number | null; note?: string } {
   const match = text.match(/\blimit\s*[:=]?\s*(\d{1,9})\b/i);
   if (!match) return { limit: cap, asked: null };
   const asked = Math.max(1, Number(match[1]));
   if (asked <= cap) return { limit: asked, asked };
-  return { limit: cap, asked, note: `The task asks for ${asked} tracks; the configured cap is ${cap} (${setting}), which a task cannot raise.` };
+  return {
+    limit: cap,
+    asked,
+    note: `The task asks for ${asked} tracks; the configured cap is ${cap} (${setting}), which a task cannot raise.`,
+  };
 }
 
 /** How many Music Tracks rows one task may still create (tasks.maxNewRowsPerTask, lowered by the task's "limit"). */
@@ -117,7 +131,12 @@ export async function syncRow(ctx: TaskContext, pageId: string, label: string): 
  * Finds or creates the row of a track URL (checkpointed, so a retry never creates it twice). A new row takes one from
  * the task's budget; with none left the URL gets no row (null). A replayed checkpoint counts again, in the same order.
  */
-async function taskRow(ctx: TaskContext, target: ClassifiedUrl, known: { title?: string; artist?: string; playlistIds?: string[] }, budget: RowBudget): Promise<string | null> {
+async function taskRow(
+  ctx: TaskContext,
+  target: ClassifiedUrl,
+  known: { title?: string; artist?: string; playlistIds?: string[] },
+  budget: RowBudget,
+): Promise<string | null> {
   const row = await ctx.stage(`row ${key(target.url)}`, 'v1', async () => {
     const existing = await findTrackRow(ctx.notion, ctx.schemas.tracks, target);
     if (existing) return { pageId: existing.id, created: false };
@@ -131,7 +150,12 @@ async function taskRow(ctx: TaskContext, target: ClassifiedUrl, known: { title?:
 }
 
 /** Finds or creates the row of a track URL, then syncs it. */
-export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, budget: RowBudget, known: { title?: string; artist?: string; playlistIds?: string[] } = {}): Promise<TrackLine> {
+export async function syncUrl(
+  ctx: TaskContext,
+  target: ClassifiedUrl,
+  budget: RowBudget,
+  known: { title?: string; artist?: string; playlistIds?: string[] } = {},
+): Promise<TrackLine> {
   let pageId: string | null;
   try {
     pageId = await taskRow(ctx, target, known, budget);
@@ -143,7 +167,11 @@ export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, budget: R
     if (error.code === 'ABORTED' || error.kind !== 'permanent') throw error;
     return problemLine(target.url, `could not find or create its Music Tracks row: ${error.message}`);
   }
-  if (pageId === null) return problemLine(target.url, `no row created: the task reached its cap of ${budget.total} new rows (tasks.maxNewRowsPerTask)`);
+  if (pageId === null)
+    return problemLine(
+      target.url,
+      `no row created: the task reached its cap of ${budget.total} new rows (tasks.maxNewRowsPerTask)`,
+    );
   if (known.playlistIds?.length) await linkPlaylist(ctx, pageId, known.playlistIds);
   return syncRow(ctx, pageId, known.title ? `${known.artist ? `${known.artist} - ` : ''}${known.title}` : target.url);
 }
@@ -152,7 +180,9 @@ export async function syncUrl(ctx: TaskContext, target: ClassifiedUrl, budget: R
 async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: readonly string[]): Promise<void> {
   const schema = ctx.schemas.tracks;
   if (!schema.fields.playlists) return;
-  await ctx.stage(`link ${pageId}`, key(playlistIds.join()), () => addToRelation(ctx.notion, schema, pageId, 'playlists', playlistIds, ctx.logger));
+  await ctx.stage(`link ${pageId}`, key(playlistIds.join()), () =>
+    addToRelation(ctx.notion, schema, pageId, 'playlists', playlistIds, ctx.logger),
+  );
 }
 
 /**
@@ -160,21 +190,35 @@ async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: reado
  * budget lasts, for the poller to process. It is read only as far as that needs: a 100,000-track playlist costs a few
  * pages, not a thousand. The listing and each row are checkpointed, so a restart half-way through resumes.
  */
-export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, limit: number, budget: RowBudget): Promise<{ lines: TrackLine[]; notes: string[] }> {
+export async function syncPlaylist(
+  ctx: TaskContext,
+  playlist: ClassifiedUrl,
+  limit: number,
+  budget: RowBudget,
+): Promise<{ lines: TrackLine[]; notes: string[] }> {
   const readCap = Math.max(limit, budget.total);
   let listing: PlaylistListing;
   try {
-    listing = await ctx.stage(`playlist ${key(playlist.url)}`, `v2:${readCap}`, () => listPlaylistEntries(ctx.services.require<MediaServices>(MEDIA), playlist, ctx.signal, readCap));
+    listing = await ctx.stage(`playlist ${key(playlist.url)}`, `v2:${readCap}`, () =>
+      listPlaylistEntries(ctx.services.require<MediaServices>(MEDIA), playlist, ctx.signal, readCap),
+    );
   } catch (raw) {
     const error = coerceError(raw);
     // Transient (Spotify refusing the app until a person renews Premium, a 429, the network): the task waits and is
     // tried again, like any item, instead of reporting the playlist as failed.
     if (error.code === 'ABORTED' || error.kind !== 'permanent') throw error;
     const blocking = PLAYLIST_BLOCKING.has(error.code);
-    return { lines: [problemLine(playlist.url, `${blocking ? 'a person must act: ' : ''}${error.message}`, blocking)], notes: [] };
+    return {
+      lines: [problemLine(playlist.url, `${blocking ? 'a person must act: ' : ''}${error.message}`, blocking)],
+      notes: [],
+    };
   }
-  const notes = [`Playlist "${listing.name}": ${listing.entries.length} track(s)${listing.entries.length >= readCap ? ` read (it may have more: a task reads at most ${readCap})` : ''}.`];
-  const playlistId = await ctx.stage(`playlist page ${key(listing.name)}`, 'v1', () => ensurePlaylistPage(ctx.notion, ctx.schemas, listing.name, playlist.url));
+  const notes = [
+    `Playlist "${listing.name}": ${listing.entries.length} track(s)${listing.entries.length >= readCap ? ` read (it may have more: a task reads at most ${readCap})` : ''}.`,
+  ];
+  const playlistId = await ctx.stage(`playlist page ${key(listing.name)}`, 'v1', () =>
+    ensurePlaylistPage(ctx.notion, ctx.schemas, listing.name, playlist.url),
+  );
   const lines: TrackLine[] = [];
   let synced = 0;
   for (const entry of listing.entries) {
@@ -196,7 +240,8 @@ export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, li
     lines.push(await syncUrl(ctx, target.value, budget, known));
     synced += 1;
   }
-  if (listing.entries.length > limit) notes.push(`Synced the first ${limit}; the others that got rows are synced by the daemon as it polls.`);
+  if (listing.entries.length > limit)
+    notes.push(`Synced the first ${limit}; the others that got rows are synced by the daemon as it polls.`);
   return { lines, notes };
 }
 
@@ -204,7 +249,14 @@ export async function syncPlaylist(ctx: TaskContext, playlist: ClassifiedUrl, li
 export interface FallbackSource {
   readonly name: string;
   /** Candidates newest first, or a reason the source is not available. */
-  candidates(ctx: TaskContext, count: number): Promise<{ urls?: Array<{ target: ClassifiedUrl; title?: string; artist?: string }>; pageIds?: string[]; unavailable?: string }>;
+  candidates(
+    ctx: TaskContext,
+    count: number,
+  ): Promise<{
+    urls?: Array<{ target: ClassifiedUrl; title?: string; artist?: string }>;
+    pageIds?: string[];
+    unavailable?: string;
+  }>;
 }
 
 /** The track the Spotify app is playing (macOS; skipped quietly elsewhere, or when Spotify is closed or paused). */
@@ -215,7 +267,9 @@ export function nowPlayingSource(platform: NodeJS.Platform = process.platform): 
       const playing = await spotifyNowPlaying({ config: ctx.config, platform, logger: ctx.logger, signal: ctx.signal });
       if (!playing) return { unavailable: platform === 'darwin' ? 'Spotify is not playing a track' : 'not a Mac' };
       const target = classifyUrl(playing.url);
-      return target.ok ? { urls: [{ target: target.value, title: playing.title, artist: playing.artist }] } : { unavailable: `Spotify reported "${playing.url}"` };
+      return target.ok
+        ? { urls: [{ target: target.value, title: playing.title, artist: playing.artist }] }
+        : { unavailable: `Spotify reported "${playing.url}"` };
     },
   };
 }
@@ -225,8 +279,17 @@ export const soundcloudLikes: FallbackSource = {
   async candidates(ctx, count) {
     if (!ctx.config.soundcloudProfile) return { unavailable: 'SOUNDCLOUD_PROFILE is not set' };
     const media = ctx.services.require<MediaServices>(MEDIA);
-    const listing = await media.ytdlp.list(ctx.config.feeds.soundcloudLikesUrl.replace('{profile}', ctx.config.soundcloudProfile), 'soundcloud', { signal: ctx.signal, limit: count });
-    return { urls: listing.entries.flatMap((e) => { const c = classifyUrl(e.url); return c.ok ? [{ target: c.value, title: e.title }] : []; }) };
+    const listing = await media.ytdlp.list(
+      ctx.config.feeds.soundcloudLikesUrl.replace('{profile}', ctx.config.soundcloudProfile),
+      'soundcloud',
+      { signal: ctx.signal, limit: count },
+    );
+    return {
+      urls: listing.entries.flatMap((e) => {
+        const c = classifyUrl(e.url);
+        return c.ok ? [{ target: c.value, title: e.title }] : [];
+      }),
+    };
   },
 };
 
@@ -234,9 +297,17 @@ export const spotifyLikes: FallbackSource = {
   name: 'Spotify liked songs',
   async candidates(ctx, count) {
     const media = ctx.services.require<MediaServices>(MEDIA);
-    if (!media.spotify || !ctx.config.spotify.refreshToken) return { unavailable: 'Spotify liked songs need SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN' };
+    if (!media.spotify || !ctx.config.spotify.refreshToken)
+      return {
+        unavailable: 'Spotify liked songs need SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN',
+      };
     const tracks = await media.spotify.likedTracks(count);
-    return { urls: tracks.flatMap((t) => { const c = classifyUrl(t.url); return c.ok ? [{ target: c.value, title: t.name, artist: t.artists.map((a) => a.name).join(', ') }] : []; }) };
+    return {
+      urls: tracks.flatMap((t) => {
+        const c = classifyUrl(t.url);
+        return c.ok ? [{ target: c.value, title: t.name, artist: t.artists.map((a) => a.name).join(', ') }] : [];
+      }),
+    };
   },
 };
 
@@ -244,7 +315,10 @@ export const eligibleRows: FallbackSource = {
   name: 'Music Tracks rows waiting',
   async candidates(ctx, count) {
     const ids: string[] = [];
-    for await (const page of ctx.notion.queryPages(ctx.schemas.tracks.dataSourceId, { filter: trackEligibilityFilter(ctx.schemas.tracks), sort: 'created_time' })) {
+    for await (const page of ctx.notion.queryPages(ctx.schemas.tracks.dataSourceId, {
+      filter: trackEligibilityFilter(ctx.schemas.tracks),
+      sort: 'created_time',
+    })) {
       ids.push(page.id);
       if (ids.length >= count) break;
     }
@@ -253,12 +327,24 @@ export const eligibleRows: FallbackSource = {
 };
 
 /** The legacy auto-detect chain (docs/legacy-bugs.md, "Sources and fallbacks" and "The intended next version"): now playing, SoundCloud likes, Spotify liked songs, waiting rows. */
-export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [nowPlayingSource(), soundcloudLikes, spotifyLikes, eligibleRows];
+export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [
+  nowPlayingSource(),
+  soundcloudLikes,
+  spotifyLikes,
+  eligibleRows,
+];
 
 /** Tries each source in order until one track is synced or every source is exhausted (at most `limit` attempts). */
-export async function runFallbackChain(ctx: TaskContext, sources: readonly FallbackSource[], limit: number, budget: RowBudget): Promise<{ lines: TrackLine[]; notes: string[] }> {
+export async function runFallbackChain(
+  ctx: TaskContext,
+  sources: readonly FallbackSource[],
+  limit: number,
+  budget: RowBudget,
+): Promise<{ lines: TrackLine[]; notes: string[] }> {
   const lines: TrackLine[] = [];
-  const notes: string[] = ['The task named no URL: tracksync took the newest unsynced track from its fallback sources.'];
+  const notes: string[] = [
+    'The task named no URL: tracksync took the newest unsynced track from its fallback sources.',
+  ];
   for (const source of sources) {
     if (lines.length >= limit || lines.some((l) => l.succeeded)) break;
     let offered: Awaited<ReturnType<FallbackSource['candidates']>>;
@@ -278,7 +364,12 @@ export async function runFallbackChain(ctx: TaskContext, sources: readonly Fallb
       if (lines.length >= limit || lines.some((l) => l.succeeded)) break;
       const existing = await findTrackRow(ctx.notion, ctx.schemas.tracks, candidate.target);
       if (existing && readText(ctx.schemas.tracks, existing, 'downloaded') === 'true') continue; // already synced: next
-      lines.push(await syncUrl(ctx, candidate.target, budget, { ...(candidate.title ? { title: candidate.title } : {}), ...(candidate.artist ? { artist: candidate.artist } : {}) }));
+      lines.push(
+        await syncUrl(ctx, candidate.target, budget, {
+          ...(candidate.title ? { title: candidate.title } : {}),
+          ...(candidate.artist ? { artist: candidate.artist } : {}),
+        }),
+      );
     }
     for (const pageId of offered.pageIds ?? []) {
       if (lines.length >= limit || lines.some((l) => l.succeeded)) break;

@@ -156,7 +156,8 @@ const SYSTEM_ERROR_CODES: Record<string, ErrorCode> = {
  */
 export function coerceError(error: unknown): TrackSyncError {
   if (error instanceof TrackSyncError) return error;
-  if (isAbortError(error)) return new TrackSyncError('ABORTED', 'the work was cancelled (shutdown or timeout)', { cause: error });
+  if (isAbortError(error))
+    return new TrackSyncError('ABORTED', 'the work was cancelled (shutdown or timeout)', { cause: error });
   const systemCode = (error as { code?: unknown } | null)?.code;
   if (typeof systemCode === 'string' && systemCode in SYSTEM_ERROR_CODES) {
     return new TrackSyncError(SYSTEM_ERROR_CODES[systemCode]!, messageOf(error), { cause: error });
@@ -182,7 +183,12 @@ let secretForms: string[] = [];
  * that only the secret's bytes determine.
  */
 export function secretVariants(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replaceAll('%20', '+'), JSON.stringify(secret).slice(1, -1)]);
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replaceAll('%20', '+'),
+    JSON.stringify(secret).slice(1, -1),
+  ]);
   const bytes = Buffer.from(secret, 'utf8');
   for (let offset = 0; offset < 3; offset += 1) {
     const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
@@ -199,7 +205,8 @@ export function secretVariants(secret: string): string[] {
 /** Secret values (tokens, passwords) scrubbed from every error and log line from now on (loadConfig registers them). */
 export function registerSecrets(values: readonly string[]): void {
   const forms = new Set(secretForms);
-  for (const value of values) if (value.length >= MIN_SCRUBBED_SECRET_CHARS) for (const form of secretVariants(value)) forms.add(form);
+  for (const value of values)
+    if (value.length >= MIN_SCRUBBED_SECRET_CHARS) for (const form of secretVariants(value)) forms.add(form);
   secretForms = [...forms].sort((a, b) => b.length - a.length);
 }
 
@@ -257,7 +264,10 @@ const TRACEBACK_LINE = /^(Traceback \(most recent call last\):|\s+File ".*", lin
  * it reaches Notion, the page or the terminal.
  */
 export function toolSummary(output: string, tool: string): string {
-  const lines = output.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const lines = output
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
   const error = lines.filter((l) => /^ERROR:/.test(l)).pop();
   if (error) return error.replace(/^ERROR:\s*/, '').slice(0, 160);
   if (lines.some((l) => l.startsWith('Traceback (most recent call last):'))) {

@@ -24,7 +24,14 @@ export interface EventMap {
   'cycle:error': { runId: number; code: ErrorCode; message: string };
   'item:claimed': { itemId: number; source: string; pageId: string; handler: string };
   'item:done': { itemId: number; source: string; pageId: string; handler: string; outcome: string; durationMs: number };
-  'item:retry': { itemId: number; pageId: string; code: ErrorCode; kind: ErrorKind; message: string; nextAttemptAt: number };
+  'item:retry': {
+    itemId: number;
+    pageId: string;
+    code: ErrorCode;
+    kind: ErrorKind;
+    message: string;
+    nextAttemptAt: number;
+  };
   'item:failed': { itemId: number; pageId: string; title: string; code: ErrorCode; message: string };
   'item:released': { itemId: number; pageId: string; reason: string };
   'stage:start': { itemId: number; stage: string };
@@ -33,7 +40,14 @@ export interface EventMap {
    * Where an item stands in a person's words (pipeline/steps.ts): step k of n with its label, the track's title once it
    * is known better than the row's, and the download's progress. For the CLI's live view and the status page only.
    */
-  'item:progress': { itemId: number; step: number; steps: number; label: string; title?: string; download?: DownloadProgress };
+  'item:progress': {
+    itemId: number;
+    step: number;
+    steps: number;
+    label: string;
+    title?: string;
+    download?: DownloadProgress;
+  };
   /** The daemon's playlist export ran (app/music.ts): why, how many playlists it wrote, and any error. */
   'playlists:exported': { reason: string; exported: number; unchanged: number; error?: string };
   'notion:request': { method: string; endpoint: string; status: number; durationMs: number };

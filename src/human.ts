@@ -63,7 +63,11 @@ export function humanizeFields(object: Record<string, unknown>, now = Date.now()
     if (typeof value === 'number' && Number.isFinite(value) && /.Ms$/.test(key)) {
       const name = key.slice(0, -2);
       out[name] = /^(retryIn|wait|delay|nextIn)/i.test(name) ? `in ${span(value)}` : span(value);
-    } else if (typeof value === 'number' && /^(nextAttemptAt|since|startedAt|finishedAt|until|dueAt)$/.test(key) && value > 1e12) {
+    } else if (
+      typeof value === 'number' &&
+      /^(nextAttemptAt|since|startedAt|finishedAt|until|dueAt)$/.test(key) &&
+      value > 1e12
+    ) {
       out[key] = `${localTime(value)} (${value > now ? inTime(value, now) : ago(value, now)})`;
     } else {
       out[key] = value;

@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,7 +30,10 @@ export function defaultLogDir(os: NodeJS.Platform, home: string = homedir(), sta
 export function logFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const rotated = readdirSync(dir)
-    .map((name) => ({ name, n: name.startsWith(`${LOG_FILE_NAME}.`) ? Number(name.slice(LOG_FILE_NAME.length + 1)) : NaN }))
+    .map((name) => ({
+      name,
+      n: name.startsWith(`${LOG_FILE_NAME}.`) ? Number(name.slice(LOG_FILE_NAME.length + 1)) : NaN,
+    }))
     .filter((f) => Number.isInteger(f.n) && f.n > 0)
     .sort((a, b) => b.n - a.n)
     .map((f) => join(dir, f.name));

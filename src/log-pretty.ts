@@ -6,7 +6,11 @@ import { humanizeFields } from './human.js';
  * durations and times in words (humanizeFields: "retryIn: in 4 min", not "retryInMs: 257993").
  */
 export function prettyPrinter(options: { colorize: boolean }): (line: string) => string {
-  const pretty = prettyFactory({ colorize: options.colorize, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' });
+  const pretty = prettyFactory({
+    colorize: options.colorize,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss',
+    ignore: 'pid,hostname',
+  });
   return (line) => {
     try {
       return pretty(humanizeFields(JSON.parse(line) as Record<string, unknown>));

@@ -51,7 +51,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     }
     return value;
   };
-  const pretty = options.pretty ?? (options.destination === undefined && options.file === undefined && process.stderr.isTTY === true);
+  const pretty =
+    options.pretty ??
+    (options.destination === undefined && options.file === undefined && process.stderr.isTTY === true);
   const base = {
     level: options.level ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -59,14 +61,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     formatters: { log: (object: Record<string, unknown>) => scrub(object) as Record<string, unknown> },
     hooks: {
       logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? scrub(a) : a)),
+        );
       },
     },
   };
   if (options.destination !== undefined) return pino(base, options.destination);
   if (options.file !== undefined) return pino(base, new RotatingLogFile(options.file));
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } });
+    return pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
+      },
+    });
   }
   return pino(base, pino.destination({ fd: 2, sync: true }));
 }

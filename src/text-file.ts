@@ -16,7 +16,11 @@ export interface PendingFiles {
   removePendingFile(path: string): void;
 }
 
-export async function writeTextAtomically(path: string, text: string, options: { store?: PendingFiles; clock?: Clock; mode?: number } = {}): Promise<void> {
+export async function writeTextAtomically(
+  path: string,
+  text: string,
+  options: { store?: PendingFiles; clock?: Clock; mode?: number } = {},
+): Promise<void> {
   const temp = join(dirname(path), `.${basename(path).slice(0, 60)}.tracksync-${randomUUID().slice(0, 8)}.tmp`);
   options.store?.addPendingFile(temp, null, (options.clock ?? { now: Date.now }).now());
   try {

@@ -7,7 +7,9 @@ export class Cursors {
 
   constructor(db: Db) {
     this.#s = {
-      getDataSourceId: db.prepare<[string], { data_source_id: string }>('SELECT data_source_id FROM data_sources WHERE database_id = ?'),
+      getDataSourceId: db.prepare<[string], { data_source_id: string }>(
+        'SELECT data_source_id FROM data_sources WHERE database_id = ?',
+      ),
       saveDataSourceId: db.prepare(
         `INSERT INTO data_sources (database_id, data_source_id, name, discovered_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (database_id) DO UPDATE SET data_source_id = excluded.data_source_id, name = excluded.name, discovered_at = excluded.discovered_at`,

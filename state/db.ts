@@ -1,5 +1,16 @@
 import Database from 'better-sqlite3';
-import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TrackSyncError } from '../src/errors.js';
 import { packageRoot } from '../src/paths.js';
@@ -63,29 +74,48 @@ const MOVE_ASIDE = 'tracksync never deletes it';
  */
 export function prepareStateDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new TrackSyncError('STATE_UNUSABLE', `the state directory ${dir} is a file, not a folder: move it aside (mv "${dir}" "${dir}.moved") or set TRACKSYNC_STATE_DIR to another folder; ${MOVE_ASIDE}`);
+    throw new TrackSyncError(
+      'STATE_UNUSABLE',
+      `the state directory ${dir} is a file, not a folder: move it aside (mv "${dir}" "${dir}.moved") or set TRACKSYNC_STATE_DIR to another folder; ${MOVE_ASIDE}`,
+    );
   }
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR' || code === 'EEXIST') {
-      throw new TrackSyncError('STATE_UNUSABLE', `the state directory ${dir} cannot be created: a part of its path is a file; move that file aside or set TRACKSYNC_STATE_DIR to another folder`, { cause: error });
+      throw new TrackSyncError(
+        'STATE_UNUSABLE',
+        `the state directory ${dir} cannot be created: a part of its path is a file; move that file aside or set TRACKSYNC_STATE_DIR to another folder`,
+        { cause: error },
+      );
     }
-    throw new TrackSyncError('STATE_UNUSABLE', `the state directory ${dir} cannot be created (${code ?? (error as Error).message}): make its parent folder writable or set TRACKSYNC_STATE_DIR to another folder`, { cause: error });
+    throw new TrackSyncError(
+      'STATE_UNUSABLE',
+      `the state directory ${dir} cannot be created (${code ?? (error as Error).message}): make its parent folder writable or set TRACKSYNC_STATE_DIR to another folder`,
+      { cause: error },
+    );
   }
   restrictMode(dir, 0o700);
   try {
     accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch (error) {
-    throw new TrackSyncError('STATE_UNUSABLE', `the state directory ${dir} is read-only for this user: make it writable (chmod u+rwx "${dir}") or set TRACKSYNC_STATE_DIR to a folder tracksync can write`, { cause: error });
+    throw new TrackSyncError(
+      'STATE_UNUSABLE',
+      `the state directory ${dir} is read-only for this user: make it writable (chmod u+rwx "${dir}") or set TRACKSYNC_STATE_DIR to a folder tracksync can write`,
+      { cause: error },
+    );
   }
 }
 
 /** Creates the file 0600 (or tightens an existing one), so SQLite never creates it with the umask's 0644. */
 function prepareStateFile(path: string): void {
   if (existsSync(path)) {
-    if (!statSync(path).isFile()) throw new TrackSyncError('STATE_UNUSABLE', `${path} is not a file (a folder?): move it aside (mv "${path}" "${path}.moved"); ${MOVE_ASIDE}`);
+    if (!statSync(path).isFile())
+      throw new TrackSyncError(
+        'STATE_UNUSABLE',
+        `${path} is not a file (a folder?): move it aside (mv "${path}" "${path}.moved"); ${MOVE_ASIDE}`,
+      );
     restrictMode(path, 0o600);
     return;
   }
@@ -111,12 +141,31 @@ function stateFileError(path: string, error: unknown): TrackSyncError {
   const code = String((error as { code?: unknown }).code ?? '');
   const what = (error as Error).message;
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(what)) {
-    return new TrackSyncError('STATE_UNUSABLE', `${path} is not a readable SQLite database (${what}): move it aside (mv "${path}" "${path}.corrupt") and tracksync starts with a fresh state (it re-reads Notion); ${MOVE_ASIDE}`, { cause: error });
+    return new TrackSyncError(
+      'STATE_UNUSABLE',
+      `${path} is not a readable SQLite database (${what}): move it aside (mv "${path}" "${path}.corrupt") and tracksync starts with a fresh state (it re-reads Notion); ${MOVE_ASIDE}`,
+      { cause: error },
+    );
   }
-  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR')) {
-    return new TrackSyncError('STATE_UNUSABLE', `${path} cannot be opened for reading and writing (${what}): give this user read and write access (chmod u+rw "${path}"; the folder must be writable too) or set TRACKSYNC_STATE_DIR to another folder`, { cause: error });
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'EROFS' ||
+    code === 'EACCES' ||
+    code === 'EPERM' ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_IOERR')
+  ) {
+    return new TrackSyncError(
+      'STATE_UNUSABLE',
+      `${path} cannot be opened for reading and writing (${what}): give this user read and write access (chmod u+rw "${path}"; the folder must be writable too) or set TRACKSYNC_STATE_DIR to another folder`,
+      { cause: error },
+    );
   }
-  return new TrackSyncError('STATE_UNUSABLE', `${path} cannot be used as tracksync's state (${what}): move it aside (mv "${path}" "${path}.moved") or set TRACKSYNC_STATE_DIR to another folder; ${MOVE_ASIDE}`, { cause: error });
+  return new TrackSyncError(
+    'STATE_UNUSABLE',
+    `${path} cannot be used as tracksync's state (${what}): move it aside (mv "${path}" "${path}.moved") or set TRACKSYNC_STATE_DIR to another folder; ${MOVE_ASIDE}`,
+    { cause: error },
+  );
 }
 
 /** Applies state/migrations/NNNN_name.sql in order, each in its own transaction; PRAGMA user_version records progress. */

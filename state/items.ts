@@ -1,5 +1,15 @@
 import type { Db } from './db.js';
-import type { ItemSource, ItemState, ItemRow, SyncRequestRow, InFlightRow, CheckpointRow, AttemptRow, PolledItem, ItemError } from './rows.js';
+import type {
+  ItemSource,
+  ItemState,
+  ItemRow,
+  SyncRequestRow,
+  InFlightRow,
+  CheckpointRow,
+  AttemptRow,
+  PolledItem,
+  ItemError,
+} from './rows.js';
 
 /** The work queue: items, their leases and attempts, the stage checkpoints, and the sync requests the CLI hands a running daemon. */
 export class ItemQueue {
@@ -24,7 +34,10 @@ export class ItemQueue {
          RETURNING *`,
       ),
       // SQLite serialises writers, so this one statement is an atomic claim (docs/decisions.md, "Claims in SQLite, then in Notion").
-      claimNextItems: db.prepare<{ source: ItemSource; owner: string; bootId: string; now: number; expires: number; limit: number }, ItemRow>(
+      claimNextItems: db.prepare<
+        { source: ItemSource; owner: string; bootId: string; now: number; expires: number; limit: number },
+        ItemRow
+      >(
         `UPDATE items SET state = 'claimed', lease_owner = @owner, lease_boot_id = @bootId, lease_expires_at = @expires, updated_at = @now
          WHERE id IN (
            SELECT id FROM items
@@ -41,7 +54,9 @@ export class ItemQueue {
         `UPDATE items SET state = 'running', attempts = attempts + 1, started_at = @now, updated_at = @now, stage = NULL
          WHERE id = @id AND lease_boot_id = @bootId RETURNING attempts`,
       ),
-      renewLease: db.prepare('UPDATE items SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_boot_id = ? AND state IN (\'claimed\', \'running\')'),
+      renewLease: db.prepare(
+        "UPDATE items SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_boot_id = ? AND state IN ('claimed', 'running')",
+      ),
       setItemStage: db.prepare('UPDATE items SET stage = ?, updated_at = ? WHERE id = ?'),
       finishItem: db.prepare(
         `UPDATE items SET state = 'done', outcome = @outcome, input_hash = COALESCE(@inputHash, input_hash), stage = NULL,
@@ -73,7 +88,9 @@ export class ItemQueue {
         `UPDATE items SET state = 'queued', lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, updated_at = ?
          WHERE state IN ('claimed', 'running') AND lease_boot_id IS NOT ?`,
       ),
-      resumeWaiting: db.prepare(`UPDATE items SET next_attempt_at = @now, updated_at = @now WHERE state = 'retry_wait' AND last_error_code = @code`),
+      resumeWaiting: db.prepare(
+        `UPDATE items SET next_attempt_at = @now, updated_at = @now WHERE state = 'retry_wait' AND last_error_code = @code`,
+      ),
       resetItemForRetry: db.prepare(
         `UPDATE items SET state = 'queued', attempts = 0, next_attempt_at = 0, last_error_code = NULL, last_error_kind = NULL,
            last_error_message = NULL, updated_at = ? WHERE id = ? AND state NOT IN ('claimed', 'running')`,
@@ -81,27 +98,39 @@ export class ItemQueue {
       getItem: db.prepare<[number], ItemRow>('SELECT * FROM items WHERE id = ?'),
       getItemByPage: db.prepare<[ItemSource, string], ItemRow>('SELECT * FROM items WHERE source = ? AND page_id = ?'),
       findItemsByPage: db.prepare<[string], ItemRow>('SELECT * FROM items WHERE page_id = ?'),
-      getCheckpoint: db.prepare<[number, string], CheckpointRow>('SELECT * FROM checkpoints WHERE item_id = ? AND stage = ?'),
+      getCheckpoint: db.prepare<[number, string], CheckpointRow>(
+        'SELECT * FROM checkpoints WHERE item_id = ? AND stage = ?',
+      ),
       recordStageDone: db.prepare(
         `INSERT INTO checkpoints (item_id, stage, input_hash, output_json, artefact_hash, finished_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (item_id, stage) DO UPDATE SET input_hash = excluded.input_hash, output_json = excluded.output_json,
            artefact_hash = excluded.artefact_hash, finished_at = excluded.finished_at`,
       ),
       clearCheckpoints: db.prepare('DELETE FROM checkpoints WHERE item_id = ?'),
-      startAttempt: db.prepare('INSERT INTO attempts (item_id, attempt, boot_id, started_at) VALUES (?, ?, ?, ?) RETURNING id'),
-      finishAttempt: db.prepare('UPDATE attempts SET finished_at = ?, outcome = ?, stage = ?, error_code = ?, error_message = ?, error_detail = ? WHERE id = ?'),
-      countItemsByState: db.prepare<[], { source: string; state: ItemState; count: number }>('SELECT source, state, COUNT(*) AS count FROM items GROUP BY source, state'),
+      startAttempt: db.prepare(
+        'INSERT INTO attempts (item_id, attempt, boot_id, started_at) VALUES (?, ?, ?, ?) RETURNING id',
+      ),
+      finishAttempt: db.prepare(
+        'UPDATE attempts SET finished_at = ?, outcome = ?, stage = ?, error_code = ?, error_message = ?, error_detail = ? WHERE id = ?',
+      ),
+      countItemsByState: db.prepare<[], { source: string; state: ItemState; count: number }>(
+        'SELECT source, state, COUNT(*) AS count FROM items GROUP BY source, state',
+      ),
       countFinishedSince: db.prepare<[number], { state: ItemState; count: number }>(
         "SELECT state, COUNT(*) AS count FROM items WHERE updated_at >= ? AND state IN ('done', 'failed', 'retry_wait') GROUP BY state",
       ),
-      listItemsInState: db.prepare<[ItemState, number], ItemRow>('SELECT * FROM items WHERE state = ? ORDER BY updated_at DESC LIMIT ?'),
+      listItemsInState: db.prepare<[ItemState, number], ItemRow>(
+        'SELECT * FROM items WHERE state = ? ORDER BY updated_at DESC LIMIT ?',
+      ),
       listInFlight: db.prepare<[], InFlightRow>(
         "SELECT items.*, (SELECT COUNT(*) FROM checkpoints c WHERE c.item_id = items.id) AS stages_done FROM items WHERE state IN ('claimed', 'running') ORDER BY started_at",
       ),
       listAttempts: db.prepare<[number], AttemptRow>(
         'SELECT attempt, started_at, finished_at, outcome, stage, error_code, error_message, error_detail FROM attempts WHERE item_id = ? ORDER BY id',
       ),
-      addSyncRequest: db.prepare<[string, number], { id: number }>('INSERT INTO sync_requests (page_id, requested_at) VALUES (?, ?) RETURNING id'),
+      addSyncRequest: db.prepare<[string, number], { id: number }>(
+        'INSERT INTO sync_requests (page_id, requested_at) VALUES (?, ?) RETURNING id',
+      ),
       // One statement: two daemons in turn (a restart) never both take a request.
       takeSyncRequests: db.prepare<[string, number], SyncRequestRow>(
         'UPDATE sync_requests SET taken_boot_id = ?, taken_at = ? WHERE taken_at IS NULL RETURNING *',
@@ -118,13 +147,39 @@ export class ItemQueue {
     return this.#s.upsertPolledItem.get({ ...item, state: 'queued' })!;
   }
 
-  claimNextItems(args: { source: ItemSource; owner: string; bootId: string; now: number; leaseMs: number; limit: number }): ItemRow[] {
-    return this.#s.claimNextItems.all({ source: args.source, owner: args.owner, bootId: args.bootId, now: args.now, expires: args.now + args.leaseMs, limit: args.limit });
+  claimNextItems(args: {
+    source: ItemSource;
+    owner: string;
+    bootId: string;
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): ItemRow[] {
+    return this.#s.claimNextItems.all({
+      source: args.source,
+      owner: args.owner,
+      bootId: args.bootId,
+      now: args.now,
+      expires: args.now + args.leaseMs,
+      limit: args.limit,
+    });
   }
 
   /** Claims one given item now (a task or the CLI asked for it), whatever its retry time. */
-  claimItemById(args: { id: number; owner: string; bootId: string; now: number; leaseMs: number }): ItemRow | undefined {
-    return this.#s.claimItemById.get({ id: args.id, owner: args.owner, bootId: args.bootId, now: args.now, expires: args.now + args.leaseMs });
+  claimItemById(args: {
+    id: number;
+    owner: string;
+    bootId: string;
+    now: number;
+    leaseMs: number;
+  }): ItemRow | undefined {
+    return this.#s.claimItemById.get({
+      id: args.id,
+      owner: args.owner,
+      bootId: args.bootId,
+      now: args.now,
+      expires: args.now + args.leaseMs,
+    });
   }
 
   /** Starts an attempt: counts it and returns the attempt number (undefined if the lease is no longer ours). */
@@ -148,16 +203,41 @@ export class ItemQueue {
    * `refundAttempt`: a rate-limited wait does not use up one of the item's attempts. `inputHash`: the page's hash after
    * our failure write-back, so that write is not mistaken for a user's edit (which would re-queue the item at once).
    */
-  scheduleRetry(id: number, nextAttemptAt: number, error: ItemError, now: number, options: { refundAttempt?: boolean; inputHash?: string | null } = {}): void {
-    this.#s.scheduleRetry.run({ id, nextAttemptAt, code: error.code, kind: error.kind, message: error.message, now, refund: options.refundAttempt ? 1 : 0, inputHash: options.inputHash ?? null });
+  scheduleRetry(
+    id: number,
+    nextAttemptAt: number,
+    error: ItemError,
+    now: number,
+    options: { refundAttempt?: boolean; inputHash?: string | null } = {},
+  ): void {
+    this.#s.scheduleRetry.run({
+      id,
+      nextAttemptAt,
+      code: error.code,
+      kind: error.kind,
+      message: error.message,
+      now,
+      refund: options.refundAttempt ? 1 : 0,
+      inputHash: options.inputHash ?? null,
+    });
   }
 
   failItem(id: number, error: ItemError, inputHash: string | null, now: number): void {
     this.#s.failItem.run({ id, code: error.code, kind: error.kind, message: error.message, inputHash, now });
   }
 
-  releaseItem(id: number, now: number, options: { refundAttempt: boolean; nextAttemptAt?: number; inputHash?: string | null }): void {
-    this.#s.releaseItem.run({ id, now, refund: options.refundAttempt ? 1 : 0, nextAttemptAt: options.nextAttemptAt ?? 0, inputHash: options.inputHash ?? null });
+  releaseItem(
+    id: number,
+    now: number,
+    options: { refundAttempt: boolean; nextAttemptAt?: number; inputHash?: string | null },
+  ): void {
+    this.#s.releaseItem.run({
+      id,
+      now,
+      refund: options.refundAttempt ? 1 : 0,
+      nextAttemptAt: options.nextAttemptAt ?? 0,
+      inputHash: options.inputHash ?? null,
+    });
   }
 
   /** At start: whatever an earlier process held is free again (its checkpoints stay, so work resumes). */
@@ -191,7 +271,14 @@ export class ItemQueue {
     return this.#s.getCheckpoint.get(itemId, stage);
   }
 
-  recordStageDone(itemId: number, stage: string, inputHash: string, output: unknown, artefactHash: string | null, now: number): void {
+  recordStageDone(
+    itemId: number,
+    stage: string,
+    inputHash: string,
+    output: unknown,
+    artefactHash: string | null,
+    now: number,
+  ): void {
     this.#s.recordStageDone.run(itemId, stage, inputHash, JSON.stringify(output), artefactHash, now);
   }
 
@@ -203,8 +290,20 @@ export class ItemQueue {
     return (this.#s.startAttempt.get(itemId, attempt, bootId, now) as { id: number }).id;
   }
 
-  finishAttempt(attemptId: number, result: { outcome: string; stage: string | null; code?: string; message?: string; detail?: string }, now: number): void {
-    this.#s.finishAttempt.run(now, result.outcome, result.stage, result.code ?? null, result.message ?? null, result.detail ?? null, attemptId);
+  finishAttempt(
+    attemptId: number,
+    result: { outcome: string; stage: string | null; code?: string; message?: string; detail?: string },
+    now: number,
+  ): void {
+    this.#s.finishAttempt.run(
+      now,
+      result.outcome,
+      result.stage,
+      result.code ?? null,
+      result.message ?? null,
+      result.detail ?? null,
+      attemptId,
+    );
   }
 
   listAttempts(itemId: number): AttemptRow[] {
@@ -238,8 +337,19 @@ export class ItemQueue {
     return this.#s.takeSyncRequests.all(bootId, now);
   }
 
-  finishSyncRequest(id: number, result: { state: string; outcome: string; error?: { code: string; message: string } }, now: number): void {
-    this.#s.finishSyncRequest.run({ id, now, state: result.state, outcome: result.outcome, code: result.error?.code ?? null, message: result.error?.message ?? null });
+  finishSyncRequest(
+    id: number,
+    result: { state: string; outcome: string; error?: { code: string; message: string } },
+    now: number,
+  ): void {
+    this.#s.finishSyncRequest.run({
+      id,
+      now,
+      state: result.state,
+      outcome: result.outcome,
+      code: result.error?.code ?? null,
+      message: result.error?.message ?? null,
+    });
   }
 
   getSyncRequest(id: number): SyncRequestRow | undefined {

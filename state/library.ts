@@ -10,7 +10,9 @@ export class LibraryIndex {
     this.#db = db;
     this.#s = {
       getLibraryFile: db.prepare<[string], LibraryFileRow>('SELECT * FROM library_files WHERE path = ?'),
-      listLibraryFilesOfPage: db.prepare<[string], LibraryFileRow>('SELECT * FROM library_files WHERE page_id = ? AND gone = 0'),
+      listLibraryFilesOfPage: db.prepare<[string], LibraryFileRow>(
+        'SELECT * FROM library_files WHERE page_id = ? AND gone = 0',
+      ),
       recordPlacedFile: db.prepare(
         `INSERT INTO library_files (path, page_id, format, size, mtime_ms, placed_at, gone) VALUES (@path, @pageId, @format, @size, @mtimeMs, @now, 0)
          ON CONFLICT (path) DO UPDATE SET page_id = excluded.page_id, format = excluded.format, size = excluded.size,
@@ -18,7 +20,9 @@ export class LibraryIndex {
       ),
       addPendingFile: db.prepare('INSERT OR REPLACE INTO pending_files (path, item_id, created_at) VALUES (?, ?, ?)'),
       removePendingFile: db.prepare('DELETE FROM pending_files WHERE path = ?'),
-      listPendingFiles: db.prepare<[], { path: string; item_id: number | null; created_at: number }>('SELECT * FROM pending_files'),
+      listPendingFiles: db.prepare<[], { path: string; item_id: number | null; created_at: number }>(
+        'SELECT * FROM pending_files',
+      ),
       upsertIndexedFile: db.prepare(
         `INSERT INTO library_files (path, root, page_id, format, size, mtime_ms, placed_at, gone, duration_seconds, title, artist, album, bpm,
            musical_key, norm_title, norm_artist, fingerprint, fingerprint_raw, scan_id)
@@ -37,12 +41,23 @@ export class LibraryIndex {
         `SELECT k.path AS path, COUNT(*) AS shared FROM fingerprint_keys k JOIN library_files f ON f.path = k.path
          WHERE k.key IN (SELECT value FROM json_each(?)) AND f.gone = 0 GROUP BY k.path ORDER BY shared DESC LIMIT ?`,
       ),
-      findFilesByNames: db.prepare<[string, string], LibraryFileRow>('SELECT * FROM library_files WHERE norm_title = ? AND norm_artist = ? AND gone = 0'),
+      findFilesByNames: db.prepare<[string, string], LibraryFileRow>(
+        'SELECT * FROM library_files WHERE norm_title = ? AND norm_artist = ? AND gone = 0',
+      ),
       startLibraryScan: db.prepare('INSERT INTO library_scans (roots_json, started_at) VALUES (?, ?) RETURNING id'),
-      unfinishedLibraryScan: db.prepare<[string], { id: number }>('SELECT id FROM library_scans WHERE roots_json = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1'),
-      finishLibraryScan: db.prepare('UPDATE library_scans SET finished_at = ?, files_seen = ?, files_read = ?, files_gone = ? WHERE id = ?'),
-      markGoneNotSeen: db.prepare('UPDATE library_files SET gone = 1 WHERE root = ? AND gone = 0 AND (scan_id IS NULL OR scan_id <> ?)'),
-      libraryStats: db.prepare<[], { format: string; files: number; bytes: number; gone: number; fingerprinted: number; linked: number }>(
+      unfinishedLibraryScan: db.prepare<[string], { id: number }>(
+        'SELECT id FROM library_scans WHERE roots_json = ? AND finished_at IS NULL ORDER BY id DESC LIMIT 1',
+      ),
+      finishLibraryScan: db.prepare(
+        'UPDATE library_scans SET finished_at = ?, files_seen = ?, files_read = ?, files_gone = ? WHERE id = ?',
+      ),
+      markGoneNotSeen: db.prepare(
+        'UPDATE library_files SET gone = 1 WHERE root = ? AND gone = 0 AND (scan_id IS NULL OR scan_id <> ?)',
+      ),
+      libraryStats: db.prepare<
+        [],
+        { format: string; files: number; bytes: number; gone: number; fingerprinted: number; linked: number }
+      >(
         `SELECT format, SUM(gone = 0) AS files, SUM(CASE WHEN gone = 0 THEN size ELSE 0 END) AS bytes, SUM(gone) AS gone,
            SUM(gone = 0 AND fingerprint_raw IS NOT NULL) AS fingerprinted, SUM(gone = 0 AND page_id IS NOT NULL) AS linked
          FROM library_files GROUP BY format ORDER BY format`,
@@ -51,7 +66,9 @@ export class LibraryIndex {
         `SELECT norm_title, norm_artist, COUNT(*) AS files FROM library_files WHERE gone = 0 AND norm_title IS NOT NULL AND norm_title <> ''
          GROUP BY norm_title, norm_artist HAVING COUNT(DISTINCT COALESCE(page_id, path)) > 1 ORDER BY files DESC LIMIT ?`,
       ),
-      listFingerprintedFiles: db.prepare<[], LibraryFileRow>('SELECT * FROM library_files WHERE gone = 0 AND fingerprint_raw IS NOT NULL ORDER BY path'),
+      listFingerprintedFiles: db.prepare<[], LibraryFileRow>(
+        'SELECT * FROM library_files WHERE gone = 0 AND fingerprint_raw IS NOT NULL ORDER BY path',
+      ),
     };
   }
 
@@ -67,7 +84,14 @@ export class LibraryIndex {
     return this.#s.listLibraryFilesOfPage.all(pageId);
   }
 
-  recordPlacedFile(file: { path: string; pageId: string | null; format: string; size: number; mtimeMs: number; now: number }): void {
+  recordPlacedFile(file: {
+    path: string;
+    pageId: string | null;
+    format: string;
+    size: number;
+    mtimeMs: number;
+    now: number;
+  }): void {
     this.#s.recordPlacedFile.run(file);
   }
 
@@ -115,7 +139,12 @@ export class LibraryIndex {
   }
 
   /** Ends a scan: files of its roots it did not see are marked gone (the index keeps them, flagged). */
-  finishLibraryScan(scanId: number, roots: readonly string[], counts: { seen: number; read: number }, now: number): number {
+  finishLibraryScan(
+    scanId: number,
+    roots: readonly string[],
+    counts: { seen: number; read: number },
+    now: number,
+  ): number {
     return this.#transaction(() => {
       let gone = 0;
       for (const root of roots) gone += this.#s.markGoneNotSeen.run(root, scanId).changes;
@@ -124,7 +153,14 @@ export class LibraryIndex {
     });
   }
 
-  libraryStats(): Array<{ format: string; files: number; bytes: number; gone: number; fingerprinted: number; linked: number }> {
+  libraryStats(): Array<{
+    format: string;
+    files: number;
+    bytes: number;
+    gone: number;
+    fingerprinted: number;
+    linked: number;
+  }> {
     return this.#s.libraryStats.all();
   }
 

@@ -17,9 +17,10 @@ export class NotionState {
       resolveCreateIntent: db.prepare('UPDATE create_intents SET page_id = ?, updated_at = ? WHERE key = ?'),
       dropCreateIntent: db.prepare('DELETE FROM create_intents WHERE key = ?'),
       purgeCreateIntents: db.prepare('DELETE FROM create_intents WHERE page_id IS NOT NULL AND updated_at < ?'),
-      getRateBudget: db.prepare<[string], { tokens: number; refilled_at: number; paused_until: number; recent_json: string }>(
-        'SELECT * FROM rate_budgets WHERE budget_key = ?',
-      ),
+      getRateBudget: db.prepare<
+        [string],
+        { tokens: number; refilled_at: number; paused_until: number; recent_json: string }
+      >('SELECT * FROM rate_budgets WHERE budget_key = ?'),
       saveRateBudget: db.prepare(
         `INSERT INTO rate_budgets (budget_key, tokens, refilled_at, paused_until, recent_json) VALUES (@key, @tokens, @refilledAt, @pausedUntil, @recentJson)
          ON CONFLICT (budget_key) DO UPDATE SET tokens = excluded.tokens, refilled_at = excluded.refilled_at,
@@ -59,7 +60,12 @@ export class NotionState {
     const run = this.#db.transaction(() => {
       const row = this.#s.getRateBudget.get(key);
       const current = row
-        ? { tokens: row.tokens, refilledAt: row.refilled_at, pausedUntil: row.paused_until, recent: JSON.parse(row.recent_json) as number[] }
+        ? {
+            tokens: row.tokens,
+            refilledAt: row.refilled_at,
+            pausedUntil: row.paused_until,
+            recent: JSON.parse(row.recent_json) as number[],
+          }
         : undefined;
       const { state, result } = decide(current);
       const { tokens, refilledAt, pausedUntil } = state;

@@ -22,8 +22,12 @@ export class PlaylistExportState {
            apple_missing = excluded.apple_missing, updated_at = excluded.updated_at`,
       ),
       deletePlaylistExport: db.prepare('DELETE FROM playlist_exports WHERE page_id = ?'),
-      addPlaylistTrackId: db.prepare('INSERT INTO playlist_track_ids (page_id) VALUES (?) ON CONFLICT (page_id) DO NOTHING'),
-      getPlaylistTrackId: db.prepare<[string], { track_id: number }>('SELECT track_id FROM playlist_track_ids WHERE page_id = ?'),
+      addPlaylistTrackId: db.prepare(
+        'INSERT INTO playlist_track_ids (page_id) VALUES (?) ON CONFLICT (page_id) DO NOTHING',
+      ),
+      getPlaylistTrackId: db.prepare<[string], { track_id: number }>(
+        'SELECT track_id FROM playlist_track_ids WHERE page_id = ?',
+      ),
       getFileFacts: db.prepare<[string], FileFactsRow>('SELECT * FROM playlist_file_facts WHERE path = ?'),
       saveFileFacts: db.prepare<FileFactsRow>(
         `INSERT INTO playlist_file_facts (path, size, mtime_ms, sample_rate, bit_rate, duration_seconds)

@@ -8,8 +8,6 @@ export interface BudgetState {
   recent: number[];
 }
 
-
-
 export type ItemSource = 'tracks' | 'tasks';
 export type ItemState = 'queued' | 'claimed' | 'running' | 'done' | 'retry_wait' | 'failed';
 

@@ -22,8 +22,12 @@ export class RunLog {
            rate_limited = rate_limited + excluded.rate_limited, failed = failed + excluded.failed`,
       ),
       listRecentRuns: db.prepare<[number], RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
-      lastSuccessfulRun: db.prepare<[], RunRow>('SELECT * FROM runs WHERE finished_at IS NOT NULL AND error_code IS NULL ORDER BY id DESC LIMIT 1'),
-      sumNotionRequests: db.prepare<[], { requests: number | null; rate_limited: number | null }>('SELECT SUM(requests) AS requests, SUM(rate_limited) AS rate_limited FROM notion_requests'),
+      lastSuccessfulRun: db.prepare<[], RunRow>(
+        'SELECT * FROM runs WHERE finished_at IS NOT NULL AND error_code IS NULL ORDER BY id DESC LIMIT 1',
+      ),
+      sumNotionRequests: db.prepare<[], { requests: number | null; rate_limited: number | null }>(
+        'SELECT SUM(requests) AS requests, SUM(rate_limited) AS rate_limited FROM notion_requests',
+      ),
     };
   }
 
@@ -43,13 +47,28 @@ export class RunLog {
     return (this.#s.startRun.get(bootId, trigger, now) as { id: number }).id;
   }
 
-  finishRun(run: { id: number; finishedAt: number; polled: number; queued: number; claimed: number; notionRequests: number; notionRateLimited: number; errorCode: string | null; errorMessage: string | null }): void {
+  finishRun(run: {
+    id: number;
+    finishedAt: number;
+    polled: number;
+    queued: number;
+    claimed: number;
+    notionRequests: number;
+    notionRateLimited: number;
+    errorCode: string | null;
+    errorMessage: string | null;
+  }): void {
     this.#s.finishRun.run(run);
   }
 
-  addNotionRequestCounts(day: string, counts: Array<{ method: string; endpoint: string; requests: number; rateLimited: number; failed: number }>): void {
+  addNotionRequestCounts(
+    day: string,
+    counts: Array<{ method: string; endpoint: string; requests: number; rateLimited: number; failed: number }>,
+  ): void {
     this.#transaction(() => {
-      for (const c of counts) if (c.requests > 0) this.#s.addNotionRequestCount.run(day, c.method, c.endpoint, c.requests, c.rateLimited, c.failed);
+      for (const c of counts)
+        if (c.requests > 0)
+          this.#s.addNotionRequestCount.run(day, c.method, c.endpoint, c.requests, c.rateLimited, c.failed);
     });
   }
 

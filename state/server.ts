@@ -9,7 +9,9 @@ export class ServerState {
     this.#db = db;
     this.#s = {
       forgetDeliveries: db.prepare('DELETE FROM webhook_deliveries WHERE received_at < ?'),
-      rememberDelivery: db.prepare('INSERT INTO webhook_deliveries (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
+      rememberDelivery: db.prepare(
+        'INSERT INTO webhook_deliveries (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
+      ),
       forgetLoginCodes: db.prepare('DELETE FROM login_codes WHERE expires_at < ?'),
       addLoginCode: db.prepare('INSERT INTO login_codes (code_hash, expires_at) VALUES (?, ?)'),
       useLoginCode: db.prepare('DELETE FROM login_codes WHERE code_hash = ? AND expires_at >= ?'),

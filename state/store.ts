@@ -51,7 +51,9 @@ export class Store {
     this.deferred = new DeferredWork(db);
     this.#s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
     };
   }
 
@@ -77,7 +79,10 @@ export class Store {
 }
 
 /** The library index as the pipeline reads and writes it (placed files, lookups by name, page and fingerprint). */
-export type LibraryStore = Pick<LibraryIndex, 'getLibraryFile' | 'listLibraryFilesOfPage' | 'findFilesByNames' | 'findFilesByFingerprintKeys' | 'upsertIndexedFile'>;
+export type LibraryStore = Pick<
+  LibraryIndex,
+  'getLibraryFile' | 'listLibraryFilesOfPage' | 'findFilesByNames' | 'findFilesByFingerprintKeys' | 'upsertIndexedFile'
+>;
 /** Temp files recorded before they are written, so a crash leaves nothing behind (engine/leftovers.ts). */
 export type PendingFileStore = Pick<LibraryIndex, 'addPendingFile' | 'removePendingFile'>;
 /** Eagle imports deferred while Eagle is closed. */

@@ -1,4 +1,11 @@
-import { detrend, foldTempo, periodicity, type Periodicity, type TempoOptions, type TempoResult } from '../../src/media/analysis/tempo.js';
+import {
+  detrend,
+  foldTempo,
+  periodicity,
+  type Periodicity,
+  type TempoOptions,
+  type TempoResult,
+} from '../../src/media/analysis/tempo.js';
 import { Fft, hann } from './fft.js';
 
 /**
@@ -18,7 +25,11 @@ const LOW_BAND_HZ = 200;
 const FULL_BAND_HZ = 8_000;
 
 /** Onset strength per frame of a mono signal, from the spectrum below `maxHz`. */
-export function onsetEnvelope(pcm: Float32Array, sampleRate: number, maxHz = FULL_BAND_HZ): { envelope: Float64Array; framesPerSecond: number } {
+export function onsetEnvelope(
+  pcm: Float32Array,
+  sampleRate: number,
+  maxHz = FULL_BAND_HZ,
+): { envelope: Float64Array; framesPerSecond: number } {
   const fft = new Fft(FRAME);
   const window = hann(FRAME);
   const frame = new Float64Array(FRAME);
@@ -55,5 +66,8 @@ export function detectTempo(pcm: Float32Array, sampleRate: number, options: Temp
     if (result && result.clarity >= CLEAR_PULSE_Z) break;
   }
   if (!result) return undefined;
-  return { bpm: Math.round(foldTempo(result.bpm, options) * 10) / 10, confidence: Math.round(result.clarity * 100) / 100 };
+  return {
+    bpm: Math.round(foldTempo(result.bpm, options) * 10) / 10,
+    confidence: Math.round(result.clarity * 100) / 100,
+  };
 }

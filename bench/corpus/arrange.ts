@@ -108,12 +108,36 @@ const MINOR_SCALE = [0, 2, 3, 5, 7, 8, 10];
  */
 const PROGRESSIONS: Record<Mode, readonly string[]> = {
   major: [
-    'I V vi IV', 'vi IV I V', 'IV I V vi', 'I vi IV V', 'ii V I vi', 'IV V I vi', 'I bVII IV I', 'I iv I V',
-    'I bVI bVII I', 'vi ii V I', 'IV I ii V', 'I IV vi V', 'iii vi IV I', 'IV iv I V',
+    'I V vi IV',
+    'vi IV I V',
+    'IV I V vi',
+    'I vi IV V',
+    'ii V I vi',
+    'IV V I vi',
+    'I bVII IV I',
+    'I iv I V',
+    'I bVI bVII I',
+    'vi ii V I',
+    'IV I ii V',
+    'I IV vi V',
+    'iii vi IV I',
+    'IV iv I V',
   ],
   minor: [
-    'i VI III VII', 'i iv v i', 'i iv V i', 'VI VII i i', 'i VII VI V', 'i IV i VII', 'iv i V i', 'VI iv i V',
-    'i v VI iv', 'ii° V i i', 'VI III VII i', 'iv VII i i', 'i VI iv V', 'III VI iv i',
+    'i VI III VII',
+    'i iv v i',
+    'i iv V i',
+    'VI VII i i',
+    'i VII VI V',
+    'i IV i VII',
+    'iv i V i',
+    'VI iv i V',
+    'i v VI iv',
+    'ii° V i i',
+    'VI III VII i',
+    'iv VII i i',
+    'i VI iv V',
+    'III VI iv i',
   ],
 };
 
@@ -121,7 +145,14 @@ const PROGRESSIONS: Record<Mode, readonly string[]> = {
  * Minor loops whose chords are exactly those of a major-key loop on the relative major (i VI III VII is vi IV I V):
  * only the melody, the other section and the cadence tell them apart, so a song never uses two of them.
  */
-const RELATIVE_AMBIGUOUS = new Set(['i VI III VII', 'VI III VII i', 'III VI iv i', 'i v VI iv', 'VI VII i i', 'iv VII i i']);
+const RELATIVE_AMBIGUOUS = new Set([
+  'i VI III VII',
+  'VI III VII i',
+  'III VI iv i',
+  'i v VI iv',
+  'VI VII i i',
+  'iv VII i i',
+]);
 
 /** Cadences closing the song on the tonic: the last two bars. */
 const CADENCES: Record<Mode, readonly string[]> = {
@@ -218,7 +249,14 @@ type Hit = readonly [key: number, step: number, velocity: number];
  * Drum hits for one bar. `fill` is the last bar of a phrase; `busyHats` plays the hats in sixteenths (accented on the
  * eighths), as R&B ballads, modern hip-hop and pop often do.
  */
-function drumBar(style: Style, bar: number, fill: boolean, random: () => number, variant: number, busyHats: boolean): Hit[] {
+function drumBar(
+  style: Style,
+  bar: number,
+  fill: boolean,
+  random: () => number,
+  variant: number,
+  busyHats: boolean,
+): Hit[] {
   const hits: Hit[] = [];
   const add = (key: number, steps: readonly number[], velocity: number): void => {
     for (const step of steps) hits.push([key, step, velocity]);
@@ -227,7 +265,12 @@ function drumBar(style: Style, bar: number, fill: boolean, random: () => number,
   const sixteenths = Array.from({ length: 16 }, (_, i) => i);
   const hats = (key: number, velocity: number): void => {
     add(key, eighths, velocity);
-    if (busyHats) add(key, eighths.map((s) => s + 1), Math.round(velocity * 0.7));
+    if (busyHats)
+      add(
+        key,
+        eighths.map((s) => s + 1),
+        Math.round(velocity * 0.7),
+      );
   };
   switch (style) {
     case 'ballad':
@@ -236,7 +279,15 @@ function drumBar(style: Style, bar: number, fill: boolean, random: () => number,
       hats(variant % 2 ? RIDE : CLOSED_HAT, 52);
       break;
     case 'pop':
-      add(KICK, [[0, 8], [0, 6, 8], [0, 8, 10]][variant % 3]!, 100);
+      add(
+        KICK,
+        [
+          [0, 8],
+          [0, 6, 8],
+          [0, 8, 10],
+        ][variant % 3]!,
+        100,
+      );
       add(variant % 2 ? CLAP : SNARE, [4, 12], 98);
       hats(CLOSED_HAT, 62);
       if (variant % 4 === 3) add(TAMBOURINE, [4, 12], 60);
@@ -251,7 +302,12 @@ function drumBar(style: Style, bar: number, fill: boolean, random: () => number,
       add(KICK, [0, 4, 8, 12], 112);
       add(CLAP, [4, 12], 90);
       add(OPEN_HAT, [2, 6, 10, 14], 70);
-      if (variant % 2) add(CLOSED_HAT, sixteenths.filter((s) => s % 4 !== 2), 45);
+      if (variant % 2)
+        add(
+          CLOSED_HAT,
+          sixteenths.filter((s) => s % 4 !== 2),
+          45,
+        );
       break;
     case 'techno':
       add(KICK, [0, 4, 8, 12], 118);
@@ -298,7 +354,12 @@ function drumBar(style: Style, bar: number, fill: boolean, random: () => number,
     const last = hits.filter(([, step]) => step < 12);
     hits.length = 0;
     hits.push(...last);
-    const toms = style === 'salsa' ? [HIGH_TIMBALE, HIGH_TIMBALE, LOW_TOM, LOW_TOM] : random() < 0.5 ? [SNARE, SNARE, HIGH_TOM, LOW_TOM] : [HIGH_TOM, HIGH_TOM, LOW_TOM, LOW_TOM];
+    const toms =
+      style === 'salsa'
+        ? [HIGH_TIMBALE, HIGH_TIMBALE, LOW_TOM, LOW_TOM]
+        : random() < 0.5
+          ? [SNARE, SNARE, HIGH_TOM, LOW_TOM]
+          : [HIGH_TOM, HIGH_TOM, LOW_TOM, LOW_TOM];
     toms.forEach((key, i) => hits.push([key, 12 + i, 80 + i * 8]));
   }
   return hits;
@@ -306,45 +367,489 @@ function drumBar(style: Style, bar: number, fill: boolean, random: () => number,
 
 /** Bass rhythm per style: [step, length in steps, chord tone: 0 root, 1 fifth, 2 octave, 3 next bar's root]. */
 const BASS_PATTERNS: Record<Style, ReadonlyArray<ReadonlyArray<readonly [number, number, number]>>> = {
-  ballad: [[[0, 8, 0], [8, 8, 1]], [[0, 12, 0], [12, 4, 1]]],
-  pop: [[[0, 2, 0], [2, 2, 0], [4, 2, 0], [6, 2, 0], [8, 2, 0], [10, 2, 0], [12, 2, 0], [14, 2, 0]], [[0, 6, 0], [6, 2, 0], [8, 6, 1], [14, 2, 0]]],
+  ballad: [
+    [
+      [0, 8, 0],
+      [8, 8, 1],
+    ],
+    [
+      [0, 12, 0],
+      [12, 4, 1],
+    ],
+  ],
+  pop: [
+    [
+      [0, 2, 0],
+      [2, 2, 0],
+      [4, 2, 0],
+      [6, 2, 0],
+      [8, 2, 0],
+      [10, 2, 0],
+      [12, 2, 0],
+      [14, 2, 0],
+    ],
+    [
+      [0, 6, 0],
+      [6, 2, 0],
+      [8, 6, 1],
+      [14, 2, 0],
+    ],
+  ],
   // Eighths, quarters, or locked to the kick on 1 and 3 (then the low band pulses at half the tempo).
-  rock: [[[0, 2, 0], [2, 2, 0], [4, 2, 0], [6, 2, 0], [8, 2, 0], [10, 2, 0], [12, 2, 0], [14, 2, 0]], [[0, 4, 0], [4, 4, 0], [8, 4, 0], [12, 4, 2]], [[0, 7, 0], [8, 7, 0]], [[0, 7, 0], [8, 2, 0], [10, 5, 1]]],
-  house: [[[2, 2, 0], [6, 2, 0], [10, 2, 0], [14, 2, 2]], [[2, 1, 0], [3, 1, 2], [6, 1, 0], [10, 1, 0], [11, 1, 2], [14, 1, 0]]],
-  techno: [[[2, 1, 0], [3, 1, 0], [6, 1, 0], [7, 1, 0], [10, 1, 0], [11, 1, 0], [14, 1, 0], [15, 1, 0]], [[2, 2, 0], [6, 2, 0], [10, 2, 0], [14, 2, 0]]],
-  hiphop: [[[0, 6, 0], [7, 2, 0], [10, 4, 1]], [[0, 3, 0], [3, 3, 2], [10, 6, 0]]],
-  bossa: [[[0, 6, 0], [6, 2, 1], [8, 6, 1], [14, 2, 0]]],
-  salsa: [[[6, 6, 1], [12, 4, 3]]],
-  funk: [[[0, 2, 0], [3, 1, 2], [6, 1, 0], [7, 1, 0], [10, 2, 1], [13, 1, 2], [14, 2, 0]], [[0, 1, 0], [2, 1, 2], [4, 1, 0], [7, 2, 0], [10, 1, 1], [11, 1, 0], [14, 1, 2]]],
-  dnb: [[[0, 10, 0], [10, 6, 0]], [[0, 14, 0], [14, 2, 1]]],
+  rock: [
+    [
+      [0, 2, 0],
+      [2, 2, 0],
+      [4, 2, 0],
+      [6, 2, 0],
+      [8, 2, 0],
+      [10, 2, 0],
+      [12, 2, 0],
+      [14, 2, 0],
+    ],
+    [
+      [0, 4, 0],
+      [4, 4, 0],
+      [8, 4, 0],
+      [12, 4, 2],
+    ],
+    [
+      [0, 7, 0],
+      [8, 7, 0],
+    ],
+    [
+      [0, 7, 0],
+      [8, 2, 0],
+      [10, 5, 1],
+    ],
+  ],
+  house: [
+    [
+      [2, 2, 0],
+      [6, 2, 0],
+      [10, 2, 0],
+      [14, 2, 2],
+    ],
+    [
+      [2, 1, 0],
+      [3, 1, 2],
+      [6, 1, 0],
+      [10, 1, 0],
+      [11, 1, 2],
+      [14, 1, 0],
+    ],
+  ],
+  techno: [
+    [
+      [2, 1, 0],
+      [3, 1, 0],
+      [6, 1, 0],
+      [7, 1, 0],
+      [10, 1, 0],
+      [11, 1, 0],
+      [14, 1, 0],
+      [15, 1, 0],
+    ],
+    [
+      [2, 2, 0],
+      [6, 2, 0],
+      [10, 2, 0],
+      [14, 2, 0],
+    ],
+  ],
+  hiphop: [
+    [
+      [0, 6, 0],
+      [7, 2, 0],
+      [10, 4, 1],
+    ],
+    [
+      [0, 3, 0],
+      [3, 3, 2],
+      [10, 6, 0],
+    ],
+  ],
+  bossa: [
+    [
+      [0, 6, 0],
+      [6, 2, 1],
+      [8, 6, 1],
+      [14, 2, 0],
+    ],
+  ],
+  salsa: [
+    [
+      [6, 6, 1],
+      [12, 4, 3],
+    ],
+  ],
+  funk: [
+    [
+      [0, 2, 0],
+      [3, 1, 2],
+      [6, 1, 0],
+      [7, 1, 0],
+      [10, 2, 1],
+      [13, 1, 2],
+      [14, 2, 0],
+    ],
+    [
+      [0, 1, 0],
+      [2, 1, 2],
+      [4, 1, 0],
+      [7, 2, 0],
+      [10, 1, 1],
+      [11, 1, 0],
+      [14, 1, 2],
+    ],
+  ],
+  dnb: [
+    [
+      [0, 10, 0],
+      [10, 6, 0],
+    ],
+    [
+      [0, 14, 0],
+      [14, 2, 1],
+    ],
+  ],
 };
 
 /** Chord comping rhythms per style: [step, length in steps]; 'arp' breaks the chord into eighths, 'arp16' sixteenths. */
 const COMP_PATTERNS: Record<Style, ReadonlyArray<ReadonlyArray<readonly [number, number]> | 'arp' | 'arp16'>> = {
-  ballad: ['arp', 'arp16', [[0, 8], [8, 8]], [[0, 16]]],
-  pop: [[[0, 3], [4, 3], [8, 3], [12, 3]], [[0, 6], [6, 6], [12, 4]], 'arp', 'arp16'],
-  rock: [[[0, 2], [2, 2], [4, 2], [6, 2], [8, 2], [10, 2], [12, 2], [14, 2]], [[0, 6], [6, 6], [12, 4]]],
-  house: [[[2, 1], [6, 1], [10, 1], [14, 1]], [[0, 2], [3, 2], [6, 2], [10, 2], [12, 2]]],
-  techno: [[[0, 1], [3, 1], [6, 1], [10, 1]], [[2, 1], [10, 1]]],
-  hiphop: [[[0, 7], [8, 7]], [[0, 3], [3, 5], [10, 6]]],
-  bossa: [[[0, 2], [3, 2], [6, 2], [10, 2], [12, 2]], [[0, 3], [4, 2], [7, 2], [10, 3], [14, 2]]],
-  salsa: ['arp', [[0, 1], [2, 1], [3, 1], [5, 1], [6, 1], [8, 1], [10, 1], [11, 1], [13, 1], [14, 1]]],
-  funk: [[[0, 1], [2, 1], [3, 1], [6, 1], [8, 1], [10, 1], [11, 1], [14, 1]], [[1, 1], [4, 1], [6, 1], [9, 1], [12, 1], [14, 1]]],
-  dnb: [[[0, 16]], [[0, 6], [6, 10]]],
+  ballad: [
+    'arp',
+    'arp16',
+    [
+      [0, 8],
+      [8, 8],
+    ],
+    [[0, 16]],
+  ],
+  pop: [
+    [
+      [0, 3],
+      [4, 3],
+      [8, 3],
+      [12, 3],
+    ],
+    [
+      [0, 6],
+      [6, 6],
+      [12, 4],
+    ],
+    'arp',
+    'arp16',
+  ],
+  rock: [
+    [
+      [0, 2],
+      [2, 2],
+      [4, 2],
+      [6, 2],
+      [8, 2],
+      [10, 2],
+      [12, 2],
+      [14, 2],
+    ],
+    [
+      [0, 6],
+      [6, 6],
+      [12, 4],
+    ],
+  ],
+  house: [
+    [
+      [2, 1],
+      [6, 1],
+      [10, 1],
+      [14, 1],
+    ],
+    [
+      [0, 2],
+      [3, 2],
+      [6, 2],
+      [10, 2],
+      [12, 2],
+    ],
+  ],
+  techno: [
+    [
+      [0, 1],
+      [3, 1],
+      [6, 1],
+      [10, 1],
+    ],
+    [
+      [2, 1],
+      [10, 1],
+    ],
+  ],
+  hiphop: [
+    [
+      [0, 7],
+      [8, 7],
+    ],
+    [
+      [0, 3],
+      [3, 5],
+      [10, 6],
+    ],
+  ],
+  bossa: [
+    [
+      [0, 2],
+      [3, 2],
+      [6, 2],
+      [10, 2],
+      [12, 2],
+    ],
+    [
+      [0, 3],
+      [4, 2],
+      [7, 2],
+      [10, 3],
+      [14, 2],
+    ],
+  ],
+  salsa: [
+    'arp',
+    [
+      [0, 1],
+      [2, 1],
+      [3, 1],
+      [5, 1],
+      [6, 1],
+      [8, 1],
+      [10, 1],
+      [11, 1],
+      [13, 1],
+      [14, 1],
+    ],
+  ],
+  funk: [
+    [
+      [0, 1],
+      [2, 1],
+      [3, 1],
+      [6, 1],
+      [8, 1],
+      [10, 1],
+      [11, 1],
+      [14, 1],
+    ],
+    [
+      [1, 1],
+      [4, 1],
+      [6, 1],
+      [9, 1],
+      [12, 1],
+      [14, 1],
+    ],
+  ],
+  dnb: [
+    [[0, 16]],
+    [
+      [0, 6],
+      [6, 10],
+    ],
+  ],
 };
 
 /** Lead rhythms over two bars (32 steps): [step, length]. */
 const LEAD_RHYTHMS: Record<Style, ReadonlyArray<ReadonlyArray<readonly [number, number]>>> = {
-  ballad: [[[0, 6], [6, 2], [8, 8], [16, 4], [20, 4], [24, 8]], [[0, 4], [4, 4], [8, 12], [20, 4], [24, 8]]],
-  pop: [[[0, 2], [2, 2], [4, 4], [8, 2], [10, 2], [12, 4], [16, 2], [18, 2], [20, 4], [24, 8]], [[2, 2], [4, 2], [6, 4], [12, 4], [18, 2], [20, 2], [22, 4], [26, 6]]],
-  rock: [[[0, 4], [4, 4], [8, 2], [10, 2], [12, 4], [16, 4], [20, 4], [24, 8]], [[0, 2], [2, 2], [4, 2], [6, 6], [16, 2], [18, 2], [20, 2], [22, 10]]],
-  house: [[[2, 2], [6, 2], [10, 2], [12, 2], [18, 2], [22, 2], [26, 4]], [[0, 3], [3, 3], [6, 2], [16, 3], [19, 3], [22, 6]]],
-  techno: [[[0, 1], [2, 1], [3, 1], [6, 1], [8, 1], [10, 1], [11, 1], [14, 1], [16, 1], [18, 1], [19, 1], [22, 1], [24, 1], [26, 1], [27, 1], [30, 1]]],
-  hiphop: [[[0, 4], [6, 2], [8, 6], [16, 4], [22, 2], [24, 8]], [[4, 2], [6, 2], [8, 8], [20, 2], [22, 2], [24, 8]]],
-  bossa: [[[0, 4], [4, 2], [6, 6], [12, 4], [16, 4], [20, 2], [22, 10]], [[2, 2], [4, 4], [8, 4], [12, 4], [18, 2], [20, 4], [24, 8]]],
-  salsa: [[[0, 2], [2, 2], [4, 2], [6, 4], [12, 2], [14, 2], [16, 2], [18, 2], [20, 4], [26, 6]], [[2, 2], [6, 2], [8, 4], [14, 2], [18, 2], [22, 2], [24, 8]]],
-  funk: [[[0, 1], [2, 1], [3, 2], [6, 2], [10, 1], [11, 1], [12, 2], [16, 1], [18, 1], [19, 2], [22, 2], [26, 4]]],
-  dnb: [[[0, 8], [8, 8], [16, 12], [28, 4]], [[0, 12], [12, 4], [16, 16]]],
+  ballad: [
+    [
+      [0, 6],
+      [6, 2],
+      [8, 8],
+      [16, 4],
+      [20, 4],
+      [24, 8],
+    ],
+    [
+      [0, 4],
+      [4, 4],
+      [8, 12],
+      [20, 4],
+      [24, 8],
+    ],
+  ],
+  pop: [
+    [
+      [0, 2],
+      [2, 2],
+      [4, 4],
+      [8, 2],
+      [10, 2],
+      [12, 4],
+      [16, 2],
+      [18, 2],
+      [20, 4],
+      [24, 8],
+    ],
+    [
+      [2, 2],
+      [4, 2],
+      [6, 4],
+      [12, 4],
+      [18, 2],
+      [20, 2],
+      [22, 4],
+      [26, 6],
+    ],
+  ],
+  rock: [
+    [
+      [0, 4],
+      [4, 4],
+      [8, 2],
+      [10, 2],
+      [12, 4],
+      [16, 4],
+      [20, 4],
+      [24, 8],
+    ],
+    [
+      [0, 2],
+      [2, 2],
+      [4, 2],
+      [6, 6],
+      [16, 2],
+      [18, 2],
+      [20, 2],
+      [22, 10],
+    ],
+  ],
+  house: [
+    [
+      [2, 2],
+      [6, 2],
+      [10, 2],
+      [12, 2],
+      [18, 2],
+      [22, 2],
+      [26, 4],
+    ],
+    [
+      [0, 3],
+      [3, 3],
+      [6, 2],
+      [16, 3],
+      [19, 3],
+      [22, 6],
+    ],
+  ],
+  techno: [
+    [
+      [0, 1],
+      [2, 1],
+      [3, 1],
+      [6, 1],
+      [8, 1],
+      [10, 1],
+      [11, 1],
+      [14, 1],
+      [16, 1],
+      [18, 1],
+      [19, 1],
+      [22, 1],
+      [24, 1],
+      [26, 1],
+      [27, 1],
+      [30, 1],
+    ],
+  ],
+  hiphop: [
+    [
+      [0, 4],
+      [6, 2],
+      [8, 6],
+      [16, 4],
+      [22, 2],
+      [24, 8],
+    ],
+    [
+      [4, 2],
+      [6, 2],
+      [8, 8],
+      [20, 2],
+      [22, 2],
+      [24, 8],
+    ],
+  ],
+  bossa: [
+    [
+      [0, 4],
+      [4, 2],
+      [6, 6],
+      [12, 4],
+      [16, 4],
+      [20, 2],
+      [22, 10],
+    ],
+    [
+      [2, 2],
+      [4, 4],
+      [8, 4],
+      [12, 4],
+      [18, 2],
+      [20, 4],
+      [24, 8],
+    ],
+  ],
+  salsa: [
+    [
+      [0, 2],
+      [2, 2],
+      [4, 2],
+      [6, 4],
+      [12, 2],
+      [14, 2],
+      [16, 2],
+      [18, 2],
+      [20, 4],
+      [26, 6],
+    ],
+    [
+      [2, 2],
+      [6, 2],
+      [8, 4],
+      [14, 2],
+      [18, 2],
+      [22, 2],
+      [24, 8],
+    ],
+  ],
+  funk: [
+    [
+      [0, 1],
+      [2, 1],
+      [3, 2],
+      [6, 2],
+      [10, 1],
+      [11, 1],
+      [12, 2],
+      [16, 1],
+      [18, 1],
+      [19, 2],
+      [22, 2],
+      [26, 4],
+    ],
+  ],
+  dnb: [
+    [
+      [0, 8],
+      [8, 8],
+      [16, 12],
+      [28, 4],
+    ],
+    [
+      [0, 12],
+      [12, 4],
+      [16, 16],
+    ],
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -412,7 +917,10 @@ export function arrange(spec: SongSpec): Song {
   const phrases = Math.max(3, Math.round(45 / barSeconds / 4));
   const verseText = spec.progressions?.[0] ?? pick(random, PROGRESSIONS[mode]);
   let chorusText = spec.progressions?.[1] ?? pick(random, PROGRESSIONS[mode]);
-  while (!spec.progressions && (chorusText === verseText || (RELATIVE_AMBIGUOUS.has(verseText) && RELATIVE_AMBIGUOUS.has(chorusText)))) {
+  while (
+    !spec.progressions &&
+    (chorusText === verseText || (RELATIVE_AMBIGUOUS.has(verseText) && RELATIVE_AMBIGUOUS.has(chorusText)))
+  ) {
     chorusText = PROGRESSIONS[mode][(PROGRESSIONS[mode].indexOf(chorusText) + 3) % PROGRESSIONS[mode].length]!;
   }
   const cadenceText = pick(random, CADENCES[mode]);
@@ -429,7 +937,10 @@ export function arrange(spec: SongSpec): Song {
       // The last two bars: the cadence, then (a whole bar) the tonic.
       const last = bar === totalBars - 1;
       const cadenceChord = cadence[last ? cadence.length - 1 : 0]!;
-      const ends = last && cadenceChord.root !== 0 ? { root: 0, quality: mode === 'major' ? ('maj' as const) : ('min' as const) } : cadenceChord;
+      const ends =
+        last && cadenceChord.root !== 0
+          ? { root: 0, quality: mode === 'major' ? ('maj' as const) : ('min' as const) }
+          : cadenceChord;
       chords.push(colour(ends, style, mode));
       continue;
     }
@@ -439,7 +950,13 @@ export function arrange(spec: SongSpec): Song {
 
   const parts = PARTS[style];
   const variant = Math.floor(random() * 12);
-  const busyHatsChance: Partial<Record<Style, number>> = { ballad: 0.35, pop: 0.35, hiphop: 0.4, dnb: 0.3, rock: spec.bpm < 130 ? 0.25 : 0 };
+  const busyHatsChance: Partial<Record<Style, number>> = {
+    ballad: 0.35,
+    pop: 0.35,
+    hiphop: 0.4,
+    dnb: 0.3,
+    rock: spec.bpm < 130 ? 0.25 : 0,
+  };
   const busyHats = random() < (busyHatsChance[style] ?? 0);
   const human = (spread: number): number => Math.round((random() - 0.5) * 2 * spread);
   const drums: MidiNote[] = [];
@@ -448,7 +965,8 @@ export function arrange(spec: SongSpec): Song {
   const pad: MidiNote[] = [];
   const lead: MidiNote[] = [];
   const swing = style === 'hiphop' ? 0.18 : style === 'funk' ? 0.08 : 0;
-  const stepTick = (bar: number, step: number): number => (bar * 16 + step + (step % 2 === 1 ? swing * 2 : 0)) * STEP_TICKS;
+  const stepTick = (bar: number, step: number): number =>
+    (bar * 16 + step + (step % 2 === 1 ? swing * 2 : 0)) * STEP_TICKS;
 
   const bassPattern = pick(random, BASS_PATTERNS[style]);
   const compPattern = pick(random, COMP_PATTERNS[style]);
@@ -466,40 +984,81 @@ export function arrange(spec: SongSpec): Song {
     const lastBar = bar === totalBars - 1;
     // Drums: from the end of the intro; a fill closes each 4-bar phrase except the last; a crash opens sections.
     if (!beatless && !lastBar) {
-      for (const [key, step, velocity] of drumBar(style, bar, bar % 4 === 3 && bar < totalBars - 2, random, variant, busyHats)) {
-        drums.push({ tick: stepTick(bar, step) + human(6), durationTicks: STEP_TICKS, pitch: key, velocity: velocity + human(8) });
+      for (const [key, step, velocity] of drumBar(
+        style,
+        bar,
+        bar % 4 === 3 && bar < totalBars - 2,
+        random,
+        variant,
+        busyHats,
+      )) {
+        drums.push({
+          tick: stepTick(bar, step) + human(6),
+          durationTicks: STEP_TICKS,
+          pitch: key,
+          velocity: velocity + human(8),
+        });
       }
-      if (bar % 8 === 0 && (bar > 0 || intro === 0)) drums.push({ tick: bar * 16 * STEP_TICKS, durationTicks: STEP_TICKS * 4, pitch: CRASH, velocity: 90 });
+      if (bar % 8 === 0 && (bar > 0 || intro === 0))
+        drums.push({ tick: bar * 16 * STEP_TICKS, durationTicks: STEP_TICKS * 4, pitch: CRASH, velocity: 90 });
     }
-    if (lastBar) drums.push({ tick: bar * 16 * STEP_TICKS, durationTicks: STEP_TICKS * 16, pitch: CRASH, velocity: 95 });
+    if (lastBar)
+      drums.push({ tick: bar * 16 * STEP_TICKS, durationTicks: STEP_TICKS * 16, pitch: CRASH, velocity: 95 });
 
     // Bass: from the end of the intro.
     const bassRoot = 28 + ((tonic + chord.root - 4 + 12) % 12); // E1..D#2
     if (!beatless) {
       for (const [step, length, tone] of lastBar ? ([[0, 16, 0]] as const) : bassPattern) {
-        const pitch = tone === 0 ? bassRoot : tone === 1 ? bassRoot + 7 : tone === 2 ? bassRoot + 12 : 28 + ((tonic + next.root - 4 + 12) % 12);
-        bass.push({ tick: stepTick(bar, step) + human(8), durationTicks: length * STEP_TICKS * 0.9, pitch, velocity: 92 + human(10) });
+        const pitch =
+          tone === 0
+            ? bassRoot
+            : tone === 1
+              ? bassRoot + 7
+              : tone === 2
+                ? bassRoot + 12
+                : 28 + ((tonic + next.root - 4 + 12) % 12);
+        bass.push({
+          tick: stepTick(bar, step) + human(8),
+          durationTicks: length * STEP_TICKS * 0.9,
+          pitch,
+          velocity: 92 + human(10),
+        });
       }
     }
 
     // Comping: power chords for rock guitars (root, fifth, octave), voiced triads or sevenths otherwise.
     const voicing = style === 'rock' ? [bassRoot + 12, bassRoot + 19, bassRoot + 24] : voice(chord, tonic, compCentre);
     if (lastBar || (compPattern !== 'arp' && compPattern !== 'arp16')) {
-      for (const [step, length] of lastBar ? ([[0, 16]] as const) : (compPattern as ReadonlyArray<readonly [number, number]>)) {
-        for (const pitch of voicing) comp.push({ tick: stepTick(bar, step) + human(10), durationTicks: length * STEP_TICKS * 0.95, pitch, velocity: 74 + human(10) });
+      for (const [step, length] of lastBar
+        ? ([[0, 16]] as const)
+        : (compPattern as ReadonlyArray<readonly [number, number]>)) {
+        for (const pitch of voicing)
+          comp.push({
+            tick: stepTick(bar, step) + human(10),
+            durationTicks: length * STEP_TICKS * 0.95,
+            pitch,
+            velocity: 74 + human(10),
+          });
       }
     } else {
       const order = [0, 1, 2, 1, voicing.length > 3 ? 3 : 2, 1, 2, 1];
       const stepsPerNote = compPattern === 'arp16' ? 1 : 2;
       for (let i = 0; i * stepsPerNote < 16; i += 1) {
-        const pitch = voicing[order[i % order.length]! % voicing.length]! + (compPattern === 'arp16' && i % 8 >= 4 ? 12 : 0);
-        comp.push({ tick: stepTick(bar, i * stepsPerNote) + human(10), durationTicks: STEP_TICKS * (stepsPerNote + 1), pitch, velocity: (i % 2 ? 60 : 70) + human(10) });
+        const pitch =
+          voicing[order[i % order.length]! % voicing.length]! + (compPattern === 'arp16' && i % 8 >= 4 ? 12 : 0);
+        comp.push({
+          tick: stepTick(bar, i * stepsPerNote) + human(10),
+          durationTicks: STEP_TICKS * (stepsPerNote + 1),
+          pitch,
+          velocity: (i % 2 ? 60 : 70) + human(10),
+        });
       }
     }
 
     // Pad: the chord held for the bar, above the comping (under rock's power chords it keeps the third).
     if (hasPad) {
-      for (const pitch of voice(chord, tonic, compCentre + 5)) pad.push({ tick: bar * 16 * STEP_TICKS, durationTicks: 16 * STEP_TICKS - 10, pitch, velocity: 62 + human(6) });
+      for (const pitch of voice(chord, tonic, compCentre + 5))
+        pad.push({ tick: bar * 16 * STEP_TICKS, durationTicks: 16 * STEP_TICKS - 10, pitch, velocity: 62 + human(6) });
     }
 
     // Lead: two-bar phrases on the style's rhythm; chord tones on beats, steps through the chord scale between;
@@ -521,14 +1080,25 @@ export function arrange(spec: SongSpec): Song {
         // that is also in the tonic triad is preferred when the chord has one.
         const tonicTriad = mode === 'major' ? [0, 4, 7] : [0, 3, 7];
         const stable = tones.filter((t) => tonicTriad.includes(t));
-        leadPitch = nearest(leadPitch + human(3), tonic, stable.length > 0 && random() < 0.6 ? stable : tones, leadLo, leadHi);
+        leadPitch = nearest(
+          leadPitch + human(3),
+          tonic,
+          stable.length > 0 && random() < 0.6 ? stable : tones,
+          leadLo,
+          leadHi,
+        );
       } else {
         const scale = chordScale(here, mode);
         const direction = random() < 0.5 ? -1 : 1;
         const target = leadPitch + direction * (1 + Math.floor(random() * 3));
         leadPitch = nearest(target, tonic, scale, leadLo, leadHi);
       }
-      lead.push({ tick: stepTick(bar, step) + human(12), durationTicks: length * STEP_TICKS * 0.9, pitch: leadPitch, velocity: 88 + human(12) });
+      lead.push({
+        tick: stepTick(bar, step) + human(12),
+        durationTicks: length * STEP_TICKS * 0.9,
+        pitch: leadPitch,
+        velocity: 88 + human(12),
+      });
     }
   }
 
@@ -537,9 +1107,34 @@ export function arrange(spec: SongSpec): Song {
   const tracks: MidiTrack[] = [
     { channel: 9, program: pick(random, DRUM_KITS[style]), notes: drums, volume: level(108), reverb: 30 },
     { channel: 0, program: pick(random, parts.bass), notes: bass, volume: level(100), reverb: 10, detuneCents: detune },
-    { channel: 1, program: pick(random, parts.chords), notes: comp, volume: level(style === 'rock' ? 80 : 86), pan: 44, reverb: 40, detuneCents: detune },
-    { channel: 3, program: pick(random, parts.lead), notes: lead, volume: level(92), pan: 76, reverb: 50, detuneCents: detune },
+    {
+      channel: 1,
+      program: pick(random, parts.chords),
+      notes: comp,
+      volume: level(style === 'rock' ? 80 : 86),
+      pan: 44,
+      reverb: 40,
+      detuneCents: detune,
+    },
+    {
+      channel: 3,
+      program: pick(random, parts.lead),
+      notes: lead,
+      volume: level(92),
+      pan: 76,
+      reverb: 50,
+      detuneCents: detune,
+    },
   ];
-  if (hasPad) tracks.push({ channel: 2, program: pick(random, parts.pad), notes: pad, volume: level(64), pan: 84, reverb: 70, detuneCents: detune });
+  if (hasPad)
+    tracks.push({
+      channel: 2,
+      program: pick(random, parts.pad),
+      notes: pad,
+      volume: level(64),
+      pan: 84,
+      reverb: 70,
+      detuneCents: detune,
+    });
   return { spec, tracks, progressions: [verseText, chorusText, cadenceText], seconds: totalBars * barSeconds };
 }

@@ -55,9 +55,25 @@ function clamp7(v: number): number {
 export function writeMidi(bpm: number, tracks: readonly MidiTrack[]): Buffer {
   const microsPerQuarter = Math.round(60_000_000 / bpm);
   const tempoTrack = [
-    0, 0xff, 0x51, 3, (microsPerQuarter >> 16) & 0xff, (microsPerQuarter >> 8) & 0xff, microsPerQuarter & 0xff,
-    0, 0xff, 0x58, 4, 4, 2, 24, 8, // 4/4
-    0, 0xff, 0x2f, 0,
+    0,
+    0xff,
+    0x51,
+    3,
+    (microsPerQuarter >> 16) & 0xff,
+    (microsPerQuarter >> 8) & 0xff,
+    microsPerQuarter & 0xff,
+    0,
+    0xff,
+    0x58,
+    4,
+    4,
+    2,
+    24,
+    8, // 4/4
+    0,
+    0xff,
+    0x2f,
+    0,
   ];
   const chunks = [chunk('MTrk', tempoTrack)];
   for (const track of tracks) {
@@ -89,7 +105,14 @@ export function writeMidi(bpm: number, tracks: readonly MidiTrack[]): Buffer {
     body.push(0, 0xff, 0x2f, 0);
     chunks.push(chunk('MTrk', body));
   }
-  const header = [0, 1, (chunks.length >> 8) & 0xff, chunks.length & 0xff, (TICKS_PER_QUARTER >> 8) & 0xff, TICKS_PER_QUARTER & 0xff];
+  const header = [
+    0,
+    1,
+    (chunks.length >> 8) & 0xff,
+    chunks.length & 0xff,
+    (TICKS_PER_QUARTER >> 8) & 0xff,
+    TICKS_PER_QUARTER & 0xff,
+  ];
   return Buffer.concat([chunk('MThd', header), ...chunks]);
 }
 

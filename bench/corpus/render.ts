@@ -21,7 +21,11 @@ import { readTemposBpm, writeMidi } from './midi.js';
  */
 export const SOUNDFONT =
   process.env.TRACKSYNC_SOUNDFONT ??
-  ['/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/soundfonts/FluidR3_GM.sf2', '/usr/share/soundfonts/FluidR3_GM2-2.sf2'].find((path) => existsSync(path)) ??
+  [
+    '/usr/share/sounds/sf2/FluidR3_GM.sf2',
+    '/usr/share/soundfonts/FluidR3_GM.sf2',
+    '/usr/share/soundfonts/FluidR3_GM2-2.sf2',
+  ].find((path) => existsSync(path)) ??
   '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 
 export interface CorpusTrack {
@@ -50,7 +54,10 @@ function masteringFilter(spec: SongSpec): string {
 
 export function missingTools(): string[] {
   const missing: string[] = [];
-  if (!existsSync(SOUNDFONT)) missing.push(`${SOUNDFONT} (Debian package fluid-soundfont-gm; elsewhere set TRACKSYNC_SOUNDFONT to a General MIDI .sf2)`);
+  if (!existsSync(SOUNDFONT))
+    missing.push(
+      `${SOUNDFONT} (Debian package fluid-soundfont-gm; elsewhere set TRACKSYNC_SOUNDFONT to a General MIDI .sf2)`,
+    );
   return missing;
 }
 
@@ -59,7 +66,12 @@ export async function renderSong(spec: SongSpec, dir: string): Promise<CorpusTra
   const song = arrange(spec);
   const midi = writeMidi(spec.bpm, song.tracks);
   const filter = masteringFilter(spec);
-  const hash = createHash('sha256').update(midi).update(filter).update(String(spec.bitrateKbps)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(midi)
+    .update(filter)
+    .update(String(spec.bitrateKbps))
+    .digest('hex')
+    .slice(0, 12);
   const base = join(dir, `${String(spec.seed).padStart(4, '0')}-${spec.style}-${hash}`);
   const track: CorpusTrack = { path: `${base}.mp3`, spec, progressions: song.progressions, half: halfOf(spec.seed) };
   if (existsSync(track.path)) return track;
@@ -68,9 +80,44 @@ export async function renderSong(spec: SongSpec, dir: string): Promise<CorpusTra
   try {
     writeFileSync(`${tmp}.mid`, midi);
     // -n no MIDI input, -i no shell, -q quiet, -F render to a file as fast as possible; reverb and chorus on.
-    await execa('fluidsynth', ['-n', '-i', '-q', '-R', '1', '-C', '1', '-g', '0.45', '-r', '44100', '-F', `${tmp}.wav`, SOUNDFONT, `${tmp}.mid`]);
-    await execa('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', `${tmp}.wav`, '-af', filter, '-c:a', 'libmp3lame', '-b:a', `${spec.bitrateKbps}k`, '-f', 'mp3', `${tmp}.mp3`]);
-    writeFileSync(`${base}.json`, `${JSON.stringify({ ...spec, progressions: song.progressions, seconds: Math.round(song.seconds * 10) / 10 }, null, 1)}\n`);
+    await execa('fluidsynth', [
+      '-n',
+      '-i',
+      '-q',
+      '-R',
+      '1',
+      '-C',
+      '1',
+      '-g',
+      '0.45',
+      '-r',
+      '44100',
+      '-F',
+      `${tmp}.wav`,
+      SOUNDFONT,
+      `${tmp}.mid`,
+    ]);
+    await execa('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      `${tmp}.wav`,
+      '-af',
+      filter,
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      `${spec.bitrateKbps}k`,
+      '-f',
+      'mp3',
+      `${tmp}.mp3`,
+    ]);
+    writeFileSync(
+      `${base}.json`,
+      `${JSON.stringify({ ...spec, progressions: song.progressions, seconds: Math.round(song.seconds * 10) / 10 }, null, 1)}\n`,
+    );
     renameSync(`${tmp}.mp3`, track.path);
   } finally {
     for (const ext of ['mid', 'wav', 'mp3']) rmSync(`${tmp}.${ext}`, { force: true });
@@ -79,7 +126,11 @@ export async function renderSong(spec: SongSpec, dir: string): Promise<CorpusTra
 }
 
 /** Renders the songs for `seeds` (two at a time per core is too many on a shared machine: one per core). */
-export async function renderCorpus(seeds: readonly number[], dir: string, onProgress?: (done: number, total: number) => void): Promise<CorpusTrack[]> {
+export async function renderCorpus(
+  seeds: readonly number[],
+  dir: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<CorpusTrack[]> {
   const results: CorpusTrack[] = new Array(seeds.length);
   let next = 0;
   let done = 0;
@@ -135,7 +186,21 @@ export async function realTracks(dir: string, root = FRETSONFIRE_SONGS): Promise
         mkdirSync(dir, { recursive: true });
         const inputs = stems.flatMap((s) => ['-i', s]);
         const mix = stems.length > 1 ? ['-filter_complex', `amix=inputs=${stems.length}:normalize=0`] : [];
-        await execa('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...inputs, ...mix, '-c:a', 'libmp3lame', '-b:a', '256k', '-f', 'mp3', `${path}.tmp`]);
+        await execa('ffmpeg', [
+          '-nostdin',
+          '-v',
+          'error',
+          '-y',
+          ...inputs,
+          ...mix,
+          '-c:a',
+          'libmp3lame',
+          '-b:a',
+          '256k',
+          '-f',
+          'mp3',
+          `${path}.tmp`,
+        ]);
         renameSync(`${path}.tmp`, path);
       }
       tracks.push({ name: `${pack}/${song}`, path, bpm: Math.round(tempos[0]! * 100) / 100 });

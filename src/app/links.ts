@@ -46,7 +46,11 @@ export interface LinkDeps {
   readonly signal?: AbortSignal;
 }
 
-const PROPERTY: Record<LinkPlatform, 'spotifyUrl' | 'youtubeUrl' | 'soundcloudUrl'> = { spotify: 'spotifyUrl', youtube: 'youtubeUrl', soundcloud: 'soundcloudUrl' };
+const PROPERTY: Record<LinkPlatform, 'spotifyUrl' | 'youtubeUrl' | 'soundcloudUrl'> = {
+  spotify: 'spotifyUrl',
+  youtube: 'youtubeUrl',
+  soundcloud: 'soundcloudUrl',
+};
 const LABEL: Record<LinkPlatform, string> = { spotify: 'Spotify', youtube: 'YouTube', soundcloud: 'SoundCloud' };
 /** The marker of our paragraph in Notes: the user's own notes around it are kept. */
 const NOTES_MARKER = '[tracksync links]';
@@ -63,8 +67,18 @@ export async function findLinks(deps: LinkDeps, pageId: string): Promise<LinkOut
   const schema = deps.schemas.tracks;
   const page = await deps.notion.retrievePage(pageId);
   const row = trackRow({ source: 'tracks', page, fields: decodeFields(schema, page) });
-  const target: Target = { title: row.title, artist: row.artist, durationSeconds: row.expectedDurationSeconds, isrc: row.isrc || null };
-  if (!row.title) return (Object.keys(PROPERTY) as LinkPlatform[]).map((platform) => ({ platform, status: 'skipped', reason: 'the row has no title to search for' }));
+  const target: Target = {
+    title: row.title,
+    artist: row.artist,
+    durationSeconds: row.expectedDurationSeconds,
+    isrc: row.isrc || null,
+  };
+  if (!row.title)
+    return (Object.keys(PROPERTY) as LinkPlatform[]).map((platform) => ({
+      platform,
+      status: 'skipped',
+      reason: 'the row has no title to search for',
+    }));
   const outcomes: LinkOutcome[] = [];
   const found: Partial<Record<FieldKey<'tracks'>, FieldValue>> = {};
   let retryable: TrackSyncError | undefined;
@@ -73,7 +87,12 @@ export async function findLinks(deps: LinkDeps, pageId: string): Promise<LinkOut
       outcomes.push({ platform, status: 'skipped', reason: `Music Tracks has no ${LABEL[platform]} URL property` });
       continue;
     }
-    const current = platform === 'spotify' ? row.spotifyUrl || row.spotifyId : platform === 'youtube' ? row.youtubeUrl : row.soundcloudUrl;
+    const current =
+      platform === 'spotify'
+        ? row.spotifyUrl || row.spotifyId
+        : platform === 'youtube'
+          ? row.youtubeUrl
+          : row.soundcloudUrl;
     if (current) {
       outcomes.push({ platform, status: 'present', url: current });
       continue;
@@ -83,7 +102,8 @@ export async function findLinks(deps: LinkDeps, pageId: string): Promise<LinkOut
       outcomes.push(outcome);
       if (outcome.status === 'written') {
         found[PROPERTY[platform]] = outcome.url!;
-        if (platform === 'spotify' && schema.fields.spotifyId && !row.spotifyId) found.spotifyId = outcome.url!.split('/').pop()!;
+        if (platform === 'spotify' && schema.fields.spotifyId && !row.spotifyId)
+          found.spotifyId = outcome.url!.split('/').pop()!;
       }
     } catch (raw) {
       const error = coerceError(raw);
@@ -98,18 +118,30 @@ export async function findLinks(deps: LinkDeps, pageId: string): Promise<LinkOut
   return outcomes;
 }
 
-async function searchPlatform(deps: LinkDeps, platform: LinkPlatform, target: Target, pageId: string): Promise<LinkOutcome> {
+async function searchPlatform(
+  deps: LinkDeps,
+  platform: LinkPlatform,
+  target: Target,
+  pageId: string,
+): Promise<LinkOutcome> {
   const { config } = deps;
-  const options = { acceptScore: config.search.acceptScore, maxDurationGapSeconds: config.search.maxDurationGapSeconds };
+  const options = {
+    acceptScore: config.search.acceptScore,
+    maxDurationGapSeconds: config.search.maxDurationGapSeconds,
+  };
   let scored: ScoredCandidate[];
   let chosen: ScoredCandidate | undefined;
   if (platform === 'spotify') {
-    if (!deps.spotify) return { platform, status: 'skipped', reason: 'SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set' };
+    if (!deps.spotify)
+      return { platform, status: 'skipped', reason: 'SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set' };
     ({ scored, chosen } = await searchSpotify(deps.spotify, target, options));
   } else {
     const query = `${target.artist} ${target.title}`.trim();
     const template = platform === 'youtube' ? config.search.youtube : config.search.soundcloud;
-    const listing = await deps.ytdlp.list(searchTarget(template, query), platform, { limit: 5, ...(deps.signal ? { signal: deps.signal } : {}) });
+    const listing = await deps.ytdlp.list(searchTarget(template, query), platform, {
+      limit: 5,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
     ({ scored, chosen } = chooseCandidate(target, listing.entries, options));
     chosen = preferOfficial(scored, chosen, options.acceptScore);
   }
@@ -128,24 +160,63 @@ async function searchPlatform(deps: LinkDeps, platform: LinkPlatform, target: Ta
     }
   }
   for (const candidate of scored) {
-    deps.store.deferred.saveLinkCandidate({ pageId, platform, url: candidate.url, title: candidate.title, score: candidate.score, accepted: candidate === verified, rejected: candidate.rejected ?? (candidate === chosen && !verified ? 'does not answer' : null), now });
+    deps.store.deferred.saveLinkCandidate({
+      pageId,
+      platform,
+      url: candidate.url,
+      title: candidate.title,
+      score: candidate.score,
+      accepted: candidate === verified,
+      rejected: candidate.rejected ?? (candidate === chosen && !verified ? 'does not answer' : null),
+      now,
+    });
   }
   if (verified) return { platform, status: 'written', url: verified.url, score: verified.score };
   const best = scored.find((c) => !c.rejected) ?? scored[0];
-  return best ? { platform, status: 'candidate', url: best.url, score: best.score, reason: best.rejected ?? `score ${best.score} is under ${options.acceptScore}` } : { platform, status: 'none', reason: 'no results' };
+  return best
+    ? {
+        platform,
+        status: 'candidate',
+        url: best.url,
+        score: best.score,
+        reason: best.rejected ?? `score ${best.score} is under ${options.acceptScore}`,
+      }
+    : { platform, status: 'none', reason: 'no results' };
 }
 
 /** ISRC first (an exact recording match), then title and artist. */
-async function searchSpotify(spotify: SpotifyService, target: Target, options: { acceptScore: number; maxDurationGapSeconds: number }): Promise<{ scored: ScoredCandidate[]; chosen: ScoredCandidate | undefined }> {
-  const toCandidate = (t: SpotifyTrack): Candidate => ({ title: t.name, url: `https://open.spotify.com/track/${t.id}`, uploader: t.artists.map((a) => a.name).join(', '), durationSeconds: t.durationMs / 1000, isrc: t.isrc });
+async function searchSpotify(
+  spotify: SpotifyService,
+  target: Target,
+  options: { acceptScore: number; maxDurationGapSeconds: number },
+): Promise<{ scored: ScoredCandidate[]; chosen: ScoredCandidate | undefined }> {
+  const toCandidate = (t: SpotifyTrack): Candidate => ({
+    title: t.name,
+    url: `https://open.spotify.com/track/${t.id}`,
+    uploader: t.artists.map((a) => a.name).join(', '),
+    durationSeconds: t.durationMs / 1000,
+    isrc: t.isrc,
+  });
   if (target.isrc) {
-    const byIsrc = chooseCandidate(target, (await spotify.searchTracks(`isrc:${target.isrc}`, 5)).map(toCandidate), options);
+    const byIsrc = chooseCandidate(
+      target,
+      (await spotify.searchTracks(`isrc:${target.isrc}`, 5)).map(toCandidate),
+      options,
+    );
     if (byIsrc.chosen) return byIsrc;
   }
-  return chooseCandidate(target, (await spotify.searchTracks(`${target.title} ${target.artist}`.trim(), 5)).map(toCandidate), options);
+  return chooseCandidate(
+    target,
+    (await spotify.searchTracks(`${target.title} ${target.artist}`.trim(), 5)).map(toCandidate),
+    options,
+  );
 }
 
-function preferOfficial(scored: readonly ScoredCandidate[], chosen: ScoredCandidate | undefined, acceptScore: number): ScoredCandidate | undefined {
+function preferOfficial(
+  scored: readonly ScoredCandidate[],
+  chosen: ScoredCandidate | undefined,
+  acceptScore: number,
+): ScoredCandidate | undefined {
   const official = (c: ScoredCandidate): boolean => OFFICIAL.test(`${c.title} ${c.uploader ?? ''}`);
   if (!chosen || official(chosen)) return chosen;
   const floor = Math.max(acceptScore, chosen.score - OFFICIAL_MARGIN);
@@ -153,7 +224,13 @@ function preferOfficial(scored: readonly ScoredCandidate[], chosen: ScoredCandid
 }
 
 /** Writes the found links into properties that are still empty (read again just before), and the Notes summary. */
-async function writeLinks(deps: LinkDeps, schema: ResolvedSchema<'tracks'>, pageId: string, found: Partial<Record<FieldKey<'tracks'>, FieldValue>>, outcomes: readonly LinkOutcome[]): Promise<void> {
+async function writeLinks(
+  deps: LinkDeps,
+  schema: ResolvedSchema<'tracks'>,
+  pageId: string,
+  found: Partial<Record<FieldKey<'tracks'>, FieldValue>>,
+  outcomes: readonly LinkOutcome[],
+): Promise<void> {
   const fresh = decodeFields(schema, await deps.notion.retrievePage(pageId));
   const values: Partial<Record<FieldKey<'tracks'>, FieldValue>> = {};
   for (const [field, value] of Object.entries(found) as Array<[FieldKey<'tracks'>, FieldValue]>) {
@@ -163,7 +240,11 @@ async function writeLinks(deps: LinkDeps, schema: ResolvedSchema<'tracks'>, page
   if (schema.fields.notes) {
     const summary = notesSummary(outcomes, deps.config.search.acceptScore);
     const notes = String(fresh.notes ?? '');
-    const kept = notes.split('\n').filter((line) => !line.startsWith(NOTES_MARKER)).join('\n').trim();
+    const kept = notes
+      .split('\n')
+      .filter((line) => !line.startsWith(NOTES_MARKER))
+      .join('\n')
+      .trim();
     const next = [kept, summary ? `${NOTES_MARKER} ${summary}` : ''].filter(Boolean).join('\n');
     if (next !== notes) values.notes = next;
   }
@@ -177,7 +258,8 @@ export function notesSummary(outcomes: readonly LinkOutcome[], acceptScore: numb
     .filter((o) => o.status !== 'present' && o.status !== 'skipped')
     .map((o) => {
       if (o.status === 'written') return `${LABEL[o.platform]}: ${o.url} (${o.score})`;
-      if (o.status === 'candidate') return `${LABEL[o.platform]}: not written, best ${o.url} (${o.score}${o.score !== undefined && o.score < acceptScore ? `, under ${acceptScore}` : `, ${o.reason}`})`;
+      if (o.status === 'candidate')
+        return `${LABEL[o.platform]}: not written, best ${o.url} (${o.score}${o.score !== undefined && o.score < acceptScore ? `, under ${acceptScore}` : `, ${o.reason}`})`;
       return `${LABEL[o.platform]}: ${o.reason ?? 'nothing found'}`;
     })
     .join('; ');
@@ -205,18 +287,28 @@ export async function enrichDueLinks(deps: LinkDeps): Promise<number> {
       const outcomes = await findLinks(deps, due.page_id);
       store.deferred.removeLinksPending(due.page_id);
       done += 1;
-      logger.info({ pageId: due.page_id, links: outcomes.map((o) => `${o.platform}:${o.status}`) }, 'cross-platform links looked for');
+      logger.info(
+        { pageId: due.page_id, links: outcomes.map((o) => `${o.platform}:${o.status}`) },
+        'cross-platform links looked for',
+      );
     } catch (raw) {
       const error = coerceError(raw);
       if (error.code === 'ABORTED') break;
       if (due.attempts + 1 >= config.links.maxAttempts) {
         store.deferred.removeLinksPending(due.page_id);
-        logger.warn({ pageId: due.page_id, err: error }, `gave up looking for links after ${config.links.maxAttempts} attempts`);
+        logger.warn(
+          { pageId: due.page_id, err: error },
+          `gave up looking for links after ${config.links.maxAttempts} attempts`,
+        );
         continue;
       }
-      const wait = error.retryAfterMs ?? Math.min(config.links.retryBaseDelayMs * 2 ** due.attempts, config.links.retryMaxDelayMs);
+      const wait =
+        error.retryAfterMs ?? Math.min(config.links.retryBaseDelayMs * 2 ** due.attempts, config.links.retryMaxDelayMs);
       store.deferred.deferLinks(due.page_id, clock.now() + wait, error.message);
-      logger.info({ pageId: due.page_id, err: error, retryInMs: wait }, 'looking for links failed; tried again later (the track is unaffected)');
+      logger.info(
+        { pageId: due.page_id, err: error, retryInMs: wait },
+        'looking for links failed; tried again later (the track is unaffected)',
+      );
     }
   }
   return done;

@@ -42,11 +42,19 @@ export class MusicApp implements App {
     this.#ctx = ctx;
     const { config, clock, logger, store, events } = ctx;
     events.on('item:done', (e) => {
-      if (e.source === 'tracks' && config.links.enabled && LINKED_OUTCOMES.has(e.outcome)) store.deferred.addLinksPending(e.pageId, clock.now(), clock.now());
+      if (e.source === 'tracks' && config.links.enabled && LINKED_OUTCOMES.has(e.outcome))
+        store.deferred.addLinksPending(e.pageId, clock.now(), clock.now());
       // A synced track may complete a playlist: the playlists that changed are exported again, once per burst.
       if (e.source === 'tracks') this.#scheduleExport('tracks synced');
     });
-    this.critical = new CriticalTasks({ notion: ctx.notion, schemas: () => ctx.schemas(), store, config, clock, logger });
+    this.critical = new CriticalTasks({
+      notion: ctx.notion,
+      schemas: () => ctx.schemas(),
+      store,
+      config,
+      clock,
+      logger,
+    });
     const media = (): MediaServices | undefined => ctx.services.get<MediaServices>(MEDIA);
     this.#stopCriticalWatch = watchCriticalConditions({
       events,
@@ -58,12 +66,16 @@ export class MusicApp implements App {
         spotifyStatus: async () => {
           const spotify = media()?.spotify;
           if (!spotify) return undefined;
-          return spotify.checkAccess().then(() => 'ok' as const, (error: unknown) => coerceError(error).code);
+          return spotify.checkAccess().then(
+            () => 'ok' as const,
+            (error: unknown) => coerceError(error).code,
+          );
         },
       },
       resume: (code) => {
         const resumed = store.items.resumeWaiting(code, clock.now());
-        if (resumed > 0) logger.info({ code, resumed }, 'the condition cleared: the items that waited for it are due now');
+        if (resumed > 0)
+          logger.info({ code, resumed }, 'the condition cleared: the items that waited for it are due now');
       },
     });
   }
@@ -116,9 +128,21 @@ export class MusicApp implements App {
     const media = this.#ctx.services.get<MediaServices>(MEDIA);
     if (!media || !this.#ctx.config.links.enabled || this.#links || this.#stop.signal.aborted) return;
     const { notion, store, config, clock, logger } = this.#ctx;
-    const deps = { notion, schemas: this.#ctx.schemas(), store, config, clock, logger, ytdlp: media.ytdlp, spotify: media.spotify, signal: this.#stop.signal };
+    const deps = {
+      notion,
+      schemas: this.#ctx.schemas(),
+      store,
+      config,
+      clock,
+      logger,
+      ytdlp: media.ytdlp,
+      spotify: media.spotify,
+      signal: this.#stop.signal,
+    };
     this.#links = enrichDueLinks(deps)
-      .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'looking for links failed; tried again next cycle'))
+      .catch((error: unknown) =>
+        logger.warn({ err: coerceError(error) }, 'looking for links failed; tried again next cycle'),
+      )
       .finally(() => {
         this.#links = undefined;
       });
@@ -126,9 +150,14 @@ export class MusicApp implements App {
 
   schedules(): readonly AppSchedule[] {
     const { feeds, playlists } = this.#ctx.config;
-    const any = feeds.soundcloudLikes || feeds.spotifyLikes || feeds.soundcloudPlaylists.length > 0 || feeds.spotifyPlaylists.length > 0;
+    const any =
+      feeds.soundcloudLikes ||
+      feeds.spotifyLikes ||
+      feeds.soundcloudPlaylists.length > 0 ||
+      feeds.spotifyPlaylists.length > 0;
     const schedules: AppSchedule[] = any ? [{ name: 'feeds', cron: feeds.cron, run: () => this.runFeeds() }] : [];
-    if (this.#exportsPlaylists()) schedules.push({ name: 'playlists', cron: playlists.exportCron, run: () => this.exportPlaylists('schedule') });
+    if (this.#exportsPlaylists())
+      schedules.push({ name: 'playlists', cron: playlists.exportCron, run: () => this.exportPlaylists('schedule') });
     return schedules;
   }
 
@@ -157,7 +186,10 @@ export class MusicApp implements App {
     }
     const { notion, store, config, clock, logger, events } = this.#ctx;
     const schemas = this.#ctx.schemas();
-    this.#exporting = exportPlaylists({ notion, schemas, store, config, clock, logger, signal: this.#stop.signal }, { onlyChanged: true })
+    this.#exporting = exportPlaylists(
+      { notion, schemas, store, config, clock, logger, signal: this.#stop.signal },
+      { onlyChanged: true },
+    )
       .then(
         (report) => {
           const exported = report.playlists.filter((p) => p.exportedNow).length;
@@ -166,7 +198,10 @@ export class MusicApp implements App {
         },
         (raw: unknown) => {
           const error = coerceError(raw);
-          logger.warn({ err: error, reason }, 'the playlist export failed; it is tried again at the next synced track or schedule');
+          logger.warn(
+            { err: error, reason },
+            'the playlist export failed; it is tried again at the next synced track or schedule',
+          );
           events.emit('playlists:exported', { reason, exported: 0, unchanged: 0, error: error.message });
         },
       )
@@ -184,7 +219,15 @@ export class MusicApp implements App {
     const media = this.#ctx.services.get<MediaServices>(MEDIA);
     if (!media || this.#stop.signal.aborted) return [];
     const { config, notion, logger } = this.#ctx;
-    const deps = { config, notion, schemas: this.#ctx.schemas(), media, logger, signal: this.#ctx.shutdown, ...(onProgress ? { onProgress } : {}) };
+    const deps = {
+      config,
+      notion,
+      schemas: this.#ctx.schemas(),
+      media,
+      logger,
+      signal: this.#ctx.shutdown,
+      ...(onProgress ? { onProgress } : {}),
+    };
     const reports = await runFeeds(deps).catch((error: unknown) => {
       logger.error({ err: error }, 'feeds failed');
       return [];

@@ -46,7 +46,11 @@ export function colorsFor(io: CliIO, stream: NodeJS.WritableStream = io.stdout):
 }
 
 /** OK / WARN / FAIL, coloured on a terminal (green, yellow, red), padded to one width. */
-export function mark(io: CliIO, status: 'ok' | 'warn' | 'fail' | 'skip', stream: NodeJS.WritableStream = io.stdout): string {
+export function mark(
+  io: CliIO,
+  status: 'ok' | 'warn' | 'fail' | 'skip',
+  stream: NodeJS.WritableStream = io.stdout,
+): string {
   const c = colorsFor(io, stream);
   if (status === 'ok') return c.green('OK  ');
   if (status === 'warn') return c.yellow('WARN');
@@ -65,5 +69,9 @@ export function table(rows: ReadonlyArray<ReadonlyArray<string>>): string {
   // Widths as seen on screen: colour codes (on a terminal) take no room.
   const width = (cell: string): number => [...stripVTControlCharacters(cell)].length;
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - width(cell)))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - width(cell)))).join('  '),
+    )
+    .join('\n');
 }

@@ -5,7 +5,18 @@ import { print, processIO, type CliIO } from './io.js';
 import { buildProgram, type Action } from './program.js';
 
 /** Codes that mean "the user must change something": exit 2 with the message. */
-const USER_ERROR_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'DAEMON_ALREADY_RUNNING', 'STATE_UNUSABLE', 'SCHEMA_MISMATCH', 'NOTION_UNAUTHORIZED', 'NOTION_FORBIDDEN', 'NOTION_NOT_FOUND', 'TOOL_MISSING', 'LAUNCHD_FAILED']);
+const USER_ERROR_CODES = new Set([
+  'CONFIG_INVALID',
+  'USAGE',
+  'DAEMON_ALREADY_RUNNING',
+  'STATE_UNUSABLE',
+  'SCHEMA_MISMATCH',
+  'NOTION_UNAUTHORIZED',
+  'NOTION_FORBIDDEN',
+  'NOTION_NOT_FOUND',
+  'TOOL_MISSING',
+  'LAUNCHD_FAILED',
+]);
 
 /**
  * Runs one CLI command and returns its exit code: 0 done, 2 configuration or usage error, 1 internal error (3 for
@@ -18,10 +29,19 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     const configPath = typeof options.config === 'string' ? resolve(io.cwd, options.config) : undefined;
     // --config is TRACKSYNC_CONFIG for this run (the same resolution, the same messages).
     const env = configPath ? { ...io.env, TRACKSYNC_CONFIG: configPath } : io.env;
-    const commandIO: CliIO = { ...io, env, quiet: options.quiet === true, verbose: options.verbose === true, color: options.color !== false };
+    const commandIO: CliIO = {
+      ...io,
+      env,
+      quiet: options.quiet === true,
+      verbose: options.verbose === true,
+      color: options.color !== false,
+    };
     exitCode = await action(args, options, commandIO);
   });
-  const output = { writeOut: (text: string) => void io.stdout.write(text), writeErr: (text: string) => void io.stderr.write(text) };
+  const output = {
+    writeOut: (text: string) => void io.stdout.write(text),
+    writeErr: (text: string) => void io.stderr.write(text),
+  };
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput(output);
     command.commands.forEach(configure);
@@ -47,7 +67,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof ConfigError || (error instanceof TrackSyncError && USER_ERROR_CODES.has(error.code))) {
-      print(io.stderr, `tracksync ${name}: ${error.message}${error.code === 'USAGE' ? `\nRun "tracksync help ${name}" for its usage.` : ''}`);
+      print(
+        io.stderr,
+        `tracksync ${name}: ${error.message}${error.code === 'USAGE' ? `\nRun "tracksync help ${name}" for its usage.` : ''}`,
+      );
       return 2;
     }
     if (error instanceof TrackSyncError) {
@@ -55,7 +78,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       print(io.stderr, `tracksync ${name}: ${error.message}`);
       return 1;
     }
-    print(io.stderr, `tracksync ${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`);
+    print(
+      io.stderr,
+      `tracksync ${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`,
+    );
     return 1;
   }
 }

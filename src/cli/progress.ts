@@ -46,20 +46,36 @@ export class ProgressView {
   #pending: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(io: CliIO, options: { total?: number; noun?: string; now?: () => number; stream?: NodeJS.WritableStream; off?: boolean } = {}) {
+  constructor(
+    io: CliIO,
+    options: { total?: number; noun?: string; now?: () => number; stream?: NodeJS.WritableStream; off?: boolean } = {},
+  ) {
     this.#stream = options.stream ?? io.stderr;
     this.#now = options.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#total = options.total;
     this.#noun = options.noun ?? 'track';
     // With -v the log lines share standard error: plain lines then, which interleave with them cleanly.
-    this.#mode = io.quiet || options.off ? 'off' : isTerminal(this.#stream) && io.env.TERM !== 'dumb' && !io.verbose ? 'live' : 'plain';
+    this.#mode =
+      io.quiet || options.off
+        ? 'off'
+        : isTerminal(this.#stream) && io.env.TERM !== 'dumb' && !io.verbose
+          ? 'live'
+          : 'plain';
     this.#c = colorsFor(io, this.#stream);
     if (this.#mode === 'live') {
       // A terminal that reports no size (0 columns: a pseudo-terminal nobody sized, as under `script`) is drawn at
       // 100 x 24, not at 0 columns, where log-update would cut every line away.
       const stream = this.#stream as NodeJS.WriteStream;
-      const sized = { write: (text: string) => stream.write(text), get columns() { return stream.columns || 100; }, get rows() { return stream.rows || 24; } };
+      const sized = {
+        write: (text: string) => stream.write(text),
+        get columns() {
+          return stream.columns || 100;
+        },
+        get rows() {
+          return stream.rows || 24;
+        },
+      };
       this.#update = createLogUpdate(sized as unknown as NodeJS.WriteStream);
       this.#timer = setInterval(() => this.#render(), TICK_MS);
       this.#timer.unref();
@@ -84,7 +100,10 @@ export class ProgressView {
   }
 
   /** A new step, a better title or the download's numbers. */
-  update(key: string | number, change: { title?: string; label?: string; step?: { step: number; steps: number }; download?: DownloadProgress }): void {
+  update(
+    key: string | number,
+    change: { title?: string; label?: string; step?: { step: number; steps: number }; download?: DownloadProgress },
+  ): void {
     const line = this.#lines.get(key);
     if (!line) return;
     const newLabel = change.label !== undefined && change.label !== line.label;
@@ -92,7 +111,10 @@ export class ProgressView {
     if (change.label !== undefined) line.label = change.label;
     if (change.step) line.step = change.step;
     line.download = change.download ?? (newLabel ? undefined : line.download);
-    if (newLabel) this.#plain(`${this.#counter()}${line.title}: ${line.label}${line.step ? ` (step ${line.step.step} of ${line.step.steps})` : ''}`);
+    if (newLabel)
+      this.#plain(
+        `${this.#counter()}${line.title}: ${line.label}${line.step ? ` (step ${line.step.step} of ${line.step.steps})` : ''}`,
+      );
     // A new step is drawn at once, so even a step that takes a moment is seen; download numbers wait for the redraw.
     if (newLabel || change.title) this.#render();
     else this.#schedule();
@@ -107,8 +129,15 @@ export class ProgressView {
     if (kind === 'wait') this.#waiting += 1;
     this.#finished += 1;
     const took = span(this.#now() - line.startedAt);
-    const symbol = { ok: this.#c.green('✓'), fail: this.#c.red('✗'), wait: this.#c.yellow('…'), stopped: this.#c.dim('-') }[kind];
-    this.note(`${symbol} ${line.title}  ${kind === 'fail' ? this.#c.red(text) : text}${kind === 'ok' ? ` in ${took}` : ''}`);
+    const symbol = {
+      ok: this.#c.green('✓'),
+      fail: this.#c.red('✗'),
+      wait: this.#c.yellow('…'),
+      stopped: this.#c.dim('-'),
+    }[kind];
+    this.note(
+      `${symbol} ${line.title}  ${kind === 'fail' ? this.#c.red(text) : text}${kind === 'ok' ? ` in ${took}` : ''}`,
+    );
   }
 
   /** An item that ended without ever starting (already synced, a bad URL): counted and kept like a finished one. */
@@ -210,7 +239,9 @@ export function followItems(events: EventBus, store: Store, view: ProgressView):
   // Items whose handler reports its steps (item:progress): their stages are not mapped to steps as well.
   const reporting = new Set<number>();
   const offs = [
-    events.on('item:claimed', (e) => view.start(e.itemId, titleOf(e.itemId), e.source === 'tasks' ? 'Working on the task' : 'Starting')),
+    events.on('item:claimed', (e) =>
+      view.start(e.itemId, titleOf(e.itemId), e.source === 'tasks' ? 'Working on the task' : 'Starting'),
+    ),
     events.on('stage:start', (e) => {
       // Handlers that report no steps of their own (a task, a user's handler): the stage's step when it has one.
       const step = reporting.has(e.itemId) ? undefined : stepOfStage(e.stage);
@@ -218,11 +249,18 @@ export function followItems(events: EventBus, store: Store, view: ProgressView):
     }),
     events.on('item:progress', (e) => {
       reporting.add(e.itemId);
-      view.update(e.itemId, { label: e.label, step: { step: e.step, steps: e.steps }, ...(e.title ? { title: e.title } : {}), ...(e.download ? { download: e.download } : {}) });
+      view.update(e.itemId, {
+        label: e.label,
+        step: { step: e.step, steps: e.steps },
+        ...(e.title ? { title: e.title } : {}),
+        ...(e.download ? { download: e.download } : {}),
+      });
     }),
     events.on('item:done', (e) => view.finish(e.itemId, 'ok', outcomeWords(e.outcome))),
     events.on('item:failed', (e) => view.finish(e.itemId, 'fail', `failed: ${e.message}`)),
-    events.on('item:retry', (e) => view.finish(e.itemId, 'wait', `${e.message}; tried again in ${span(e.nextAttemptAt - Date.now())}`)),
+    events.on('item:retry', (e) =>
+      view.finish(e.itemId, 'wait', `${e.message}; tried again in ${span(e.nextAttemptAt - Date.now())}`),
+    ),
     events.on('item:released', (e) => view.finish(e.itemId, 'stopped', 'stopped; it resumes at the next run')),
   ];
   return () => offs.forEach((off) => off());
@@ -238,13 +276,16 @@ export function readableTitle(title: string | undefined): string {
   const url = title.match(/^\((https?:\/\/[^)]+)\)$/)?.[1];
   if (!url || !URL.canParse(url)) return title;
   const { hostname, pathname } = new URL(url);
-  const parts = pathname.split('/').filter(Boolean).map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
+  const parts = pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
   const last = parts.at(-1)?.replace(/\.[a-z0-9]{2,4}$/i, '');
   if (!last) return hostname;
   return hostname.endsWith('soundcloud.com') && parts.length >= 2 ? `${parts.at(-2)}/${last}` : last;

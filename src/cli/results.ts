@@ -15,7 +15,9 @@ export function printResults(io: CliIO, lines: readonly TrackLine[]): void {
     l.key,
     l.camelot,
     l.source,
-    l.succeeded ? c.green(outcomeWords(l.outcome)) : c.red(`${outcomeWords(l.outcome)}${l.reason ? `: ${l.reason}` : ''}`),
+    l.succeeded
+      ? c.green(outcomeWords(l.outcome))
+      : c.red(`${outcomeWords(l.outcome)}${l.reason ? `: ${l.reason}` : ''}`),
     l.paths.length === 0 ? '-' : l.paths.map((p) => p.split('.').pop()).join(', '),
   ]);
   print(io.stdout);

@@ -51,12 +51,24 @@ export function loadRuntime(io: CliIO, options: RuntimeOptions = {}): Runtime {
 export function commandLogger(config: Config, io: CliIO, options: { daemon?: boolean; json?: boolean } = {}): Logger {
   const { dir, maxFileBytes, keepFiles } = config.logs;
   const secrets = config.secrets;
-  if (options.daemon) return createLogger({ level: config.logging.level, secrets, ...(dir ? { file: { dir, maxFileBytes, keepFiles } } : {}) });
+  if (options.daemon)
+    return createLogger({
+      level: config.logging.level,
+      secrets,
+      ...(dir ? { file: { dir, maxFileBytes, keepFiles } } : {}),
+    });
   if (io.verbose) {
-    const pretty = isTerminal(io.stderr) ? prettyPrinter({ colorize: colorsFor(io, io.stderr).isColorSupported }) : undefined;
-    return createLogger({ level: config.logging.level === 'info' ? 'debug' : config.logging.level, secrets, destination: { write: (line: string) => io.stderr.write(pretty ? pretty(line) : line) } });
+    const pretty = isTerminal(io.stderr)
+      ? prettyPrinter({ colorize: colorsFor(io, io.stderr).isColorSupported })
+      : undefined;
+    return createLogger({
+      level: config.logging.level === 'info' ? 'debug' : config.logging.level,
+      secrets,
+      destination: { write: (line: string) => io.stderr.write(pretty ? pretty(line) : line) },
+    });
   }
-  if (options.json) return createLogger({ level: 'warn', secrets, destination: { write: (line: string) => io.stderr.write(line) } });
+  if (options.json)
+    return createLogger({ level: 'warn', secrets, destination: { write: (line: string) => io.stderr.write(line) } });
   const os = io.platform ?? platform();
   const logDir = dir ?? defaultLogDir(os, io.env.HOME ?? homedir(), config.stateDir);
   try {
@@ -82,7 +94,13 @@ export function sharedServices(runtime: Runtime): ServiceRegistry {
 /** Starts a daemon with the built-in and the user's handlers and the shared services. */
 export async function startDaemon(runtime: Runtime): Promise<MusicDaemon> {
   const handlers = await allHandlers(runtime.config);
-  return Daemon.start({ app: musicApp, config: runtime.config, logger: runtime.logger, handlers, services: sharedServices(runtime) });
+  return Daemon.start({
+    app: musicApp,
+    config: runtime.config,
+    logger: runtime.logger,
+    handlers,
+    services: sharedServices(runtime),
+  });
 }
 
 /**

@@ -12,7 +12,13 @@ import { usageError } from './usage.js';
 /** A gateway and the live schemas, for commands that work on Notion outside the daemon. */
 export async function openNotion(runtime: Runtime, store: Store): Promise<{ notion: NotionGateway; schemas: Schemas }> {
   const notion = gatewayFromConfig(runtime.config, silentLogger(), { store: store.notion });
-  const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: silentLogger() });
+  const schemas = await loadSchemas({
+    notion,
+    store,
+    config: runtime.config,
+    clock: systemClock,
+    logger: silentLogger(),
+  });
   return { notion, schemas };
 }
 
@@ -21,7 +27,8 @@ export async function trackPageId(target: string, runtime: Runtime, store: Store
   const id = parseNotionId(target);
   if (id && !(/^https?:/.test(target) && !/notion\.(so|site)/.test(target))) return id;
   const classified = classifyUrl(target);
-  if (!classified.ok) throw usageError(`"${target}" is neither a Notion page id nor a track URL: ${classified.reason}. ${usage}`);
+  if (!classified.ok)
+    throw usageError(`"${target}" is neither a Notion page id nor a track URL: ${classified.reason}. ${usage}`);
   const { notion, schemas } = await openNotion(runtime, store);
   const page = await findTrackRow(notion, schemas.tracks, classified.value);
   if (!page) throw usageError(`no Music Tracks row holds ${classified.value.url}`);

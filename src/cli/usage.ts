@@ -9,6 +9,7 @@ export function usageError(message: string): TrackSyncError {
 export function wholeNumber(option: string, value: unknown, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw usageError(`${option} must be a whole number >= ${min}, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw usageError(`${option} must be a whole number >= ${min}, got "${String(value)}"`);
   return n;
 }

@@ -23,7 +23,12 @@ export function readSecretsFile(path: string): Record<string, string> {
   if (!existsSync(path)) return {};
   const mode = statSync(path).mode & 0o777;
   if (mode & 0o077) {
-    throw new ConfigError([`${path} is readable by others (mode ${mode.toString(8).padStart(3, '0')}); it holds secrets: run "chmod 600 ${path}"`], 'tracksync refuses to read a secrets file other users can read');
+    throw new ConfigError(
+      [
+        `${path} is readable by others (mode ${mode.toString(8).padStart(3, '0')}); it holds secrets: run "chmod 600 ${path}"`,
+      ],
+      'tracksync refuses to read a secrets file other users can read',
+    );
   }
   return parseSecretsText(readFileSync(path, 'utf8'));
 }
@@ -61,20 +66,33 @@ function jsonString(quoted: string): string {
 
 /** The file's text: every value as a JSON string, which parseSecretsText reads back exactly. */
 export function formatSecretsText(values: Record<string, string>): string {
-  return `${Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n')}\n`;
+  return `${Object.entries(values)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join('\n')}\n`;
 }
 
 /** A secret from the Keychain (macOS only); undefined when absent. `security` gets an argument array, no shell. */
 export function readKeychain(name: string, securityBin = 'security'): string | undefined {
   try {
-    return execFileSync(securityBin, ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', name, '-w'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: CONSTANTS.secrets.keychainTimeoutMs }).trim() || undefined;
+    return (
+      execFileSync(securityBin, ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', name, '-w'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: CONSTANTS.secrets.keychainTimeoutMs,
+      }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
 }
 
 /** Secrets from the file and (on macOS) the Keychain, for the names the environment does not already set. */
-export function loadSecrets(stateDir: string | undefined, env: Record<string, string | undefined>, os: NodeJS.Platform, securityBin?: string): Record<string, string> {
+export function loadSecrets(
+  stateDir: string | undefined,
+  env: Record<string, string | undefined>,
+  os: NodeJS.Platform,
+  securityBin?: string,
+): Record<string, string> {
   const found: Record<string, string> = {};
   const fromFile = stateDir === undefined ? {} : readSecretsFile(secretsFile(stateDir));
   for (const name of SECRET_NAMES) {
@@ -86,15 +104,27 @@ export function loadSecrets(stateDir: string | undefined, env: Record<string, st
 }
 
 /** Stores a secret: the Keychain on macOS (unless `file`), else the 0600 secrets file (written atomically). */
-export function storeSecret(stateDir: string, name: SecretName, value: string, options: { os: NodeJS.Platform; file?: boolean; securityBin?: string }): string {
+export function storeSecret(
+  stateDir: string,
+  name: SecretName,
+  value: string,
+  options: { os: NodeJS.Platform; file?: boolean; securityBin?: string },
+): string {
   if (/[\r\n]/.test(value)) {
-    throw new ConfigError([`${name}: the value has a line break; a secret is one line (a token or a key, as copied from its page)`], 'tracksync cannot store this secret');
+    throw new ConfigError(
+      [`${name}: the value has a line break; a secret is one line (a token or a key, as copied from its page)`],
+      'tracksync cannot store this secret',
+    );
   }
   if (value === '') throw new ConfigError([`${name}: the value is empty`], 'tracksync cannot store this secret');
   if (options.os === 'darwin' && !options.file) {
     // `security` takes the value as an argument (its only non-interactive form): it is visible to this user's processes
     // for the moment the command runs. Use --secrets-file on a shared account.
-    execFileSync(options.securityBin ?? 'security', ['add-generic-password', '-U', '-s', KEYCHAIN_SERVICE, '-a', name, '-w', value], { stdio: 'ignore', timeout: CONSTANTS.secrets.keychainTimeoutMs });
+    execFileSync(
+      options.securityBin ?? 'security',
+      ['add-generic-password', '-U', '-s', KEYCHAIN_SERVICE, '-a', name, '-w', value],
+      { stdio: 'ignore', timeout: CONSTANTS.secrets.keychainTimeoutMs },
+    );
     return `the login Keychain (service "${KEYCHAIN_SERVICE}", account "${name}")`;
   }
   const path = secretsFile(stateDir);

@@ -73,7 +73,8 @@ async function exactDuplicates(deps: DedupDeps, page: PageResponse): Promise<Pag
   const clauses: unknown[] = [];
   const add = (field: FieldKey<'tracks'>, value: string, op: 'contains' | 'equals' = 'contains'): void => {
     const property = fields[field];
-    if (property) clauses.push({ property: property.name, [property.type === 'url' ? 'url' : 'rich_text']: { [op]: value } });
+    if (property)
+      clauses.push({ property: property.name, [property.type === 'url' ? 'url' : 'rich_text']: { [op]: value } });
   };
   for (const id of mine) {
     const [kind, value] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
@@ -96,7 +97,10 @@ async function exactDuplicates(deps: DedupDeps, page: PageResponse): Promise<Pag
     }
   }
   const found: PageResponse[] = [];
-  for await (const other of deps.notion.queryPages(deps.schema.dataSourceId, { filter: { or: clauses } as NotionFilter, sort: 'created_time' })) {
+  for await (const other of deps.notion.queryPages(deps.schema.dataSourceId, {
+    filter: { or: clauses } as NotionFilter,
+    sort: 'created_time',
+  })) {
     if (other.id === page.id) continue;
     const theirs = identities(deps.schema, other);
     if ([...theirs].some((id) => mine.has(id))) found.push(other);
@@ -108,7 +112,8 @@ function filesByFormat(rows: readonly Pick<LibraryFileRow, 'path' | 'format'>[])
   const files: AdoptedFiles = {};
   for (const row of rows) {
     const format = (row.format === 'aif' ? 'aiff' : row.format) as AudioFormat;
-    if ((format === 'm4a' || format === 'aiff' || format === 'wav') && !files[format] && existsSync(row.path)) files[format] = row.path;
+    if ((format === 'm4a' || format === 'aiff' || format === 'wav') && !files[format] && existsSync(row.path))
+      files[format] = row.path;
   }
   return files;
 }
@@ -117,7 +122,11 @@ function filesByFormat(rows: readonly Pick<LibraryFileRow, 'path' | 'format'>[])
  * Merges a group of exact duplicates: the keeper gets the merged values, the donors other than `page` are archived.
  * Relations are read in full first (query results list 25 related pages at most), so the union loses nothing.
  */
-async function mergeGroup(deps: DedupDeps, page: PageResponse, duplicates: readonly PageResponse[]): Promise<DedupDecision> {
+async function mergeGroup(
+  deps: DedupDeps,
+  page: PageResponse,
+  duplicates: readonly PageResponse[],
+): Promise<DedupDecision> {
   const group = await Promise.all([page, ...duplicates].map((p) => withFullRelations(deps.notion, deps.schema, p)));
   const keeper = chooseKeeper(deps.schema, group);
   const donors = group.filter((p) => p.id !== keeper.id);
@@ -128,7 +137,12 @@ async function mergeGroup(deps: DedupDeps, page: PageResponse, duplicates: reado
     await deps.notion.setPageInTrash(donor.id, true);
   }
   if (keeper.id === page.id) return { kind: 'keeper', donors: donors.map((d) => d.id), values, reason };
-  const tags = [...new Set([...(decodeProperty(keeper.properties[deps.schema.fields.processing?.name ?? '']) as string[] | null ?? []), PROCESSING_TAGS.merged])];
+  const tags = [
+    ...new Set([
+      ...((decodeProperty(keeper.properties[deps.schema.fields.processing?.name ?? '']) as string[] | null) ?? []),
+      PROCESSING_TAGS.merged,
+    ]),
+  ];
   await deps.notion.updatePage(keeper.id, encodeFields(deps.schema, { ...values, processing: tags }));
   return { kind: 'merged-into', keeperId: keeper.id, reason };
 }
@@ -139,35 +153,73 @@ export async function checkBeforeDownload(deps: DedupDeps, page: PageResponse, r
   if (duplicates.length > 0) {
     if (deps.config.library.mergeExactDuplicates) return mergeGroup(deps, page, duplicates);
     const complete = duplicates.find((d) => decodeProperty(d.properties[deps.schema.fields.downloaded!.name]) === true);
-    const files = complete ? filesByFormat((['m4aPath', 'aiffPath', 'wavPath'] as const).map((f) => ({ path: readText(deps.schema, complete, f), format: f.slice(0, f.indexOf('Path')) }))) : {};
-    if (Object.keys(files).length > 0) return { kind: 'adopt', files, reason: `same track as a synced row (${complete!.url}); its files are used` };
+    const files = complete
+      ? filesByFormat(
+          (['m4aPath', 'aiffPath', 'wavPath'] as const).map((f) => ({
+            path: readText(deps.schema, complete, f),
+            format: f.slice(0, f.indexOf('Path')),
+          })),
+        )
+      : {};
+    if (Object.keys(files).length > 0)
+      return { kind: 'adopt', files, reason: `same track as a synced row (${complete!.url}); its files are used` };
   }
 
   const title = coreTitle(row.title);
   const artist = normaliseText(row.artist);
   const duration = row.expectedDurationSeconds;
   if (title && artist && duration) {
-    const near = deps.store.findFilesByNames(title, artist).filter((f) => f.duration_seconds !== null && Math.abs(f.duration_seconds - duration) <= deps.config.library.durationToleranceSeconds);
+    const near = deps.store
+      .findFilesByNames(title, artist)
+      .filter(
+        (f) =>
+          f.duration_seconds !== null &&
+          Math.abs(f.duration_seconds - duration) <= deps.config.library.durationToleranceSeconds,
+      );
     const files = filesByFormat(near);
-    if (Object.keys(files).length > 0) return { kind: 'adopt', files, reason: `files of the same title, artist and duration are already in the library (${Object.values(files)[0]})` };
+    if (Object.keys(files).length > 0)
+      return {
+        kind: 'adopt',
+        files,
+        reason: `files of the same title, artist and duration are already in the library (${Object.values(files)[0]})`,
+      };
   }
 
   const own = filesByFormat(deps.store.listLibraryFilesOfPage(page.id));
-  if (Object.keys(own).length > 0) return { kind: 'adopt', files: own, reason: 'this row\'s files are already on disk' };
+  if (Object.keys(own).length > 0) return { kind: 'adopt', files: own, reason: "this row's files are already on disk" };
 
   if (deps.eagle && row.title) {
-    const item = await deps.eagle.findTrack({ title: row.title, artist: row.artist, durationSeconds: duration }).catch(() => undefined);
-    if (item?.path && existsSync(item.path)) return { kind: 'local-source', path: item.path, eagleId: item.id, reason: `Eagle already holds it (item ${item.id}, score ${item.score})` };
+    const item = await deps.eagle
+      .findTrack({ title: row.title, artist: row.artist, durationSeconds: duration })
+      .catch(() => undefined);
+    if (item?.path && existsSync(item.path))
+      return {
+        kind: 'local-source',
+        path: item.path,
+        eagleId: item.id,
+        reason: `Eagle already holds it (item ${item.id}, score ${item.score})`,
+      };
   }
   return { kind: 'new' };
 }
 
 /** After download: the same recording already in the library (another copy, another platform) -> its files. */
-export function checkAfterDownload(store: LibraryStore, config: Config, pageId: string, raw: Uint32Array): { files: AdoptedFiles; reason: string } | undefined {
-  const similar = findSimilarFiles(store, raw, { threshold: config.library.similarityThreshold, candidates: 8, exclude: (row) => row.page_id === pageId });
+export function checkAfterDownload(
+  store: LibraryStore,
+  config: Config,
+  pageId: string,
+  raw: Uint32Array,
+): { files: AdoptedFiles; reason: string } | undefined {
+  const similar = findSimilarFiles(store, raw, {
+    threshold: config.library.similarityThreshold,
+    candidates: 8,
+    exclude: (row) => row.page_id === pageId,
+  });
   if (similar.length === 0) return undefined;
   const best = similar[0]!;
-  const sameOwner = similar.filter((s) => (s.row.page_id ?? s.row.path) === (best.row.page_id ?? best.row.path)).map((s) => s.row);
+  const sameOwner = similar
+    .filter((s) => (s.row.page_id ?? s.row.path) === (best.row.page_id ?? best.row.path))
+    .map((s) => s.row);
   const files = filesByFormat(sameOwner.length > 0 ? sameOwner : [best.row]);
   if (Object.keys(files).length === 0) return undefined;
   return { files, reason: `the same recording as ${best.row.path} (fingerprint similarity ${best.similarity})` };

@@ -56,7 +56,12 @@ function label(schema: ResolvedSchema<'tracks'>, page: PageResponse): string {
 }
 
 /** Notion: exact groups by shared ids; fuzzy groups by name similarity >= threshold with durations within tolerance. */
-export async function notionGroups(notion: NotionGateway, schema: ResolvedSchema<'tracks'>, config: Config, threshold: number): Promise<DuplicateGroup[]> {
+export async function notionGroups(
+  notion: NotionGateway,
+  schema: ResolvedSchema<'tracks'>,
+  config: Config,
+  threshold: number,
+): Promise<DuplicateGroup[]> {
   const pages: PageResponse[] = [];
   for await (const page of notion.queryPages(schema.dataSourceId, { sort: 'created_time' })) pages.push(page);
   const byId = new Map(pages.map((p) => [p.id, p]));
@@ -75,13 +80,21 @@ export async function notionGroups(notion: NotionGateway, schema: ResolvedSchema
     const members = set.map((id) => byId.get(id)!);
     set.forEach((id) => inExact.add(id));
     const keeper = chooseKeeper(schema, members);
-    groups.push({ where: 'notion', kind: 'exact', reason: 'same Spotify ID, SoundCloud URL, YouTube video id or ISRC', score: 1, keeper: { id: keeper.id, label: label(schema, keeper) }, others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: label(schema, m) })) });
+    groups.push({
+      where: 'notion',
+      kind: 'exact',
+      reason: 'same Spotify ID, SoundCloud URL, YouTube video id or ISRC',
+      score: 1,
+      keeper: { id: keeper.id, label: label(schema, keeper) },
+      others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: label(schema, m) })),
+    });
   }
   // Fuzzy: bucket by the first three words of "artist title" (the legacy union-find passes), then compare within buckets.
   const fuzzy = new Groups();
   const scores = new Map<string, number>();
   const buckets = new Map<string, PageResponse[]>();
-  const nameOf = (p: PageResponse): string => normaliseText(`${readText(schema, p, 'artistName')} ${coreTitle(readText(schema, p, 'title'))}`);
+  const nameOf = (p: PageResponse): string =>
+    normaliseText(`${readText(schema, p, 'artistName')} ${coreTitle(readText(schema, p, 'title'))}`);
   const durationOf = (p: PageResponse): number | null => {
     const ms = readField(schema, p, 'durationMs');
     const s = readField(schema, p, 'durationSeconds');
@@ -100,7 +113,11 @@ export async function notionGroups(notion: NotionGateway, schema: ResolvedSchema
         if (Math.min(na.length, nb.length) < Math.max(na.length, nb.length) / 2) continue; // lengths differ by more than half
         const score = similarityOf(na, nb);
         const [da, db] = [durationOf(a), durationOf(b)];
-        if (score < threshold || (da !== null && db !== null && Math.abs(da - db) > config.library.durationToleranceSeconds)) continue;
+        if (
+          score < threshold ||
+          (da !== null && db !== null && Math.abs(da - db) > config.library.durationToleranceSeconds)
+        )
+          continue;
         fuzzy.union(a.id, b.id);
         scores.set(fuzzy.find(a.id), Math.max(score, scores.get(fuzzy.find(a.id)) ?? 0));
       }
@@ -110,7 +127,14 @@ export async function notionGroups(notion: NotionGateway, schema: ResolvedSchema
     const members = set.map((id) => byId.get(id)!);
     const keeper = chooseKeeper(schema, members);
     const score = Math.round((scores.get(fuzzy.find(set[0]!)) ?? threshold) * 1000) / 1000;
-    groups.push({ where: 'notion', kind: 'fuzzy', reason: `names alike (similarity ${score}) and durations within ${config.library.durationToleranceSeconds} s`, score, keeper: { id: keeper.id, label: label(schema, keeper) }, others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: label(schema, m) })) });
+    groups.push({
+      where: 'notion',
+      kind: 'fuzzy',
+      reason: `names alike (similarity ${score}) and durations within ${config.library.durationToleranceSeconds} s`,
+      score,
+      keeper: { id: keeper.id, label: label(schema, keeper) },
+      others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: label(schema, m) })),
+    });
   }
   return groups;
 }
@@ -121,7 +145,11 @@ export function libraryGroups(store: Store, config: Config): DuplicateGroup[] {
   const best = new Map<string, number>();
   const rows = store.library.listFingerprintedFiles();
   for (const row of rows) {
-    const similar = findSimilarFiles(store.library, rawFromBytes(row.fingerprint_raw!), { threshold: config.library.similarityThreshold, candidates: 8, exclude: (other) => other.path === row.path || (other.page_id !== null && other.page_id === row.page_id) });
+    const similar = findSimilarFiles(store.library, rawFromBytes(row.fingerprint_raw!), {
+      threshold: config.library.similarityThreshold,
+      candidates: 8,
+      exclude: (other) => other.path === row.path || (other.page_id !== null && other.page_id === row.page_id),
+    });
     for (const match of similar) {
       groups.union(row.path, match.row.path);
       best.set(row.path, Math.max(match.similarity, best.get(row.path) ?? 0));
@@ -129,9 +157,18 @@ export function libraryGroups(store: Store, config: Config): DuplicateGroup[] {
   }
   return groups.sets(rows.map((r) => r.path)).map((paths) => {
     const members = paths.map((p) => store.library.getLibraryFile(p)!);
-    const keeper = [...members].sort((a, b) => Number(b.page_id !== null) - Number(a.page_id !== null) || b.size - a.size)[0]!;
+    const keeper = [...members].sort(
+      (a, b) => Number(b.page_id !== null) - Number(a.page_id !== null) || b.size - a.size,
+    )[0]!;
     const score = Math.max(...paths.map((p) => best.get(p) ?? 0));
-    return { where: 'library' as const, kind: 'fuzzy' as const, reason: `the same recording (fingerprint similarity ${score}); files are never deleted, only listed`, score, keeper: { id: keeper.path, label: keeper.path }, others: members.filter((m) => m !== keeper).map((m) => ({ id: m.path, label: m.path })) };
+    return {
+      where: 'library' as const,
+      kind: 'fuzzy' as const,
+      reason: `the same recording (fingerprint similarity ${score}); files are never deleted, only listed`,
+      score,
+      keeper: { id: keeper.path, label: keeper.path },
+      others: members.filter((m) => m !== keeper).map((m) => ({ id: m.path, label: m.path })),
+    };
   });
 }
 
@@ -139,7 +176,8 @@ export function libraryGroups(store: Store, config: Config): DuplicateGroup[] {
 export async function eagleGroups(eagle: EagleClient, threshold: number): Promise<DuplicateGroup[]> {
   const items = await eagle.items();
   const byId = new Map(items.map((i) => [i.id, i]));
-  const keep = (members: EagleItem[]): EagleItem => [...members].sort((a, b) => b.tags.length - a.tags.length || a.id.localeCompare(b.id))[0]!;
+  const keep = (members: EagleItem[]): EagleItem =>
+    [...members].sort((a, b) => b.tags.length - a.tags.length || a.id.localeCompare(b.id))[0]!;
   const groups: DuplicateGroup[] = [];
   const exact = new Groups();
   const firstWith = new Map<string, string>();
@@ -155,7 +193,14 @@ export async function eagleGroups(eagle: EagleClient, threshold: number): Promis
     const members = set.map((id) => byId.get(id)!);
     set.forEach((id) => grouped.add(id));
     const keeper = keep(members);
-    groups.push({ where: 'eagle', kind: 'exact', reason: 'the same fingerprint tag', score: 1, keeper: { id: keeper.id, label: keeper.name }, others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: m.name })) });
+    groups.push({
+      where: 'eagle',
+      kind: 'exact',
+      reason: 'the same fingerprint tag',
+      score: 1,
+      keeper: { id: keeper.id, label: keeper.name },
+      others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: m.name })),
+    });
   }
   const fuzzy = new Groups();
   const rest = items.filter((i) => !grouped.has(i.id));
@@ -169,8 +214,14 @@ export async function eagleGroups(eagle: EagleClient, threshold: number): Promis
   for (const set of fuzzy.sets(rest.map((i) => i.id))) {
     const members = set.map((id) => byId.get(id)!);
     const keeper = keep(members);
-    groups.push({ where: 'eagle', kind: 'fuzzy', reason: `names alike (>= ${threshold})`, score: threshold, keeper: { id: keeper.id, label: keeper.name }, others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: m.name })) });
+    groups.push({
+      where: 'eagle',
+      kind: 'fuzzy',
+      reason: `names alike (>= ${threshold})`,
+      score: threshold,
+      keeper: { id: keeper.id, label: keeper.name },
+      others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: m.name })),
+    });
   }
   return groups;
 }
-

@@ -22,7 +22,8 @@ export function keeperScore(schema: TrackSchema, page: PageResponse): number {
     const property = schema.fields[field];
     return property ? decodeProperty(page.properties[property.name]) : undefined;
   };
-  const present = (v: FieldValue | undefined): boolean => v !== null && v !== undefined && v !== '' && v !== false && !(Array.isArray(v) && v.length === 0);
+  const present = (v: FieldValue | undefined): boolean =>
+    v !== null && v !== undefined && v !== '' && v !== false && !(Array.isArray(v) && v.length === 0);
   let score = 0;
   for (const field of ['m4aPath', 'aiffPath', 'wavPath'] as const) if (present(value(field))) score += 2;
   if (present(value('eagleId'))) score += 5;
@@ -33,7 +34,12 @@ export function keeperScore(schema: TrackSchema, page: PageResponse): number {
 
 /** The page that keeps the merged values: highest score, then the one edited last, then the oldest id for stability. */
 export function chooseKeeper(schema: TrackSchema, pages: readonly PageResponse[]): PageResponse {
-  return [...pages].sort((a, b) => keeperScore(schema, b) - keeperScore(schema, a) || b.last_edited_time.localeCompare(a.last_edited_time) || a.id.localeCompare(b.id))[0]!;
+  return [...pages].sort(
+    (a, b) =>
+      keeperScore(schema, b) - keeperScore(schema, a) ||
+      b.last_edited_time.localeCompare(a.last_edited_time) ||
+      a.id.localeCompare(b.id),
+  )[0]!;
 }
 
 /**
@@ -43,10 +49,15 @@ export function chooseKeeper(schema: TrackSchema, pages: readonly PageResponse[]
  */
 export function mergedValues(schema: TrackSchema, keeper: PageResponse, donors: readonly PageResponse[]): Values {
   const changes: Values = {};
-  for (const [field, property] of Object.entries(schema.fields) as Array<[FieldKey<'tracks'>, NonNullable<TrackSchema['fields'][FieldKey<'tracks'>]>]>) {
+  for (const [field, property] of Object.entries(schema.fields) as Array<
+    [FieldKey<'tracks'>, NonNullable<TrackSchema['fields'][FieldKey<'tracks'>]>]
+  >) {
     if (field === 'lock' || field === 'processing' || field === 'lastError') continue; // ours, not the track's
     if (property.type === 'relation' && [keeper, ...donors].some((p) => isTruncated(p, property))) {
-      throw new TrackSyncError('INTERNAL', `merging "${property.name}" from a page object that lists only part of it; read the relation in full first`);
+      throw new TrackSyncError(
+        'INTERNAL',
+        `merging "${property.name}" from a page object that lists only part of it; read the relation in full first`,
+      );
     }
     const mine = decodeProperty(keeper.properties[property.name]);
     let merged: FieldValue = mine;

@@ -6,7 +6,13 @@ import { ConfigError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DATABASES, type DatabaseKey } from '../notion/databases.js';
 import { gatewayFromConfig, type NotionGateway } from '../notion/gateway.js';
-import { checkRelationTargets, listDataSources, loadSchemas, missingTaskTypes, type Schemas } from '../notion/schemas.js';
+import {
+  checkRelationTargets,
+  listDataSources,
+  loadSchemas,
+  missingTaskTypes,
+  type Schemas,
+} from '../notion/schemas.js';
 import { playlistChecks } from './playlists.js';
 
 /** skip: the check does not apply here (the LaunchAgent on Linux). */
@@ -59,16 +65,32 @@ export async function checkNotion(config: Config, logger: Logger): Promise<Docto
     const notion = gatewayFromConfig(config, logger, { store: store.notion, maxRetries: 1, requestTimeoutMs: 15_000 });
     try {
       const me = await notion.whoAmI();
-      checks.push({ name: 'Notion token', status: 'ok', detail: `accepted by ${config.notion.baseUrl} (integration ${me.name ?? me.id})` });
+      checks.push({
+        name: 'Notion token',
+        status: 'ok',
+        detail: `accepted by ${config.notion.baseUrl} (integration ${me.name ?? me.id})`,
+      });
     } catch (raw) {
       const error = coerceError(raw);
-      checks.push({ name: 'Notion token', status: 'fail', detail: error.message, fix: error.code === 'NOTION_UNAUTHORIZED' ? 'set NOTION_TOKEN to the internal integration secret' : 'check the network and NOTION_API_BASE_URL' });
+      checks.push({
+        name: 'Notion token',
+        status: 'fail',
+        detail: error.message,
+        fix:
+          error.code === 'NOTION_UNAUTHORIZED'
+            ? 'set NOTION_TOKEN to the internal integration secret'
+            : 'check the network and NOTION_API_BASE_URL',
+      });
       return { checks, mapping };
     }
     let schemas: Schemas | undefined;
     try {
       schemas = await loadSchemas({ notion, store, config, clock: systemClock, logger });
-      checks.push({ name: 'Notion databases', status: 'ok', detail: `${Object.keys(schemas).length} database(s) reachable and mapped` });
+      checks.push({
+        name: 'Notion databases',
+        status: 'ok',
+        detail: `${Object.keys(schemas).length} database(s) reachable and mapped`,
+      });
     } catch (raw) {
       if (raw instanceof ConfigError) {
         for (const problem of raw.problems) checks.push({ name: 'Notion databases', status: 'fail', detail: problem });
@@ -78,18 +100,33 @@ export async function checkNotion(config: Config, logger: Logger): Promise<Docto
     }
     for (const key of Object.keys(DATABASES) as DatabaseKey[]) {
       if (!config.databases[key]) {
-        checks.push({ name: DATABASES[key].label, status: key === 'tracks' ? 'fail' : 'warn', detail: `${DATABASES[key].envKey} is not set`, fix: `set ${DATABASES[key].envKey} to enable ${DATABASES[key].label}` });
+        checks.push({
+          name: DATABASES[key].label,
+          status: key === 'tracks' ? 'fail' : 'warn',
+          detail: `${DATABASES[key].envKey} is not set`,
+          fix: `set ${DATABASES[key].envKey} to enable ${DATABASES[key].label}`,
+        });
       }
     }
     if (!schemas) return { checks, mapping };
     mapping.push(...schemaMapping(schemas));
     checks.push(...(await dataSourceChecks(notion, schemas)));
     if (!schemas.tracks.fields.lock) {
-      checks.push({ name: 'Processing Lock', status: 'warn', detail: 'Music Tracks has no "Processing Lock" property: two machines could process the same row', fix: 'add a text property "Processing Lock" to Music Tracks' });
+      checks.push({
+        name: 'Processing Lock',
+        status: 'warn',
+        detail: 'Music Tracks has no "Processing Lock" property: two machines could process the same row',
+        fix: 'add a text property "Processing Lock" to Music Tracks',
+      });
     }
     if (schemas.tasks) {
       for (const problem of missingTaskTypes(schemas.tasks, config)) {
-        checks.push({ name: 'Task types', status: 'warn', detail: problem, fix: 'add the option to "Task Type" in Agent-Tasks, or set routing.taskTypes in the config file to options it has' });
+        checks.push({
+          name: 'Task types',
+          status: 'warn',
+          detail: problem,
+          fix: 'add the option to "Task Type" in Agent-Tasks, or set routing.taskTypes in the config file to options it has',
+        });
       }
     }
     checks.push(...playlistChecks(config, schemas, process.platform));
@@ -114,7 +151,9 @@ async function dataSourceChecks(notion: NotionGateway, schemas: Schemas): Promis
   for (const key of Object.keys(DATABASES) as DatabaseKey[]) {
     const schema = schemas[key];
     if (!schema) continue;
-    const listed = (await listDataSources(notion, schema)).map((d) => `"${d.name}" (${d.id})${d.id === schema.dataSourceId ? ' <- used' : ''}`).join(', ');
+    const listed = (await listDataSources(notion, schema))
+      .map((d) => `"${d.name}" (${d.id})${d.id === schema.dataSourceId ? ' <- used' : ''}`)
+      .join(', ');
     checks.push({ name: `${schema.label} data sources`, status: 'ok', detail: listed });
   }
   return checks;
@@ -134,7 +173,11 @@ export function schemaMapping(schemas: Partial<Schemas>): SchemaMappingRow[] {
         field,
         property: property?.name ?? null,
         type: property?.type ?? null,
-        note: property ? ('required' in spec && spec.required ? 'required' : '') : `skipped: ${skipped?.reason ?? 'not found'}`,
+        note: property
+          ? 'required' in spec && spec.required
+            ? 'required'
+            : ''
+          : `skipped: ${skipped?.reason ?? 'not found'}`,
       });
     }
   }

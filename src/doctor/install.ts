@@ -10,7 +10,8 @@ export type Installer = 'brew' | 'apt' | 'other';
 
 export function installerFor(platform: NodeJS.Platform, osRelease: string | undefined = readOsRelease()): Installer {
   if (platform === 'darwin') return 'brew';
-  if (platform === 'linux' && osRelease !== undefined && /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(osRelease)) return 'apt';
+  if (platform === 'linux' && osRelease !== undefined && /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(osRelease))
+    return 'apt';
   return 'other';
 }
 
@@ -27,13 +28,38 @@ interface Recipe {
 }
 
 const RECIPES: Record<string, Recipe> = {
-  ffmpeg: { brew: 'brew install ffmpeg', apt: 'sudo apt-get install ffmpeg', other: 'install ffmpeg from your distribution or https://ffmpeg.org/download.html' },
-  ffprobe: { brew: 'brew install ffmpeg (ffprobe comes with it)', apt: 'sudo apt-get install ffmpeg (ffprobe comes with it)', other: 'install ffmpeg, which includes ffprobe' },
+  ffmpeg: {
+    brew: 'brew install ffmpeg',
+    apt: 'sudo apt-get install ffmpeg',
+    other: 'install ffmpeg from your distribution or https://ffmpeg.org/download.html',
+  },
+  ffprobe: {
+    brew: 'brew install ffmpeg (ffprobe comes with it)',
+    apt: 'sudo apt-get install ffmpeg (ffprobe comes with it)',
+    other: 'install ffmpeg, which includes ffprobe',
+  },
   // Debian's yt-dlp lags behind the sites it reads; the release binary updates itself (yt-dlp -U).
-  'yt-dlp': { brew: 'brew install yt-dlp', apt: null, other: 'install the yt-dlp release binary (https://github.com/yt-dlp/yt-dlp#installation), then keep it current with "yt-dlp -U"' },
-  fpcalc: { brew: 'brew install chromaprint', apt: 'sudo apt-get install libchromaprint-tools', other: 'install Chromaprint\'s fpcalc (https://acoustid.org/chromaprint)' },
-  deno: { brew: 'brew install deno', apt: null, other: 'install deno (https://docs.deno.com/runtime/getting_started/installation/); yt-dlp finds it on PATH' },
-  'terminal-notifier': { brew: 'brew install terminal-notifier', apt: null, other: 'notifications exist on macOS only' },
+  'yt-dlp': {
+    brew: 'brew install yt-dlp',
+    apt: null,
+    other:
+      'install the yt-dlp release binary (https://github.com/yt-dlp/yt-dlp#installation), then keep it current with "yt-dlp -U"',
+  },
+  fpcalc: {
+    brew: 'brew install chromaprint',
+    apt: 'sudo apt-get install libchromaprint-tools',
+    other: "install Chromaprint's fpcalc (https://acoustid.org/chromaprint)",
+  },
+  deno: {
+    brew: 'brew install deno',
+    apt: null,
+    other: 'install deno (https://docs.deno.com/runtime/getting_started/installation/); yt-dlp finds it on PATH',
+  },
+  'terminal-notifier': {
+    brew: 'brew install terminal-notifier',
+    apt: null,
+    other: 'notifications exist on macOS only',
+  },
 };
 
 /** The command (or the instruction) that installs `tool` here. */
@@ -47,7 +73,10 @@ export function installFix(tool: string, platform: NodeJS.Platform, osRelease?: 
 /** The command that updates `tool` here (yt-dlp: sites change, releases follow within days). */
 export function upgradeFix(tool: string, platform: NodeJS.Platform, osRelease?: string): string {
   const installer = installerFor(platform, osRelease);
-  if (tool === 'yt-dlp') return installer === 'brew' ? 'brew upgrade yt-dlp' : 'yt-dlp -U (the release binary; Debian\'s package is updated only with the distribution)';
+  if (tool === 'yt-dlp')
+    return installer === 'brew'
+      ? 'brew upgrade yt-dlp'
+      : "yt-dlp -U (the release binary; Debian's package is updated only with the distribution)";
   if (installer === 'brew') return `brew upgrade ${RECIPES[tool]?.brew.split(' ')[2] ?? tool}`;
   return installFix(tool, platform, osRelease);
 }

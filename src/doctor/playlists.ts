@@ -31,7 +31,11 @@ export function playlistChecks(config: Config, schemas: Schemas, platform: NodeJ
     name: 'Playlist export',
     status,
     detail: `M3U8 ${on(settings.m3u8)}, rekordbox xml ${on(settings.rekordbox)}, Apple Music ${on(settings.appleMusic)}; folder ${folder} (${where})`,
-    ...(status === 'ok' ? {} : { fix: 'set PLAYLIST_EXPORT_DIR (or playlists.exportDir) to a folder tracksync may write, or mount the volume' }),
+    ...(status === 'ok'
+      ? {}
+      : {
+          fix: 'set PLAYLIST_EXPORT_DIR (or playlists.exportDir) to a folder tracksync may write, or mount the volume',
+        }),
   });
   if (settings.appleMusic && platform !== 'darwin') {
     checks.push({
@@ -44,7 +48,11 @@ export function playlistChecks(config: Config, schemas: Schemas, platform: NodeJ
   const tracks = schema.fields.tracks;
   checks.push(
     tracks
-      ? { name: 'Playlist tracks', status: 'ok', detail: `read from Music Playlists > "${tracks.name}", in its order${settings.sortProperty ? `, sorted by "${settings.sortProperty}"` : ''}` }
+      ? {
+          name: 'Playlist tracks',
+          status: 'ok',
+          detail: `read from Music Playlists > "${tracks.name}", in its order${settings.sortProperty ? `, sorted by "${settings.sortProperty}"` : ''}`,
+        }
       : {
           name: 'Playlist tracks',
           status: 'warn',
@@ -62,9 +70,15 @@ export function playlistChecks(config: Config, schemas: Schemas, platform: NodeJ
       fix: 'add the property to Music Tracks, or change playlists.sortProperty',
     });
   }
-  const writeBack = (['exportedAt', 'exportedCount', 'missingTracks', 'exportFile'] as const).map((field) => ({ field, property: schema.fields[field], spec: PLAYLIST_FIELDS[field] }));
+  const writeBack = (['exportedAt', 'exportedCount', 'missingTracks', 'exportFile'] as const).map((field) => ({
+    field,
+    property: schema.fields[field],
+    spec: PLAYLIST_FIELDS[field],
+  }));
   const present = writeBack.filter((w) => w.property).map((w) => `"${w.property!.name}"`);
-  const absent = writeBack.filter((w) => !w.property).map((w) => `"${w.spec.names[0]}" (${w.spec.types[0]!.replace('_', ' ')})`);
+  const absent = writeBack
+    .filter((w) => !w.property)
+    .map((w) => `"${w.spec.names[0]}" (${w.spec.types[0]!.replace('_', ' ')})`);
   checks.push({
     name: 'Playlist write-back',
     status: 'ok',

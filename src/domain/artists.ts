@@ -14,11 +14,15 @@ export function splitArtists(artistName: string, title = ''): string[] {
   const names: string[] = [];
   const add = (raw: string): void => {
     const name = raw.replace(/\s+/g, ' ').trim();
-    if (name && !isRejectedArtistName(name) && !names.some((n) => n.toLowerCase() === name.toLowerCase())) names.push(name);
+    if (name && !isRejectedArtistName(name) && !names.some((n) => n.toLowerCase() === name.toLowerCase()))
+      names.push(name);
   };
-  for (const part of artistName.split(/\s*,\s*|\s+&\s+|\s+x\s+|\s+(?:feat\.?|ft\.?|featuring|vs\.?|with)\s+/i)) add(part);
-  for (const match of title.matchAll(/[([]\s*(?:feat\.?|ft\.?|featuring|with)\s+([^)\]]+)[)\]]/gi)) for (const part of match[1]!.split(/\s*,\s*|\s+&\s+/)) add(part);
-  for (const match of title.matchAll(/[([]\s*([^()[\]]+?)\s+(?:remix|edit|rework|bootleg|vip|flip|dub)\s*[)\]]/gi)) for (const part of match[1]!.split(/\s*,\s*|\s+&\s+|\s+x\s+/i)) add(part);
+  for (const part of artistName.split(/\s*,\s*|\s+&\s+|\s+x\s+|\s+(?:feat\.?|ft\.?|featuring|vs\.?|with)\s+/i))
+    add(part);
+  for (const match of title.matchAll(/[([]\s*(?:feat\.?|ft\.?|featuring|with)\s+([^)\]]+)[)\]]/gi))
+    for (const part of match[1]!.split(/\s*,\s*|\s+&\s+/)) add(part);
+  for (const match of title.matchAll(/[([]\s*([^()[\]]+?)\s+(?:remix|edit|rework|bootleg|vip|flip|dub)\s*[)\]]/gi))
+    for (const part of match[1]!.split(/\s*,\s*|\s+&\s+|\s+x\s+/i)) add(part);
   return names;
 }
 
@@ -49,7 +53,10 @@ export class ArtistDirectory {
   readonly #logger: Logger;
   readonly #known = new Map<string, Promise<string | undefined>>();
   /** Every artist by folded name, per data source, with the newest last_edited_time read (Notion's clock, not ours). */
-  readonly #index = new Map<string, { byName: Map<string, string>; nameOf: Map<string, string>; newest: string | undefined }>();
+  readonly #index = new Map<
+    string,
+    { byName: Map<string, string>; nameOf: Map<string, string>; newest: string | undefined }
+  >();
 
   constructor(notion: NotionGateway, logger: Logger) {
     this.#notion = notion;
@@ -57,7 +64,11 @@ export class ArtistDirectory {
   }
 
   /** Page ids for every name, creating missing artists (none is created past the workspace's block limit). */
-  async resolve(schema: ResolvedSchema<'artists'>, names: readonly string[], hints: ArtistHints = {}): Promise<string[]> {
+  async resolve(
+    schema: ResolvedSchema<'artists'>,
+    names: readonly string[],
+    hints: ArtistHints = {},
+  ): Promise<string[]> {
     const ids: string[] = [];
     for (const name of names) {
       const key = `${schema.dataSourceId}/${fold(name)}`;
@@ -66,7 +77,10 @@ export class ArtistDirectory {
         pending = this.#findOrCreate(schema, name, hints);
         this.#known.set(key, pending);
         // A failure, or an artist not created (block limit), is not remembered.
-        pending.then((id) => id === undefined && this.#known.delete(key), () => this.#known.delete(key));
+        pending.then(
+          (id) => id === undefined && this.#known.delete(key),
+          () => this.#known.delete(key),
+        );
       }
       const id = await pending;
       if (id !== undefined) ids.push(id);
@@ -78,7 +92,11 @@ export class ArtistDirectory {
   async #find(schema: ResolvedSchema<'artists'>, name: string): Promise<PageResponse | undefined> {
     const property = schema.fields.name!;
     const filter = { property: property.name, title: { contains: name } } as NotionFilter;
-    for await (const page of this.#notion.queryPages(schema.dataSourceId, { filter, sort: 'created_time', filterProperties: [property.id] })) {
+    for await (const page of this.#notion.queryPages(schema.dataSourceId, {
+      filter,
+      sort: 'created_time',
+      filterProperties: [property.id],
+    })) {
       if (fold(readText(schema, page, 'name')) === fold(name)) return page;
     }
     return undefined;
@@ -94,7 +112,9 @@ export class ArtistDirectory {
     const byName = index?.byName ?? new Map<string, string>();
     const nameOf = index?.nameOf ?? new Map<string, string>();
     let newest = index?.newest;
-    const filter = since ? ({ timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } } as NotionFilter) : undefined;
+    const filter = since
+      ? ({ timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } } as NotionFilter)
+      : undefined;
     const query = { ...(filter ? { filter } : {}), sort: 'last_edited_time' as const, filterProperties: [property.id] };
     for await (const page of this.#notion.queryPages(schema.dataSourceId, query)) {
       const found = fold(readText(schema, page, 'name'));
@@ -108,7 +128,11 @@ export class ArtistDirectory {
     return byName.get(fold(name));
   }
 
-  async #findOrCreate(schema: ResolvedSchema<'artists'>, name: string, hints: ArtistHints): Promise<string | undefined> {
+  async #findOrCreate(
+    schema: ResolvedSchema<'artists'>,
+    name: string,
+    hints: ArtistHints,
+  ): Promise<string | undefined> {
     const existing = (await this.#find(schema, name))?.id ?? (await this.#lookUp(schema, name));
     if (existing) return existing;
     const spotify = hints.spotify?.get(name);
@@ -123,7 +147,10 @@ export class ArtistDirectory {
       // The name is the artist's identity, so it is the marker createOnce looks for after an ambiguous failure.
       const { page, created } = await this.#notion.createOnce({
         key: `artists:${schema.dataSourceId}:${fold(name)}`,
-        parameters: () => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never }),
+        parameters: () => ({
+          parent: { data_source_id: schema.dataSourceId },
+          properties: encodeFields(schema, values) as never,
+        }),
         find: () => this.#find(schema, name),
       });
       const index = this.#index.get(schema.dataSourceId);
@@ -133,7 +160,10 @@ export class ArtistDirectory {
       return page.id;
     } catch (error) {
       if (!(error instanceof TrackSyncError && error.code === 'NOTION_BLOCK_LIMIT')) throw error;
-      this.#logger.warn({ artist: name }, 'artist not created: the Notion workspace has reached its block limit; the track is linked to the artists that exist');
+      this.#logger.warn(
+        { artist: name },
+        'artist not created: the Notion workspace has reached its block limit; the track is linked to the artists that exist',
+      );
       return undefined;
     }
   }

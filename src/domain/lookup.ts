@@ -14,9 +14,16 @@ import { classifyUrl, spotifyTrackId, type ClassifiedUrl } from './urls.js';
 type TrackSchema = ResolvedSchema<'tracks'>;
 
 function sameTrack(schema: TrackSchema, page: PageResponse, target: ClassifiedUrl): boolean {
-  const values = (['soundcloudUrl', 'youtubeUrl', 'sourceUrl', 'spotifyUrl'] as const).map((f) => readText(schema, page, f)).filter(Boolean);
+  const values = (['soundcloudUrl', 'youtubeUrl', 'sourceUrl', 'spotifyUrl'] as const)
+    .map((f) => readText(schema, page, f))
+    .filter(Boolean);
   if (target.platform === 'spotify') {
-    return spotifyTrackId({ spotifyId: readText(schema, page, 'spotifyId'), spotifyUrl: readText(schema, page, 'spotifyUrl') }) === target.id;
+    return (
+      spotifyTrackId({
+        spotifyId: readText(schema, page, 'spotifyId'),
+        spotifyUrl: readText(schema, page, 'spotifyUrl'),
+      }) === target.id
+    );
   }
   return values.some((value) => {
     const c = classifyUrl(value);
@@ -32,14 +39,22 @@ function needle(target: ClassifiedUrl): string {
 }
 
 /** The existing row for a track URL, if any (the first created, when a duplicate already exists). */
-export async function findTrackRow(notion: NotionGateway, schema: TrackSchema, target: ClassifiedUrl): Promise<PageResponse | undefined> {
-  const fields: Array<FieldKey<'tracks'>> = target.platform === 'spotify' ? ['spotifyId', 'spotifyUrl'] : ['soundcloudUrl', 'youtubeUrl', 'sourceUrl'];
+export async function findTrackRow(
+  notion: NotionGateway,
+  schema: TrackSchema,
+  target: ClassifiedUrl,
+): Promise<PageResponse | undefined> {
+  const fields: Array<FieldKey<'tracks'>> =
+    target.platform === 'spotify' ? ['spotifyId', 'spotifyUrl'] : ['soundcloudUrl', 'youtubeUrl', 'sourceUrl'];
   const clauses = fields
     .map((f) => schema.fields[f])
     .filter((p) => p !== undefined)
     .map((p) => ({ property: p.name, [p.type === 'url' ? 'url' : 'rich_text']: { contains: needle(target) } }));
   if (clauses.length === 0) return undefined;
-  for await (const page of notion.queryPages(schema.dataSourceId, { filter: { or: clauses } as NotionFilter, sort: 'created_time' })) {
+  for await (const page of notion.queryPages(schema.dataSourceId, {
+    filter: { or: clauses } as NotionFilter,
+    sort: 'created_time',
+  })) {
     if (sameTrack(schema, page, target)) return page;
   }
   return undefined;
@@ -61,7 +76,11 @@ export async function createTrackRow(
     const property = target.property as FieldKey<'tracks'>;
     // A URL goes to its own platform's column; a SoundCloud URL never lands in "YouTube URL" or the other way round.
     if (!schema.fields[property]) {
-      if (!schema.fields.sourceUrl) throw new TrackSyncError('SCHEMA_MISMATCH', `Music Tracks has no column for ${target.platform} URLs (${property}) and no "Source URL"`);
+      if (!schema.fields.sourceUrl)
+        throw new TrackSyncError(
+          'SCHEMA_MISMATCH',
+          `Music Tracks has no column for ${target.platform} URLs (${property}) and no "Source URL"`,
+        );
       values.sourceUrl = target.url;
     } else {
       values[property] = target.url;
@@ -73,7 +92,10 @@ export async function createTrackRow(
   // for by it, and a row created earlier is read back by id (createOnce), never created twice.
   const { page } = await notion.createOnce({
     key: `tracks:${schema.dataSourceId}:${target.platform}:${target.id ?? target.url}`,
-    parameters: () => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values) as never }),
+    parameters: () => ({
+      parent: { data_source_id: schema.dataSourceId },
+      properties: encodeFields(schema, values) as never,
+    }),
     find: () => findTrackRow(notion, schema, target),
   });
   return page;

@@ -28,8 +28,25 @@ export interface ScoredCandidate extends Candidate {
 }
 
 const WEIGHTS = { title: 0.55, artist: 0.3, duration: 0.15 };
-const VERSION_WORDS = ['live', 'remix', 'cover', 'karaoke', 'instrumental', 'acoustic', 'sped up', 'slowed', 'nightcore', 'reverb', '8d', 'extended', 'edit', 'mashup', 'bootleg'];
-const NOISE = /\b(official|audio|video|music|lyrics?|lyric video|hd|hq|4k|visualizer|visualiser|full|version|topic|vevo|out now|free download|premiere)\b/g;
+const VERSION_WORDS = [
+  'live',
+  'remix',
+  'cover',
+  'karaoke',
+  'instrumental',
+  'acoustic',
+  'sped up',
+  'slowed',
+  'nightcore',
+  'reverb',
+  '8d',
+  'extended',
+  'edit',
+  'mashup',
+  'bootleg',
+];
+const NOISE =
+  /\b(official|audio|video|music|lyrics?|lyric video|hd|hq|4k|visualizer|visualiser|full|version|topic|vevo|out now|free download|premiere)\b/g;
 
 /** Lower-case, accents off, punctuation to spaces, whitespace collapsed. */
 export function normaliseText(text: string): string {
@@ -85,26 +102,49 @@ export function scoreCandidate(target: Target, candidate: Candidate, maxDuration
   const titleOnly = artist && rawTitle.startsWith(artist) ? rawTitle.slice(artist.length).trim() : rawTitle;
   const candidateTitle = coreTitle(titleOnly).replace(NOISE, ' ').replace(/\s+/g, ' ').trim();
   const wanted = coreTitle(target.title);
-  let title = Math.max(similarityOf(wanted, candidateTitle), candidateTitle.includes(wanted) && wanted.length >= 4 ? 0.9 : 0);
+  let title = Math.max(
+    similarityOf(wanted, candidateTitle),
+    candidateTitle.includes(wanted) && wanted.length >= 4 ? 0.9 : 0,
+  );
   const extra = [...versionWords(candidate.title)].filter((w) => !versionWords(target.title).has(w));
   if (extra.length > 0) title *= 0.5;
-  const artistScore = artist === '' ? 0.5 : Math.max(similarityOf(artist, uploader), rawTitle.includes(artist) ? 1 : 0, uploader.includes(artist) && artist.length >= 3 ? 1 : 0);
+  const artistScore =
+    artist === ''
+      ? 0.5
+      : Math.max(
+          similarityOf(artist, uploader),
+          rawTitle.includes(artist) ? 1 : 0,
+          uploader.includes(artist) && artist.length >= 3 ? 1 : 0,
+        );
   let duration = 0.5; // unknown on either side: neutral
   let rejected: string | undefined;
   if (target.durationSeconds && candidate.durationSeconds) {
     const gap = Math.abs(target.durationSeconds - candidate.durationSeconds);
     duration = Math.max(0, 1 - gap / maxDurationGapSeconds);
-    if (gap > maxDurationGapSeconds) rejected = `duration differs by ${Math.round(gap)} s (more than ${maxDurationGapSeconds} s)`;
+    if (gap > maxDurationGapSeconds)
+      rejected = `duration differs by ${Math.round(gap)} s (more than ${maxDurationGapSeconds} s)`;
   }
-  const score = Math.round((WEIGHTS.title * title + WEIGHTS.artist * artistScore + WEIGHTS.duration * duration) * 1000) / 1000;
-  return { ...candidate, score, parts: { title: round(title), artist: round(artistScore), duration: round(duration) }, ...(rejected ? { rejected } : {}) };
+  const score =
+    Math.round((WEIGHTS.title * title + WEIGHTS.artist * artistScore + WEIGHTS.duration * duration) * 1000) / 1000;
+  return {
+    ...candidate,
+    score,
+    parts: { title: round(title), artist: round(artistScore), duration: round(duration) },
+    ...(rejected ? { rejected } : {}),
+  };
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The best acceptable candidate (or none) and every candidate with its score, best first. */
-export function chooseCandidate(target: Target, candidates: readonly Candidate[], options: { acceptScore: number; maxDurationGapSeconds: number }): { chosen: ScoredCandidate | undefined; scored: ScoredCandidate[] } {
-  const scored = candidates.map((c) => scoreCandidate(target, c, options.maxDurationGapSeconds)).sort((a, b) => b.score - a.score);
+export function chooseCandidate(
+  target: Target,
+  candidates: readonly Candidate[],
+  options: { acceptScore: number; maxDurationGapSeconds: number },
+): { chosen: ScoredCandidate | undefined; scored: ScoredCandidate[] } {
+  const scored = candidates
+    .map((c) => scoreCandidate(target, c, options.maxDurationGapSeconds))
+    .sort((a, b) => b.score - a.score);
   const chosen = scored.find((c) => !c.rejected && c.score >= options.acceptScore);
   return { chosen, scored };
 }

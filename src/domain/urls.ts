@@ -18,11 +18,27 @@ export interface ClassifiedUrl {
   readonly property: UrlProperty;
 }
 
-export type Classification = { readonly ok: true; readonly value: ClassifiedUrl } | { readonly ok: false; readonly reason: string };
+export type Classification =
+  { readonly ok: true; readonly value: ClassifiedUrl } | { readonly ok: false; readonly reason: string };
 
 /** URLs longer than Notion accepts are refused rather than cut. */
 const MAX_URL_CHARS = 2000;
-const SOUNDCLOUD_RESERVED = new Set(['discover', 'search', 'stream', 'upload', 'you', 'charts', 'people', 'pages', 'terms-of-use', 'tags', 'settings', 'notifications', 'messages', 'mobile']);
+const SOUNDCLOUD_RESERVED = new Set([
+  'discover',
+  'search',
+  'stream',
+  'upload',
+  'you',
+  'charts',
+  'people',
+  'pages',
+  'terms-of-use',
+  'tags',
+  'settings',
+  'notifications',
+  'messages',
+  'mobile',
+]);
 const YOUTUBE_ID = /^[A-Za-z0-9_-]{11}$/;
 const SPOTIFY_ID = /^[A-Za-z0-9]{22}$/;
 
@@ -49,50 +65,116 @@ export function classifyUrl(input: string): Classification {
   if (text.length > MAX_URL_CHARS) return { ok: false, reason: `longer than ${MAX_URL_CHARS} characters` };
   const spotifyUri = text.match(/^spotify:(track|playlist|album):([A-Za-z0-9]{22})$/);
   if (spotifyUri) return spotify(spotifyUri[1]!, spotifyUri[2]!);
-  if (!/^https?:\/\//i.test(text) || !URL.canParse(text)) return { ok: false, reason: 'not an http(s) URL or a spotify: URI' };
+  if (!/^https?:\/\//i.test(text) || !URL.canParse(text))
+    return { ok: false, reason: 'not an http(s) URL or a spotify: URI' };
   const url = new URL(text);
   if (url.username || url.password) return { ok: false, reason: 'URLs with credentials are not accepted' };
   const host = url.hostname.toLowerCase().replace(/^(www|m)\./, '');
   const segments = url.pathname.split('/').filter(Boolean);
 
   if (host === 'on.soundcloud.com') {
-    return { ok: true, value: { platform: 'soundcloud', kind: 'short-link', url: `https://on.soundcloud.com${url.pathname.replace(/\/+$/, '')}`, id: null, property: 'soundcloudUrl' } };
+    return {
+      ok: true,
+      value: {
+        platform: 'soundcloud',
+        kind: 'short-link',
+        url: `https://on.soundcloud.com${url.pathname.replace(/\/+$/, '')}`,
+        id: null,
+        property: 'soundcloudUrl',
+      },
+    };
   }
   if (host === 'soundcloud.com') {
     const [user, second, third] = segments;
-    if (!user || SOUNDCLOUD_RESERVED.has(user.toLowerCase())) return { ok: false, reason: 'a SoundCloud page that is not a track, playlist or profile' };
+    if (!user || SOUNDCLOUD_RESERVED.has(user.toLowerCase()))
+      return { ok: false, reason: 'a SoundCloud page that is not a track, playlist or profile' };
     const canonical = normaliseSoundCloudUrl(url);
-    if (!second) return { ok: true, value: { platform: 'soundcloud', kind: 'profile', url: canonical, id: user, property: 'soundcloudUrl' } };
-    if (second === 'sets' && third) return { ok: true, value: { platform: 'soundcloud', kind: 'playlist', url: canonical, id: `${user}/sets/${third}`, property: 'soundcloudUrl' } };
-    if (second === 'likes') return { ok: true, value: { platform: 'soundcloud', kind: 'likes', url: canonical, id: user, property: 'soundcloudUrl' } };
+    if (!second)
+      return {
+        ok: true,
+        value: { platform: 'soundcloud', kind: 'profile', url: canonical, id: user, property: 'soundcloudUrl' },
+      };
+    if (second === 'sets' && third)
+      return {
+        ok: true,
+        value: {
+          platform: 'soundcloud',
+          kind: 'playlist',
+          url: canonical,
+          id: `${user}/sets/${third}`,
+          property: 'soundcloudUrl',
+        },
+      };
+    if (second === 'likes')
+      return {
+        ok: true,
+        value: { platform: 'soundcloud', kind: 'likes', url: canonical, id: user, property: 'soundcloudUrl' },
+      };
     if (['tracks', 'albums', 'reposts', 'followers', 'following', 'popular-tracks', 'comments'].includes(second)) {
       return { ok: false, reason: `a SoundCloud "${second}" page, not a track` };
     }
-    return { ok: true, value: { platform: 'soundcloud', kind: 'track', url: canonical, id: `${user}/${second}`, property: 'soundcloudUrl' } };
+    return {
+      ok: true,
+      value: {
+        platform: 'soundcloud',
+        kind: 'track',
+        url: canonical,
+        id: `${user}/${second}`,
+        property: 'soundcloudUrl',
+      },
+    };
   }
   if (host === 'youtube.com' || host === 'music.youtube.com' || host === 'youtu.be') {
     let id: string | null = null;
     if (host === 'youtu.be') id = segments[0] ?? null;
     else if (segments[0] === 'watch') id = url.searchParams.get('v');
     else if (segments[0] === 'shorts' || segments[0] === 'live' || segments[0] === 'embed') id = segments[1] ?? null;
-    if (id && YOUTUBE_ID.test(id)) return { ok: true, value: { platform: 'youtube', kind: 'track', url: youtubeWatchUrl(id), id, property: 'youtubeUrl' } };
+    if (id && YOUTUBE_ID.test(id))
+      return {
+        ok: true,
+        value: { platform: 'youtube', kind: 'track', url: youtubeWatchUrl(id), id, property: 'youtubeUrl' },
+      };
     const list = url.searchParams.get('list');
-    if (segments[0] === 'playlist' && list) return { ok: true, value: { platform: 'youtube', kind: 'playlist', url: `https://www.youtube.com/playlist?list=${list}`, id: list, property: 'youtubeUrl' } };
+    if (segments[0] === 'playlist' && list)
+      return {
+        ok: true,
+        value: {
+          platform: 'youtube',
+          kind: 'playlist',
+          url: `https://www.youtube.com/playlist?list=${list}`,
+          id: list,
+          property: 'youtubeUrl',
+        },
+      };
     return { ok: false, reason: 'a YouTube page that is not a video or a playlist' };
   }
   if (host === 'open.spotify.com') {
     const parts = segments[0]?.startsWith('intl-') ? segments.slice(1) : segments;
-    if (parts[0] && ['track', 'playlist', 'album'].includes(parts[0]) && parts[1] && SPOTIFY_ID.test(parts[1])) return spotify(parts[0], parts[1]);
+    if (parts[0] && ['track', 'playlist', 'album'].includes(parts[0]) && parts[1] && SPOTIFY_ID.test(parts[1]))
+      return spotify(parts[0], parts[1]);
     return { ok: false, reason: 'a Spotify page that is not a track, playlist or album' };
   }
   // Anything else yt-dlp may read: Bandcamp, Mixcloud, a direct audio file.
   url.hash = '';
-  return { ok: true, value: { platform: 'generic', kind: 'track', url: url.toString(), id: null, property: 'sourceUrl' } };
+  return {
+    ok: true,
+    value: { platform: 'generic', kind: 'track', url: url.toString(), id: null, property: 'sourceUrl' },
+  };
 }
 
 function spotify(kind: string, id: string): Classification {
-  if (kind === 'track') return { ok: true, value: { platform: 'spotify', kind: 'track', url: spotifyTrackUrl(id), id, property: 'spotifyUrl' } };
-  const value: ClassifiedUrl = { platform: 'spotify', kind: kind === 'album' ? 'album' : 'playlist', url: `https://open.spotify.com/${kind}/${id}`, id, property: 'spotifyUrl' };
+  if (kind === 'track')
+    return {
+      ok: true,
+      value: { platform: 'spotify', kind: 'track', url: spotifyTrackUrl(id), id, property: 'spotifyUrl' },
+    };
+  const value: ClassifiedUrl = {
+    platform: 'spotify',
+    kind: kind === 'album' ? 'album' : 'playlist',
+    url: `https://open.spotify.com/${kind}/${id}`,
+    id,
+    property: 'spotifyUrl',
+  };
   return { ok: true, value };
 }
 
@@ -113,7 +195,8 @@ export function spotifyTrackId(row: { readonly spotifyId: string; readonly spoti
   for (const value of [row.spotifyId, row.spotifyUrl]) {
     if (/^[A-Za-z0-9]{22}$/.test(value)) return value;
     const classified = classifyUrl(value);
-    if (classified.ok && classified.value.platform === 'spotify' && classified.value.kind === 'track') return classified.value.id;
+    if (classified.ok && classified.value.platform === 'spotify' && classified.value.kind === 'track')
+      return classified.value.id;
   }
   return null;
 }

@@ -153,14 +153,23 @@ export class Daemon<A extends App = App> {
       const identity = establishIdentity(store, options.pid, options.host);
       store.runs.recordBoot(identity.bootId, identity.pid, identity.host, clock.now());
       const released = store.items.releaseLeasesOfOtherBoots(identity.bootId, clock.now());
-      if (released > 0) options.logger.info({ released }, 'released items an earlier run left claimed; they resume from their last finished stage');
+      if (released > 0)
+        options.logger.info(
+          { released },
+          'released items an earlier run left claimed; they resume from their last finished stage',
+        );
       await removeLeftovers(store, config, options.logger);
       const { events, notion, schemas } = await connectNotion({ ...options, clock, store });
       for (const schema of Object.values(schemas) as Array<Schemas[keyof Schemas]>) {
         if (!schema) continue;
-        if (schema.skipped.length > 0) options.logger.info({ database: schema.label, skipped: schema!.skipped.map((s: { field: string }) => s.field) }, 'optional fields not in the database are skipped');
+        if (schema.skipped.length > 0)
+          options.logger.info(
+            { database: schema.label, skipped: schema!.skipped.map((s: { field: string }) => s.field) },
+            'optional fields not in the database are skipped',
+          );
       }
-      if (!schemas.tracks.fields.lock) options.logger.warn('Music Tracks has no "Processing Lock" property: claims are local to this machine only');
+      if (!schemas.tracks.fields.lock)
+        options.logger.warn('Music Tracks has no "Processing Lock" property: claims are local to this machine only');
       const registry = new HandlerRegistry(options.handlers);
       return new Daemon<A>({ options, store, notion, events, identity, lock, schemas, registry });
     } catch (error) {
@@ -189,7 +198,11 @@ export class Daemon<A extends App = App> {
     const bare = id.replaceAll('-', '').toLowerCase();
     for (const key of this.#sources.keys()) {
       const schema = this.#schemas[key];
-      if (schema && [schema.databaseId, schema.dataSourceId].some((known) => known.replaceAll('-', '').toLowerCase() === bare)) return key;
+      if (
+        schema &&
+        [schema.databaseId, schema.dataSourceId].some((known) => known.replaceAll('-', '').toLowerCase() === bare)
+      )
+        return key;
     }
     return undefined;
   }
@@ -206,13 +219,23 @@ export class Daemon<A extends App = App> {
   /** Starts the schedule (node-cron) and runs a first cycle now. */
   startSchedule(): void {
     if (!cron.validate(this.config.schedule.cycleCron)) {
-      throw new TrackSyncError('CONFIG_INVALID', `schedule.cycleCron "${this.config.schedule.cycleCron}" is not a valid cron expression`);
+      throw new TrackSyncError(
+        'CONFIG_INVALID',
+        `schedule.cycleCron "${this.config.schedule.cycleCron}" is not a valid cron expression`,
+      );
     }
     this.#claimOnFreedSlot = true;
-    this.#cronTask = cron.schedule(this.config.schedule.cycleCron, () => void this.runCycle('cron'), { noOverlap: true, name: 'tracksync-cycle' });
+    this.#cronTask = cron.schedule(this.config.schedule.cycleCron, () => void this.runCycle('cron'), {
+      noOverlap: true,
+      name: 'tracksync-cycle',
+    });
     for (const job of this.app.schedules?.() ?? []) {
-      if (!cron.validate(job.cron)) throw new TrackSyncError('CONFIG_INVALID', `${job.name}.cron "${job.cron}" is not a valid cron expression`);
-      const run = (): void => void job.run().catch((error: unknown) => this.#logger.error({ err: error, job: job.name }, 'a scheduled job failed'));
+      if (!cron.validate(job.cron))
+        throw new TrackSyncError('CONFIG_INVALID', `${job.name}.cron "${job.cron}" is not a valid cron expression`);
+      const run = (): void =>
+        void job
+          .run()
+          .catch((error: unknown) => this.#logger.error({ err: error, job: job.name }, 'a scheduled job failed'));
       this.#appTasks.push(cron.schedule(job.cron, run, { noOverlap: true, name: `tracksync-${job.name}` }));
     }
     void this.runCycle('start');
@@ -234,20 +257,33 @@ export class Daemon<A extends App = App> {
       return;
     }
     for (const request of requests) {
-      this.#logger.info({ pageId: request.page_id, request: request.id }, 'tracksync sync handed over a row; running it now');
+      this.#logger.info(
+        { pageId: request.page_id, request: request.id },
+        'tracksync sync handed over a row; running it now',
+      );
       const job = this.syncTrackNow(request.page_id, this.#shutdown.signal)
         .then(
           // A run the shutdown interrupted gives its row back (state queued, reported as skipped): not an outcome.
-          (run) => ({ state: this.#stopping && run.state === 'skipped' ? 'stopped' : run.state, outcome: run.outcome, ...(run.error ? { error: run.error } : {}) }),
+          (run) => ({
+            state: this.#stopping && run.state === 'skipped' ? 'stopped' : run.state,
+            outcome: run.outcome,
+            ...(run.error ? { error: run.error } : {}),
+          }),
           (raw: unknown) => {
             const error = coerceError(raw);
-            return { state: error.code === 'ABORTED' ? 'stopped' : 'failed', outcome: 'failed', error: { code: error.code, message: error.message } };
+            return {
+              state: error.code === 'ABORTED' ? 'stopped' : 'failed',
+              outcome: 'failed',
+              error: { code: error.code, message: error.message },
+            };
           },
         )
         .then((result) => {
           if (result.state !== 'stopped') this.store.items.finishSyncRequest(request.id, result, this.#clock.now());
         })
-        .catch((error: unknown) => this.#logger.error({ err: error, request: request.id }, 'could not record a handed-over row\'s outcome'))
+        .catch((error: unknown) =>
+          this.#logger.error({ err: error, request: request.id }, "could not record a handed-over row's outcome"),
+        )
         .finally(() => this.#handoffs.delete(job));
       this.#handoffs.add(job);
     }
@@ -337,7 +373,10 @@ export class Daemon<A extends App = App> {
     });
     this.#flushRequestCounts();
     this.events.emit('cycle:end', { runId, polled, claimed, durationMs, errors: errors.length });
-    this.#logger.info({ runId, trigger, polled, queued, claimed, running: this.#running.size, durationMs, errors: errors.length }, 'cycle done');
+    this.#logger.info(
+      { runId, trigger, polled, queued, claimed, running: this.#running.size, durationMs, errors: errors.length },
+      'cycle done',
+    );
     return { runId, polled, queued, claimed, errors };
   }
 
@@ -373,10 +412,17 @@ export class Daemon<A extends App = App> {
       const databaseId = this.config.databases[key];
       if (!databaseId) continue;
       try {
-        const { schema, problems } = await loadSchema({ notion: this.notion, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger }, key, databaseId);
+        const { schema, problems } = await loadSchema(
+          { notion: this.notion, store: this.store, config: this.config, clock: this.#clock, logger: this.#logger },
+          key,
+          databaseId,
+        );
         if (problems.length > 0 || !schema) {
           errors.push(...problems);
-          this.#logger.error({ database: DATABASES[key].label, problems, firstSeen: why }, 'a database schema no longer fits; this source is paused until it is fixed');
+          this.#logger.error(
+            { database: DATABASES[key].label, problems, firstSeen: why },
+            'a database schema no longer fits; this source is paused until it is fixed',
+          );
           continue;
         }
         this.#schemas = { ...this.#schemas, [key]: schema };
@@ -402,7 +448,7 @@ export class Daemon<A extends App = App> {
     let claimed = 0;
     const sources = [...this.#sources.values()].filter((s) => !this.#brokenSources.has(s.key));
     // Take turns between sources so a backlog of tracks cannot starve the tasks (and the other way round).
-    for (let progress = true; progress && !this.#stopping; ) {
+    for (let progress = true; progress && !this.#stopping;) {
       progress = false;
       for (const source of sources) {
         const free = Math.min(this.config.concurrency.maxItems - this.#running.size, this.#claimBudget ?? Infinity);
@@ -430,7 +476,10 @@ export class Daemon<A extends App = App> {
     return claimed;
   }
 
-  async #claimInNotion(source: ItemSource, row: ReturnType<Store['items']['claimNextItems']>[number]): Promise<ClaimedItem | undefined> {
+  async #claimInNotion(
+    source: ItemSource,
+    row: ReturnType<Store['items']['claimNextItems']>[number],
+  ): Promise<ClaimedItem | undefined> {
     const now = (): number => this.#clock.now();
     const handler = this.registry.byName(row.handler);
     try {
@@ -443,7 +492,12 @@ export class Daemon<A extends App = App> {
           this.store.items.finishItem(row.id, 'no-handler', source.contentHash(outcome.page), now());
           return undefined;
         }
-        this.events.emit('item:claimed', { itemId: row.id, source: source.key, pageId: row.page_id, handler: current.name });
+        this.events.emit('item:claimed', {
+          itemId: row.id,
+          source: source.key,
+          pageId: row.page_id,
+          handler: current.name,
+        });
         return { row: { ...row, handler: current.name }, source, handler: current, page: outcome.page };
       }
       if (outcome.kind === 'not-eligible') {
@@ -453,12 +507,18 @@ export class Daemon<A extends App = App> {
         this.store.items.finishItem(row.id, 'gone', null, now());
         this.#logger.info({ itemId: row.id, reason: outcome.reason }, 'item page is gone');
       } else {
-        this.store.items.releaseItem(row.id, now(), { refundAttempt: false, nextAttemptAt: now() + this.config.retry.lockConflictDelayMs });
+        this.store.items.releaseItem(row.id, now(), {
+          refundAttempt: false,
+          nextAttemptAt: now() + this.config.retry.lockConflictDelayMs,
+        });
         this.#logger.info({ itemId: row.id, reason: outcome.reason }, 'item held elsewhere; looking again later');
       }
     } catch (raw) {
       const error = coerceError(raw);
-      this.store.items.releaseItem(row.id, now(), { refundAttempt: false, nextAttemptAt: now() + this.config.retry.rateLimitedDefaultDelayMs });
+      this.store.items.releaseItem(row.id, now(), {
+        refundAttempt: false,
+        nextAttemptAt: now() + this.config.retry.rateLimitedDefaultDelayMs,
+      });
       this.#logger.warn({ err: error, itemId: row.id }, 'claim failed; the item waits for a later cycle');
     }
     return undefined;
@@ -501,11 +561,26 @@ export class Daemon<A extends App = App> {
     if (input.fields.downloaded === true) return { pageId, state: 'done', outcome: 'already-synced', page };
     const handler = this.registry.find(input, this.config);
     if (!handler) return { pageId, state: 'skipped', outcome: 'no-handler', page };
-    const row = this.store.items.upsertPolledItem({ source: 'tracks', pageId, dataSourceId: source.dataSourceId, handler: handler.name, title: source.title(page), inputHash: source.contentHash(page), now: this.#clock.now() });
-    if (row.state === 'failed' || row.state === 'done' || row.state === 'retry_wait') this.store.items.resetItemForRetry(row.id, this.#clock.now());
+    const row = this.store.items.upsertPolledItem({
+      source: 'tracks',
+      pageId,
+      dataSourceId: source.dataSourceId,
+      handler: handler.name,
+      title: source.title(page),
+      inputHash: source.contentHash(page),
+      now: this.#clock.now(),
+    });
+    if (row.state === 'failed' || row.state === 'done' || row.state === 'retry_wait')
+      this.store.items.resetItemForRetry(row.id, this.#clock.now());
     for (;;) {
       signal.throwIfAborted();
-      const claimed = this.store.items.claimItemById({ id: row.id, owner: `${this.identity.host}:${this.identity.pid}`, bootId: this.identity.bootId, now: this.#clock.now(), leaseMs: this.config.claims.leaseMs });
+      const claimed = this.store.items.claimItemById({
+        id: row.id,
+        owner: `${this.identity.host}:${this.identity.pid}`,
+        bootId: this.identity.bootId,
+        now: this.#clock.now(),
+        leaseMs: this.config.claims.leaseMs,
+      });
       if (claimed) {
         const item = await this.#claimInNotion(source, claimed);
         if (item) await runItem(this.#runnerDeps(), item, signal);
@@ -522,11 +597,20 @@ export class Daemon<A extends App = App> {
   async #outcomeOf(itemId: number, pageId: string): Promise<TrackRunOutcome> {
     const item = this.store.items.getItem(itemId)!;
     const page = await this.notion.retrievePage(pageId).catch(() => undefined);
-    const error = item.last_error_code ? { code: item.last_error_code, message: item.last_error_message ?? '' } : undefined;
+    const error = item.last_error_code
+      ? { code: item.last_error_code, message: item.last_error_message ?? '' }
+      : undefined;
     if (item.state === 'done') return { pageId, state: 'done', outcome: item.outcome ?? 'done', page };
-    if (item.state === 'failed') return { pageId, state: 'failed', outcome: 'failed', page, ...(error ? { error } : {}) };
-    if (item.state === 'retry_wait') return { pageId, state: 'retry_wait', outcome: 'will-retry', page, ...(error ? { error } : {}) };
-    return { pageId, state: 'skipped', outcome: item.outcome === 'not-eligible' ? 'not-eligible' : 'locked-elsewhere', page };
+    if (item.state === 'failed')
+      return { pageId, state: 'failed', outcome: 'failed', page, ...(error ? { error } : {}) };
+    if (item.state === 'retry_wait')
+      return { pageId, state: 'retry_wait', outcome: 'will-retry', page, ...(error ? { error } : {}) };
+    return {
+      pageId,
+      state: 'skipped',
+      outcome: item.outcome === 'not-eligible' ? 'not-eligible' : 'locked-elsewhere',
+      page,
+    };
   }
 
   /** Resolves when nothing is running and no cycle or claim is in progress. */
@@ -567,10 +651,14 @@ export class Daemon<A extends App = App> {
     this.#notionHealth.stop();
     this.app.stopping?.();
     this.#logger.info({ reason, running: this.#running.size }, 'stopping');
-    const settle = (ms: number): Promise<unknown> => Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);
+    const settle = (ms: number): Promise<unknown> =>
+      Promise.race([this.drain(), new Promise((r) => setTimeout(r, ms).unref())]);
     await settle(this.config.shutdown.graceMs);
     if (this.#running.size > 0 || this.#handoffs.size > 0) {
-      this.#logger.info({ running: this.#running.size + this.#handoffs.size }, 'grace period over; aborting running items');
+      this.#logger.info(
+        { running: this.#running.size + this.#handoffs.size },
+        'grace period over; aborting running items',
+      );
       this.#shutdown.abort();
       await settle(this.config.shutdown.abortWaitMs);
     }
@@ -587,7 +675,12 @@ export class Daemon<A extends App = App> {
     const delta = this.notion.requestCounts().map((c) => {
       const before = this.#countsSnapshot.get(`${c.method} ${c.endpoint}`);
       this.#countsSnapshot.set(`${c.method} ${c.endpoint}`, c);
-      return { ...c, requests: c.requests - (before?.requests ?? 0), rateLimited: c.rateLimited - (before?.rateLimited ?? 0), failed: c.failed - (before?.failed ?? 0) };
+      return {
+        ...c,
+        requests: c.requests - (before?.requests ?? 0),
+        rateLimited: c.rateLimited - (before?.rateLimited ?? 0),
+        failed: c.failed - (before?.failed ?? 0),
+      };
     });
     try {
       this.store.runs.addNotionRequestCounts(day, delta);
@@ -613,7 +706,12 @@ export async function connectNotion(options: {
   const { config, logger, store } = options;
   const clock = options.clock ?? systemClock;
   const events = options.events ?? new EventBus(logger);
-  const notion = gatewayFromConfig(config, logger, { clock, events, store: store.notion, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const notion = gatewayFromConfig(config, logger, {
+    clock,
+    events,
+    store: store.notion,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const schemas = await loadSchemasPatiently({ notion, store, config, clock, logger });
   return { events, notion, schemas };
 }
@@ -632,7 +730,11 @@ async function loadSchemasPatiently(deps: Parameters<typeof loadSchemas>[0]): Pr
       const error = coerceError(raw);
       const waited = deps.clock.now() - started;
       if (error.kind === 'permanent' || waited >= CONSTANTS.notion.startupWaitMs) throw error;
-      const delay = Math.min(error.retryAfterMs ?? CONSTANTS.notion.retryBaseDelayMs * 2 ** attempt, CONSTANTS.notion.retryMaxDelayMs, CONSTANTS.notion.startupWaitMs - waited);
+      const delay = Math.min(
+        error.retryAfterMs ?? CONSTANTS.notion.retryBaseDelayMs * 2 ** attempt,
+        CONSTANTS.notion.retryMaxDelayMs,
+        CONSTANTS.notion.startupWaitMs - waited,
+      );
       deps.logger.warn({ err: error, retryInMs: delay }, 'Notion is not answering at start-up; waiting for it');
       await deps.clock.sleep(delay);
     }

@@ -10,7 +10,11 @@ const ACT_NOW: ReadonlySet<ErrorCode> = new Set(['NOTION_UNAUTHORIZED', 'NOTION_
  * `downAfterMs` (or at once for a refused token), `notion:unreachable` is emitted once; the first clean cycle after it
  * emits `notion:recovered`. The legacy script logged the same failure 2,955 times and told no one.
  */
-export function watchNotionHealth(events: EventBus, clock: Clock, downAfterMs: number): { downSince(): number | undefined; stop(): void } {
+export function watchNotionHealth(
+  events: EventBus,
+  clock: Clock,
+  downAfterMs: number,
+): { downSince(): number | undefined; stop(): void } {
   let firstFailureAt: number | undefined;
   let reported = false;
   const offError = events.on('cycle:error', (e) => {

@@ -8,10 +8,16 @@ import type { Logger } from '../log.js';
  * At start, what a crash left behind: temp files next to their final names (recorded before they were written) and
  * work folders of items that are finished or unknown. Work folders of items still to do are kept: they resume.
  */
-export async function removeLeftovers(store: Store, config: Config, logger: Logger): Promise<{ tempFiles: number; workFolders: number }> {
+export async function removeLeftovers(
+  store: Store,
+  config: Config,
+  logger: Logger,
+): Promise<{ tempFiles: number; workFolders: number }> {
   let tempFiles = 0;
   for (const pending of store.library.listPendingFiles()) {
-    await rm(pending.path, { force: true }).catch((error: unknown) => logger.warn({ err: error, path: pending.path }, 'could not remove a leftover temp file'));
+    await rm(pending.path, { force: true }).catch((error: unknown) =>
+      logger.warn({ err: error, path: pending.path }, 'could not remove a leftover temp file'),
+    );
     store.library.removePendingFile(pending.path);
     tempFiles += 1;
   }

@@ -37,7 +37,10 @@ export class DaemonLock {
       if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
       const owner = Number(readFileSafe(pidFile).trim());
       const who = Number.isInteger(owner) && owner > 0 ? `pid ${owner}` : 'starting now';
-      throw new TrackSyncError('DAEMON_ALREADY_RUNNING', `another tracksync (${who}) is already running on this state directory (${dirname(path)}); stop it first, or set TRACKSYNC_STATE_DIR to a different directory`);
+      throw new TrackSyncError(
+        'DAEMON_ALREADY_RUNNING',
+        `another tracksync (${who}) is already running on this state directory (${dirname(path)}); stop it first, or set TRACKSYNC_STATE_DIR to a different directory`,
+      );
     }
     const temp = `${pidFile}.${pid}.tmp`;
     writeFileSync(temp, `${pid}\n`, { mode: 0o600 });

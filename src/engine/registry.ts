@@ -16,7 +16,8 @@ export class HandlerRegistry {
   }
 
   register(handler: Handler): void {
-    if (this.#handlers.some((h) => h.name === handler.name)) throw new ConfigError([`two handlers are named "${handler.name}"; handler names must be unique`]);
+    if (this.#handlers.some((h) => h.name === handler.name))
+      throw new ConfigError([`two handlers are named "${handler.name}"; handler names must be unique`]);
     this.#handlers.push(handler);
   }
 
@@ -33,7 +34,8 @@ export class HandlerRegistry {
   }
 
   find<S extends SourceKey>(input: ItemInput<S>, config: Config): Handler<S> | undefined {
-    return this.#handlers.find((h) => h.source === input.source && h.accepts(input as never, config)) as Handler<S> | undefined;
+    return this.#handlers.find((h) => h.source === input.source && h.accepts(input as never, config)) as
+      Handler<S> | undefined;
   }
 }
 
@@ -47,7 +49,10 @@ export async function loadUserHandlers(paths: readonly string[]): Promise<Handle
       const exported = Array.isArray(module.default) ? module.default : [module.default];
       for (const candidate of exported) {
         if (isHandler(candidate)) handlers.push(candidate);
-        else problems.push(`handler module "${path}": its default export is not a handler (expected { name, source: "tracks" | "tasks", accepts(), run() })`);
+        else
+          problems.push(
+            `handler module "${path}": its default export is not a handler (expected { name, source: "tracks" | "tasks", accepts(), run() })`,
+          );
       }
     } catch (error) {
       problems.push(`handler module "${path}" failed to load: ${(error as Error).message}`);
@@ -59,5 +64,10 @@ export async function loadUserHandlers(paths: readonly string[]): Promise<Handle
 
 function isHandler(value: unknown): value is Handler {
   const h = value as Partial<Handler> | null;
-  return typeof h?.name === 'string' && (h.source === 'tracks' || h.source === 'tasks') && typeof h.accepts === 'function' && typeof h.run === 'function';
+  return (
+    typeof h?.name === 'string' &&
+    (h.source === 'tracks' || h.source === 'tasks') &&
+    typeof h.accepts === 'function' &&
+    typeof h.run === 'function'
+  );
 }

@@ -78,11 +78,30 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
   const onShutdown = (): void => controller.abort(new ShutdownAbort());
   shutdown.addEventListener('abort', onShutdown, { once: true });
   if (shutdown.aborted) onShutdown();
-  const timeLimit = setTimeout(() => controller.abort(new TrackSyncError('ABORTED', `the item ran longer than ${Math.round(config.items.maxRunMs / 60_000)} min (items.maxRunMs)`)), config.items.maxRunMs);
-  const heartbeat = setInterval(() => {
-    store.items.renewLease(row.id, identity.bootId, clock.now() + config.claims.leaseMs, clock.now());
-    source.renewClaim(row.page_id).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the Processing Lock; another machine may take the row when it goes stale'));
-  }, Math.max(1_000, Math.floor(config.claims.leaseMs / 3)));
+  const timeLimit = setTimeout(
+    () =>
+      controller.abort(
+        new TrackSyncError(
+          'ABORTED',
+          `the item ran longer than ${Math.round(config.items.maxRunMs / 60_000)} min (items.maxRunMs)`,
+        ),
+      ),
+    config.items.maxRunMs,
+  );
+  const heartbeat = setInterval(
+    () => {
+      store.items.renewLease(row.id, identity.bootId, clock.now() + config.claims.leaseMs, clock.now());
+      source
+        .renewClaim(row.page_id)
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error },
+            'could not refresh the Processing Lock; another machine may take the row when it goes stale',
+          ),
+        );
+    },
+    Math.max(1_000, Math.floor(config.claims.leaseMs / 3)),
+  );
   heartbeat.unref();
 
   let currentStage: string | null = null;
@@ -105,7 +124,14 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     const began = clock.now();
     logger.debug({ stage: name }, 'stage start');
     const output = await run();
-    store.items.recordStageDone(row.id, name, inputHash, output ?? null, options?.artefactHash?.(output) ?? null, clock.now());
+    store.items.recordStageDone(
+      row.id,
+      name,
+      inputHash,
+      output ?? null,
+      options?.artefactHash?.(output) ?? null,
+      clock.now(),
+    );
     events.emit('stage:end', { itemId: row.id, stage: name, durationMs: clock.now() - began, skipped: false });
     return output;
   };
@@ -113,7 +139,11 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
 
   try {
     if (attempt > config.retry.maxAttempts) {
-      throw new TrackSyncError('INTERNAL', `gave up after ${attempt - 1} attempts (the last one did not finish: the daemon was stopped or crashed while running it)`, { kind: 'permanent' });
+      throw new TrackSyncError(
+        'INTERNAL',
+        `gave up after ${attempt - 1} attempts (the last one did not finish: the daemon was stopped or crashed while running it)`,
+        { kind: 'permanent' },
+      );
     }
     const context: HandlerContext = {
       item: { id: row.id, pageId: row.page_id, attempt },
@@ -137,11 +167,21 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     store.items.finishItem(row.id, result.outcome, source.contentHash(written), clock.now());
     store.items.finishAttempt(attemptId, { outcome: result.outcome, stage: currentStage }, clock.now());
     await removeWorkDir(config, row.id, logger);
-    events.emit('item:done', { itemId: row.id, source: row.source, pageId: row.page_id, handler: handler.name, outcome: result.outcome, durationMs: clock.now() - startedAt });
+    events.emit('item:done', {
+      itemId: row.id,
+      source: row.source,
+      pageId: row.page_id,
+      handler: handler.name,
+      outcome: result.outcome,
+      durationMs: clock.now() - startedAt,
+    });
     logger.info({ outcome: result.outcome, durationMs: clock.now() - startedAt }, 'item done');
   } catch (raw) {
     const reason = controller.signal.reason;
-    const error = raw instanceof ShutdownAbort || reason instanceof ShutdownAbort ? undefined : coerceError(reason instanceof TrackSyncError && controller.signal.aborted ? reason : raw);
+    const error =
+      raw instanceof ShutdownAbort || reason instanceof ShutdownAbort
+        ? undefined
+        : coerceError(reason instanceof TrackSyncError && controller.signal.aborted ? reason : raw);
     if (error === undefined) {
       await giveBack(deps, claimed, logger, attemptId, currentStage);
     } else {
@@ -155,7 +195,13 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
 }
 
 /** Shutdown: the page goes back to how it was before the claim, and the attempt is not counted. */
-async function giveBack(deps: RunnerDeps, claimed: ClaimedItem, logger: Logger, attemptId: number, stage: string | null): Promise<void> {
+async function giveBack(
+  deps: RunnerDeps,
+  claimed: ClaimedItem,
+  logger: Logger,
+  attemptId: number,
+  stage: string | null,
+): Promise<void> {
   const { store, clock, events } = deps;
   let hash: string | null = null;
   try {
@@ -185,7 +231,12 @@ async function recordFailure(
   const nextAttemptAt = clock.now() + delay;
   let hash: string | null = null;
   try {
-    const written = await claimed.source.writeFailure(claimed.page, error, { final, attempt, ...(final ? {} : { nextAttemptAt }) }, failure.run);
+    const written = await claimed.source.writeFailure(
+      claimed.page,
+      error,
+      { final, attempt, ...(final ? {} : { nextAttemptAt }) },
+      failure.run,
+    );
     if (written) hash = claimed.source.contentHash(written);
   } catch (writeError) {
     logger.error({ err: writeError }, 'could not write the failure back to Notion');
@@ -194,16 +245,45 @@ async function recordFailure(
   if (final) {
     store.items.failItem(claimed.row.id, itemError, hash, clock.now());
     await removeWorkDir(config, claimed.row.id, logger);
-    events.emit('item:failed', { itemId: claimed.row.id, pageId: claimed.row.page_id, title: claimed.row.title, code: error.code, message: error.message });
+    events.emit('item:failed', {
+      itemId: claimed.row.id,
+      pageId: claimed.row.page_id,
+      title: claimed.row.title,
+      code: error.code,
+      message: error.message,
+    });
     logger.warn({ code: error.code, kind: error.kind, attempt, err: error }, 'item failed');
   } else {
-    store.items.scheduleRetry(claimed.row.id, nextAttemptAt, itemError, clock.now(), { inputHash: hash, refundAttempt: waits });
-    events.emit('item:retry', { itemId: claimed.row.id, pageId: claimed.row.page_id, code: error.code, kind: error.kind, message: error.message, nextAttemptAt });
-    logger.info({ code: error.code, kind: error.kind, attempt, retryInMs: delay, message: error.message }, 'item will be retried');
+    store.items.scheduleRetry(claimed.row.id, nextAttemptAt, itemError, clock.now(), {
+      inputHash: hash,
+      refundAttempt: waits,
+    });
+    events.emit('item:retry', {
+      itemId: claimed.row.id,
+      pageId: claimed.row.page_id,
+      code: error.code,
+      kind: error.kind,
+      message: error.message,
+      nextAttemptAt,
+    });
+    logger.info(
+      { code: error.code, kind: error.kind, attempt, retryInMs: delay, message: error.message },
+      'item will be retried',
+    );
   }
   // The raw tool output (a traceback, yt-dlp's own words) is kept with the attempt for `tracksync status --verbose`.
   const detail = rawDetail(error);
-  store.items.finishAttempt(failure.attemptId, { outcome: final ? 'failed' : 'retry', stage: failure.stage, code: error.code, message: error.message, ...(detail ? { detail } : {}) }, clock.now());
+  store.items.finishAttempt(
+    failure.attemptId,
+    {
+      outcome: final ? 'failed' : 'retry',
+      stage: failure.stage,
+      code: error.code,
+      message: error.message,
+      ...(detail ? { detail } : {}),
+    },
+    clock.now(),
+  );
 }
 
 function delayFor(kind: ErrorKind, error: TrackSyncError, attempt: number, config: Config): number {

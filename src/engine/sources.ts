@@ -48,5 +48,10 @@ export interface ItemSource<S extends SourceKey = SourceKey> extends PollTarget 
   /** Gives the item back untouched (shutdown, lost race): the page looks as it did before the claim. */
   release(pageId: string, reason: string): Promise<PageResponse | undefined>;
   writeResult(page: PageResponse, result: HandlerResult, run: ResultRun): Promise<PageResponse>;
-  writeFailure(page: PageResponse, error: TrackSyncError, failure: FailureWrite, run?: ResultRun): Promise<PageResponse | undefined>;
+  writeFailure(
+    page: PageResponse,
+    error: TrackSyncError,
+    failure: FailureWrite,
+    run?: ResultRun,
+  ): Promise<PageResponse | undefined>;
 }

@@ -9,7 +9,16 @@ export interface StatusSnapshot {
   inFlight: ItemView[];
   retrying: ItemView[];
   failed: ItemView[];
-  runs: Array<{ id: number; startedAt: number; trigger: string; polled: number; claimed: number; notionRequests: number; durationMs: number | null; error: string | null }>;
+  runs: Array<{
+    id: number;
+    startedAt: number;
+    trigger: string;
+    polled: number;
+    claimed: number;
+    notionRequests: number;
+    durationMs: number | null;
+    error: string | null;
+  }>;
   lastSuccessfulCycleAt: number | null;
 }
 

@@ -70,33 +70,67 @@ async function listFeeds(deps: FeedDeps, reports: FeedReport[]): Promise<Feed[]>
   const cap = config.feeds.maxNewRowsPerRun;
   if (config.feeds.soundcloudLikes && config.soundcloudProfile) {
     const url = config.feeds.soundcloudLikesUrl.replace('{profile}', config.soundcloudProfile);
-    jobs.push([`SoundCloud likes of ${config.soundcloudProfile}`, async () => {
-      const listing = await media.ytdlp.list(url, 'soundcloud', { signal, limit: cap });
-      return { name: `SoundCloud likes of ${config.soundcloudProfile}`, incremental: true, entries: entriesOf(listing.entries.map((e) => ({ url: e.url, title: e.title, artist: e.uploader ?? '' }))) };
-    }]);
+    jobs.push([
+      `SoundCloud likes of ${config.soundcloudProfile}`,
+      async () => {
+        const listing = await media.ytdlp.list(url, 'soundcloud', { signal, limit: cap });
+        return {
+          name: `SoundCloud likes of ${config.soundcloudProfile}`,
+          incremental: true,
+          entries: entriesOf(listing.entries.map((e) => ({ url: e.url, title: e.title, artist: e.uploader ?? '' }))),
+        };
+      },
+    ]);
   }
   for (const url of config.feeds.soundcloudPlaylists) {
-    jobs.push([`SoundCloud set ${url}`, async () => {
-      // Bounded like a task's playlist (tasks.maxPlaylistTracks): never paged through to the end of a huge set.
-      const listing = await media.ytdlp.list(url, 'soundcloud', { signal, limit: config.tasks.maxPlaylistTracks });
-      return { name: `SoundCloud set ${listing.title ?? url}`, incremental: false, playlist: { name: listing.title ?? url, url }, entries: entriesOf(listing.entries.map((e) => ({ url: e.url, title: e.title, artist: e.uploader ?? '' }))) };
-    }]);
+    jobs.push([
+      `SoundCloud set ${url}`,
+      async () => {
+        // Bounded like a task's playlist (tasks.maxPlaylistTracks): never paged through to the end of a huge set.
+        const listing = await media.ytdlp.list(url, 'soundcloud', { signal, limit: config.tasks.maxPlaylistTracks });
+        return {
+          name: `SoundCloud set ${listing.title ?? url}`,
+          incremental: false,
+          playlist: { name: listing.title ?? url, url },
+          entries: entriesOf(listing.entries.map((e) => ({ url: e.url, title: e.title, artist: e.uploader ?? '' }))),
+        };
+      },
+    ]);
   }
   if (config.feeds.spotifyLikes && media.spotify) {
     const spotify = media.spotify;
-    jobs.push(['Spotify liked songs', async () => {
-      const tracks = await spotify.likedTracks(Math.min(50, cap));
-      return { name: 'Spotify liked songs', incremental: true, entries: entriesOf(tracks.map((t) => ({ url: t.url, title: t.name, artist: t.artists.map((a) => a.name).join(', ') }))) };
-    }]);
+    jobs.push([
+      'Spotify liked songs',
+      async () => {
+        const tracks = await spotify.likedTracks(Math.min(50, cap));
+        return {
+          name: 'Spotify liked songs',
+          incremental: true,
+          entries: entriesOf(
+            tracks.map((t) => ({ url: t.url, title: t.name, artist: t.artists.map((a) => a.name).join(', ') })),
+          ),
+        };
+      },
+    ]);
   }
   for (const id of config.feeds.spotifyPlaylists) {
     if (!media.spotify) break;
     const spotify = media.spotify;
     const playlistId = id.match(/[A-Za-z0-9]{22}/)?.[0] ?? id;
-    jobs.push([`Spotify playlist ${playlistId}`, async () => {
-      const result = await spotify.playlist(playlistId, config.tasks.maxPlaylistTracks);
-      return { name: `Spotify playlist ${result.name}`, incremental: false, playlist: { name: result.name, url: `https://open.spotify.com/playlist/${playlistId}` }, entries: entriesOf(result.tracks.map((t) => ({ url: t.url, title: t.name, artist: t.artists.map((a) => a.name).join(', ') }))) };
-    }]);
+    jobs.push([
+      `Spotify playlist ${playlistId}`,
+      async () => {
+        const result = await spotify.playlist(playlistId, config.tasks.maxPlaylistTracks);
+        return {
+          name: `Spotify playlist ${result.name}`,
+          incremental: false,
+          playlist: { name: result.name, url: `https://open.spotify.com/playlist/${playlistId}` },
+          entries: entriesOf(
+            result.tracks.map((t) => ({ url: t.url, title: t.name, artist: t.artists.map((a) => a.name).join(', ') })),
+          ),
+        };
+      },
+    ]);
   }
   const feeds: Feed[] = [];
   for (const [name, list] of jobs) {
@@ -120,7 +154,9 @@ export async function runFeeds(deps: FeedDeps): Promise<FeedReport[]> {
     let created = 0;
     let known = 0;
     try {
-      const playlistId = feed.playlist ? await ensurePlaylistPage(deps.notion, deps.schemas, feed.playlist.name, feed.playlist.url) : undefined;
+      const playlistId = feed.playlist
+        ? await ensurePlaylistPage(deps.notion, deps.schemas, feed.playlist.name, feed.playlist.url)
+        : undefined;
       for (const [index, entry] of feed.entries.entries()) {
         deps.signal.throwIfAborted();
         deps.onProgress?.({ feed: feed.name, done: index, total: feed.entries.length, created, known });
@@ -130,7 +166,11 @@ export async function runFeeds(deps: FeedDeps): Promise<FeedReport[]> {
           continue;
         }
         if (budget <= 0) break;
-        await createTrackRow(deps.notion, deps.schemas.tracks, entry.target, { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) });
+        await createTrackRow(deps.notion, deps.schemas.tracks, entry.target, {
+          title: entry.title,
+          artist: entry.artist,
+          ...(playlistId ? { playlistIds: [playlistId] } : {}),
+        });
         created += 1;
         budget -= 1;
       }

@@ -46,20 +46,29 @@ export function watchCriticalConditions(options: {
   let missingVolume = '';
   const downloadFailures: Array<{ pageId: string; message: string }> = [];
 
-  const folders = (): string[] => [config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir].filter((f): f is string => f !== undefined);
+  const folders = (): string[] =>
+    [config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir].filter(
+      (f): f is string => f !== undefined,
+    );
 
   const onItemError = (e: { pageId: string; code: ErrorCode; message: string }): void => {
     if (e.code === 'VOLUME_NOT_MOUNTED') {
       volumeMissingSince ??= clock.now();
       missingVolume = e.message;
       if (clock.now() - volumeMissingSince >= config.critical.volumeMissingAfterMs) {
-        void critical.raise('volume-missing', { message: e.message, tried: `Tracks that need the folder wait and are retried with backoff; the first one waited at ${new Date(volumeMissingSince).toISOString()}.` });
+        void critical.raise('volume-missing', {
+          message: e.message,
+          tried: `Tracks that need the folder wait and are retried with backoff; the first one waited at ${new Date(volumeMissingSince).toISOString()}.`,
+        });
       }
     } else if (e.code === 'DOWNLOAD_FAILED') {
       downloadFailures.push({ pageId: e.pageId, message: e.message });
       void checkYtDlp();
     } else if (e.code === 'SPOTIFY_UNAUTHORIZED') {
-      void critical.raise('spotify-credentials', { message: e.message, tried: 'Spotify-only rows and Spotify enrichment wait; a token is asked for again every cycle.' });
+      void critical.raise('spotify-credentials', {
+        message: e.message,
+        tried: 'Spotify-only rows and Spotify enrichment wait; a token is asked for again every cycle.',
+      });
     } else if (e.code === 'SPOTIFY_APP_REFUSED') {
       const minutes = Math.round(config.retry.waitForPersonMs / 60_000);
       void critical.raise('spotify-app-refused', {
@@ -71,10 +80,13 @@ export function watchCriticalConditions(options: {
 
   const checkYtDlp = async (): Promise<void> => {
     const recent = downloadFailures.slice(-config.critical.downloadFailuresBeforeTask);
-    if (recent.length < config.critical.downloadFailuresBeforeTask || new Set(recent.map((f) => f.pageId)).size < 2) return;
+    if (recent.length < config.critical.downloadFailuresBeforeTask || new Set(recent.map((f) => f.pageId)).size < 2)
+      return;
     const version = await probes.ytDlpVersion().catch(() => undefined);
     const date = version?.match(/^(\d{4})\.(\d{2})\.(\d{2})/);
-    const ageDays = date ? Math.floor((clock.now() - Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))) / 86_400_000) : undefined;
+    const ageDays = date
+      ? Math.floor((clock.now() - Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))) / 86_400_000)
+      : undefined;
     const old = ageDays !== undefined && ageDays > CONSTANTS.doctor.ytDlpMaxAgeDays;
     if (!old && !recent.some((f) => SAYS_UPDATE.test(f.message))) return; // failing but current: the network or the site, not the tool
     await critical.raise('yt-dlp-outdated', {
@@ -88,7 +100,8 @@ export function watchCriticalConditions(options: {
       if (e.reached && !critical.isOpen('notion-block-limit')) {
         void critical.raise('notion-block-limit', {
           message: `Notion refused to create blocks: ${e.message}`,
-          tried: 'tracksync keeps syncing files and writing row properties; it stopped appending task reports (each task\'s Execution-Result says so) and cannot create new rows, artists or Execution-Logs until the limit is lifted. It tries again with the next report.',
+          tried:
+            "tracksync keeps syncing files and writing row properties; it stopped appending task reports (each task's Execution-Result says so) and cannot create new rows, artists or Execution-Logs until the limit is lifted. It tries again with the next report.",
         });
       } else if (!e.reached && critical.isOpen('notion-block-limit')) {
         void critical.clear('notion-block-limit', 'Notion creates blocks again');
@@ -98,7 +111,10 @@ export function watchCriticalConditions(options: {
     events.on('item:failed', onItemError),
     events.on('cycle:error', (e) => {
       if (!NOTION_ACCESS.has(e.code)) return;
-      void critical.raise('notion-access', { message: e.message, tried: 'The other databases keep being served; the failing one is tried again every cycle.' });
+      void critical.raise('notion-access', {
+        message: e.message,
+        tried: 'The other databases keep being served; the failing one is tried again every cycle.',
+      });
     }),
     events.on('item:done', (e) => {
       if (e.outcome !== 'synced') return;
@@ -106,16 +122,19 @@ export function watchCriticalConditions(options: {
       if (critical.isOpen('yt-dlp-outdated')) void critical.clear('yt-dlp-outdated', 'a track downloaded again');
     }),
     events.on('cycle:end', (e) => {
-      if (e.errors === 0 && critical.isOpen('notion-access')) void critical.clear('notion-access', 'every database answered again');
+      if (e.errors === 0 && critical.isOpen('notion-access'))
+        void critical.clear('notion-access', 'every database answered again');
       if (volumeMissingSince !== undefined && folders().every((f) => unmountedVolume(f) === undefined)) {
         volumeMissingSince = undefined;
-        if (critical.isOpen('volume-missing')) void critical.clear('volume-missing', `the volume is mounted again (${missingVolume})`);
+        if (critical.isOpen('volume-missing'))
+          void critical.clear('volume-missing', `the volume is mounted again (${missingVolume})`);
       }
       if (critical.isOpen('spotify-credentials') || critical.isOpen('spotify-app-refused')) {
         // One probe for both; each clear waits for it in turn with the other CRITICAL changes (critical.idle() covers
         // it). A refused app still got as far as Spotify recognising its credentials.
         const status = probes.spotifyStatus().catch(() => undefined);
-        const credentialsAccepted = async (): Promise<boolean> => ['ok', 'SPOTIFY_APP_REFUSED'].includes((await status) ?? '');
+        const credentialsAccepted = async (): Promise<boolean> =>
+          ['ok', 'SPOTIFY_APP_REFUSED'].includes((await status) ?? '');
         void critical.clear('spotify-credentials', 'Spotify accepts the credentials again', credentialsAccepted);
         const served = async (): Promise<boolean> => (await status) === 'ok';
         void critical.clear('spotify-app-refused', 'Spotify serves the app again', served).then((cleared) => {

@@ -50,11 +50,12 @@ export const CRITICAL_KINDS: Readonly<Record<CriticalKind, { readonly label: str
   },
   'notion-block-limit': {
     label: 'Notion block limit',
-    fix: 'The workspace is on Notion\'s Free plan with more than one member and has used its 1,000 lifetime blocks (deleting blocks does not give them back; see notion.com/help/understanding-block-usage). Upgrade the workspace to a paid plan, or move the music databases to a workspace of your own. Meanwhile tracksync keeps syncing files and writing row properties; task reports go into Execution-Result only, and new rows, artists and Execution-Logs cannot be created.',
+    fix: "The workspace is on Notion's Free plan with more than one member and has used its 1,000 lifetime blocks (deleting blocks does not give them back; see notion.com/help/understanding-block-usage). Upgrade the workspace to a paid plan, or move the music databases to a workspace of your own. Meanwhile tracksync keeps syncing files and writing row properties; task reports go into Execution-Result only, and new rows, artists and Execution-Logs cannot be created.",
   },
 };
 
-export const criticalTitle = (kind: CriticalKind): string => `CRITICAL: Music Sync Failure - ${CRITICAL_KINDS[kind].label}`;
+export const criticalTitle = (kind: CriticalKind): string =>
+  `CRITICAL: Music Sync Failure - ${CRITICAL_KINDS[kind].label}`;
 
 export interface Occurrence {
   /** What happened, in a sentence (an error message). */
@@ -111,7 +112,10 @@ export class CriticalTasks {
 
   #serially<T>(work: () => Promise<T>, onError: T): Promise<T> {
     const next = this.#chain.then(work).catch((raw: unknown) => {
-      this.#d.logger.error({ err: coerceError(raw) }, 'could not file or update a CRITICAL task; the condition is still logged here');
+      this.#d.logger.error(
+        { err: coerceError(raw) },
+        'could not file or update a CRITICAL task; the condition is still logged here',
+      );
       return onError;
     });
     this.#chain = next;
@@ -128,7 +132,13 @@ export class CriticalTasks {
       if (row.task_page_id && task) {
         // Past the block limit no line can be appended: the occurrence is only counted.
         const due = now - row.last_line_at >= config.critical.repeatLineMs && kind !== 'notion-block-limit';
-        if (due) await this.#d.notion.appendBlocks(task.id, [paragraph(bold(`${iso(now)} still happening`), ` (${row.occurrences + 1} occurrences since ${iso(row.opened_at)}): ${occurrence.message}`)]);
+        if (due)
+          await this.#d.notion.appendBlocks(task.id, [
+            paragraph(
+              bold(`${iso(now)} still happening`),
+              ` (${row.occurrences + 1} occurrences since ${iso(row.opened_at)}): ${occurrence.message}`,
+            ),
+          ]);
         store.incidents.seeIncident(kind, occurrence.message, due, now);
         return;
       }
@@ -149,7 +159,16 @@ export class CriticalTasks {
     if (!row || row.cleared_at !== null) return false;
     const now = clock.now();
     if (row.task_page_id && (await this.#openTask(row.task_page_id))) {
-      await notion.appendBlocks(row.task_page_id, [paragraph(bold(`${iso(now)} cleared`), `: ${how}. tracksync carries on by itself; close this task when you have read it.`)], `${iso(now)} cleared`);
+      await notion.appendBlocks(
+        row.task_page_id,
+        [
+          paragraph(
+            bold(`${iso(now)} cleared`),
+            `: ${how}. tracksync carries on by itself; close this task when you have read it.`,
+          ),
+        ],
+        `${iso(now)} cleared`,
+      );
     }
     store.incidents.clearIncident(kind, now);
     logger.info({ kind }, `critical condition cleared: ${CRITICAL_KINDS[kind].label}`);
@@ -188,8 +207,16 @@ export class CriticalTasks {
     const title = criticalTitle(kind);
     const { fix } = CRITICAL_KINDS[kind];
     const find = async (marker?: string): Promise<PageResponse | undefined> => {
-      const filter = { and: [{ property: schema.fields.title!.name, title: { equals: title } }, { property: schema.fields.status!.name, status: { equals: config.routing.readyStatus } }] };
-      for await (const page of notion.queryPages(schema.dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) {
+      const filter = {
+        and: [
+          { property: schema.fields.title!.name, title: { equals: title } },
+          { property: schema.fields.status!.name, status: { equals: config.routing.readyStatus } },
+        ],
+      };
+      for await (const page of notion.queryPages(schema.dataSourceId, {
+        filter: filter as NotionFilter,
+        sort: 'created_time',
+      })) {
         if (readText(schema, page, 'title') !== title) continue; // a filter that ignores case must not match another title
         if (marker === undefined || readText(schema, page, 'description').includes(marker)) return page;
       }
@@ -225,7 +252,11 @@ export class CriticalTasks {
     const body = kind === 'notion-block-limit' ? {} : { children: children as never };
     const { page } = await notion.createOnce({
       key: `critical:${kind}:${since}`,
-      parameters: (marker) => ({ parent: { data_source_id: schema.dataSourceId }, properties: encodeFields(schema, values(marker)) as never, ...body }),
+      parameters: (marker) => ({
+        parent: { data_source_id: schema.dataSourceId },
+        properties: encodeFields(schema, values(marker)) as never,
+        ...body,
+      }),
       find,
     });
     return page.id;

@@ -23,7 +23,15 @@ export interface TrackLine {
 }
 
 const SUCCESS_OUTCOMES = new Set(['synced', 'adopted', 'already-synced']);
-const BLOCKING_CODES = new Set(['SPOTIFY_UNAUTHORIZED', 'SPOTIFY_APP_REFUSED', 'SPOTIFY_PLAYLIST_NOT_OWNED', 'SOURCE_PRIVATE', 'TOOL_MISSING', 'NOTION_FORBIDDEN', 'CONFIG_INVALID']);
+const BLOCKING_CODES = new Set([
+  'SPOTIFY_UNAUTHORIZED',
+  'SPOTIFY_APP_REFUSED',
+  'SPOTIFY_PLAYLIST_NOT_OWNED',
+  'SOURCE_PRIVATE',
+  'TOOL_MISSING',
+  'NOTION_FORBIDDEN',
+  'CONFIG_INVALID',
+]);
 
 const OUTCOME_WORDS: Record<string, string> = {
   synced: 'synced',
@@ -49,9 +57,15 @@ export function trackLine(schema: ResolvedSchema<'tracks'>, run: TrackRunOutcome
   const title = page ? readText(schema, page, 'title') : '';
   const artist = page ? readText(schema, page, 'artistName') : '';
   const bpm = page ? readField(schema, page, 'bpm') : null;
-  const paths = page ? (['m4aPath', 'aiffPath', 'wavPath'] as const).map((f) => readText(schema, page, f)).filter(Boolean) : [];
+  const paths = page
+    ? (['m4aPath', 'aiffPath', 'wavPath'] as const).map((f) => readText(schema, page, f)).filter(Boolean)
+    : [];
   const succeeded = run.state === 'done' && SUCCESS_OUTCOMES.has(run.outcome);
-  const reason = run.error ? `${run.error.message} [${run.error.code}]` : run.outcome === 'metadata-only' ? 'no acceptable source: a search found no matching version' : null;
+  const reason = run.error
+    ? `${run.error.message} [${run.error.code}]`
+    : run.outcome === 'metadata-only'
+      ? 'no acceptable source: a search found no matching version'
+      : null;
   return {
     label: title ? (artist ? `${artist} - ${title}` : title) : fallbackLabel,
     pageUrl: page?.url ?? null,
@@ -70,7 +84,20 @@ export function trackLine(schema: ResolvedSchema<'tracks'>, run: TrackRunOutcome
 
 /** A line that never reached the pipeline (a bad URL, a duplicate, a private playlist). */
 export function problemLine(label: string, reason: string, blocking = false): TrackLine {
-  return { label, pageUrl: null, pageId: null, succeeded: false, outcome: 'failed', bpm: null, key: '', camelot: '', paths: [], source: '', reason, blocking };
+  return {
+    label,
+    pageUrl: null,
+    pageId: null,
+    succeeded: false,
+    outcome: 'failed',
+    bpm: null,
+    key: '',
+    camelot: '',
+    paths: [],
+    source: '',
+    reason,
+    blocking,
+  };
 }
 
 export function reportBlocks(lines: readonly TrackLine[], notes: readonly string[] = []): BlockRequest[] {

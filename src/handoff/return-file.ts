@@ -22,8 +22,15 @@ export interface ReturnHandoff {
 
 /** `<UTC yyyymmddThhmmssZ>__RETURN__<title, spaces and "/" as "-", at most 40>__tracksync.json` */
 export function returnFileName(title: string, when: Date): string {
-  const stamp = when.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const safeTitle = title.replace(/[\s/\\:]+/g, '-').replace(/[^\p{L}\p{N}._-]/gu, '').slice(0, 40) || 'task';
+  const stamp = when
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const safeTitle =
+    title
+      .replace(/[\s/\\:]+/g, '-')
+      .replace(/[^\p{L}\p{N}._-]/gu, '')
+      .slice(0, 40) || 'task';
   return `${stamp}__RETURN__${safeTitle}__tracksync.json`;
 }
 
@@ -37,9 +44,16 @@ export function returnHandoff(input: ReturnHandoff): Record<string, unknown> {
     notion_task_id: input.taskId,
     executing_agent: 'tracksync',
     originating_agent: null,
-    original_task: { task_id: input.taskId, task_title: input.taskTitle, task_url: input.taskUrl, status_update: input.status },
+    original_task: {
+      task_id: input.taskId,
+      task_title: input.taskTitle,
+      task_url: input.taskUrl,
+      status_update: input.status,
+    },
     execution_summary: {
-      work_completed: done.map((t) => `${t.label}: ${t.outcome}${t.bpm !== null ? `, ${t.bpm} BPM` : ''}${t.key ? `, ${t.key}` : ''}`),
+      work_completed: done.map(
+        (t) => `${t.label}: ${t.outcome}${t.bpm !== null ? `, ${t.bpm} BPM` : ''}${t.key ? `, ${t.key}` : ''}`,
+      ),
       deliverables: done.flatMap((t) => [
         ...(t.pageUrl ? [{ type: 'notion_page', url: t.pageUrl, description: `Music Tracks row of ${t.label}` }] : []),
         ...t.paths.map((path) => ({ type: 'file', path, description: `${t.label} (${path.split('.').pop()})` })),
@@ -48,7 +62,10 @@ export function returnHandoff(input: ReturnHandoff): Record<string, unknown> {
       recommendations: [],
       issues_found: failed.map((t) => `${t.label}: ${t.reason ?? t.outcome}`),
     },
-    next_steps: failed.length > 0 ? ['Check the failed tracks listed in issues_found; tracksync retries transient failures by itself.'] : [],
+    next_steps:
+      failed.length > 0
+        ? ['Check the failed tracks listed in issues_found; tracksync retries transient failures by itself.']
+        : [],
     archive_rule: 'Archive once read.',
   };
 }

@@ -43,7 +43,13 @@ export interface PlistInput {
 }
 
 /** The plist input for this installation: absolute paths, the non-secret settings of `env`, the PATH launchd lacks. */
-export function plistInput(options: { config: Pick<Config, 'launchd' | 'shutdown'>; env: Record<string, string | undefined>; cwd: string; home: string; node?: string }): PlistInput {
+export function plistInput(options: {
+  config: Pick<Config, 'launchd' | 'shutdown'>;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  home: string;
+  node?: string;
+}): PlistInput {
   const { config, env, cwd, home } = options;
   const node = options.node ?? process.execPath;
   const paths = agentPaths(home, config.launchd.label);
@@ -73,7 +79,8 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 
 function xml(value: string): string {
   // Control characters other than tab and newline are not allowed in XML 1.0 at all; a path never needs them.
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) throw new Error(`a control character in ${JSON.stringify(value)} cannot go into a plist`);
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value))
+    throw new Error(`a control character in ${JSON.stringify(value)} cannot go into a plist`);
   return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 }
 

@@ -41,7 +41,12 @@ export class Launchctl {
    * machine without launchd (Linux) is told so instead of getting a plist nothing will load.
    */
   available(path: string | undefined = process.env.PATH): boolean {
-    const candidates = isAbsolute(this.#bin) ? [this.#bin] : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, this.#bin));
+    const candidates = isAbsolute(this.#bin)
+      ? [this.#bin]
+      : (path ?? '')
+          .split(delimiter)
+          .filter(Boolean)
+          .map((dir) => join(dir, this.#bin));
     return candidates.some((file) => {
       try {
         accessSync(file, constants.X_OK);
@@ -77,14 +82,24 @@ export class Launchctl {
     return parsePrint(result.stdout);
   }
 
-  async #run(args: string[], what: string, allowed: ReadonlySet<number> = new Set()): Promise<{ exitCode: number; stdout: string }> {
+  async #run(
+    args: string[],
+    what: string,
+    allowed: ReadonlySet<number> = new Set(),
+  ): Promise<{ exitCode: number; stdout: string }> {
     const result = await execa(this.#bin, args, { reject: false, timeout: CONSTANTS.launchd.launchctlTimeoutMs });
     if (result.failed && (result.exitCode === undefined || !allowed.has(result.exitCode))) {
       if ((result as { code?: string }).code === 'ENOENT') {
-        throw new TrackSyncError('TOOL_MISSING', `cannot ${what}: "${this.#bin}" was not found; LaunchAgents exist on macOS only (on Linux, run "tracksync run" under systemd or a terminal multiplexer)`);
+        throw new TrackSyncError(
+          'TOOL_MISSING',
+          `cannot ${what}: "${this.#bin}" was not found; LaunchAgents exist on macOS only (on Linux, run "tracksync run" under systemd or a terminal multiplexer)`,
+        );
       }
       const detail = String(result.stderr || result.stdout || result.shortMessage).trim();
-      throw new TrackSyncError('LAUNCHD_FAILED', `cannot ${what}: launchctl ${args.join(' ')} exited with ${result.exitCode}: ${detail}`);
+      throw new TrackSyncError(
+        'LAUNCHD_FAILED',
+        `cannot ${what}: launchctl ${args.join(' ')} exited with ${result.exitCode}: ${detail}`,
+      );
     }
     return { exitCode: result.exitCode ?? 0, stdout: String(result.stdout) };
   }
@@ -93,10 +108,17 @@ export class Launchctl {
 /** The fields of `launchctl print` we show: its output is a tab-indented "key = value" listing. */
 export function parsePrint(text: string): AgentState {
   const field = (name: string): string | undefined => text.match(new RegExp(`^\\s*${name} = (.+)$`, 'm'))?.[1]?.trim();
-  const number = (value: string | undefined): number | undefined => (value !== undefined && /^-?\d+$/.test(value) ? Number(value) : undefined);
+  const number = (value: string | undefined): number | undefined =>
+    value !== undefined && /^-?\d+$/.test(value) ? Number(value) : undefined;
   const state = field('state');
   const pid = number(field('pid'));
   const lastExitCode = number(field('last exit code'));
   const runs = number(field('runs'));
-  return { loaded: true, ...(state ? { state } : {}), ...(pid !== undefined ? { pid } : {}), ...(lastExitCode !== undefined ? { lastExitCode } : {}), ...(runs !== undefined ? { runs } : {}) };
+  return {
+    loaded: true,
+    ...(state ? { state } : {}),
+    ...(pid !== undefined ? { pid } : {}),
+    ...(lastExitCode !== undefined ? { lastExitCode } : {}),
+    ...(runs !== undefined ? { runs } : {}),
+  };
 }

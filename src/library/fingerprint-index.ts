@@ -32,7 +32,11 @@ export interface SimilarFile {
 }
 
 /** Files whose fingerprint is at least `threshold` similar to `raw`, best first (docs/decisions.md, "Chromaprint fingerprints": >= 0.9 "same recording"). */
-export function findSimilarFiles(store: LibraryStore, raw: Uint32Array, options: { threshold: number; candidates?: number; exclude?: (row: LibraryFileRow) => boolean }): SimilarFile[] {
+export function findSimilarFiles(
+  store: LibraryStore,
+  raw: Uint32Array,
+  options: { threshold: number; candidates?: number; exclude?: (row: LibraryFileRow) => boolean },
+): SimilarFile[] {
   const keys = fingerprintKeys(raw);
   if (keys.length === 0) return [];
   const found: SimilarFile[] = [];

@@ -36,7 +36,13 @@ export interface ScanResult {
 
 /** The library folders: OUT_DIR, BACKUP_DIR, WAV_BACKUP_DIR and `library.extraFolders` from the config file. */
 export function libraryRoots(config: Config): string[] {
-  return [...new Set([config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir, ...config.library.extraFolders].filter((p): p is string => Boolean(p)))];
+  return [
+    ...new Set(
+      [config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir, ...config.library.extraFolders].filter(
+        (p): p is string => Boolean(p),
+      ),
+    ),
+  ];
 }
 
 function within(root: string, path: string): boolean {
@@ -83,7 +89,14 @@ async function* audioFiles(dir: string): AsyncGenerator<string> {
  * Resumable: an interrupted scan is continued by the next one (every file is committed as it is read, and the scan id
  * is reused until a scan of the same folders finishes). At the end, files not seen are marked gone.
  */
-export async function scanLibrary(options: { store: Store; config: Config; clock: Clock; logger: Logger; signal?: AbortSignal; onProgress?: (p: ScanProgress) => void }): Promise<ScanResult> {
+export async function scanLibrary(options: {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+}): Promise<ScanResult> {
   const { store, config, clock, logger } = options;
   const roots: string[] = [];
   const skippedRoots: Array<{ root: string; reason: string }> = [];

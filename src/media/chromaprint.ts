@@ -82,9 +82,20 @@ export function compressFingerprint(raw: Uint32Array, algorithm = DEFAULT_ALGORI
     }
     gaps.push(0);
   }
-  const header = Buffer.from([algorithm & 0xff, (raw.length >>> 16) & 0xff, (raw.length >>> 8) & 0xff, raw.length & 0xff]);
-  const normal = packBits(gaps.map((g) => Math.min(g, 7)), 3);
-  const exceptional = packBits(gaps.filter((g) => g >= 7).map((g) => g - 7), 5);
+  const header = Buffer.from([
+    algorithm & 0xff,
+    (raw.length >>> 16) & 0xff,
+    (raw.length >>> 8) & 0xff,
+    raw.length & 0xff,
+  ]);
+  const normal = packBits(
+    gaps.map((g) => Math.min(g, 7)),
+    3,
+  );
+  const exceptional = packBits(
+    gaps.filter((g) => g >= 7).map((g) => g - 7),
+    5,
+  );
   return Buffer.concat([header, normal, exceptional]).toString('base64url');
 }
 
@@ -97,7 +108,12 @@ export function fingerprintFromRaw(raw: Uint32Array): Fingerprint {
  * fpcalc on a file, whole length (`formatName`: the demuxer to use, for files tracksync did not write). Debian's fpcalc 1.5.1 exits 3 ("Error decoding audio frame (End of file)") whenever it
  * reaches the end before -length, with a valid result on stdout (docs/decisions.md, "Chromaprint fingerprints"): exit 3 is accepted.
  */
-export async function fingerprintFile(config: Config, path: string, signal?: AbortSignal, formatName?: string | null): Promise<Fingerprint> {
+export async function fingerprintFile(
+  config: Config,
+  path: string,
+  signal?: AbortSignal,
+  formatName?: string | null,
+): Promise<Fingerprint> {
   // fpcalc has no demuxer whitelist: for a download, the format ffprobe accepted (ffmpeg.ts) is pinned, so a file
   // that is really a playlist is read as that format (and fails) rather than followed.
   const format = formatName ? ['-format', formatName] : [];

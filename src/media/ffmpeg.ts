@@ -70,8 +70,14 @@ function refusedDemuxer(stderr: string): string | undefined {
 }
 
 export function unsafeMediaError(path: string, demuxer: string, cause?: unknown): TrackSyncError {
-  const kind = /hls|dash|concat|playlist|manifest/.test(demuxer) ? 'a playlist or list of other files' : 'not an audio or video container';
-  return new TrackSyncError('UNSAFE_MEDIA', `${path} is a "${demuxer}" file, ${kind}, not audio: ffmpeg would open the files and addresses it names (on this Mac too), so tracksync refuses it; check the source URL`, { cause, details: { demuxer } });
+  const kind = /hls|dash|concat|playlist|manifest/.test(demuxer)
+    ? 'a playlist or list of other files'
+    : 'not an audio or video container';
+  return new TrackSyncError(
+    'UNSAFE_MEDIA',
+    `${path} is a "${demuxer}" file, ${kind}, not audio: ffmpeg would open the files and addresses it names (on this Mac too), so tracksync refuses it; check the source URL`,
+    { cause, details: { demuxer } },
+  );
 }
 
 export class Ffmpeg {
@@ -105,13 +111,30 @@ export class Ffmpeg {
         signal?.removeEventListener('abort', onAbort);
         const refused = refusedDemuxer(stderr ?? '');
         if (refused) return reject(unsafeMediaError(`the input of the ${what}`, refused, error));
-        if (signal?.aborted) return reject(new TrackSyncError('ABORTED', `ffmpeg (${what}) was stopped`, { cause: error }));
+        if (signal?.aborted)
+          return reject(new TrackSyncError('ABORTED', `ffmpeg (${what}) was stopped`, { cause: error }));
         if (/ENOENT|Cannot find ffmpeg/i.test(error.message)) {
-          return reject(new TrackSyncError('TOOL_MISSING', `ffmpeg is not installed or not on PATH (looked for "${this.#config.media.tools.ffmpeg}"): install ffmpeg (macOS: brew install ffmpeg)`, { cause: error }));
+          return reject(
+            new TrackSyncError(
+              'TOOL_MISSING',
+              `ffmpeg is not installed or not on PATH (looked for "${this.#config.media.tools.ffmpeg}"): install ffmpeg (macOS: brew install ffmpeg)`,
+              { cause: error },
+            ),
+          );
         }
-        const tail = (stderr ?? '').split('\n').filter((l) => l.trim() && !l.startsWith('  ')).slice(-4).join(' | ');
+        const tail = (stderr ?? '')
+          .split('\n')
+          .filter((l) => l.trim() && !l.startsWith('  '))
+          .slice(-4)
+          .join(' | ');
         const timedOut = /timeout/i.test(error.message);
-        reject(new TrackSyncError(failureCode, `ffmpeg ${what} failed${timedOut ? ' (timed out)' : ''}: ${tail || error.message}`, { cause: error, details: { stderrTail: tail } }));
+        reject(
+          new TrackSyncError(
+            failureCode,
+            `ffmpeg ${what} failed${timedOut ? ' (timed out)' : ''}: ${tail || error.message}`,
+            { cause: error, details: { stderrTail: tail } },
+          ),
+        );
       });
       command.run();
     });
@@ -121,26 +144,56 @@ export class Ffmpeg {
   async probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {
     let result;
     try {
-      result = await runTool(this.#config.media.tools.ffprobe, ['-v', 'error', ...safeInputOptions(CONSTANTS.media.audioDemuxers), '-print_format', 'json', '-show_streams', '-show_format', '--', path], {
-        timeoutMs: this.#config.media.toolTimeoutMs,
-        failureCode: 'CORRUPT_MEDIA',
-        ...(signal ? { signal } : {}),
-      });
+      result = await runTool(
+        this.#config.media.tools.ffprobe,
+        [
+          '-v',
+          'error',
+          ...safeInputOptions(CONSTANTS.media.audioDemuxers),
+          '-print_format',
+          'json',
+          '-show_streams',
+          '-show_format',
+          '--',
+          path,
+        ],
+        {
+          timeoutMs: this.#config.media.toolTimeoutMs,
+          failureCode: 'CORRUPT_MEDIA',
+          ...(signal ? { signal } : {}),
+        },
+      );
     } catch (error) {
       const refused = refusedDemuxer(String((error as TrackSyncError).details?.stderrTail ?? ''));
       throw refused ? unsafeMediaError(path, refused, error) : error;
     }
-    const data = JSON.parse(result.stdout) as { streams?: Array<Record<string, string | number | undefined>>; format?: { duration?: string; format_name?: string } };
+    const data = JSON.parse(result.stdout) as {
+      streams?: Array<Record<string, string | number | undefined>>;
+      format?: { duration?: string; format_name?: string };
+    };
     const formatName = data.format?.format_name?.split(',')[0] ?? null;
     const audio = (data.streams ?? []).find((s) => s.codec_type === 'audio');
     const duration = Number(audio?.duration ?? data.format?.duration);
     if (!audio || !Number.isFinite(duration) || duration <= 0) {
-      return { formatName, durationSeconds: 0, codec: String(audio?.codec_name ?? 'none'), sampleRate: 0, channels: 0, bitDepth: null, lossless: false, hasAudio: false };
+      return {
+        formatName,
+        durationSeconds: 0,
+        codec: String(audio?.codec_name ?? 'none'),
+        sampleRate: 0,
+        channels: 0,
+        bitDepth: null,
+        lossless: false,
+        hasAudio: false,
+      };
     }
     const codec = String(audio.codec_name);
     const lossless = LOSSLESS_CODECS.test(codec);
     const raw = Number(audio.bits_per_raw_sample || audio.bits_per_sample || 0);
-    const fromFormat = /s16/.test(String(audio.sample_fmt)) ? 16 : /s32|flt|dbl/.test(String(audio.sample_fmt)) ? 24 : 16;
+    const fromFormat = /s16/.test(String(audio.sample_fmt))
+      ? 16
+      : /s32|flt|dbl/.test(String(audio.sample_fmt))
+        ? 24
+        : 16;
     return {
       formatName,
       durationSeconds: duration,
@@ -173,7 +226,9 @@ export class Ffmpeg {
       .inputOptions('-nostdin', ...safeInputOptions(CONSTANTS.media.audioDemuxers))
       // framelog=verbose: ebur128 logs every 100 ms at the info level otherwise (1,800 lines for 3 minutes); the
       // summary this reads is still logged.
-      .complexFilter(`[0:a]asplit=2[l][p];[l]ebur128=framelog=verbose[lo];[p]aresample=${spec.analysisRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`)
+      .complexFilter(
+        `[0:a]asplit=2[l][p];[l]ebur128=framelog=verbose[lo];[p]aresample=${spec.analysisRate},aformat=sample_fmts=flt:channel_layouts=mono[po]`,
+      )
       .output('-')
       .outputOptions('-map', '[lo]', '-f', 'null')
       .output(spec.pcmPath)
@@ -181,23 +236,71 @@ export class Ffmpeg {
     const rate = ['-ar', String(spec.sampleRate)];
     if (spec.outputs.m4a) {
       // Without an explicit sample format ffmpeg picks 32-bit ALAC for float-decoded sources: 2.4x the size for nothing.
-      command.output(spec.outputs.m4a).outputOptions('-map', '0:a', '-map_metadata', '-1', '-c:a', 'alac', '-sample_fmt', spec.bitDepth === 16 ? 's16p' : 's32p', ...rate, '-f', 'ipod');
+      command
+        .output(spec.outputs.m4a)
+        .outputOptions(
+          '-map',
+          '0:a',
+          '-map_metadata',
+          '-1',
+          '-c:a',
+          'alac',
+          '-sample_fmt',
+          spec.bitDepth === 16 ? 's16p' : 's32p',
+          ...rate,
+          '-f',
+          'ipod',
+        );
     }
     if (spec.outputs.aiff) {
-      command.output(spec.outputs.aiff).outputOptions('-map', '0:a', '-map_metadata', '-1', '-c:a', spec.bitDepth === 16 ? 'pcm_s16be' : 'pcm_s24be', ...rate, '-f', 'aiff');
+      command
+        .output(spec.outputs.aiff)
+        .outputOptions(
+          '-map',
+          '0:a',
+          '-map_metadata',
+          '-1',
+          '-c:a',
+          spec.bitDepth === 16 ? 'pcm_s16be' : 'pcm_s24be',
+          ...rate,
+          '-f',
+          'aiff',
+        );
     }
     if (spec.outputs.wav) {
-      command.output(spec.outputs.wav).outputOptions('-map', '0:a', '-map_metadata', '-1', '-c:a', spec.bitDepth === 16 ? 'pcm_s16le' : 'pcm_s24le', ...rate, '-f', 'wav');
+      command
+        .output(spec.outputs.wav)
+        .outputOptions(
+          '-map',
+          '0:a',
+          '-map_metadata',
+          '-1',
+          '-c:a',
+          spec.bitDepth === 16 ? 'pcm_s16le' : 'pcm_s24le',
+          ...rate,
+          '-f',
+          'wav',
+        );
     }
-    if (spec.fingerprintRawPath) command.output(spec.fingerprintRawPath).outputOptions('-map', '0:a', '-f', 'chromaprint', '-fp_format', 'raw');
-    const stderr = await this.#run(command.outputOptions('-y'), encodes > 0 ? 'CONVERSION_FAILED' : 'ANALYSIS_FAILED', encodes > 0 ? 'conversion' : 'decoding for analysis', signal);
+    if (spec.fingerprintRawPath)
+      command.output(spec.fingerprintRawPath).outputOptions('-map', '0:a', '-f', 'chromaprint', '-fp_format', 'raw');
+    const stderr = await this.#run(
+      command.outputOptions('-y'),
+      encodes > 0 ? 'CONVERSION_FAILED' : 'ANALYSIS_FAILED',
+      encodes > 0 ? 'conversion' : 'decoding for analysis',
+      signal,
+    );
     return { loudness: parseLoudness(stderr) };
   }
 
   /** Whether this ffmpeg has the chromaprint muxer (Homebrew's and Debian's do). */
   async hasChromaprint(signal?: AbortSignal): Promise<boolean> {
     if (this.#chromaprint === undefined) {
-      const result = await runTool(this.#config.media.tools.ffmpeg, ['-hide_banner', '-muxers'], { timeoutMs: 30_000, failureCode: 'CONVERSION_FAILED', ...(signal ? { signal } : {}) });
+      const result = await runTool(this.#config.media.tools.ffmpeg, ['-hide_banner', '-muxers'], {
+        timeoutMs: 30_000,
+        failureCode: 'CONVERSION_FAILED',
+        ...(signal ? { signal } : {}),
+      });
       this.#chromaprint = /\bchromaprint\b/.test(result.stdout);
     }
     return this.#chromaprint;
@@ -209,7 +312,17 @@ export class Ffmpeg {
       .input(input)
       .inputOptions('-nostdin', ...safeInputOptions(CONSTANTS.media.imageDemuxers))
       .output(output)
-      .outputOptions('-frames:v', '1', '-vf', `scale='min(${maxPixels},iw)':'min(${maxPixels},ih)':force_original_aspect_ratio=decrease`, '-q:v', '3', '-f', 'mjpeg', '-y');
+      .outputOptions(
+        '-frames:v',
+        '1',
+        '-vf',
+        `scale='min(${maxPixels},iw)':'min(${maxPixels},ih)':force_original_aspect_ratio=decrease`,
+        '-q:v',
+        '3',
+        '-f',
+        'mjpeg',
+        '-y',
+      );
     await this.#run(command, 'CONVERSION_FAILED', 'artwork conversion', signal);
   }
 }

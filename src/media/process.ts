@@ -42,7 +42,11 @@ export async function runTool(bin: string, args: readonly string[], options: Run
   // Text is cleaned where it enters (text.ts); an argument that still holds a control character is a bug or an attack,
   // and no retry fixes it (a NUL would make spawn throw, which used to count as a transient failure).
   const bad = args.find((a) => hasControlCharacters(a));
-  if (bad !== undefined) throw new TrackSyncError('INVALID_VALUE', `refusing to run ${bin.split('/').pop()}: an argument holds a control character (${JSON.stringify(bad.slice(0, 80))})`);
+  if (bad !== undefined)
+    throw new TrackSyncError(
+      'INVALID_VALUE',
+      `refusing to run ${bin.split('/').pop()}: an argument holds a control character (${JSON.stringify(bad.slice(0, 80))})`,
+    );
   const started = Date.now();
   const subprocess = execa(bin, args, {
     reject: false,
@@ -74,10 +78,21 @@ export async function runTool(bin: string, args: readonly string[], options: Run
     throw new TrackSyncError('ABORTED', `${name} was stopped (the item was cancelled)`, { cause: result });
   }
   if (result.timedOut) {
-    throw new TrackSyncError(options.failureCode, `${name} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped`, { cause: result, details: { timedOut: true } });
+    throw new TrackSyncError(
+      options.failureCode,
+      `${name} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped`,
+      { cause: result, details: { timedOut: true } },
+    );
   }
-  if ((result as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String((result as { originalMessage?: string }).originalMessage ?? ''))) {
-    throw new TrackSyncError('TOOL_MISSING', `${name} is not installed or not on PATH (looked for "${bin}"): ${INSTALL_HINTS[name] ?? `install ${name}`}, or set media.tools in the config file`, { cause: result });
+  if (
+    (result as { code?: string }).code === 'ENOENT' ||
+    /ENOENT/.test(String((result as { originalMessage?: string }).originalMessage ?? ''))
+  ) {
+    throw new TrackSyncError(
+      'TOOL_MISSING',
+      `${name} is not installed or not on PATH (looked for "${bin}"): ${INSTALL_HINTS[name] ?? `install ${name}`}, or set media.tools in the config file`,
+      { cause: result },
+    );
   }
   const exitCode = result.exitCode ?? -1;
   const stdout = String(result.stdout ?? '');
@@ -86,10 +101,14 @@ export async function runTool(bin: string, args: readonly string[], options: Run
     // The message gets one line a person can read (errors.ts toolSummary); the last lines go to the details, which
     // reach the log and SQLite (tracksync status --verbose), never Notion.
     const tail = stderr.split('\n').filter(Boolean).slice(-20).join('\n');
-    throw new TrackSyncError(options.failureCode, `${name} exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}: ${toolSummary(tail, name) || '(no error output)'}`, {
-      cause: result,
-      details: { exitCode, stderrTail: tail },
-    });
+    throw new TrackSyncError(
+      options.failureCode,
+      `${name} exited with code ${exitCode}${result.signal ? ` (${result.signal})` : ''}: ${toolSummary(tail, name) || '(no error output)'}`,
+      {
+        cause: result,
+        details: { exitCode, stderrTail: tail },
+      },
+    );
   }
   return { exitCode, stdout, stderr, durationMs };
 }

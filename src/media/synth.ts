@@ -33,12 +33,32 @@ const MINOR_SCALE = [0, 2, 3, 5, 7, 8, 10];
 /** Chords as (scale degree, quality), degree 0 = tonic. "V" in minor is major (harmonic minor's leading tone). */
 const PROGRESSIONS: Record<'major' | 'minor', Array<Array<[number, 'maj' | 'min' | 'dim']>>> = {
   major: [
-    [[0, 'maj'], [3, 'maj'], [4, 'maj'], [0, 'maj']],
-    [[0, 'maj'], [4, 'maj'], [5, 'min'], [3, 'maj']],
+    [
+      [0, 'maj'],
+      [3, 'maj'],
+      [4, 'maj'],
+      [0, 'maj'],
+    ],
+    [
+      [0, 'maj'],
+      [4, 'maj'],
+      [5, 'min'],
+      [3, 'maj'],
+    ],
   ],
   minor: [
-    [[0, 'min'], [3, 'min'], [4, 'maj'], [0, 'min']],
-    [[0, 'min'], [5, 'maj'], [6, 'maj'], [0, 'min']],
+    [
+      [0, 'min'],
+      [3, 'min'],
+      [4, 'maj'],
+      [0, 'min'],
+    ],
+    [
+      [0, 'min'],
+      [5, 'maj'],
+      [6, 'maj'],
+      [0, 'min'],
+    ],
   ],
 };
 
@@ -59,11 +79,15 @@ const WAVETABLE_SIZE = 4096;
 /** One cycle of each timbre, built from harmonics (band-limited to 10 partials, so no aliasing at these pitches). */
 function wavetable(timbre: Timbre): Float32Array {
   const partials: number[] =
-    timbre === 'sine' ? [1]
-    : timbre === 'saw' ? Array.from({ length: 10 }, (_, i) => 1 / (i + 1))
-    : timbre === 'square' ? Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 1 / (i + 1) : 0))
-    : timbre === 'organ' ? [1, 0.6, 0.4, 0.3, 0, 0.2, 0, 0.15]
-    : [1, 0.5, 0.33, 0.25, 0.2, 0.16];
+    timbre === 'sine'
+      ? [1]
+      : timbre === 'saw'
+        ? Array.from({ length: 10 }, (_, i) => 1 / (i + 1))
+        : timbre === 'square'
+          ? Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 1 / (i + 1) : 0))
+          : timbre === 'organ'
+            ? [1, 0.6, 0.4, 0.3, 0, 0.2, 0, 0.15]
+            : [1, 0.5, 0.33, 0.25, 0.2, 0.16];
   const table = new Float32Array(WAVETABLE_SIZE);
   let peak = 0;
   for (let i = 0; i < WAVETABLE_SIZE; i += 1) {
@@ -79,7 +103,16 @@ function wavetable(timbre: Timbre): Float32Array {
 const midiToHz = (midi: number): number => 440 * 2 ** ((midi - 69) / 12);
 
 /** Adds one note to `out` with an attack-decay-sustain-release envelope. */
-function addNote(out: Float32Array, sampleRate: number, table: Float32Array, hz: number, start: number, length: number, gain: number, pluck: boolean): void {
+function addNote(
+  out: Float32Array,
+  sampleRate: number,
+  table: Float32Array,
+  hz: number,
+  start: number,
+  length: number,
+  gain: number,
+  pluck: boolean,
+): void {
   const first = Math.max(0, Math.floor(start * sampleRate));
   const last = Math.min(out.length, Math.floor((start + length) * sampleRate));
   const step = (hz * WAVETABLE_SIZE) / sampleRate;
@@ -107,7 +140,15 @@ function addKick(out: Float32Array, sampleRate: number, start: number, gain: num
   }
 }
 
-function addNoiseHit(out: Float32Array, sampleRate: number, start: number, seconds: number, gain: number, random: () => number, highPass: boolean): void {
+function addNoiseHit(
+  out: Float32Array,
+  sampleRate: number,
+  start: number,
+  seconds: number,
+  gain: number,
+  random: () => number,
+  highPass: boolean,
+): void {
   const first = Math.floor(start * sampleRate);
   const length = Math.floor(seconds * sampleRate);
   let previous = 0;
@@ -122,7 +163,9 @@ function addNoiseHit(out: Float32Array, sampleRate: number, start: number, secon
 /** Renders a mono clip in [-1, 1]. */
 export function synthesize(spec: SynthSpec): Float32Array {
   const sampleRate = spec.sampleRate ?? 44_100;
-  const random = mulberry32(spec.seed ?? spec.tonic * 1000 + Math.round(spec.bpm * 10) + (spec.mode === 'minor' ? 7 : 0));
+  const random = mulberry32(
+    spec.seed ?? spec.tonic * 1000 + Math.round(spec.bpm * 10) + (spec.mode === 'minor' ? 7 : 0),
+  );
   const out = new Float32Array(Math.round(spec.seconds * sampleRate));
   const table = wavetable(spec.timbre);
   const pluck = spec.timbre === 'pluck';
@@ -144,7 +187,16 @@ export function synthesize(spec: SynthSpec): Float32Array {
     const arpeggio = [chord[0]! + 12, chord[1]! + 12, chord[2]! + 12, chord[1]! + 12];
     for (let eighth = 0; eighth < 8; eighth += 1) {
       const velocity = 0.05 + 0.02 * random();
-      addNote(out, sampleRate, table, midiToHz(arpeggio[eighth % 4]!), start + (eighth * beat) / 2, beat / 2, velocity, true);
+      addNote(
+        out,
+        sampleRate,
+        table,
+        midiToHz(arpeggio[eighth % 4]!),
+        start + (eighth * beat) / 2,
+        beat / 2,
+        velocity,
+        true,
+      );
     }
   }
   if (spec.drums !== false) {

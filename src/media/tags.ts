@@ -1,5 +1,14 @@
 import { parseFile } from 'music-metadata';
-import { File, Id3v2FrameClassType, Id3v2Settings, Id3v2Tag, Id3v2UserTextInformationFrame, Mpeg4AppleTag, Picture, TagTypes } from 'node-taglib-sharp';
+import {
+  File,
+  Id3v2FrameClassType,
+  Id3v2Settings,
+  Id3v2Tag,
+  Id3v2UserTextInformationFrame,
+  Mpeg4AppleTag,
+  Picture,
+  TagTypes,
+} from 'node-taglib-sharp';
 import { TrackSyncError } from '../errors.js';
 import { cleanText } from '../text.js';
 
@@ -36,7 +45,9 @@ const CAMELOT = 'CAMELOT';
 
 export function writeTags(path: string, raw: TrackTags): void {
   // Tag text comes from Notion, sites and Spotify: no control characters in a tag (text.ts).
-  const tags = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' && k !== 'artworkPath' ? cleanText(v) : v])) as unknown as TrackTags;
+  const tags = Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' && k !== 'artworkPath' ? cleanText(v) : v]),
+  ) as unknown as TrackTags;
   let file: File | undefined;
   try {
     file = File.createFromPath(path);
@@ -58,7 +69,9 @@ export function writeTags(path: string, raw: TrackTags): void {
     if (apple) apple.setItunesStrings('com.apple.iTunes', CAMELOT, ...(tags.camelot ? [tags.camelot] : []));
     const id3 = file.getTag(TagTypes.Id3v2, false) as Id3v2Tag | undefined;
     if (id3) {
-      const frames = id3.getFramesByClassType<Id3v2UserTextInformationFrame>(Id3v2FrameClassType.UserTextInformationFrame);
+      const frames = id3.getFramesByClassType<Id3v2UserTextInformationFrame>(
+        Id3v2FrameClassType.UserTextInformationFrame,
+      );
       for (const frame of frames.filter((f) => f.description === CAMELOT)) id3.removeFrame(frame);
       if (tags.camelot) {
         const frame = Id3v2UserTextInformationFrame.fromDescription(CAMELOT);
@@ -68,7 +81,9 @@ export function writeTags(path: string, raw: TrackTags): void {
     }
     file.save();
   } catch (error) {
-    throw new TrackSyncError('CONVERSION_FAILED', `could not write tags to ${path}: ${(error as Error).message}`, { cause: error });
+    throw new TrackSyncError('CONVERSION_FAILED', `could not write tags to ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     file?.dispose();
   }

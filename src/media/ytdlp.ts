@@ -47,7 +47,9 @@ export function egressFor(config: Config, logger: Logger): Egress {
  * Best audio, else the best with audio, among formats fetched over http(s), HLS or DASH: rtmp, rtsp, mms and the like
  * are fetched by other programs (rtmpdump, mpv) that open their own sockets, around the egress proxy.
  */
-const NOT_PROXIED = ['rtmp', 'rtmpe', 'rtmp_ffmpeg', 'rtsp', 'mms', 'f4m', 'ism', 'websocket_frag'].map((p) => `[protocol!=${p}]`).join('');
+const NOT_PROXIED = ['rtmp', 'rtmpe', 'rtmp_ffmpeg', 'rtsp', 'mms', 'f4m', 'ism', 'websocket_frag']
+  .map((p) => `[protocol!=${p}]`)
+  .join('');
 const AUDIO_FORMAT = `bestaudio${NOT_PROXIED}/best${NOT_PROXIED}`;
 /** The line `--print pre_process:` writes: the page's info JSON, before the filter and before any media is fetched. */
 const INFO_PREFIX = 'tracksync-info ';
@@ -83,7 +85,11 @@ export function parseProgressLine(line: string): DownloadProgress | undefined {
 }
 
 export function tooLarge(maxDownloadMb: number, cause?: unknown): TrackSyncError {
-  return new TrackSyncError('DOWNLOAD_TOO_LARGE', `the download passed ${maxDownloadMb} MB and was stopped (media.maxDownloadMb / TRACKSYNC_MAX_DOWNLOAD_MB): an endless stream or a whole video, not a track; check the URL, or raise the cap for a very long lossless track`, { cause });
+  return new TrackSyncError(
+    'DOWNLOAD_TOO_LARGE',
+    `the download passed ${maxDownloadMb} MB and was stopped (media.maxDownloadMb / TRACKSYNC_MAX_DOWNLOAD_MB): an endless stream or a whole video, not a track; check the URL, or raise the cap for a very long lossless track`,
+    { cause },
+  );
 }
 
 export interface Downloaded {
@@ -115,7 +121,7 @@ const NETWORK: ReadonlyArray<[RegExp, UnreachableReason]> = [
   [/connection refused|connectionrefusederror/, 'refused'],
   [/network is unreachable|no route to host|network is down|host is down/, 'noRoute'],
   [/connection timed out|operation timed out|connecttimeouterror|urlopen error timed out/, 'timeout'],
-]
+];
 
 /** yt-dlp's words when one of its extractors no longer understands the site: newer yt-dlp releases fix those. */
 const EXTRACTOR =
@@ -134,7 +140,8 @@ function hostOf(stderr: string, target: string | undefined, source: SourceKind):
       // not a URL after all: fall through
     }
   }
-  if (target?.startsWith('scsearch') || (!target?.startsWith('ytsearch') && source === 'soundcloud')) return 'soundcloud.com';
+  if (target?.startsWith('scsearch') || (!target?.startsWith('ytsearch') && source === 'soundcloud'))
+    return 'soundcloud.com';
   if (target?.startsWith('ytsearch') || source === 'youtube') return 'www.youtube.com';
   return 'the site';
 }
@@ -165,18 +172,41 @@ export function classifyYtDlpError(
     return make('NETWORK_UNREACHABLE', networkUnreachable(host, network[1]).message, 'Download_Failed', { host });
   }
   const noun = source === 'soundcloud' ? 'SoundCloud track' : source === 'youtube' ? 'YouTube video' : 'source';
-  if (/drm protected|drm-protected/.test(text)) return make('SOURCE_DRM', `the ${noun} is DRM protected and cannot be downloaded: use another source for it`);
+  if (/drm protected|drm-protected/.test(text))
+    return make('SOURCE_DRM', `the ${noun} is DRM protected and cannot be downloaded: use another source for it`);
   if (/sign in to confirm you.re not a bot|confirm that you.re not a bot|http error 429|too many requests/.test(text)) {
-    return make('SOURCE_RATE_LIMITED', 'the site is limiting requests (rate limit or bot check); tracksync waits and tries again');
+    return make(
+      'SOURCE_RATE_LIMITED',
+      'the site is limiting requests (rate limit or bot check); tracksync waits and tries again',
+    );
   }
-  if (/geo restriction|not available from your location|not made this video available in your country|not available in your country|blocked in your country/.test(text)) {
-    return make('SOURCE_GEO_BLOCKED', 'the source is not available in this country', source === 'soundcloud' ? 'SC_Geo_Blocked' : undefined);
+  if (
+    /geo restriction|not available from your location|not made this video available in your country|not available in your country|blocked in your country/.test(
+      text,
+    )
+  ) {
+    return make(
+      'SOURCE_GEO_BLOCKED',
+      'the source is not available in this country',
+      source === 'soundcloud' ? 'SC_Geo_Blocked' : undefined,
+    );
   }
   if (/private video|this video is private|is private|login required|sign in to confirm your age/.test(text)) {
-    return make('SOURCE_PRIVATE', `the ${noun} is private or needs a login: give tracksync a cookies file of a browser that can play it (sources.${source}.cookiesFile in the config file)`);
+    return make(
+      'SOURCE_PRIVATE',
+      `the ${noun} is private or needs a login: give tracksync a cookies file of a browser that can play it (sources.${source}.cookiesFile in the config file)`,
+    );
   }
-  if (/http error 404|http error 410|video unavailable|has been removed|does not exist|no longer available|track not found|unable to download json metadata: http error 404/.test(text)) {
-    return make('SOURCE_NOT_FOUND', `the ${noun} was removed, or the URL is wrong (the site says it does not exist): check the link in the row`, source === 'soundcloud' ? 'SC_404' : undefined);
+  if (
+    /http error 404|http error 410|video unavailable|has been removed|does not exist|no longer available|track not found|unable to download json metadata: http error 404/.test(
+      text,
+    )
+  ) {
+    return make(
+      'SOURCE_NOT_FOUND',
+      `the ${noun} was removed, or the URL is wrong (the site says it does not exist): check the link in the row`,
+      source === 'soundcloud' ? 'SC_404' : undefined,
+    );
   }
   if (/unsupported url/.test(text)) return make('SOURCE_UNSUPPORTED', 'yt-dlp does not support this URL');
   if (EXTRACTOR.test(stderr)) {
@@ -185,13 +215,18 @@ export function classifyYtDlpError(
     return make('DOWNLOAD_FAILED', why, undefined, context.version ? { ytDlpVersion: context.version } : {});
   }
   const said = toolSummary(stderr, 'yt-dlp');
-  return make('DOWNLOAD_FAILED', `the download failed${said ? ` (${said})` : ''}; it is tried again later, and if it keeps failing an update of yt-dlp usually fixes it`);
+  return make(
+    'DOWNLOAD_FAILED',
+    `the download failed${said ? ` (${said})` : ''}; it is tried again later, and if it keeps failing an update of yt-dlp usually fixes it`,
+  );
 }
 
 function toInfo(raw: Record<string, unknown>): MediaInfo {
   // The site's text: control characters removed before any of it becomes a tag or a name (text.ts).
-  const str = (k: string): string | null => (typeof raw[k] === 'string' && cleanText(raw[k] as string).trim() !== '' ? cleanText(raw[k] as string).trim() : null);
-  const num = (k: string): number | null => (typeof raw[k] === 'number' && Number.isFinite(raw[k]) ? (raw[k] as number) : null);
+  const str = (k: string): string | null =>
+    typeof raw[k] === 'string' && cleanText(raw[k] as string).trim() !== '' ? cleanText(raw[k] as string).trim() : null;
+  const num = (k: string): number | null =>
+    typeof raw[k] === 'number' && Number.isFinite(raw[k]) ? (raw[k] as number) : null;
   return {
     id: str('id'),
     title: str('track') ?? str('title'),
@@ -230,7 +265,14 @@ export class YtDlp {
 
   #common(source: SourceKind): string[] {
     const settings = this.#config.sources[source] ?? {};
-    const args = ['--no-config', '--no-playlist', '--retries', String(this.#config.media.downloadRetries), '--socket-timeout', String(this.#config.media.socketTimeoutSeconds)];
+    const args = [
+      '--no-config',
+      '--no-playlist',
+      '--retries',
+      String(this.#config.media.downloadRetries),
+      '--socket-timeout',
+      String(this.#config.media.socketTimeoutSeconds),
+    ];
     if (settings.cookiesFile) args.push('--cookies', settings.cookiesFile);
     if (settings.sleepRequestsSeconds) args.push('--sleep-requests', String(settings.sleepRequestsSeconds));
     args.push(...(settings.extraArgs ?? []));
@@ -238,7 +280,11 @@ export class YtDlp {
   }
 
   async version(signal?: AbortSignal): Promise<string> {
-    const result = await runTool(this.#config.media.tools.ytDlp, ['--version'], { timeoutMs: 30_000, failureCode: 'DOWNLOAD_FAILED', ...(signal ? { signal } : {}) });
+    const result = await runTool(this.#config.media.tools.ytDlp, ['--version'], {
+      timeoutMs: 30_000,
+      failureCode: 'DOWNLOAD_FAILED',
+      ...(signal ? { signal } : {}),
+    });
     return result.stdout.trim();
   }
 
@@ -247,13 +293,34 @@ export class YtDlp {
    * another scheme is stopped, and past `maxBytes` received the run is cut and killed. What the proxy refused is the
    * run's error (permanent), whatever yt-dlp made of it.
    */
-  async #run(args: readonly string[], source: SourceKind, target: string, options: { timeoutMs: number; signal?: AbortSignal; maxBytes?: number; onStderrLine?: (line: string) => void; onStdoutLine?: (line: string) => void }): Promise<ToolResult> {
+  async #run(
+    args: readonly string[],
+    source: SourceKind,
+    target: string,
+    options: {
+      timeoutMs: number;
+      signal?: AbortSignal;
+      maxBytes?: number;
+      onStderrLine?: (line: string) => void;
+      onStdoutLine?: (line: string) => void;
+    },
+  ): Promise<ToolResult> {
     const cut = new AbortController();
-    const session = await this.#egress.proxy.session({ ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), onOverCap: () => cut.abort() });
+    const session = await this.#egress.proxy.session({
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      onOverCap: () => cut.abort(),
+    });
     const signal = options.signal ? AbortSignal.any([options.signal, cut.signal]) : cut.signal;
     // Old yt-dlp (urllib) asks macOS's proxy exceptions (*.local, 169.254/16) unless proxy variables are set: set them,
     // with nothing exempt, so every request goes through the proxy.
-    const env = { http_proxy: session.proxyUrl, https_proxy: session.proxyUrl, HTTP_PROXY: session.proxyUrl, HTTPS_PROXY: session.proxyUrl, no_proxy: '', NO_PROXY: '' };
+    const env = {
+      http_proxy: session.proxyUrl,
+      https_proxy: session.proxyUrl,
+      HTTP_PROXY: session.proxyUrl,
+      HTTPS_PROXY: session.proxyUrl,
+      no_proxy: '',
+      NO_PROXY: '',
+    };
     try {
       const result = await runTool(this.#config.media.tools.ytDlp, ['--proxy', session.proxyUrl, ...args], {
         timeoutMs: options.timeoutMs,
@@ -273,7 +340,11 @@ export class YtDlp {
       // An https redirect is opaque to the proxy; yt-dlp itself refuses one to file: and says so.
       const scheme = stderr.match(/Redirection to url '([a-z][a-z0-9+.-]*):/i)?.[1];
       if (scheme && !/^https?$/i.test(scheme)) {
-        throw new TrackSyncError('SOURCE_FORBIDDEN', `the source redirects to a ${scheme}: URL; tracksync follows redirects only to http and https URLs`, { cause: error });
+        throw new TrackSyncError(
+          'SOURCE_FORBIDDEN',
+          `the source redirects to a ${scheme}: URL; tracksync follows redirects only to http and https URLs`,
+          { cause: error },
+        );
       }
       throw await this.#classified(error, source, target, options.signal);
     } finally {
@@ -295,25 +366,44 @@ export class YtDlp {
    * DOWNLOAD_TOO_LARGE. `--fixup never`: yt-dlp's fix-ups run ffmpeg on the download without tracksync's demuxer
    * whitelist (ffmpeg.ts); the conversion re-encodes everything anyway.
    */
-  async download(url: string, dir: string, source: SourceKind, options: { signal?: AbortSignal; onProgress?: (progress: DownloadProgress) => void; maxDurationSeconds?: number | null } = {}): Promise<Downloaded> {
+  async download(
+    url: string,
+    dir: string,
+    source: SourceKind,
+    options: {
+      signal?: AbortSignal;
+      onProgress?: (progress: DownloadProgress) => void;
+      maxDurationSeconds?: number | null;
+    } = {},
+  ): Promise<Downloaded> {
     await this.#checkUrl(url);
     const maxBytes = this.#config.media.maxDownloadMb * 1024 * 1024;
     const filter = [`filesize <=? ${maxBytes}`, `filesize_approx <=? ${maxBytes}`];
     if (options.maxDurationSeconds) filter.push(`duration <=? ${options.maxDurationSeconds}`);
     const args = [
       ...this.#common(source),
-      '--playlist-items', '1',
-      '--match-filter', filter.join(' & '),
-      '--format', AUDIO_FORMAT,
-      '--output', join(dir, 'source.%(ext)s'),
+      '--playlist-items',
+      '1',
+      '--match-filter',
+      filter.join(' & '),
+      '--format',
+      AUDIO_FORMAT,
+      '--output',
+      join(dir, 'source.%(ext)s'),
       '--write-thumbnail',
       '--no-part',
-      '--fixup', 'never',
-      '--progress', '--newline',
-      '--progress-template', PROGRESS_TEMPLATE,
-      '--print', `pre_process:${INFO_PREFIX}%()j`,
-      '--print', 'after_move:filepath',
-      '--', url,
+      '--fixup',
+      'never',
+      '--progress',
+      '--newline',
+      '--progress-template',
+      PROGRESS_TEMPLATE,
+      '--print',
+      `pre_process:${INFO_PREFIX}%()j`,
+      '--print',
+      'after_move:filepath',
+      '--',
+      url,
     ];
     let lastLogged = -10;
     const onLine = (line: string): void => {
@@ -334,7 +424,10 @@ export class YtDlp {
       onStderrLine: onLine,
       onStdoutLine: onLine,
     });
-    const lines = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = result.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const infoLine = lines.find((l) => l.startsWith(INFO_PREFIX));
     let raw: Record<string, unknown> = {};
     try {
@@ -351,7 +444,8 @@ export class YtDlp {
       path,
       info: toInfo(raw),
       thumbnailPath: thumbnail ? join(dir, thumbnail) : null,
-      announcedBytes: [raw.filesize, raw.filesize_approx].find((v): v is number => typeof v === 'number' && v > 0) ?? null,
+      announcedBytes:
+        [raw.filesize, raw.filesize_approx].find((v): v is number => typeof v === 'number' && v > 0) ?? null,
       playlistEntries: inPlaylist ? (count ?? 1) : null,
     };
   }
@@ -359,20 +453,36 @@ export class YtDlp {
   /** Metadata only (no download): used to check that a URL answers before it is written to Notion. */
   async metadata(url: string, source: SourceKind, signal?: AbortSignal): Promise<MediaInfo> {
     await this.#checkUrl(url);
-    const result = await this.#run([...this.#common(source), '--dump-single-json', '--skip-download', '--', url], source, url, {
-      timeoutMs: this.#config.media.toolTimeoutMs,
-      ...(signal ? { signal } : {}),
-    });
+    const result = await this.#run(
+      [...this.#common(source), '--dump-single-json', '--skip-download', '--', url],
+      source,
+      url,
+      {
+        timeoutMs: this.#config.media.toolTimeoutMs,
+        ...(signal ? { signal } : {}),
+      },
+    );
     return toInfo(JSON.parse(result.stdout) as Record<string, unknown>);
   }
 
   /** A flat listing: search results (`ytsearch5:...`), a playlist or a likes page, without extracting each entry. */
-  async list(target: string, source: SourceKind, options: { signal?: AbortSignal; limit?: number } = {}): Promise<{ title: string | null; entries: SearchCandidate[] }> {
+  async list(
+    target: string,
+    source: SourceKind,
+    options: { signal?: AbortSignal; limit?: number } = {},
+  ): Promise<{ title: string | null; entries: SearchCandidate[] }> {
     await this.#checkUrl(target, 'the list');
-    const args = [...this.#common(source).filter((a) => a !== '--no-playlist'), '--flat-playlist', '--dump-single-json'];
+    const args = [
+      ...this.#common(source).filter((a) => a !== '--no-playlist'),
+      '--flat-playlist',
+      '--dump-single-json',
+    ];
     if (options.limit) args.push('--playlist-end', String(options.limit));
     args.push('--', target);
-    const result = await this.#run(args, source, target, { timeoutMs: this.#config.media.toolTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    const result = await this.#run(args, source, target, {
+      timeoutMs: this.#config.media.toolTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const raw = JSON.parse(result.stdout) as { title?: string; entries?: Array<Record<string, unknown>> };
     const entries = (raw.entries ?? [])
       .map((e) => ({
@@ -386,12 +496,20 @@ export class YtDlp {
   }
 
   /** A failed run, classified; for an extractor failure the version of the yt-dlp that failed is asked for too. */
-  async #classified(error: unknown, source: SourceKind, target: string, signal: AbortSignal | undefined): Promise<unknown> {
+  async #classified(
+    error: unknown,
+    source: SourceKind,
+    target: string,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     if (!(error instanceof TrackSyncError) || error.code !== 'DOWNLOAD_FAILED') return error;
     if (error.details?.timedOut) return new TrackSyncError('DOWNLOAD_TIMEOUT', error.message, { cause: error });
     const stderr = String(error.details?.stderrTail ?? messageOf(error));
     const version = EXTRACTOR.test(stderr) ? await this.version(signal).catch(() => undefined) : undefined;
     const classified = classifyYtDlpError(stderr, source, { target, ...(version ? { version } : {}) });
-    return new TrackSyncError(classified.code, classified.message, { cause: error, ...(classified.details ? { details: classified.details } : {}) });
+    return new TrackSyncError(classified.code, classified.message, {
+      cause: error,
+      ...(classified.details ? { details: classified.details } : {}),
+    });
   }
 }

@@ -1,5 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type AddressInfo, type LookupFunction, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TrackSyncError, coerceError } from '../errors.js';
@@ -67,7 +73,15 @@ export class EgressProxy {
   async session(options: { maxBytes?: number; onOverCap?: () => void } = {}): Promise<EgressSession> {
     const { port } = await this.#listen();
     const token = randomBytes(18).toString('base64url');
-    const state: SessionState = { refusal: undefined, unreachable: undefined, bytes: 0, overCap: false, maxBytes: options.maxBytes ?? Infinity, sockets: new Set(), onOverCap: options.onOverCap };
+    const state: SessionState = {
+      refusal: undefined,
+      unreachable: undefined,
+      bytes: 0,
+      overCap: false,
+      maxBytes: options.maxBytes ?? Infinity,
+      sockets: new Set(),
+      onOverCap: options.onOverCap,
+    };
     this.#sessions.set(token, state);
     return {
       proxyUrl: `http://${USER}:${token}@127.0.0.1:${port}`,
@@ -101,7 +115,10 @@ export class EgressProxy {
   #listen(): Promise<{ server: Server; port: number }> {
     this.#server ??= new Promise((resolve, reject) => {
       const server = createServer((req, res) => void this.#forward(req, res));
-      server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#tunnel(req, socket, head));
+      server.on(
+        'connect',
+        (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#tunnel(req, socket, head),
+      );
       server.on('clientError', (_error, socket) => socket.destroy());
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
@@ -159,12 +176,20 @@ export class EgressProxy {
   async #tunnel(req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     client.on('error', () => undefined);
     const state = this.#sessionOf(req);
-    if (!state) return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="tracksync"\r\nContent-Length: 0\r\n\r\n');
+    if (!state)
+      return void client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="tracksync"\r\nContent-Length: 0\r\n\r\n',
+      );
     const match = (req.url ?? '').match(/^\[?([^\]]+?)\]?:(\d{1,5})$/);
     if (!match) return void client.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
     const target = await this.#check(state, match[1]!, Number(match[2]), 'a connection the download made');
     if (target instanceof TrackSyncError) return void client.end(refusedResponse(target));
-    const upstream: Socket = connect({ host: target.host, port: target.port, lookup: checkedLookup(target), autoSelectFamily: true });
+    const upstream: Socket = connect({
+      host: target.host,
+      port: target.port,
+      lookup: checkedLookup(target),
+      autoSelectFamily: true,
+    });
     this.#track(state, client, upstream);
     let connected = false;
     upstream.once('connect', () => {
@@ -196,28 +221,47 @@ export class EgressProxy {
     const port = Number(target.port) || 80;
     const checked = await this.#check(state, target.hostname, port, 'a request the download made');
     if (checked instanceof TrackSyncError) {
-      res.writeHead(checked.code === 'DOWNLOAD_TOO_LARGE' ? 507 : 403, { 'Content-Type': 'text/plain', Connection: 'close' });
+      res.writeHead(checked.code === 'DOWNLOAD_TOO_LARGE' ? 507 : 403, {
+        'Content-Type': 'text/plain',
+        Connection: 'close',
+      });
       return void res.end(`tracksync refused this request: ${checked.message}`);
     }
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
-    const open = (): Socket => connect({ host: checked.host, port, lookup: checkedLookup(checked), autoSelectFamily: true });
-    const upstream = httpRequest({ host: checked.host, port, createConnection: open, method: req.method, path: `${target.pathname}${target.search}`, headers, setHost: false }, (response) => {
-      const location = response.headers.location;
-      if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
-        const next = URL.canParse(location, target.href) ? new URL(location, target) : undefined;
-        if (next && next.protocol !== 'http:' && next.protocol !== 'https:') {
-          state.refusal ??= new TrackSyncError('SOURCE_FORBIDDEN', `${target.host} redirects to "${next.href.slice(0, 200)}": tracksync follows redirects only to http and https URLs`, { details: { host: target.hostname } });
-          response.destroy();
-          res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' });
-          return void res.end(`tracksync refused a redirect to ${next.protocol}`);
+    const open = (): Socket =>
+      connect({ host: checked.host, port, lookup: checkedLookup(checked), autoSelectFamily: true });
+    const upstream = httpRequest(
+      {
+        host: checked.host,
+        port,
+        createConnection: open,
+        method: req.method,
+        path: `${target.pathname}${target.search}`,
+        headers,
+        setHost: false,
+      },
+      (response) => {
+        const location = response.headers.location;
+        if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+          const next = URL.canParse(location, target.href) ? new URL(location, target) : undefined;
+          if (next && next.protocol !== 'http:' && next.protocol !== 'https:') {
+            state.refusal ??= new TrackSyncError(
+              'SOURCE_FORBIDDEN',
+              `${target.host} redirects to "${next.href.slice(0, 200)}": tracksync follows redirects only to http and https URLs`,
+              { details: { host: target.hostname } },
+            );
+            response.destroy();
+            res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' });
+            return void res.end(`tracksync refused a redirect to ${next.protocol}`);
+          }
         }
-      }
-      res.writeHead(response.statusCode ?? 502, response.rawHeaders);
-      response.on('data', (chunk: Buffer) => this.#count(state, response.socket, chunk.length));
-      response.pipe(res);
-    });
+        res.writeHead(response.statusCode ?? 502, response.rawHeaders);
+        response.on('data', (chunk: Buffer) => this.#count(state, response.socket, chunk.length));
+        response.pipe(res);
+      },
+    );
     this.#track(state, ...[req.socket, upstream.socket].filter((s): s is Socket => s !== null && s !== undefined));
     upstream.on('socket', (socket) => this.#track(state, socket));
     upstream.on('error', (error: NodeJS.ErrnoException) => {
@@ -243,6 +287,11 @@ function checkedLookup(target: CheckedTarget): LookupFunction {
 
 function refusedResponse(error: TrackSyncError): string {
   const body = `tracksync refused this connection: ${error.message}`;
-  const status = error.code === 'DOWNLOAD_TOO_LARGE' ? '507 Insufficient Storage' : error.code === 'SOURCE_FORBIDDEN' ? '403 Forbidden' : '502 Bad Gateway';
+  const status =
+    error.code === 'DOWNLOAD_TOO_LARGE'
+      ? '507 Insufficient Storage'
+      : error.code === 'SOURCE_FORBIDDEN'
+        ? '403 Forbidden'
+        : '502 Bad Gateway';
   return `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

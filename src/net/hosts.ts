@@ -80,11 +80,15 @@ function privateV6(address: string): string | null {
   if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return 'the loopback address (::1, this machine)';
   // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::/96), 6to4 (2002::/16).
   const embedded =
-    g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff ? v4FromGroups(g[6]!, g[7]!)
-    : g.slice(0, 6).every((x) => x === 0) ? v4FromGroups(g[6]!, g[7]!)
-    : g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0) ? v4FromGroups(g[6]!, g[7]!)
-    : g[0] === 0x2002 ? v4FromGroups(g[1]!, g[2]!)
-    : null;
+    g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff
+      ? v4FromGroups(g[6]!, g[7]!)
+      : g.slice(0, 6).every((x) => x === 0)
+        ? v4FromGroups(g[6]!, g[7]!)
+        : g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)
+          ? v4FromGroups(g[6]!, g[7]!)
+          : g[0] === 0x2002
+            ? v4FromGroups(g[1]!, g[2]!)
+            : null;
   if (embedded !== null) {
     const inner = privateV4(embedded);
     return inner ? `an IPv6 address carrying ${embedded}, ${inner}` : null;
@@ -115,7 +119,10 @@ export class AllowList {
   static parse(values: readonly string[]): AllowList {
     const entries: AllowEntry[] = [];
     let all = false;
-    for (const raw of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+    for (const raw of values
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean)) {
       if (raw === '*') {
         all = true;
         continue;
@@ -146,14 +153,18 @@ export function parseAllowEntry(raw: string): AllowEntry | string {
   if (bare) return { host: normaliseHost(bare.host), port: null };
   if (!URL.canParse(`http://${text}/`)) return `"${raw}" is not a host name, an address or host:port`;
   const url = new URL(`http://${text}/`);
-  if (url.pathname !== '/' || url.username || url.password || url.search || url.hash) return `"${raw}" is not a host name, an address or host:port`;
+  if (url.pathname !== '/' || url.username || url.password || url.search || url.hash)
+    return `"${raw}" is not a host name, an address or host:port`;
   const port = /:\d+$/.test(text) ? Number(text.slice(text.lastIndexOf(':') + 1)) : null;
   return { host: normaliseHost(url.hostname), port };
 }
 
 /** Lower case, no brackets, numeric IPv4 spellings read as the resolver reads them ("0x7f000001" is 127.0.0.1). */
 export function normaliseHost(host: string): string {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  const bare = host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   if (isIP(bare) === 6) return bare;
   return URL.canParse(`http://${bare}/`) ? new URL(`http://${bare}/`).hostname.replace(/^\[|\]$/g, '') : bare;
 }
@@ -181,14 +192,26 @@ export class HostGuard {
   /** Resolves `host` and checks every address; throws SOURCE_FORBIDDEN naming the host and the setting to change. */
   async check(host: string, port: number, what = 'the source'): Promise<CheckedTarget> {
     const name = normaliseHost(host);
-    if (this.#allow.everything) return { host: name, port, addresses: isIP(name) ? [{ address: name, family: isIP(name) }] : await this.#resolve(name) };
-    if (this.#allow.allows(name, port)) return { host: name, port, addresses: isIP(name) ? [{ address: name, family: isIP(name) }] : await this.#resolve(name) };
+    if (this.#allow.everything)
+      return {
+        host: name,
+        port,
+        addresses: isIP(name) ? [{ address: name, family: isIP(name) }] : await this.#resolve(name),
+      };
+    if (this.#allow.allows(name, port))
+      return {
+        host: name,
+        port,
+        addresses: isIP(name) ? [{ address: name, family: isIP(name) }] : await this.#resolve(name),
+      };
     // RFC 6761: "localhost" and names under it are this machine, whatever a resolver says.
-    if (name === 'localhost' || name.endsWith('.localhost')) throw forbidden(what, name, port, 'this machine (localhost)');
+    if (name === 'localhost' || name.endsWith('.localhost'))
+      throw forbidden(what, name, port, 'this machine (localhost)');
     const addresses = isIP(name) ? [{ address: name, family: isIP(name) }] : await this.#resolve(name);
     for (const { address } of addresses) {
       const why = privateRange(address);
-      if (why && !this.#allow.allows(address, port)) throw forbidden(what, name, port, address === name ? why : `${address}, ${why}`);
+      if (why && !this.#allow.allows(address, port))
+        throw forbidden(what, name, port, address === name ? why : `${address}, ${why}`);
     }
     return { host: name, port, addresses };
   }
@@ -198,7 +221,10 @@ export class HostGuard {
     if (!URL.canParse(url)) throw new TrackSyncError('INVALID_VALUE', `${what} "${url.slice(0, 200)}" is not a URL`);
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new TrackSyncError('SOURCE_FORBIDDEN', `${what} uses "${parsed.protocol}", and tracksync fetches only http and https URLs (${url.slice(0, 200)})`);
+      throw new TrackSyncError(
+        'SOURCE_FORBIDDEN',
+        `${what} uses "${parsed.protocol}", and tracksync fetches only http and https URLs (${url.slice(0, 200)})`,
+      );
     }
     return this.check(parsed.hostname, Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80), what);
   }
@@ -239,10 +265,13 @@ export function networkUnreachable(host: string, reason: UnreachableReason, caus
 export function unreachableError(host: string, error: NodeJS.ErrnoException): TrackSyncError {
   const code = error.code ?? '';
   const reason: UnreachableReason =
-    code === 'ECONNREFUSED' ? 'refused'
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'dns'
-    : code === 'ETIMEDOUT' ? 'timeout'
-    : 'noRoute';
+    code === 'ECONNREFUSED'
+      ? 'refused'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'dns'
+        : code === 'ETIMEDOUT'
+          ? 'timeout'
+          : 'noRoute';
   return networkUnreachable(host, reason, error);
 }
 

@@ -24,10 +24,15 @@ export interface Notification {
 const MAX_MESSAGE_CHARS = 240;
 
 /** The AppleScript, constant: the strings are `item 1..3 of argv`. */
-const OSASCRIPT_PROGRAM = ['on run argv', 'display notification (item 1 of argv) with title (item 2 of argv) subtitle (item 3 of argv)', 'end run'];
+const OSASCRIPT_PROGRAM = [
+  'on run argv',
+  'display notification (item 1 of argv) with title (item 2 of argv) subtitle (item 3 of argv)',
+  'end run',
+];
 
 /** The notifier's tools (config.macos) and its time limit (config.notifications). */
-export type NotifierSettings = Pick<Config['macos'], 'osascript' | 'terminalNotifier'> & Pick<Config['notifications'], 'timeoutMs'>;
+export type NotifierSettings = Pick<Config['macos'], 'osascript' | 'terminalNotifier'> &
+  Pick<Config['notifications'], 'timeoutMs'>;
 
 export class Notifier {
   readonly #config: NotifierSettings;
@@ -47,7 +52,15 @@ export class Notifier {
     try {
       if (this.#useTerminalNotifier !== false) {
         try {
-          await this.#run(this.#config.terminalNotifier, ['-title', title, ...(subtitle ? ['-subtitle', subtitle] : []), '-message', message, '-group', 'tracksync']);
+          await this.#run(this.#config.terminalNotifier, [
+            '-title',
+            title,
+            ...(subtitle ? ['-subtitle', subtitle] : []),
+            '-message',
+            message,
+            '-group',
+            'tracksync',
+          ]);
           this.#useTerminalNotifier = true;
           return true;
         } catch (error) {
@@ -55,7 +68,13 @@ export class Notifier {
           this.#useTerminalNotifier = false; // not installed: osascript from now on
         }
       }
-      await this.#run(this.#config.osascript, [...OSASCRIPT_PROGRAM.flatMap((line) => ['-e', line]), '--', message, title, subtitle]);
+      await this.#run(this.#config.osascript, [
+        ...OSASCRIPT_PROGRAM.flatMap((line) => ['-e', line]),
+        '--',
+        message,
+        title,
+        subtitle,
+      ]);
       return true;
     } catch (raw) {
       const error = coerceError(raw);
@@ -79,23 +98,56 @@ function clip(text: string): string {
  * Subscribes the notifier to the daemon: a notification when an item is given up on, when the daemon gives up on
  * Notion (and when it is back), and the optional daily summary. Returns the function that stops all of it.
  */
-export function attachNotifications(options: { events: EventBus; notifier: Notifier; config: Config['notifications']; store: Store; clock: Clock; logger: Logger }): () => void {
+export function attachNotifications(options: {
+  events: EventBus;
+  notifier: Notifier;
+  config: Config['notifications'];
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}): () => void {
   const { events, notifier, config, store, clock } = options;
   const offs = [
-    events.on('item:failed', (e) => void notifier.notify({ title: 'tracksync gave up on a track', subtitle: e.title, message: `${e.code}: ${e.message}` })),
-    events.on('notion:unreachable', (e) =>
-      void notifier.notify({
-        title: 'tracksync cannot reach Notion',
-        subtitle: `since ${new Date(e.since).toLocaleTimeString()}`,
-        message: e.code === 'NOTION_UNAUTHORIZED' ? 'Notion refused the token: run "tracksync secrets set NOTION_TOKEN", then "tracksync launchd restart".' : `${e.message}. Polling goes on; nothing is lost.`,
-      }),
+    events.on(
+      'item:failed',
+      (e) =>
+        void notifier.notify({
+          title: 'tracksync gave up on a track',
+          subtitle: e.title,
+          message: `${e.code}: ${e.message}`,
+        }),
     ),
-    events.on('notion:recovered', (e) => void notifier.notify({ title: 'tracksync reaches Notion again', message: `after ${Math.round(e.downMs / 60_000)} min; queued work resumes.` })),
+    events.on(
+      'notion:unreachable',
+      (e) =>
+        void notifier.notify({
+          title: 'tracksync cannot reach Notion',
+          subtitle: `since ${new Date(e.since).toLocaleTimeString()}`,
+          message:
+            e.code === 'NOTION_UNAUTHORIZED'
+              ? 'Notion refused the token: run "tracksync secrets set NOTION_TOKEN", then "tracksync launchd restart".'
+              : `${e.message}. Polling goes on; nothing is lost.`,
+        }),
+    ),
+    events.on(
+      'notion:recovered',
+      (e) =>
+        void notifier.notify({
+          title: 'tracksync reaches Notion again',
+          message: `after ${Math.round(e.downMs / 60_000)} min; queued work resumes.`,
+        }),
+    ),
   ];
   let summaryTask: { stop(): void } | undefined;
   if (config.dailySummaryCron !== null) {
-    if (!cron.validate(config.dailySummaryCron)) throw new TrackSyncError('CONFIG_INVALID', `notifications.dailySummaryCron "${config.dailySummaryCron}" is not a valid cron expression`);
-    summaryTask = cron.schedule(config.dailySummaryCron, () => void notifier.notify(dailySummary(store, clock.now())), { name: 'tracksync-daily-summary' });
+    if (!cron.validate(config.dailySummaryCron))
+      throw new TrackSyncError(
+        'CONFIG_INVALID',
+        `notifications.dailySummaryCron "${config.dailySummaryCron}" is not a valid cron expression`,
+      );
+    summaryTask = cron.schedule(config.dailySummaryCron, () => void notifier.notify(dailySummary(store, clock.now())), {
+      name: 'tracksync-daily-summary',
+    });
   }
   return () => {
     offs.forEach((off) => off());
@@ -112,6 +164,9 @@ export function dailySummary(store: Store, now: number): Notification {
   const waiting = counts.retry_wait ?? 0;
   return {
     title: 'tracksync: the last 24 hours',
-    message: done + failed + waiting === 0 ? 'Nothing to do today.' : `${done} synced, ${failed} given up on, ${waiting} waiting to retry.${failed > 0 ? ' "tracksync status" lists the failures.' : ''}`,
+    message:
+      done + failed + waiting === 0
+        ? 'Nothing to do today.'
+        : `${done} synced, ${failed} given up on, ${waiting} waiting to retry.${failed > 0 ? ' "tracksync status" lists the failures.' : ''}`,
   };
 }

@@ -21,11 +21,15 @@ function richText(spans: readonly Span[]): Array<Record<string, unknown>> {
 }
 
 export const heading = (text: string, level: 2 | 3 = 2): BlockRequest =>
-  (level === 2 ? { object: 'block', type: 'heading_2', heading_2: { rich_text: richText([text]) } } : { object: 'block', type: 'heading_3', heading_3: { rich_text: richText([text]) } }) as BlockRequest;
+  (level === 2
+    ? { object: 'block', type: 'heading_2', heading_2: { rich_text: richText([text]) } }
+    : { object: 'block', type: 'heading_3', heading_3: { rich_text: richText([text]) } }) as BlockRequest;
 
-export const paragraph = (...spans: Span[]): BlockRequest => ({ object: 'block', type: 'paragraph', paragraph: { rich_text: richText(spans) } }) as BlockRequest;
+export const paragraph = (...spans: Span[]): BlockRequest =>
+  ({ object: 'block', type: 'paragraph', paragraph: { rich_text: richText(spans) } }) as BlockRequest;
 
-export const bullet = (...spans: Span[]): BlockRequest => ({ object: 'block', type: 'bulleted_list_item', bulleted_list_item: { rich_text: richText(spans) } }) as BlockRequest;
+export const bullet = (...spans: Span[]): BlockRequest =>
+  ({ object: 'block', type: 'bulleted_list_item', bulleted_list_item: { rich_text: richText(spans) } }) as BlockRequest;
 
 export const link = (text: string, url: string): Span => ({ text, url });
 export const bold = (text: string): Span => ({ text, bold: true });

@@ -65,7 +65,11 @@ export function decodeProperty(raw: unknown): FieldValue {
 }
 
 /** Reads a semantic field from a page; undefined when the data source has no such property. */
-export function readField<D extends DatabaseKey>(schema: ResolvedSchema<D>, page: PageLike, field: FieldKey<D>): FieldValue | undefined {
+export function readField<D extends DatabaseKey>(
+  schema: ResolvedSchema<D>,
+  page: PageLike,
+  field: FieldKey<D>,
+): FieldValue | undefined {
   const property = schema.fields[field];
   if (property === undefined) return undefined;
   return decodeProperty(page.properties[property.name]);
@@ -78,7 +82,11 @@ export function readText<D extends DatabaseKey>(schema: ResolvedSchema<D>, page:
   return String(value).trim();
 }
 
-export function readList<D extends DatabaseKey>(schema: ResolvedSchema<D>, page: PageLike, field: FieldKey<D>): string[] {
+export function readList<D extends DatabaseKey>(
+  schema: ResolvedSchema<D>,
+  page: PageLike,
+  field: FieldKey<D>,
+): string[] {
   const value = readField(schema, page, field);
   return Array.isArray(value) ? [...value] : [];
 }
@@ -89,7 +97,11 @@ const TRUNCATION_MARKER = ' [...cut by tracksync]';
  * Splits text into rich-text items of at most 2000 characters (Notion's limit), at most 100 items; longer text is cut
  * with a visible marker. Splits never break a UTF-16 surrogate pair.
  */
-export function toRichText(text: string, maxChars: number = CONSTANTS.text.maxRichTextChars, maxItems: number = CONSTANTS.text.maxRichTextItems): Array<{ type: 'text'; text: { content: string } }> {
+export function toRichText(
+  text: string,
+  maxChars: number = CONSTANTS.text.maxRichTextChars,
+  maxItems: number = CONSTANTS.text.maxRichTextItems,
+): Array<{ type: 'text'; text: { content: string } }> {
   if (text === '') return [];
   const chunks: string[] = [];
   let rest = text;
@@ -137,11 +149,18 @@ export function encodeProperty(property: ResolvedProperty, value: FieldValue): u
       if (value === null) return { status: null };
       if (!property.options.includes(String(value))) {
         // Notion cannot create status options through the API: writing one that is missing would be a 400.
-        throw new TrackSyncError('NOTION_VALIDATION', `status "${String(value)}" is not an option of property "${property.name}" (options: ${property.options.join(', ')})`);
+        throw new TrackSyncError(
+          'NOTION_VALIDATION',
+          `status "${String(value)}" is not an option of property "${property.name}" (options: ${property.options.join(', ')})`,
+        );
       }
       return { status: { name: String(value) } };
     case 'multi_select':
-      return { multi_select: (Array.isArray(value) ? value : value === null ? [] : [String(value)]).map((name) => ({ name: selectName(name) })) };
+      return {
+        multi_select: (Array.isArray(value) ? value : value === null ? [] : [String(value)]).map((name) => ({
+          name: selectName(name),
+        })),
+      };
     case 'date':
       return { date: value === null || value === '' ? null : { start: String(value) } };
     case 'relation': {
@@ -151,7 +170,10 @@ export function encodeProperty(property: ResolvedProperty, value: FieldValue): u
       return { relation: ids.map((id) => ({ id })) };
     }
     default:
-      throw new TrackSyncError('NOTION_VALIDATION', `tracksync does not write properties of type ${property.type} ("${property.name}")`);
+      throw new TrackSyncError(
+        'NOTION_VALIDATION',
+        `tracksync does not write properties of type ${property.type} ("${property.name}")`,
+      );
   }
 }
 
@@ -170,7 +192,10 @@ function selectName(name: string): string {
 
 function cutUrl(property: ResolvedProperty, url: string): string {
   if (url.length > CONSTANTS.text.maxRichTextChars) {
-    throw new TrackSyncError('NOTION_VALIDATION', `URL for "${property.name}" is ${url.length} characters; Notion accepts at most ${CONSTANTS.text.maxRichTextChars}`);
+    throw new TrackSyncError(
+      'NOTION_VALIDATION',
+      `URL for "${property.name}" is ${url.length} characters; Notion accepts at most ${CONSTANTS.text.maxRichTextChars}`,
+    );
   }
   return url;
 }
@@ -179,7 +204,10 @@ function cutUrl(property: ResolvedProperty, url: string): string {
  * Builds a `properties` object from semantic field values, skipping fields the data source does not have.
  * This is the one place where "an optional field is missing" turns into "not written" rather than an error.
  */
-export function encodeFields<D extends DatabaseKey>(schema: ResolvedSchema<D>, values: Partial<Record<FieldKey<D>, FieldValue>>): Record<string, unknown> {
+export function encodeFields<D extends DatabaseKey>(
+  schema: ResolvedSchema<D>,
+  values: Partial<Record<FieldKey<D>, FieldValue>>,
+): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(values) as Array<[FieldKey<D>, FieldValue | undefined]>) {
     if (value === undefined) continue;
@@ -191,7 +219,11 @@ export function encodeFields<D extends DatabaseKey>(schema: ResolvedSchema<D>, v
 }
 
 /** True when every encoded value in `expected` is what the page now holds (used to reconcile an ambiguous write). */
-export function pageHasValues<D extends DatabaseKey>(schema: ResolvedSchema<D>, page: PageLike, values: Partial<Record<FieldKey<D>, FieldValue>>): boolean {
+export function pageHasValues<D extends DatabaseKey>(
+  schema: ResolvedSchema<D>,
+  page: PageLike,
+  values: Partial<Record<FieldKey<D>, FieldValue>>,
+): boolean {
   for (const [field, value] of Object.entries(values) as Array<[FieldKey<D>, FieldValue | undefined]>) {
     if (value === undefined) continue;
     const property = schema.fields[field];
@@ -209,7 +241,11 @@ function sameValue(property: ResolvedProperty, actual: FieldValue, expected: Fie
     return String(v);
   };
   if (property.type === 'title' || property.type === 'rich_text') {
-    return toRichText(norm(expected)).map((i) => i.text.content).join('') === norm(actual);
+    return (
+      toRichText(norm(expected))
+        .map((i) => i.text.content)
+        .join('') === norm(actual)
+    );
   }
   if (property.type === 'date') return sameDate(norm(actual), norm(expected));
   return norm(actual) === norm(expected);

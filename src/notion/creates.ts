@@ -53,7 +53,8 @@ export class MemoryIntentStore implements CreateIntentStore {
   }
   purgeCreateIntents(before: number): number {
     let n = 0;
-    for (const [key, row] of this.#rows) if (row.page_id !== null && row.updated_at < before && this.#rows.delete(key)) n += 1;
+    for (const [key, row] of this.#rows)
+      if (row.page_id !== null && row.updated_at < before && this.#rows.delete(key)) n += 1;
     return n;
   }
 }
@@ -84,7 +85,10 @@ const AMBIGUOUS = new Set(['NOTION_TIMEOUT', 'NOTION_UNAVAILABLE', 'NOTION_NETWO
 /** How long a resolved intent is remembered: long after any task or feed could ask for the same page again. */
 const KEEP_RESOLVED_MS = 30 * 24 * 60 * 60 * 1000;
 
-export async function createOnce(deps: CreateOnceDeps, spec: CreateSpec): Promise<{ page: PageResponse; created: boolean }> {
+export async function createOnce(
+  deps: CreateOnceDeps,
+  spec: CreateSpec,
+): Promise<{ page: PageResponse; created: boolean }> {
   const { store, clock, notion, logger } = deps;
   const holdMs = deps.unresolvedHoldMs ?? CONSTANTS.notion.createUnresolvedHoldMs;
   const intent = store.getCreateIntent(spec.key);
@@ -100,7 +104,10 @@ export async function createOnce(deps: CreateOnceDeps, spec: CreateSpec): Promis
       return { page: found, created: false };
     }
     if (clock.now() - intent.started_at < holdMs) throw stillUnknown(spec.key, intent.started_at, holdMs);
-    logger.warn({ key: spec.key, since: new Date(intent.started_at).toISOString() }, 'a create that failed ambiguously never showed up; creating again');
+    logger.warn(
+      { key: spec.key, since: new Date(intent.started_at).toISOString() },
+      'a create that failed ambiguously never showed up; creating again',
+    );
   }
 
   const marker = intent && !intent.page_id ? intent.marker : randomUUID();
@@ -119,7 +126,10 @@ export async function createOnce(deps: CreateOnceDeps, spec: CreateSpec): Promis
     const found = await lookFor(deps, spec, marker);
     if (found) {
       store.resolveCreateIntent(spec.key, found.id, clock.now());
-      logger.info({ key: spec.key, pageId: found.id, code: error.code }, 'create answered with an error but had landed; not sent again');
+      logger.info(
+        { key: spec.key, pageId: found.id, code: error.code },
+        'create answered with an error but had landed; not sent again',
+      );
       return { page: found, created: true };
     }
     throw stillUnknown(spec.key, clock.now(), holdMs, error);

@@ -130,11 +130,36 @@ export const PLAYLIST_FIELDS = {
 } as const satisfies Record<string, FieldSpec>;
 
 export const DATABASES = {
-  tracks: { label: 'Music Tracks', envKey: 'TRACKS_DB_ID', dataSourceEnvKey: 'TRACKS_DATA_SOURCE', fields: TRACK_FIELDS },
-  artists: { label: 'Music Artists', envKey: 'ARTISTS_DB_ID', dataSourceEnvKey: 'ARTISTS_DATA_SOURCE', fields: ARTIST_FIELDS },
-  tasks: { label: 'Agent-Tasks', envKey: 'AGENT_TASKS_DB_ID', dataSourceEnvKey: 'AGENT_TASKS_DATA_SOURCE', fields: TASK_FIELDS },
-  executionLogs: { label: 'Execution-Logs', envKey: 'EXECUTION_LOGS_DB_ID', dataSourceEnvKey: 'EXECUTION_LOGS_DATA_SOURCE', fields: EXECUTION_LOG_FIELDS },
-  playlists: { label: 'Music Playlists', envKey: 'PLAYLISTS_DB_ID', dataSourceEnvKey: 'PLAYLISTS_DATA_SOURCE', fields: PLAYLIST_FIELDS },
+  tracks: {
+    label: 'Music Tracks',
+    envKey: 'TRACKS_DB_ID',
+    dataSourceEnvKey: 'TRACKS_DATA_SOURCE',
+    fields: TRACK_FIELDS,
+  },
+  artists: {
+    label: 'Music Artists',
+    envKey: 'ARTISTS_DB_ID',
+    dataSourceEnvKey: 'ARTISTS_DATA_SOURCE',
+    fields: ARTIST_FIELDS,
+  },
+  tasks: {
+    label: 'Agent-Tasks',
+    envKey: 'AGENT_TASKS_DB_ID',
+    dataSourceEnvKey: 'AGENT_TASKS_DATA_SOURCE',
+    fields: TASK_FIELDS,
+  },
+  executionLogs: {
+    label: 'Execution-Logs',
+    envKey: 'EXECUTION_LOGS_DB_ID',
+    dataSourceEnvKey: 'EXECUTION_LOGS_DATA_SOURCE',
+    fields: EXECUTION_LOG_FIELDS,
+  },
+  playlists: {
+    label: 'Music Playlists',
+    envKey: 'PLAYLISTS_DB_ID',
+    dataSourceEnvKey: 'PLAYLISTS_DATA_SOURCE',
+    fields: PLAYLIST_FIELDS,
+  },
 } as const;
 
 export type DatabaseKey = keyof typeof DATABASES;

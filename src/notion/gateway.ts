@@ -132,7 +132,9 @@ export class NotionGateway {
     };
     // One budget per integration token: a hash of the token names it (the token itself never reaches SQLite).
     const budgetKey = createHash('sha256').update(options.token).digest('hex').slice(0, 16);
-    this.#limiter = options.store ? new SharedRateBudget({ ...rate, store: options.store, key: budgetKey }) : new RateLimiter(rate);
+    this.#limiter = options.store
+      ? new SharedRateBudget({ ...rate, store: options.store, key: budgetKey })
+      : new RateLimiter(rate);
     this.#intents = options.store ?? new MemoryIntentStore();
     this.#createLookupWaitMs = options.createLookupWaitMs;
     const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -166,7 +168,11 @@ export class NotionGateway {
     // a rate limit with the time left, instead of holding a worker: the scheduler retries the item after it.
     const pausedForMs = this.#limiter.pausedUntil - this.#clock.now();
     if (pausedForMs > this.#maxInlineRetryAfterMs) {
-      throw new TrackSyncError('NOTION_RATE_LIMITED', `notion: Notion asked to wait ${Math.ceil(pausedForMs / 1000)} s before the next request (Retry-After); tracksync waits`, { retryAfterMs: pausedForMs });
+      throw new TrackSyncError(
+        'NOTION_RATE_LIMITED',
+        `notion: Notion asked to wait ${Math.ceil(pausedForMs / 1000)} s before the next request (Retry-After); tracksync waits`,
+        { retryAfterMs: pausedForMs },
+      );
     }
     const slotAt = await this.#limiter.acquire();
     const method = (init?.method ?? 'GET').toUpperCase();
@@ -188,11 +194,17 @@ export class NotionGateway {
       this.#events?.emit('notion:request', { method, endpoint, status: 0, durationMs: this.#clock.now() - started });
       throw error;
     }
-    this.#events?.emit('notion:request', { method, endpoint, status: response.status, durationMs: this.#clock.now() - started });
+    this.#events?.emit('notion:request', {
+      method,
+      endpoint,
+      status: response.status,
+      durationMs: this.#clock.now() - started,
+    });
     if (response.status === 429 || response.status === 529) {
       count.rateLimited += 1;
       this.#rateLimited += 1;
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#clock.now()) ?? this.#retryBaseDelayMs;
+      const retryAfterMs =
+        parseRetryAfter(response.headers.get('retry-after'), this.#clock.now()) ?? this.#retryBaseDelayMs;
       // The whole wait, however long: Notion's limit is per integration (and per workspace), not per caller, so every
       // caller of every process sharing the budget holds back until then.
       this.#limiter.pauseUntil(this.#clock.now() + retryAfterMs);
@@ -204,7 +216,12 @@ export class NotionGateway {
   }
 
   /** Runs one API call with tracksync's retry rules. `reconcile` answers "did the ambiguous write land?". */
-  async #call<T>(kind: CallKind, label: string, fn: () => Promise<T>, reconcile?: () => Promise<T | undefined>): Promise<T> {
+  async #call<T>(
+    kind: CallKind,
+    label: string,
+    fn: () => Promise<T>,
+    reconcile?: () => Promise<T | undefined>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await fn();
@@ -224,7 +241,10 @@ export class NotionGateway {
           if (reconcile !== undefined) {
             const landed = await reconcile();
             if (landed !== undefined) {
-              this.#logger.info({ label, code: error.code }, 'notion write looked failed but had landed; not sent again');
+              this.#logger.info(
+                { label, code: error.code },
+                'notion write looked failed but had landed; not sent again',
+              );
               return landed;
             }
           } else if (kind === 'create') {
@@ -245,22 +265,27 @@ export class NotionGateway {
   }
 
   retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse> {
-    return this.#call('read', `retrieve database ${databaseId}`, async () => (await this.#client.databases.retrieve({ database_id: databaseId })) as DatabaseObjectResponse);
+    return this.#call(
+      'read',
+      `retrieve database ${databaseId}`,
+      async () => (await this.#client.databases.retrieve({ database_id: databaseId })) as DatabaseObjectResponse,
+    );
   }
 
   retrieveDataSource(dataSourceId: string): Promise<DataSourceObjectResponse> {
-    return this.#call('read', `retrieve data source ${dataSourceId}`, async () => (await this.#client.dataSources.retrieve({ data_source_id: dataSourceId })) as DataSourceObjectResponse);
+    return this.#call(
+      'read',
+      `retrieve data source ${dataSourceId}`,
+      async () =>
+        (await this.#client.dataSources.retrieve({ data_source_id: dataSourceId })) as DataSourceObjectResponse,
+    );
   }
 
   retrievePage(pageId: string, filterProperties?: readonly string[]): Promise<PageObjectResponse> {
-    return this.#call(
-      'read',
-      `retrieve page ${pageId}`,
-      async () => {
-        const trimmed = filterProperties ? { filter_properties: [...filterProperties] } : {};
-        return (await this.#client.pages.retrieve({ page_id: pageId, ...trimmed })) as PageObjectResponse;
-      },
-    );
+    return this.#call('read', `retrieve page ${pageId}`, async () => {
+      const trimmed = filterProperties ? { filter_properties: [...filterProperties] } : {};
+      return (await this.#client.pages.retrieve({ page_id: pageId, ...trimmed })) as PageObjectResponse;
+    });
   }
 
   /**
@@ -301,7 +326,10 @@ export class NotionGateway {
       } while (cursor !== undefined);
       if (!capped) return;
       if (last === undefined || last === windowStart) {
-        this.#logger.warn({ dataSourceId, windowStart }, 'a query hit the 10,000-row cap inside one minute; the rest is read after these rows leave the filter');
+        this.#logger.warn(
+          { dataSourceId, windowStart },
+          'a query hit the 10,000-row cap inside one minute; the rest is read after these rows leave the filter',
+        );
         return;
       }
       windowStart = last;
@@ -309,7 +337,11 @@ export class NotionGateway {
   }
 
   /** Sets properties. The PATCH is re-read and compared instead of re-sent blind when its outcome is unknown. */
-  updatePage(pageId: string, properties: Record<string, unknown>, isApplied?: (page: PageObjectResponse) => boolean): Promise<PageObjectResponse> {
+  updatePage(
+    pageId: string,
+    properties: Record<string, unknown>,
+    isApplied?: (page: PageObjectResponse) => boolean,
+  ): Promise<PageObjectResponse> {
     const reconcile = isApplied
       ? async () => {
           const page = await this.retrievePage(pageId);
@@ -319,14 +351,19 @@ export class NotionGateway {
     return this.#call(
       'update',
       `update page ${pageId}`,
-      async () => (await this.#client.pages.update({ page_id: pageId, properties: properties as never })) as PageObjectResponse,
+      async () =>
+        (await this.#client.pages.update({ page_id: pageId, properties: properties as never })) as PageObjectResponse,
       reconcile,
     );
   }
 
   /** Archives (trashes) a page; restoring is the same call with `inTrash` false. */
   setPageInTrash(pageId: string, inTrash: boolean): Promise<PageObjectResponse> {
-    return this.#call('update', `trash page ${pageId}`, async () => (await this.#client.pages.update({ page_id: pageId, in_trash: inTrash })) as PageObjectResponse);
+    return this.#call(
+      'update',
+      `trash page ${pageId}`,
+      async () => (await this.#client.pages.update({ page_id: pageId, in_trash: inTrash })) as PageObjectResponse,
+    );
   }
 
   /**
@@ -334,7 +371,13 @@ export class NotionGateway {
    * query may not show the page yet. Callers that must not create twice go through createOnce (creates.ts).
    */
   createPage(parameters: CreatePageParameters): Promise<PageObjectResponse> {
-    return this.#createsBlocks(this.#call('create', 'create page', async () => (await this.#client.pages.create(parameters)) as PageObjectResponse));
+    return this.#createsBlocks(
+      this.#call(
+        'create',
+        'create page',
+        async () => (await this.#client.pages.create(parameters)) as PageObjectResponse,
+      ),
+    );
   }
 
   /** Tells the daemon (critical-watch) when Notion starts and stops refusing new blocks for the workspace's block limit. */
@@ -390,14 +433,23 @@ export class NotionGateway {
    */
   async appendBlocks(blockId: string, children: BlockRequest[], marker?: string): Promise<void> {
     if (children.length > CONSTANTS.text.maxBlocksPerAppend) {
-      throw new RangeError(`appendBlocks takes at most ${CONSTANTS.text.maxBlocksPerAppend} blocks per call, got ${children.length}`);
+      throw new RangeError(
+        `appendBlocks takes at most ${CONSTANTS.text.maxBlocksPerAppend} blocks per call, got ${children.length}`,
+      );
     }
-    const reconcile = marker ? async () => ((await this.#hasBlockContaining(blockId, marker)) ? true : undefined) : undefined;
+    const reconcile = marker
+      ? async () => ((await this.#hasBlockContaining(blockId, marker)) ? true : undefined)
+      : undefined;
     await this.#createsBlocks(
-      this.#call('create', `append blocks ${blockId}`, async () => {
-        await this.#client.blocks.children.append({ block_id: blockId, children });
-        return true;
-      }, reconcile),
+      this.#call(
+        'create',
+        `append blocks ${blockId}`,
+        async () => {
+          await this.#client.blocks.children.append({ block_id: blockId, children });
+          return true;
+        },
+        reconcile,
+      ),
     );
   }
 
@@ -406,7 +458,11 @@ export class NotionGateway {
     let cursor: string | undefined;
     do {
       const response = await this.#call('read', `list blocks ${blockId}`, () =>
-        this.#client.blocks.children.list({ block_id: blockId, page_size: this.#pageSize, ...(cursor ? { start_cursor: cursor } : {}) }),
+        this.#client.blocks.children.list({
+          block_id: blockId,
+          page_size: this.#pageSize,
+          ...(cursor ? { start_cursor: cursor } : {}),
+        }),
       );
       blocks.push(...(response.results as BlockObjectResponse[]));
       cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
@@ -422,7 +478,10 @@ export class NotionGateway {
   /** A comment on a page. Needs the integration's comment capability: without it Notion answers 403. */
   async createComment(pageId: string, text: string): Promise<void> {
     await this.#call('create', `comment on ${pageId}`, () =>
-      this.#client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: text.slice(0, CONSTANTS.text.maxRichTextChars) } }] }),
+      this.#client.comments.create({
+        parent: { page_id: pageId },
+        rich_text: [{ text: { content: text.slice(0, CONSTANTS.text.maxRichTextChars) } }],
+      }),
     );
   }
 
@@ -437,7 +496,11 @@ export class NotionGateway {
  * A gateway with the configured rate, timeout and retries, for commands outside the daemon. Give it the state
  * directory's Store so it shares the rate budget with a running daemon (and keeps create intents).
  */
-export function gatewayFromConfig(config: Config, logger: Logger, extra: Partial<NotionGatewayOptions> = {}): NotionGateway {
+export function gatewayFromConfig(
+  config: Config,
+  logger: Logger,
+  extra: Partial<NotionGatewayOptions> = {},
+): NotionGateway {
   return new NotionGateway({
     token: config.notion.token,
     baseUrl: config.notion.baseUrl,
@@ -451,7 +514,11 @@ export function gatewayFromConfig(config: Config, logger: Logger, extra: Partial
   });
 }
 
-function withWindow(filter: NotionFilter | undefined, sort: 'last_edited_time' | 'created_time', start: string | undefined): NotionFilter | undefined {
+function withWindow(
+  filter: NotionFilter | undefined,
+  sort: 'last_edited_time' | 'created_time',
+  start: string | undefined,
+): NotionFilter | undefined {
   if (start === undefined) return filter;
   const window = { timestamp: sort, [sort]: { on_or_after: start } } as unknown as NotionFilter;
   if (filter === undefined) return window;
@@ -505,28 +572,49 @@ export function mapNotionError(error: unknown, label: string): TrackSyncError {
     const httpStatus = 'status' in error ? (error.status as number) : 0;
     const body = 'body' in error ? String((error as { body?: unknown }).body ?? '') : '';
     if (httpStatus >= 400 && httpStatus < 500 && (BLOCK_LIMIT.test(error.message) || BLOCK_LIMIT.test(body))) {
-      return new TrackSyncError('NOTION_BLOCK_LIMIT', `notion: ${label}: the workspace has reached Notion's block limit (HTTP ${httpStatus} ${error.message})`, {
-        cause: error,
-        details: { status: httpStatus, notionCode: error.code },
-      });
+      return new TrackSyncError(
+        'NOTION_BLOCK_LIMIT',
+        `notion: ${label}: the workspace has reached Notion's block limit (HTTP ${httpStatus} ${error.message})`,
+        {
+          cause: error,
+          details: { status: httpStatus, notionCode: error.code },
+        },
+      );
     }
     if (error.code === ClientErrorCode.RequestTimeout) {
-      return new TrackSyncError('NOTION_TIMEOUT', `notion: ${label}: no answer in time (the request may still have been applied)`, { cause: error });
+      return new TrackSyncError(
+        'NOTION_TIMEOUT',
+        `notion: ${label}: no answer in time (the request may still have been applied)`,
+        { cause: error },
+      );
     }
     const status = 'status' in error ? (error.status as number) : 0;
     const headers = 'headers' in error ? (error.headers as Headers) : undefined;
     let code = API_CODE_MAP[error.code];
-    if (code === undefined) code = status === 429 || status === 529 ? 'NOTION_RATE_LIMITED' : status >= 500 || status === 0 ? 'NOTION_UNAVAILABLE' : 'NOTION_VALIDATION';
-    const retryAfterMs = code === 'NOTION_RATE_LIMITED' ? parseRetryAfter(headers?.get?.('retry-after'), Date.now()) : undefined;
+    if (code === undefined)
+      code =
+        status === 429 || status === 529
+          ? 'NOTION_RATE_LIMITED'
+          : status >= 500 || status === 0
+            ? 'NOTION_UNAVAILABLE'
+            : 'NOTION_VALIDATION';
+    const retryAfterMs =
+      code === 'NOTION_RATE_LIMITED' ? parseRetryAfter(headers?.get?.('retry-after'), Date.now()) : undefined;
     const hint = HINTS[code];
-    return new TrackSyncError(code, `notion: ${label}: ${status ? `HTTP ${status} ` : ''}${error.message}${hint ? ` (${hint})` : ''}`, {
-      cause: error,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      details: { status, notionCode: error.code },
-    });
+    return new TrackSyncError(
+      code,
+      `notion: ${label}: ${status ? `HTTP ${status} ` : ''}${error.message}${hint ? ` (${hint})` : ''}`,
+      {
+        cause: error,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        details: { status, notionCode: error.code },
+      },
+    );
   }
   // fetch rejects with a TypeError for refused connections, resets and DNS failures.
-  return new TrackSyncError('NOTION_NETWORK', `notion: ${label}: ${messageOf(error)}${causeMessage(error)}`, { cause: error });
+  return new TrackSyncError('NOTION_NETWORK', `notion: ${label}: ${messageOf(error)}${causeMessage(error)}`, {
+    cause: error,
+  });
 }
 
 function causeMessage(error: unknown): string {

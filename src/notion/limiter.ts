@@ -45,8 +45,10 @@ export class RateLimiter implements RateBudget {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RateLimiterOptions) {
-    if (!(options.requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be > 0, got ${options.requestsPerSecond}`);
-    if (!(options.burstPerSecond >= 1)) throw new RangeError(`burstPerSecond must be >= 1, got ${options.burstPerSecond}`);
+    if (!(options.requestsPerSecond > 0))
+      throw new RangeError(`requestsPerSecond must be > 0, got ${options.requestsPerSecond}`);
+    if (!(options.burstPerSecond >= 1))
+      throw new RangeError(`burstPerSecond must be >= 1, got ${options.burstPerSecond}`);
     this.#rate = options.requestsPerSecond;
     this.#burst = Math.floor(options.burstPerSecond);
     this.#clock = options.clock;
@@ -79,7 +81,10 @@ export class RateLimiter implements RateBudget {
       this.#refilledAt = now;
       const waitForPause = this.#pausedUntil - now;
       const waitForToken = this.#tokens >= 1 ? 0 : ((1 - this.#tokens) * 1000) / this.#rate;
-      const oldestInWindow = this.#recentSends.length >= this.#burst ? this.#recentSends[this.#recentSends.length - this.#burst]! : -Infinity;
+      const oldestInWindow =
+        this.#recentSends.length >= this.#burst
+          ? this.#recentSends[this.#recentSends.length - this.#burst]!
+          : -Infinity;
       const waitForWindow = oldestInWindow + WINDOW_MS - now;
       const wait = Math.max(waitForPause, waitForToken, waitForWindow);
       if (wait <= 0) {
@@ -95,13 +100,9 @@ export class RateLimiter implements RateBudget {
 
 /** The part of the Store the shared budget uses (one atomic read-modify-write of the budget's row). */
 export interface RateBudgetStore {
-  stepRateBudget<T>(
-    key: string,
-    decide: (state: BudgetState | undefined) => { state: BudgetState; result: T },
-  ): T;
+  stepRateBudget<T>(key: string, decide: (state: BudgetState | undefined) => { state: BudgetState; result: T }): T;
   readRateBudgetPause(key: string): number;
 }
-
 
 /**
  * The same budget as RateLimiter, kept in the state directory's SQLite so that every tracksync process using one
@@ -121,8 +122,10 @@ export class SharedRateBudget implements RateBudget {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RateLimiterOptions & { store: RateBudgetStore; key: string }) {
-    if (!(options.requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be > 0, got ${options.requestsPerSecond}`);
-    if (!(options.burstPerSecond >= 1)) throw new RangeError(`burstPerSecond must be >= 1, got ${options.burstPerSecond}`);
+    if (!(options.requestsPerSecond > 0))
+      throw new RangeError(`requestsPerSecond must be > 0, got ${options.requestsPerSecond}`);
+    if (!(options.burstPerSecond >= 1))
+      throw new RangeError(`burstPerSecond must be >= 1, got ${options.burstPerSecond}`);
     this.#store = options.store;
     this.#key = options.key;
     this.#rate = options.requestsPerSecond;
@@ -169,7 +172,15 @@ export class SharedRateBudget implements RateBudget {
         const waitForWindow = oldestInWindow + WINDOW_MS - now;
         const waitMs = Math.max(waitForPause, waitForToken, waitForWindow);
         if (waitMs <= 0) {
-          return { state: { tokens: tokens - 1, refilledAt: now, pausedUntil: current.pausedUntil, recent: [...recent, now].slice(-this.#burst) }, result: 0 };
+          return {
+            state: {
+              tokens: tokens - 1,
+              refilledAt: now,
+              pausedUntil: current.pausedUntil,
+              recent: [...recent, now].slice(-this.#burst),
+            },
+            result: 0,
+          };
         }
         return { state: { ...current, tokens, refilledAt: now, recent }, result: waitMs };
       });

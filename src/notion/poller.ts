@@ -71,14 +71,23 @@ export class Poller {
     const now = clock.now();
     const cursor = store.cursors.getCursor(target.dataSourceId);
     const seen = parseSeen(cursor?.seen_json);
-    const full = options.full === true || cursor?.last_full_reconcile == null || now - cursor.last_full_reconcile >= fullReconcileIntervalMs || cursor.minute === null;
+    const full =
+      options.full === true ||
+      cursor?.last_full_reconcile == null ||
+      now - cursor.last_full_reconcile >= fullReconcileIntervalMs ||
+      cursor.minute === null;
 
     const eligibility = target.eligibilityFilter();
     let filter = eligibility;
     if (!full && cursor?.minute) {
       const since = new Date(Date.parse(cursor.minute) - cursorOverlapMs).toISOString();
       const window = { timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } } as NotionFilter;
-      filter = eligibility === undefined ? window : 'and' in eligibility && Array.isArray(eligibility.and) ? ({ and: [...eligibility.and, window] } as NotionFilter) : ({ and: [eligibility, window] } as NotionFilter);
+      filter =
+        eligibility === undefined
+          ? window
+          : 'and' in eligibility && Array.isArray(eligibility.and)
+            ? ({ and: [...eligibility.and, window] } as NotionFilter)
+            : ({ and: [eligibility, window] } as NotionFilter);
     }
 
     const pages: PageResponse[] = [];
@@ -87,7 +96,11 @@ export class Poller {
     let newest = cursor?.minute ?? null;
     const hashes = new Map<string, SeenEntry>();
     const filterProperties = target.pollProperties?.();
-    const query = { ...(filter ? { filter } : {}), sort: 'last_edited_time' as const, ...(filterProperties ? { filterProperties } : {}) };
+    const query = {
+      ...(filter ? { filter } : {}),
+      sort: 'last_edited_time' as const,
+      ...(filterProperties ? { filterProperties } : {}),
+    };
     for await (const page of notion.queryPages(target.dataSourceId, query)) {
       returned += 1;
       pages.push(page);

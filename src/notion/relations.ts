@@ -30,7 +30,11 @@ export function isTruncated(page: PageResponse, property: ResolvedProperty): boo
 }
 
 /** Every id of a relation: from the page object when it is complete, else from the property endpoint. */
-export async function readRelation(notion: NotionGateway, page: PageResponse, property: ResolvedProperty): Promise<string[]> {
+export async function readRelation(
+  notion: NotionGateway,
+  page: PageResponse,
+  property: ResolvedProperty,
+): Promise<string[]> {
   if (!isTruncated(page, property)) {
     const value = decodeProperty(page.properties[property.name]);
     return Array.isArray(value) ? [...value] : [];
@@ -52,9 +56,19 @@ export async function withFullRelations<D extends DatabaseKey>(
   const properties = { ...page.properties };
   let changed = false;
   for (const [field, property] of Object.entries(schema.fields) as Array<[FieldKey<D>, ResolvedProperty | undefined]>) {
-    if (!property || property.type !== 'relation' || (fields && !fields.includes(field)) || !isTruncated(page, property)) continue;
+    if (
+      !property ||
+      property.type !== 'relation' ||
+      (fields && !fields.includes(field)) ||
+      !isTruncated(page, property)
+    )
+      continue;
     const ids = await readRelation(notion, page, property);
-    properties[property.name] = { ...(page.properties[property.name] as object), relation: ids.map((id) => ({ id })), has_more: false } as never;
+    properties[property.name] = {
+      ...(page.properties[property.name] as object),
+      relation: ids.map((id) => ({ id })),
+      has_more: false,
+    } as never;
     changed = true;
   }
   return changed ? { ...page, properties } : page;
@@ -94,11 +108,17 @@ export async function addToRelation<D extends DatabaseKey>(
   const current = await readRelation(notion, page, property);
   const merged = relationUnion(current, ids);
   if (merged === undefined) {
-    logger.warn({ pageId, property: property.name, related: current.length, adding: ids.length }, overLimitMessage(property, current.length));
+    logger.warn(
+      { pageId, property: property.name, related: current.length, adding: ids.length },
+      overLimitMessage(property, current.length),
+    );
     return false;
   }
   if (merged.length === current.length) return true;
-  await notion.updatePage(pageId, encodeFields(schema, { [field]: merged } as unknown as Partial<Record<FieldKey<D>, FieldValue>>));
+  await notion.updatePage(
+    pageId,
+    encodeFields(schema, { [field]: merged } as unknown as Partial<Record<FieldKey<D>, FieldValue>>),
+  );
   return true;
 }
 

@@ -1,4 +1,11 @@
-import { DATABASES, TRACK_SOURCE_FIELDS, type DatabaseKey, type FieldKey, type FieldSpec, type PropertyType } from './databases.js';
+import {
+  DATABASES,
+  TRACK_SOURCE_FIELDS,
+  type DatabaseKey,
+  type FieldKey,
+  type FieldSpec,
+  type PropertyType,
+} from './databases.js';
 
 /** One semantic field bound to a live property of the user's data source. */
 export interface ResolvedProperty {
@@ -58,7 +65,8 @@ export function resolveSchema<D extends DatabaseKey>(
 ): { schema: ResolvedSchema<D>; problems: string[] } {
   const { label, fields: specs } = DATABASES[database];
   const byName = new Map<string, DataSourceProperties['properties'][string]>();
-  for (const property of Object.values(dataSource.properties)) byName.set(normalisePropertyName(property.name), property);
+  for (const property of Object.values(dataSource.properties))
+    byName.set(normalisePropertyName(property.name), property);
 
   const fields: Partial<Record<string, ResolvedProperty>> = {};
   const skipped: SkippedField[] = [];
@@ -73,7 +81,9 @@ export function resolveSchema<D extends DatabaseKey>(
     const property = names.map((n) => byName.get(normalisePropertyName(n))).find((p) => p !== undefined);
     if (property === undefined) {
       if (spec.required) {
-        problems.push(`${where}: required field "${field}" has no property; names tried: ${tried}; types accepted: ${accepted}. Add the property or map it in the config file (mappings.${database}.${field}).`);
+        problems.push(
+          `${where}: required field "${field}" has no property; names tried: ${tried}; types accepted: ${accepted}. Add the property or map it in the config file (mappings.${database}.${field}).`,
+        );
       } else {
         skipped.push({ field, reason: `no property named ${tried}` });
       }
@@ -81,11 +91,15 @@ export function resolveSchema<D extends DatabaseKey>(
     }
     if (!spec.types.includes(property.type as PropertyType)) {
       const message = `property "${property.name}" has type ${property.type}; types accepted: ${accepted}`;
-      if (spec.required) problems.push(`${where}: required field "${field}": ${message}. Change the property type or map another property.`);
+      if (spec.required)
+        problems.push(
+          `${where}: required field "${field}": ${message}. Change the property type or map another property.`,
+        );
       else skipped.push({ field, reason: message });
       continue;
     }
-    const relation = property.type === 'relation' ? (property.relation as { data_source_id?: string } | undefined) : undefined;
+    const relation =
+      property.type === 'relation' ? (property.relation as { data_source_id?: string } | undefined) : undefined;
     fields[field] = {
       field,
       name: property.name,
@@ -97,7 +111,10 @@ export function resolveSchema<D extends DatabaseKey>(
   }
 
   for (const field of Object.keys(overrides)) {
-    if (!(field in specs)) problems.push(`config mappings.${database}: "${field}" is not a field of ${label}; fields: ${Object.keys(specs).join(', ')}`);
+    if (!(field in specs))
+      problems.push(
+        `config mappings.${database}: "${field}" is not a field of ${label}; fields: ${Object.keys(specs).join(', ')}`,
+      );
   }
 
   if (database === 'tracks' && !TRACK_SOURCE_FIELDS.some((f) => fields[f] !== undefined)) {

@@ -40,7 +40,10 @@ export async function loadSchemas(deps: Deps): Promise<Schemas> {
       problems.push(...found);
       if (schema) schemas[key] = schema;
     } catch (error) {
-      if (error instanceof TrackSyncError && (error.code === 'NOTION_NOT_FOUND' || error.code === 'NOTION_UNAUTHORIZED' || error.code === 'NOTION_FORBIDDEN')) {
+      if (
+        error instanceof TrackSyncError &&
+        (error.code === 'NOTION_NOT_FOUND' || error.code === 'NOTION_UNAUTHORIZED' || error.code === 'NOTION_FORBIDDEN')
+      ) {
         problems.push(`${DATABASES[key].label} (${DATABASES[key].envKey}=${databaseId}): ${error.message}`);
       } else {
         throw error;
@@ -102,7 +105,10 @@ export async function loadSchema<D extends DatabaseKey>(
 }
 
 /** Every data source of the database a schema belongs to (`doctor` lists them; one request). */
-export async function listDataSources(notion: NotionGateway, schema: ResolvedSchema): Promise<ReadonlyArray<{ id: string; name: string }>> {
+export async function listDataSources(
+  notion: NotionGateway,
+  schema: ResolvedSchema,
+): Promise<ReadonlyArray<{ id: string; name: string }>> {
   if (schema.dataSources) return schema.dataSources;
   const database = await notion.retrieveDatabase(schema.databaseId);
   return database.data_sources.map((d) => ({ id: d.id, name: d.name }));
@@ -116,7 +122,10 @@ async function discoverDataSource(
   key: DatabaseKey,
   databaseId: string,
   choice: string | undefined,
-): Promise<{ dataSource: DataSourceResponse; realDatabaseId: string; listed?: ReadonlyArray<{ id: string; name: string }> } | { problem: string }> {
+): Promise<
+  | { dataSource: DataSourceResponse; realDatabaseId: string; listed?: ReadonlyArray<{ id: string; name: string }> }
+  | { problem: string }
+> {
   const { label, envKey, dataSourceEnvKey } = DATABASES[key];
   const setting = `${dataSourceEnvKey} (or dataSources.${key} in the config file)`;
   try {
@@ -126,17 +135,23 @@ async function discoverDataSource(
     let chosen: { id: string; name: string } | undefined;
     if (choice !== undefined) {
       chosen = pickDataSource(listed, choice);
-      if (!chosen) return { problem: `${label} (${envKey}=${databaseId}): no data source named or with the id "${choice}" (${setting}); the database holds ${described || 'none'}. Set ${dataSourceEnvKey} to one of them.` };
+      if (!chosen)
+        return {
+          problem: `${label} (${envKey}=${databaseId}): no data source named or with the id "${choice}" (${setting}); the database holds ${described || 'none'}. Set ${dataSourceEnvKey} to one of them.`,
+        };
     } else if (listed.length === 1) {
       chosen = listed[0];
     } else if (listed.length > 1) {
-      return { problem: `${label} (${envKey}=${databaseId}) holds ${listed.length} data sources: ${described}. tracksync does not guess which one to sync: set ${setting} to the name or id of the one to use.` };
+      return {
+        problem: `${label} (${envKey}=${databaseId}) holds ${listed.length} data sources: ${described}. tracksync does not guess which one to sync: set ${setting} to the name or id of the one to use.`,
+      };
     }
     if (!chosen) throw new TrackSyncError('SCHEMA_MISMATCH', `${label}: database ${databaseId} has no data source`);
     return { dataSource: await notion.retrieveDataSource(chosen.id), realDatabaseId: databaseId, listed };
   } catch (error) {
     // docs/notion-contract.md: "A data source id is accepted too."
-    if (!(error instanceof TrackSyncError && (error.code === 'NOTION_NOT_FOUND' || error.code === 'NOTION_VALIDATION'))) throw error;
+    if (!(error instanceof TrackSyncError && (error.code === 'NOTION_NOT_FOUND' || error.code === 'NOTION_VALIDATION')))
+      throw error;
     let dataSource: DataSourceResponse;
     try {
       dataSource = await notion.retrieveDataSource(databaseId);
@@ -148,7 +163,10 @@ async function discoverDataSource(
 }
 
 /** A data source by id (dashed or not) or by name: exact first, then ignoring case when that names only one. */
-function pickDataSource(listed: ReadonlyArray<{ id: string; name: string }>, choice: string): { id: string; name: string } | undefined {
+function pickDataSource(
+  listed: ReadonlyArray<{ id: string; name: string }>,
+  choice: string,
+): { id: string; name: string } | undefined {
   const bare = (id: string): string => id.replaceAll('-', '').toLowerCase();
   const byId = listed.find((d) => bare(d.id) === bare(choice.trim()));
   if (byId) return byId;
@@ -168,19 +186,29 @@ function plainTitle(title: ReadonlyArray<{ plain_text?: string }>): string {
  */
 export function missingTaskTypes(tasks: ResolvedSchema<'tasks'>, config: Config): string[] {
   const property = tasks.fields.taskType;
-  if (!property) return config.routing.taskTypes.length > 0 ? [`Agent-Tasks has no "Task Type" select: routing.taskTypes (${config.routing.taskTypes.join(', ')}) cannot route any task`] : [];
+  if (!property)
+    return config.routing.taskTypes.length > 0
+      ? [
+          `Agent-Tasks has no "Task Type" select: routing.taskTypes (${config.routing.taskTypes.join(', ')}) cannot route any task`,
+        ]
+      : [];
   return config.routing.taskTypes
     .filter((t) => !property.options.includes(t))
-    .map((t) => `Agent-Tasks: task type "${t}" (routing.taskTypes) is not an option of "${property.name}" (options: ${property.options.join(', ') || 'none'}); tasks are not routed by it until the option exists or routing.taskTypes names an existing one`);
+    .map(
+      (t) =>
+        `Agent-Tasks: task type "${t}" (routing.taskTypes) is not an option of "${property.name}" (options: ${property.options.join(', ') || 'none'}); tasks are not routed by it until the option exists or routing.taskTypes names an existing one`,
+    );
 }
 
 /** What a relation pointing into a database the integration cannot see costs, per field. */
 const RELATION_COSTS: Partial<Record<string, string>> = {
-  'tasks.assignedAgent': 'the relation reads as empty, so a task assigned to tracksync\'s agent page looks unassigned; tracksync asks Notion\'s filter which tasks are assigned to it (one more query per poll), but if that filter cannot see the relation either, assignment alone does not route a task to tracksync (type and title still do)',
-  'tasks.executionLogs': 'the task\'s Execution-Logs read as empty; tracksync cannot see the logs already linked',
+  'tasks.assignedAgent':
+    "the relation reads as empty, so a task assigned to tracksync's agent page looks unassigned; tracksync asks Notion's filter which tasks are assigned to it (one more query per poll), but if that filter cannot see the relation either, assignment alone does not route a task to tracksync (type and title still do)",
+  'tasks.executionLogs': "the task's Execution-Logs read as empty; tracksync cannot see the logs already linked",
   'tracks.artists': 'the Artist relation reads as empty; artists are not linked',
-  'tracks.playlists': 'the Playlists relation reads as empty, so files go to the "Unassigned" folder instead of the playlist\'s',
-  'executionLogs.tasks': 'a log\'s Agent-Tasks relation reads as empty',
+  'tracks.playlists':
+    'the Playlists relation reads as empty, so files go to the "Unassigned" folder instead of the playlist\'s',
+  'executionLogs.tasks': "a log's Agent-Tasks relation reads as empty",
 };
 
 export interface RelationAccess {
@@ -219,7 +247,13 @@ export async function checkRelationTargets(notion: NotionGateway, schemas: Schem
         seen.set(target, shared);
       }
       const cost = RELATION_COSTS[`${key}.${field}`] ?? 'the relation reads as empty';
-      results.push({ database: schema.label, property: property.name, targetDataSourceId: property.relationDataSourceId, shared, cost });
+      results.push({
+        database: schema.label,
+        property: property.name,
+        targetDataSourceId: property.relationDataSourceId,
+        shared,
+        cost,
+      });
     }
   }
   return results;
@@ -239,7 +273,10 @@ function checkStatusOptions(tasks: ResolvedSchema<'tasks'>, config: Config): voi
   ].filter(([, name]) => !status.options.includes(name!));
   if (missing.length > 0) {
     throw new ConfigError(
-      missing.map(([key, name]) => `Agent-Tasks: status "${name}" (${key}) is not an option of "${status.name}"; options: ${status.options.join(', ')}. Set ${key} in the config file to an existing option.`),
+      missing.map(
+        ([key, name]) =>
+          `Agent-Tasks: status "${name}" (${key}) is not an option of "${status.name}"; options: ${status.options.join(', ')}. Set ${key} in the config file to an existing option.`,
+      ),
       'tracksync cannot use the Agent-Tasks statuses as configured',
     );
   }

@@ -29,10 +29,16 @@ export function analysisWindow(pcm: Float32Array, sampleRate: number, windowSeco
 export async function analyseAudio(deps: PipelineDeps, decoded: Decoded): Promise<Analysis> {
   const bytes = await readFile(decoded.pcmPath);
   const pcm = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4));
-  if (pcm.length < ANALYSIS_RATE) throw new TrackSyncError('CORRUPT_MEDIA', `the audio decodes to less than a second (${pcm.length} samples)`);
+  if (pcm.length < ANALYSIS_RATE)
+    throw new TrackSyncError('CORRUPT_MEDIA', `the audio decodes to less than a second (${pcm.length} samples)`);
   const window = analysisWindow(pcm, ANALYSIS_RATE, deps.config.media.analysisWindowSeconds);
   const { minBpm, maxBpm, tempoPriorCentreBpm, tempoPriorWidthOctaves } = deps.config.media;
-  const tempo = detectTempo(window, ANALYSIS_RATE, { minBpm, maxBpm, priorCentreBpm: tempoPriorCentreBpm, priorWidthOctaves: tempoPriorWidthOctaves });
+  const tempo = detectTempo(window, ANALYSIS_RATE, {
+    minBpm,
+    maxBpm,
+    priorCentreBpm: tempoPriorCentreBpm,
+    priorWidthOctaves: tempoPriorWidthOctaves,
+  });
   const key = detectKey(window, ANALYSIS_RATE);
   return {
     durationSeconds: Math.round(decoded.durationSeconds * 1000) / 1000,

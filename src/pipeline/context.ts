@@ -56,7 +56,8 @@ export interface TrackRow {
 export function trackRow(input: ItemInput<'tracks'>): TrackRow {
   const f = input.fields;
   // Control characters go here, where the row's text enters: every later use (tags, arguments, names) gets clean text.
-  const text = (v: unknown): string => (v === null || v === undefined ? '' : cleanText(Array.isArray(v) ? v.join(', ') : String(v)).trim());
+  const text = (v: unknown): string =>
+    v === null || v === undefined ? '' : cleanText(Array.isArray(v) ? v.join(', ') : String(v)).trim();
   const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
   const durationMs = typeof f.durationMs === 'number' ? f.durationMs : null;
   const durationSeconds = typeof f.durationSeconds === 'number' ? f.durationSeconds : null;

@@ -55,13 +55,21 @@ export interface Converted {
 export const ANALYSIS_RATE = 22_050;
 
 /** Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). docs/decisions.md, "Conversion: one ffmpeg run, three outputs". */
-export function outputFormat(download: { readonly probe: ProbeResult }, media: PipelineDeps['config']['media']): { bitDepth: 16 | 24; sampleRate: number } {
+export function outputFormat(
+  download: { readonly probe: ProbeResult },
+  media: PipelineDeps['config']['media'],
+): { bitDepth: 16 | 24; sampleRate: number } {
   if (!download.probe.lossless) return { bitDepth: media.lossyBitDepth as 16 | 24, sampleRate: media.lossySampleRate };
   const depth = (download.probe.bitDepth ?? 16) > 16 && media.maxBitDepth === 24 ? 24 : 16;
   return { bitDepth: depth, sampleRate: download.probe.sampleRate };
 }
 
-async function prepareArtwork(deps: PipelineDeps, download: DownloadResult, metadata: TrackMetadata, dir: string): Promise<string | null> {
+async function prepareArtwork(
+  deps: PipelineDeps,
+  download: DownloadResult,
+  metadata: TrackMetadata,
+  dir: string,
+): Promise<string | null> {
   const output = join(dir, 'cover.jpg');
   try {
     let input = download.thumbnailPath;
@@ -86,35 +94,66 @@ async function prepareArtwork(deps: PipelineDeps, download: DownloadResult, meta
  * integrated loudness and the fingerprint, from one decode. Without `encode` (files already on disk) only the analysis
  * part runs. An ffmpeg without the chromaprint muxer leaves the fingerprint to one fpcalc run.
  */
-export async function decode(deps: PipelineDeps, source: { readonly path: string; readonly probe: ProbeResult }, encode: boolean): Promise<Decoded> {
+export async function decode(
+  deps: PipelineDeps,
+  source: { readonly path: string; readonly probe: ProbeResult },
+  encode: boolean,
+): Promise<Decoded> {
   const dir = join(deps.workDir, 'convert');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const { bitDepth, sampleRate } = outputFormat(source, deps.config.media);
   const files: Partial<Record<AudioFormat, string>> = {};
-  if (encode) for (const format of ['m4a', 'aiff', 'wav'] as const) if (deps.config.media.formats[format]) files[format] = join(dir, `track.${format}`);
+  if (encode)
+    for (const format of ['m4a', 'aiff', 'wav'] as const)
+      if (deps.config.media.formats[format]) files[format] = join(dir, `track.${format}`);
   const inline = encode && (await deps.ffmpeg.hasChromaprint(deps.signal));
   const rawPath = join(dir, 'fingerprint.raw');
   const pcmPath = join(dir, 'analysis.f32');
   const { loudness } = await deps.ffmpeg.processTrack(
-    { input: source.path, outputs: files, bitDepth, sampleRate, pcmPath, analysisRate: ANALYSIS_RATE, ...(inline ? { fingerprintRawPath: rawPath } : {}) },
+    {
+      input: source.path,
+      outputs: files,
+      bitDepth,
+      sampleRate,
+      pcmPath,
+      analysisRate: ANALYSIS_RATE,
+      ...(inline ? { fingerprintRawPath: rawPath } : {}),
+    },
     deps.signal,
   );
   let fingerprint: TrackFingerprint | null = null;
   if (encode) {
     try {
-      const fp = inline && existsSync(rawPath) ? fingerprintFromRaw(rawFromBytes(await readFile(rawPath))) : await fingerprintFile(deps.config, Object.values(files)[0]!, deps.signal);
+      const fp =
+        inline && existsSync(rawPath)
+          ? fingerprintFromRaw(rawFromBytes(await readFile(rawPath)))
+          : await fingerprintFile(deps.config, Object.values(files)[0]!, deps.signal);
       fingerprint = { compressed: fp.compressed, rawBase64: rawToBase64(fp.raw) };
     } catch (raw) {
       deps.logger.warn({ err: coerceError(raw) }, 'no fingerprint for this track');
     }
   }
   const loudnessLufs = loudness ? Math.round(loudness.integratedLufs * 10) / 10 : null;
-  return { files, bitDepth, sampleRate, pcmPath, durationSeconds: source.probe.durationSeconds, loudnessLufs, fingerprint };
+  return {
+    files,
+    bitDepth,
+    sampleRate,
+    pcmPath,
+    durationSeconds: source.probe.durationSeconds,
+    loudnessLufs,
+    fingerprint,
+  };
 }
 
 /** The encodes of `decode` get their tags and artwork (tags.ts); nothing is decoded or encoded again. */
-export async function tagFiles(deps: PipelineDeps, download: DownloadResult, decoded: Decoded, analysis: Analysis, metadata: TrackMetadata): Promise<Converted> {
+export async function tagFiles(
+  deps: PipelineDeps,
+  download: DownloadResult,
+  decoded: Decoded,
+  analysis: Analysis,
+  metadata: TrackMetadata,
+): Promise<Converted> {
   const artworkPath = await prepareArtwork(deps, download, metadata, join(deps.workDir, 'convert'));
   const { files, bitDepth, sampleRate, fingerprint } = decoded;
   const tags: TrackTags = {
@@ -140,24 +179,38 @@ export async function tagFiles(deps: PipelineDeps, download: DownloadResult, dec
  * about 0.06 s of CPU each (issue 16). Downloaded is set only after this (docs/notion-contract.md). A failure removes the
  * conversion so a retry converts again rather than re-checking the same files.
  */
-export async function verifyFiles(deps: PipelineDeps, converted: Converted, analysis: Analysis): Promise<Record<string, number>> {
+export async function verifyFiles(
+  deps: PipelineDeps,
+  converted: Converted,
+  analysis: Analysis,
+): Promise<Record<string, number>> {
   const problems: string[] = [];
   const durations: Record<string, number> = {};
   for (const [format, path] of Object.entries(converted.files)) {
     const tags = await readTags(path).catch(() => undefined);
-    const bytes = await stat(path).then((s) => s.size, () => 0);
+    const bytes = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (!tags || tags.durationSeconds === null || !(tags.durationSeconds > 0) || bytes === 0) {
       problems.push(`${format}: not a complete ${format.toUpperCase()} file`);
       continue;
     }
     durations[format] = tags.durationSeconds;
     const gap = Math.abs(tags.durationSeconds - analysis.durationSeconds);
-    if (gap > deps.config.media.verifyToleranceSeconds) problems.push(`${format}: lasts ${tags.durationSeconds.toFixed(2)} s, the source ${analysis.durationSeconds.toFixed(2)} s`);
+    if (gap > deps.config.media.verifyToleranceSeconds)
+      problems.push(
+        `${format}: lasts ${tags.durationSeconds.toFixed(2)} s, the source ${analysis.durationSeconds.toFixed(2)} s`,
+      );
     // Empty and absent are the same for a tag (a container may drop an empty frame).
-    if ((tags.title ?? '') !== converted.tags.title) problems.push(`${format}: title tag is ${JSON.stringify(tags.title)}`);
-    if ((tags.artist ?? '') !== converted.tags.artist) problems.push(`${format}: artist tag is ${JSON.stringify(tags.artist)}`);
-    if (converted.tags.bpm && tags.bpm !== Math.round(converted.tags.bpm)) problems.push(`${format}: BPM tag is ${tags.bpm}`);
-    if (converted.tags.key && tags.key !== converted.tags.key) problems.push(`${format}: key tag is ${JSON.stringify(tags.key)}`);
+    if ((tags.title ?? '') !== converted.tags.title)
+      problems.push(`${format}: title tag is ${JSON.stringify(tags.title)}`);
+    if ((tags.artist ?? '') !== converted.tags.artist)
+      problems.push(`${format}: artist tag is ${JSON.stringify(tags.artist)}`);
+    if (converted.tags.bpm && tags.bpm !== Math.round(converted.tags.bpm))
+      problems.push(`${format}: BPM tag is ${tags.bpm}`);
+    if (converted.tags.key && tags.key !== converted.tags.key)
+      problems.push(`${format}: key tag is ${JSON.stringify(tags.key)}`);
     if (converted.artworkPath && !tags.hasArtwork) problems.push(`${format}: artwork missing`);
   }
   if (problems.length > 0) {

@@ -16,14 +16,24 @@ export interface EagleImport {
 /** Imports one file into Playlists/<playlist or "Uncategorized"> (the legacy folder layout) and returns the item id. */
 export async function importIntoEagle(eagle: EagleClient, item: EagleImport): Promise<string> {
   const folderId = await eagle.folderId(['Playlists', item.playlist ?? 'Uncategorized']);
-  return eagle.import({ path: item.path, name: item.name, website: item.website, tags: eagleTags(item.tags), folderId });
+  return eagle.import({
+    path: item.path,
+    name: item.name,
+    website: item.website,
+    tags: eagleTags(item.tags),
+    folderId,
+  });
 }
 
 /**
  * The import as a pipeline step: Eagle not answering is not a failure of the track (the import waits in eagle_pending
  * and the daemon retries it when Eagle is back); returns the item id, or null when it waits or Eagle is not in use.
  */
-export async function importOrDefer(deps: { eagle: EagleClient; store: EagleQueueStore; clock: Clock; logger: Logger }, pageId: string, item: EagleImport): Promise<string | null> {
+export async function importOrDefer(
+  deps: { eagle: EagleClient; store: EagleQueueStore; clock: Clock; logger: Logger },
+  pageId: string,
+  item: EagleImport,
+): Promise<string | null> {
   const { eagle } = deps;
   if (!eagle.explicit && !(await eagle.available())) return null; // no Eagle on this Mac: nothing to do
   try {

@@ -22,7 +22,11 @@ export interface Placed {
  * destination's folder is not configured (the format then goes to its next destination).
  */
 export function destinationFolder(config: Config, key: DestinationKey, playlist: string | null): string | undefined {
-  if (key === 'out') return join(config.paths.outDir, safeSegment(playlist ?? '', config.placement.maxFileNameBytes, config.placement.unassignedFolder));
+  if (key === 'out')
+    return join(
+      config.paths.outDir,
+      safeSegment(playlist ?? '', config.placement.maxFileNameBytes, config.placement.unassignedFolder),
+    );
   if (key === 'backup') return config.paths.backupDir;
   return config.paths.wavBackupDir;
 }
@@ -87,24 +91,41 @@ export interface PlacedFacts {
 }
 
 /** Places every converted file in its destinations and adds them to the library index. */
-export async function placeFiles(deps: PipelineDeps, files: Partial<Record<AudioFormat, string>>, names: { artist: string; title: string; playlist: string | null }, facts?: PlacedFacts): Promise<Placed> {
+export async function placeFiles(
+  deps: PipelineDeps,
+  files: Partial<Record<AudioFormat, string>>,
+  names: { artist: string; title: string; playlist: string | null },
+  facts?: PlacedFacts,
+): Promise<Placed> {
   const { config } = deps;
   const primary: Partial<Record<AudioFormat, string>> = {};
   const all: string[] = [];
   let bytes = 0;
   for (const [format, source] of Object.entries(files) as Array<[AudioFormat, string]>) {
-    const configured = config.placement.destinations[format].map((key) => destinationFolder(config, key, names.playlist)).filter((f): f is string => f !== undefined);
+    const configured = config.placement.destinations[format]
+      .map((key) => destinationFolder(config, key, names.playlist))
+      .filter((f): f is string => f !== undefined);
     // OUT_DIR always exists (it has a default): a format whose folders are all unset lands there.
     const folders = configured.length > 0 ? configured : [destinationFolder(config, 'out', names.playlist)!];
     for (const folder of [...new Set(folders)]) {
       const missing = unmountedVolume(folder);
-      if (missing) throw new TrackSyncError('VOLUME_NOT_MOUNTED', `volume not mounted: ${missing} (needed for ${folder}); the track waits and is retried`, { details: { folder } });
+      if (missing)
+        throw new TrackSyncError(
+          'VOLUME_NOT_MOUNTED',
+          `volume not mounted: ${missing} (needed for ${folder}); the track waits and is retried`,
+          { details: { folder } },
+        );
       await deps.files.mkdir(folder, { recursive: true });
-      const target = reserveName(deps, folder, trackFileName(names.artist, names.title, format, config.placement.maxFileNameBytes));
+      const target = reserveName(
+        deps,
+        folder,
+        trackFileName(names.artist, names.title, format, config.placement.maxFileNameBytes),
+      );
       let size: number;
       try {
         // Belt and braces: whatever the name, the file stays inside its folder.
-        if (relative(folder, target).startsWith('..') || relative(folder, target).includes(sep)) throw new TrackSyncError('INTERNAL', `refusing to write outside ${folder}: ${target}`);
+        if (relative(folder, target).startsWith('..') || relative(folder, target).includes(sep))
+          throw new TrackSyncError('INTERNAL', `refusing to write outside ${folder}: ${target}`);
         size = await writeAtomically(deps, source, target);
         const stats = await deps.files.stat(target);
         const raw = facts?.fingerprintRaw ?? null;

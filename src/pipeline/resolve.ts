@@ -41,7 +41,11 @@ async function followShortLink(deps: PipelineDeps, url: string): Promise<string>
   const response = await deps.fetch(url, { method: 'GET', redirect: 'manual', signal: deps.signal });
   const location = response.headers.get('location');
   if (response.status >= 300 && response.status < 400 && location) return new URL(location, url).toString();
-  throw new TrackSyncError('SOURCE_NOT_FOUND', `the SoundCloud short link ${url} did not redirect anywhere (HTTP ${response.status})`, { details: { processingTag: 'SC_404' } });
+  throw new TrackSyncError(
+    'SOURCE_NOT_FOUND',
+    `the SoundCloud short link ${url} did not redirect anywhere (HTTP ${response.status})`,
+    { details: { processingTag: 'SC_404' } },
+  );
 }
 
 /** The YouTube search URL for a query (a yt-dlp "ytsearch5:" prefix, or an http template for the local stand-in). */
@@ -56,14 +60,21 @@ export function searchTarget(template: string, query: string): string {
 export async function resolveSource(deps: PipelineDeps, row: TrackRow): Promise<Resolution> {
   const notes: string[] = [];
   const found = new Map<SourceKind, ResolvedSource>();
-  for (const [field, value] of [['soundcloudUrl', row.soundcloudUrl], ['youtubeUrl', row.youtubeUrl], ['sourceUrl', row.sourceUrl]] as const) {
+  for (const [field, value] of [
+    ['soundcloudUrl', row.soundcloudUrl],
+    ['youtubeUrl', row.youtubeUrl],
+    ['sourceUrl', row.sourceUrl],
+  ] as const) {
     if (value === '') continue;
     // The user reads these notes on the row: they name the property as Notion shows it (its usual name).
     const property = TRACK_FIELDS[field].names[0];
     let classified = classifyUrl(value);
-    if (classified.ok && classified.value.kind === 'short-link') classified = classifyUrl(await followShortLink(deps, classified.value.url));
+    if (classified.ok && classified.value.kind === 'short-link')
+      classified = classifyUrl(await followShortLink(deps, classified.value.url));
     if (!classified.ok) {
-      notes.push(`${property} "${value.slice(0, 80)}" is not usable (${classified.reason}): put a track's link there (SoundCloud, YouTube, Spotify or any page yt-dlp knows)`);
+      notes.push(
+        `${property} "${value.slice(0, 80)}" is not usable (${classified.reason}): put a track's link there (SoundCloud, YouTube, Spotify or any page yt-dlp knows)`,
+      );
       continue;
     }
     const c: ClassifiedUrl = classified.value;
@@ -73,7 +84,8 @@ export async function resolveSource(deps: PipelineDeps, row: TrackRow): Promise<
       continue;
     }
     const kind: SourceKind = c.platform;
-    if (c.property !== field) notes.push(`${property} holds a ${c.platform} URL; it is used as one and left where it is`);
+    if (c.property !== field)
+      notes.push(`${property} holds a ${c.platform} URL; it is used as one and left where it is`);
     if (!found.has(kind)) found.set(kind, { url: c.url, kind, label: LABELS[kind], from: field });
   }
 
@@ -103,10 +115,28 @@ export async function resolveSource(deps: PipelineDeps, row: TrackRow): Promise<
 
   const title = spotify?.name ?? row.title;
   const artist = spotify ? spotify.artists.map((a) => a.name).join(', ') : row.artist;
-  if (!title) throw new TrackSyncError('NO_SOURCE', 'the row has no usable source URL and no title to search for', { details: { notes } });
-  const search = await searchYouTube(deps, { title, artist, durationSeconds: spotify ? spotify.durationMs / 1000 : row.expectedDurationSeconds, isrc: spotify?.isrc ?? (row.isrc || null) });
+  if (!title)
+    throw new TrackSyncError('NO_SOURCE', 'the row has no usable source URL and no title to search for', {
+      details: { notes },
+    });
+  const search = await searchYouTube(deps, {
+    title,
+    artist,
+    durationSeconds: spotify ? spotify.durationMs / 1000 : row.expectedDurationSeconds,
+    isrc: spotify?.isrc ?? (row.isrc || null),
+  });
   if (!search.chosen) return { source: null, spotify, search, notes };
-  return { source: { url: search.chosen.url, kind: classifyKind(search.chosen.url), label: 'YouTube (Search)', from: 'search' }, spotify, search, notes };
+  return {
+    source: {
+      url: search.chosen.url,
+      kind: classifyKind(search.chosen.url),
+      label: 'YouTube (Search)',
+      from: 'search',
+    },
+    spotify,
+    search,
+    notes,
+  };
 }
 
 function classifyKind(url: string): SourceKind {
@@ -115,11 +145,23 @@ function classifyKind(url: string): SourceKind {
 }
 
 /** `ytsearch5:"artist title"`, every result scored; the best acceptable one is chosen (or none). */
-export async function searchYouTube(deps: PipelineDeps, target: { title: string; artist: string; durationSeconds: number | null; isrc: string | null }, exclude: readonly string[] = []): Promise<SearchRecord> {
+export async function searchYouTube(
+  deps: PipelineDeps,
+  target: { title: string; artist: string; durationSeconds: number | null; isrc: string | null },
+  exclude: readonly string[] = [],
+): Promise<SearchRecord> {
   const query = cleanText([target.artist, target.title].filter(Boolean).join(' ')).trim();
-  const listing = await deps.ytdlp.list(searchTarget(deps.config.search.youtube, query), 'youtube', { signal: deps.signal });
+  const listing = await deps.ytdlp.list(searchTarget(deps.config.search.youtube, query), 'youtube', {
+    signal: deps.signal,
+  });
   const candidates = listing.entries.filter((e) => !exclude.includes(e.url));
-  const { chosen, scored } = chooseCandidate(target, candidates, { acceptScore: deps.config.search.acceptScore, maxDurationGapSeconds: deps.config.search.maxDurationGapSeconds });
-  deps.logger.info({ query, candidates: scored.length, chosen: chosen?.url ?? null, score: chosen?.score ?? null }, 'youtube search');
+  const { chosen, scored } = chooseCandidate(target, candidates, {
+    acceptScore: deps.config.search.acceptScore,
+    maxDurationGapSeconds: deps.config.search.maxDurationGapSeconds,
+  });
+  deps.logger.info(
+    { query, candidates: scored.length, chosen: chosen?.url ?? null, score: chosen?.score ?? null },
+    'youtube search',
+  );
   return { query, chosen: chosen ?? null, candidates: scored };
 }

@@ -6,7 +6,14 @@ import type { DownloadProgress } from '../media/ytdlp.js';
  * named for the code; these are what the CLI's progress, `tracksync status` and the status page show ("Downloading,
  * step 2 of 6"), so no internal stage name reaches a person.
  */
-export const TRACK_STEPS = ['Looking up the source', 'Downloading', 'Converting', 'Analysing', 'Placing the files', 'Writing to Notion'] as const;
+export const TRACK_STEPS = [
+  'Looking up the source',
+  'Downloading',
+  'Converting',
+  'Analysing',
+  'Placing the files',
+  'Writing to Notion',
+] as const;
 
 export type TrackStep = (typeof TRACK_STEPS)[number];
 
@@ -37,6 +44,17 @@ export function stepOfStage(stage: string | null): { label: string; step: number
 }
 
 /** Tells the views that a track reached `label` (with the download's numbers while downloading). */
-export function reportStep(events: EventBus | undefined, itemId: number, label: TrackStep, extra: { title?: string; download?: DownloadProgress } = {}): void {
-  events?.emit('item:progress', { itemId, step: TRACK_STEPS.indexOf(label) + 1, steps: TRACK_STEPS.length, label, ...extra });
+export function reportStep(
+  events: EventBus | undefined,
+  itemId: number,
+  label: TrackStep,
+  extra: { title?: string; download?: DownloadProgress } = {},
+): void {
+  events?.emit('item:progress', {
+    itemId,
+    step: TRACK_STEPS.indexOf(label) + 1,
+    steps: TRACK_STEPS.length,
+    label,
+    ...extra,
+  });
 }

@@ -121,7 +121,12 @@ export class AppleMusic {
   }
 
   /** Creates or updates the playlist; throws APPLE_MUSIC_FAILED (or TOOL_MISSING) when osascript fails. */
-  async sync(playlistId: string | null, name: string, entries: readonly AppleMusicEntry[], signal?: AbortSignal): Promise<AppleMusicSync> {
+  async sync(
+    playlistId: string | null,
+    name: string,
+    entries: readonly AppleMusicEntry[],
+    signal?: AbortSignal,
+  ): Promise<AppleMusicSync> {
     const stdout = await this.#run(syncArguments(playlistId, name, entries), signal);
     let id: string | undefined;
     const missing: number[] = [];
@@ -130,7 +135,11 @@ export class AppleMusic {
       if (tag === 'playlist' && value.trim()) id = value.trim();
       else if (tag === 'missing' && /^\d+$/.test(value.trim())) missing.push(Number(value.trim()) - 1);
     }
-    if (id === undefined) throw new TrackSyncError('APPLE_MUSIC_FAILED', `osascript did not name the Apple Music playlist "${name}" it kept in step (it printed "${stdout.slice(0, 200)}")`);
+    if (id === undefined)
+      throw new TrackSyncError(
+        'APPLE_MUSIC_FAILED',
+        `osascript did not name the Apple Music playlist "${name}" it kept in step (it printed "${stdout.slice(0, 200)}")`,
+      );
     return { playlistId: id, missing };
   }
 
@@ -141,18 +150,27 @@ export class AppleMusic {
 
   async #run(args: readonly string[], signal?: AbortSignal): Promise<string> {
     try {
-      const result = await runTool(this.#settings.osascript, [...APPLE_MUSIC_SCRIPT.flatMap((line) => ['-e', line]), '--', ...args], {
-        timeoutMs: this.#settings.timeoutMs,
-        failureCode: 'APPLE_MUSIC_FAILED',
-        ...(signal ? { signal } : {}),
-      });
+      const result = await runTool(
+        this.#settings.osascript,
+        [...APPLE_MUSIC_SCRIPT.flatMap((line) => ['-e', line]), '--', ...args],
+        {
+          timeoutMs: this.#settings.timeoutMs,
+          failureCode: 'APPLE_MUSIC_FAILED',
+          ...(signal ? { signal } : {}),
+        },
+      );
       return result.stdout;
     } catch (raw) {
       const error = coerceError(raw);
       // -1743: the user has not allowed this process to control Music (System Settings > Privacy & Security > Automation).
       if (/-1743|not authori[sz]ed/i.test(error.message)) {
-        const fix = 'allow it under System Settings > Privacy & Security > Automation (the app running tracksync > Music)';
-        throw new TrackSyncError('APPLE_MUSIC_FAILED', `macOS does not let tracksync control Music: ${fix}, then export again`, { cause: error });
+        const fix =
+          'allow it under System Settings > Privacy & Security > Automation (the app running tracksync > Music)';
+        throw new TrackSyncError(
+          'APPLE_MUSIC_FAILED',
+          `macOS does not let tracksync control Music: ${fix}, then export again`,
+          { cause: error },
+        );
       }
       this.#logger.debug({ err: error }, 'osascript failed for Apple Music');
       throw error;

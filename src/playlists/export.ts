@@ -16,7 +16,15 @@ import { unmountedVolume } from '../domain/volumes.js';
 import { writeTextAtomically } from '../text-file.js';
 import { AppleMusic, syncArguments, type AppleMusicEntry } from './apple-music.js';
 import { renderM3u8 } from './m3u8.js';
-import { idKey, membersOf, readNotionPlaylists, type Members, type NotionPlaylists, type PlaylistRow, type NotionTrack } from './model.js';
+import {
+  idKey,
+  membersOf,
+  readNotionPlaylists,
+  type Members,
+  type NotionPlaylists,
+  type PlaylistRow,
+  type NotionTrack,
+} from './model.js';
 import { assignPlaylistNames, type PlaylistNaming } from './names.js';
 import { orderTracks } from './order.js';
 import { renderRekordboxXml } from './rekordbox.js';
@@ -82,7 +90,11 @@ export interface PlaylistReport {
   /** It was exported in this run (written, or would be in a dry run). */
   readonly exportedNow: boolean;
   readonly writeBack: WriteBack;
-  readonly appleMusic?: { readonly status: 'synced' | 'unchanged' | 'failed'; readonly missing: number; readonly error?: string };
+  readonly appleMusic?: {
+    readonly status: 'synced' | 'unchanged' | 'failed';
+    readonly missing: number;
+    readonly error?: string;
+  };
   /** When it was last exported (this run included). */
   readonly exportedAt: number | null;
   /** Where its member list came from (page object, earlier read, a read now, the track rows). */
@@ -100,14 +112,31 @@ export interface ExportError {
 }
 
 function exportError(error: TrackSyncError, playlist: string): ExportError {
-  return { code: error.code, kind: error.kind, message: error.message, playlist, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) };
+  return {
+    code: error.code,
+    kind: error.kind,
+    message: error.message,
+    playlist,
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+  };
 }
 
 export interface ExportReport {
   readonly exportDir: string;
   readonly playlists: readonly PlaylistReport[];
-  readonly removed: ReadonlyArray<{ readonly pageId: string; readonly name: string; readonly filePath: string | null; readonly fileRemoved: boolean; readonly note?: string }>;
-  readonly rekordbox: { readonly path: string; readonly written: boolean; readonly tracks: number; readonly playlists: number } | null;
+  readonly removed: ReadonlyArray<{
+    readonly pageId: string;
+    readonly name: string;
+    readonly filePath: string | null;
+    readonly fileRemoved: boolean;
+    readonly note?: string;
+  }>;
+  readonly rekordbox: {
+    readonly path: string;
+    readonly written: boolean;
+    readonly tracks: number;
+    readonly playlists: number;
+  } | null;
   /** Notion requests made: the two listings, relation reads, write-backs (in a daemon, others' requests meanwhile too). */
   readonly notionRequests: { readonly listing: number; readonly relations: number; readonly writes: number };
   /** Failures that did not stop the export (a write-back, Apple Music); the files are written. */
@@ -118,11 +147,17 @@ export interface ExportReport {
 
 const REKORDBOX_FILE = 'rekordbox.xml';
 const REKORDBOX_META = 'playlists.rekordbox';
-const WRITE_BACK_FIELDS: ReadonlyArray<FieldKey<'playlists'>> = ['exportedAt', 'exportedCount', 'missingTracks', 'exportFile'];
+const WRITE_BACK_FIELDS: ReadonlyArray<FieldKey<'playlists'>> = [
+  'exportedAt',
+  'exportedCount',
+  'missingTracks',
+  'exportFile',
+];
 
 let productVersion: string | undefined;
 function version(): string {
-  productVersion ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  productVersion ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
   return productVersion;
 }
 
@@ -139,14 +174,16 @@ function notionUrl(pageId: string): string {
  * `hash`. Anything else (an audio file, a file someone edited) stays; the reason is returned.
  */
 async function removeOwnFile(path: string, hash: string | null): Promise<{ removed: boolean; note?: string }> {
-  if (extname(path).toLowerCase() !== '.m3u8') return { removed: false, note: `${path} is not a playlist file tracksync writes; left in place` };
+  if (extname(path).toLowerCase() !== '.m3u8')
+    return { removed: false, note: `${path} is not a playlist file tracksync writes; left in place` };
   let content: string;
   try {
     content = await readFile(path, 'utf8');
   } catch {
     return { removed: false };
   }
-  if (hash === null || sha256(content) !== hash) return { removed: false, note: `${path} was changed since tracksync wrote it; left in place` };
+  if (hash === null || sha256(content) !== hash)
+    return { removed: false, note: `${path} was changed since tracksync wrote it; left in place` };
   await rm(path, { force: true });
   return { removed: true };
 }
@@ -171,16 +208,25 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   const settings = config.playlists;
   const schema = deps.schemas.playlists;
   if (!schema) {
-    throw new TrackSyncError('CONFIG_INVALID', 'playlist export needs the Music Playlists database: set PLAYLISTS_DB_ID to its id (Share > Copy link in Notion)');
+    throw new TrackSyncError(
+      'CONFIG_INVALID',
+      'playlist export needs the Music Playlists database: set PLAYLISTS_DB_ID to its id (Share > Copy link in Notion)',
+    );
   }
   const exportDir = settings.exportDir;
   const dryRun = options.dryRun === true;
   const missingVolume = unmountedVolume(exportDir);
-  if (missingVolume) throw new TrackSyncError('VOLUME_NOT_MOUNTED', `volume not mounted: ${missingVolume} (needed for the playlist export folder ${exportDir}); the export waits`);
+  if (missingVolume)
+    throw new TrackSyncError(
+      'VOLUME_NOT_MOUNTED',
+      `volume not mounted: ${missingVolume} (needed for the playlist export folder ${exportDir}); the export waits`,
+    );
   const warnings: string[] = [];
   const errors: ExportError[] = [];
   if (settings.sortProperty !== null && !deps.schemas.tracks.fields.setOrder) {
-    warnings.push(`playlists.sortProperty "${settings.sortProperty}" is not a number, text or select property of Music Tracks; playlists keep the order of their relation`);
+    warnings.push(
+      `playlists.sortProperty "${settings.sortProperty}" is not a number, text or select property of Music Tracks; playlists keep the order of their relation`,
+    );
   }
 
   let mark = notion.requestCount;
@@ -191,7 +237,11 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   const owned = new Set([...previous.values()].map((row) => row.file_path).filter((f): f is string => f !== null));
   const namings = assignPlaylistNames(
     notionData.playlists,
-    new Map([...previous.values()].filter((row) => row.file_path !== null).map((row) => [row.page_id, basename(row.file_path!)])),
+    new Map(
+      [...previous.values()]
+        .filter((row) => row.file_path !== null)
+        .map((row) => [row.page_id, basename(row.file_path!)]),
+    ),
     config.placement.maxFileNameBytes,
     // A file in the export folder that tracksync did not write (the user's own playlist) is never overwritten.
     (fileName) => !owned.has(join(exportDir, fileName)) && existsSync(join(exportDir, fileName)),
@@ -201,21 +251,31 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   mark = notion.requestCount;
   const needMembers = settings.rekordbox ? notionData.playlists : selected;
   const members = new Map<string, Members>();
-  for (const playlist of needMembers) members.set(playlist.pageId, await membersOf(deps, notionData, playlist, previous.get(playlist.pageId)));
+  for (const playlist of needMembers)
+    members.set(playlist.pageId, await membersOf(deps, notionData, playlist, previous.get(playlist.pageId)));
   const relations = notion.requestCount - mark;
 
-  const sortValue = settings.sortProperty !== null && deps.schemas.tracks.fields.setOrder ? (id: string) => notionData.tracks.get(idKey(id))?.setOrder : undefined;
+  const sortValue =
+    settings.sortProperty !== null && deps.schemas.tracks.fields.setOrder
+      ? (id: string) => notionData.tracks.get(idKey(id))?.setOrder
+      : undefined;
   const wanted = new Map<string, NotionTrack>();
-  for (const m of members.values()) for (const id of m.ids) {
-    const row = notionData.tracks.get(idKey(id));
-    if (row) wanted.set(row.pageId, row);
-  }
+  for (const m of members.values())
+    for (const id of m.ids) {
+      const row = notionData.tracks.get(idKey(id));
+      if (row) wanted.set(row.pageId, row);
+    }
   if (settings.rekordbox) for (const row of notionData.tracks.values()) if (row.downloaded) wanted.set(row.pageId, row);
   const resolved = await resolveTracks(deps, [...wanted.values()], { headers: settings.rekordbox });
 
-  const plans = needMembers.map((playlist) => plan(playlist, namings.get(playlist.pageId)!, members.get(playlist.pageId), previous.get(playlist.pageId)));
+  const plans = needMembers.map((playlist) =>
+    plan(playlist, namings.get(playlist.pageId)!, members.get(playlist.pageId), previous.get(playlist.pageId)),
+  );
   const selectedIds = new Set(selected.map((p) => p.pageId));
-  const appleMusic = settings.appleMusic && !dryRun ? new AppleMusic({ osascript: config.macos.osascript, timeoutMs: settings.appleMusicTimeoutMs }, logger) : undefined;
+  const appleMusic =
+    settings.appleMusic && !dryRun
+      ? new AppleMusic({ osascript: config.macos.osascript, timeoutMs: settings.appleMusicTimeoutMs }, logger)
+      : undefined;
   let appleBroken: TrackSyncError | undefined;
   // Files this export points at: an old file that another playlist now has is neither removed nor reported.
   const inUse = new Set(plans.map((p) => p.filePath).filter((f): f is string => f !== null));
@@ -236,7 +296,8 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
       if (p.m3u8 !== null && p.filePath !== null) {
         fileWritten = true;
         const fileHash = sha256(p.m3u8);
-        if (p.previous?.file_path !== p.filePath || p.previous.file_hash !== fileHash || !existsSync(p.filePath)) await writeTextAtomically(p.filePath, p.m3u8, { store: store.library, clock });
+        if (p.previous?.file_path !== p.filePath || p.previous.file_hash !== fileHash || !existsSync(p.filePath))
+          await writeTextAtomically(p.filePath, p.m3u8, { store: store.library, clock });
         if (p.previous?.file_path && p.previous.file_path !== p.filePath && !inUse.has(p.previous.file_path)) {
           const old = await removeOwnFile(p.previous.file_path, p.previous.file_hash);
           if (old.note) warnings.push(`"${p.naming.label}" was renamed: ${old.note}`);
@@ -260,7 +321,13 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     }
     // A failed write-back leaves the export unrecorded, so the next export writes it back again (the files are written).
     const recorded = exportNow && !dryRun && writeBack !== 'failed';
-    saveState(store, clock, p, { exported: recorded, fileWritten, exportedAt, pageEditedAt, ...(apple?.state ? { apple: apple.state } : {}) });
+    saveState(store, clock, p, {
+      exported: recorded,
+      fileWritten,
+      exportedAt,
+      pageEditedAt,
+      ...(apple?.state ? { apple: apple.state } : {}),
+    });
     reports.push(report(p, { exportNow, writeBack, exportedAt, ...(apple ? { apple: apple.report } : {}) }));
     deps.onProgress?.({ done: index + 1, total: chosen.length, playlist: p.naming.label });
   }
@@ -268,14 +335,27 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   // Playlists not selected still keep a relation read made for rekordbox.xml.
   for (const p of plans) {
     if (dryRun || selectedIds.has(p.playlist.pageId) || p.members?.source !== 'read') continue;
-    saveState(store, clock, p, { exported: false, fileWritten: false, exportedAt: p.previous?.exported_at ?? null, pageEditedAt: p.playlist.lastEditedTime });
+    saveState(store, clock, p, {
+      exported: false,
+      fileWritten: false,
+      exportedAt: p.previous?.exported_at ?? null,
+      pageEditedAt: p.playlist.lastEditedTime,
+    });
   }
 
-  const removed = options.names && options.names.length > 0 ? [] : await removeGone(deps, notionData, previous, { appleMusic, dryRun, inUse, warnings });
+  const removed =
+    options.names && options.names.length > 0
+      ? []
+      : await removeGone(deps, notionData, previous, { appleMusic, dryRun, inUse, warnings });
   const rekordbox = settings.rekordbox ? await writeRekordbox(deps, notionData, plans, resolved, dryRun) : null;
   for (const r of reports) {
-    for (const m of r.moved) warnings.push(`"${r.label}": ${m.title} is no longer at ${m.from}; exported from ${m.to} (the library index found it)`);
-    for (const l of r.leftOut) if (l.reason !== 'not synced yet') warnings.push(`"${r.label}": ${l.title} left out: ${l.reason}${l.detail ? ` (${l.detail})` : ''}`);
+    for (const m of r.moved)
+      warnings.push(
+        `"${r.label}": ${m.title} is no longer at ${m.from}; exported from ${m.to} (the library index found it)`,
+      );
+    for (const l of r.leftOut)
+      if (l.reason !== 'not synced yet')
+        warnings.push(`"${r.label}": ${l.title} left out: ${l.reason}${l.detail ? ` (${l.detail})` : ''}`);
     if (r.naming) warnings.push(`"${r.name}": ${r.naming}`);
   }
   for (const warning of warnings) logger.warn({ exportDir }, warning);
@@ -290,20 +370,34 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     durationMs: clock.now() - started,
   };
 
-  function plan(playlist: PlaylistRow, naming: PlaylistNaming, m: Members | undefined, prev: PlaylistExportRow | undefined): Planned {
+  function plan(
+    playlist: PlaylistRow,
+    naming: PlaylistNaming,
+    m: Members | undefined,
+    prev: PlaylistExportRow | undefined,
+  ): Planned {
     const entries: ExportTrack[] = [];
     const leftOut: LeftOut[] = [];
     for (const id of orderTracks(m?.ids ?? [], sortValue)) {
       const row = notionData.tracks.get(idKey(id));
       const r: Resolved | undefined = row ? resolved.get(row.pageId) : undefined;
-      if (!row || !r) leftOut.push({ pageId: id, title: notionUrl(id), reason: 'not in Music Tracks', detail: 'not synced, or not shared with the integration' });
+      if (!row || !r)
+        leftOut.push({
+          pageId: id,
+          title: notionUrl(id),
+          reason: 'not in Music Tracks',
+          detail: 'not synced, or not shared with the integration',
+        });
       else if (r.ok) entries.push(r.track);
       else leftOut.push(r.leftOut);
     }
     const filePath = settings.m3u8 ? join(exportDir, naming.fileName) : null;
-    const m3u8 = filePath ? renderM3u8(naming.label, entries, { playlistDir: exportDir, relativePaths: settings.relativePaths }) : null;
+    const m3u8 = filePath
+      ? renderM3u8(naming.label, entries, { playlistDir: exportDir, relativePaths: settings.relativePaths })
+      : null;
     const contentHash = sha256(JSON.stringify({ label: naming.label, fileName: naming.fileName, entries, leftOut }));
-    const fileStale = m3u8 !== null && (prev?.file_path !== filePath || prev.file_hash !== sha256(m3u8) || !existsSync(filePath!));
+    const fileStale =
+      m3u8 !== null && (prev?.file_path !== filePath || prev.file_hash !== sha256(m3u8) || !existsSync(filePath!));
     const changed = prev?.content_hash !== contentHash || prev.exported_at === null || fileStale;
     return { playlist, naming, members: m, entries, leftOut, contentHash, m3u8, filePath, changed, previous: prev };
   }
@@ -314,7 +408,8 @@ function selectPlaylists(playlists: readonly PlaylistRow[], names: readonly stri
   const chosen = new Set<PlaylistRow>();
   for (const name of names) {
     const exact = playlists.filter((p) => p.name === name);
-    const folded = exact.length > 0 ? exact : playlists.filter((p) => p.name.trim().toLowerCase() === name.trim().toLowerCase());
+    const folded =
+      exact.length > 0 ? exact : playlists.filter((p) => p.name.trim().toLowerCase() === name.trim().toLowerCase());
     if (folded.length === 0) {
       const known = playlists.map((p) => `"${p.name}"`).join(', ') || 'none';
       throw new TrackSyncError('USAGE', `no Music Playlists row is named "${name}"; playlists: ${known}`);
@@ -329,10 +424,15 @@ function missingText(leftOut: readonly LeftOut[]): string {
 }
 
 /** The write-back PATCH: only the properties the database has; a failure is reported, the files stay written. */
-async function writeBackRow(deps: ExportDeps, p: Planned, exportedAt: number): Promise<{ status: WriteBack; lastEditedTime?: string; error?: TrackSyncError }> {
+async function writeBackRow(
+  deps: ExportDeps,
+  p: Planned,
+  exportedAt: number,
+): Promise<{ status: WriteBack; lastEditedTime?: string; error?: TrackSyncError }> {
   const schema = deps.schemas.playlists!;
   if (!WRITE_BACK_FIELDS.some((f) => schema.fields[f])) return { status: 'no properties' };
-  const where = p.filePath ?? (deps.config.playlists.rekordbox ? join(deps.config.playlists.exportDir, REKORDBOX_FILE) : '');
+  const where =
+    p.filePath ?? (deps.config.playlists.rekordbox ? join(deps.config.playlists.exportDir, REKORDBOX_FILE) : '');
   const values: Partial<Record<FieldKey<'playlists'>, FieldValue>> = {
     exportedAt: new Date(exportedAt).toISOString(),
     exportedCount: p.entries.length,
@@ -340,11 +440,16 @@ async function writeBackRow(deps: ExportDeps, p: Planned, exportedAt: number): P
     exportFile: where,
   };
   try {
-    const page = await deps.notion.updatePage(p.playlist.pageId, encodeFields(schema, values), (current) => pageHasValues(schema, current, values));
+    const page = await deps.notion.updatePage(p.playlist.pageId, encodeFields(schema, values), (current) =>
+      pageHasValues(schema, current, values),
+    );
     return { status: 'written', lastEditedTime: page.last_edited_time };
   } catch (raw) {
     const error = coerceError(raw);
-    deps.logger.warn({ err: error, playlist: p.playlist.pageId }, 'could not write the export back to the Music Playlists row; the files are written');
+    deps.logger.warn(
+      { err: error, playlist: p.playlist.pageId },
+      'could not write the export back to the Music Playlists row; the files are written',
+    );
     return { status: 'failed', error };
   }
 }
@@ -356,7 +461,11 @@ async function syncAppleMusic(
   broken: TrackSyncError | undefined,
   signal: AbortSignal | undefined,
 ): Promise<{ report: NonNullable<PlaylistReport['appleMusic']>; error?: TrackSyncError; state?: AppleState }> {
-  const entries: AppleMusicEntry[] = p.entries.map((t) => ({ paths: [t.path, ...(t.movedFrom ? [t.movedFrom] : [])], title: t.title, artist: t.artist }));
+  const entries: AppleMusicEntry[] = p.entries.map((t) => ({
+    paths: [t.path, ...(t.movedFrom ? [t.movedFrom] : [])],
+    title: t.title,
+    artist: t.artist,
+  }));
   const hash = sha256(JSON.stringify(syncArguments(null, p.naming.label, entries)));
   const prev = p.previous;
   // Tracks Music did not have last time may have arrived since (the auto-add folder): look again.
@@ -365,7 +474,10 @@ async function syncAppleMusic(
   if (broken) return { report: { status: 'failed', missing: entries.length, error: broken.message } };
   try {
     const result = await appleMusic.sync(prev?.apple_playlist_id ?? null, p.naming.label, entries, signal);
-    return { report: { status: 'synced', missing: result.missing.length }, state: { id: result.playlistId, hash, missing: result.missing.length } };
+    return {
+      report: { status: 'synced', missing: result.missing.length },
+      state: { id: result.playlistId, hash, missing: result.missing.length },
+    };
   } catch (raw) {
     const error = coerceError(raw);
     if (error.code === 'ABORTED') throw error;
@@ -384,7 +496,13 @@ function saveState(
   store: Store,
   clock: Clock,
   p: Planned,
-  what: { exported: boolean; fileWritten: boolean; exportedAt: number | null; pageEditedAt: string; apple?: AppleState },
+  what: {
+    exported: boolean;
+    fileWritten: boolean;
+    exportedAt: number | null;
+    pageEditedAt: string;
+    apple?: AppleState;
+  },
 ): void {
   const prev = p.previous;
   const apple = what.apple;
@@ -394,11 +512,17 @@ function saveState(
     name: p.playlist.name,
     // What is on disk, whether or not the export is complete: renames and removals go by it.
     file_path: what.fileWritten || what.exported ? p.filePath : (prev?.file_path ?? null),
-    file_hash: what.fileWritten || what.exported ? (p.m3u8 === null ? null : sha256(p.m3u8)) : (prev?.file_hash ?? null),
+    file_hash:
+      what.fileWritten || what.exported ? (p.m3u8 === null ? null : sha256(p.m3u8)) : (prev?.file_hash ?? null),
     content_hash: what.exported ? p.contentHash : (prev?.content_hash ?? null),
     member_ids_json: read ? JSON.stringify(p.members!.ids) : (prev?.member_ids_json ?? '[]'),
     // A list taken from the page object says nothing about when it was complete: only a read of the relation counts.
-    members_read_at: p.members?.source === 'read' ? (p.members.readAt ?? null) : p.members?.source === 'page' ? null : (prev?.members_read_at ?? null),
+    members_read_at:
+      p.members?.source === 'read'
+        ? (p.members.readAt ?? null)
+        : p.members?.source === 'page'
+          ? null
+          : (prev?.members_read_at ?? null),
     page_edited_at: what.pageEditedAt,
     exported_at: what.exportedAt,
     exported_count: what.exported ? p.entries.length : (prev?.exported_count ?? 0),
@@ -410,7 +534,10 @@ function saveState(
   });
 }
 
-function report(p: Planned, what: { exportNow: boolean; writeBack: WriteBack; exportedAt: number | null; apple?: PlaylistReport['appleMusic'] }): PlaylistReport {
+function report(
+  p: Planned,
+  what: { exportNow: boolean; writeBack: WriteBack; exportedAt: number | null; apple?: PlaylistReport['appleMusic'] },
+): PlaylistReport {
   return {
     pageId: p.playlist.pageId,
     name: p.playlist.name,
@@ -420,7 +547,9 @@ function report(p: Planned, what: { exportNow: boolean; writeBack: WriteBack; ex
     tracks: p.members?.ids.length ?? 0,
     exported: p.entries.length,
     leftOut: p.leftOut,
-    moved: p.entries.filter((t) => t.movedFrom).map((t) => ({ title: displayTitle(t), from: t.movedFrom!, to: t.path })),
+    moved: p.entries
+      .filter((t) => t.movedFrom)
+      .map((t) => ({ title: displayTitle(t), from: t.movedFrom!, to: t.path })),
     changed: p.changed,
     exportedNow: what.exportNow,
     writeBack: what.writeBack,
@@ -443,21 +572,38 @@ async function removeGone(
   for (const row of previous.values()) {
     if (present.has(row.page_id)) continue;
     if (dryRun) {
-      removed.push({ pageId: row.page_id, name: row.name, filePath: row.file_path, fileRemoved: false, note: 'would be removed' });
+      removed.push({
+        pageId: row.page_id,
+        name: row.name,
+        filePath: row.file_path,
+        fileRemoved: false,
+        note: 'would be removed',
+      });
       continue;
     }
-    const file = row.file_path && !inUse.has(row.file_path) ? await removeOwnFile(row.file_path, row.file_hash) : { removed: false };
+    const file =
+      row.file_path && !inUse.has(row.file_path)
+        ? await removeOwnFile(row.file_path, row.file_hash)
+        : { removed: false };
     if (file.note) warnings.push(`"${row.name}" is no longer in Music Playlists: ${file.note}`);
     if (appleMusic && row.apple_playlist_id) {
       try {
         await appleMusic.remove(row.apple_playlist_id, deps.signal);
       } catch (error) {
-        warnings.push(`"${row.name}" is no longer in Music Playlists, but its Apple Music playlist could not be removed: ${coerceError(error).message}`);
+        warnings.push(
+          `"${row.name}" is no longer in Music Playlists, but its Apple Music playlist could not be removed: ${coerceError(error).message}`,
+        );
         continue; // kept in SQLite: tried again at the next export
       }
     }
     deps.store.playlists.deletePlaylistExport(row.page_id);
-    removed.push({ pageId: row.page_id, name: row.name, filePath: row.file_path, fileRemoved: file.removed, ...(file.note ? { note: file.note } : {}) });
+    removed.push({
+      pageId: row.page_id,
+      name: row.name,
+      filePath: row.file_path,
+      fileRemoved: file.removed,
+      ...(file.note ? { note: file.note } : {}),
+    });
   }
   return removed;
 }
@@ -472,7 +618,10 @@ async function writeRekordbox(
 ): Promise<NonNullable<ExportReport['rekordbox']>> {
   const { store, config, clock } = deps;
   const path = join(config.playlists.exportDir, REKORDBOX_FILE);
-  const collection = [...notionData.tracks.values()].map((row) => resolved.get(row.pageId)).filter((r): r is Extract<Resolved, { ok: true }> => r?.ok === true).map((r) => r.track);
+  const collection = [...notionData.tracks.values()]
+    .map((row) => resolved.get(row.pageId))
+    .filter((r): r is Extract<Resolved, { ok: true }> => r?.ok === true)
+    .map((r) => r.track);
   const ids = store.playlists.playlistTrackIds(collection.map((t) => t.pageId));
   const tracks = collection.map((t) => ({
     trackId: ids.get(t.pageId)!,

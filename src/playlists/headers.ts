@@ -61,20 +61,37 @@ async function pcmHeader(path: string): Promise<AudioHeader | undefined> {
         if (!body) return undefined;
         const channels = body.readUInt16BE(0);
         const sampleRateHz = extended(body.subarray(8, 18));
-        format = { sampleRateHz, bitRateKbps: (sampleRateHz * body.readUInt16BE(6) * channels) / 1000, frames: body.readUInt32BE(2) };
+        format = {
+          sampleRateHz,
+          bitRateKbps: (sampleRateHz * body.readUInt16BE(6) * channels) / 1000,
+          frames: body.readUInt32BE(2),
+        };
       } else if (wav && id === 'fmt ') {
         const body = await readAt(handle, offset + 8, 16);
         if (!body) return undefined;
         const sampleRateHz = body.readUInt32LE(4);
-        format = { sampleRateHz, bitRateKbps: (sampleRateHz * body.readUInt16LE(14) * body.readUInt16LE(2)) / 1000, bytesPerSecond: body.readUInt32LE(8) };
+        format = {
+          sampleRateHz,
+          bitRateKbps: (sampleRateHz * body.readUInt16LE(14) * body.readUInt16LE(2)) / 1000,
+          bytesPerSecond: body.readUInt32LE(8),
+        };
       } else if (wav && id === 'data') {
         dataBytes = length;
       }
       offset += 8 + length + (length % 2); // chunks are padded to an even length
     }
     if (!format || !(format.sampleRateHz > 0)) return undefined;
-    const durationSeconds = format.frames !== undefined ? format.frames / format.sampleRateHz : dataBytes !== undefined && format.bytesPerSecond ? dataBytes / format.bytesPerSecond : null;
-    return { sampleRateHz: Math.round(format.sampleRateHz), bitRateKbps: Math.round(format.bitRateKbps), durationSeconds };
+    const durationSeconds =
+      format.frames !== undefined
+        ? format.frames / format.sampleRateHz
+        : dataBytes !== undefined && format.bytesPerSecond
+          ? dataBytes / format.bytesPerSecond
+          : null;
+    return {
+      sampleRateHz: Math.round(format.sampleRateHz),
+      bitRateKbps: Math.round(format.bitRateKbps),
+      durationSeconds,
+    };
   } finally {
     await handle.close();
   }

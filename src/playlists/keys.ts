@@ -20,7 +20,9 @@ const LETTER: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 
 
 /** Camelot code -> key, from the wheel key.ts uses (so both directions agree). */
 const BY_CAMELOT = new Map<string, MusicalKey>(
-  (['major', 'minor'] as const).flatMap((mode) => Array.from({ length: 12 }, (_, tonic) => [camelotOf(tonic, mode), { tonic, mode }] as const)),
+  (['major', 'minor'] as const).flatMap((mode) =>
+    Array.from({ length: 12 }, (_, tonic) => [camelotOf(tonic, mode), { tonic, mode }] as const),
+  ),
 );
 
 /** Reads a key as people write it; undefined when the text is not a key (then nothing is exported for it). */

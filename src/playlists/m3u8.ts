@@ -25,7 +25,11 @@ export interface M3uOptions {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(INVISIBLE, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The path line of an entry: absolute, or relative with "/" separators; never one a player reads as a comment. */
@@ -39,7 +43,8 @@ export function renderM3u8(name: string, entries: readonly M3uEntry[], options: 
   const lines = ['#EXTM3U', `#PLAYLIST:${oneLine(name)}`];
   for (const entry of entries) {
     // -1 is "length unknown" in the format.
-    const seconds = entry.durationSeconds !== null && Number.isFinite(entry.durationSeconds) ? Math.round(entry.durationSeconds) : -1;
+    const seconds =
+      entry.durationSeconds !== null && Number.isFinite(entry.durationSeconds) ? Math.round(entry.durationSeconds) : -1;
     const artist = oneLine(entry.artist);
     const title = oneLine(entry.title);
     lines.push(`#EXTINF:${seconds},${artist ? `${artist} - ${title}` : title}`, entryPath(entry.path, options));

@@ -73,7 +73,19 @@ export function idKey(id: string): string {
 }
 
 const TRACK_FIELDS_READ: ReadonlyArray<FieldKey<'tracks'>> = [
-  'title', 'artistName', 'album', 'genre', 'downloaded', 'm4aPath', 'aiffPath', 'wavPath', 'bpm', 'key', 'camelot', 'durationSeconds', 'processedAt',
+  'title',
+  'artistName',
+  'album',
+  'genre',
+  'downloaded',
+  'm4aPath',
+  'aiffPath',
+  'wavPath',
+  'bpm',
+  'key',
+  'camelot',
+  'durationSeconds',
+  'processedAt',
 ];
 
 /** Reads every playlist and every track an export can show. */
@@ -83,38 +95,71 @@ export async function readNotionPlaylists(deps: ReadDeps): Promise<NotionPlaylis
   const membership: Membership = schema.fields.tracks ? 'playlist-relation' : 'track-relation';
   const playlists: PlaylistRow[] = [];
   const playlistProperties = [schema.fields.name!.id, ...(schema.fields.tracks ? [schema.fields.tracks.id] : [])];
-  for await (const page of deps.notion.queryPages(schema.dataSourceId, { sort: 'created_time', filterProperties: playlistProperties })) {
-    playlists.push({ pageId: page.id, name: readText(schema, page, 'name'), createdTime: page.created_time, lastEditedTime: page.last_edited_time, page });
+  for await (const page of deps.notion.queryPages(schema.dataSourceId, {
+    sort: 'created_time',
+    filterProperties: playlistProperties,
+  })) {
+    playlists.push({
+      pageId: page.id,
+      name: readText(schema, page, 'name'),
+      createdTime: page.created_time,
+      lastEditedTime: page.last_edited_time,
+      page,
+    });
   }
 
   const relation = tracksSchema.fields.playlists;
   const useSortProperty = deps.config.playlists.sortProperty !== null && tracksSchema.fields.setOrder !== undefined;
-  const fields = [...TRACK_FIELDS_READ, ...(useSortProperty ? (['setOrder'] as const) : []), ...(relation ? (['playlists'] as const) : [])];
+  const fields = [
+    ...TRACK_FIELDS_READ,
+    ...(useSortProperty ? (['setOrder'] as const) : []),
+    ...(relation ? (['playlists'] as const) : []),
+  ];
   const filterProperties = fields.map((f) => tracksSchema.fields[f]?.id).filter((id): id is string => id !== undefined);
-  const downloaded: NotionFilter = { property: tracksSchema.fields.downloaded!.name, checkbox: { equals: true } } as NotionFilter;
+  const downloaded: NotionFilter = {
+    property: tracksSchema.fields.downloaded!.name,
+    checkbox: { equals: true },
+  } as NotionFilter;
   // Rows in a playlist but not synced yet are read too: the export lists them by name as missing.
-  const filter = relation ? ({ or: [downloaded, { property: relation.name, relation: { is_not_empty: true } }] } as NotionFilter) : downloaded;
+  const filter = relation
+    ? ({ or: [downloaded, { property: relation.name, relation: { is_not_empty: true } }] } as NotionFilter)
+    : downloaded;
   const tracks = new Map<string, NotionTrack>();
-  for await (const page of deps.notion.queryPages(tracksSchema.dataSourceId, { filter, sort: 'created_time', filterProperties })) {
+  for await (const page of deps.notion.queryPages(tracksSchema.dataSourceId, {
+    filter,
+    sort: 'created_time',
+    filterProperties,
+  })) {
     // The other side of the membership is needed only without a playlist-side relation; a row in more than 25
     // playlists then costs one request.
-    const playlistIds = membership === 'track-relation' && relation ? await readRelation(deps.notion, page, relation) : [];
+    const playlistIds =
+      membership === 'track-relation' && relation ? await readRelation(deps.notion, page, relation) : [];
     tracks.set(idKey(page.id), notionTrack(tracksSchema, page, useSortProperty, playlistIds));
   }
   const fromTrackRows = new Map<string, string[]>();
   for (const track of tracks.values()) {
-    for (const id of track.playlistIds) fromTrackRows.set(idKey(id), [...(fromTrackRows.get(idKey(id)) ?? []), track.pageId]);
+    for (const id of track.playlistIds)
+      fromTrackRows.set(idKey(id), [...(fromTrackRows.get(idKey(id)) ?? []), track.pageId]);
   }
   return { playlists, tracks, membership, fromTrackRows };
 }
 
-function notionTrack(schema: ResolvedSchema<'tracks'>, page: PageResponse, useSortProperty: boolean, playlistIds: readonly string[]): NotionTrack {
+function notionTrack(
+  schema: ResolvedSchema<'tracks'>,
+  page: PageResponse,
+  useSortProperty: boolean,
+  playlistIds: readonly string[],
+): NotionTrack {
   const number = (field: FieldKey<'tracks'>): number | null => {
     const value = readField(schema, page, field);
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
   };
   const paths: Partial<Record<AudioFormat, string>> = {};
-  for (const [format, field] of [['m4a', 'm4aPath'], ['aiff', 'aiffPath'], ['wav', 'wavPath']] as const) {
+  for (const [format, field] of [
+    ['m4a', 'm4aPath'],
+    ['aiff', 'aiffPath'],
+    ['wav', 'wavPath'],
+  ] as const) {
     const path = readText(schema, page, field);
     if (path) paths[format] = path;
   }
@@ -152,7 +197,12 @@ export interface Members {
  * it: last_edited_time is floored to the minute ("rounded down to the closest minute", developers.notion.com
  * changelog, July 2021), so an edit made in the same minute as an earlier read leaves the same value behind.
  */
-export async function membersOf(deps: ReadDeps, notion: NotionPlaylists, playlist: PlaylistRow, cached: PlaylistExportRow | undefined): Promise<Members> {
+export async function membersOf(
+  deps: ReadDeps,
+  notion: NotionPlaylists,
+  playlist: PlaylistRow,
+  cached: PlaylistExportRow | undefined,
+): Promise<Members> {
   if (notion.membership === 'track-relation') {
     return { ids: notion.fromTrackRows.get(idKey(playlist.pageId)) ?? [], source: 'track-rows' };
   }

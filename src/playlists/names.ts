@@ -48,7 +48,10 @@ function* candidates(base: string): Generator<string> {
 function isCandidate(base: string, fileName: string): boolean {
   if (fileName === base) return true;
   const stem = base.slice(0, -PLAYLIST_EXTENSION.length);
-  const n = fileName.startsWith(`${stem} (`) && fileName.endsWith(`)${PLAYLIST_EXTENSION}`) ? fileName.slice(stem.length + 2, -PLAYLIST_EXTENSION.length - 1) : '';
+  const n =
+    fileName.startsWith(`${stem} (`) && fileName.endsWith(`)${PLAYLIST_EXTENSION}`)
+      ? fileName.slice(stem.length + 2, -PLAYLIST_EXTENSION.length - 1)
+      : '';
   return /^[1-9]\d*$/.test(n) && Number(n) >= 2 && Number(n) <= MAX_NUMBER;
 }
 
@@ -69,10 +72,12 @@ export function assignPlaylistNames(
   const chosen = new Map<string, { fileName: string; label: string }>();
   const bases = new Map(playlists.map((p) => [p.pageId, baseFileName(p.name, maxFileNameBytes)]));
   // Those that keep their earlier file name go first, so a new playlist never takes an existing one's file.
-  const keepers = new Set(playlists.filter((p) => {
-    const earlier = previous.get(p.pageId);
-    return earlier !== undefined && isCandidate(bases.get(p.pageId)!, earlier);
-  }));
+  const keepers = new Set(
+    playlists.filter((p) => {
+      const earlier = previous.get(p.pageId);
+      return earlier !== undefined && isCandidate(bases.get(p.pageId)!, earlier);
+    }),
+  );
   const ordered = [...keepers, ...playlists.filter((p) => !keepers.has(p))];
   for (const playlist of ordered) {
     const earlier = previous.get(playlist.pageId);
@@ -101,15 +106,25 @@ export function assignPlaylistNames(
   return result;
 }
 
-function namingNote(name: string, fileName: string, label: string, base: string, maxFileNameBytes: number): string | undefined {
+function namingNote(
+  name: string,
+  fileName: string,
+  label: string,
+  base: string,
+  maxFileNameBytes: number,
+): string | undefined {
   const reasons: string[] = [];
   const typed = name.normalize('NFC').trim();
-  if (playlistLabel(name) === UNTITLED_PLAYLIST && typed !== UNTITLED_PLAYLIST) reasons.push('the playlist has no name');
+  if (playlistLabel(name) === UNTITLED_PLAYLIST && typed !== UNTITLED_PLAYLIST)
+    reasons.push('the playlist has no name');
   else if (Buffer.byteLength(typed) > maxFileNameBytes - Buffer.byteLength(PLAYLIST_EXTENSION) - NUMBER_SUFFIX_BYTES) {
     reasons.push(`the name is longer than a file name may be (${maxFileNameBytes} bytes), so it was cut`);
-  }
-  else if (base !== `${typed}${PLAYLIST_EXTENSION}`) reasons.push('characters a file name cannot hold (/ \\ : * ? " < > |, control characters, leading dots) were replaced');
-  if (fileName !== base) reasons.push('another playlist (or a file that is not tracksync\'s) already has that file name');
+  } else if (base !== `${typed}${PLAYLIST_EXTENSION}`)
+    reasons.push(
+      'characters a file name cannot hold (/ \\ : * ? " < > |, control characters, leading dots) were replaced',
+    );
+  if (fileName !== base)
+    reasons.push("another playlist (or a file that is not tracksync's) already has that file name");
   if (label !== playlistLabel(name)) reasons.push(`another playlist has the same name, so it shows as "${label}"`);
   return reasons.length === 0 ? undefined : `exported as "${fileName}": ${reasons.join('; ')}`;
 }

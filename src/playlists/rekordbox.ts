@@ -72,13 +72,20 @@ export function fileUrl(path: string): string {
   let encoded = '';
   for (const char of path.normalize('NFC')) {
     if (KEEP.test(char)) encoded += char;
-    else for (const byte of Buffer.from(char, 'utf8')) encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    else
+      for (const byte of Buffer.from(char, 'utf8')) encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return `file://localhost${encoded.startsWith('/') ? '' : '/'}${encoded}`;
 }
 
-export function renderRekordboxXml(tracks: readonly RekordboxTrack[], playlists: readonly RekordboxPlaylist[], options: RekordboxOptions): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' }).ele('DJ_PLAYLISTS', { Version: '1.0.0' });
+export function renderRekordboxXml(
+  tracks: readonly RekordboxTrack[],
+  playlists: readonly RekordboxPlaylist[],
+  options: RekordboxOptions,
+): string {
+  const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' }).ele('DJ_PLAYLISTS', {
+    Version: '1.0.0',
+  });
   root.ele('PRODUCT', { Name: 'tracksync', Version: options.productVersion, Company: 'tracksync' });
   const collection = root.ele('COLLECTION', { Entries: String(tracks.length) });
   for (const t of tracks) {
@@ -103,7 +110,12 @@ export function renderRekordboxXml(tracks: readonly RekordboxTrack[], playlists:
   const tree = root.ele('PLAYLISTS').ele('NODE', { Type: '0', Name: 'ROOT', Count: '1' });
   const folder = tree.ele('NODE', { Type: '0', Name: options.folderName, Count: String(playlists.length) });
   for (const playlist of playlists) {
-    const node = folder.ele('NODE', { Type: '1', Name: playlist.name, KeyType: '0', Entries: String(playlist.trackIds.length) });
+    const node = folder.ele('NODE', {
+      Type: '1',
+      Name: playlist.name,
+      KeyType: '0',
+      Entries: String(playlist.trackIds.length),
+    });
     for (const id of playlist.trackIds) node.ele('TRACK', { Key: String(id) });
   }
   return `${root.end({ prettyPrint: true })}\n`;

@@ -51,7 +51,8 @@ export interface LeftOut {
   readonly detail?: string;
 }
 
-export type Resolved = { readonly ok: true; readonly track: ExportTrack } | { readonly ok: false; readonly leftOut: LeftOut };
+export type Resolved =
+  { readonly ok: true; readonly track: ExportTrack } | { readonly ok: false; readonly leftOut: LeftOut };
 
 export interface TrackDeps {
   readonly store: Store;
@@ -79,7 +80,10 @@ async function usableFile(path: string): Promise<FileFound | undefined> {
 }
 
 /** The file a playlist points at: the first existing one in the configured format order, else a copy the index knows. */
-async function findFile(deps: TrackDeps, row: NotionTrack): Promise<{ found: FileFound; movedFrom?: string } | { missing: string }> {
+async function findFile(
+  deps: TrackDeps,
+  row: NotionTrack,
+): Promise<{ found: FileFound; movedFrom?: string } | { missing: string }> {
   for (const format of deps.config.playlists.formats) {
     const path = row.paths[format];
     if (path === undefined) continue;
@@ -89,7 +93,10 @@ async function findFile(deps: TrackDeps, row: NotionTrack): Promise<{ found: Fil
   const listed = deps.config.playlists.formats.map((f) => row.paths[f]).filter((p): p is string => p !== undefined);
   // The library index (tracksync library scan, and every file tracksync placed) may know where the file is now.
   const rank = (format: string): number => deps.config.playlists.formats.indexOf(format as AudioFormat);
-  const indexed = deps.store.library.listLibraryFilesOfPage(row.pageId).filter((f) => rank(f.format) >= 0).sort((a, b) => rank(a.format) - rank(b.format));
+  const indexed = deps.store.library
+    .listLibraryFilesOfPage(row.pageId)
+    .filter((f) => rank(f.format) >= 0)
+    .sort((a, b) => rank(a.format) - rank(b.format));
   for (const file of indexed) {
     const found = await usableFile(file.path);
     if (found) return listed.length > 0 ? { found, movedFrom: listed[0]! } : { found };
@@ -125,16 +132,30 @@ interface Facts {
 async function factsOf(deps: TrackDeps, file: FileFound, fresh: FileFactsRow[]): Promise<Facts> {
   const known = deps.store.playlists.getFileFacts(file.path);
   if (known && known.size === file.size && known.mtime_ms === file.mtimeMs) {
-    return { sampleRateHz: known.sample_rate ?? 0, bitRateKbps: known.bit_rate ?? 0, durationSeconds: known.duration_seconds };
+    return {
+      sampleRateHz: known.sample_rate ?? 0,
+      bitRateKbps: known.bit_rate ?? 0,
+      durationSeconds: known.duration_seconds,
+    };
   }
   let facts: Facts = { sampleRateHz: 0, bitRateKbps: 0, durationSeconds: null };
   try {
     facts = await readAudioHeader(file.path);
   } catch (error) {
     // An unreadable header still leaves a playable entry: rekordbox reads the file itself when it imports it.
-    deps.logger.warn({ path: file.path, err: messageOf(error) }, 'could not read the header of a playlist track; its sample rate and bit rate are left at 0');
+    deps.logger.warn(
+      { path: file.path, err: messageOf(error) },
+      'could not read the header of a playlist track; its sample rate and bit rate are left at 0',
+    );
   }
-  fresh.push({ path: file.path, size: file.size, mtime_ms: file.mtimeMs, sample_rate: facts.sampleRateHz, bit_rate: facts.bitRateKbps, duration_seconds: facts.durationSeconds });
+  fresh.push({
+    path: file.path,
+    size: file.size,
+    mtime_ms: file.mtimeMs,
+    sample_rate: facts.sampleRateHz,
+    bit_rate: facts.bitRateKbps,
+    duration_seconds: facts.durationSeconds,
+  });
   return facts;
 }
 
@@ -142,12 +163,21 @@ async function factsOf(deps: TrackDeps, file: FileFound, fresh: FileFactsRow[]):
  * Resolves rows to exportable tracks. `headers`: read sample rate and bit rate (rekordbox wants them); without it the
  * header is read only for a track whose duration Notion lacks.
  */
-export async function resolveTracks(deps: TrackDeps, rows: readonly NotionTrack[], options: { headers: boolean }): Promise<Map<string, Resolved>> {
+export async function resolveTracks(
+  deps: TrackDeps,
+  rows: readonly NotionTrack[],
+  options: { headers: boolean },
+): Promise<Map<string, Resolved>> {
   const fresh: FileFactsRow[] = [];
   const resolved = await mapLimit(rows, deps.config.playlists.headerReadConcurrency, async (row): Promise<Resolved> => {
-    if (!row.downloaded) return { ok: false, leftOut: { pageId: row.pageId, title: displayTitle(row), reason: 'not synced yet' } };
+    if (!row.downloaded)
+      return { ok: false, leftOut: { pageId: row.pageId, title: displayTitle(row), reason: 'not synced yet' } };
     const file = await findFile(deps, row);
-    if ('missing' in file) return { ok: false, leftOut: { pageId: row.pageId, title: displayTitle(row), reason: 'file missing', detail: file.missing } };
+    if ('missing' in file)
+      return {
+        ok: false,
+        leftOut: { pageId: row.pageId, title: displayTitle(row), reason: 'file missing', detail: file.missing },
+      };
     const facts = options.headers || row.durationSeconds === null ? await factsOf(deps, file.found, fresh) : undefined;
     const key = parseKey(row.key) ?? parseKey(row.camelot);
     const extension = extname(file.found.path).slice(1).toLowerCase();
@@ -166,7 +196,7 @@ export async function resolveTracks(deps: TrackDeps, rows: readonly NotionTrack[
       camelot: row.camelot || camelotCode(key),
       sampleRateHz: facts?.sampleRateHz ?? 0,
       bitRateKbps: facts?.bitRateKbps ?? 0,
-      dateAdded: (row.addedAt.match(/^\d{4}-\d{2}-\d{2}/)?.[0]) ?? '',
+      dateAdded: row.addedAt.match(/^\d{4}-\d{2}-\d{2}/)?.[0] ?? '',
       ...(file.movedFrom ? { movedFrom: file.movedFrom } : {}),
     };
     return { ok: true, track };

@@ -39,7 +39,11 @@ export interface EagleServer {
   close(): Promise<void>;
 }
 
-export async function startEagleServer(options: { libraryPath: string; token?: string; port?: number }): Promise<EagleServer> {
+export async function startEagleServer(options: {
+  libraryPath: string;
+  token?: string;
+  port?: number;
+}): Promise<EagleServer> {
   const items = new Map<string, Item>();
   const roots: Folder[] = [];
   const log: string[] = [];

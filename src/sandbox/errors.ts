@@ -17,7 +17,11 @@ export class NotionApiError extends Error {
 
 export const validation = (message: string): NotionApiError => new NotionApiError(400, 'validation_error', message);
 export const notFound = (kind: string, id: string): NotionApiError =>
-  new NotionApiError(404, 'object_not_found', `Could not find ${kind} with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`);
+  new NotionApiError(
+    404,
+    'object_not_found',
+    `Could not find ${kind} with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
+  );
 
 /**
  * A Free workspace with more than one member past its 1,000-block limit and the three-day grace period: "requests that
@@ -26,4 +30,8 @@ export const notFound = (kind: string, id: string): NotionApiError =>
  * condition by the words "block limit" in the message of any 4xx on a request that creates blocks (gateway.ts).
  */
 export const blockLimitReached = (): NotionApiError =>
-  new NotionApiError(403, 'restricted_resource', 'This workspace has reached its block limit. Upgrade the workspace\'s plan to add more content.');
+  new NotionApiError(
+    403,
+    'restricted_resource',
+    "This workspace has reached its block limit. Upgrade the workspace's plan to add more content.",
+  );

@@ -7,7 +7,8 @@ const UNDASHED = /^[0-9a-f]{32}$/;
 export function normaliseId(value: string): string | undefined {
   const lower = value.trim().toLowerCase();
   if (DASHED.test(lower)) return lower;
-  if (UNDASHED.test(lower)) return `${lower.slice(0, 8)}-${lower.slice(8, 12)}-${lower.slice(12, 16)}-${lower.slice(16, 20)}-${lower.slice(20)}`;
+  if (UNDASHED.test(lower))
+    return `${lower.slice(0, 8)}-${lower.slice(8, 12)}-${lower.slice(12, 16)}-${lower.slice(16, 20)}-${lower.slice(20)}`;
   return undefined;
 }
 

@@ -84,7 +84,9 @@ export async function startMediaServer(options: { dir: string; port?: number }):
     const searched = url.pathname.match(/^\/(youtube|soundcloud)\/search\.rss$/)?.[1];
     if (searched) {
       const query = (url.searchParams.get('q') ?? '').toLowerCase();
-      const entries = catalogue.filter((c) => c.platform === searched && c.words.every((w) => query.includes(w))).flatMap((c) => c.entries);
+      const entries = catalogue
+        .filter((c) => c.platform === searched && c.words.every((w) => query.includes(w)))
+        .flatMap((c) => c.entries);
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
       res.end(rss(query, entries));
       return;
@@ -96,7 +98,13 @@ export async function startMediaServer(options: { dir: string; port?: number }):
         res.end('File not found');
         return;
       }
-      const type = file.endsWith('.mp3') ? 'audio/mpeg' : file.endsWith('.wav') ? 'audio/wav' : file.endsWith('.flac') ? 'audio/flac' : 'application/octet-stream';
+      const type = file.endsWith('.mp3')
+        ? 'audio/mpeg'
+        : file.endsWith('.wav')
+          ? 'audio/wav'
+          : file.endsWith('.flac')
+            ? 'audio/flac'
+            : 'application/octet-stream';
       res.writeHead(200, { 'content-type': type, 'content-length': String(statSync(file).size) });
       if (req.method === 'HEAD') {
         res.end();
@@ -154,7 +162,11 @@ async function endless(bytes: Buffer, res: ServerResponse, count: (n: number) =>
   res.on('error', () => undefined);
   while (!res.destroyed && !res.writableEnded) {
     count(bytes.length);
-    if (!res.write(bytes)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    if (!res.write(bytes))
+      await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
   }
 }
 
@@ -168,11 +180,15 @@ async function slowly(stream: NodeJS.ReadableStream, res: ServerResponse): Promi
   res.end();
 }
 
-const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function rss(query: string, entries: readonly SearchEntry[]): string {
   const items = entries
-    .map((e) => `<item><title>${escapeXml(e.title)}</title><itunes:duration>${Math.round(e.durationSeconds)}</itunes:duration><enclosure url="${escapeXml(e.url)}" type="audio/mpeg"/></item>`)
+    .map(
+      (e) =>
+        `<item><title>${escapeXml(e.title)}</title><itunes:duration>${Math.round(e.durationSeconds)}</itunes:duration><enclosure url="${escapeXml(e.url)}" type="audio/mpeg"/></item>`,
+    )
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>search: ${escapeXml(query)}</title>${items}</channel></rss>`;
 }

@@ -32,7 +32,18 @@ export const USER_DATABASE_IDS = {
   agents: '257e7361-6c27-802a-93dd-cb88d1c4607b',
 } as const;
 
-export const TASK_STATUS_OPTIONS = ['Archived', 'Completed', 'Ready', 'Draft', 'Planning', 'Ready To Publish', 'In Progress', 'Review', 'Blocked', 'Failed'];
+export const TASK_STATUS_OPTIONS = [
+  'Archived',
+  'Completed',
+  'Ready',
+  'Draft',
+  'Planning',
+  'Ready To Publish',
+  'In Progress',
+  'Review',
+  'Blocked',
+  'Failed',
+];
 
 export const AUDIO_PROCESSING_OPTIONS = [
   'Audio Analysis Complete',
@@ -75,7 +86,10 @@ export function seedWorkspace(workspace: Workspace, options: { seed: boolean; sa
     workspace.createDatabase({ id: ids[key].databaseId, dataSourceId: ids[key].dataSourceId, title, properties });
   };
 
-  create('agents', 'Agents', [{ name: 'Name', type: 'title' }, { name: 'Agent Type', type: 'select', options: ['MM1', 'MM2'] }]);
+  create('agents', 'Agents', [
+    { name: 'Name', type: 'title' },
+    { name: 'Agent Type', type: 'select', options: ['MM1', 'MM2'] },
+  ]);
   create('artists', 'Music Artists', [
     { name: 'Name', type: 'title' },
     { name: 'Source', type: 'select', options: ['SoundCloud', 'Spotify', 'YouTube'] },
@@ -171,7 +185,10 @@ export function seedWorkspace(workspace: Workspace, options: { seed: boolean; sa
   ]);
 
   const agent = (name: string): string =>
-    workspace.createPage({ parent: { data_source_id: ids.agents.dataSourceId }, properties: { Name: { title: [{ text: { content: name } }] } } }).id;
+    workspace.createPage({
+      parent: { data_source_id: ids.agents.dataSourceId },
+      properties: { Name: { title: [{ text: { content: name } }] } },
+    }).id;
   agent('Cursor MM1 Agent');
   agent('Claude MM1 Agent');
   ids.tracksyncAgentPageId = agent('tracksync');
@@ -180,17 +197,33 @@ export function seedWorkspace(workspace: Workspace, options: { seed: boolean; sa
   return ids;
 }
 
-const text = (content: string): { rich_text: Array<{ text: { content: string } }> } => ({ rich_text: [{ text: { content } }] });
-const title = (content: string): { title: Array<{ text: { content: string } }> } => ({ title: [{ text: { content } }] });
+const text = (content: string): { rich_text: Array<{ text: { content: string } }> } => ({
+  rich_text: [{ text: { content } }],
+});
+const title = (content: string): { title: Array<{ text: { content: string } }> } => ({
+  title: [{ text: { content } }],
+});
 
 /** A handful of rows like the user's: one per source kind, one already done, and tasks tracksync must and must not take. */
 function seedSampleRows(workspace: Workspace, ids: SeededIds): void {
   const track = (properties: Record<string, unknown>): void => {
     workspace.createPage({ parent: { data_source_id: ids.tracks.dataSourceId }, properties });
   };
-  track({ Title: title('Midnight City'), 'Artist Name': text('M83'), 'SoundCloud URL': { url: 'https://soundcloud.com/m83/midnight-city' } });
-  track({ Title: title('Strobe'), 'Artist Name': text('deadmau5'), 'YouTube URL': { url: 'https://www.youtube.com/watch?v=tKi9Z-f6qX4' } });
-  track({ Title: title('Innerbloom'), 'Artist Name': text('RÜFÜS DU SOL'), 'Spotify ID': text('2Ax2GLLEOWzCuSMb0bMBrj') });
+  track({
+    Title: title('Midnight City'),
+    'Artist Name': text('M83'),
+    'SoundCloud URL': { url: 'https://soundcloud.com/m83/midnight-city' },
+  });
+  track({
+    Title: title('Strobe'),
+    'Artist Name': text('deadmau5'),
+    'YouTube URL': { url: 'https://www.youtube.com/watch?v=tKi9Z-f6qX4' },
+  });
+  track({
+    Title: title('Innerbloom'),
+    'Artist Name': text('RÜFÜS DU SOL'),
+    'Spotify ID': text('2Ax2GLLEOWzCuSMb0bMBrj'),
+  });
   track({
     Title: title('Opus'),
     'Artist Name': text('Eric Prydz'),
@@ -202,6 +235,14 @@ function seedSampleRows(workspace: Workspace, ids: SeededIds): void {
   const task = (properties: Record<string, unknown>): void => {
     workspace.createPage({ parent: { data_source_id: ids.tasks.dataSourceId }, properties });
   };
-  task({ 'Task Name': title('Music Track Sync'), Status: { status: { name: 'Draft' } }, Description: text('https://soundcloud.com/fred-again/delilah') });
-  task({ 'Task Name': title('DriveSheetsSync: fix header row'), Status: { status: { name: 'Ready' } }, Priority: { select: { name: 'High' } } });
+  task({
+    'Task Name': title('Music Track Sync'),
+    Status: { status: { name: 'Draft' } },
+    Description: text('https://soundcloud.com/fred-again/delilah'),
+  });
+  task({
+    'Task Name': title('DriveSheetsSync: fix header row'),
+    Status: { status: { name: 'Ready' } },
+    Priority: { select: { name: 'High' } },
+  });
 }

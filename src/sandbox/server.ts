@@ -86,7 +86,9 @@ export interface Sandbox {
   /** Moves the sandbox's clock forward (timestamps are floored to the minute, so tests cross minutes this way). */
   advanceClock(ms: number): void;
   /** Subscribes a webhook receiver: sends the verification handshake, then signed page events. */
-  subscribeWebhook(options: WebhookSubscriptionOptions): Promise<{ subscriptionId: string; verificationToken: string; handshakeStatus: number | 'error' }>;
+  subscribeWebhook(
+    options: WebhookSubscriptionOptions,
+  ): Promise<{ subscriptionId: string; verificationToken: string; handshakeStatus: number | 'error' }>;
   /** Changes a subscription's delivery delay for the events that follow. */
   setWebhookDelay(subscriptionId: string, aggregationDelayMs: number): void;
   webhookDeliveries(): WebhookDelivery[];
@@ -100,21 +102,36 @@ const MAX_LOG_ENTRIES = 100_000;
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   let clockOffsetMs = 0;
   const now = (): number => Date.now() + clockOffsetMs;
-  const workspace = new Workspace({ now, filterMode: options.filterMode ?? 'strict', ...(options.queryRowCap ? { queryRowCap: options.queryRowCap } : {}) });
+  const workspace = new Workspace({
+    now,
+    filterMode: options.filterMode ?? 'strict',
+    ...(options.queryRowCap ? { queryRowCap: options.queryRowCap } : {}),
+  });
   const ids = seedWorkspace(workspace, { seed: options.seed ?? true, sampleRows: options.sampleRows ?? true });
   const token = options.token ?? SANDBOX_TOKEN;
   const random = mulberry32(options.randomSeed ?? 42);
   let faults: Array<FaultRule & { fired: number }> = [];
   const log: RequestLogEntry[] = [];
   let seq = 0;
-  const limiter = options.rateLimit ? new WindowLimiter(options.rateLimit.requestsPerSecond, options.rateLimit.burst) : undefined;
+  const limiter = options.rateLimit
+    ? new WindowLimiter(options.rateLimit.requestsPerSecond, options.rateLimit.burst)
+    : undefined;
   const webhooks = new WebhookSender(workspace);
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const [path, query] = (req.url ?? '/').split('?');
     const version = req.headers['notion-version'];
-    const entry: RequestLogEntry = { seq: ++seq, at: started, method: req.method ?? 'GET', path: path!, status: 0, durationMs: 0, query: query ?? '', notionVersion: typeof version === 'string' ? version : '' };
+    const entry: RequestLogEntry = {
+      seq: ++seq,
+      at: started,
+      method: req.method ?? 'GET',
+      path: path!,
+      status: 0,
+      durationMs: 0,
+      query: query ?? '',
+      notionVersion: typeof version === 'string' ? version : '',
+    };
     res.on('finish', () => {
       entry.status = res.statusCode;
       entry.durationMs = Date.now() - started;
@@ -124,7 +141,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (log.length > MAX_LOG_ENTRIES) log.splice(0, log.length - MAX_LOG_ENTRIES);
     }
     handle(req, res, entry).catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, error instanceof NotionApiError ? error : new NotionApiError(500, 'internal_server_error', String(error)));
+      if (!res.headersSent)
+        sendError(
+          res,
+          error instanceof NotionApiError ? error : new NotionApiError(500, 'internal_server_error', String(error)),
+        );
     });
   });
 
@@ -136,9 +157,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!url.pathname.startsWith('/v1/')) throw new NotionApiError(400, 'invalid_request_url', 'Invalid request URL.');
     const authorization = req.headers.authorization ?? '';
     if (authorization !== `Bearer ${token}`) throw new NotionApiError(401, 'unauthorized', 'API token is invalid.');
-    if (!req.headers['notion-version']) throw new NotionApiError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.');
+    if (!req.headers['notion-version'])
+      throw new NotionApiError(
+        400,
+        'missing_version',
+        'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
+      );
     if (req.headers['notion-version'] !== EMULATED_NOTION_VERSION) {
-      throw new NotionApiError(400, 'validation_error', `The local Notion emulates Notion-Version ${EMULATED_NOTION_VERSION} only; the client sent ${String(req.headers['notion-version'])}.`);
+      throw new NotionApiError(
+        400,
+        'validation_error',
+        `The local Notion emulates Notion-Version ${EMULATED_NOTION_VERSION} only; the client sent ${String(req.headers['notion-version'])}.`,
+      );
     }
     const body = await readJson(req);
     const path = url.pathname.slice(3);
@@ -155,7 +185,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // 429 rate_limited with Retry-After (integer seconds) and additional_data.rate_limit_reason: /reference/request-limits.
     if (limiter && !limiter.take(Date.now())) {
       entry.fault = 'rate limit';
-      return sendError(res, new NotionApiError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', { rate_limit_reason: 'connection_rate_limit' }), { 'retry-after': '1' });
+      return sendError(
+        res,
+        new NotionApiError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.', {
+          rate_limit_reason: 'connection_rate_limit',
+        }),
+        { 'retry-after': '1' },
+      );
     }
     workspace.actor = 'bot'; // changes made through the API are the integration's (webhook `authors`)
     let result: unknown;
@@ -173,55 +209,105 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const parts = path.split('/').filter(Boolean);
     const [collection, id, sub, subId] = parts;
     const filterProperties = query.getAll('filter_properties');
-    if (collection === 'databases' && id && parts.length === 2 && method === 'GET') return workspace.retrieveDatabase(id);
+    if (collection === 'databases' && id && parts.length === 2 && method === 'GET')
+      return workspace.retrieveDatabase(id);
     // The database query endpoint is documented for versions up to 2022-06-28 only; 2025-09-03 queries data sources
     // (upgrade-guide-2025-09-03). The exact answer of the real API here was not verified.
     if (collection === 'databases' && sub === 'query') {
-      throw new NotionApiError(400, 'invalid_request_url', 'Invalid request URL: databases/{id}/query is not available in Notion-Version 2025-09-03; query the data source.');
+      throw new NotionApiError(
+        400,
+        'invalid_request_url',
+        'Invalid request URL: databases/{id}/query is not available in Notion-Version 2025-09-03; query the data source.',
+      );
     }
-    if (collection === 'data_sources' && id && parts.length === 2 && method === 'GET') return workspace.retrieveDataSource(id);
-    if (collection === 'data_sources' && id && sub === 'query' && method === 'POST') return workspace.queryDataSource(id, body, filterProperties);
+    if (collection === 'data_sources' && id && parts.length === 2 && method === 'GET')
+      return workspace.retrieveDataSource(id);
+    if (collection === 'data_sources' && id && sub === 'query' && method === 'POST')
+      return workspace.queryDataSource(id, body, filterProperties);
     if (collection === 'pages' && parts.length === 1 && method === 'POST') return workspace.createPage(body);
-    if (collection === 'pages' && id && parts.length === 2 && method === 'GET') return workspace.retrievePage(id, filterProperties);
+    if (collection === 'pages' && id && parts.length === 2 && method === 'GET')
+      return workspace.retrievePage(id, filterProperties);
     if (collection === 'pages' && id && parts.length === 2 && method === 'PATCH') return workspace.updatePage(id, body);
     if (collection === 'pages' && id && sub === 'properties' && subId && parts.length === 4 && method === 'GET') {
-      return workspace.retrievePageProperty(id, subId, query.get('start_cursor') ?? undefined, Number(query.get('page_size') ?? 100), sandbox.url);
+      return workspace.retrievePageProperty(
+        id,
+        subId,
+        query.get('start_cursor') ?? undefined,
+        Number(query.get('page_size') ?? 100),
+        sandbox.url,
+      );
     }
-    if (collection === 'blocks' && id && sub === 'children' && subId === undefined && method === 'PATCH') return workspace.appendBlockChildren(id, body);
+    if (collection === 'blocks' && id && sub === 'children' && subId === undefined && method === 'PATCH')
+      return workspace.appendBlockChildren(id, body);
     if (collection === 'blocks' && id && sub === 'children' && subId === undefined && method === 'GET') {
-      return workspace.listBlockChildren(id, query.get('start_cursor') ?? undefined, Number(query.get('page_size') ?? 100));
+      return workspace.listBlockChildren(
+        id,
+        query.get('start_cursor') ?? undefined,
+        Number(query.get('page_size') ?? 100),
+      );
     }
     if (collection === 'comments' && parts.length === 1 && method === 'POST') return workspace.createComment(body);
     if (collection === 'users' && id === 'me' && method === 'GET') return workspace.me();
-    throw new NotionApiError(400, 'invalid_request_url', `Invalid request URL: ${method} /v1${path} is not an endpoint.`);
+    throw new NotionApiError(
+      400,
+      'invalid_request_url',
+      `Invalid request URL: ${method} /v1${path} is not an endpoint.`,
+    );
   }
 
   async function admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const what = url.pathname.slice('/__sandbox/'.length);
     const body = await readJson(req);
     if (what === 'info') return sendJson(res, 200, { url: sandbox.url, ids, env: sandbox.env() });
-    if (what === 'requests' && req.method === 'GET') return sendJson(res, 200, sandbox.requests(Number(url.searchParams.get('since') ?? 0)));
-    if (what === 'requests' && req.method === 'DELETE') return sendJson(res, 200, (sandbox.clearRequests(), { ok: true }));
-    if (what === 'faults' && req.method === 'PUT') return sendJson(res, 200, (sandbox.setFaults((body.rules as FaultRule[]) ?? []), { ok: true }));
+    if (what === 'requests' && req.method === 'GET')
+      return sendJson(res, 200, sandbox.requests(Number(url.searchParams.get('since') ?? 0)));
+    if (what === 'requests' && req.method === 'DELETE')
+      return sendJson(res, 200, (sandbox.clearRequests(), { ok: true }));
+    if (what === 'faults' && req.method === 'PUT')
+      return sendJson(res, 200, (sandbox.setFaults((body.rules as FaultRule[]) ?? []), { ok: true }));
     if (what === 'faults' && req.method === 'DELETE') return sendJson(res, 200, (sandbox.setFaults([]), { ok: true }));
-    if (what === 'visibility' && req.method === 'POST') return sendJson(res, 200, (workspace.setQueryVisibilityDelay(Number(body.queryVisibilityDelayMs ?? 0)), { ok: true }));
-    if (what === 'block-limit' && req.method === 'POST') return sendJson(res, 200, (workspace.setBlockLimitReached(body.reached === true), { ok: true }));
-    if (what === 'sharing' && req.method === 'POST') return sendJson(res, 200, (workspace.setShared(String(body.databaseId), body.shared === true), { ok: true }));
-    if (what === 'clock' && req.method === 'POST') return sendJson(res, 200, (sandbox.advanceClock(Number(body.advanceMs ?? 0)), { now: new Date(now()).toISOString() }));
+    if (what === 'visibility' && req.method === 'POST')
+      return sendJson(
+        res,
+        200,
+        (workspace.setQueryVisibilityDelay(Number(body.queryVisibilityDelayMs ?? 0)), { ok: true }),
+      );
+    if (what === 'block-limit' && req.method === 'POST')
+      return sendJson(res, 200, (workspace.setBlockLimitReached(body.reached === true), { ok: true }));
+    if (what === 'sharing' && req.method === 'POST')
+      return sendJson(res, 200, (workspace.setShared(String(body.databaseId), body.shared === true), { ok: true }));
+    if (what === 'clock' && req.method === 'POST')
+      return sendJson(
+        res,
+        200,
+        (sandbox.advanceClock(Number(body.advanceMs ?? 0)), { now: new Date(now()).toISOString() }),
+      );
     if (what === 'schema' && req.method === 'POST') {
       const dataSourceId = String(body.dataSourceId);
       if (body.action === 'rename') workspace.renameProperty(dataSourceId, String(body.from), String(body.to));
       else if (body.action === 'remove') workspace.removeProperty(dataSourceId, String(body.name));
-      else if (body.action === 'retype') workspace.changePropertyType(dataSourceId, String(body.name), String(body.type));
-      else if (body.action === 'add') workspace.addProperty(dataSourceId, { name: String(body.name), type: String(body.type), ...(Array.isArray(body.options) ? { options: body.options as string[] } : {}) });
+      else if (body.action === 'retype')
+        workspace.changePropertyType(dataSourceId, String(body.name), String(body.type));
+      else if (body.action === 'add')
+        workspace.addProperty(dataSourceId, {
+          name: String(body.name),
+          type: String(body.type),
+          ...(Array.isArray(body.options) ? { options: body.options as string[] } : {}),
+        });
       else throw new NotionApiError(400, 'validation_error', 'action should be rename, remove, retype or add');
       return sendJson(res, 200, { ok: true });
     }
-    if (what.startsWith('pages/')) return sendJson(res, 200, workspace.allPages(what.slice('pages/'.length), url.searchParams.get('trashed') === 'true'));
+    if (what.startsWith('pages/'))
+      return sendJson(
+        res,
+        200,
+        workspace.allPages(what.slice('pages/'.length), url.searchParams.get('trashed') === 'true'),
+      );
     if (what.startsWith('blocks/')) return sendJson(res, 200, workspace.allBlocks(what.slice('blocks/'.length)));
     if (what === 'comments') return sendJson(res, 200, workspace.comments());
     if (what === 'webhooks' && req.method === 'POST') {
-      if (typeof body.url !== 'string') throw new NotionApiError(400, 'validation_error', 'body.url should be the receiver URL');
+      if (typeof body.url !== 'string')
+        throw new NotionApiError(400, 'validation_error', 'body.url should be the receiver URL');
       return sendJson(res, 200, await sandbox.subscribeWebhook(body as unknown as WebhookSubscriptionOptions));
     }
     if (what === 'webhooks/deliveries' && req.method === 'GET') return sendJson(res, 200, sandbox.webhookDeliveries());
@@ -272,7 +358,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clockOffsetMs += ms;
     },
     subscribeWebhook: (subscription) => webhooks.subscribe(subscription),
-    setWebhookDelay: (subscriptionId, aggregationDelayMs) => webhooks.setAggregationDelay(subscriptionId, aggregationDelayMs),
+    setWebhookDelay: (subscriptionId, aggregationDelayMs) =>
+      webhooks.setAggregationDelay(subscriptionId, aggregationDelayMs),
     webhookDeliveries: () => webhooks.deliveries(),
     close: async () => {
       await webhooks.close();
@@ -286,7 +373,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 function describe(rule: FaultRule): string {
-  return [rule.status ? `status ${rule.status}${rule.afterWrite ? ' after the write' : ''}` : '', rule.delayMs ? `delay ${rule.delayMs} ms` : '', rule.delayResponseMs ? `late answer ${rule.delayResponseMs} ms` : '', rule.drop ? 'drop' : '']
+  return [
+    rule.status ? `status ${rule.status}${rule.afterWrite ? ' after the write' : ''}` : '',
+    rule.delayMs ? `delay ${rule.delayMs} ms` : '',
+    rule.delayResponseMs ? `late answer ${rule.delayResponseMs} ms` : '',
+    rule.drop ? 'drop' : '',
+  ]
     .filter(Boolean)
     .join(', ');
 }
@@ -296,7 +388,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new NotionApiError(413, 'validation_error', `Request body too large (over ${MAX_BODY_BYTES} bytes).`);
+    if (size > MAX_BODY_BYTES)
+      throw new NotionApiError(413, 'validation_error', `Request body too large (over ${MAX_BODY_BYTES} bytes).`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
@@ -311,7 +404,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-notion-request-id': randomUUID(), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-notion-request-id': randomUUID(),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -319,7 +416,14 @@ function sendError(res: ServerResponse, error: NotionApiError, headers: Record<s
   sendJson(
     res,
     error.status,
-    { object: 'error', status: error.status, code: error.code, message: error.message, request_id: randomUUID(), ...(error.additionalData ? { additional_data: error.additionalData } : {}) },
+    {
+      object: 'error',
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      request_id: randomUUID(),
+      ...(error.additionalData ? { additional_data: error.additionalData } : {}),
+    },
     headers,
   );
 }
@@ -342,11 +446,14 @@ function sendFault(res: ServerResponse, rule: FaultRule): void {
   if (status === 502) {
     // Cloudflare answers a bad gateway with an HTML page: the SDK raises UnknownHTTPResponseError for it.
     res.writeHead(502, { 'content-type': 'text/html' });
-    res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>');
+    res.end(
+      '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>',
+    );
     return;
   }
   const code = FAULT_CODES[status] ?? 'internal_server_error';
-  const headers: Record<string, string> = status === 429 || status === 529 ? { 'retry-after': String(rule.retryAfterSeconds ?? 1) } : {};
+  const headers: Record<string, string> =
+    status === 429 || status === 529 ? { 'retry-after': String(rule.retryAfterSeconds ?? 1) } : {};
   const message =
     status === 409
       ? 'Conflict occurred while saving. Please try again.'
@@ -357,7 +464,16 @@ function sendFault(res: ServerResponse, rule: FaultRule): void {
           : status === 404
             ? 'Could not find data source. Make sure the relevant pages and databases are shared with your integration.'
             : `Injected fault: ${status}`;
-  sendError(res, new NotionApiError(status, code, message, status === 429 ? { rate_limit_reason: 'connection_rate_limit' } : undefined), headers);
+  sendError(
+    res,
+    new NotionApiError(
+      status,
+      code,
+      message,
+      status === 429 ? { rate_limit_reason: 'connection_rate_limit' } : undefined,
+    ),
+    headers,
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

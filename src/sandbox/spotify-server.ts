@@ -93,7 +93,8 @@ const SEARCH_DEFAULT_LIMIT = 5;
 const PAGE_MAX_LIMIT = 50;
 const PAGE_DEFAULT_LIMIT = 20;
 /** The wordings observed on the real service (see the header). */
-const NO_PREMIUM = 'Active premium subscription required for the owner of the app. When the subscription status changes, it can take a few hours before requests are allowed again.';
+const NO_PREMIUM =
+  'Active premium subscription required for the owner of the app. When the subscription status changes, it can take a few hours before requests are allowed again.';
 const NOT_ALLOWED = 'User not registered in the Developer Dashboard';
 
 /** A 64x64 single-colour PNG, built by hand (zlib is all a PNG needs). */
@@ -123,7 +124,12 @@ export function solidPng(r: number, g: number, b: number, size = 64): Buffer {
   ihdr.writeUInt8(2, 9); // RGB
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())]);
   const raw = Buffer.concat(Array.from({ length: size }, () => row));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export async function startSpotifyServer(options: { port?: number; strict?: boolean } = {}): Promise<SpotifyServer> {
@@ -149,7 +155,8 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
-  const fail = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void => send(res, status, { error: { status, message } }, headers);
+  const fail = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void =>
+    send(res, status, { error: { status, message } }, headers);
 
   // Removed fields are simply absent ([feb] "Changes to fields"); external_ids stays ([mar]).
   const trackJson = (t: LocalTrack): Record<string, unknown> => ({
@@ -181,10 +188,28 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
     type: 'track',
     uri: `spotify:track:${t.id}`,
   });
-  const artistJson = (a: { id: string; name: string }) => ({ external_urls: { spotify: `https://open.spotify.com/artist/${a.id}` }, href: `${base}/v1/artists/${a.id}`, id: a.id, name: a.name, type: 'artist', uri: `spotify:artist:${a.id}` });
-  const userJson = (id: string) => ({ display_name: id, external_urls: { spotify: `https://open.spotify.com/user/${id}` }, id, type: 'user', uri: `spotify:user:${id}` });
+  const artistJson = (a: { id: string; name: string }) => ({
+    external_urls: { spotify: `https://open.spotify.com/artist/${a.id}` },
+    href: `${base}/v1/artists/${a.id}`,
+    id: a.id,
+    name: a.name,
+    type: 'artist',
+    uri: `spotify:artist:${a.id}`,
+  });
+  const userJson = (id: string) => ({
+    display_name: id,
+    external_urls: { spotify: `https://open.spotify.com/user/${id}` },
+    id,
+    type: 'user',
+    uri: `spotify:user:${id}`,
+  });
   /** A paging object; undefined when `limit` is out of range (the caller answers 400 "Invalid limit"). */
-  const page = (url: URL, items: unknown[], path: string, limits: { max: number; byDefault: number }): Record<string, unknown> | undefined => {
+  const page = (
+    url: URL,
+    items: unknown[],
+    path: string,
+    limits: { max: number; byDefault: number },
+  ): Record<string, unknown> | undefined => {
     const limit = Number(url.searchParams.get('limit') ?? limits.byDefault);
     if (!Number.isInteger(limit) || limit < 1 || limit > limits.max) return undefined;
     const offset = Number(url.searchParams.get('offset') ?? 0);
@@ -196,18 +221,36 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
   /** The first 100 entries, as a playlist object embeds them. */
   const firstPage = (items: unknown[], path: string): Record<string, unknown> => {
     const next = items.length > 100 ? `${base}${path}?offset=100&limit=100` : null;
-    return { href: `${base}${path}`, items: items.slice(0, 100), limit: 100, next, offset: 0, previous: null, total: items.length };
+    return {
+      href: `${base}${path}`,
+      items: items.slice(0, 100),
+      limit: 100,
+      next,
+      offset: 0,
+      previous: null,
+      total: items.length,
+    };
   };
   /** Playlist entries carry `item` ([guide]); lenient mode also sends the deprecated `track` (python-spotify#774). */
   const entryJson = (playlist: { owner: string }, id: string): Record<string, unknown> => {
     const item = trackJson(tracks.get(id)!);
-    return { added_at: '2026-03-10T12:00:00Z', added_by: userJson(playlist.owner), is_local: false, item, ...(strict ? {} : { track: item }) };
+    return {
+      added_at: '2026-03-10T12:00:00Z',
+      added_by: userJson(playlist.owner),
+      is_local: false,
+      item,
+      ...(strict ? {} : { track: item }),
+    };
   };
   /** `fields=name,owner(id)`: the top-level fields named (what tracksync asks for; nested selections not modelled). */
   const selectFields = (url: URL, body: Record<string, unknown>): Record<string, unknown> => {
     const fields = url.searchParams.get('fields');
     if (!fields) return body;
-    const names = fields.replace(/\([^)]*\)/g, '').split(',').map((f) => f.trim()).filter(Boolean);
+    const names = fields
+      .replace(/\([^)]*\)/g, '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     return Object.fromEntries(Object.entries(body).filter(([k]) => names.includes(k)));
   };
 
@@ -224,15 +267,23 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
       if (url.pathname === '/api/token' && req.method === 'POST') {
         const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
         const form = new URLSearchParams(await body(req));
-        if (auth !== `${clientId}:${clientSecret}`) return send(res, 400, { error: 'invalid_client', error_description: 'Invalid client' });
+        if (auth !== `${clientId}:${clientSecret}`)
+          return send(res, 400, { error: 'invalid_client', error_description: 'Invalid client' });
         const grant = form.get('grant_type');
-        if (grant === 'refresh_token' && form.get('refresh_token') !== refreshToken) return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid refresh token' });
-        if (grant !== 'refresh_token' && grant !== 'client_credentials') return send(res, 400, { error: 'unsupported_grant_type' });
+        if (grant === 'refresh_token' && form.get('refresh_token') !== refreshToken)
+          return send(res, 400, { error: 'invalid_grant', error_description: 'Invalid refresh token' });
+        if (grant !== 'refresh_token' && grant !== 'client_credentials')
+          return send(res, 400, { error: 'unsupported_grant_type' });
         // Strict: the accounts service refuses too (the status it uses is not documented; 400 like its other refusals).
         if (strict && !ownerPremium) return send(res, 400, { error: 'invalid_request', error_description: NO_PREMIUM });
         const token = randomUUID();
         tokens.set(token, { expiresAt: Date.now() + tokenLifetimeSeconds * 1000, user: grant === 'refresh_token' });
-        return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: tokenLifetimeSeconds, scope: grant === 'refresh_token' ? 'user-library-read playlist-read-private playlist-read-collaborative' : '' });
+        return send(res, 200, {
+          access_token: token,
+          token_type: 'Bearer',
+          expires_in: tokenLifetimeSeconds,
+          scope: grant === 'refresh_token' ? 'user-library-read playlist-read-private playlist-read-collaborative' : '',
+        });
       }
       if (url.pathname.startsWith('/images/')) {
         res.writeHead(200, { 'content-type': 'image/png' });
@@ -254,13 +305,27 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
       const parts = url.pathname.split('/').filter(Boolean).slice(1);
       if (parts[0] === 'tracks' && parts[1]) {
         const track = tracks.get(parts[1]);
-        return track ? send(res, 200, trackJson(track)) : /^[A-Za-z0-9]{22}$/.test(parts[1]) ? fail(res, 404, 'Non existing id') : fail(res, 400, 'Invalid base62 id');
+        return track
+          ? send(res, 200, trackJson(track))
+          : /^[A-Za-z0-9]{22}$/.test(parts[1])
+            ? fail(res, 404, 'Non existing id')
+            : fail(res, 400, 'Invalid base62 id');
       }
       if (parts[0] === 'search') {
-        const words = (url.searchParams.get('q') ?? '').toLowerCase().split(/\s+/).filter((w) => w && !w.includes(':'));
+        const words = (url.searchParams.get('q') ?? '')
+          .toLowerCase()
+          .split(/\s+/)
+          .filter((w) => w && !w.includes(':'));
         const isrc = (url.searchParams.get('q') ?? '').match(/isrc:(\S+)/i)?.[1];
-        const hits = [...tracks.values()].filter((t) => (isrc ? t.isrc === isrc : words.every((w) => `${t.name} ${t.artists.map((a) => a.name).join(' ')}`.toLowerCase().includes(w))));
-        const found = page(url, hits.map(trackJson), '/v1/search', { max: SEARCH_MAX_LIMIT, byDefault: SEARCH_DEFAULT_LIMIT });
+        const hits = [...tracks.values()].filter((t) =>
+          isrc
+            ? t.isrc === isrc
+            : words.every((w) => `${t.name} ${t.artists.map((a) => a.name).join(' ')}`.toLowerCase().includes(w)),
+        );
+        const found = page(url, hits.map(trackJson), '/v1/search', {
+          max: SEARCH_MAX_LIMIT,
+          byDefault: SEARCH_DEFAULT_LIMIT,
+        });
         return found ? send(res, 200, { tracks: found }) : fail(res, 400, 'Invalid limit');
       }
       if (parts[0] === 'me' && parts[1] === 'tracks') {
@@ -309,7 +374,8 @@ export async function startSpotifyServer(options: { port?: number; strict?: bool
     userId,
     addTrack: (track) => tracks.set(track.id, track),
     like: (id) => likes.push({ id, addedAt: new Date().toISOString() }),
-    addPlaylist: (id, name, trackIds, more = {}) => playlists.set(id, { name, trackIds, owner: more.owner ?? userId, collaborators: more.collaborators ?? [] }),
+    addPlaylist: (id, name, trackIds, more = {}) =>
+      playlists.set(id, { name, trackIds, owner: more.owner ?? userId, collaborators: more.collaborators ?? [] }),
     rateLimit: (count, seconds) => {
       limited = { count, seconds };
     },

@@ -44,10 +44,16 @@ interface Subscription {
   readonly token: string;
   options: Required<WebhookSubscriptionOptions>;
   /** Pending events by `type page`, so a burst of edits to one page makes one delivery. */
-  readonly pending: Map<string, { change: PageChange; timer: unknown; authors: Map<string, PageChange['author']>; propertyIds: Set<string> }>;
+  readonly pending: Map<
+    string,
+    { change: PageChange; timer: unknown; authors: Map<string, PageChange['author']>; propertyIds: Set<string> }
+  >;
 }
 
-type Payload = PageCreatedWebhookPayload | PagePropertiesUpdatedWebhookPayload | (Omit<PageCreatedWebhookPayload, 'type'> & { type: 'page.deleted' | 'page.undeleted' });
+type Payload =
+  | PageCreatedWebhookPayload
+  | PagePropertiesUpdatedWebhookPayload
+  | (Omit<PageCreatedWebhookPayload, 'type'> & { type: 'page.deleted' | 'page.undeleted' });
 
 /** The timer the aggregation window runs on (injected by tests that check the window without waiting a minute). */
 export interface AggregationTimer {
@@ -76,15 +82,27 @@ export class WebhookSender {
   }
 
   /** Creates a subscription and sends its verification request; resolves with the token the receiver was sent. */
-  async subscribe(options: WebhookSubscriptionOptions): Promise<{ subscriptionId: string; verificationToken: string; handshakeStatus: number | 'error' }> {
+  async subscribe(
+    options: WebhookSubscriptionOptions,
+  ): Promise<{ subscriptionId: string; verificationToken: string; handshakeStatus: number | 'error' }> {
     const subscription: Subscription = {
       id: randomUUID(),
       token: `secret_${randomBytes(24).toString('base64url')}`,
-      options: { aggregationDelayMs: DEFAULT_AGGREGATION_DELAY_MS, duplicate: false, maxAttempts: 8, retryBaseDelayMs: 1_000, ...options },
+      options: {
+        aggregationDelayMs: DEFAULT_AGGREGATION_DELAY_MS,
+        duplicate: false,
+        maxAttempts: 8,
+        retryBaseDelayMs: 1_000,
+        ...options,
+      },
       pending: new Map(),
     };
     this.#subscriptions.push(subscription);
-    const handshakeStatus = await this.#post(subscription.options.url, JSON.stringify({ verification_token: subscription.token }), undefined);
+    const handshakeStatus = await this.#post(
+      subscription.options.url,
+      JSON.stringify({ verification_token: subscription.token }),
+      undefined,
+    );
     return { subscriptionId: subscription.id, verificationToken: subscription.token, handshakeStatus };
   }
 
@@ -101,7 +119,8 @@ export class WebhookSender {
   async close(): Promise<void> {
     this.#closed = true;
     this.#off();
-    for (const subscription of this.#subscriptions) for (const pending of subscription.pending.values()) this.#timer.clear(pending.timer);
+    for (const subscription of this.#subscriptions)
+      for (const pending of subscription.pending.values()) this.#timer.clear(pending.timer);
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -120,7 +139,12 @@ export class WebhookSender {
         propertyIds: new Set(change.propertyIds),
         timer: this.#timer.set(() => {
           subscription.pending.delete(key);
-          const payload = this.#payload(subscription, entry.change, [...entry.authors.values()], [...entry.propertyIds]);
+          const payload = this.#payload(
+            subscription,
+            entry.change,
+            [...entry.authors.values()],
+            [...entry.propertyIds],
+          );
           this.#track(this.#deliver(subscription, payload));
           if (subscription.options.duplicate) this.#track(this.#deliver(subscription, payload));
         }, subscription.options.aggregationDelayMs),
@@ -129,7 +153,12 @@ export class WebhookSender {
     }
   }
 
-  #payload(subscription: Subscription, change: PageChange, authors: Array<PageChange['author']>, propertyIds: string[]): Payload {
+  #payload(
+    subscription: Subscription,
+    change: PageChange,
+    authors: Array<PageChange['author']>,
+    propertyIds: string[],
+  ): Payload {
     const base = {
       id: randomUUID(),
       timestamp: new Date().toISOString(),
@@ -144,7 +173,8 @@ export class WebhookSender {
       entity: { id: change.pageId, type: 'page' as const },
     };
     const parent = { id: change.databaseId, type: 'database' as const, data_source_id: change.dataSourceId };
-    if (change.type === 'page.properties_updated') return { ...base, type: change.type, data: { parent, updated_properties: propertyIds } };
+    if (change.type === 'page.properties_updated')
+      return { ...base, type: change.type, data: { parent, updated_properties: propertyIds } };
     return { ...base, type: change.type, data: { parent } } as Payload;
   }
 
@@ -154,7 +184,14 @@ export class WebhookSender {
       const body = JSON.stringify({ ...payload, attempt_number: attempt });
       const signature = `sha256=${createHmac('sha256', subscription.token).update(body, 'utf8').digest('hex')}`;
       const status = await this.#post(url, body, signature);
-      this.#deliveries.push({ eventId: payload.id, type: payload.type, pageId: payload.entity.id, attempt, status, at: Date.now() });
+      this.#deliveries.push({
+        eventId: payload.id,
+        type: payload.type,
+        pageId: payload.entity.id,
+        attempt,
+        status,
+        at: Date.now(),
+      });
       if (typeof status === 'number' && status >= 200 && status < 300) return;
       await new Promise((resolve) => setTimeout(resolve, retryBaseDelayMs * 2 ** (attempt - 1)));
     }
@@ -164,7 +201,11 @@ export class WebhookSender {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'notion-api', ...(signature ? { 'x-notion-signature': signature } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'notion-api',
+          ...(signature ? { 'x-notion-signature': signature } : {}),
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       });

@@ -136,7 +136,17 @@ const COLORS = ['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue',
 const MAX_TEXT_CHARS = 2000;
 const MAX_ARRAY_ITEMS = 100;
 /** Computed or system-set types: developers.notion.com/reference/page-property-values lists them as not updatable. */
-const READ_ONLY_TYPES = new Set(['formula', 'rollup', 'created_time', 'last_edited_time', 'created_by', 'last_edited_by', 'unique_id', 'button', 'verification']);
+const READ_ONLY_TYPES = new Set([
+  'formula',
+  'rollup',
+  'created_time',
+  'last_edited_time',
+  'created_by',
+  'last_edited_by',
+  'unique_id',
+  'button',
+  'verification',
+]);
 
 /** developers.notion.com/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute */
 const floorToMinute = (ms: number): string => new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
@@ -183,7 +193,14 @@ export class Workspace {
     if (!page.dataSourceId || this.#listeners.length === 0) return;
     const dataSource = this.#dataSources.get(page.dataSourceId)!;
     const author = { id: this.actor === 'bot' ? this.botId : APP_USER_ID, type: this.actor } as const;
-    const change: PageChange = { type, pageId: page.id, dataSourceId: dataSource.id, databaseId: dataSource.databaseId, propertyIds, author };
+    const change: PageChange = {
+      type,
+      pageId: page.id,
+      dataSourceId: dataSource.id,
+      databaseId: dataSource.databaseId,
+      propertyIds,
+      author,
+    };
     for (const listener of [...this.#listeners]) listener(change);
   }
 
@@ -239,18 +256,36 @@ export class Workspace {
     const dataSource = this.#dataSource(page.dataSourceId ?? '');
     const property = dataSource.properties.find((p) => p.name === propertyName && p.type === 'relation');
     if (!property) throw validation(`No relation property named "${propertyName}".`);
-    page.values.set(property.id, ids.map((id) => ({ id: requireId(id, 'page') })));
+    page.values.set(
+      property.id,
+      ids.map((id) => ({ id: requireId(id, 'page') })),
+    );
     page.editedMs = this.#now();
   }
 
   // ---- set-up (used by the seed and by admin endpoints, not by the API) ----
 
-  createDatabase(input: { id?: string; dataSourceId?: string; title: string; properties: PropertyDefinition[] }): { databaseId: string; dataSourceId: string } {
+  createDatabase(input: { id?: string; dataSourceId?: string; title: string; properties: PropertyDefinition[] }): {
+    databaseId: string;
+    dataSourceId: string;
+  } {
     const now = this.#now();
     const databaseId = input.id ? requireId(input.id) : newId();
     const dataSourceId = input.dataSourceId ? requireId(input.dataSourceId) : newId();
-    this.#databases.set(databaseId, { id: databaseId, title: input.title, dataSourceIds: [dataSourceId], createdMs: now });
-    const dataSource: DataSource = { id: dataSourceId, databaseId, title: input.title, properties: [], createdMs: now, editedMs: now };
+    this.#databases.set(databaseId, {
+      id: databaseId,
+      title: input.title,
+      dataSourceIds: [dataSourceId],
+      createdMs: now,
+    });
+    const dataSource: DataSource = {
+      id: dataSourceId,
+      databaseId,
+      title: input.title,
+      properties: [],
+      createdMs: now,
+      editedMs: now,
+    };
     this.#dataSources.set(dataSourceId, dataSource);
     for (const definition of input.properties) this.addProperty(dataSourceId, definition);
     return { databaseId, dataSourceId };
@@ -263,20 +298,32 @@ export class Workspace {
     const now = this.#now();
     const dataSourceId = input.id ? requireId(input.id) : newId();
     database.dataSourceIds.push(dataSourceId);
-    this.#dataSources.set(dataSourceId, { id: dataSourceId, databaseId: database.id, title: input.title, properties: [], createdMs: now, editedMs: now });
+    this.#dataSources.set(dataSourceId, {
+      id: dataSourceId,
+      databaseId: database.id,
+      title: input.title,
+      properties: [],
+      createdMs: now,
+      editedMs: now,
+    });
     for (const definition of input.properties) this.addProperty(dataSourceId, definition);
     return dataSourceId;
   }
 
   addProperty(dataSourceId: string, definition: PropertyDefinition): void {
     const dataSource = this.#dataSource(dataSourceId);
-    if (dataSource.properties.some((p) => p.name === definition.name)) throw validation(`A property named "${definition.name}" already exists.`);
+    if (dataSource.properties.some((p) => p.name === definition.name))
+      throw validation(`A property named "${definition.name}" already exists.`);
     const isTitle = definition.type === 'title';
     dataSource.properties.push({
       id: isTitle ? 'title' : propertyId(dataSourceId, definition.name),
       name: definition.name,
       type: definition.type,
-      options: (definition.options ?? []).map((name, i) => ({ id: propertyId(dataSourceId, `${definition.name}:${name}`), name, color: COLORS[i % COLORS.length]! })),
+      options: (definition.options ?? []).map((name, i) => ({
+        id: propertyId(dataSourceId, `${definition.name}:${name}`),
+        name,
+        color: COLORS[i % COLORS.length]!,
+      })),
       ...(definition.relationTo ? { relationTo: definition.relationTo } : {}),
       ...(definition.formula ? { formula: definition.formula } : {}),
     });
@@ -330,7 +377,9 @@ export class Workspace {
     const database = this.#unshared.has(id) ? undefined : this.#databases.get(id);
     if (!database) {
       if (this.#dataSources.has(id) && !this.#unshared.has(this.#dataSources.get(id)!.databaseId)) {
-        throw validation(`Provided ID ${id} is a data source, not a database. Use the retrieve data source API instead.`);
+        throw validation(
+          `Provided ID ${id} is a data source, not a database. Use the retrieve data source API instead.`,
+        );
       }
       throw notFound('database', id);
     }
@@ -346,7 +395,10 @@ export class Workspace {
       is_locked: false,
       created_time: floorToMinute(database.createdMs),
       last_edited_time: floorToMinute(database.createdMs),
-      data_sources: database.dataSourceIds.map((dsId) => ({ id: dsId, name: this.#dataSources.get(dsId)?.title ?? '' })),
+      data_sources: database.dataSourceIds.map((dsId) => ({
+        id: dsId,
+        name: this.#dataSources.get(dsId)?.title ?? '',
+      })),
       icon: null,
       cover: null,
       url: notionUrl(database.title, database.id),
@@ -380,12 +432,18 @@ export class Workspace {
     } satisfies DataSourceObjectResponse;
   }
 
-  queryDataSource(rawId: string, body: Record<string, unknown>, filterProperties: string[] = []): QueryDataSourceResponse {
+  queryDataSource(
+    rawId: string,
+    body: Record<string, unknown>,
+    filterProperties: string[] = [],
+  ): QueryDataSourceResponse {
     const dataSource = this.#dataSource(requireId(rawId, 'data source'));
     const pageSize = body.page_size ?? 100;
     // page_size: default 100, at most 100 (developers.notion.com/reference/intro, "Pagination").
     if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-      throw validation(`body failed validation: body.page_size should be ≤ \`100\`, instead was \`${String(pageSize)}\`.`);
+      throw validation(
+        `body failed validation: body.page_size should be ≤ \`100\`, instead was \`${String(pageSize)}\`.`,
+      );
     }
     const lookup = (key: string): FilterProperty | undefined => findProperty(dataSource, key);
     const predicate = compileFilter(body.filter, lookup, { mode: this.#filterMode });
@@ -393,7 +451,12 @@ export class Workspace {
     const inTrash = body.in_trash === true;
     const visibleFrom = this.#now() - this.#queryVisibilityDelayMs;
     const matches = [...this.#pages.values()]
-      .filter((p) => p.dataSourceId === dataSource.id && p.inTrash === inTrash && (this.#queryVisibilityDelayMs === 0 || p.createdMs <= visibleFrom))
+      .filter(
+        (p) =>
+          p.dataSourceId === dataSource.id &&
+          p.inTrash === inTrash &&
+          (this.#queryVisibilityDelayMs === 0 || p.createdMs <= visibleFrom),
+      )
       .map((p) => this.#sortTarget(dataSource, p))
       .filter((t) => predicate(t))
       .sort(order);
@@ -402,7 +465,10 @@ export class Workspace {
     const offset = decodeCursor(body.start_cursor);
     const slice = visible.slice(offset, offset + pageSize);
     const hasMore = offset + pageSize < visible.length;
-    const keep = filterProperties.length > 0 ? new Set(filterProperties.map((k) => findProperty(dataSource, k)?.id).filter(Boolean)) : undefined;
+    const keep =
+      filterProperties.length > 0
+        ? new Set(filterProperties.map((k) => findProperty(dataSource, k)?.id).filter(Boolean))
+        : undefined;
     return {
       object: 'list',
       type: 'page_or_data_source',
@@ -410,14 +476,19 @@ export class Workspace {
       results: slice.map((t) => this.#pageResponse(t.page, keep)),
       next_cursor: hasMore ? encodeCursor(offset + pageSize, slice[slice.length - 1]!.page.id) : null,
       has_more: hasMore,
-      ...(capped && !hasMore ? { request_status: { type: 'incomplete' as const, incomplete_reason: 'query_result_limit_reached' as const } } : { request_status: { type: 'complete' as const } }),
+      ...(capped && !hasMore
+        ? { request_status: { type: 'incomplete' as const, incomplete_reason: 'query_result_limit_reached' as const } }
+        : { request_status: { type: 'complete' as const } }),
     };
   }
 
   retrievePage(rawId: string, filterProperties: string[] = []): PageObjectResponse {
     const page = this.#sharedPage(requireId(rawId, 'page'));
     const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
-    const keep = dataSource && filterProperties.length > 0 ? new Set(filterProperties.map((k) => findProperty(dataSource, k)?.id).filter(Boolean)) : undefined;
+    const keep =
+      dataSource && filterProperties.length > 0
+        ? new Set(filterProperties.map((k) => findProperty(dataSource, k)?.id).filter(Boolean))
+        : undefined;
     return this.#pageResponse(page, keep);
   }
 
@@ -427,18 +498,34 @@ export class Workspace {
    * other types as a single property_item. Shapes: the client's api-endpoints/pages.d.ts (GetPagePropertyResponse,
    * PropertyItemListResponse); behaviour: developers.notion.com/reference/retrieve-a-page-property.
    */
-  retrievePageProperty(rawPageId: string, rawPropertyId: string, startCursor: string | undefined, pageSize: number, apiBase: string): GetPagePropertyResponse {
+  retrievePageProperty(
+    rawPageId: string,
+    rawPropertyId: string,
+    startCursor: string | undefined,
+    pageSize: number,
+    apiBase: string,
+  ): GetPagePropertyResponse {
     const page = this.#sharedPage(requireId(rawPageId, 'page'));
     const dataSource = page.dataSourceId ? this.#dataSources.get(page.dataSourceId) : undefined;
-    const property = dataSource?.properties.find((p) => p.id === rawPropertyId || p.id === encodeURIComponent(safeDecode(rawPropertyId)));
+    const property = dataSource?.properties.find(
+      (p) => p.id === rawPropertyId || p.id === encodeURIComponent(safeDecode(rawPropertyId)),
+    );
     if (!dataSource || !property) throw notFound('property', rawPropertyId);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw validation(`page_size should be ≤ \`100\`, instead was \`${pageSize}\`.`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
+      throw validation(`page_size should be ≤ \`100\`, instead was \`${pageSize}\`.`);
     const value = this.#valueOf(page, property, this.#plainValues(dataSource, page));
     const paginated = ['title', 'rich_text', 'people', 'relation'];
     if (!paginated.includes(property.type)) {
-      return { object: 'property_item', id: property.id, type: property.type, [property.type]: value } as unknown as GetPagePropertyResponse;
+      return {
+        object: 'property_item',
+        id: property.id,
+        type: property.type,
+        [property.type]: value,
+      } as unknown as GetPagePropertyResponse;
     }
-    const all = (property.type === 'relation' ? this.#visibleRelation(value) : ((value as unknown[]) ?? [])) as unknown[];
+    const all = (
+      property.type === 'relation' ? this.#visibleRelation(value) : ((value as unknown[]) ?? [])
+    ) as unknown[];
     const offset = decodeCursor(startCursor);
     const slice = all.slice(offset, offset + pageSize);
     const hasMore = offset + pageSize < all.length;
@@ -446,17 +533,28 @@ export class Workspace {
     const path = `${apiBase}/v1/pages/${page.id}/properties/${property.id}`;
     return {
       object: 'list',
-      results: slice.map((item) => ({ object: 'property_item', id: property.id, type: property.type, [property.type]: item })),
+      results: slice.map((item) => ({
+        object: 'property_item',
+        id: property.id,
+        type: property.type,
+        [property.type]: item,
+      })),
       next_cursor: nextCursor,
       has_more: hasMore,
       type: 'property_item',
-      property_item: { id: property.id, next_url: nextCursor ? `${path}?start_cursor=${nextCursor}` : null, type: property.type, [property.type]: {} },
+      property_item: {
+        id: property.id,
+        next_url: nextCursor ? `${path}?start_cursor=${nextCursor}` : null,
+        type: property.type,
+        [property.type]: {},
+      },
     } as unknown as GetPagePropertyResponse;
   }
 
   createPage(body: Record<string, unknown>): PageObjectResponse {
     const parent = body.parent as Record<string, unknown> | undefined;
-    if (!parent || typeof parent !== 'object') throw validation('body failed validation: body.parent should be defined, instead was `undefined`.');
+    if (!parent || typeof parent !== 'object')
+      throw validation('body failed validation: body.parent should be defined, instead was `undefined`.');
     let dataSource: DataSource | undefined;
     let parentPageId: string | null = null;
     if (typeof parent.data_source_id === 'string') {
@@ -466,7 +564,8 @@ export class Workspace {
       const database = this.#unshared.has(databaseId) ? undefined : this.#databases.get(databaseId);
       if (!database) throw notFound('database', String(parent.database_id));
       // "database_id as a parent … fails once the database has several data sources" (upgrade-guide-2025-09-03).
-      if (database.dataSourceIds.length > 1) throw validation('This database has several data sources: use parent.data_source_id.');
+      if (database.dataSourceIds.length > 1)
+        throw validation('This database has several data sources: use parent.data_source_id.');
       dataSource = this.#dataSource(database.dataSourceIds[0]!);
     } else if (typeof parent.page_id === 'string') {
       parentPageId = this.#sharedPage(requireId(parent.page_id, 'page')).id;
@@ -476,13 +575,24 @@ export class Workspace {
     // A page is a block: past the limit, creating one fails like appending blocks (workspace-block-limits).
     if (this.#blockLimitReached) throw blockLimitReached();
     const now = this.#now();
-    const page: Page = { id: newId(), dataSourceId: dataSource?.id ?? null, parentPageId, values: new Map(), createdMs: now, editedMs: now, inTrash: false, sequence: ++this.#sequence };
+    const page: Page = {
+      id: newId(),
+      dataSourceId: dataSource?.id ?? null,
+      parentPageId,
+      values: new Map(),
+      createdMs: now,
+      editedMs: now,
+      inTrash: false,
+      sequence: ++this.#sequence,
+    };
     const properties = (body.properties ?? {}) as Record<string, unknown>;
     if (dataSource) {
       this.#applyProperties(dataSource, page, properties);
     } else {
       const title = (properties.title as { title?: unknown } | undefined)?.title;
-      page.title = Array.isArray(title) ? title.map((t: { text?: { content?: string } }) => t.text?.content ?? '').join('') : '';
+      page.title = Array.isArray(title)
+        ? title.map((t: { text?: { content?: string } }) => t.text?.content ?? '').join('')
+        : '';
     }
     this.#pages.set(page.id, page);
     if (Array.isArray(body.children)) this.#appendChildren(page.id, body.children);
@@ -498,13 +608,19 @@ export class Workspace {
     }
     let written: string[] = [];
     if (body.properties !== undefined) {
-      if (typeof body.properties !== 'object' || body.properties === null) throw validation('body failed validation: body.properties should be an object.');
+      if (typeof body.properties !== 'object' || body.properties === null)
+        throw validation('body failed validation: body.properties should be an object.');
       if (!page.dataSourceId) throw validation('This page is not in a data source; only its title can be set.');
-      written = this.#applyProperties(this.#dataSource(page.dataSourceId), page, body.properties as Record<string, unknown>);
+      written = this.#applyProperties(
+        this.#dataSource(page.dataSourceId),
+        page,
+        body.properties as Record<string, unknown>,
+      );
     }
     const wasInTrash = page.inTrash;
     if (trashKey !== undefined) {
-      if (typeof body[trashKey] !== 'boolean') throw validation(`body failed validation: body.${trashKey} should be a boolean.`);
+      if (typeof body[trashKey] !== 'boolean')
+        throw validation(`body failed validation: body.${trashKey} should be a boolean.`);
       page.inTrash = body[trashKey] as boolean;
     }
     page.editedMs = this.#now();
@@ -513,24 +629,56 @@ export class Workspace {
     return this.#pageResponse(page);
   }
 
-  appendBlockChildren(rawId: string, body: Record<string, unknown>): { object: 'list'; results: BlockObjectResponse[]; next_cursor: null; has_more: false; type: 'block'; block: Record<string, never> } {
+  appendBlockChildren(
+    rawId: string,
+    body: Record<string, unknown>,
+  ): {
+    object: 'list';
+    results: BlockObjectResponse[];
+    next_cursor: null;
+    has_more: false;
+    type: 'block';
+    block: Record<string, never>;
+  } {
     const parentId = requireId(rawId, 'block');
     const page = this.#pages.get(parentId);
     if (!page && !this.#blocks.has(parentId)) throw notFound('block', parentId);
     if (page && !this.#isShared(page)) throw notFound('block', parentId);
-    if (page?.inTrash) throw validation("Can't edit block that is archived. You must unarchive the block before editing.");
+    if (page?.inTrash)
+      throw validation("Can't edit block that is archived. You must unarchive the block before editing.");
     if (!Array.isArray(body.children)) throw validation('body failed validation: body.children should be an array.');
     // "After grace expires, requests that create blocks fail. Reads, deletes, and edits that do not create blocks
     // remain available." (developers.notion.com/reference/workspace-block-limits)
     if (this.#blockLimitReached && body.children.length > 0) throw blockLimitReached();
-    if (body.children.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: body.children.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${body.children.length}\`.`);
+    if (body.children.length > MAX_ARRAY_ITEMS)
+      throw validation(
+        `body failed validation: body.children.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${body.children.length}\`.`,
+      );
     const created = this.#appendChildren(parentId, body.children);
     const owner = page ?? this.#pageOfBlock(parentId);
     if (owner) owner.editedMs = this.#now();
-    return { object: 'list', type: 'block', block: {}, results: created.map((b) => this.#blockResponse(b)), next_cursor: null, has_more: false };
+    return {
+      object: 'list',
+      type: 'block',
+      block: {},
+      results: created.map((b) => this.#blockResponse(b)),
+      next_cursor: null,
+      has_more: false,
+    };
   }
 
-  listBlockChildren(rawId: string, startCursor: string | undefined, pageSize = 100): { object: 'list'; results: BlockObjectResponse[]; next_cursor: string | null; has_more: boolean; type: 'block'; block: Record<string, never> } {
+  listBlockChildren(
+    rawId: string,
+    startCursor: string | undefined,
+    pageSize = 100,
+  ): {
+    object: 'list';
+    results: BlockObjectResponse[];
+    next_cursor: string | null;
+    has_more: boolean;
+    type: 'block';
+    block: Record<string, never>;
+  } {
     const parentId = requireId(rawId, 'block');
     if (!this.#pages.has(parentId) && !this.#blocks.has(parentId)) throw notFound('block', parentId);
     if (pageSize < 1 || pageSize > 100) throw validation(`page_size should be ≤ \`100\`, instead was \`${pageSize}\`.`);
@@ -571,7 +719,14 @@ export class Workspace {
   }
 
   me(): { object: 'user'; id: string; type: 'bot'; name: string; avatar_url: null; bot: Record<string, unknown> } {
-    return { object: 'user', id: this.botId, type: 'bot', name: 'tracksync (local Notion)', avatar_url: null, bot: { owner: { type: 'workspace', workspace: true }, workspace_name: 'Local sandbox' } };
+    return {
+      object: 'user',
+      id: this.botId,
+      type: 'bot',
+      name: 'tracksync (local Notion)',
+      avatar_url: null,
+      bot: { owner: { type: 'workspace', workspace: true }, workspace_name: 'Local sandbox' },
+    };
   }
 
   // ---- internals ----
@@ -617,7 +772,8 @@ export class Workspace {
     for (const [key, raw] of Object.entries(properties)) {
       const property = findProperty(dataSource, key);
       if (!property) throw validation(`${key} is not a property that exists.`);
-      if (READ_ONLY_TYPES.has(property.type)) throw validation(`${property.name} is a ${property.type} property and cannot be written.`);
+      if (READ_ONLY_TYPES.has(property.type))
+        throw validation(`${property.name} is a ${property.type} property and cannot be written.`);
       updates.push([property, this.#validateValue(dataSource, property, raw)]);
     }
     for (const [property, value] of updates) page.values.set(property.id, value);
@@ -625,7 +781,8 @@ export class Workspace {
   }
 
   #validateValue(dataSource: DataSource, property: Property, raw: unknown): unknown {
-    if (raw === null || typeof raw !== 'object') throw validation(`body failed validation: body.properties.${property.name} should be an object.`);
+    if (raw === null || typeof raw !== 'object')
+      throw validation(`body failed validation: body.properties.${property.name} should be an object.`);
     const body = raw as Record<string, unknown>;
     const keys = Object.keys(body).filter((k) => k !== 'type' && k !== 'id');
     if (keys.length !== 1 || keys[0] !== property.type) {
@@ -641,14 +798,26 @@ export class Workspace {
       case 'email':
       case 'phone_number':
         if (value === null) return null;
-        if (typeof value !== 'string') throw validation(`body failed validation: ${path} should be a string or \`null\`, instead was \`${JSON.stringify(value)}\`.`);
-        if (value.length > (property.type === 'url' ? MAX_TEXT_CHARS : 200)) throw validation(`body failed validation: ${path}.length should be ≤ \`${MAX_TEXT_CHARS}\`, instead was \`${value.length}\`.`);
+        if (typeof value !== 'string')
+          throw validation(
+            `body failed validation: ${path} should be a string or \`null\`, instead was \`${JSON.stringify(value)}\`.`,
+          );
+        if (value.length > (property.type === 'url' ? MAX_TEXT_CHARS : 200))
+          throw validation(
+            `body failed validation: ${path}.length should be ≤ \`${MAX_TEXT_CHARS}\`, instead was \`${value.length}\`.`,
+          );
         return value === '' ? null : value;
       case 'number':
-        if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) throw validation(`body failed validation: ${path} should be a number or \`null\`, instead was \`${JSON.stringify(value)}\`.`);
+        if (value !== null && (typeof value !== 'number' || !Number.isFinite(value)))
+          throw validation(
+            `body failed validation: ${path} should be a number or \`null\`, instead was \`${JSON.stringify(value)}\`.`,
+          );
         return value;
       case 'checkbox':
-        if (typeof value !== 'boolean') throw validation(`body failed validation: ${path} should be a boolean, instead was \`${JSON.stringify(value)}\`.`);
+        if (typeof value !== 'boolean')
+          throw validation(
+            `body failed validation: ${path} should be a boolean, instead was \`${JSON.stringify(value)}\`.`,
+          );
         return value;
       case 'select':
         return value === null ? null : this.#option(dataSource, property, value, path, true);
@@ -656,7 +825,10 @@ export class Workspace {
         return value === null ? null : this.#option(dataSource, property, value, path, false);
       case 'multi_select': {
         if (!Array.isArray(value)) throw validation(`body failed validation: ${path} should be an array.`);
-        if (value.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`);
+        if (value.length > MAX_ARRAY_ITEMS)
+          throw validation(
+            `body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`,
+          );
         const names = new Set<string>();
         const options = [];
         for (const item of value) {
@@ -669,18 +841,35 @@ export class Workspace {
       case 'date': {
         if (value === null) return null;
         const date = value as { start?: unknown; end?: unknown; time_zone?: unknown };
-        if (typeof date.start !== 'string' || Number.isNaN(Date.parse(date.start))) throw validation(`body failed validation: ${path}.start should be an ISO 8601 date, instead was \`${JSON.stringify(date.start)}\`.`);
-        if (typeof date.time_zone === 'string') return { start: date.start, end: typeof date.end === 'string' ? date.end : null, time_zone: date.time_zone };
-        if (typeof date.end === 'string' && Number.isNaN(Date.parse(date.end))) throw validation(`body failed validation: ${path}.end should be an ISO 8601 date, instead was \`${JSON.stringify(date.end)}\`.`);
-        return { start: normaliseDateTime(date.start), end: typeof date.end === 'string' ? normaliseDateTime(date.end) : null, time_zone: null };
+        if (typeof date.start !== 'string' || Number.isNaN(Date.parse(date.start)))
+          throw validation(
+            `body failed validation: ${path}.start should be an ISO 8601 date, instead was \`${JSON.stringify(date.start)}\`.`,
+          );
+        if (typeof date.time_zone === 'string')
+          return { start: date.start, end: typeof date.end === 'string' ? date.end : null, time_zone: date.time_zone };
+        if (typeof date.end === 'string' && Number.isNaN(Date.parse(date.end)))
+          throw validation(
+            `body failed validation: ${path}.end should be an ISO 8601 date, instead was \`${JSON.stringify(date.end)}\`.`,
+          );
+        return {
+          start: normaliseDateTime(date.start),
+          end: typeof date.end === 'string' ? normaliseDateTime(date.end) : null,
+          time_zone: null,
+        };
       }
       case 'relation': {
         if (!Array.isArray(value)) throw validation(`body failed validation: ${path} should be an array.`);
-        if (value.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`);
+        if (value.length > MAX_ARRAY_ITEMS)
+          throw validation(
+            `body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`,
+          );
         return value.map((item: { id?: unknown }) => {
           const id = typeof item?.id === 'string' ? normaliseId(item.id) : undefined;
           const target = id ? this.#pages.get(id) : undefined;
-          if (!id || !target || !this.#isShared(target)) throw validation(`body failed validation: ${path}: ${JSON.stringify(item?.id)} is not a page id that exists.`);
+          if (!id || !target || !this.#isShared(target))
+            throw validation(
+              `body failed validation: ${path}: ${JSON.stringify(item?.id)} is not a page id that exists.`,
+            );
           return { id };
         });
       }
@@ -694,38 +883,67 @@ export class Workspace {
   }
 
   /** A select option by name (created when missing, for select and multi_select) or by id. Status options must exist. */
-  #option(dataSource: DataSource, property: Property, raw: unknown, path: string, create: boolean): { id: string; name: string; color: string } {
+  #option(
+    dataSource: DataSource,
+    property: Property,
+    raw: unknown,
+    path: string,
+    create: boolean,
+  ): { id: string; name: string; color: string } {
     const item = raw as { name?: unknown; id?: unknown } | null;
     if (typeof item?.id === 'string') {
       const option = property.options.find((o) => o.id === item.id);
       if (!option) throw validation(`body failed validation: ${path}: no option with id ${item.id}.`);
       return option;
     }
-    if (typeof item?.name !== 'string' || item.name.trim() === '') throw validation(`body failed validation: ${path}.name should be a non-empty string.`);
-    if (item.name.includes(',')) throw validation(`body failed validation: select option names cannot contain commas ("${item.name}").`);
-    if (item.name.length > 100) throw validation(`body failed validation: ${path}.name.length should be ≤ \`100\`, instead was \`${item.name.length}\`.`);
+    if (typeof item?.name !== 'string' || item.name.trim() === '')
+      throw validation(`body failed validation: ${path}.name should be a non-empty string.`);
+    if (item.name.includes(','))
+      throw validation(`body failed validation: select option names cannot contain commas ("${item.name}").`);
+    if (item.name.length > 100)
+      throw validation(
+        `body failed validation: ${path}.name.length should be ≤ \`100\`, instead was \`${item.name.length}\`.`,
+      );
     const existing = property.options.find((o) => o.name === item.name);
     if (existing) return existing;
     // Status options cannot be created through the API; select options are (page-property-values#status, #select).
-    if (!create) throw validation(`Invalid status option. Status option "${item.name}" does not exist for property "${property.name}".`);
-    const option = { id: propertyId(dataSource.id, `${property.name}:${item.name}`), name: item.name, color: COLORS[property.options.length % COLORS.length]! };
+    if (!create)
+      throw validation(
+        `Invalid status option. Status option "${item.name}" does not exist for property "${property.name}".`,
+      );
+    const option = {
+      id: propertyId(dataSource.id, `${property.name}:${item.name}`),
+      name: item.name,
+      color: COLORS[property.options.length % COLORS.length]!,
+    };
     property.options.push(option);
     return option;
   }
 
   #appendChildren(parentId: string, children: unknown[], depth = 0): Block[] {
     // "nesting ≤ 2 levels per request" (developers.notion.com/reference/patch-block-children).
-    if (depth >= 2 && children.length > 0) throw validation('body failed validation: blocks can be nested at most two levels in one request.');
+    if (depth >= 2 && children.length > 0)
+      throw validation('body failed validation: blocks can be nested at most two levels in one request.');
     const created: Block[] = [];
     for (const raw of children) {
       const child = raw as Record<string, unknown>;
-      const type = typeof child.type === 'string' ? child.type : Object.keys(child).find((k) => k !== 'object' && k !== 'type');
-      if (!type || typeof child[type] !== 'object') throw validation('body failed validation: each child block needs a type and its content.');
+      const type =
+        typeof child.type === 'string' ? child.type : Object.keys(child).find((k) => k !== 'object' && k !== 'type');
+      if (!type || typeof child[type] !== 'object')
+        throw validation('body failed validation: each child block needs a type and its content.');
       const content = { ...(child[type] as Record<string, unknown>) };
       const nested = Array.isArray(content.children) ? (content.children as unknown[]) : [];
       delete content.children;
-      if (Array.isArray(content.rich_text)) content.rich_text = validateRichText(content.rich_text, `body.children.${type}.rich_text`);
-      const block: Block = { id: newId(), parentId, type, content, hasChildren: nested.length > 0, createdMs: this.#now() };
+      if (Array.isArray(content.rich_text))
+        content.rich_text = validateRichText(content.rich_text, `body.children.${type}.rich_text`);
+      const block: Block = {
+        id: newId(),
+        parentId,
+        type,
+        content,
+        hasChildren: nested.length > 0,
+        createdMs: this.#now(),
+      };
       this.#blocks.set(block.id, block);
       created.push(block);
       if (nested.length > 0) this.#appendChildren(block.id, nested, depth + 1);
@@ -740,10 +958,24 @@ export class Workspace {
       case 'multi_select':
         return { ...common, [p.type]: { options: p.options.map((o) => ({ ...o, description: null })) } };
       case 'status':
-        return { ...common, status: { options: p.options.map((o) => ({ ...o, description: null })), groups: [{ id: `${p.id}-all`, name: 'All', color: 'gray', option_ids: p.options.map((o) => o.id) }] } };
+        return {
+          ...common,
+          status: {
+            options: p.options.map((o) => ({ ...o, description: null })),
+            groups: [{ id: `${p.id}-all`, name: 'All', color: 'gray', option_ids: p.options.map((o) => o.id) }],
+          },
+        };
       case 'relation': {
         const target = p.relationTo ? this.#dataSources.get(p.relationTo) : undefined;
-        return { ...common, relation: { database_id: target?.databaseId ?? p.relationTo ?? '', data_source_id: p.relationTo ?? '', type: 'single_property', single_property: {} } };
+        return {
+          ...common,
+          relation: {
+            database_id: target?.databaseId ?? p.relationTo ?? '',
+            data_source_id: p.relationTo ?? '',
+            type: 'single_property',
+            single_property: {},
+          },
+        };
       }
       case 'number':
         return { ...common, number: { format: 'number' } };
@@ -756,10 +988,13 @@ export class Workspace {
 
   #valueOf(page: Page, p: Property, values?: Record<string, unknown>): unknown {
     switch (p.type) {
-      case 'created_time': return floorToMinute(page.createdMs);
-      case 'last_edited_time': return floorToMinute(page.editedMs);
+      case 'created_time':
+        return floorToMinute(page.createdMs);
+      case 'last_edited_time':
+        return floorToMinute(page.editedMs);
       case 'created_by':
-      case 'last_edited_by': return USER;
+      case 'last_edited_by':
+        return USER;
       case 'formula': {
         const result = p.formula ? p.formula(values ?? {}) : null;
         const type = typeof result === 'number' ? 'number' : typeof result === 'boolean' ? 'boolean' : 'string';
@@ -812,7 +1047,12 @@ export class Workspace {
         if (keep && !keep.has(p.id)) continue;
         if (p.type === 'relation') {
           const related = this.#visibleRelation(value);
-          properties[p.name] = { id: p.id, type: p.type, relation: related.slice(0, RELATION_PAGE_LIMIT), has_more: related.length > RELATION_PAGE_LIMIT };
+          properties[p.name] = {
+            id: p.id,
+            type: p.type,
+            relation: related.slice(0, RELATION_PAGE_LIMIT),
+            has_more: related.length > RELATION_PAGE_LIMIT,
+          };
         } else {
           properties[p.name] = { id: p.id, type: p.type, [p.type]: value };
         }
@@ -846,7 +1086,9 @@ export class Workspace {
   }
 
   #blockResponse(block: Block): BlockObjectResponse {
-    const parent = this.#pages.has(block.parentId) ? { type: 'page_id', page_id: block.parentId } : { type: 'block_id', block_id: block.parentId };
+    const parent = this.#pages.has(block.parentId)
+      ? { type: 'page_id', page_id: block.parentId }
+      : { type: 'block_id', block_id: block.parentId };
     return {
       object: 'block',
       id: block.id,
@@ -865,7 +1107,10 @@ export class Workspace {
 }
 
 function findProperty(dataSource: DataSource, key: string): Property | undefined {
-  return dataSource.properties.find((p) => p.name === key) ?? dataSource.properties.find((p) => p.id === key || p.id === encodeURIComponent(key));
+  return (
+    dataSource.properties.find((p) => p.name === key) ??
+    dataSource.properties.find((p) => p.id === key || p.id === encodeURIComponent(key))
+  );
 }
 
 function safeDecode(value: string): string {
@@ -878,22 +1123,42 @@ function safeDecode(value: string): string {
 
 function requireId(raw: string, kind = 'object'): string {
   const id = normaliseId(raw);
-  if (!id) throw new NotionApiError(400, 'validation_error', `path failed validation: ${kind} id should be a valid uuid, instead was \`"${raw}"\`.`);
+  if (!id)
+    throw new NotionApiError(
+      400,
+      'validation_error',
+      `path failed validation: ${kind} id should be a valid uuid, instead was \`"${raw}"\`.`,
+    );
   return id;
 }
 
 function validateRichText(value: unknown, path: string): RichTextItemResponse[] {
   if (!Array.isArray(value)) throw validation(`body failed validation: ${path} should be an array.`);
-  if (value.length > MAX_ARRAY_ITEMS) throw validation(`body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`);
+  if (value.length > MAX_ARRAY_ITEMS)
+    throw validation(
+      `body failed validation: ${path}.length should be ≤ \`${MAX_ARRAY_ITEMS}\`, instead was \`${value.length}\`.`,
+    );
   return value.map((item: Record<string, unknown>, i) => {
     const text = item?.text as { content?: unknown; link?: { url?: string } | null } | undefined;
-    if (!text || typeof text.content !== 'string') throw validation(`body failed validation: ${path}[${i}].text.content should be defined.`);
-    if (text.content.length > MAX_TEXT_CHARS) throw validation(`body failed validation: ${path}[${i}].text.content.length should be ≤ \`${MAX_TEXT_CHARS}\`, instead was \`${text.content.length}\`.`);
+    if (!text || typeof text.content !== 'string')
+      throw validation(`body failed validation: ${path}[${i}].text.content should be defined.`);
+    if (text.content.length > MAX_TEXT_CHARS)
+      throw validation(
+        `body failed validation: ${path}[${i}].text.content.length should be ≤ \`${MAX_TEXT_CHARS}\`, instead was \`${text.content.length}\`.`,
+      );
     const link = text.link?.url ? { url: text.link.url } : null;
     return {
       type: 'text',
       text: { content: text.content, link },
-      annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default', ...((item.annotations as object) ?? {}) },
+      annotations: {
+        bold: false,
+        italic: false,
+        strikethrough: false,
+        underline: false,
+        code: false,
+        color: 'default',
+        ...((item.annotations as object) ?? {}),
+      },
       plain_text: text.content,
       href: link?.url ?? null,
     } satisfies RichTextItemResponse;
@@ -925,7 +1190,10 @@ function emptyValue(type: string): unknown {
 }
 
 function notionUrl(title: string, id: string): string {
-  const slug = title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const slug = title
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   return `https://www.notion.so/${slug ? `${slug}-` : ''}${id.replaceAll('-', '')}`;
 }
 
@@ -942,5 +1210,7 @@ function decodeCursor(cursor: unknown): number {
   } catch {
     // fall through to the validation error
   }
-  throw validation(`body failed validation: start_cursor should be a valid cursor, instead was \`${JSON.stringify(cursor)}\`.`);
+  throw validation(
+    `body failed validation: start_cursor should be a valid cursor, instead was \`${JSON.stringify(cursor)}\`.`,
+  );
 }

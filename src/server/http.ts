@@ -83,12 +83,19 @@ function sameSecret(a: string, b: string): boolean {
 
 /** The names the server answers to: its bind address, loopback names, and when bound wider, this Mac's names and addresses. */
 export function ownHostNames(bindHost: string, extra: readonly string[]): Set<string> {
-  const names = new Set(['localhost', '127.0.0.1', '::1', bindHost.replace(/^\[|\]$/g, '').toLowerCase(), ...extra.map((h) => h.toLowerCase())]);
+  const names = new Set([
+    'localhost',
+    '127.0.0.1',
+    '::1',
+    bindHost.replace(/^\[|\]$/g, '').toLowerCase(),
+    ...extra.map((h) => h.toLowerCase()),
+  ]);
   if (!isLoopbackHost(bindHost)) {
     const machine = hostname().toLowerCase();
     names.add(machine);
     names.add(machine.endsWith('.local') ? machine : `${machine}.local`);
-    for (const list of Object.values(networkInterfaces())) for (const info of list ?? []) names.add(info.address.toLowerCase());
+    for (const list of Object.values(networkInterfaces()))
+      for (const info of list ?? []) names.add(info.address.toLowerCase());
   }
   return names;
 }
@@ -96,7 +103,11 @@ export function ownHostNames(bindHost: string, extra: readonly string[]): Set<st
 /** The host part of a Host header ("[::1]:7717" -> "::1", "Example.local.:80" -> "example.local"). */
 export function hostOfHeader(header: string): string {
   const text = header.trim().toLowerCase();
-  const bare = text.startsWith('[') ? text.slice(1, text.indexOf(']')) : isIP(text) === 6 ? text : text.replace(/:\d*$/, '');
+  const bare = text.startsWith('[')
+    ? text.slice(1, text.indexOf(']'))
+    : isIP(text) === 6
+      ? text
+      : text.replace(/:\d*$/, '');
   return bare.replace(/\.$/, '');
 }
 
@@ -105,11 +116,26 @@ export function health(daemon: Daemon, now: number, staleAfterMs = CONSTANTS.htt
   const age = last === null ? null : Math.round((now - last) / 1000);
   const down = daemon.notionDownSince;
   if (down !== undefined && now - down >= daemon.config.notifications.notionDownAfterMs) {
-    return { status: 'notion-down', detail: `every cycle has failed to reach Notion for ${Math.round((now - down) / 60_000)} min`, lastSuccessfulCycleAgeSeconds: age };
+    return {
+      status: 'notion-down',
+      detail: `every cycle has failed to reach Notion for ${Math.round((now - down) / 60_000)} min`,
+      lastSuccessfulCycleAgeSeconds: age,
+    };
   }
-  if (last !== null && now - last <= staleAfterMs) return { status: 'ok', detail: `last successful cycle ${age} s ago`, lastSuccessfulCycleAgeSeconds: age };
-  if (now - daemon.startedAt <= staleAfterMs) return { status: 'starting', detail: last === null ? 'no cycle has finished yet' : `started ${Math.round((now - daemon.startedAt) / 1000)} s ago`, lastSuccessfulCycleAgeSeconds: age };
-  return { status: 'stale', detail: last === null ? 'no cycle has ever succeeded' : `no successful cycle for ${age} s`, lastSuccessfulCycleAgeSeconds: age };
+  if (last !== null && now - last <= staleAfterMs)
+    return { status: 'ok', detail: `last successful cycle ${age} s ago`, lastSuccessfulCycleAgeSeconds: age };
+  if (now - daemon.startedAt <= staleAfterMs)
+    return {
+      status: 'starting',
+      detail:
+        last === null ? 'no cycle has finished yet' : `started ${Math.round((now - daemon.startedAt) / 1000)} s ago`,
+      lastSuccessfulCycleAgeSeconds: age,
+    };
+  return {
+    status: 'stale',
+    detail: last === null ? 'no cycle has ever succeeded' : `no successful cycle for ${age} s`,
+    lastSuccessfulCycleAgeSeconds: age,
+  };
 }
 
 /** What to tell the user when listening failed for a reason of theirs (a port in use, a host not on this machine). */
@@ -154,7 +180,8 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       store.setMeta(WEBHOOK_WINDOW_KEY, '0');
       store.setMeta(WEBHOOK_WINDOW_REPLACE_KEY, '0');
     },
-    rememberDelivery: (id) => store.server.rememberDelivery(id, clock.now(), clock.now() - CONSTANTS.webhooks.rememberDeliveriesMs),
+    rememberDelivery: (id) =>
+      store.server.rememberDelivery(id, clock.now(), clock.now() - CONSTANTS.webhooks.rememberDeliveriesMs),
     sourceOf: (id) => daemon.sourceOfId(id),
     wake: (reason, source) => daemon.wake(reason, { source }),
     maxDeliveryAgeMs: CONSTANTS.webhooks.rememberDeliveriesMs,
@@ -166,23 +193,51 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     // Every source and state, 0 until an item is in it, so the series exist from the first scrape.
     ...itemGauges(daemon.store.items.countItemsByState()),
     { name: 'tracksync_items_in_flight', help: 'Items being processed now.', labels: {}, value: daemon.runningCount },
-    { name: 'tracksync_last_successful_cycle_timestamp_seconds', help: 'When the last cycle without errors finished.', labels: {}, value: (daemon.store.runs.lastSuccessfulRun()?.finished_at ?? 0) / 1000 },
-    { name: 'tracksync_notion_up', help: '1 while cycles reach Notion, 0 while every cycle fails.', labels: {}, value: daemon.notionDownSince === undefined ? 1 : 0 },
+    {
+      name: 'tracksync_last_successful_cycle_timestamp_seconds',
+      help: 'When the last cycle without errors finished.',
+      labels: {},
+      value: (daemon.store.runs.lastSuccessfulRun()?.finished_at ?? 0) / 1000,
+    },
+    {
+      name: 'tracksync_notion_up',
+      help: '1 while cycles reach Notion, 0 while every cycle fails.',
+      labels: {},
+      value: daemon.notionDownSince === undefined ? 1 : 0,
+    },
   ]);
 
   // Where each in-flight item stands (its step, its download), as the handler reports it; gone when the item ends.
   const live = new Map<number, LiveStep>();
   const forget = (e: { itemId: number }): void => void live.delete(e.itemId);
-  daemon.events.on('item:progress', (e) => live.set(e.itemId, { ...live.get(e.itemId), ...e, ...(e.download ? {} : { download: undefined }) }));
+  daemon.events.on('item:progress', (e) =>
+    live.set(e.itemId, { ...live.get(e.itemId), ...e, ...(e.download ? {} : { download: undefined }) }),
+  );
   for (const end of ['item:done', 'item:failed', 'item:retry', 'item:released'] as const) daemon.events.on(end, forget);
 
   const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void> | void> = {
     'GET /healthz': (_request, response) => {
       const h = health(daemon, clock.now());
-      send(response, h.status === 'ok' || h.status === 'starting' ? 200 : 503, 'application/json', JSON.stringify({ ...h, running: daemon.runningCount, uptimeSeconds: Math.round((clock.now() - daemon.startedAt) / 1000) }));
+      send(
+        response,
+        h.status === 'ok' || h.status === 'starting' ? 200 : 503,
+        'application/json',
+        JSON.stringify({
+          ...h,
+          running: daemon.runningCount,
+          uptimeSeconds: Math.round((clock.now() - daemon.startedAt) / 1000),
+        }),
+      );
     },
-    'GET /metrics': (_request, response) => send(response, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render()),
-    'GET /api/status': (_request, response) => send(response, 200, 'application/json', JSON.stringify({ health: health(daemon, clock.now()), ...statusSnapshot(daemon.store) })),
+    'GET /metrics': (_request, response) =>
+      send(response, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render()),
+    'GET /api/status': (_request, response) =>
+      send(
+        response,
+        200,
+        'application/json',
+        JSON.stringify({ health: health(daemon, clock.now()), ...statusSnapshot(daemon.store) }),
+      ),
     'GET /': (_request, response) =>
       send(
         response,
@@ -193,7 +248,9 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
           library: libraryShape(daemon.store),
           live,
           incidents: daemon.store.incidents.listOpenIncidents().map((i) => i.message),
-          missingVolumes: outputFolders(daemon.config).map(unmountedVolume).filter((v): v is string => v !== undefined),
+          missingVolumes: outputFolders(daemon.config)
+            .map(unmountedVolume)
+            .filter((v): v is string => v !== undefined),
           now: clock.now(),
           health: health(daemon, clock.now()),
           host: daemon.identity.host,
@@ -211,17 +268,34 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       const code = new URL(request.url ?? '/', 'http://localhost').searchParams.get('code') ?? '';
       if (!accessToken) return redirect(response, '/');
       if (code === '' || !store.server.useLoginCode(hashLoginCode(code), clock.now())) {
-        throw new HttpError(403, 'this login link was already used or has expired: run "tracksync status" for a new one');
+        throw new HttpError(
+          403,
+          'this login link was already used or has expired: run "tracksync status" for a new one',
+        );
       }
-      response.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${CONSTANTS.http.sessionMaxAgeSeconds}`);
+      response.setHeader(
+        'Set-Cookie',
+        `${SESSION_COOKIE}=${sessionValue(accessToken)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${CONSTANTS.http.sessionMaxAgeSeconds}`,
+      );
       redirect(response, '/');
     },
     [`POST ${WEBHOOK_PATH}`]: async (request, response) => {
       const body = await readBody(request, CONSTANTS.webhooks.maxBodyBytes);
-      const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-      const answer = await webhooks.receive(body, { signature: first(request.headers['x-notion-signature']), contentType: request.headers['content-type'], origin: first(request.headers.origin) });
-      metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: answer.result });
-      if (answer.status !== 200) logger.warn({ status: answer.status, result: answer.result, remote: request.socket.remoteAddress }, 'webhook delivery refused');
+      const first = (value: string | string[] | undefined): string | undefined =>
+        Array.isArray(value) ? value[0] : value;
+      const answer = await webhooks.receive(body, {
+        signature: first(request.headers['x-notion-signature']),
+        contentType: request.headers['content-type'],
+        origin: first(request.headers.origin),
+      });
+      metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', {
+        result: answer.result,
+      });
+      if (answer.status !== 200)
+        logger.warn(
+          { status: answer.status, result: answer.result, remote: request.socket.remoteAddress },
+          'webhook delivery refused',
+        );
       send(response, answer.status, 'application/json', JSON.stringify(answer.body));
     },
   };
@@ -231,17 +305,38 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     if (path === WEBHOOK_PATH) return;
     const hostHeader = request.headers.host;
     if (!hostHeader || !ownNames.has(hostOfHeader(hostHeader))) {
-      throw new HttpError(421, `this server answers to its own names only (${[...ownNames].slice(0, 4).join(', ')}, ...); add "${hostHeader ? hostOfHeader(hostHeader) : ''}" to http.allowedHosts if it is yours`);
+      throw new HttpError(
+        421,
+        `this server answers to its own names only (${[...ownNames].slice(0, 4).join(', ')}, ...); add "${hostHeader ? hostOfHeader(hostHeader) : ''}" to http.allowedHosts if it is yours`,
+      );
     }
     if (!accessToken || path === '/login') return;
     const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const cookie = (request.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.slice(SESSION_COOKIE.length + 1);
-    if ((bearer !== undefined && sameSecret(bearer, accessToken)) || (cookie !== undefined && sameSecret(cookie, sessionValue(accessToken)))) return;
-    throw Object.assign(new HttpError(401, 'log in with the one-time link "tracksync status" prints, or send "Authorization: Bearer <TRACKSYNC_HTTP_TOKEN>"'), { authenticate: true });
+    const cookie = (request.headers.cookie ?? '')
+      .split(';')
+      .map((c) => c.trim())
+      .find((c) => c.startsWith(`${SESSION_COOKIE}=`))
+      ?.slice(SESSION_COOKIE.length + 1);
+    if (
+      (bearer !== undefined && sameSecret(bearer, accessToken)) ||
+      (cookie !== undefined && sameSecret(cookie, sessionValue(accessToken)))
+    )
+      return;
+    throw Object.assign(
+      new HttpError(
+        401,
+        'log in with the one-time link "tracksync status" prints, or send "Authorization: Bearer <TRACKSYNC_HTTP_TOKEN>"',
+      ),
+      { authenticate: true },
+    );
   };
 
   const server: Server = createServer(
-    { headersTimeout: CONSTANTS.http.headersTimeoutMs, requestTimeout: CONSTANTS.http.requestTimeoutMs, connectionsCheckingInterval: CONSTANTS.http.timeoutCheckIntervalMs },
+    {
+      headersTimeout: CONSTANTS.http.headersTimeoutMs,
+      requestTimeout: CONSTANTS.http.requestTimeoutMs,
+      connectionsCheckingInterval: CONSTANTS.http.timeoutCheckIntervalMs,
+    },
     (request, response) => {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const route = routes[`${request.method} ${path}`];
@@ -249,21 +344,31 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         try {
           guard(request, path);
           if (route) return await route(request, response);
-          const allowed = Object.keys(routes).filter((r) => r.endsWith(` ${path}`)).map((r) => r.split(' ')[0]!);
-          if (allowed.length > 0) throw Object.assign(new HttpError(405, `use ${allowed.join(' or ')} for ${path}`), { allow: allowed.join(', ') });
+          const allowed = Object.keys(routes)
+            .filter((r) => r.endsWith(` ${path}`))
+            .map((r) => r.split(' ')[0]!);
+          if (allowed.length > 0)
+            throw Object.assign(new HttpError(405, `use ${allowed.join(' or ')} for ${path}`), {
+              allow: allowed.join(', '),
+            });
           throw new HttpError(404, `no such page: ${path} (try /, /healthz, /metrics)`);
         } catch (error) {
           if (error instanceof HttpError) {
-            if (error.status === 413) metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', { result: 'too_large' });
+            if (error.status === 413)
+              metrics.inc('tracksync_webhook_deliveries_total', 'Webhook deliveries received, by result.', {
+                result: 'too_large',
+              });
             const allow = (error as HttpError & { allow?: string }).allow;
             if (allow) response.setHeader('Allow', allow);
-            if ((error as HttpError & { authenticate?: boolean }).authenticate) response.setHeader('WWW-Authenticate', 'Bearer realm="tracksync"');
+            if ((error as HttpError & { authenticate?: boolean }).authenticate)
+              response.setHeader('WWW-Authenticate', 'Bearer realm="tracksync"');
             // A body we refuse to read must not keep the socket busy: answer, then close the connection.
             if (error.status === 413) response.setHeader('Connection', 'close');
             return send(response, error.status, 'application/json', JSON.stringify({ error: error.message }));
           }
           logger.error({ err: error, path }, 'status server request failed');
-          if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ error: 'internal error; see the daemon log' }));
+          if (!response.headersSent)
+            send(response, 500, 'application/json', JSON.stringify({ error: 'internal error; see the daemon log' }));
         }
       })();
     },
@@ -284,9 +389,17 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   }
   const address = server.address() as AddressInfo;
   // Bound to every address (0.0.0.0, ::): the link `tracksync status` prints uses this Mac's name instead.
-  const shownHost = address.address === '0.0.0.0' || address.address === '::' ? hostname() : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shownHost =
+    address.address === '0.0.0.0' || address.address === '::'
+      ? hostname()
+      : address.family === 'IPv6'
+        ? `[${address.address}]`
+        : address.address;
   const url = `http://${shownHost}:${address.port}`;
-  logger.info({ url, login: accessToken ? 'token required' : 'loopback, no login' }, 'status page and webhook endpoint listening');
+  logger.info(
+    { url, login: accessToken ? 'token required' : 'loopback, no login' },
+    'status page and webhook endpoint listening',
+  );
   // For `tracksync status`: where the page is, and whether it prints a one-time login link for it.
   store.setMeta(STATUS_URL_KEY, url);
   store.setMeta(STATUS_LOGIN_KEY, accessToken ? '1' : '0');
@@ -305,8 +418,19 @@ function redirect(response: ServerResponse, location: string): void {
   response.end();
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+function send(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'Content-Type': type,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
   response.end(body);
 }
 
@@ -326,7 +450,9 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buf
 
 const ITEM_STATES = ['queued', 'claimed', 'running', 'retry_wait', 'failed', 'done'] as const;
 
-function itemGauges(counts: ReadonlyArray<{ source: string; state: string; count: number }>): Array<{ name: string; help: string; labels: Record<string, string>; value: number }> {
+function itemGauges(
+  counts: ReadonlyArray<{ source: string; state: string; count: number }>,
+): Array<{ name: string; help: string; labels: Record<string, string>; value: number }> {
   const sources = [...new Set(['tracks', 'tasks', ...counts.map((c) => c.source)])];
   const states = [...new Set([...ITEM_STATES, ...counts.map((c) => c.state)])];
   return sources.flatMap((source) =>
@@ -341,5 +467,7 @@ function itemGauges(counts: ReadonlyArray<{ source: string; state: string; count
 
 /** The folders tracks are placed in: a missing volume among them degrades the page's badge. */
 function outputFolders(config: Config): string[] {
-  return [config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir].filter((p): p is string => typeof p === 'string' && p !== '');
+  return [config.paths.outDir, config.paths.backupDir, config.paths.wavBackupDir].filter(
+    (p): p is string => typeof p === 'string' && p !== '',
+  );
 }

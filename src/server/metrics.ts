@@ -61,7 +61,8 @@ export class Metrics {
   observeStage(stage: string, seconds: number): void {
     const k = key({ stage });
     let histogram = this.#histograms.get(k);
-    if (!histogram) this.#histograms.set(k, (histogram = { counts: STAGE_SECONDS_BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    if (!histogram)
+      this.#histograms.set(k, (histogram = { counts: STAGE_SECONDS_BUCKETS.map(() => 0), sum: 0, count: 0 }));
     STAGE_SECONDS_BUCKETS.forEach((bound, i) => {
       if (seconds <= bound) histogram.counts[i]! += 1;
     });
@@ -78,16 +79,40 @@ export class Metrics {
   attach(events: EventBus): () => void {
     const offs = [
       events.on('cycle:end', () => this.inc('tracksync_cycles_total', 'Polling cycles finished.')),
-      events.on('cycle:error', (e) => this.inc('tracksync_cycle_errors_total', 'Sources whose polling failed in a cycle, by error code.', { code: e.code })),
-      events.on('item:done', (e) => this.inc('tracksync_items_finished_total', 'Items finished, by source and outcome.', { source: e.source, outcome: e.outcome })),
-      events.on('item:failed', (e) => this.inc('tracksync_items_failed_total', 'Items given up on, by error code.', { code: e.code })),
-      events.on('item:retry', (e) => this.inc('tracksync_item_retries_total', 'Items scheduled for another attempt, by error kind.', { kind: e.kind })),
+      events.on('cycle:error', (e) =>
+        this.inc('tracksync_cycle_errors_total', 'Sources whose polling failed in a cycle, by error code.', {
+          code: e.code,
+        }),
+      ),
+      events.on('item:done', (e) =>
+        this.inc('tracksync_items_finished_total', 'Items finished, by source and outcome.', {
+          source: e.source,
+          outcome: e.outcome,
+        }),
+      ),
+      events.on('item:failed', (e) =>
+        this.inc('tracksync_items_failed_total', 'Items given up on, by error code.', { code: e.code }),
+      ),
+      events.on('item:retry', (e) =>
+        this.inc('tracksync_item_retries_total', 'Items scheduled for another attempt, by error kind.', {
+          kind: e.kind,
+        }),
+      ),
       events.on('stage:end', (e) => {
         if (!e.skipped) this.observeStage(e.stage, e.durationMs / 1000);
       }),
-      events.on('notion:request', (e) => this.inc('tracksync_notion_requests_total', 'Notion API requests, by method and HTTP status.', { method: e.method, status: String(e.status) })),
-      events.on('notion:rate_limited', () => this.inc('tracksync_notion_rate_limited_total', 'Notion answers with 429 Too Many Requests.')),
-      events.on('files:written', (e) => this.inc('tracksync_bytes_written_total', 'Bytes of audio files placed in the library.', {}, e.bytes)),
+      events.on('notion:request', (e) =>
+        this.inc('tracksync_notion_requests_total', 'Notion API requests, by method and HTTP status.', {
+          method: e.method,
+          status: String(e.status),
+        }),
+      ),
+      events.on('notion:rate_limited', () =>
+        this.inc('tracksync_notion_rate_limited_total', 'Notion answers with 429 Too Many Requests.'),
+      ),
+      events.on('files:written', (e) =>
+        this.inc('tracksync_bytes_written_total', 'Bytes of audio files placed in the library.', {}, e.bytes),
+      ),
     ];
     return () => offs.forEach((off) => off());
   }
@@ -99,10 +124,17 @@ export class Metrics {
       for (const [labels, value] of counter.values) lines.push(`${name}${labels ? `{${labels}}` : ''} ${value}`);
     }
     const name = 'tracksync_stage_duration_seconds';
-    lines.push(`# HELP ${name} Time spent in each pipeline stage (stages skipped from a checkpoint are not counted).`, `# TYPE ${name} histogram`);
+    lines.push(
+      `# HELP ${name} Time spent in each pipeline stage (stages skipped from a checkpoint are not counted).`,
+      `# TYPE ${name} histogram`,
+    );
     for (const [labels, h] of this.#histograms) {
       STAGE_SECONDS_BUCKETS.forEach((bound, i) => lines.push(`${name}_bucket{${labels},le="${bound}"} ${h.counts[i]}`));
-      lines.push(`${name}_bucket{${labels},le="+Inf"} ${h.count}`, `${name}_sum{${labels}} ${h.sum}`, `${name}_count{${labels}} ${h.count}`);
+      lines.push(
+        `${name}_bucket{${labels},le="+Inf"} ${h.count}`,
+        `${name}_sum{${labels}} ${h.sum}`,
+        `${name}_count{${labels}} ${h.count}`,
+      );
     }
     const seen = new Set<string>();
     for (const read of this.#gauges) {

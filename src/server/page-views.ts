@@ -5,7 +5,10 @@
  */
 
 function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 const round = (n: number): string => String(Math.round(n * 10) / 10);
@@ -22,7 +25,10 @@ export function camelotWheel(counts: Readonly<Record<string, number>>): string {
   const dots: string[] = [];
   const described: string[] = [];
   for (let hour = 1; hour <= 12; hour += 1) {
-    for (const [letter, radius] of [['B', 122], ['A', 78]] as const) {
+    for (const [letter, radius] of [
+      ['B', 122],
+      ['A', 78],
+    ] as const) {
       const code = `${hour}${letter}`;
       const n = counts[code] ?? 0;
       // 1 o'clock at 30 degrees clockwise from the top, as on the wheel.
@@ -39,14 +45,18 @@ export function camelotWheel(counts: Readonly<Record<string, number>>): string {
     }
   }
   const description = total === 0 ? 'No analysed track yet.' : described.join(', ');
-  return `<svg role="img" aria-labelledby="wheel-title wheel-desc" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">` +
+  return (
+    `<svg role="img" aria-labelledby="wheel-title wheel-desc" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">` +
     `<title id="wheel-title">Camelot wheel: ${total} tracks by key</title><desc id="wheel-desc">${esc(description)}</desc>` +
     `<circle class="axis" cx="${c}" cy="${c}" r="100" fill="none"/>${dots.join('')}` +
-    `<text x="${c}" y="${c - 4}" text-anchor="middle">outer: major (B)</text><text x="${c}" y="${c + 12}" text-anchor="middle">inner: minor (A)</text></svg>`;
+    `<text x="${c}" y="${c - 4}" text-anchor="middle">outer: major (B)</text><text x="${c}" y="${c + 12}" text-anchor="middle">inner: minor (A)</text></svg>`
+  );
 }
 
 /** Tracks per tempo band as bars, with the band under every fourth bar and each count above its bar. */
-export function bpmHistogram(bands: ReadonlyArray<{ readonly from: number; readonly to: number; readonly count: number }>): string {
+export function bpmHistogram(
+  bands: ReadonlyArray<{ readonly from: number; readonly to: number; readonly count: number }>,
+): string {
   const width = 460;
   const height = 200;
   const bottom = 170;
@@ -57,11 +67,16 @@ export function bpmHistogram(bands: ReadonlyArray<{ readonly from: number; reado
     const h = ((bottom - top) * b.count) / max;
     const x = 10 + i * barWidth;
     const label = i % 4 === 0 ? `<text x="${round(x)}" y="${bottom + 16}">${b.from}</text>` : '';
-    const count = b.count > 0 ? `<text class="count" x="${round(x + barWidth / 2)}" y="${round(bottom - h - 3)}" text-anchor="middle">${b.count}</text>` : '';
+    const count =
+      b.count > 0
+        ? `<text class="count" x="${round(x + barWidth / 2)}" y="${round(bottom - h - 3)}" text-anchor="middle">${b.count}</text>`
+        : '';
     return `<rect class="bar" x="${round(x + 1)}" y="${round(bottom - h)}" width="${round(barWidth - 2)}" height="${round(h)}"/>${count}${label}`;
   });
   const described = bands.filter((b) => b.count > 0).map((b) => `${b.from} to ${b.to} BPM: ${b.count}`);
-  return `<svg role="img" aria-labelledby="bpm-title bpm-desc" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+  return (
+    `<svg role="img" aria-labelledby="bpm-title bpm-desc" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
     `<title id="bpm-title">Tracks per tempo</title><desc id="bpm-desc">${esc(described.length ? described.join(', ') : 'No analysed track yet.')}</desc>` +
-    `<line class="axis" x1="10" y1="${bottom}" x2="${width - 10}" y2="${bottom}"/>${bars.join('')}</svg>`;
+    `<line class="axis" x1="10" y1="${bottom}" x2="${width - 10}" y2="${bottom}"/>${bars.join('')}</svg>`
+  );
 }

@@ -63,7 +63,9 @@ export function badge(model: Pick<PageModel, 'health' | 'snapshot' | 'incidents'
   const reasons = [
     ...model.incidents.map((m) => `CRITICAL: ${m}`),
     ...model.missingVolumes.map((v) => `the volume ${v} is not mounted`),
-    ...(snapshot.failed.length > 0 ? [`${snapshot.failed.length} item${snapshot.failed.length === 1 ? '' : 's'} failed`] : []),
+    ...(snapshot.failed.length > 0
+      ? [`${snapshot.failed.length} item${snapshot.failed.length === 1 ? '' : 's'} failed`]
+      : []),
     ...(snapshot.retrying.length > 0 ? [`${snapshot.retrying.length} waiting to retry`] : []),
   ];
   const degraded = model.incidents.length > 0 || model.missingVolumes.length > 0 || snapshot.failed.length > 0;
@@ -73,10 +75,18 @@ export function badge(model: Pick<PageModel, 'health' | 'snapshot' | 'incidents'
 const STATES = ['queued', 'claimed', 'running', 'retry_wait', 'failed', 'done'] as const;
 
 export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
-function table(caption: string, headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>, empty: string): string {
+function table(
+  caption: string,
+  headers: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  empty: string,
+): string {
   if (rows.length === 0) return `<p class="empty">${esc(empty)}</p>`;
   const head = headers.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
   return `<table><caption class="sr">${esc(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${rows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
@@ -137,18 +147,41 @@ export function renderPage(model: PageModel): string {
   const { snapshot, now } = model;
   const when = (t: number | null): string => (t ? ago(t, now) : '-');
   const state = badge(model);
-  const queueRows = ['tracks', 'tasks'].map((source) => [td(source), ...STATES.map((s) => td(snapshot.queue[source]?.[s] ?? 0, 'num'))]);
+  const queueRows = ['tracks', 'tasks'].map((source) => [
+    td(source),
+    ...STATES.map((s) => td(snapshot.queue[source]?.[s] ?? 0, 'num')),
+  ]);
   const inFlight = snapshot.inFlight.map((i) => {
     const live = model.live.get(i.id);
     const step = live ?? stepOfStage(i.stage);
-    const doing = step ? `${step.label} (step ${step.step} of ${step.steps})` : i.source === 'tasks' ? 'working on the task' : 'starting';
+    const doing = step
+      ? `${step.label} (step ${step.step} of ${step.steps})`
+      : i.source === 'tasks'
+        ? 'working on the task'
+        : 'starting';
     const download = live?.download
       ? `<progress max="100" value="${Math.floor(live.download.percent)}" aria-label="download">${Math.floor(live.download.percent)} %</progress> ${esc(downloadWords(live.download))}`
       : '';
-    return [td(live?.title ?? i.title), `<td class="stage">${esc(doing)}</td>`, `<td>${download}</td>`, td(i.startedAt ? span(now - i.startedAt) : '-'), td(i.attempts, 'num')];
+    return [
+      td(live?.title ?? i.title),
+      `<td class="stage">${esc(doing)}</td>`,
+      `<td>${download}</td>`,
+      td(i.startedAt ? span(now - i.startedAt) : '-'),
+      td(i.attempts, 'num'),
+    ];
   });
-  const retrying = snapshot.retrying.map((i) => [td(i.title), td(cause(i.error), 'reason'), td(i.nextAttemptAt ? (i.nextAttemptAt > now ? `in ${span(i.nextAttemptAt - now)}` : 'due now') : '-'), td(i.attempts, 'num')]);
-  const failed = snapshot.failed.map((i) => [td(i.title), td(cause(i.error), 'reason'), td(when(i.finishedAt)), td(i.attempts, 'num')]);
+  const retrying = snapshot.retrying.map((i) => [
+    td(i.title),
+    td(cause(i.error), 'reason'),
+    td(i.nextAttemptAt ? (i.nextAttemptAt > now ? `in ${span(i.nextAttemptAt - now)}` : 'due now') : '-'),
+    td(i.attempts, 'num'),
+  ]);
+  const failed = snapshot.failed.map((i) => [
+    td(i.title),
+    td(cause(i.error), 'reason'),
+    td(when(i.finishedAt)),
+    td(i.attempts, 'num'),
+  ]);
   const recent = model.recent.map((t) => [
     `<td><a href="${esc(t.pageUrl)}">${esc(t.title)}</a>${t.artist ? `<br><span class="meta">${esc(t.artist)}</span>` : ''}</td>`,
     td(t.bpm === null ? '' : Math.round(t.bpm * 10) / 10, 'num'),
@@ -158,8 +191,23 @@ export function renderPage(model: PageModel): string {
     td(when(t.finishedAt)),
     `<td class="files">${t.files.map((f) => esc(f)).join('<br>')}</td>`,
   ]);
-  const runs = snapshot.runs.map((r) => [td(`#${r.id}`), td(when(r.startedAt)), td(r.trigger), td(r.polled, 'num'), td(r.claimed, 'num'), td(r.notionRequests, 'num'), td(r.durationMs === null ? 'running' : span(r.durationMs)), td(r.error ?? '', 'reason')]);
-  const mapping = model.mapping.map((m) => [td(m.database), td(m.field), td(m.property ?? '-'), td(m.type ?? '-'), td(m.note, m.note.startsWith('skipped') ? 'muted' : '')]);
+  const runs = snapshot.runs.map((r) => [
+    td(`#${r.id}`),
+    td(when(r.startedAt)),
+    td(r.trigger),
+    td(r.polled, 'num'),
+    td(r.claimed, 'num'),
+    td(r.notionRequests, 'num'),
+    td(r.durationMs === null ? 'running' : span(r.durationMs)),
+    td(r.error ?? '', 'reason'),
+  ]);
+  const mapping = model.mapping.map((m) => [
+    td(m.database),
+    td(m.field),
+    td(m.property ?? '-'),
+    td(m.type ?? '-'),
+    td(m.note, m.note.startsWith('skipped') ? 'muted' : ''),
+  ]);
   const formats = model.library.formats.map((f) => [td(f.format), td(f.files, 'num'), td(bytes(f.bytes), 'num')]);
   const badgeWords = { ok: 'OK', degraded: 'degraded', down: 'down' }[state.level];
   return `<!doctype html>

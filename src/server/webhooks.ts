@@ -70,20 +70,38 @@ export class WebhookReceiver {
       return { status: 400, result: 'bad_request', body: { error: 'the body is not a JSON object' } };
     }
     const token = this.#deps.getToken();
-    const signed = token !== undefined && (await verifyWebhookSignature({ body: raw, signature, verificationToken: token }));
+    const signed =
+      token !== undefined && (await verifyWebhookSignature({ body: raw, signature, verificationToken: token }));
 
-    if (typeof delivery.verification_token === 'string' && delivery.type === undefined) return this.#verification(delivery.verification_token, request, token, signed);
-    if (token === undefined) return { status: 401, result: 'unsigned', body: { error: 'no verification token yet: the subscription has not been verified' } };
+    if (typeof delivery.verification_token === 'string' && delivery.type === undefined)
+      return this.#verification(delivery.verification_token, request, token, signed);
+    if (token === undefined)
+      return {
+        status: 401,
+        result: 'unsigned',
+        body: { error: 'no verification token yet: the subscription has not been verified' },
+      };
     if (!signature) return { status: 401, result: 'unsigned', body: { error: 'missing X-Notion-Signature' } };
-    if (!signed) return { status: 401, result: 'bad_signature', body: { error: 'X-Notion-Signature does not match the body' } };
+    if (!signed)
+      return { status: 401, result: 'bad_signature', body: { error: 'X-Notion-Signature does not match the body' } };
 
     const sentAt = typeof delivery.timestamp === 'string' ? Date.parse(delivery.timestamp) : NaN;
     if (Number.isFinite(sentAt) && this.#deps.now() - sentAt > this.#deps.maxDeliveryAgeMs) {
-      return { status: 200, result: 'stale', body: { ok: true, ignored: 'the delivery is older than a day (a replay)' } };
+      return {
+        status: 200,
+        result: 'stale',
+        body: { ok: true, ignored: 'the delivery is older than a day (a replay)' },
+      };
     }
-    if (typeof delivery.id === 'string' && !this.#deps.rememberDelivery(delivery.id)) return { status: 200, result: 'duplicate', body: { ok: true, duplicate: true } };
+    if (typeof delivery.id === 'string' && !this.#deps.rememberDelivery(delivery.id))
+      return { status: 200, result: 'duplicate', body: { ok: true, duplicate: true } };
     const source = this.#sourceOf(delivery);
-    if (!source) return { status: 200, result: 'ignored', body: { ok: true, ignored: `${delivery.type ?? 'event'} is not about a data source tracksync polls` } };
+    if (!source)
+      return {
+        status: 200,
+        result: 'ignored',
+        body: { ok: true, ignored: `${delivery.type ?? 'event'} is not about a data source tracksync polls` },
+      };
     this.#deps.wake(`webhook ${delivery.type ?? 'event'}`, source);
     return { status: 200, result: 'accepted', body: { ok: true, source } };
   }
@@ -94,27 +112,62 @@ export class WebhookReceiver {
    * only as JSON and never from a browser (Origin), and a token already stored is replaced only when the window was
    * opened with --replace.
    */
-  #verification(offered: string, request: WebhookRequestMeta, token: string | undefined, signed: boolean): WebhookAnswer {
-    if (request.origin !== undefined) return { status: 403, result: 'refused', body: { error: 'a verification request from a browser (Origin header) is refused' } };
-    if (!/^application\/json\b/i.test(request.contentType ?? '')) return { status: 415, result: 'refused', body: { error: 'the verification request must be sent as application/json' } };
+  #verification(
+    offered: string,
+    request: WebhookRequestMeta,
+    token: string | undefined,
+    signed: boolean,
+  ): WebhookAnswer {
+    if (request.origin !== undefined)
+      return {
+        status: 403,
+        result: 'refused',
+        body: { error: 'a verification request from a browser (Origin header) is refused' },
+      };
+    if (!/^application\/json\b/i.test(request.contentType ?? ''))
+      return {
+        status: 415,
+        result: 'refused',
+        body: { error: 'the verification request must be sent as application/json' },
+      };
     if (token !== undefined && signed) return { status: 200, result: 'verification', body: { ok: true } };
     const window = this.#deps.verificationWindow();
     if (token !== undefined && !(window.open && window.replace)) {
-      return { status: 401, result: 'bad_signature', body: { error: 'a verification token is already stored; to accept a new subscription run "tracksync webhooks listen --replace" first' } };
+      return {
+        status: 401,
+        result: 'bad_signature',
+        body: {
+          error:
+            'a verification token is already stored; to accept a new subscription run "tracksync webhooks listen --replace" first',
+        },
+      };
     }
     if (!window.open) {
-      return { status: 403, result: 'no_window', body: { error: 'not expecting a verification request: run "tracksync webhooks listen" on the machine running tracksync, then create the subscription within a few minutes' } };
+      return {
+        status: 403,
+        result: 'no_window',
+        body: {
+          error:
+            'not expecting a verification request: run "tracksync webhooks listen" on the machine running tracksync, then create the subscription within a few minutes',
+        },
+      };
     }
     this.#deps.saveToken(offered);
     this.#deps.closeVerificationWindow();
-    this.#deps.logger.warn('Notion sent the webhook verification token; it is stored. Run "tracksync secrets get NOTION_WEBHOOK_TOKEN" and paste it into the integration\'s Webhooks tab to activate the subscription');
+    this.#deps.logger.warn(
+      'Notion sent the webhook verification token; it is stored. Run "tracksync secrets get NOTION_WEBHOOK_TOKEN" and paste it into the integration\'s Webhooks tab to activate the subscription',
+    );
     return { status: 200, result: 'verification', body: { ok: true } };
   }
 
   /** page.* events name the parent data source; data_source.* and database.* events are about the entity itself. */
   #sourceOf(delivery: Delivery): SourceKey | undefined {
     const parent = delivery.data?.parent;
-    const candidates = [parent?.data_source_id, parent?.id, delivery.entity?.type === 'page' ? undefined : delivery.entity?.id];
+    const candidates = [
+      parent?.data_source_id,
+      parent?.id,
+      delivery.entity?.type === 'page' ? undefined : delivery.entity?.id,
+    ];
     for (const id of candidates) {
       if (typeof id !== 'string') continue;
       const source = this.#deps.sourceOf(id);

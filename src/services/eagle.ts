@@ -65,7 +65,14 @@ export class EagleClient {
   #items: { at: number; items: EagleItem[] } | undefined;
   #libraryPath: string | null | undefined;
 
-  constructor(options: { base: string; token?: string; fetch: typeof fetch; clock: Clock; logger: Logger; explicit: boolean }) {
+  constructor(options: {
+    base: string;
+    token?: string;
+    fetch: typeof fetch;
+    clock: Clock;
+    logger: Logger;
+    explicit: boolean;
+  }) {
     this.#base = options.base.replace(/\/+$/, '');
     this.#token = options.token;
     this.#fetch = options.fetch;
@@ -75,7 +82,14 @@ export class EagleClient {
   }
 
   static fromConfig(config: Config, fetchImpl: typeof fetch, clock: Clock, logger: Logger): EagleClient {
-    return new EagleClient({ base: config.eagle.apiBase ?? DEFAULT_BASE, ...(config.eagle.token ? { token: config.eagle.token } : {}), fetch: fetchImpl, clock, logger, explicit: config.eagle.apiBase !== undefined });
+    return new EagleClient({
+      base: config.eagle.apiBase ?? DEFAULT_BASE,
+      ...(config.eagle.token ? { token: config.eagle.token } : {}),
+      fetch: fetchImpl,
+      clock,
+      logger,
+      explicit: config.eagle.apiBase !== undefined,
+    });
   }
 
   /** Set explicitly (EAGLE_API_BASE): a failure to reach it is worth a warning; the default address is just probed. */
@@ -83,15 +97,26 @@ export class EagleClient {
     return this.#explicit;
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string | number> = {}): Promise<T> {
+  async #call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    query: Record<string, string | number> = {},
+  ): Promise<T> {
     const result = this.#request<T>(method, path, body, query);
     result.catch((error: unknown) => {
-      if (error instanceof TrackSyncError && error.code === 'EAGLE_UNAVAILABLE') this.#available = { at: this.#clock.now(), up: false };
+      if (error instanceof TrackSyncError && error.code === 'EAGLE_UNAVAILABLE')
+        this.#available = { at: this.#clock.now(), up: false };
     });
     return result;
   }
 
-  async #request<T>(method: 'GET' | 'POST', path: string, body: unknown, query: Record<string, string | number>): Promise<T> {
+  async #request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    query: Record<string, string | number>,
+  ): Promise<T> {
     const url = new URL(`${this.#base}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
     if (this.#token) url.searchParams.set('token', this.#token);
@@ -103,11 +128,17 @@ export class EagleClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new TrackSyncError('EAGLE_UNAVAILABLE', `Eagle is not answering at ${this.#base} (${messageOf(error)}); is the app running?`, { cause: error });
+      throw new TrackSyncError(
+        'EAGLE_UNAVAILABLE',
+        `Eagle is not answering at ${this.#base} (${messageOf(error)}); is the app running?`,
+        { cause: error },
+      );
     }
-    if (response.status >= 500) throw new TrackSyncError('EAGLE_UNAVAILABLE', `Eagle answered HTTP ${response.status} for ${path}`);
+    if (response.status >= 500)
+      throw new TrackSyncError('EAGLE_UNAVAILABLE', `Eagle answered HTTP ${response.status} for ${path}`);
     const json = (await response.json().catch(() => ({}))) as { status?: string; data?: T; message?: string };
-    if (!response.ok || json.status !== 'success') throw new TrackSyncError('EAGLE_FAILED', `Eagle ${path}: ${json.message ?? `HTTP ${response.status}`}`);
+    if (!response.ok || json.status !== 'success')
+      throw new TrackSyncError('EAGLE_FAILED', `Eagle ${path}: ${json.message ?? `HTTP ${response.status}`}`);
     return json.data as T;
   }
 
@@ -120,7 +151,8 @@ export class EagleClient {
    */
   async available(): Promise<boolean> {
     if (this.#explicit) return this.health();
-    if (!this.#available || this.#clock.now() - this.#available.at > 60_000) this.#available = { at: this.#clock.now(), up: await this.health() };
+    if (!this.#available || this.#clock.now() - this.#available.at > 60_000)
+      this.#available = { at: this.#clock.now(), up: await this.health() };
     return this.#available.up;
   }
 
@@ -136,7 +168,9 @@ export class EagleClient {
 
   async #library(): Promise<string | null> {
     if (this.#libraryPath === undefined) {
-      const info = await this.#call<{ library?: { path?: string } }>('GET', '/api/library/info').catch((): { library?: { path?: string } } => ({}));
+      const info = await this.#call<{ library?: { path?: string } }>('GET', '/api/library/info').catch(
+        (): { library?: { path?: string } } => ({}),
+      );
       this.#libraryPath = info.library?.path ?? null;
     }
     return this.#libraryPath ?? null;
@@ -168,7 +202,10 @@ export class EagleClient {
         level = found.children ?? [];
         continue;
       }
-      const created = await this.#call<Folder>('POST', '/api/folder/create', { folderName: name, ...(parent ? { parent } : {}) });
+      const created = await this.#call<Folder>('POST', '/api/folder/create', {
+        folderName: name,
+        ...(parent ? { parent } : {}),
+      });
       parent = created.id;
       level = [];
     }
@@ -176,8 +213,22 @@ export class EagleClient {
   }
 
   /** Adds a file (Eagle copies it into its library) and returns the item id. */
-  async import(item: { path: string; name: string; website: string; tags: readonly string[]; folderId: string; annotation?: string }): Promise<string> {
-    const id = await this.#call<string>('POST', '/api/item/addFromPath', { path: item.path, name: item.name, website: item.website, tags: item.tags, folderId: item.folderId, ...(item.annotation ? { annotation: item.annotation } : {}) });
+  async import(item: {
+    path: string;
+    name: string;
+    website: string;
+    tags: readonly string[];
+    folderId: string;
+    annotation?: string;
+  }): Promise<string> {
+    const id = await this.#call<string>('POST', '/api/item/addFromPath', {
+      path: item.path,
+      name: item.name,
+      website: item.website,
+      tags: item.tags,
+      folderId: item.folderId,
+      ...(item.annotation ? { annotation: item.annotation } : {}),
+    });
     this.#items = undefined;
     return id;
   }
@@ -203,7 +254,15 @@ export class EagleClient {
       type Raw = { id: string; name: string; ext: string; tags?: string[]; folders?: string[]; url?: string };
       const page = await this.#call<Raw[]>('GET', '/api/item/list', undefined, { limit: PAGE_SIZE, offset });
       for (const raw of page) {
-        items.push({ id: raw.id, name: raw.name, ext: raw.ext, tags: raw.tags ?? [], folders: raw.folders ?? [], url: raw.url ?? '', path: library ? join(library, 'images', `${raw.id}.info`, `${raw.name}.${raw.ext}`) : null });
+        items.push({
+          id: raw.id,
+          name: raw.name,
+          ext: raw.ext,
+          tags: raw.tags ?? [],
+          folders: raw.folders ?? [],
+          url: raw.url ?? '',
+          path: library ? join(library, 'images', `${raw.id}.info`, `${raw.name}.${raw.ext}`) : null,
+        });
       }
       if (page.length < PAGE_SIZE) break;
     }
@@ -213,7 +272,13 @@ export class EagleClient {
   }
 
   /** The best item for a track by the legacy weighted score (docs/legacy-bugs.md, "Eagle best match"), if it reaches 70. */
-  async findTrack(track: { title: string; artist: string; durationSeconds: number | null; fingerprint?: string | null; bpm?: number | null }): Promise<(EagleItem & { score: number }) | undefined> {
+  async findTrack(track: {
+    title: string;
+    artist: string;
+    durationSeconds: number | null;
+    fingerprint?: string | null;
+    bpm?: number | null;
+  }): Promise<(EagleItem & { score: number }) | undefined> {
     let best: (EagleItem & { score: number }) | undefined;
     for (const item of await this.items()) {
       const score = weightedScore(track, item);
@@ -224,7 +289,16 @@ export class EagleClient {
 }
 
 /** docs/legacy-bugs.md, "Eagle best match": fingerprint 100; title x35; artist x25; duration up to 15; BPM up to 10; name stem x5. */
-export function weightedScore(track: { title: string; artist: string; durationSeconds: number | null; fingerprint?: string | null; bpm?: number | null }, item: EagleItem): number {
+export function weightedScore(
+  track: {
+    title: string;
+    artist: string;
+    durationSeconds: number | null;
+    fingerprint?: string | null;
+    bpm?: number | null;
+  },
+  item: EagleItem,
+): number {
   if (track.fingerprint && item.tags.includes(`fingerprint:${track.fingerprint}`)) return 100;
   const name = item.name.includes(' - ') ? item.name.slice(item.name.indexOf(' - ') + 3) : item.name;
   const title = similarityOf(coreTitle(track.title), coreTitle(name)) * 35;

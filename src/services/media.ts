@@ -26,7 +26,13 @@ export const MEDIA = 'media';
 export const ARTISTS = 'artists';
 
 /** `boundaries` replace the network and the output folders' file system (tests); both default to the real ones. */
-export function registerMediaServices(services: Services, config: Config, logger: Logger, clock: Clock, boundaries: { fetch?: typeof fetch; files?: PlacementFiles } = {}): void {
+export function registerMediaServices(
+  services: Services,
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  boundaries: { fetch?: typeof fetch; files?: PlacementFiles } = {},
+): void {
   const fetchImpl = boundaries.fetch ?? globalThis.fetch.bind(globalThis);
   const media: MediaServices = {
     ffmpeg: new Ffmpeg(config),
@@ -40,7 +46,11 @@ export function registerMediaServices(services: Services, config: Config, logger
 }
 
 /** The artist directory needs the daemon's Notion gateway, so it is created on first use. */
-export function artistDirectory(services: ServiceRegistry & Partial<Pick<Services, 'set'>>, notion: NotionGateway, logger: Logger): ArtistDirectory {
+export function artistDirectory(
+  services: ServiceRegistry & Partial<Pick<Services, 'set'>>,
+  notion: NotionGateway,
+  logger: Logger,
+): ArtistDirectory {
   let directory = services.get<ArtistDirectory>(ARTISTS);
   if (!directory) {
     directory = new ArtistDirectory(notion, logger);

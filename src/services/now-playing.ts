@@ -26,14 +26,23 @@ const SCRIPT = [
 ];
 
 /** The playing track, or undefined (not a Mac, Spotify closed or paused, an ad, osascript failing or slow): never throws. */
-export async function spotifyNowPlaying(options: { config: Pick<Config, 'macos'>; platform: NodeJS.Platform; logger: Logger; signal?: AbortSignal }): Promise<NowPlaying | undefined> {
+export async function spotifyNowPlaying(options: {
+  config: Pick<Config, 'macos'>;
+  platform: NodeJS.Platform;
+  logger: Logger;
+  signal?: AbortSignal;
+}): Promise<NowPlaying | undefined> {
   if (options.platform !== 'darwin' || !options.config.macos.nowPlaying) return undefined;
   try {
-    const result = await runTool(options.config.macos.osascript, SCRIPT.flatMap((line) => ['-e', line]), {
-      timeoutMs: CONSTANTS.macos.nowPlayingTimeoutMs,
-      failureCode: 'TOOL_MISSING',
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const result = await runTool(
+      options.config.macos.osascript,
+      SCRIPT.flatMap((line) => ['-e', line]),
+      {
+        timeoutMs: CONSTANTS.macos.nowPlayingTimeoutMs,
+        failureCode: 'TOOL_MISSING',
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
     const [uri = '', title = '', artist = ''] = result.stdout.split(/\r?\n/);
     // "spotify:track:<22 characters>"; ads and podcasts ("spotify:ad:", "spotify:episode:") are not tracks.
     const id = uri.trim().match(/^spotify:track:([A-Za-z0-9]{22})$/)?.[1];

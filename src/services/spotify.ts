@@ -50,7 +50,10 @@ function pointAt(apiBase: string | undefined, accountsBase: string | undefined):
   if (patchedFor === key || (!apiBase && !accountsBase)) return;
   const wrap = (modulePath: string, base: string | undefined): void => {
     if (!base) return;
-    const mod = require(modulePath) as { builder: (...a: unknown[]) => BuilderLike; originalBuilder?: (...a: unknown[]) => BuilderLike };
+    const mod = require(modulePath) as {
+      builder: (...a: unknown[]) => BuilderLike;
+      originalBuilder?: (...a: unknown[]) => BuilderLike;
+    };
     mod.originalBuilder ??= mod.builder;
     const url = new URL(base);
     const original = mod.originalBuilder;
@@ -209,8 +212,14 @@ export class SpotifyService {
 
   /** The user's liked songs, newest first (needs SPOTIFY_REFRESH_TOKEN with the user-library-read scope). */
   async likedTracks(limit: number): Promise<SpotifyTrack[]> {
-    if (!this.#userAuth) throw new TrackSyncError('SPOTIFY_UNAUTHORIZED', 'liked songs need SPOTIFY_REFRESH_TOKEN (a user token with the user-library-read scope)');
-    const body = await this.#call('liked songs', () => this.#api.getMySavedTracks({ limit: Math.min(SAVED_TRACKS_MAX_LIMIT, limit) }));
+    if (!this.#userAuth)
+      throw new TrackSyncError(
+        'SPOTIFY_UNAUTHORIZED',
+        'liked songs need SPOTIFY_REFRESH_TOKEN (a user token with the user-library-read scope)',
+      );
+    const body = await this.#call('liked songs', () =>
+      this.#api.getMySavedTracks({ limit: Math.min(SAVED_TRACKS_MAX_LIMIT, limit) }),
+    );
     return (body.items as unknown as Array<{ track: RawTrack }>).map((i) => toTrack(i.track));
   }
 
@@ -231,17 +240,20 @@ export class SpotifyService {
       );
     }
     const fields = 'name,owner(id,display_name)';
-    const meta = (await this.#call(`playlist ${id}`, () => this.#api.getPlaylist(id, { fields }))) as unknown as RawPlaylist;
+    const meta = (await this.#call(`playlist ${id}`, () =>
+      this.#api.getPlaylist(id, { fields }),
+    )) as unknown as RawPlaylist;
     const name = meta.name ?? id;
     const tracks: SpotifyTrack[] = [];
-    for (let offset = 0; tracks.length < maxTracks; ) {
+    for (let offset = 0; tracks.length < maxTracks;) {
       let page: { items: RawPlaylistEntry[]; next: string | null };
       try {
         const path = `/playlists/${encodeURIComponent(id)}/items`;
         const limit = Math.min(PLAYLIST_PAGE_LIMIT, maxTracks - tracks.length);
         page = await this.#call(`playlist ${id} items`, () => this.#get(path, { offset, limit }));
       } catch (error) {
-        if (error instanceof TrackSyncError && error.code === 'SPOTIFY_FORBIDDEN') throw notOwned(id, name, meta.owner, error);
+        if (error instanceof TrackSyncError && error.code === 'SPOTIFY_FORBIDDEN')
+          throw notOwned(id, name, meta.owner, error);
         throw error;
       }
       // `track` is the deprecated name of `item`; an entry may also be an episode or a local file (no id): skipped.
@@ -319,7 +331,10 @@ export function mapSpotifyError(error: WebApiErrorLike, what: string): TrackSync
   const metadata = { processingTag: 'Metadata_Failed' };
   if (status === 429) {
     const retryAfter = Number(error.headers?.['retry-after']);
-    return new TrackSyncError('SPOTIFY_RATE_LIMITED', message, { cause: error, ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}) });
+    return new TrackSyncError('SPOTIFY_RATE_LIMITED', message, {
+      cause: error,
+      ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}),
+    });
   }
   // Development Mode since 2026-03-09 (migration guide, "Premium Requirement", "App Limits"): the app works only while
   // its owner holds Premium, and only for the users on its allow-list. Either refusal can come from the token request
@@ -339,12 +354,20 @@ export function mapSpotifyError(error: WebApiErrorLike, what: string): TrackSync
     );
   }
   if (status === 401 || (status === 400 && /invalid_client|invalid_grant/.test(detail))) {
-    return new TrackSyncError('SPOTIFY_UNAUTHORIZED', `${message} (check SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN)`, { cause: error });
+    return new TrackSyncError(
+      'SPOTIFY_UNAUTHORIZED',
+      `${message} (check SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN)`,
+      { cause: error },
+    );
   }
   // A plain 403 is an endpoint or a resource Development Mode apps may not use (February 2026 changelog), not a
   // credentials problem: the same credentials work for everything else.
   if (status === 403) {
-    return new TrackSyncError('SPOTIFY_FORBIDDEN', `${message}: Spotify does not allow this request to a personal (Development Mode) app`, { cause: error, details: metadata });
+    return new TrackSyncError(
+      'SPOTIFY_FORBIDDEN',
+      `${message}: Spotify does not allow this request to a personal (Development Mode) app`,
+      { cause: error, details: metadata },
+    );
   }
   if (status === 404) return new TrackSyncError('SOURCE_NOT_FOUND', message, { cause: error });
   return new TrackSyncError('SPOTIFY_UNAVAILABLE', message, { cause: error });

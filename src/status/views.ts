@@ -72,7 +72,10 @@ export function notionPageUrl(pageId: string): string {
  */
 export function recentTracks(store: Store, limit = 10): RecentTrack[] {
   const rows = store.db
-    .prepare<[number], { id: number; page_id: string; title: string; outcome: string | null; finished_at: number | null }>(
+    .prepare<
+      [number],
+      { id: number; page_id: string; title: string; outcome: string | null; finished_at: number | null }
+    >(
       "SELECT id, page_id, title, outcome, finished_at FROM items WHERE source = 'tracks' AND state = 'done' AND outcome IN ('synced', 'adopted', 'metadata-only') ORDER BY finished_at DESC LIMIT ?",
     )
     .all(limit);
@@ -88,7 +91,9 @@ export function recentTracks(store: Store, limit = 10): RecentTrack[] {
     const files = saved.placed?.all?.length ? saved.placed.all : indexed.map((f) => f.path);
     const first = indexed[0];
     const key = saved.analysis?.key ?? first?.musical_key ?? '';
-    const [artist, title] = saved.metadata?.title ? [saved.metadata.artist ?? '', saved.metadata.title] : splitTitle(row.title);
+    const [artist, title] = saved.metadata?.title
+      ? [saved.metadata.artist ?? '', saved.metadata.title]
+      : splitTitle(row.title);
     return {
       pageId: row.page_id,
       pageUrl: notionPageUrl(row.page_id),
@@ -136,7 +141,11 @@ export function libraryShape(store: Store): LibraryShape {
     .all();
   const camelot: Record<string, number> = {};
   for (let n = 1; n <= 12; n += 1) for (const letter of ['A', 'B']) camelot[`${n}${letter}`] = 0;
-  const bands = Array.from({ length: (BPM_TO - BPM_FROM) / BPM_BAND }, (_, i) => ({ from: BPM_FROM + i * BPM_BAND, to: BPM_FROM + (i + 1) * BPM_BAND, count: 0 }));
+  const bands = Array.from({ length: (BPM_TO - BPM_FROM) / BPM_BAND }, (_, i) => ({
+    from: BPM_FROM + i * BPM_BAND,
+    to: BPM_FROM + (i + 1) * BPM_BAND,
+    count: 0,
+  }));
   for (const track of tracks) {
     const code = camelotCode(parseKey(track.musical_key ?? ''));
     if (code) camelot[code] = (camelot[code] ?? 0) + 1;
@@ -145,7 +154,10 @@ export function libraryShape(store: Store): LibraryShape {
       bands[index]!.count += 1;
     }
   }
-  const formats = store.library.libraryStats().filter((f) => f.files > 0).map((f) => ({ format: f.format, files: f.files, bytes: f.bytes }));
+  const formats = store.library
+    .libraryStats()
+    .filter((f) => f.files > 0)
+    .map((f) => ({ format: f.format, files: f.files, bytes: f.bytes }));
   return { files: formats.reduce((sum, f) => sum + f.files, 0), camelot, bpm: bands, formats };
 }
 

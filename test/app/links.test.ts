@@ -19,7 +19,13 @@ describe('cross-platform links', async () => {
   const syncedRow = (name: string, artist: string, extra: Record<string, unknown> = {}) =>
     sandbox.workspace.createPage({
       parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
-      properties: { Title: title(name), 'Artist Name': text(artist), 'Audio Duration (seconds)': { number: 200 }, Downloaded: { checkbox: true }, ...extra },
+      properties: {
+        Title: title(name),
+        'Artist Name': text(artist),
+        'Audio Duration (seconds)': { number: 200 },
+        Downloaded: { checkbox: true },
+        ...extra,
+      },
     }).id;
 
   it('picks the right version on each platform, or none: live, remix and 20 s longer uploads lose; ISRC wins on Spotify', async () => {
@@ -34,20 +40,59 @@ describe('cross-platform links', async () => {
       { title: 'Paper Moth - Lantern (Official Audio)', url: right, durationSeconds: 201 },
     ]);
     // SoundCloud has only wrong versions: nothing is written, the best is kept as a candidate with its score.
-    media.addSearchResults('paper moth lantern', [
-      { title: 'Lantern (Live)', url: live, durationSeconds: 215 },
-      { title: 'Lantern (extended mix)', url: longer, durationSeconds: 245 },
-    ], 'soundcloud');
-    spotify.addTrack({ id: 'lanternDecoy0000000000', name: 'Lantern', artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }], album: 'Live', releaseDate: '2020-01-01', durationMs: 220_000, isrc: 'GBPMO2000001' });
-    spotify.addTrack({ id: 'lanternRight0000000000', name: 'Lantern', artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }], album: 'Lights', releaseDate: '2021-01-01', durationMs: 200_500, isrc: 'GBPMO2100042' });
-    const id = syncedRow('Lantern', 'Paper Moth', { ISRC: text('GBPMO2100042'), Notes: text('Found at the Thursday set.') });
+    media.addSearchResults(
+      'paper moth lantern',
+      [
+        { title: 'Lantern (Live)', url: live, durationSeconds: 215 },
+        { title: 'Lantern (extended mix)', url: longer, durationSeconds: 245 },
+      ],
+      'soundcloud',
+    );
+    spotify.addTrack({
+      id: 'lanternDecoy0000000000',
+      name: 'Lantern',
+      artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }],
+      album: 'Live',
+      releaseDate: '2020-01-01',
+      durationMs: 220_000,
+      isrc: 'GBPMO2000001',
+    });
+    spotify.addTrack({
+      id: 'lanternRight0000000000',
+      name: 'Lantern',
+      artists: [{ id: 'artist0000000000000moth', name: 'Paper Moth' }],
+      album: 'Lights',
+      releaseDate: '2021-01-01',
+      durationMs: 200_500,
+      isrc: 'GBPMO2100042',
+    });
+    const id = syncedRow('Lantern', 'Paper Moth', {
+      ISRC: text('GBPMO2100042'),
+      Notes: text('Found at the Thursday set.'),
+    });
 
     const daemon = await world.daemon();
     onTestFinished(() => daemon.stop('test'));
     const tools = daemon.services.require<MediaServices>(MEDIA);
-    const outcomes = await findLinks({ notion: daemon.notion, schemas: daemon.schemas, store: daemon.store, config: daemon.config, clock: systemClock, logger: silentLogger(), ytdlp: tools.ytdlp, spotify: tools.spotify }, id);
+    const outcomes = await findLinks(
+      {
+        notion: daemon.notion,
+        schemas: daemon.schemas,
+        store: daemon.store,
+        config: daemon.config,
+        clock: systemClock,
+        logger: silentLogger(),
+        ytdlp: tools.ytdlp,
+        spotify: tools.spotify,
+      },
+      id,
+    );
 
-    expect(outcomes.find((o) => o.platform === 'spotify')).toMatchObject({ status: 'written', url: 'https://open.spotify.com/track/lanternRight0000000000', score: 1 });
+    expect(outcomes.find((o) => o.platform === 'spotify')).toMatchObject({
+      status: 'written',
+      url: 'https://open.spotify.com/track/lanternRight0000000000',
+      score: 1,
+    });
     expect(outcomes.find((o) => o.platform === 'youtube')).toMatchObject({ status: 'written', url: right });
     expect(outcomes.find((o) => o.platform === 'soundcloud')).toMatchObject({ status: 'candidate' });
     expect(field(id, 'Spotify URL')).toBe('https://open.spotify.com/track/lanternRight0000000000');
@@ -60,20 +105,45 @@ describe('cross-platform links', async () => {
     // Every candidate is kept with its score, the losers too.
     const kept = daemon.store.deferred.listLinkCandidates(id);
     expect(kept.filter((c) => c.platform === 'youtube')).toHaveLength(4);
-    expect(kept.find((c) => c.url === live && c.platform === 'youtube')!.score).toBeLessThan(kept.find((c) => c.url === right)!.score);
-    expect(kept.filter((c) => c.accepted === 1).map((c) => c.platform).sort()).toEqual(['spotify', 'youtube']);
+    expect(kept.find((c) => c.url === live && c.platform === 'youtube')!.score).toBeLessThan(
+      kept.find((c) => c.url === right)!.score,
+    );
+    expect(
+      kept
+        .filter((c) => c.accepted === 1)
+        .map((c) => c.platform)
+        .sort(),
+    ).toEqual(['spotify', 'youtube']);
   });
 
   it('never replaces a URL a person set, and does not write a link that does not answer', async () => {
     const gone = `${media.url}/audio/removed-upload.mp3`;
-    media.addSearchResults('quiet harbour tidewater', [{ title: 'Quiet Harbour - Tidewater (Official Audio)', url: gone, durationSeconds: 200 }], 'soundcloud');
-    const id = syncedRow('Tidewater', 'Quiet Harbour', { 'YouTube URL': { url: 'https://www.youtube.com/watch?v=personChose' } });
+    media.addSearchResults(
+      'quiet harbour tidewater',
+      [{ title: 'Quiet Harbour - Tidewater (Official Audio)', url: gone, durationSeconds: 200 }],
+      'soundcloud',
+    );
+    const id = syncedRow('Tidewater', 'Quiet Harbour', {
+      'YouTube URL': { url: 'https://www.youtube.com/watch?v=personChose' },
+    });
     const configPath = join(world.dir, 'links-cli.json');
     writeFileSync(configPath, JSON.stringify({ search: media.search }));
-    const result = await cli(['links', id, '--json'], { ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, 'links-cli'), TRACKSYNC_CONFIG: configPath });
+    const result = await cli(['links', id, '--json'], {
+      ...sandbox.env(),
+      ...world.env(),
+      TRACKSYNC_STATE_DIR: join(world.dir, 'links-cli'),
+      TRACKSYNC_CONFIG: configPath,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { outcomes: Array<{ platform: string; status: string; url?: string }>; candidates: Array<{ url: string; rejected: string | null }> };
-    expect(report.outcomes.find((o) => o.platform === 'youtube')).toEqual({ platform: 'youtube', status: 'present', url: 'https://www.youtube.com/watch?v=personChose' });
+    const report = JSON.parse(result.stdout) as {
+      outcomes: Array<{ platform: string; status: string; url?: string }>;
+      candidates: Array<{ url: string; rejected: string | null }>;
+    };
+    expect(report.outcomes.find((o) => o.platform === 'youtube')).toEqual({
+      platform: 'youtube',
+      status: 'present',
+      url: 'https://www.youtube.com/watch?v=personChose',
+    });
     expect(report.outcomes.find((o) => o.platform === 'soundcloud')).toMatchObject({ status: 'candidate', url: gone });
     expect(report.candidates.find((c) => c.url === gone)!.rejected).toBe('does not answer');
     expect(field(id, 'YouTube URL')).toBe('https://www.youtube.com/watch?v=personChose');
@@ -83,16 +153,31 @@ describe('cross-platform links', async () => {
   it('runs after a sync in the daemon; a Spotify 429 reschedules the links as asked and never fails the track', async () => {
     const url = await media.addFile('after-sync.mp3', await clip(5, 10));
     const sc = await media.addFile('after-sync-sc.mp3', await clip(5, 10));
-    media.addSearchResults('north pier beacon', [{ title: 'North Pier - Beacon', url: sc, durationSeconds: 10 }], 'soundcloud');
-    spotify.addTrack({ id: 'beaconNorthPier0000000', name: 'Beacon', artists: [{ id: 'artist00000000northpier', name: 'North Pier' }], album: 'Pier', releaseDate: '2022-02-02', durationMs: 10_000 });
-    const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Beacon'), 'Artist Name': text('North Pier'), 'Source URL': { url } } }).id;
+    media.addSearchResults(
+      'north pier beacon',
+      [{ title: 'North Pier - Beacon', url: sc, durationSeconds: 10 }],
+      'soundcloud',
+    );
+    spotify.addTrack({
+      id: 'beaconNorthPier0000000',
+      name: 'Beacon',
+      artists: [{ id: 'artist00000000northpier', name: 'North Pier' }],
+      album: 'Pier',
+      releaseDate: '2022-02-02',
+      durationMs: 10_000,
+    });
+    const id = sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title('Beacon'), 'Artist Name': text('North Pier'), 'Source URL': { url } },
+    }).id;
     const daemon = await world.daemon();
     try {
       await daemon.runOnce(); // syncs the track; its links are queued
       expect(field(id, 'Downloaded')).toBe(true);
       spotify.rateLimit(100, 120); // now every Spotify call answers 429 Retry-After: 120
       await daemon.runCycle('test'); // looks for them in the background: SoundCloud found, Spotify rate-limited
-      const deferred = () => daemon.store.deferred.listDueLinks(Date.now() + 10 * 60 * 1000, 10).find((p) => p.page_id === id);
+      const deferred = () =>
+        daemon.store.deferred.listDueLinks(Date.now() + 10 * 60 * 1000, 10).find((p) => p.page_id === id);
       await waitFor(() => (deferred()?.attempts ?? 0) > 0, 'the links to be looked for and deferred');
       expect(field(id, 'SoundCloud URL')).toBe(sc);
       expect(field(id, 'Spotify URL')).toBeNull();

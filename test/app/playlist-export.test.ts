@@ -30,8 +30,14 @@ describe('the daemon exports the playlists that changed', async () => {
   const file = { playlists: { exportDebounceMs: 50 } };
 
   it('writes a newly synced track into its playlist, and renames the file when the playlist is renamed', async () => {
-    const url = await world.media.addFile('warehouse.mp3', await makeClip({ tonic: 4, mode: 'minor', bpm: 124, seconds: 12 }));
-    const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Warehouse'), 'Artist Name': text('Daemon Artist'), 'Source URL': { url } } }).id;
+    const url = await world.media.addFile(
+      'warehouse.mp3',
+      await makeClip({ tonic: 4, mode: 'minor', bpm: 124, seconds: 12 }),
+    );
+    const id = sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title('Warehouse'), 'Artist Name': text('Daemon Artist'), 'Source URL': { url } },
+    }).id;
     const playlist = playlists.playlist('Friday Set', []);
     playlists.setTracks(playlist, [id]);
     const daemon = await world.daemon({ file });

@@ -79,7 +79,10 @@ describe('the layers (docs/architecture.md)', () => {
 
   it('the engine imports nothing from the music application', () => {
     const engine = sourceFiles('src/engine').flatMap((file) =>
-      [...readFileSync(join(root, file), 'utf8').matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => ({ file, to: folderOf(normalize(join(dirname(file), m[1]!)))})),
+      [...readFileSync(join(root, file), 'utf8').matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => ({
+        file,
+        to: folderOf(normalize(join(dirname(file), m[1]!))),
+      })),
     );
     const allowed = new Set(['src', 'src/engine', 'src/config', 'src/notion', 'src/net', 'state']);
     expect(engine.filter((edge) => !allowed.has(edge.to))).toEqual([]);
@@ -88,10 +91,16 @@ describe('the layers (docs/architecture.md)', () => {
   it('the lint rule fails an engine file that imports the application, and passes one that imports the engine', async () => {
     const eslint = new ESLint({ cwd: root });
     const lint = async (text: string): Promise<string[]> =>
-      (await eslint.lintText(text, { filePath: join(root, 'src/engine/example.ts') }))[0]!.messages.map((m) => `${m.ruleId}: ${m.message}`);
-    const bad = await lint("import { checkBeforeDownload } from '../dedup/checks.js';\nexport const x = checkBeforeDownload;\n");
+      (await eslint.lintText(text, { filePath: join(root, 'src/engine/example.ts') }))[0]!.messages.map(
+        (m) => `${m.ruleId}: ${m.message}`,
+      );
+    const bad = await lint(
+      "import { checkBeforeDownload } from '../dedup/checks.js';\nexport const x = checkBeforeDownload;\n",
+    );
     expect(bad).toEqual([expect.stringMatching(/^no-restricted-imports: .*docs\/architecture\.md/)]);
-    const handler = await lint("import { builtInHandlers } from '../../handlers/index.js';\nexport const x = builtInHandlers;\n");
+    const handler = await lint(
+      "import { builtInHandlers } from '../../handlers/index.js';\nexport const x = builtInHandlers;\n",
+    );
     expect(handler).toEqual([expect.stringMatching(/^no-restricted-imports: /)]);
     expect(await lint("import { Services } from './services.js';\nexport const x = Services;\n")).toEqual([]);
   });

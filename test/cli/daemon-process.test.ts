@@ -11,15 +11,29 @@ describe('the tracksync process', async () => {
   const sandbox = await withSandbox();
   const dir = tempDir();
   const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify({
-    handlers: [join(packageRoot(), 'test/fixtures/handlers/logging-track.mjs')],
-    claims: { settleMs: 50 },
-    shutdown: { graceMs: 300, abortWaitMs: 3000 },
-  }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      handlers: [join(packageRoot(), 'test/fixtures/handlers/logging-track.mjs')],
+      claims: { settleMs: 50 },
+      shutdown: { graceMs: 300, abortWaitMs: 3000 },
+    }),
+  );
   const log = join(dir, 'handler.log');
-  const env = (extra: Record<string, string> = {}) => ({ ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: configPath, TEST_HANDLER_LOG: log, TRACKSYNC_HTTP_PORT: '0', ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    ...sandbox.env(),
+    TRACKSYNC_STATE_DIR: join(dir, 'state'),
+    TRACKSYNC_CONFIG: configPath,
+    TEST_HANDLER_LOG: log,
+    TRACKSYNC_HTTP_PORT: '0',
+    ...extra,
+  });
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
-  const track = (name: string) => sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('A'), 'Source URL': { url: 'http://127.0.0.1/x.wav' } } }).id;
+  const track = (name: string) =>
+    sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title(name), 'Artist Name': text('A'), 'Source URL': { url: 'http://127.0.0.1/x.wav' } },
+    }).id;
 
   it('exits 2 naming each bad setting, and 2 for an unknown command', async () => {
     const bad = await cli(['once'], { TRACKS_DB_ID: '27ce7361', TRACKSYNC_STATE_DIR: join(dir, 'x') });
@@ -63,7 +77,12 @@ describe('the tracksync process', async () => {
     // status names the running daemon and what it is doing, by the row's title.
     const status = await cli(['status'], env());
     expect(status.exitCode).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`^Daemon: running, pid ${daemon.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\((just now|\\d+ s ago)\\)$`, 'm'));
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^Daemon: running, pid ${daemon.pid}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\((just now|\\d+ s ago)\\)$`,
+        'm',
+      ),
+    );
     expect(status.stdout).toMatch(/In flight \(1\):\n {2}"A - CLI: interrupted": .+, for \d+ s \(attempt 1\)/);
     daemon.kill('SIGTERM');
     const result = await daemon;

@@ -15,7 +15,9 @@ describe('tracksync demo (the README quick start)', () => {
     expect(result.stderr).toMatch(/^5 of 5 tracks done · \d+:\d\d$/m);
     for (const internal of ['same-recording', 'write-back', 'stage']) expect(result.stderr).not.toContain(internal);
     // Each row of the table shows the measured BPM and key next to what was generated.
-    expect(result.stdout).toMatch(/Demo Artist - Midnight Drive\s+12[345](\.\d)?\s+A Minor\s+8A\s+Source URL\s+Downloaded\s+3 \(m4a, aiff, wav\)/);
+    expect(result.stdout).toMatch(
+      /Demo Artist - Midnight Drive\s+12[345](\.\d)?\s+A Minor\s+8A\s+Source URL\s+Downloaded\s+3 \(m4a, aiff, wav\)/,
+    );
     expect(result.stdout).toMatch(/Pulse Unit - Neon Pulse\s+12[789](\.\d)?\s+F# Minor\s+11A\s+YouTube \(Search\)/);
     expect(result.stdout).toMatch(/Low Tide - Deep Current\s+17[345](\.\d)?\s+C Minor\s+5A/);
     const root = join(cwd, 'tracksync-demo');
@@ -28,9 +30,16 @@ describe('tracksync demo (the README quick start)', () => {
     expect(result.stdout).toContain(`rekordbox xml: ${join(exportDir, 'rekordbox.xml')}`);
     expect(result.stdout).toContain('Playlist "Demo Set" (4 of 4 tracks, in set order; Notion\'s Exported Tracks: 4)');
     const m3u8 = parseM3u8(join(exportDir, 'Demo Set.m3u8'));
-    expect(m3u8.entries.map((e) => e.label)).toEqual(['Low Tide - Deep Current', 'Demo Artist - Midnight Drive', 'Pulse Unit - Neon Pulse', 'Demo Artist feat. Guest Voice - Sunrise Run']);
+    expect(m3u8.entries.map((e) => e.label)).toEqual([
+      'Low Tide - Deep Current',
+      'Demo Artist - Midnight Drive',
+      'Pulse Unit - Neon Pulse',
+      'Demo Artist feat. Guest Voice - Sunrise Run',
+    ]);
     const xml = parseRekordbox(join(exportDir, 'rekordbox.xml'));
-    expect(xml.playlists.map((p) => [p.name, p.keys.map((k) => xml.tracks.get(k)!.Name)])).toEqual([['Demo Set', ['Deep Current', 'Midnight Drive', 'Neon Pulse', 'Sunrise Run']]]);
+    expect(xml.playlists.map((p) => [p.name, p.keys.map((k) => xml.tracks.get(k)!.Name)])).toEqual([
+      ['Demo Set', ['Deep Current', 'Midnight Drive', 'Neon Pulse', 'Sunrise Run']],
+    ]);
     expect(xml.tracks.get(xml.playlists[0]!.keys[1]!)).toMatchObject({ Tonality: 'Am', Comments: '8A' });
     // A second run starts afresh in the same folder.
     const again = await cli(['demo'], {}, { cwd });

@@ -13,7 +13,11 @@ describe('tracksync help, --version, suggestions and completion (the CLI as a su
   // A state directory the commands would create if they did anything: --help must leave it absent.
   const dir = mkdtempSync(join(tmpdir(), 'tracksync-help-'));
   const stateDir = join(dir, 'state');
-  const env = { TRACKSYNC_STATE_DIR: stateDir, NOTION_TOKEN: 'secret_help_test', TRACKS_DB_ID: '0123456789abcdef0123456789abcdef' };
+  const env = {
+    TRACKSYNC_STATE_DIR: stateDir,
+    NOTION_TOKEN: 'secret_help_test',
+    TRACKS_DB_ID: '0123456789abcdef0123456789abcdef',
+  };
 
   it('prints usage, options and an example for every command and subcommand, exits 0 and does nothing else', async () => {
     expect(commands.length).toBeGreaterThan(20);
@@ -33,7 +37,8 @@ describe('tracksync help, --version, suggestions and completion (the CLI as a su
   }, 400_000);
 
   it('prints the version of the package', async () => {
-    const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+      .version;
     const result = await cli(['--version'], {});
     expect(result.exitCode).toBe(0);
     expect(result.stdout.trim()).toBe(version);
@@ -97,18 +102,27 @@ describe('tracksync help, --version, suggestions and completion (the CLI as a su
 
   it('lists in the README the same commands and options as the help', () => {
     const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('\n## CLI\n'), readme.indexOf('\n## ', readme.indexOf('\n## CLI\n') + 5));
+    const section = readme.slice(
+      readme.indexOf('\n## CLI\n'),
+      readme.indexOf('\n## ', readme.indexOf('\n## CLI\n') + 5),
+    );
     const documented = new Map<string, string[]>();
     for (const row of section.split('\n').filter((l) => l.startsWith('| `tracksync '))) {
       const cell = row.slice(3, row.indexOf('`', 3));
       const words = cell.replace(/^tracksync /, '').split(' ');
-      const path = words.slice(0, words.findIndex((w) => /^[<[-]/.test(w)) === -1 ? words.length : words.findIndex((w) => /^[<[-]/.test(w))).join(' ');
+      const path = words
+        .slice(
+          0,
+          words.findIndex((w) => /^[<[-]/.test(w)) === -1 ? words.length : words.findIndex((w) => /^[<[-]/.test(w)),
+        )
+        .join(' ');
       documented.set(path, [...cell.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]).sort());
     }
     const helped = new Map(commands.map((c) => [c.path, [...c.options].sort()]));
     expect([...documented.keys()].sort()).toEqual([...helped.keys()].sort());
     for (const [path, options] of helped) expect(documented.get(path), path).toEqual(options);
     // The options every command takes are named once, under the table.
-    for (const global of ['--quiet', '--verbose', '--config', '--no-color', '--version', '--help']) expect(section).toContain(global);
+    for (const global of ['--quiet', '--verbose', '--config', '--no-color', '--version', '--help'])
+      expect(section).toContain(global);
   });
 });

@@ -15,16 +15,33 @@ describe('live progress and the result table (the CLI under a pseudo-terminal an
   const world = await pipelineWorld();
   const { sandbox, media } = world;
   const configPath = join(world.dir, 'progress-config.json');
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search }),
+  );
   const env = (name: string, extra: Record<string, string> = {}) => ({
-    ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, name), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0', ...extra,
+    ...sandbox.env(),
+    ...world.env(),
+    TRACKSYNC_STATE_DIR: join(world.dir, name),
+    TRACKSYNC_CONFIG: configPath,
+    TRACKSYNC_HTTP_PORT: '0',
+    ...extra,
   });
   /** The CLI with a terminal on stdin, stdout and stderr: util-linux `script` gives it a pseudo-terminal. */
   const onTerminal = async (args: string[], environment: Record<string, string>) => {
-    const command = [process.execPath, join(packageRoot(), 'bin', 'tracksync.js'), ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    const command = [process.execPath, join(packageRoot(), 'bin', 'tracksync.js'), ...args]
+      .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+      .join(' ');
     const result = await execa('script', ['-qefc', command, '/dev/null'], {
       reject: false,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...environment },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        TERM: 'xterm-256color',
+        COLUMNS: '120',
+        LINES: '40',
+        ...environment,
+      },
       extendEnv: false,
       cwd: packageRoot(),
     });
@@ -32,13 +49,24 @@ describe('live progress and the result table (the CLI under a pseudo-terminal an
   };
 
   it('on a terminal: the title from the start, its steps in words with step k of n, the overall line, coloured results', async () => {
-    const url = await media.addFile('night-bus.mp3', await makeClip({ tonic: 5, mode: 'minor', bpm: 122, seconds: 12 }));
+    const url = await media.addFile(
+      'night-bus.mp3',
+      await makeClip({ tonic: 5, mode: 'minor', bpm: 122, seconds: 12 }),
+    );
     // About 4 s of download (470 KiB at 120 KB/s), so yt-dlp reports its progress several times.
     media.throttle('/audio/night-bus.mp3', 120_000);
     const { exitCode, output } = await onTerminal(['sync', url], env('tty-state'));
     expect(exitCode, output).toBe(0);
     expect(output).toContain('night-bus');
-    for (const step of ['Looking up the source', 'Downloading', 'Converting', 'Analysing', 'Placing the files', 'Writing to Notion']) expect(output).toContain(step);
+    for (const step of [
+      'Looking up the source',
+      'Downloading',
+      'Converting',
+      'Analysing',
+      'Placing the files',
+      'Writing to Notion',
+    ])
+      expect(output).toContain(step);
     expect(output).toMatch(/step \d of 6/);
     expect(output).toMatch(/Downloading \d+ % [\d.]+ KiB\/s ETA \d+:\d\d/);
     expect(output).toMatch(/1 of 1 track done · \d+:\d\d/);
@@ -55,11 +83,23 @@ describe('live progress and the result table (the CLI under a pseudo-terminal an
   }, 240_000);
 
   it('feeds: each feed by name with how far it got, live on a terminal and one line per feed through a pipe', async () => {
-    const like = (n: number) => ({ title: `Progress like ${n}`, url: `${media.url}/audio/progress-like-${n}.mp3`, durationSeconds: 180 });
+    const like = (n: number) => ({
+      title: `Progress like ${n}`,
+      url: `${media.url}/audio/progress-like-${n}.mp3`,
+      durationSeconds: 180,
+    });
     media.addSearchResults('progress-profile', [like(3), like(2), like(1)]);
     const feedsConfig = join(world.dir, 'feeds-config.json');
-    writeFileSync(feedsConfig, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, feeds: { soundcloudLikesUrl: `${media.url}/youtube/search.rss?q={profile}`, spotifyLikes: false } }));
-    const feedEnv = (name: string) => env(name, { TRACKSYNC_CONFIG: feedsConfig, SOUNDCLOUD_PROFILE: 'progress-profile' });
+    writeFileSync(
+      feedsConfig,
+      JSON.stringify({
+        claims: { settleMs: 50 },
+        shutdown: { graceMs: 300 },
+        feeds: { soundcloudLikesUrl: `${media.url}/youtube/search.rss?q={profile}`, spotifyLikes: false },
+      }),
+    );
+    const feedEnv = (name: string) =>
+      env(name, { TRACKSYNC_CONFIG: feedsConfig, SOUNDCLOUD_PROFILE: 'progress-profile' });
     const terminal = await onTerminal(['feeds'], feedEnv('feeds-tty'));
     expect(terminal.exitCode, terminal.output).toBe(0);
     const output = terminal.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // colours and cursor moves out

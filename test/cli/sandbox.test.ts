@@ -10,7 +10,9 @@ import { cli } from '../helpers/cli.js';
 describe('tracksync sandbox: every sample row syncs with no internet', () => {
   it('prints the environment and the commands, and following them syncs every sample row and the sync example', async () => {
     const sandbox = execa(process.execPath, [join(packageRoot(), 'bin', 'tracksync.js'), 'sandbox', '--port', '0'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, extendEnv: false, reject: false,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+      extendEnv: false,
+      reject: false,
     });
     try {
       let printed = '';
@@ -23,17 +25,36 @@ describe('tracksync sandbox: every sample row syncs with no internet', () => {
       });
       // The lines a person pastes: the exports (as a shell reads them back), then the two commands.
       const env: Record<string, string> = {};
-      for (const [, key, value] of printed.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[key!] = value!.replace(/^'(.*)'$/, '$1').replaceAll("'\\''", "'");
-      for (const key of ['NOTION_API_BASE_URL', 'SPOTIFY_API_BASE_URL', 'TRACKSYNC_ALLOW_PRIVATE_HOSTS', 'TRACKSYNC_CONFIG', 'TRACKSYNC_STATE_DIR', 'OUT_DIR']) expect(env[key], key).toBeDefined();
-      for (const value of Object.values(env).filter((v) => /^https?:/.test(v))) expect(new URL(value).hostname).toBe('127.0.0.1');
+      for (const [, key, value] of printed.matchAll(/^export ([A-Z_]+)=(.*)$/gm))
+        env[key!] = value!.replace(/^'(.*)'$/, '$1').replaceAll("'\\''", "'");
+      for (const key of [
+        'NOTION_API_BASE_URL',
+        'SPOTIFY_API_BASE_URL',
+        'TRACKSYNC_ALLOW_PRIVATE_HOSTS',
+        'TRACKSYNC_CONFIG',
+        'TRACKSYNC_STATE_DIR',
+        'OUT_DIR',
+      ])
+        expect(env[key], key).toBeDefined();
+      for (const value of Object.values(env).filter((v) => /^https?:/.test(v)))
+        expect(new URL(value).hostname).toBe('127.0.0.1');
       expect(printed).toMatch(/^tracksync once$/m);
       const syncLine = printed.match(/^tracksync sync (http:\/\/127\.0\.0\.1:\d+\/\S+)$/m);
       expect(syncLine).not.toBeNull();
-      for (const row of ['Sandbox Artist - Night Drive', 'Tide Pool - Morning Swim', 'Low Tide - Harbour Lights', 'Sandbox Artist - Old Favourite']) expect(printed).toContain(`#   ${row}: `);
+      for (const row of [
+        'Sandbox Artist - Night Drive',
+        'Tide Pool - Morning Swim',
+        'Low Tide - Harbour Lights',
+        'Sandbox Artist - Old Favourite',
+      ])
+        expect(printed).toContain(`#   ${row}: `);
 
       const once = await cli(['once'], env);
       expect(once.exitCode, once.stderr).toBe(0);
-      for (const title of ['Night Drive', 'Morning Swim', 'Harbour Lights']) expect(once.stdout).toMatch(new RegExp(`${title}\\s+\\d+(\\.\\d)?\\s+\\S+ (Major|Minor)\\s+\\d{1,2}[AB]\\s+.*\\ssynced\\s`));
+      for (const title of ['Night Drive', 'Morning Swim', 'Harbour Lights'])
+        expect(once.stdout).toMatch(
+          new RegExp(`${title}\\s+\\d+(\\.\\d)?\\s+\\S+ (Major|Minor)\\s+\\d{1,2}[AB]\\s+.*\\ssynced\\s`),
+        );
       expect(once.stdout).not.toContain('Old Favourite');
       expect(once.stdout).not.toMatch(/failed/);
 

@@ -25,10 +25,24 @@ describe('tracksync secrets set (the CLI as a subprocess)', () => {
 
   it('on a terminal, asks at a prompt that does not echo what is typed', async () => {
     const secret = 'typed-secret-value-8842';
-    const command = [process.execPath, join(packageRoot(), 'bin', 'tracksync.js'), 'secrets', 'set', 'SPOTIFY_CLIENT_SECRET', '--secrets-file']
-      .map((a) => `'${a}'`).join(' ');
+    const command = [
+      process.execPath,
+      join(packageRoot(), 'bin', 'tracksync.js'),
+      'secrets',
+      'set',
+      'SPOTIFY_CLIENT_SECRET',
+      '--secrets-file',
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
     // util-linux script(1) gives the CLI a pseudo-terminal; what we write to script's input is what a person types.
-    const child = execa('script', ['-qefc', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, extendEnv: false, cwd: dir, stdin: 'pipe', reject: false });
+    const child = execa('script', ['-qefc', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+      extendEnv: false,
+      cwd: dir,
+      stdin: 'pipe',
+      reject: false,
+    });
     let output = '';
     let typed = false;
     child.stdout!.on('data', (chunk: Buffer) => {

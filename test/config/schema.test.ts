@@ -35,7 +35,12 @@ describe('the config schema', () => {
 
   it('validates every cron setting at load, whatever its name, and names all bad ones at once', () => {
     const crons = settings.filter((k) => /cron$/i.test(k.path)).map((k) => k.path);
-    expect(crons.sort()).toEqual(['feeds.cron', 'notifications.dailySummaryCron', 'playlists.exportCron', 'schedule.cycleCron']);
+    expect(crons.sort()).toEqual([
+      'feeds.cron',
+      'notifications.dailySummaryCron',
+      'playlists.exportCron',
+      'schedule.cycleCron',
+    ]);
     const raw: Record<string, Record<string, unknown>> = {};
     for (const path of crons) {
       const [section, key] = path.split('.') as [string, string];

@@ -20,7 +20,9 @@ describe('secrets', () => {
     const config = loadConfig({ env, cwd: root, platform: 'linux' });
     expect(config.notion.token).toBe('ntn_from_the_secrets_file');
     expect(config.secrets).toContain('ntn_from_the_secrets_file');
-    expect(loadConfig({ env: { ...env, NOTION_TOKEN: 'ntn_from_env' }, cwd: root, platform: 'linux' }).notion.token).toBe('ntn_from_env');
+    expect(
+      loadConfig({ env: { ...env, NOTION_TOKEN: 'ntn_from_env' }, cwd: root, platform: 'linux' }).notion.token,
+    ).toBe('ntn_from_env');
   });
 
   it('refuses a secrets file other users can read, naming the file and the fix', () => {
@@ -42,16 +44,42 @@ describe('secrets', () => {
   it('on macOS reads and stores secrets in the Keychain with argument arrays (service "tracksync", account = the name)', () => {
     const keychain = standIn('security', join(root, 'keychain'));
     const stateDir = join(root, 'mac-state');
-    expect(storeSecret(stateDir, 'SPOTIFY_CLIENT_SECRET', 'spotify secret with "quotes" $HOME', { os: 'darwin', securityBin: keychain.bin })).toContain('Keychain');
-    expect(keychain.json<Record<string, string>>('keychain.json', {})['tracksync/SPOTIFY_CLIENT_SECRET']).toBe('spotify secret with "quotes" $HOME');
+    expect(
+      storeSecret(stateDir, 'SPOTIFY_CLIENT_SECRET', 'spotify secret with "quotes" $HOME', {
+        os: 'darwin',
+        securityBin: keychain.bin,
+      }),
+    ).toContain('Keychain');
+    expect(keychain.json<Record<string, string>>('keychain.json', {})['tracksync/SPOTIFY_CLIENT_SECRET']).toBe(
+      'spotify secret with "quotes" $HOME',
+    );
     expect(() => statSync(secretsFile(stateDir))).toThrow();
     const found = loadSecrets(stateDir, {}, 'darwin', keychain.bin);
     expect(found).toEqual({ SPOTIFY_CLIENT_SECRET: 'spotify secret with "quotes" $HOME' });
-    expect(keychain.calls().filter((c) => c[0] === 'find-generic-password').map((c) => c[4])).toContain('NOTION_TOKEN');
+    expect(
+      keychain
+        .calls()
+        .filter((c) => c[0] === 'find-generic-password')
+        .map((c) => c[4]),
+    ).toContain('NOTION_TOKEN');
     // Not consulted on Linux, and not for names the environment already sets.
     const before = keychain.calls().length;
     expect(loadSecrets(stateDir, {}, 'linux', keychain.bin)).toEqual({});
-    expect(loadSecrets(stateDir, { SPOTIFY_CLIENT_SECRET: 'x', NOTION_TOKEN: 'y', SPOTIFY_REFRESH_TOKEN: 'z', EAGLE_TOKEN: 'e', NOTION_WEBHOOK_TOKEN: 'w', TRACKSYNC_HTTP_TOKEN: 't' }, 'darwin', keychain.bin)).toEqual({});
+    expect(
+      loadSecrets(
+        stateDir,
+        {
+          SPOTIFY_CLIENT_SECRET: 'x',
+          NOTION_TOKEN: 'y',
+          SPOTIFY_REFRESH_TOKEN: 'z',
+          EAGLE_TOKEN: 'e',
+          NOTION_WEBHOOK_TOKEN: 'w',
+          TRACKSYNC_HTTP_TOKEN: 't',
+        },
+        'darwin',
+        keychain.bin,
+      ),
+    ).toEqual({});
     expect(keychain.calls().length).toBe(before);
   });
 
@@ -66,7 +94,9 @@ describe('secrets', () => {
 
     const list = await cli(['secrets', 'list'], { ...env, EAGLE_TOKEN: 'eagle-token-from-env' }, { cwd: root });
     expect(list.exitCode).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`NOTION_TOKEN\\s+${secretsFile(stateDir).replaceAll('/', '\\/')}\\s+ntn_…\\(25 chars\\)`));
+    expect(list.stdout).toMatch(
+      new RegExp(`NOTION_TOKEN\\s+${secretsFile(stateDir).replaceAll('/', '\\/')}\\s+ntn_…\\(25 chars\\)`),
+    );
     expect(list.stdout).toMatch(/EAGLE_TOKEN\s+environment\s+eagl…/);
     expect(list.stdout).toMatch(/SPOTIFY_CLIENT_SECRET\s+-\s+unset/);
     expect(list.stdout).not.toContain('ntn_typed_on_stdin_123456');

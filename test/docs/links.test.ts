@@ -15,7 +15,10 @@ function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   for (const [, heading] of prose(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const text = heading!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const slug = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     anchors.add(n === 0 ? slug : `${slug}-${n}`);
@@ -35,8 +38,10 @@ function brokenLinks(file: string): string[] {
     if (relative(root, resolved).startsWith('..')) broken.push(`${where} points outside the repository`);
     else if (!existsSync(resolved)) broken.push(`${where}: no such file`);
     else if (anchor !== undefined) {
-      if (statSync(resolved).isDirectory() || !resolved.endsWith('.md')) broken.push(`${where}: an anchor into a file that is not Markdown`);
-      else if (!anchorsOf(readFileSync(resolved, 'utf8')).has(anchor)) broken.push(`${where}: no heading with that anchor`);
+      if (statSync(resolved).isDirectory() || !resolved.endsWith('.md'))
+        broken.push(`${where}: an anchor into a file that is not Markdown`);
+      else if (!anchorsOf(readFileSync(resolved, 'utf8')).has(anchor))
+        broken.push(`${where}: no heading with that anchor`);
     }
   }
   return broken;
@@ -74,6 +79,6 @@ describe('links in README.md and docs/ resolve in a clone', () => {
       'test-artifacts/links-check/sample.md: (#nowhere): no heading with that anchor',
       'test-artifacts/links-check/sample.md: (missing.md): no such file',
       'test-artifacts/links-check/sample.md: (../../../../outside.md) points outside the repository',
-      ]);
+    ]);
   });
 });

@@ -13,8 +13,16 @@ interface Report {
 describe('tracksync doctor', async () => {
   const world = await pipelineWorld();
   const eagle = await world.eagle();
-  const env = (extra: Record<string, string> = {}) => ({ ...world.sandbox.env(), ...world.env(), EAGLE_API_BASE: eagle.url, TRACKSYNC_STATE_DIR: join(world.dir, 'doctor-state'), ...extra });
-  const doctor = async (extra: Record<string, string> = {}): Promise<{ exitCode: number; report: Report; text: string }> => {
+  const env = (extra: Record<string, string> = {}) => ({
+    ...world.sandbox.env(),
+    ...world.env(),
+    EAGLE_API_BASE: eagle.url,
+    TRACKSYNC_STATE_DIR: join(world.dir, 'doctor-state'),
+    ...extra,
+  });
+  const doctor = async (
+    extra: Record<string, string> = {},
+  ): Promise<{ exitCode: number; report: Report; text: string }> => {
     const json = await cli(['doctor', '--json'], env(extra));
     const text = await cli(['doctor'], env(extra));
     expect(text.exitCode).toBe(json.exitCode);
@@ -30,7 +38,10 @@ describe('tracksync doctor', async () => {
     const { exitCode, report, text } = await doctor();
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(exitCode).toBe(0);
-    expect(check(report, 'ffmpeg')).toMatchObject({ status: 'ok', detail: expect.stringContaining('ALAC encoder present') });
+    expect(check(report, 'ffmpeg')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('ALAC encoder present'),
+    });
     expect(check(report, 'ffmpeg chromaprint').status).toBe('ok');
     expect(check(report, 'fpcalc').status).toBe('ok');
     expect(['ok', 'warn']).toContain(check(report, 'yt-dlp').status);
@@ -40,13 +51,26 @@ describe('tracksync doctor', async () => {
     expect(check(report, 'OUT_DIR')).toMatchObject({ status: 'ok', detail: `${world.outDir} is writable` });
     expect(check(report, 'WAV_BACKUP_DIR').status).toBe('ok');
     expect(check(report, 'Eagle')).toMatchObject({ status: 'ok', detail: `reachable at ${eagle.url}` });
-    expect(check(report, 'Spotify')).toMatchObject({ status: 'ok', detail: expect.stringContaining('liked songs readable') });
+    expect(check(report, 'Spotify')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('liked songs readable'),
+    });
     expect(check(report, 'LaunchAgent').status).toBe('skip');
-    expect(report.mapping.find((m) => m.database === 'Music Tracks' && m.field === 'lock')?.property).toBe('Processing Lock');
+    expect(report.mapping.find((m) => m.database === 'Music Tracks' && m.field === 'lock')?.property).toBe(
+      'Processing Lock',
+    );
     // Playlist export: targets and folder, where each playlist's tracks come from, which properties are written back.
-    expect(check(report, 'Playlist export')).toMatchObject({ status: 'ok', detail: `M3U8 on, rekordbox xml on, Apple Music off; folder ${join(world.outDir, 'Playlists (tracksync)')} (created at the first export)` });
-    expect(check(report, 'Playlist tracks')).toMatchObject({ status: 'warn', detail: expect.stringContaining('each playlist\'s tracks come from the "Playlists" relation of Music Tracks') });
-    expect(check(report, 'Playlist write-back').detail).toBe('writes nothing back; add "Exported At" (date), "Exported Tracks" (number), "Missing Tracks" (rich text), "Export File" (rich text) to Music Playlists to have them filled too');
+    expect(check(report, 'Playlist export')).toMatchObject({
+      status: 'ok',
+      detail: `M3U8 on, rekordbox xml on, Apple Music off; folder ${join(world.outDir, 'Playlists (tracksync)')} (created at the first export)`,
+    });
+    expect(check(report, 'Playlist tracks')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('each playlist\'s tracks come from the "Playlists" relation of Music Tracks'),
+    });
+    expect(check(report, 'Playlist write-back').detail).toBe(
+      'writes nothing back; add "Exported At" (date), "Exported Tracks" (number), "Missing Tracks" (rich text), "Export File" (rich text) to Music Playlists to have them filled too',
+    );
     expect(report.mapping.find((m) => m.database === 'Music Playlists' && m.field === 'tracks')?.property).toBeNull();
     expect(text).toContain('Nothing blocks the job.');
   });
@@ -64,11 +88,24 @@ describe('tracksync doctor', async () => {
 
   it('fails with the fix for a rejected Spotify secret, an unmounted volume and a missing yt-dlp; warns on an old yt-dlp', async () => {
     const configPath = join(world.dir, 'doctor-missing-tools.json');
-    writeFileSync(configPath, JSON.stringify({ media: { tools: { ytDlp: join(world.dir, 'no-such-dir', 'yt-dlp') } } }));
-    const { exitCode, report, text } = await doctor({ SPOTIFY_CLIENT_SECRET: 'wrong-secret', BACKUP_DIR: '/Volumes/DJ-SSD-not-here/Djay', TRACKSYNC_CONFIG: configPath });
+    writeFileSync(
+      configPath,
+      JSON.stringify({ media: { tools: { ytDlp: join(world.dir, 'no-such-dir', 'yt-dlp') } } }),
+    );
+    const { exitCode, report, text } = await doctor({
+      SPOTIFY_CLIENT_SECRET: 'wrong-secret',
+      BACKUP_DIR: '/Volumes/DJ-SSD-not-here/Djay',
+      TRACKSYNC_CONFIG: configPath,
+    });
     expect(exitCode).toBe(2);
-    expect(check(report, 'Spotify')).toMatchObject({ status: 'fail', fix: expect.stringContaining('SPOTIFY_CLIENT_SECRET') });
-    expect(check(report, 'BACKUP_DIR')).toMatchObject({ status: 'fail', detail: '/Volumes/DJ-SSD-not-here/Djay: the volume /Volumes/DJ-SSD-not-here is not mounted' });
+    expect(check(report, 'Spotify')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('SPOTIFY_CLIENT_SECRET'),
+    });
+    expect(check(report, 'BACKUP_DIR')).toMatchObject({
+      status: 'fail',
+      detail: '/Volumes/DJ-SSD-not-here/Djay: the volume /Volumes/DJ-SSD-not-here is not mounted',
+    });
     // The fix fits the machine (doctor/install.ts; both platforms are checked in test/doctor/install.test.ts).
     const ytDlpFix = process.platform === 'darwin' ? 'brew install yt-dlp' : 'the yt-dlp release binary';
     expect(check(report, 'yt-dlp')).toMatchObject({ status: 'fail', fix: expect.stringContaining(ytDlpFix) });
@@ -84,14 +121,20 @@ describe('tracksync doctor', async () => {
     chmodSync(bin, 0o755);
     writeFileSync(configPath, JSON.stringify({ media: { tools: { ytDlp: bin } } }));
     const aged = await doctor({ TRACKSYNC_CONFIG: configPath });
-    expect(check(aged.report, 'yt-dlp')).toMatchObject({ status: 'warn', detail: `${old} is 400 days old; YouTube and SoundCloud downloads break with old releases` });
+    expect(check(aged.report, 'yt-dlp')).toMatchObject({
+      status: 'warn',
+      detail: `${old} is 400 days old; YouTube and SoundCloud downloads break with old releases`,
+    });
   });
 
   it('still checks the tools when the configuration is broken, so one run lists everything', async () => {
     const result = await cli(['doctor', '--json'], { TRACKSYNC_STATE_DIR: join(world.dir, 'broken-state') });
     expect(result.exitCode).toBe(2);
     const report = JSON.parse(result.stdout) as Report;
-    expect(report.checks.filter((c) => c.name === 'configuration').map((c) => c.detail)).toEqual([expect.stringContaining('NOTION_TOKEN: is not set'), expect.stringContaining('TRACKS_DB_ID: is not set')]);
+    expect(report.checks.filter((c) => c.name === 'configuration').map((c) => c.detail)).toEqual([
+      expect.stringContaining('NOTION_TOKEN: is not set'),
+      expect.stringContaining('TRACKS_DB_ID: is not set'),
+    ]);
     expect(check(report, 'ffmpeg').status).toBe('ok');
   });
 });

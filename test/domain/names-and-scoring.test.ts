@@ -4,7 +4,9 @@ import { chooseCandidate, coreTitle, scoreCandidate } from '../../src/domain/sco
 
 describe('file names', () => {
   it('keeps what the user typed, minus what a path cannot hold', () => {
-    expect(trackFileName('Beyoncé & JAY-Z', 'Crazy in Love (Remix): Part 2/3', 'm4a', 200)).toBe('Beyoncé & JAY-Z - Crazy in Love (Remix)- Part 2-3.m4a');
+    expect(trackFileName('Beyoncé & JAY-Z', 'Crazy in Love (Remix): Part 2/3', 'm4a', 200)).toBe(
+      'Beyoncé & JAY-Z - Crazy in Love (Remix)- Part 2-3.m4a',
+    );
     expect(trackFileName('', '...hidden', 'wav', 200)).toBe('hidden.wav');
     expect(safeSegment('..', 200)).toBe('Untitled');
     expect(safeSegment('\u0000\u0001', 200)).toBe('Untitled');
@@ -39,9 +41,20 @@ describe('candidate scoring', () => {
   });
 
   it('rejects a duration gap over 30 s and lets an exact ISRC win', () => {
-    expect(scoreCandidate(target, { title: 'Solar Echo - Golden Hour', url: 'x', durationSeconds: 260 }, gap).rejected).toMatch(/60 s/);
-    expect(scoreCandidate({ ...target, isrc: 'GBAYE2400001' }, { title: 'something else', url: 'x', isrc: 'gbaye2400001' }, gap).score).toBe(1);
-    const { chosen } = chooseCandidate(target, [{ title: 'Another Song', url: 'x', durationSeconds: 200 }], { acceptScore: 0.75, maxDurationGapSeconds: gap });
+    expect(
+      scoreCandidate(target, { title: 'Solar Echo - Golden Hour', url: 'x', durationSeconds: 260 }, gap).rejected,
+    ).toMatch(/60 s/);
+    expect(
+      scoreCandidate(
+        { ...target, isrc: 'GBAYE2400001' },
+        { title: 'something else', url: 'x', isrc: 'gbaye2400001' },
+        gap,
+      ).score,
+    ).toBe(1);
+    const { chosen } = chooseCandidate(target, [{ title: 'Another Song', url: 'x', durationSeconds: 200 }], {
+      acceptScore: 0.75,
+      maxDurationGapSeconds: gap,
+    });
     expect(chosen).toBeUndefined();
   });
 
@@ -56,11 +69,16 @@ describe('artist names', () => {
     expect(splitArtists('Disclosure, Sam Smith')).toEqual(['Disclosure', 'Sam Smith']);
     expect(splitArtists('Fred again.. & Skrillex x Four Tet')).toEqual(['Fred again..', 'Skrillex', 'Four Tet']);
     expect(splitArtists('Calvin Harris feat. Rihanna')).toEqual(['Calvin Harris', 'Rihanna']);
-    expect(splitArtists('Lane 8', 'Brightest Lights (Tinlicker Remix) (feat. POLIÇA)')).toEqual(['Lane 8', 'POLIÇA', 'Tinlicker']);
+    expect(splitArtists('Lane 8', 'Brightest Lights (Tinlicker Remix) (feat. POLIÇA)')).toEqual([
+      'Lane 8',
+      'POLIÇA',
+      'Tinlicker',
+    ]);
   });
 
   it('never creates the legacy junk names', () => {
-    for (const name of ['Unknown Artist', 'VA', 'various artists', 'tracks', 'user-123456789', '  ', 'N/A']) expect(isRejectedArtistName(name)).toBe(true);
+    for (const name of ['Unknown Artist', 'VA', 'various artists', 'tracks', 'user-123456789', '  ', 'N/A'])
+      expect(isRejectedArtistName(name)).toBe(true);
     expect(splitArtists('Unknown Artist, user-98765432, Real Name')).toEqual(['Real Name']);
     expect(isRejectedArtistName('user-12')).toBe(false);
   });

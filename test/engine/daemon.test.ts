@@ -19,25 +19,41 @@ const trackHandler: Handler<'tracks'> = {
   run: async (ctx) => {
     const name = String(ctx.input.fields.title);
     attemptsSeen.set(ctx.item.pageId, ctx.item.attempt);
-    if (name.includes('permanent')) throw new TrackSyncError('SOURCE_NOT_FOUND', 'the track was removed from SoundCloud', { details: { processingTag: 'SC_404' } });
-    if (name.includes('flaky') && ctx.item.attempt < 3) throw new TrackSyncError('DOWNLOAD_FAILED', `network dropped (attempt ${ctx.item.attempt})`);
+    if (name.includes('permanent'))
+      throw new TrackSyncError('SOURCE_NOT_FOUND', 'the track was removed from SoundCloud', {
+        details: { processingTag: 'SC_404' },
+      });
+    if (name.includes('flaky') && ctx.item.attempt < 3)
+      throw new TrackSyncError('DOWNLOAD_FAILED', `network dropped (attempt ${ctx.item.attempt})`);
     const analysed = await ctx.stage('analyse', 'v1', async () => {
       workDone.set(ctx.item.pageId, (workDone.get(ctx.item.pageId) ?? 0) + 1);
       if (name.includes('slow')) await ctx.clock.sleep(60_000, ctx.signal);
       if (name.includes('brief')) await ctx.clock.sleep(300, ctx.signal);
       return { bpm: 128 };
     });
-    return { outcome: 'synced', properties: { bpm: analysed.bpm, downloaded: true, processing: ['Audio Analysis Complete'] } };
+    return {
+      outcome: 'synced',
+      properties: { bpm: analysed.bpm, downloaded: true, processing: ['Audio Analysis Complete'] },
+    };
   },
 };
 
 const taskHandler: Handler<'tasks'> = {
   name: 'test-task',
   source: 'tasks',
-  accepts: (input) => String(input.fields.title ?? '').toLowerCase().includes('music sync'),
+  accepts: (input) =>
+    String(input.fields.title ?? '')
+      .toLowerCase()
+      .includes('music sync'),
   run: async (ctx) => {
     await ctx.stage('work', 'v1', async () => workDone.set(ctx.item.pageId, (workDone.get(ctx.item.pageId) ?? 0) + 1));
-    return { outcome: 'completed', taskStatus: 'completed', summary: 'Synced 2 tracks; 1 failed.', report: [bullet('Track A: synced'), bullet('Track B: failed (removed)')], details: { errorCount: 1 } };
+    return {
+      outcome: 'completed',
+      taskStatus: 'completed',
+      summary: 'Synced 2 tracks; 1 failed.',
+      report: [bullet('Track A: synced'), bullet('Track B: failed (removed)')],
+      details: { errorCount: 1 },
+    };
   },
 };
 
@@ -51,7 +67,12 @@ function fieldOf(sandbox: Sandbox, pageId: string, property: string): unknown {
 async function createTrack(sandbox: Sandbox, name: string, extra: Record<string, unknown> = {}): Promise<string> {
   return sandbox.workspace.createPage({
     parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
-    properties: { Title: title(name), 'Artist Name': text('Test Artist'), 'Source URL': { url: 'http://127.0.0.1/a.wav' }, ...extra },
+    properties: {
+      Title: title(name),
+      'Artist Name': text('Test Artist'),
+      'Source URL': { url: 'http://127.0.0.1/a.wav' },
+      ...extra,
+    },
   }).id;
 }
 
@@ -59,7 +80,8 @@ describe('the daemon against the local Notion', async () => {
   const sandbox = await withSandbox();
   const dir = tempDir();
   let n = 0;
-  const daemonFor = (file = FAST, extra: Partial<Parameters<typeof startTestDaemon>[1]> = {}) => startTestDaemon(sandbox, { stateDir: join(dir, `state-${++n}`), handlers, file, ...extra });
+  const daemonFor = (file = FAST, extra: Partial<Parameters<typeof startTestDaemon>[1]> = {}) =>
+    startTestDaemon(sandbox, { stateDir: join(dir, `state-${++n}`), handlers, file, ...extra });
   afterEach(() => sandbox.setFaults([]));
 
   it('processes eligible rows once, writes the result in one update, releases the lock and leaves other rows alone', async () => {
@@ -97,7 +119,9 @@ describe('the daemon against the local Notion', async () => {
     expect(fieldOf(sandbox, id, 'Downloaded')).toBe(false);
     expect(fieldOf(sandbox, id, 'Processing Lock')).toBe('');
     const comment = sandbox.workspace.comments().find((c) => (c.parent as { page_id?: string }).page_id === id);
-    expect(comment?.rich_text[0]?.plain_text).toContain('SOURCE_NOT_FOUND: the track was removed from SoundCloud (gave up)');
+    expect(comment?.rich_text[0]?.plain_text).toContain(
+      'SOURCE_NOT_FOUND: the track was removed from SoundCloud (gave up)',
+    );
     // Our own write-back (tag, lock) is not a change: the failed row is not retried in a loop (legacy bug 3).
     sandbox.advanceClock(60_000);
     await daemon.runOnce();
@@ -106,7 +130,11 @@ describe('the daemon against the local Notion', async () => {
     sandbox.workspace.updatePage(id, { properties: { 'Source URL': { url: 'http://127.0.0.1/b.wav' } } });
     sandbox.advanceClock(60_000);
     await daemon.runOnce();
-    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'failed', generation: 2, attempts: 1 });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({
+      state: 'failed',
+      generation: 2,
+      attempts: 1,
+    });
     await daemon.stop('test');
   });
 
@@ -115,7 +143,10 @@ describe('the daemon against the local Notion', async () => {
     // A backoff longer than one run, so the item visibly waits between attempts.
     const daemon = await daemonFor({ ...FAST, retry: { ...FAST.retry, baseDelayMs: 300, maxDelayMs: 300 } });
     await daemon.runOnce();
-    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'DOWNLOAD_FAILED' });
+    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({
+      state: 'retry_wait',
+      last_error_code: 'DOWNLOAD_FAILED',
+    });
     expect(fieldOf(sandbox, id, 'Audio Processing')).toEqual(['Download_Failed']);
     for (let i = 0; i < 5 && daemon.store.items.getItemByPage('tracks', id)?.state !== 'done'; i += 1) {
       await new Promise((r) => setTimeout(r, 500)); // past the longest backoff: 300 ms x 1.5
@@ -129,7 +160,11 @@ describe('the daemon against the local Notion', async () => {
 
   it('takes only Ready music tasks and hands the result back: status, summary, dated report, Execution-Logs page', async () => {
     const tasks = sandbox.ids.tasks.dataSourceId;
-    const task = (name: string, status: string) => sandbox.workspace.createPage({ parent: { data_source_id: tasks }, properties: { 'Task Name': title(name), Status: { status: { name: status } } } }).id;
+    const task = (name: string, status: string) =>
+      sandbox.workspace.createPage({
+        parent: { data_source_id: tasks },
+        properties: { 'Task Name': title(name), Status: { status: { name: status } } },
+      }).id;
     const ready = task('Music Sync: weekend set', 'Ready');
     const draft = task('Music Sync: not yet', 'Draft');
     const unrelated = task('DriveSheetsSync fix', 'Ready');
@@ -139,7 +174,11 @@ describe('the daemon against the local Notion', async () => {
     expect(fieldOf(sandbox, ready, 'Execution-Result')).toBe('Synced 2 tracks; 1 failed.');
     const blocks = sandbox.workspace.allBlocks(ready);
     expect(JSON.stringify(blocks[0])).toMatch(/tracksync report · \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(blocks.map((b) => (b as { type: string }).type)).toEqual(['heading_2', 'bulleted_list_item', 'bulleted_list_item']);
+    expect(blocks.map((b) => (b as { type: string }).type)).toEqual([
+      'heading_2',
+      'bulleted_list_item',
+      'bulleted_list_item',
+    ]);
     const logs = fieldOf(sandbox, ready, 'Execution-Logs') as string[];
     expect(logs).toHaveLength(1);
     expect(fieldOf(sandbox, logs[0]!, 'Status')).toBe('Partial');
@@ -151,7 +190,9 @@ describe('the daemon against the local Notion', async () => {
     sandbox.advanceClock(60_000);
     await daemon.runOnce();
     expect(workDone.get(ready)).toBe(2);
-    expect(sandbox.workspace.allBlocks(ready).filter((b) => (b as { type: string }).type === 'heading_2')).toHaveLength(2);
+    expect(sandbox.workspace.allBlocks(ready).filter((b) => (b as { type: string }).type === 'heading_2')).toHaveLength(
+      2,
+    );
     await daemon.stop('test');
   });
 
@@ -164,7 +205,11 @@ describe('the daemon against the local Notion', async () => {
       { method: 'GET', status: 500, probability: 0.1 },
       { method: 'POST', path: '/query$', status: 502, probability: 0.1 },
     ]);
-    for (let i = 0; i < 30 && ids.some((id) => daemon.store.items.getItemByPage('tracks', id)?.state !== 'done'); i += 1) {
+    for (
+      let i = 0;
+      i < 30 && ids.some((id) => daemon.store.items.getItemByPage('tracks', id)?.state !== 'done');
+      i += 1
+    ) {
       await daemon.runOnce();
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -200,7 +245,8 @@ describe('the daemon against the local Notion', async () => {
     const id = await createTrack(sandbox, 'T: slow');
     const daemon = await daemonFor();
     const once = daemon.runOnce();
-    while (daemon.store.items.getItemByPage('tracks', id)?.stage !== 'analyse') await new Promise((r) => setTimeout(r, 10));
+    while (daemon.store.items.getItemByPage('tracks', id)?.stage !== 'analyse')
+      await new Promise((r) => setTimeout(r, 10));
     expect(fieldOf(sandbox, id, 'Processing Lock')).toMatch(/^\d+:[^:]+:[0-9a-f]{8}:\d{4}-/);
     const stateDir = daemon.config.stateDir;
     await daemon.stop('SIGTERM');
@@ -213,11 +259,12 @@ describe('the daemon against the local Notion', async () => {
     sandbox.workspace.updatePage(id, { in_trash: true }); // a 60-second row would hold up the next tests
   });
 
-  it('a task asking for a row the poller is processing gets that run\'s outcome, without running it twice', async () => {
+  it("a task asking for a row the poller is processing gets that run's outcome, without running it twice", async () => {
     const id = await createTrack(sandbox, 'T: brief');
     const daemon = await daemonFor();
     const once = daemon.runOnce();
-    while (daemon.store.items.getItemByPage('tracks', id)?.stage !== 'analyse') await new Promise((r) => setTimeout(r, 10));
+    while (daemon.store.items.getItemByPage('tracks', id)?.stage !== 'analyse')
+      await new Promise((r) => setTimeout(r, 10));
     const outcome = await daemon.syncTrackNow(id, new AbortController().signal);
     await once;
     expect(outcome).toMatchObject({ state: 'done', outcome: 'synced' });
@@ -229,7 +276,10 @@ describe('the daemon against the local Notion', async () => {
     const daemon = await daemonFor();
     sandbox.workspace.renameProperty(sandbox.ids.tracks.dataSourceId, 'Downloaded', 'Done?');
     sandbox.advanceClock(60_000);
-    const task = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title('music sync during schema trouble'), Status: { status: { name: 'Ready' } } } }).id;
+    const task = sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+      properties: { 'Task Name': title('music sync during schema trouble'), Status: { status: { name: 'Ready' } } },
+    }).id;
     const broken = await daemon.runOnce();
     expect(broken.errors.join('\n')).toMatch(/Music Tracks/);
     expect(fieldOf(sandbox, task, 'Status')).toBe('Completed');
@@ -261,6 +311,7 @@ describe('the cost of an idle cycle', async () => {
     await daemon.stop('test');
     const requests = sandbox.requests(since);
     expect(requests.length).toBeLessThanOrEqual(10);
-    for (const r of requests) expect(requests.filter((o) => o.at >= r.at && o.at < r.at + 1000).length).toBeLessThanOrEqual(5);
+    for (const r of requests)
+      expect(requests.filter((o) => o.at >= r.at && o.at < r.at + 1000).length).toBeLessThanOrEqual(5);
   });
 });

@@ -15,7 +15,11 @@ describe('the daemon lock under a start-up race', () => {
   const dir = tempDir('tracksync-lock-race-');
 
   it('lets exactly one of six simultaneous daemons hold it, round after round', async () => {
-    const racers: ChildProcess[] = Array.from({ length: 6 }, () => fork(join(packageRoot(), 'test', 'fixtures', 'lock', 'racer.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const racers: ChildProcess[] = Array.from({ length: 6 }, () =>
+      fork(join(packageRoot(), 'test', 'fixtures', 'lock', 'racer.mjs'), [], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
+    );
     const next = (child: ChildProcess, key: string): Promise<Record<string, unknown>> =>
       new Promise((resolve) => {
         const on = (m: Record<string, unknown>): void => {

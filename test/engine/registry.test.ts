@@ -10,7 +10,8 @@ import { tempDir } from '../helpers/tmp.js';
 const config = {} as Config;
 const handler = (name: string, source: 'tracks' | 'tasks', accepts: (input: ItemInput) => boolean): Handler =>
   ({ name, source, accepts, run: async () => ({ outcome: 'done' }) }) as Handler;
-const input = (source: 'tracks' | 'tasks', title: string): ItemInput => ({ source, page: {} as ItemInput['page'], fields: { title } }) as ItemInput;
+const input = (source: 'tracks' | 'tasks', title: string): ItemInput =>
+  ({ source, page: {} as ItemInput['page'], fields: { title } }) as ItemInput;
 
 describe('the handler registry (src/engine/registry.ts)', () => {
   it('gives an item to the first handler of its source that accepts it', () => {
@@ -33,8 +34,12 @@ describe('the handler registry (src/engine/registry.ts)', () => {
   });
 
   it('refuses two handlers with one name, naming it', () => {
-    expect(() => new HandlerRegistry([handler('twin', 'tracks', () => true), handler('twin', 'tasks', () => true)])).toThrow(ConfigError);
-    expect(() => new HandlerRegistry([handler('twin', 'tracks', () => true), handler('twin', 'tasks', () => true)])).toThrow(/two handlers are named "twin"/);
+    expect(
+      () => new HandlerRegistry([handler('twin', 'tracks', () => true), handler('twin', 'tasks', () => true)]),
+    ).toThrow(ConfigError);
+    expect(
+      () => new HandlerRegistry([handler('twin', 'tracks', () => true), handler('twin', 'tasks', () => true)]),
+    ).toThrow(/two handlers are named "twin"/);
   });
 
   it("loads the user's handler modules, and names every module that is not a handler", async () => {
@@ -44,7 +49,10 @@ describe('the handler registry (src/engine/registry.ts)', () => {
 
     const dir = tempDir();
     const notAHandler = join(dir, 'not-a-handler.mjs');
-    writeFileSync(notAHandler, "export default { name: 'x', source: 'albums', accepts: () => true, run: async () => ({}) };\n");
+    writeFileSync(
+      notAHandler,
+      "export default { name: 'x', source: 'albums', accepts: () => true, run: async () => ({}) };\n",
+    );
     const broken = join(dir, 'broken.mjs');
     writeFileSync(broken, 'export default {\n');
     const error = await loadUserHandlers([notAHandler, broken]).catch((e: unknown) => e);

@@ -28,14 +28,32 @@ describe('kill -9 at every stage, then restart', async () => {
   );
   chmodSync(wrapper, 0o755);
   const configPath = join(world.dir, 'crash-config.json');
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search, media: { tools: { ffmpeg: wrapper } }, links: { enabled: false } }));
-  const env = (state: string) => ({ ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, state), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0' });
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      claims: { settleMs: 50 },
+      shutdown: { graceMs: 300 },
+      search: media.search,
+      media: { tools: { ffmpeg: wrapper } },
+      links: { enabled: false },
+    }),
+  );
+  const env = (state: string) => ({
+    ...sandbox.env(),
+    ...world.env(),
+    TRACKSYNC_STATE_DIR: join(world.dir, state),
+    TRACKSYNC_CONFIG: configPath,
+    TRACKSYNC_HTTP_PORT: '0',
+  });
   const outputs = () => [world.outDir, world.backupDir, world.wavBackupDir].flatMap(filesUnder);
 
   async function track(name: string, tonic: number): Promise<{ id: string; file: string }> {
     const file = `${name.toLowerCase().replaceAll(' ', '-')}.mp3`;
     const url = await media.addFile(file, await makeClip({ tonic, mode: 'minor', bpm: 124, seconds: 30 }));
-    const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Crash Test'), 'Source URL': { url } } }).id;
+    const id = sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title(name), 'Artist Name': text('Crash Test'), 'Source URL': { url } },
+    }).id;
     return { id, file };
   }
 
@@ -60,7 +78,11 @@ describe('kill -9 at every stage, then restart', async () => {
   }
 
   /** kill -9 the running daemon, undo the test's hold on it, then a plain restart must finish the track cleanly. */
-  async function killAndRestart(daemon: ReturnType<typeof cli>, track: { id: string; name: string; state: string }, release: () => void): Promise<void> {
+  async function killAndRestart(
+    daemon: ReturnType<typeof cli>,
+    track: { id: string; name: string; state: string },
+    release: () => void,
+  ): Promise<void> {
     daemon.kill('SIGKILL');
     await daemon;
     release();
@@ -76,7 +98,9 @@ describe('kill -9 at every stage, then restart', async () => {
     const daemon = cli(['run'], env('crash-download'));
     await waitFor(() => media.requests().some((r) => r === `GET /audio/${file}`), 'the download to start', 30_000);
     await new Promise((r) => setTimeout(r, 1_000));
-    await killAndRestart(daemon, { id, name: 'Slow Download', state: 'crash-download' }, () => media.throttle(`/audio/${file}`, 0));
+    await killAndRestart(daemon, { id, name: 'Slow Download', state: 'crash-download' }, () =>
+      media.throttle(`/audio/${file}`, 0),
+    );
   }, 120_000);
 
   it('in the middle of the conversion', async () => {
@@ -98,7 +122,11 @@ describe('kill -9 at every stage, then restart', async () => {
     // From now on Notion drops every write to this page: the files get placed, the result cannot be written.
     sandbox.setFaults([{ method: 'PATCH', path: `^/pages/${id}`, drop: true }]);
     rmSync(join(gate, 'hold'));
-    await waitFor(() => outputs().filter((p) => p.includes('Crash Test - Unwritten Result')).length === 4, 'the files to be placed', 60_000);
+    await waitFor(
+      () => outputs().filter((p) => p.includes('Crash Test - Unwritten Result')).length === 4,
+      'the files to be placed',
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 300));
     await killAndRestart(daemon, { id, name: 'Unwritten Result', state: 'crash-writeback' }, () => {
       rmSync(join(gate, 'converting'));

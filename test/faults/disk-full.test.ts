@@ -44,7 +44,13 @@ function fullDiskUnder(folder: string): { files: PlacementFiles; makeRoom(): voi
       const { bytesRead, buffer } = await from.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
       await to.write(buffer, 0, bytesRead);
       await Promise.all([from.close(), to.close()]);
-      throw Object.assign(new Error(`ENOSPC: no space left on device, copyfile '${source}' -> '${target}'`), { errno: -28, code: 'ENOSPC', syscall: 'copyfile', path: source, dest: target });
+      throw Object.assign(new Error(`ENOSPC: no space left on device, copyfile '${source}' -> '${target}'`), {
+        errno: -28,
+        code: 'ENOSPC',
+        syscall: 'copyfile',
+        path: source,
+        dest: target,
+      });
     }) as PlacementFiles['copyFile'],
   };
   return { files, makeRoom: () => (full = false) };
@@ -63,60 +69,96 @@ describe('disk full in an output folder', async () => {
   mkdirSync(wavDir, { recursive: true });
   // The in-process disk runs everywhere (so CI checks it too); the real tmpfs wherever the machine can mount one.
   const injected = { disk: 'ENOSPC at the write layer, in process', slug: 'injected', tonic: 6 };
-  const disks = canMount() ? [{ disk: 'a real 1 MiB tmpfs, through the CLI', slug: 'tmpfs', tonic: 1 }, injected] : [injected];
+  const disks = canMount()
+    ? [{ disk: 'a real 1 MiB tmpfs, through the CLI', slug: 'tmpfs', tonic: 1 }, injected]
+    : [injected];
   const row = async (slug: string, tonic: number) => {
-    const url = await media.addFile(`too-big-${slug}.mp3`, await makeClip({ tonic, mode: 'major', bpm: 128, seconds: 20 }));
-    return sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(`Too Big ${slug}`), 'Artist Name': text('Disk'), 'Source URL': { url } } }).id;
+    const url = await media.addFile(
+      `too-big-${slug}.mp3`,
+      await makeClip({ tonic, mode: 'major', bpm: 128, seconds: 20 }),
+    );
+    return sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title(`Too Big ${slug}`), 'Artist Name': text('Disk'), 'Source URL': { url } },
+    }).id;
   };
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
-  const settings = { claims: { settleMs: 50 }, retry: { baseDelayMs: 100, maxDelayMs: 200 }, search: media.search, links: { enabled: false } };
+  const settings = {
+    claims: { settleMs: 50 },
+    retry: { baseDelayMs: 100, maxDelayMs: 200 },
+    search: media.search,
+    links: { enabled: false },
+  };
 
-  it.each(disks)('waits and retries with no partial file left, and completes once there is room ($disk)', async ({ slug, tonic }) => {
-    const id = await row(slug, tonic);
-    const stateName = `disk-full-state-${slug}`;
-    const stateDir = join(world.dir, stateName);
-    if (slug === 'tmpfs') {
-      mount(['-t', 'tmpfs', '-o', 'size=1m', 'tracksync-test', wavDir]);
-      onTestFinished(() => {
-        execFileSync(root ? 'umount' : 'sudo', root ? ['-l', wavDir] : ['-n', 'umount', '-l', wavDir]);
-      });
-      const configPath = join(world.dir, `disk-full-${slug}.json`);
-      writeFileSync(configPath, JSON.stringify(settings));
-      const env = { ...sandbox.env(), ...world.env(), WAV_BACKUP_DIR: wavDir, TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_CONFIG: configPath };
-      const first = await cli(['once'], env);
-      expect(first.exitCode, first.stderr.slice(-2000)).toBe(0);
-      expectWaiting();
-      mount(['-o', 'remount,size=64m', wavDir]);
-      await new Promise((r) => setTimeout(r, 300)); // past the retry delay
-      const second = await cli(['once'], env);
-      expect(second.exitCode, second.stderr.slice(-2000)).toBe(0);
-    } else {
-      const full = fullDiskUnder(wavDir);
-      const daemon = await world.daemon({ stateName, file: settings, env: { WAV_BACKUP_DIR: wavDir }, files: full.files });
-      await daemon.runOnce();
-      await daemon.stop('first pass over');
-      expectWaiting();
-      full.makeRoom();
-      await new Promise((r) => setTimeout(r, 300)); // past the retry delay
-      const again = await world.daemon({ stateName, file: settings, env: { WAV_BACKUP_DIR: wavDir }, files: full.files });
-      await again.runOnce();
-      await again.stop('second pass over');
-    }
-    expect(field(id, 'Downloaded')).toBe(true);
-    expect(readdirSync(wavDir)).toEqual([`Disk - Too Big ${slug}.wav`]);
-    expect(existsSync(String(field(id, 'WAV File Path')))).toBe(true);
-    rmSync(join(wavDir, `Disk - Too Big ${slug}.wav`)); // the next disk starts empty
-    const store = Store.open(join(stateDir, 'tracksync.sqlite'));
-    expect(store.items.getItemByPage('tracks', id)?.state).toBe('done');
-    store.close();
-
-    function expectWaiting(): void {
-      expect(field(id, 'Downloaded')).toBe(false);
-      expect(readdirSync(wavDir)).toEqual([]); // the temp file of the failed write is gone too
+  it.each(disks)(
+    'waits and retries with no partial file left, and completes once there is room ($disk)',
+    async ({ slug, tonic }) => {
+      const id = await row(slug, tonic);
+      const stateName = `disk-full-state-${slug}`;
+      const stateDir = join(world.dir, stateName);
+      if (slug === 'tmpfs') {
+        mount(['-t', 'tmpfs', '-o', 'size=1m', 'tracksync-test', wavDir]);
+        onTestFinished(() => {
+          execFileSync(root ? 'umount' : 'sudo', root ? ['-l', wavDir] : ['-n', 'umount', '-l', wavDir]);
+        });
+        const configPath = join(world.dir, `disk-full-${slug}.json`);
+        writeFileSync(configPath, JSON.stringify(settings));
+        const env = {
+          ...sandbox.env(),
+          ...world.env(),
+          WAV_BACKUP_DIR: wavDir,
+          TRACKSYNC_STATE_DIR: stateDir,
+          TRACKSYNC_CONFIG: configPath,
+        };
+        const first = await cli(['once'], env);
+        expect(first.exitCode, first.stderr.slice(-2000)).toBe(0);
+        expectWaiting();
+        mount(['-o', 'remount,size=64m', wavDir]);
+        await new Promise((r) => setTimeout(r, 300)); // past the retry delay
+        const second = await cli(['once'], env);
+        expect(second.exitCode, second.stderr.slice(-2000)).toBe(0);
+      } else {
+        const full = fullDiskUnder(wavDir);
+        const daemon = await world.daemon({
+          stateName,
+          file: settings,
+          env: { WAV_BACKUP_DIR: wavDir },
+          files: full.files,
+        });
+        await daemon.runOnce();
+        await daemon.stop('first pass over');
+        expectWaiting();
+        full.makeRoom();
+        await new Promise((r) => setTimeout(r, 300)); // past the retry delay
+        const again = await world.daemon({
+          stateName,
+          file: settings,
+          env: { WAV_BACKUP_DIR: wavDir },
+          files: full.files,
+        });
+        await again.runOnce();
+        await again.stop('second pass over');
+      }
+      expect(field(id, 'Downloaded')).toBe(true);
+      expect(readdirSync(wavDir)).toEqual([`Disk - Too Big ${slug}.wav`]);
+      expect(existsSync(String(field(id, 'WAV File Path')))).toBe(true);
+      rmSync(join(wavDir, `Disk - Too Big ${slug}.wav`)); // the next disk starts empty
       const store = Store.open(join(stateDir, 'tracksync.sqlite'));
-      expect(store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'retry_wait', last_error_code: 'DISK_FULL' });
-      expect(store.library.listPendingFiles()).toEqual([]);
+      expect(store.items.getItemByPage('tracks', id)?.state).toBe('done');
       store.close();
-    }
-  }, 120_000);
+
+      function expectWaiting(): void {
+        expect(field(id, 'Downloaded')).toBe(false);
+        expect(readdirSync(wavDir)).toEqual([]); // the temp file of the failed write is gone too
+        const store = Store.open(join(stateDir, 'tracksync.sqlite'));
+        expect(store.items.getItemByPage('tracks', id)).toMatchObject({
+          state: 'retry_wait',
+          last_error_code: 'DISK_FULL',
+        });
+        expect(store.library.listPendingFiles()).toEqual([]);
+        store.close();
+      }
+    },
+    120_000,
+  );
 });

@@ -20,20 +20,53 @@ describe('hostile and broken input, through the CLI', async () => {
   const { sandbox, media } = world;
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
   const configPath = join(world.dir, 'hostile.json');
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search, links: { enabled: false }, schedule: { cycleCron: '*/1 * * * * *' } }));
-  const env = (state: string) => ({ ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, state), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0' });
-  const row = (properties: Record<string, unknown>) => sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { 'Artist Name': text('Hostile'), ...properties } }).id;
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      claims: { settleMs: 50 },
+      shutdown: { graceMs: 300 },
+      search: media.search,
+      links: { enabled: false },
+      schedule: { cycleCron: '*/1 * * * * *' },
+    }),
+  );
+  const env = (state: string) => ({
+    ...sandbox.env(),
+    ...world.env(),
+    TRACKSYNC_STATE_DIR: join(world.dir, state),
+    TRACKSYNC_CONFIG: configPath,
+    TRACKSYNC_HTTP_PORT: '0',
+  });
+  const row = (properties: Record<string, unknown>) =>
+    sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { 'Artist Name': text('Hostile'), ...properties },
+    }).id;
   const pwned = join(world.dir, 'pwned');
 
   it('every row ends done or failed with its reason, inside its folder, unlocked, with its Notion title untouched', async () => {
     const nasty = '../../etc/pässwd: 🎧 نغمة \u202Eevil\u0000 e\u0301';
     const rows = {
-      nasty: row({ Title: title(nasty), 'Source URL': { url: await media.addFile('nasty.mp3', await makeClip({ seconds: 20, tonic: 1 })) } }),
-      long: row({ Title: { title: toRichText('Ω'.repeat(10_000)) }, 'Source URL': { url: await media.addFile('long.mp3', await makeClip({ seconds: 20, tonic: 4, timbre: 'organ' })) } }),
-      shell: row({ Title: title('Shell'), 'Source URL': { url: `${media.url}/audio/x.mp3;touch ${pwned};$(touch ${pwned})\`touch ${pwned}\`` } }),
+      nasty: row({
+        Title: title(nasty),
+        'Source URL': { url: await media.addFile('nasty.mp3', await makeClip({ seconds: 20, tonic: 1 })) },
+      }),
+      long: row({
+        Title: { title: toRichText('Ω'.repeat(10_000)) },
+        'Source URL': {
+          url: await media.addFile('long.mp3', await makeClip({ seconds: 20, tonic: 4, timbre: 'organ' })),
+        },
+      }),
+      shell: row({
+        Title: title('Shell'),
+        'Source URL': { url: `${media.url}/audio/x.mp3;touch ${pwned};$(touch ${pwned})\`touch ${pwned}\`` },
+      }),
       notAUrl: row({ Title: title('Not A URL'), 'Source URL': { url: 'tracks by my friend | rm -rf ~' } }),
       gone: row({ Title: title('Gone'), 'Source URL': { url: `${media.url}/audio/never-existed.mp3` } }),
-      corrupt: row({ Title: title('Corrupt'), 'Source URL': { url: await media.addFile('corrupt.mp3', Buffer.from('<html>not audio</html>'.repeat(60))) } }),
+      corrupt: row({
+        Title: title('Corrupt'),
+        'Source URL': { url: await media.addFile('corrupt.mp3', Buffer.from('<html>not audio</html>'.repeat(60))) },
+      }),
     };
     const result = await cli(['once'], env('hostile-state'));
     expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
@@ -49,11 +82,18 @@ describe('hostile and broken input, through the CLI', async () => {
       expect(item(rows.long).state).toBe('done');
       // A URL that is not one, or has a shell in it, fails permanently, naming the value; nothing is ever run.
       // Shell metacharacters make no command run: the URL is fetched as the text it is, and is not found.
-      expect(item(rows.shell)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_NOT_FOUND', last_error_kind: 'permanent' });
+      expect(item(rows.shell)).toMatchObject({
+        state: 'failed',
+        last_error_code: 'SOURCE_NOT_FOUND',
+        last_error_kind: 'permanent',
+      });
       // A value that is not a link: the row is searched by its title instead, and the user is told, on the row, which
       // value could not be used and what to put there.
       expect(item(rows.notAUrl)).toMatchObject({ state: 'done', outcome: 'metadata-only' });
-      const comments = sandbox.workspace.comments().filter((c) => (c.parent as { page_id: string }).page_id === rows.notAUrl).map((c) => c.rich_text.map((t) => t.plain_text).join(''));
+      const comments = sandbox.workspace
+        .comments()
+        .filter((c) => (c.parent as { page_id: string }).page_id === rows.notAUrl)
+        .map((c) => c.rich_text.map((t) => t.plain_text).join(''));
       expect(comments.join('\n')).toContain('Source URL "tracks by my friend | rm -rf ~" is not usable');
       expect(comments.join('\n')).toContain("put a track's link there");
       expect(existsSync(pwned)).toBe(false);
@@ -83,15 +123,38 @@ describe('hostile and broken input, through the CLI', async () => {
     try {
       await waitFor(() => stderr.includes('"msg":"cycle done"'), 'a first cycle', 90_000);
       sandbox.workspace.renameProperty(sandbox.ids.tracks.dataSourceId, 'Downloaded', 'Done?');
-      const before = row({ Title: title('Written while broken'), 'Source URL': { url: await media.addFile('broken.mp3', await makeClip({ seconds: 20, tonic: 7 })) } });
-      const task = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title('Music sync while Music Tracks is broken'), Status: { status: { name: 'Ready' } } } }).id;
-      await waitFor(() => /Music Tracks[^\n]*required field \\?"downloaded\\?" has no property/.test(stderr), 'the schema error naming the database and the field', 90_000);
+      const before = row({
+        Title: title('Written while broken'),
+        'Source URL': { url: await media.addFile('broken.mp3', await makeClip({ seconds: 20, tonic: 7 })) },
+      });
+      const task = sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+        properties: {
+          'Task Name': title('Music sync while Music Tracks is broken'),
+          Status: { status: { name: 'Ready' } },
+        },
+      }).id;
+      await waitFor(
+        () => /Music Tracks[^\n]*required field \\?"downloaded\\?" has no property/.test(stderr),
+        'the schema error naming the database and the field',
+        90_000,
+      );
       // Agent-Tasks is still served: the task gets its answer, which says why no track could be synced.
-      await waitFor(() => decodeProperty(sandbox.workspace.retrievePage(task).properties.Status) === 'Failed', 'the task to be answered meanwhile', 90_000);
-      expect(String(decodeProperty(sandbox.workspace.retrievePage(task).properties['Execution-Result']))).toContain('Could not find property with name or id: Downloaded');
+      await waitFor(
+        () => decodeProperty(sandbox.workspace.retrievePage(task).properties.Status) === 'Failed',
+        'the task to be answered meanwhile',
+        90_000,
+      );
+      expect(String(decodeProperty(sandbox.workspace.retrievePage(task).properties['Execution-Result']))).toContain(
+        'Could not find property with name or id: Downloaded',
+      );
       expect(daemon.exitCode).toBeNull();
       sandbox.workspace.renameProperty(sandbox.ids.tracks.dataSourceId, 'Done?', 'Downloaded');
-      await waitFor(() => field(before, 'Downloaded') === true, 'the row written while broken to be processed after the repair', 120_000);
+      await waitFor(
+        () => field(before, 'Downloaded') === true,
+        'the row written while broken to be processed after the repair',
+        120_000,
+      );
     } finally {
       daemon.kill('SIGTERM');
     }

@@ -28,28 +28,47 @@ interface Answer {
 }
 
 /** One request with exactly these headers (fetch cannot set Host), on a fresh connection that is closed after. */
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path, agent: false, headers: { connection: 'close', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const sign = (body: string, token: string): string => `sha256=${createHmac('sha256', token).update(body).digest('hex')}`;
+const sign = (body: string, token: string): string =>
+  `sha256=${createHmac('sha256', token).update(body).digest('hex')}`;
 
 describe('the status server and webhooks under attack, through the CLI', async () => {
   const sandbox = await withSandbox();
   const dir = tempDir();
   const configPath = join(dir, 'config.json');
   // No scheduled cycle during a test: the daemon's first cycle, then only what the test causes.
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, schedule: { cycleCron: '0 0 1 1 *' }, links: { enabled: false } }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({ claims: { settleMs: 50 }, schedule: { cycleCron: '0 0 1 1 *' }, links: { enabled: false } }),
+  );
   let n = 0;
-  const env = (extra: Record<string, string> = {}, state = `state-${++n}`) => ({ ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, state), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0', ...extra });
+  const env = (extra: Record<string, string> = {}, state = `state-${++n}`) => ({
+    ...sandbox.env(),
+    TRACKSYNC_STATE_DIR: join(dir, state),
+    TRACKSYNC_CONFIG: configPath,
+    TRACKSYNC_HTTP_PORT: '0',
+    ...extra,
+  });
   const running: Running[] = [];
   afterEach(async () => {
     for (const r of running.splice(0)) await r.stop();
@@ -62,9 +81,14 @@ describe('the status server and webhooks under attack, through the CLI', async (
     let exited = false;
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     void child.then(() => (exited = true));
-    await waitFor(() => exited || /"msg":"status page and webhook endpoint listening"/.test(stderr), 'the status server', 30_000);
+    await waitFor(
+      () => exited || /"msg":"status page and webhook endpoint listening"/.test(stderr),
+      'the status server',
+      30_000,
+    );
     if (exited) throw new Error(`tracksync run exited: ${stderr.slice(-2000)}`);
-    const url = JSON.parse(stderr.split('\n').find((l) => l.includes('status page and webhook endpoint listening'))!).url as string;
+    const url = JSON.parse(stderr.split('\n').find((l) => l.includes('status page and webhook endpoint listening'))!)
+      .url as string;
     const r: Running = {
       port: Number(new URL(url).port),
       stderr: () => stderr,
@@ -88,7 +112,13 @@ describe('the status server and webhooks under attack, through the CLI', async (
       expect(answer.body, path).not.toContain('queue');
     }
     // The webhook path is reached through a tunnel's public name: its signature is checked instead.
-    const hook = await send(port, 'POST', '/webhooks/notion', { host: 'abc.trycloudflare.com', 'content-type': 'application/json' }, '{"id":"x","type":"page.created"}');
+    const hook = await send(
+      port,
+      'POST',
+      '/webhooks/notion',
+      { host: 'abc.trycloudflare.com', 'content-type': 'application/json' },
+      '{"id":"x","type":"page.created"}',
+    );
     expect(hook.status).toBe(401);
     expect(hook.body).toContain('no verification token yet');
 
@@ -118,7 +148,9 @@ describe('the status server and webhooks under attack, through the CLI', async (
       let answered = '';
       extra.on('data', (c: Buffer) => (answered += c.toString()));
       extra.on('error', () => undefined);
-      extra.on('connect', () => extra.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+      extra.on('connect', () =>
+        extra.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
+      );
       await new Promise<void>((resolve) => extra.once('close', () => resolve()));
       const allHeld = held.every((s) => !s.destroyed && s.readyState === 'open');
       for (const s of held) s.destroy();
@@ -133,7 +165,10 @@ describe('the status server and webhooks under attack, through the CLI', async (
     const bare = cli(['run'], env({ TRACKSYNC_HTTP_HOST: '0.0.0.0' }));
     let bareErr = '';
     bare.stderr!.on('data', (c: Buffer) => (bareErr += c.toString()));
-    const first = await Promise.race([bare.then(() => 'exited'), waitFor(() => bareErr.includes('"msg":"tracksync daemon started"'), 'either', 30_000).then(() => 'started')]);
+    const first = await Promise.race([
+      bare.then(() => 'exited'),
+      waitFor(() => bareErr.includes('"msg":"tracksync daemon started"'), 'either', 30_000).then(() => 'started'),
+    ]);
     if (first === 'started') bare.kill('SIGTERM');
     expect(first).toBe('exited');
     expect((await bare).exitCode).toBe(2);
@@ -143,7 +178,10 @@ describe('the status server and webhooks under attack, through the CLI', async (
     const token = 'status-page-token-0123456789abcdef';
     const webhookToken = 'secret_webhook_token_for_this_test';
     const state = `token-state-${++n}`;
-    const tokenEnv = env({ TRACKSYNC_HTTP_HOST: '0.0.0.0', TRACKSYNC_HTTP_TOKEN: token, NOTION_WEBHOOK_TOKEN: webhookToken }, state);
+    const tokenEnv = env(
+      { TRACKSYNC_HTTP_HOST: '0.0.0.0', TRACKSYNC_HTTP_TOKEN: token, NOTION_WEBHOOK_TOKEN: webhookToken },
+      state,
+    );
     const { port } = await run(tokenEnv);
     const host = { host: `127.0.0.1:${port}` };
     for (const path of ['/', '/api/status', '/metrics', '/healthz']) {
@@ -151,7 +189,9 @@ describe('the status server and webhooks under attack, through the CLI', async (
       expect(denied.status, path).toBe(401);
       expect(denied.headers['www-authenticate'], path).toBe('Bearer realm="tracksync"');
     }
-    expect((await send(port, 'GET', '/', { ...host, authorization: 'Bearer wrong-token-0123456789abcdef' })).status).toBe(401);
+    expect(
+      (await send(port, 'GET', '/', { ...host, authorization: 'Bearer wrong-token-0123456789abcdef' })).status,
+    ).toBe(401);
     expect((await send(port, 'GET', '/api/status', { ...host, authorization: `Bearer ${token}` })).status).toBe(200);
 
     // `tracksync status` prints a one-time link; it sets a cookie once, and the cookie opens the page.
@@ -169,8 +209,28 @@ describe('the status server and webhooks under attack, through the CLI', async (
     expect((await send(port, 'GET', '/login?code=guessed', host)).status).toBe(403);
 
     // Notion cannot send the token: the signed webhook needs none.
-    const event = JSON.stringify({ id: 'evt-token', type: 'page.created', timestamp: new Date().toISOString(), entity: { id: 'p', type: 'page' }, data: { parent: { id: 'x', type: 'database', data_source_id: sandbox.ids.tracks.dataSourceId } } });
-    expect((await send(port, 'POST', '/webhooks/notion', { host: 'abc.trycloudflare.com', 'content-type': 'application/json', 'x-notion-signature': sign(event, webhookToken) }, event)).status).toBe(200);
+    const event = JSON.stringify({
+      id: 'evt-token',
+      type: 'page.created',
+      timestamp: new Date().toISOString(),
+      entity: { id: 'p', type: 'page' },
+      data: { parent: { id: 'x', type: 'database', data_source_id: sandbox.ids.tracks.dataSourceId } },
+    });
+    expect(
+      (
+        await send(
+          port,
+          'POST',
+          '/webhooks/notion',
+          {
+            host: 'abc.trycloudflare.com',
+            'content-type': 'application/json',
+            'x-notion-signature': sign(event, webhookToken),
+          },
+          event,
+        )
+      ).status,
+    ).toBe(200);
   }, 120_000);
 
   it('takes a verification token only inside a window opened with the CLI, never from a browser, and replaces a stored one only with --replace', async () => {
@@ -178,7 +238,13 @@ describe('the status server and webhooks under attack, through the CLI', async (
     const windowEnv = env({}, state);
     const { port } = await run(windowEnv);
     const verify = (token: string, headers: Record<string, string> = {}) =>
-      send(port, 'POST', '/webhooks/notion', { host: `127.0.0.1:${port}`, 'content-type': 'application/json', ...headers }, JSON.stringify({ verification_token: token }));
+      send(
+        port,
+        'POST',
+        '/webhooks/notion',
+        { host: `127.0.0.1:${port}`, 'content-type': 'application/json', ...headers },
+        JSON.stringify({ verification_token: token }),
+      );
     const stored = () => {
       try {
         return readFileSync(secretsFile(join(dir, state)), 'utf8');
@@ -213,9 +279,23 @@ describe('the status server and webhooks under attack, through the CLI', async (
     const token = 'secret_replay_token_1234567890';
     const replayEnv = env({ NOTION_WEBHOOK_TOKEN: token }, `replay-state-${++n}`);
     const event = (id: string, timestamp: string) =>
-      JSON.stringify({ id, type: 'page.created', timestamp, attempt_number: 1, entity: { id: '11111111-1111-4111-8111-111111111111', type: 'page' }, data: { parent: { id: 'x', type: 'database', data_source_id: sandbox.ids.tracks.dataSourceId } } });
+      JSON.stringify({
+        id,
+        type: 'page.created',
+        timestamp,
+        attempt_number: 1,
+        entity: { id: '11111111-1111-4111-8111-111111111111', type: 'page' },
+        data: { parent: { id: 'x', type: 'database', data_source_id: sandbox.ids.tracks.dataSourceId } },
+      });
     const body = event('evt-replayed', new Date().toISOString());
-    const deliver = (port: number, payload: string) => send(port, 'POST', '/webhooks/notion', { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-notion-signature': sign(payload, token) }, payload);
+    const deliver = (port: number, payload: string) =>
+      send(
+        port,
+        'POST',
+        '/webhooks/notion',
+        { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-notion-signature': sign(payload, token) },
+        payload,
+      );
 
     const first = await run(replayEnv);
     expect(JSON.parse((await deliver(first.port, body)).body)).toEqual({ ok: true, source: 'tracks' });
@@ -225,6 +305,9 @@ describe('the status server and webhooks under attack, through the CLI', async (
     const second = await run(replayEnv);
     expect(JSON.parse((await deliver(second.port, body)).body)).toEqual({ ok: true, duplicate: true });
     const old = event('evt-from-two-days-ago', new Date(Date.now() - 2 * 24 * 60 * 60 * 1000).toISOString());
-    expect(JSON.parse((await deliver(second.port, old)).body)).toMatchObject({ ok: true, ignored: expect.stringContaining('older than a day') });
+    expect(JSON.parse((await deliver(second.port, old)).body)).toMatchObject({
+      ok: true,
+      ignored: expect.stringContaining('older than a day'),
+    });
   }, 120_000);
 });

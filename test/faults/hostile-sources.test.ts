@@ -51,14 +51,35 @@ describe('hostile sources, through the CLI', async () => {
 
   const configPath = join(world.dir, 'sources.json');
   // A short download time limit: without the size cap, the endless stream would run into it and be retried.
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, search: media.search, links: { enabled: false }, media: { downloadTimeoutMs: 30_000 } }));
-  const env = { ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, 'sources-state'), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0', TRACKSYNC_MAX_DOWNLOAD_MB: '1' };
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      claims: { settleMs: 50 },
+      search: media.search,
+      links: { enabled: false },
+      media: { downloadTimeoutMs: 30_000 },
+    }),
+  );
+  const env = {
+    ...sandbox.env(),
+    ...world.env(),
+    TRACKSYNC_STATE_DIR: join(world.dir, 'sources-state'),
+    TRACKSYNC_CONFIG: configPath,
+    TRACKSYNC_HTTP_PORT: '0',
+    TRACKSYNC_MAX_DOWNLOAD_MB: '1',
+  };
   const row = (name: string, properties: Record<string, unknown>) =>
-    sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Hostile'), ...properties } }).id;
+    sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title(name), 'Artist Name': text('Hostile'), ...properties },
+    }).id;
   const url = (value: string) => ({ 'Source URL': { url: value } });
   const said = (id: string): string =>
     [
-      ...sandbox.workspace.comments().filter((c) => (c.parent as { page_id: string }).page_id === id).map((c) => c.rich_text.map((t) => t.plain_text).join('')),
+      ...sandbox.workspace
+        .comments()
+        .filter((c) => (c.parent as { page_id: string }).page_id === id)
+        .map((c) => c.rich_text.map((t) => t.plain_text).join('')),
       String(decodeProperty(sandbox.workspace.retrievePage(id).properties['Processing Error']) ?? ''),
     ].join('\n');
 
@@ -66,9 +87,18 @@ describe('hostile sources, through the CLI', async () => {
     const secret = `/secret.mp3`;
     media.redirect('/audio/to-internal.mp3', `http://127.0.0.1:${p4}${secret}`);
     media.redirect('/audio/to-file.mp3', 'file:///etc/passwd');
-    const feedUrls = await Promise.all(['one', 'two', 'three'].map(async (n, i) => media.addFile(`feed-${n}.mp3`, await makeClip({ seconds: 10, tonic: i }))));
-    media.addSearchResults('threefeed', feedUrls.map((u, i) => ({ title: `Feed entry ${i + 1}`, url: u, durationSeconds: 10 })));
-    media.addSearchResults('longmix', [{ title: 'Two-hour set', url: await media.addFile('set.mp3', clip), durationSeconds: 7200 }]);
+    const feedUrls = await Promise.all(
+      ['one', 'two', 'three'].map(async (n, i) =>
+        media.addFile(`feed-${n}.mp3`, await makeClip({ seconds: 10, tonic: i })),
+      ),
+    );
+    media.addSearchResults(
+      'threefeed',
+      feedUrls.map((u, i) => ({ title: `Feed entry ${i + 1}`, url: u, durationSeconds: 10 })),
+    );
+    media.addSearchResults('longmix', [
+      { title: 'Two-hour set', url: await media.addFile('set.mp3', clip), durationSeconds: 7200 },
+    ]);
     const rows = {
       loopback: row('Loopback', url(`http://127.0.0.1:${p4}${secret}`)),
       hex: row('Hex', url(`http://0x7f000001:${p4}${secret}`)),
@@ -78,14 +108,29 @@ describe('hostile sources, through the CLI', async () => {
       mapped: row('IPv4-mapped', url(`http://[::ffff:127.0.0.1]:${p4}${secret}`)),
       redirect: row('Redirect inside', url(`${media.url}/audio/to-internal.mp3`)),
       fileScheme: row('Redirect to file', url(`${media.url}/audio/to-file.mp3`)),
-      hls: row('HLS in disguise', url(await media.addFile('playlist.mp3', Buffer.from(`#EXTM3U\n#EXT-X-TARGETDURATION:20\n#EXTINF:20,\n${privateFile}\n#EXT-X-ENDLIST\n`)))),
-      concat: row('Concat in disguise', url(await media.addFile('list.mp3', Buffer.from(`ffconcat version 1.0\nfile '${privateFile}'\n`)))),
+      hls: row(
+        'HLS in disguise',
+        url(
+          await media.addFile(
+            'playlist.mp3',
+            Buffer.from(`#EXTM3U\n#EXT-X-TARGETDURATION:20\n#EXTINF:20,\n${privateFile}\n#EXT-X-ENDLIST\n`),
+          ),
+        ),
+      ),
+      concat: row(
+        'Concat in disguise',
+        url(await media.addFile('list.mp3', Buffer.from(`ffconcat version 1.0\nfile '${privateFile}'\n`))),
+      ),
       endless: row('Endless', url(media.addEndlessStream('live.mp3', clip))),
       longMix: row('Announced mix', url(`${media.url}/youtube/search.rss?q=longmix`)),
       feed: row('A feed as a track', url(`${media.url}/youtube/search.rss?q=threefeed`)),
       control: sandbox.workspace.createPage({
         parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
-        properties: { Title: title('Bell\u0007 Nul\u0000 Esc\u001b[31m Red\r\nLine'), 'Artist Name': text('Ctrl\u0001 Artist\u007f'), ...url(await media.addFile('control.mp3', clip)) },
+        properties: {
+          Title: title('Bell\u0007 Nul\u0000 Esc\u001b[31m Red\r\nLine'),
+          'Artist Name': text('Ctrl\u0001 Artist\u007f'),
+          ...url(await media.addFile('control.mp3', clip)),
+        },
       }).id,
     };
     const result = await cli(['once'], env);
@@ -96,29 +141,59 @@ describe('hostile sources, through the CLI', async () => {
       const item = (id: string) => store.items.getItemByPage('tracks', id)!;
       // Nothing on this machine was reached, in any spelling, directly or through a redirect.
       expect(hits).toEqual([]);
-      for (const [name, host] of [['loopback', '127.0.0.1'], ['hex', '127.0.0.1'], ['decimal', '127.0.0.1'], ['localhost', 'localhost'], ['v6', '::1'], ['mapped', '::ffff:7f00:1'], ['redirect', '127.0.0.1']] as const) {
+      for (const [name, host] of [
+        ['loopback', '127.0.0.1'],
+        ['hex', '127.0.0.1'],
+        ['decimal', '127.0.0.1'],
+        ['localhost', 'localhost'],
+        ['v6', '::1'],
+        ['mapped', '::ffff:7f00:1'],
+        ['redirect', '127.0.0.1'],
+      ] as const) {
         const it = item(rows[name]);
-        expect(it, name).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_FORBIDDEN', last_error_kind: 'permanent', attempts: 1 });
+        expect(it, name).toMatchObject({
+          state: 'failed',
+          last_error_code: 'SOURCE_FORBIDDEN',
+          last_error_kind: 'permanent',
+          attempts: 1,
+        });
         // The reason names the host and the setting that would allow it, on the row too.
         expect(it.last_error_message, name).toContain(`"${host}"`);
         expect(it.last_error_message, name).toContain('TRACKSYNC_ALLOW_PRIVATE_HOSTS');
         expect(said(rows[name]), name).toContain('TRACKSYNC_ALLOW_PRIVATE_HOSTS');
       }
       // A redirect to file: is refused once, for good; not retried eight times.
-      expect(item(rows.fileScheme)).toMatchObject({ state: 'failed', last_error_code: 'SOURCE_FORBIDDEN', last_error_kind: 'permanent', attempts: 1 });
+      expect(item(rows.fileScheme)).toMatchObject({
+        state: 'failed',
+        last_error_code: 'SOURCE_FORBIDDEN',
+        last_error_kind: 'permanent',
+        attempts: 1,
+      });
       expect(item(rows.fileScheme).last_error_message).toMatch(/redirect.*file/i);
       // "Audio" that names a local file: refused before anything reads it; the local file's tempo never reaches Notion.
       for (const name of ['hls', 'concat'] as const) {
-        expect(item(rows[name]), name).toMatchObject({ state: 'failed', last_error_code: 'UNSAFE_MEDIA', last_error_kind: 'permanent' });
+        expect(item(rows[name]), name).toMatchObject({
+          state: 'failed',
+          last_error_code: 'UNSAFE_MEDIA',
+          last_error_kind: 'permanent',
+        });
         expect(item(rows[name]).last_error_message, name).toContain(name === 'hls' ? '"hls"' : '"concat"');
         expect(decodeProperty(sandbox.workspace.retrievePage(rows[name]).properties.Tempo), name).toBeNull();
         expect(decodeProperty(sandbox.workspace.retrievePage(rows[name]).properties.Downloaded), name).toBe(false);
       }
       // The endless stream stops at the 1 MB cap: a permanent, clear reason, and no partial file left anywhere.
-      expect(item(rows.endless)).toMatchObject({ state: 'failed', last_error_code: 'DOWNLOAD_TOO_LARGE', last_error_kind: 'permanent' });
+      expect(item(rows.endless)).toMatchObject({
+        state: 'failed',
+        last_error_code: 'DOWNLOAD_TOO_LARGE',
+        last_error_kind: 'permanent',
+      });
       expect(item(rows.endless).last_error_message).toContain('1 MB');
       expect(said(rows.endless)).toContain('TRACKSYNC_MAX_DOWNLOAD_MB');
-      expect(filesUnder(join(world.dir, 'sources-state')).filter((p) => statSync(p).size > 512 * 1024 && !p.includes('tracksync.sqlite'))).toEqual([]);
+      expect(
+        filesUnder(join(world.dir, 'sources-state')).filter(
+          (p) => statSync(p).size > 512 * 1024 && !p.includes('tracksync.sqlite'),
+        ),
+      ).toEqual([]);
       expect(existsSync(join(world.dir, 'sources-state', 'work', String(item(rows.endless).id)))).toBe(false);
       // A mix the page announces is refused from the metadata, before the download.
       expect(item(rows.longMix)).toMatchObject({ state: 'failed', last_error_code: 'MIX_DETECTED' });

@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,13 +31,23 @@ describe('secrets and state, through the CLI', async () => {
   const sandbox = await withSandbox();
   const dir = tempDir();
   const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, links: { enabled: false }, schedule: { cycleCron: '0 0 1 1 *' } }));
-  const env = (state: string, extra: Record<string, string> = {}) => ({ ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, state), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0', ...extra });
+  writeFileSync(
+    configPath,
+    JSON.stringify({ claims: { settleMs: 50 }, links: { enabled: false }, schedule: { cycleCron: '0 0 1 1 *' } }),
+  );
+  const env = (state: string, extra: Record<string, string> = {}) => ({
+    ...sandbox.env(),
+    TRACKSYNC_STATE_DIR: join(dir, state),
+    TRACKSYNC_CONFIG: configPath,
+    TRACKSYNC_HTTP_PORT: '0',
+    ...extra,
+  });
 
   it('secrets.env keeps every value exactly, save after save, and refuses a line break with a message', async () => {
     const state = { TRACKSYNC_STATE_DIR: join(dir, 'secrets-state') };
     const value = `q"uo'te \\back\\\\slash #not-a-comment =equals $HOME \`tick\` ünï`;
-    const set = (name: string, input: string) => cli(['secrets', 'set', name, '--secrets-file'], state, { input, cwd: dir });
+    const set = (name: string, input: string) =>
+      cli(['secrets', 'set', name, '--secrets-file'], state, { input, cwd: dir });
     expect((await set('SPOTIFY_CLIENT_SECRET', value)).exitCode).toBe(0);
     for (let save = 0; save < 3; save += 1) expect((await set('EAGLE_TOKEN', `eagle-token-${save}`)).exitCode).toBe(0);
     const get = await cli(['secrets', 'get', 'SPOTIFY_CLIENT_SECRET'], state, { cwd: dir });
@@ -47,19 +67,35 @@ describe('secrets and state, through the CLI', async () => {
       // The accounts service answers with everything it was sent: the Basic header (base64 of id:secret) and more.
       const auth = String(req.headers.authorization ?? '');
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `invalid_client: rejected ${auth} (secret ${encodeURIComponent(secret)}, raw ${secret}, alone ${Buffer.from(secret).toString('base64')})` }));
+      res.end(
+        JSON.stringify({
+          error: `invalid_client: rejected ${auth} (secret ${encodeURIComponent(secret)}, raw ${secret}, alone ${Buffer.from(secret).toString('base64')})`,
+        }),
+      );
     });
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
     try {
-      const id = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(''), 'Spotify ID': { rich_text: toRichText('4uLU6hMCjMI75M1A2tKUQC') } } }).id;
-      const leakyEnv = env('leaky-state', { SPOTIFY_CLIENT_ID: clientId, SPOTIFY_CLIENT_SECRET: secret, SPOTIFY_ACCOUNTS_BASE_URL: base, SPOTIFY_API_BASE_URL: base });
+      const id = sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+        properties: { Title: title(''), 'Spotify ID': { rich_text: toRichText('4uLU6hMCjMI75M1A2tKUQC') } },
+      }).id;
+      const leakyEnv = env('leaky-state', {
+        SPOTIFY_CLIENT_ID: clientId,
+        SPOTIFY_CLIENT_SECRET: secret,
+        SPOTIFY_ACCOUNTS_BASE_URL: base,
+        SPOTIFY_API_BASE_URL: base,
+      });
       const once = await cli(['once'], leakyEnv);
       expect(once.exitCode, once.stderr.slice(-2000)).toBe(0);
       const status = await cli(['status'], leakyEnv);
       const store = Store.open(join(dir, 'leaky-state', 'tracksync.sqlite'));
       const item = store.items.getItemByPage('tracks', id)!;
-      const stored = JSON.stringify([store.db.prepare('SELECT * FROM items').all(), store.db.prepare('SELECT * FROM attempts').all(), store.db.prepare('SELECT * FROM runs').all()]);
+      const stored = JSON.stringify([
+        store.db.prepare('SELECT * FROM items').all(),
+        store.db.prepare('SELECT * FROM attempts').all(),
+        store.db.prepare('SELECT * FROM runs').all(),
+      ]);
       store.close();
       expect(item).toMatchObject({ state: 'failed', last_error_code: 'SPOTIFY_UNAUTHORIZED' });
       // The reason still says what happened, with the secret parts blanked.
@@ -67,11 +103,26 @@ describe('secrets and state, through the CLI', async () => {
       expect(item.last_error_message).toContain('[redacted]');
       const notion = JSON.stringify([
         sandbox.workspace.comments(),
-        ...Object.values(sandbox.ids).flatMap((v) => (typeof v === 'object' && v && 'dataSourceId' in v ? sandbox.workspace.allPages((v as { dataSourceId: string }).dataSourceId) : [])),
+        ...Object.values(sandbox.ids).flatMap((v) =>
+          typeof v === 'object' && v && 'dataSourceId' in v
+            ? sandbox.workspace.allPages((v as { dataSourceId: string }).dataSourceId)
+            : [],
+        ),
       ]);
       expect(notion).toContain('invalid_client');
-      const forms = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(`${clientId}:${secret}`).toString('base64'), JSON.stringify(secret).slice(1, -1)];
-      for (const [where, text] of Object.entries({ notion, status: status.stdout + status.stderr, log: once.stderr, sqlite: stored })) {
+      const forms = [
+        secret,
+        encodeURIComponent(secret),
+        Buffer.from(secret).toString('base64'),
+        Buffer.from(`${clientId}:${secret}`).toString('base64'),
+        JSON.stringify(secret).slice(1, -1),
+      ];
+      for (const [where, text] of Object.entries({
+        notion,
+        status: status.stdout + status.stderr,
+        log: once.stderr,
+        sqlite: stored,
+      })) {
         for (const form of forms) expect(text.includes(form), `${where} holds ${form}`).toBe(false);
       }
     } finally {
@@ -79,19 +130,37 @@ describe('secrets and state, through the CLI', async () => {
     }
   }, 120_000);
 
-  it('keeps the state directory 0700, its SQLite files 0600 (WAL and shared memory too), and RETURN files with their folder\'s mode', async () => {
+  it("keeps the state directory 0700, its SQLite files 0600 (WAL and shared memory too), and RETURN files with their folder's mode", async () => {
     const state = join(dir, 'modes-state');
     const returnPrivate = join(dir, 'handoff-private');
     const returnShared = join(dir, 'handoff-shared');
-    for (const [folder, mode] of [[returnPrivate, 0o700], [returnShared, 0o770]] as const) {
+    for (const [folder, mode] of [
+      [returnPrivate, 0o700],
+      [returnShared, 0o770],
+    ] as const) {
       mkdirSync(folder, { recursive: true });
       chmodSync(folder, mode);
     }
     const task = (name: string) =>
-      sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title(`Music sync ${name}`), Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText('https://soundcloud.com/discover') } } });
+      sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+        properties: {
+          'Task Name': title(`Music sync ${name}`),
+          Status: { status: { name: 'Ready' } },
+          Description: { rich_text: toRichText('https://soundcloud.com/discover') },
+        },
+      });
     const handoffConfig = (folder: string) => {
       const path = join(dir, `${folder.split('/').pop()}.json`);
-      writeFileSync(path, JSON.stringify({ claims: { settleMs: 50 }, links: { enabled: false }, schedule: { cycleCron: '0 0 1 1 *' }, handoff: { returnFolder: folder } }));
+      writeFileSync(
+        path,
+        JSON.stringify({
+          claims: { settleMs: 50 },
+          links: { enabled: false },
+          schedule: { cycleCron: '0 0 1 1 *' },
+          handoff: { returnFolder: folder },
+        }),
+      );
       return path;
     };
     task('private');
@@ -102,7 +171,14 @@ describe('secrets and state, through the CLI', async () => {
       await waitFor(() => readdirSync(returnPrivate).some((f) => f.includes('__RETURN__')), 'the RETURN file', 60_000);
       const mode = (path: string) => statSync(path).mode & 0o777;
       expect(mode(state)).toBe(0o700);
-      for (const file of ['tracksync.sqlite', 'tracksync.sqlite-wal', 'tracksync.sqlite-shm', 'daemon.lock.sqlite', 'daemon.pid']) expect(mode(join(state, file)), file).toBe(0o600);
+      for (const file of [
+        'tracksync.sqlite',
+        'tracksync.sqlite-wal',
+        'tracksync.sqlite-shm',
+        'daemon.lock.sqlite',
+        'daemon.pid',
+      ])
+        expect(mode(join(state, file)), file).toBe(0o600);
       const file = readdirSync(returnPrivate).find((f) => f.includes('__RETURN__'))!;
       expect(mode(join(returnPrivate, file))).toBe(0o600);
     } finally {
@@ -110,7 +186,9 @@ describe('secrets and state, through the CLI', async () => {
       expect((await running).exitCode, stderr.slice(-2000)).toBe(0);
     }
     task('shared');
-    expect((await cli(['once'], env('modes-state', { TRACKSYNC_CONFIG: handoffConfig(returnShared) }))).exitCode).toBe(0);
+    expect((await cli(['once'], env('modes-state', { TRACKSYNC_CONFIG: handoffConfig(returnShared) }))).exitCode).toBe(
+      0,
+    );
     const shared = readdirSync(returnShared).filter((f) => f.includes('__RETURN__'));
     expect(shared).toHaveLength(1);
     expect(statSync(join(returnShared, shared[0]!)).mode & 0o777).toBe(0o660);
@@ -151,7 +229,9 @@ describe('secrets and state, through the CLI', async () => {
     for (const command of [['once'], ['status']]) {
       const result = await cli(command, env('corrupt-state'));
       expect(result.exitCode, command[0]).toBe(2);
-      expect(result.stderr, command[0]).toContain(`${join(corrupt, 'tracksync.sqlite')} is not a readable SQLite database`);
+      expect(result.stderr, command[0]).toContain(
+        `${join(corrupt, 'tracksync.sqlite')} is not a readable SQLite database`,
+      );
       expect(result.stderr, command[0]).toContain(`mv "${join(corrupt, 'tracksync.sqlite')}"`);
       expect(result.stderr, command[0]).not.toContain('internal error');
     }
@@ -160,7 +240,9 @@ describe('secrets and state, through the CLI', async () => {
     writeFileSync(join(dir, 'state-is-a-file'), 'notes\n');
     const fileResult = await cli(['once'], env('state-is-a-file'));
     expect(fileResult.exitCode).toBe(2);
-    expect(fileResult.stderr).toContain(`the state directory ${join(dir, 'state-is-a-file')} is a file, not a folder: move it aside`);
+    expect(fileResult.stderr).toContain(
+      `the state directory ${join(dir, 'state-is-a-file')} is a file, not a folder: move it aside`,
+    );
     expect(readFileSync(join(dir, 'state-is-a-file'), 'utf8')).toBe('notes\n');
 
     // Without access: by permissions; as root (which ignores them) with root's override capabilities dropped.

@@ -17,9 +17,28 @@ describe('hostile rows and tasks, through the CLI', async () => {
   const world = await pipelineWorld();
   const { sandbox, media, spotify } = world;
   const configPath = join(world.dir, 'tasks.json');
-  writeFileSync(configPath, JSON.stringify({ claims: { settleMs: 50 }, search: media.search, links: { enabled: false }, tasks: { maxPlaylistTracks: 2, maxNewRowsPerTask: 5 } }));
-  const env = (state: string) => ({ ...sandbox.env(), ...world.env(), TRACKSYNC_STATE_DIR: join(world.dir, state), TRACKSYNC_CONFIG: configPath, TRACKSYNC_HTTP_PORT: '0' });
-  const comments = (id: string) => sandbox.workspace.comments().filter((c) => (c.parent as { page_id: string }).page_id === id).map((c) => c.rich_text.map((t) => t.plain_text).join('')).join('\n');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      claims: { settleMs: 50 },
+      search: media.search,
+      links: { enabled: false },
+      tasks: { maxPlaylistTracks: 2, maxNewRowsPerTask: 5 },
+    }),
+  );
+  const env = (state: string) => ({
+    ...sandbox.env(),
+    ...world.env(),
+    TRACKSYNC_STATE_DIR: join(world.dir, state),
+    TRACKSYNC_CONFIG: configPath,
+    TRACKSYNC_HTTP_PORT: '0',
+  });
+  const comments = (id: string) =>
+    sandbox.workspace
+      .comments()
+      .filter((c) => (c.parent as { page_id: string }).page_id === id)
+      .map((c) => c.rich_text.map((t) => t.plain_text).join(''))
+      .join('\n');
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
 
   async function m4a(path: string, spec: Parameters<typeof makeClip>[0]): Promise<void> {
@@ -40,13 +59,27 @@ describe('hostile rows and tasks, through the CLI', async () => {
     const mine = join(library, 'Mine - In The Library.m4a');
     copyFileSync(secret, mine);
     // Each row also has a source (a row needs one to be picked up): a 100 BPM clip, told apart from the 150 BPM file.
-    const source = await media.addFile('path-source.mp3', await makeClip({ seconds: 20, tonic: 0, mode: 'major', bpm: 100 }));
+    const source = await media.addFile(
+      'path-source.mp3',
+      await makeClip({ seconds: 20, tonic: 0, mode: 'major', bpm: 100 }),
+    );
     const row = (name: string, path: string) =>
       sandbox.workspace.createPage({
         parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
-        properties: { Title: title(name), 'Artist Name': text('Path Tester'), 'Source URL': { url: source }, 'M4A File Path': { rich_text: toRichText(path) }, Downloaded: { checkbox: false } },
+        properties: {
+          Title: title(name),
+          'Artist Name': text('Path Tester'),
+          'Source URL': { url: source },
+          'M4A File Path': { rich_text: toRichText(path) },
+          Downloaded: { checkbox: false },
+        },
       }).id;
-    const rows = { outside: row('Outside', secret), link: row('Linked', link), inside: row('Inside', mine), dotdot: row('Dot dot', `${library}/../../elsewhere/Someone Else - Private.m4a`) };
+    const rows = {
+      outside: row('Outside', secret),
+      link: row('Linked', link),
+      inside: row('Inside', mine),
+      dotdot: row('Dot dot', `${library}/../../elsewhere/Someone Else - Private.m4a`),
+    };
 
     const result = await cli(['once'], env('paths-state'));
     expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
@@ -57,7 +90,11 @@ describe('hostile rows and tasks, through the CLI', async () => {
     expect(field(rows.inside, 'M4A File Path')).toBe(mine);
     // The others are not: the file outside is never analysed (the source is downloaded instead: 100 BPM), the row's path
     // is replaced by the placed file, and the row says which path was ignored and why.
-    for (const [name, id] of [['outside', rows.outside], ['dotdot', rows.dotdot], ['link', rows.link]] as const) {
+    for (const [name, id] of [
+      ['outside', rows.outside],
+      ['dotdot', rows.dotdot],
+      ['link', rows.link],
+    ] as const) {
       expect(field(id, 'Downloaded'), name).toBe(true);
       expect(field(id, 'Tempo'), name).toBeCloseTo(100, 0);
       expect(String(field(id, 'M4A File Path')).startsWith(world.outDir), name).toBe(true);
@@ -70,14 +107,25 @@ describe('hostile rows and tasks, through the CLI', async () => {
   it('a limit in a task lowers the caps, never raises them; the playlist is read only as far as they need; new rows are capped and reported', async () => {
     const ids = Array.from({ length: 250 }, (_, i) => `lim${String(i).padStart(19, '0')}`);
     for (const [i, id] of ids.entries()) {
-      spotify.addTrack({ id, name: `Capped Track ${i}`, artists: [{ id: `art${String(i).padStart(19, '0')}`, name: 'Cap Artist' }], album: 'Caps', releaseDate: '2024-01-01', durationMs: 180_000 });
+      spotify.addTrack({
+        id,
+        name: `Capped Track ${i}`,
+        artists: [{ id: `art${String(i).padStart(19, '0')}`, name: 'Cap Artist' }],
+        album: 'Caps',
+        releaseDate: '2024-01-01',
+        durationMs: 180_000,
+      });
     }
     const playlistId = '37i9dQZF1DXcapCAPcap01';
     spotify.addPlaylist(playlistId, 'Huge Playlist', ids);
     const before = sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId).length;
     const task = sandbox.workspace.createPage({
       parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
-      properties: { 'Task Name': title('Sync playlist Huge'), Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText(`https://open.spotify.com/playlist/${playlistId}\nlimit: 100000`) } },
+      properties: {
+        'Task Name': title('Sync playlist Huge'),
+        Status: { status: { name: 'Ready' } },
+        Description: { rich_text: toRichText(`https://open.spotify.com/playlist/${playlistId}\nlimit: 100000`) },
+      },
     }).id;
     const requestsBefore = spotify.requests().length;
 
@@ -95,12 +143,21 @@ describe('hostile rows and tasks, through the CLI', async () => {
       store.close();
     }
     // One page of the playlist was read (5 tracks fit in one), not three pages of 100.
-    const pages = spotify.requests().slice(requestsBefore).filter((r) => r.includes(`/playlists/${playlistId}/items`));
+    const pages = spotify
+      .requests()
+      .slice(requestsBefore)
+      .filter((r) => r.includes(`/playlists/${playlistId}/items`));
     expect(pages).toHaveLength(1);
     // The report says what the caps did.
     const report = JSON.stringify(sandbox.workspace.allBlocks(task));
-    expect(report).toContain('The task asks for 100000 tracks; the configured cap is 2 (tasks.maxPlaylistTracks), which a task cannot raise.');
-    expect(report).toContain('5 new Music Tracks row(s) created: the most one task may create (tasks.maxNewRowsPerTask');
-    expect(report).toContain('Playlist \\"Huge Playlist\\": 5 track(s) read (it may have more: a task reads at most 5)');
+    expect(report).toContain(
+      'The task asks for 100000 tracks; the configured cap is 2 (tasks.maxPlaylistTracks), which a task cannot raise.',
+    );
+    expect(report).toContain(
+      '5 new Music Tracks row(s) created: the most one task may create (tasks.maxNewRowsPerTask',
+    );
+    expect(report).toContain(
+      'Playlist \\"Huge Playlist\\": 5 track(s) read (it may have more: a task reads at most 5)',
+    );
   }, 180_000);
 });

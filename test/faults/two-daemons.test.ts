@@ -10,7 +10,12 @@ import { loggingWorld } from '../helpers/logging-world.js';
 describe('two daemons on the same databases, through the CLI', async () => {
   const { log, config, env, row, field } = await loggingWorld();
   // Each daemon holds at most 2 rows at a time, so neither can take the whole batch; the settle wait is the default 1 s.
-  const configPath = config({ schedule: { cycleCron: '*/1 * * * * *' }, claims: {}, concurrency: { maxItems: 2, claimBatchSize: 2 }, notion: { requestsPerSecond: 20, burstPerSecond: 20 } });
+  const configPath = config({
+    schedule: { cycleCron: '*/1 * * * * *' },
+    claims: {},
+    concurrency: { maxItems: 2, claimBatchSize: 2 },
+    notion: { requestsPerSecond: 20, burstPerSecond: 20 },
+  });
   const daemonEnv = (state: string) => env(state, configPath, { TEST_HANDLER_SLEEP_MS: '300' });
 
   it('each row is processed once, by one of them, and both take part', async () => {

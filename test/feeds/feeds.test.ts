@@ -8,10 +8,18 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
   const rows = () => sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId);
   const bySource = (url: string) => rows().filter((p) => decodeProperty(p.properties['Source URL']) === url);
   // The local feed stands in for https://soundcloud.com/<profile>/likes: the real yt-dlp lists it flat, newest first.
-  const file = (extra: object = {}) => ({ ...FAST, search: media.search, feeds: { soundcloudLikesUrl: `${media.url}/youtube/search.rss?q={profile}`, spotifyLikes: false, ...extra } });
+  const file = (extra: object = {}) => ({
+    ...FAST,
+    search: media.search,
+    feeds: { soundcloudLikesUrl: `${media.url}/youtube/search.rss?q={profile}`, spotifyLikes: false, ...extra },
+  });
 
   it('adds new likes, newest first, and stops at the first one it already knows', async () => {
-    const like = (n: number) => ({ title: `Liked ${n}`, url: `${media.url}/audio/liked-${n}.mp3`, durationSeconds: 180 });
+    const like = (n: number) => ({
+      title: `Liked ${n}`,
+      url: `${media.url}/audio/liked-${n}.mp3`,
+      durationSeconds: 180,
+    });
     media.addSearchResults('dj-profile', [like(3), like(2), like(1)]);
     const daemon = await world.daemon({ file: file(), env: { SOUNDCLOUD_PROFILE: 'dj-profile' } });
     const first = await daemon.app.runFeeds();
@@ -24,19 +32,37 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
   });
 
   it('adds Spotify liked songs and playlist tracks (linked to the playlist), never removing a track that left it', async () => {
-    for (const [id, name] of [['feedtrack0000000000001', 'First'], ['feedtrack0000000000002', 'Second'], ['feedtrack0000000000003', 'Third']] as const) {
-      spotify.addTrack({ id, name, artists: [{ id: `a-${id}`, name: 'Feed Artist' }], album: 'Feeds', releaseDate: '2024', durationMs: 200_000 });
+    for (const [id, name] of [
+      ['feedtrack0000000000001', 'First'],
+      ['feedtrack0000000000002', 'Second'],
+      ['feedtrack0000000000003', 'Third'],
+    ] as const) {
+      spotify.addTrack({
+        id,
+        name,
+        artists: [{ id: `a-${id}`, name: 'Feed Artist' }],
+        album: 'Feeds',
+        releaseDate: '2024',
+        durationMs: 200_000,
+      });
     }
     spotify.like('feedtrack0000000000001');
     spotify.addPlaylist('37i9dQZF1DX0XUsuxWHRQd', 'Warm Up', ['feedtrack0000000000002', 'feedtrack0000000000003']);
-    const daemon = await world.daemon({ file: file({ spotifyLikes: true, spotifyPlaylists: ['https://open.spotify.com/playlist/37i9dQZF1DX0XUsuxWHRQd'] }) });
+    const daemon = await world.daemon({
+      file: file({
+        spotifyLikes: true,
+        spotifyPlaylists: ['https://open.spotify.com/playlist/37i9dQZF1DX0XUsuxWHRQd'],
+      }),
+    });
     const reports = await daemon.app.runFeeds();
     expect(reports).toEqual([
       { feed: 'Spotify liked songs', listed: 1, created: 1, known: 0 },
       { feed: 'Spotify playlist Warm Up', listed: 2, created: 2, known: 0 },
     ]);
     const row = (id: string) => rows().find((p) => decodeProperty(p.properties['Spotify ID']) === id)!;
-    const playlist = sandbox.workspace.allPages(sandbox.ids.playlists.dataSourceId).find((p) => decodeProperty(p.properties.Name) === 'Warm Up')!;
+    const playlist = sandbox.workspace
+      .allPages(sandbox.ids.playlists.dataSourceId)
+      .find((p) => decodeProperty(p.properties.Name) === 'Warm Up')!;
     expect(decodeProperty(row('feedtrack0000000000002').properties.Playlists)).toEqual([playlist.id]);
     expect(decodeProperty(row('feedtrack0000000000001').properties['Artist Name'])).toBe('Feed Artist');
     // "Third" leaves the playlist: its row stays.
@@ -48,8 +74,18 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
   });
 
   it('creates at most maxNewRowsPerRun rows in one run', async () => {
-    media.addSearchResults('big-profile', Array.from({ length: 8 }, (_, i) => ({ title: `Bulk ${i}`, url: `${media.url}/audio/bulk-${i}.mp3`, durationSeconds: 100 })));
-    const daemon = await world.daemon({ file: file({ maxNewRowsPerRun: 5 }), env: { SOUNDCLOUD_PROFILE: 'big-profile' } });
+    media.addSearchResults(
+      'big-profile',
+      Array.from({ length: 8 }, (_, i) => ({
+        title: `Bulk ${i}`,
+        url: `${media.url}/audio/bulk-${i}.mp3`,
+        durationSeconds: 100,
+      })),
+    );
+    const daemon = await world.daemon({
+      file: file({ maxNewRowsPerRun: 5 }),
+      env: { SOUNDCLOUD_PROFILE: 'big-profile' },
+    });
     expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 5 });
     expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 0, known: 1 }); // the newest 5 exist: it stops there
     await daemon.stop('test');

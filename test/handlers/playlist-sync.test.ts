@@ -12,15 +12,47 @@ describe('Spotify playlist tasks', async () => {
   const { sandbox, media, spotify } = world;
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
   const task = (name: string, description: string) =>
-    sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title(name), Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText(description) } } }).id;
-  const rowsOf = (spotifyId: string) => sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId).filter((p) => decodeProperty(p.properties['Spotify ID']) === spotifyId);
+    sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+      properties: {
+        'Task Name': title(name),
+        Status: { status: { name: 'Ready' } },
+        Description: { rich_text: toRichText(description) },
+      },
+    }).id;
+  const rowsOf = (spotifyId: string) =>
+    sandbox.workspace
+      .allPages(sandbox.ids.tracks.dataSourceId)
+      .filter((p) => decodeProperty(p.properties['Spotify ID']) === spotifyId);
 
-  it('syncs a playlist the user collaborates on; someone else\'s ends Blocked with the reason and how to copy it', async () => {
-    spotify.addTrack({ id: '6crewPick0000000000000', name: 'Crew Pick', artists: [{ id: 'artist00000000000crew01', name: 'Night Crew' }], album: 'Picks', releaseDate: '2025-09-09', durationMs: 10_000 });
-    spotify.addTrack({ id: '7theirTrack00000000000', name: 'Not Mine', artists: [{ id: 'artist00000000000crew02', name: 'Other DJ' }], album: 'Theirs', releaseDate: '2025-09-09', durationMs: 10_000 });
-    const url = await media.addFile('crew-pick.mp3', await makeClip({ tonic: 4, mode: 'minor', bpm: 126, seconds: 10 }));
-    media.addSearchResults('night crew crew pick', [{ title: 'Night Crew - Crew Pick (Official Audio)', url, durationSeconds: 10 }]);
-    spotify.addPlaylist('6crewPicksPlaylist0000', 'Crew Picks', ['6crewPick0000000000000'], { owner: 'dj-friend', collaborators: [spotify.userId] });
+  it("syncs a playlist the user collaborates on; someone else's ends Blocked with the reason and how to copy it", async () => {
+    spotify.addTrack({
+      id: '6crewPick0000000000000',
+      name: 'Crew Pick',
+      artists: [{ id: 'artist00000000000crew01', name: 'Night Crew' }],
+      album: 'Picks',
+      releaseDate: '2025-09-09',
+      durationMs: 10_000,
+    });
+    spotify.addTrack({
+      id: '7theirTrack00000000000',
+      name: 'Not Mine',
+      artists: [{ id: 'artist00000000000crew02', name: 'Other DJ' }],
+      album: 'Theirs',
+      releaseDate: '2025-09-09',
+      durationMs: 10_000,
+    });
+    const url = await media.addFile(
+      'crew-pick.mp3',
+      await makeClip({ tonic: 4, mode: 'minor', bpm: 126, seconds: 10 }),
+    );
+    media.addSearchResults('night crew crew pick', [
+      { title: 'Night Crew - Crew Pick (Official Audio)', url, durationSeconds: 10 },
+    ]);
+    spotify.addPlaylist('6crewPicksPlaylist0000', 'Crew Picks', ['6crewPick0000000000000'], {
+      owner: 'dj-friend',
+      collaborators: [spotify.userId],
+    });
     spotify.addPlaylist('7theirSetPlaylist00000', 'Their Set', ['7theirTrack00000000000'], { owner: 'dj-friend' });
     const mine = task('Sync playlist Crew Picks', 'https://open.spotify.com/playlist/6crewPicksPlaylist0000');
     const theirs = task('Sync playlist Their Set', 'https://open.spotify.com/playlist/7theirSetPlaylist00000');

@@ -17,9 +17,14 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
   const named = (name: string) => tasks().filter((p) => decodeProperty(p.properties['Task Name']) === name);
   const body = (pageId: string) => JSON.stringify(sandbox.workspace.allBlocks(pageId));
   const addTrack = (name: string, url: string) =>
-    sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Crit'), 'Source URL': { url } } }).id;
+    sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title(name), 'Artist Name': text('Crit'), 'Source URL': { url } },
+    }).id;
   // The person's agent, as the legacy tasks were assigned ("Cursor MM1"); never tracksync's own routing page.
-  const cursor = sandbox.workspace.allPages(sandbox.ids.agents.dataSourceId).find((p) => JSON.stringify(p.properties).includes('Cursor MM1 Agent'))!.id;
+  const cursor = sandbox.workspace
+    .allPages(sandbox.ids.agents.dataSourceId)
+    .find((p) => JSON.stringify(p.properties).includes('Cursor MM1 Agent'))!.id;
   // Lines are added on every occurrence here (the default is at most one an hour).
   const critical = { repeatLineMs: 1, agentPageId: cursor };
 
@@ -83,13 +88,18 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
     const file = { ...FAST, critical, retry: { ...FAST.retry, maxAttempts: 2 }, media: { tools: { ytDlp: bin } } };
     const daemon = await world.daemon({ file, stateName: 'critical-ytdlp' });
     try {
-      const urls = await Promise.all([1, 2, 3].map(async (i) => media.addFile(`crit-${i}.mp3`, await makeClip({ tonic: i, mode: 'major', bpm: 120, seconds: 8 }))));
+      const urls = await Promise.all(
+        [1, 2, 3].map(async (i) =>
+          media.addFile(`crit-${i}.mp3`, await makeClip({ tonic: i, mode: 'major', bpm: 120, seconds: 8 })),
+        ),
+      );
       const rows = urls.map((url, i) => addTrack(`Outdated ${i}`, url));
       await daemon.runOnce();
       await daemon.runOnce();
       await daemon.app.critical.idle();
       // The track's own failure reason names the yt-dlp that failed (an extractor error: its version matters).
-      for (const row of rows) expect(daemon.store.items.getItemByPage('tracks', row)!.last_error_message).toContain('yt-dlp 2023.03.04');
+      for (const row of rows)
+        expect(daemon.store.items.getItemByPage('tracks', row)!.last_error_message).toContain('yt-dlp 2023.03.04');
       const title = criticalTitle('yt-dlp-outdated');
       expect(named(title)).toHaveLength(1);
       const task = named(title)[0]!;
@@ -98,7 +108,10 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
 
       // yt-dlp updated (the same path now runs the real one): the next track downloads and the task says so.
       writeFileSync(bin, '#!/bin/sh\nexec yt-dlp "$@"\n');
-      addTrack('After the update', await media.addFile('crit-ok.mp3', await makeClip({ tonic: 7, mode: 'minor', bpm: 126, seconds: 8 })));
+      addTrack(
+        'After the update',
+        await media.addFile('crit-ok.mp3', await makeClip({ tonic: 7, mode: 'minor', bpm: 126, seconds: 8 })),
+      );
       await daemon.runOnce();
       await daemon.app.critical.idle();
       expect(body(task.id)).toContain('a track downloaded again');
@@ -133,7 +146,9 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
         expect(item.last_error_code).toBe('NETWORK_UNREACHABLE');
         expect(item.last_error_message).toMatch(/^network unreachable: /);
         expect(item.last_error_message).toContain(host);
-        expect(decodeProperty(sandbox.workspace.retrievePage(row).properties['Audio Processing'])).toEqual(['Download_Failed']);
+        expect(decodeProperty(sandbox.workspace.retrievePage(row).properties['Audio Processing'])).toEqual([
+          'Download_Failed',
+        ]);
       }
       expect(daemon.store.incidents.getIncident('yt-dlp-outdated')).toBeUndefined();
     } finally {
@@ -143,10 +158,24 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
 
   it('an output volume missing past the configured time, and Spotify refusing the credentials, each file their task', async () => {
     const file = { ...FAST, critical: { ...critical, volumeMissingAfterMs: 1 } };
-    const daemon = await world.daemon({ file, stateName: 'critical-volume', env: { OUT_DIR: '/Volumes/DJ-SSD-unplugged/Playlists', SPOTIFY_CLIENT_SECRET: 'a-revoked-secret' } });
+    const daemon = await world.daemon({
+      file,
+      stateName: 'critical-volume',
+      env: { OUT_DIR: '/Volumes/DJ-SSD-unplugged/Playlists', SPOTIFY_CLIENT_SECRET: 'a-revoked-secret' },
+    });
     try {
-      addTrack('Waits for its drive', await media.addFile('crit-volume.mp3', await makeClip({ tonic: 4, mode: 'major', bpm: 118, seconds: 8 })));
-      sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Spotify only'), 'Artist Name': text('Crit'), 'Spotify URL': { url: 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC' } } });
+      addTrack(
+        'Waits for its drive',
+        await media.addFile('crit-volume.mp3', await makeClip({ tonic: 4, mode: 'major', bpm: 118, seconds: 8 })),
+      );
+      sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+        properties: {
+          Title: title('Spotify only'),
+          'Artist Name': text('Crit'),
+          'Spotify URL': { url: 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC' },
+        },
+      });
       await daemon.runOnce();
       await daemon.runOnce();
       await daemon.app.critical.idle();
@@ -168,33 +197,91 @@ describe('conditions that need a person become one CRITICAL Agent-Task', async (
     const daemon = await world.daemon({ file, stateName: 'critical-spotify-premium' });
     const byPage = (source: 'tracks' | 'tasks', id: string) => daemon.store.items.getItemByPage(source, id)!;
     try {
-      spotify.addTrack({ id: '2premiumOnly0000000000', name: 'Paywall', artists: [{ id: 'artist000000000premium1', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
-      spotify.addTrack({ id: '3premiumAudio000000000', name: 'Own Audio', artists: [{ id: 'artist000000000premium2', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
-      spotify.addTrack({ id: '4premiumList0000000000', name: 'Listed', artists: [{ id: 'artist000000000premium3', name: 'Lapsed' }], album: 'Dues', releaseDate: '2026-01-01', durationMs: 8_000 });
+      spotify.addTrack({
+        id: '2premiumOnly0000000000',
+        name: 'Paywall',
+        artists: [{ id: 'artist000000000premium1', name: 'Lapsed' }],
+        album: 'Dues',
+        releaseDate: '2026-01-01',
+        durationMs: 8_000,
+      });
+      spotify.addTrack({
+        id: '3premiumAudio000000000',
+        name: 'Own Audio',
+        artists: [{ id: 'artist000000000premium2', name: 'Lapsed' }],
+        album: 'Dues',
+        releaseDate: '2026-01-01',
+        durationMs: 8_000,
+      });
+      spotify.addTrack({
+        id: '4premiumList0000000000',
+        name: 'Listed',
+        artists: [{ id: 'artist000000000premium3', name: 'Lapsed' }],
+        album: 'Dues',
+        releaseDate: '2026-01-01',
+        durationMs: 8_000,
+      });
       spotify.addPlaylist('5premiumPlaylist000000', 'Lapsed Set', ['4premiumList0000000000']);
-      media.addSearchResults('lapsed paywall', [{ title: 'Lapsed - Paywall (Official Audio)', url: await media.addFile('paywall.mp3', await makeClip({ tonic: 3, mode: 'minor', bpm: 124, seconds: 8 })), durationSeconds: 8 }]);
-      media.addSearchResults('lapsed listed', [{ title: 'Lapsed - Listed (Official Audio)', url: await media.addFile('listed.mp3', await makeClip({ tonic: 6, mode: 'major', bpm: 112, seconds: 8 })), durationSeconds: 8 }]);
-      const spotifyOnly = sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(''), 'Spotify ID': text('2premiumOnly0000000000') } }).id;
+      media.addSearchResults('lapsed paywall', [
+        {
+          title: 'Lapsed - Paywall (Official Audio)',
+          url: await media.addFile('paywall.mp3', await makeClip({ tonic: 3, mode: 'minor', bpm: 124, seconds: 8 })),
+          durationSeconds: 8,
+        },
+      ]);
+      media.addSearchResults('lapsed listed', [
+        {
+          title: 'Lapsed - Listed (Official Audio)',
+          url: await media.addFile('listed.mp3', await makeClip({ tonic: 6, mode: 'major', bpm: 112, seconds: 8 })),
+          durationSeconds: 8,
+        },
+      ]);
+      const spotifyOnly = sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+        properties: { Title: title(''), 'Spotify ID': text('2premiumOnly0000000000') },
+      }).id;
       const withAudio = sandbox.workspace.createPage({
         parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
-        properties: { Title: title('Own Audio'), 'Artist Name': text('Lapsed'), 'Spotify ID': text('3premiumAudio000000000'), 'Source URL': { url: await media.addFile('own-audio.mp3', await makeClip({ tonic: 9, mode: 'major', bpm: 100, seconds: 8 })) } },
+        properties: {
+          Title: title('Own Audio'),
+          'Artist Name': text('Lapsed'),
+          'Spotify ID': text('3premiumAudio000000000'),
+          'Source URL': {
+            url: await media.addFile(
+              'own-audio.mp3',
+              await makeClip({ tonic: 9, mode: 'major', bpm: 100, seconds: 8 }),
+            ),
+          },
+        },
       }).id;
       const task = sandbox.workspace.createPage({
         parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
-        properties: { 'Task Name': title('Sync playlist Lapsed Set'), Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText('https://open.spotify.com/playlist/5premiumPlaylist000000') } },
+        properties: {
+          'Task Name': title('Sync playlist Lapsed Set'),
+          Status: { status: { name: 'Ready' } },
+          Description: { rich_text: toRichText('https://open.spotify.com/playlist/5premiumPlaylist000000') },
+        },
       }).id;
 
       spotify.setOwnerPremium(false);
       await daemon.runOnce();
       await daemon.app.critical.idle();
       // The Spotify-only row waits: not failed, its one attempt given back, the reason kept.
-      expect(byPage('tracks', spotifyOnly)).toMatchObject({ state: 'retry_wait', last_error_code: 'SPOTIFY_APP_REFUSED', attempts: 0 });
+      expect(byPage('tracks', spotifyOnly)).toMatchObject({
+        state: 'retry_wait',
+        last_error_code: 'SPOTIFY_APP_REFUSED',
+        attempts: 0,
+      });
       expect(byPage('tracks', spotifyOnly).last_error_message).toContain('no active Premium subscription');
       expect(decodeProperty(sandbox.workspace.retrievePage(spotifyOnly).properties.Downloaded)).toBe(false);
       // A row with its own audio is synced without Spotify's metadata.
       expect(byPage('tracks', withAudio)).toMatchObject({ state: 'done', outcome: 'synced' });
       // The playlist task waits too (Ready, with the reason), instead of failing.
-      expect(byPage('tasks', task)).toMatchObject({ state: 'retry_wait', last_error_code: 'SPOTIFY_APP_REFUSED', attempts: 0 });
+      expect(byPage('tasks', task)).toMatchObject({
+        state: 'retry_wait',
+        last_error_code: 'SPOTIFY_APP_REFUSED',
+        attempts: 0,
+      });
       expect(decodeProperty(sandbox.workspace.retrievePage(task).properties.Status)).toBe('Ready');
       const title_ = criticalTitle('spotify-app-refused');
       expect(named(title_)).toHaveLength(1);

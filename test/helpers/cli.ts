@@ -15,9 +15,22 @@ const BIN = join(packageRoot(), 'bin', 'tracksync.js');
  * (grace period, then its background work) was killed and reported no exit code. A process that ignored SIGTERM
  * would instead hold its test until the test's own timeout, and fail it there.
  */
-export function cli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string; withoutRootAccess?: boolean } = {}): ResultPromise<{ reject: false; forceKillAfterDelay: false; env: Record<string, string>; extendEnv: false; cwd: string; input: string }> {
+export function cli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; input?: string; withoutRootAccess?: boolean } = {},
+): ResultPromise<{
+  reject: false;
+  forceKillAfterDelay: false;
+  env: Record<string, string>;
+  extendEnv: false;
+  cwd: string;
+  input: string;
+}> {
   const command = [process.execPath, BIN, ...args];
-  const [file, ...rest] = options.withoutRootAccess ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--', ...command] : command;
+  const [file, ...rest] = options.withoutRootAccess
+    ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--', ...command]
+    : command;
   return execa(file!, rest, {
     reject: false,
     forceKillAfterDelay: false,

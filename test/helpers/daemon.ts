@@ -17,23 +17,43 @@ export const FAST: FileConfig = {
 };
 
 /** Writes a config file and loads the configuration exactly as the CLI does. */
-export function testConfig(sandbox: Sandbox, stateDir: string, file: FileConfig = FAST, env: Record<string, string> = {}): Config {
+export function testConfig(
+  sandbox: Sandbox,
+  stateDir: string,
+  file: FileConfig = FAST,
+  env: Record<string, string> = {},
+): Config {
   mkdirSync(stateDir, { recursive: true });
   const configPath = join(stateDir, 'config.json');
   writeFileSync(configPath, JSON.stringify(file));
-  return loadConfig({ env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_CONFIG: configPath, ...env }, cwd: stateDir });
+  return loadConfig({
+    env: { ...sandbox.env(), TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_CONFIG: configPath, ...env },
+    cwd: stateDir,
+  });
 }
 
 export async function startTestDaemon(
   sandbox: Sandbox,
-  options: { stateDir: string; handlers: Handler[]; file?: FileConfig; env?: Record<string, string>; host?: string; pid?: number; logger?: Logger; fetch?: typeof fetch; services?: Services },
+  options: {
+    stateDir: string;
+    handlers: Handler[];
+    file?: FileConfig;
+    env?: Record<string, string>;
+    host?: string;
+    pid?: number;
+    logger?: Logger;
+    fetch?: typeof fetch;
+    services?: Services;
+  },
 ): Promise<MusicDaemon> {
   const config = testConfig(sandbox, options.stateDir, options.file ?? FAST, options.env);
   return Daemon.start({
     app: musicApp,
     config,
     // TEST_LOG=debug shows a test daemon's log on stderr while investigating.
-    logger: options.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG, pretty: false }) : silentLogger()),
+    logger:
+      options.logger ??
+      (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG, pretty: false }) : silentLogger()),
     handlers: options.handlers,
     services: options.services ?? new Services(),
     ...(options.host ? { host: options.host } : {}),

@@ -42,9 +42,23 @@ export async function loggingWorld(options: { randomSeed?: number } = {}): Promi
       writeFileSync(path, JSON.stringify(settings));
       return path;
     },
-    env: (state, configPath, extra = {}) => ({ ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, state), TRACKSYNC_CONFIG: configPath, TEST_HANDLER_LOG: log, TRACKSYNC_HTTP_PORT: '0', ...extra }),
+    env: (state, configPath, extra = {}) => ({
+      ...sandbox.env(),
+      TRACKSYNC_STATE_DIR: join(dir, state),
+      TRACKSYNC_CONFIG: configPath,
+      TEST_HANDLER_LOG: log,
+      TRACKSYNC_HTTP_PORT: '0',
+      ...extra,
+    }),
     row: (name) =>
-      sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Fault'), 'Source URL': { url: 'http://127.0.0.1/x.wav' } } }).id,
+      sandbox.workspace.createPage({
+        parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+        properties: {
+          Title: title(name),
+          'Artist Name': text('Fault'),
+          'Source URL': { url: 'http://127.0.0.1/x.wav' },
+        },
+      }).id,
     field: (pageId, property) => decodeProperty(sandbox.workspace.retrievePage(pageId).properties[property]),
   };
 }

@@ -26,7 +26,14 @@ export interface PipelineWorld {
   readonly wavBackupDir: string;
   env(): Record<string, string>;
   /** A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools; `eagle` adds a local Eagle. */
-  daemon(options?: { file?: FileConfig; env?: Record<string, string>; extra?: Handler[]; stateName?: string; eagle?: boolean; files?: PlacementFiles }): Promise<MusicDaemon>;
+  daemon(options?: {
+    file?: FileConfig;
+    env?: Record<string, string>;
+    extra?: Handler[];
+    stateName?: string;
+    eagle?: boolean;
+    files?: PlacementFiles;
+  }): Promise<MusicDaemon>;
   /** The local Eagle (started by the first daemon that asks for one). */
   eagle(): Promise<EagleServer>;
 }
@@ -76,11 +83,27 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
     async daemon(options = {}) {
       const stateDir = join(dir, options.stateName ?? `state-${++n}`);
       const file: FileConfig = { ...FAST, search: media.search, ...options.file };
-      const allEnv = { ...env(), ...(options.eagle ? { EAGLE_API_BASE: (await startEagle()).url } : {}), ...options.env };
+      const allEnv = {
+        ...env(),
+        ...(options.eagle ? { EAGLE_API_BASE: (await startEagle()).url } : {}),
+        ...options.env,
+      };
       const config = testConfig(sandbox, stateDir, file, allEnv);
       const services = new Services();
-      registerMediaServices(services, config, silentLogger(), systemClock, options.files ? { files: options.files } : {});
-      return startTestDaemon(sandbox, { stateDir, handlers: [...(options.extra ?? []), ...builtInHandlers()], file, env: allEnv, services });
+      registerMediaServices(
+        services,
+        config,
+        silentLogger(),
+        systemClock,
+        options.files ? { files: options.files } : {},
+      );
+      return startTestDaemon(sandbox, {
+        stateDir,
+        handlers: [...(options.extra ?? []), ...builtInHandlers()],
+        file,
+        env: allEnv,
+        services,
+      });
     },
   };
 }

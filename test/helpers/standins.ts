@@ -29,8 +29,12 @@ export function standIn(name: string, dir: string): StandIn {
   return {
     bin,
     dir,
-    calls: () => (read('calls.jsonl') ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]),
-    json: <T,>(file: string, fallback: T): T => {
+    calls: () =>
+      (read('calls.jsonl') ?? '')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[]),
+    json: <T>(file: string, fallback: T): T => {
       const text = read(file);
       return text === undefined ? fallback : (JSON.parse(text) as T);
     },

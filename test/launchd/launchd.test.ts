@@ -31,7 +31,11 @@ describe('tracksync launchd', () => {
   };
 
   it('prints a plist that parses and holds every key a LaunchAgent needs, and no secret', async () => {
-    const result = await cli(['launchd', 'print'], { ...env, NOTION_TOKEN: 'ntn_shell_token_1234567890' }, { cwd: work });
+    const result = await cli(
+      ['launchd', 'print'],
+      { ...env, NOTION_TOKEN: 'ntn_shell_token_1234567890' },
+      { cwd: work },
+    );
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const agent = parsePlist(result.stdout) as Record<string, unknown>;
@@ -43,7 +47,13 @@ describe('tracksync launchd', () => {
     expect(path[0]).toBe(dirname(process.execPath));
     expect(path).toContain('/opt/homebrew/bin');
     expect(path).toContain('/usr/local/bin');
-    expect(environment).toMatchObject({ TRACKS_DB_ID: TRACKS, OUT_DIR: env.OUT_DIR, TRACKSYNC_STATE_DIR: stateDir, TRACKSYNC_CONFIG: join(work, 'tracksync.json'), TRACKSYNC_LOG_DIR: join(home, 'Library', 'Logs', 'tracksync') });
+    expect(environment).toMatchObject({
+      TRACKS_DB_ID: TRACKS,
+      OUT_DIR: env.OUT_DIR,
+      TRACKSYNC_STATE_DIR: stateDir,
+      TRACKSYNC_CONFIG: join(work, 'tracksync.json'),
+      TRACKSYNC_LOG_DIR: join(home, 'Library', 'Logs', 'tracksync'),
+    });
     expect(environment.NOTION_TOKEN).toBeUndefined();
     expect(environment.SPOTIFY_CLIENT_SECRET).toBeUndefined();
     expect(result.stdout).not.toContain('ntn_shell_token');
@@ -60,7 +70,11 @@ describe('tracksync launchd', () => {
   });
 
   it('refuses to install when NOTION_TOKEN exists only in the shell, which launchd does not pass on', async () => {
-    const result = await cli(['launchd', 'install'], { ...env, NOTION_TOKEN: 'ntn_shell_token_1234567890' }, { cwd: work });
+    const result = await cli(
+      ['launchd', 'install'],
+      { ...env, NOTION_TOKEN: 'ntn_shell_token_1234567890' },
+      { cwd: work },
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('NOTION_TOKEN is set in this shell only');
     expect(result.stderr).toContain('tracksync secrets set NOTION_TOKEN');
@@ -88,7 +102,12 @@ describe('tracksync launchd', () => {
     const status = await cli(['launchd', 'status'], env, { cwd: work });
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`${LABEL}: loaded, running \\(pid \\d+\\)`));
-    const json = JSON.parse((await cli(['launchd', 'status', '--json'], env, { cwd: work })).stdout) as { loaded: boolean; installed: boolean; pid: number; runs: number };
+    const json = JSON.parse((await cli(['launchd', 'status', '--json'], env, { cwd: work })).stdout) as {
+      loaded: boolean;
+      installed: boolean;
+      pid: number;
+      runs: number;
+    };
     expect(json).toMatchObject({ loaded: true, installed: true, runs: 1 });
 
     const restarted = await cli(['launchd', 'restart'], env, { cwd: work });
@@ -113,18 +132,30 @@ describe('tracksync launchd', () => {
 
   it('refuses to install where there is no launchctl, before writing anything', async () => {
     const bare = join(root, 'home-without-launchd');
-    const result = await cli(['launchd', 'install'], { ...env, HOME: bare, PATH: dirname(process.execPath) }, { cwd: work });
+    const result = await cli(
+      ['launchd', 'install'],
+      { ...env, HOME: bare, PATH: dirname(process.execPath) },
+      { cwd: work },
+    );
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('"launchctl" was not found on PATH: LaunchAgents exist on macOS only, so nothing was installed');
+    expect(result.stderr).toContain(
+      '"launchctl" was not found on PATH: LaunchAgents exist on macOS only, so nothing was installed',
+    );
     expect(existsSync(join(bare, 'Library'))).toBe(false);
   });
 
   it('warns when the environment it would bake in points at a local sandbox, and says how to undo it', async () => {
     const sandboxHome = join(root, 'home-sandbox');
-    const local = { NOTION_API_BASE_URL: 'http://127.0.0.1:7718', SPOTIFY_API_BASE_URL: 'http://127.0.0.1:7719/v1', TRACKSYNC_ALLOW_PRIVATE_HOSTS: '127.0.0.1:7720' };
+    const local = {
+      NOTION_API_BASE_URL: 'http://127.0.0.1:7718',
+      SPOTIFY_API_BASE_URL: 'http://127.0.0.1:7719/v1',
+      TRACKSYNC_ALLOW_PRIVATE_HOSTS: '127.0.0.1:7720',
+    };
     const result = await cli(['launchd', 'install'], { ...env, ...local, HOME: sandboxHome }, { cwd: work });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/^WARN NOTION_API_BASE_URL=http:\/\/127\.0\.0\.1:7718 is a server on this machine \(the sandbox\?\)/m);
+    expect(result.stderr).toMatch(
+      /^WARN NOTION_API_BASE_URL=http:\/\/127\.0\.0\.1:7718 is a server on this machine \(the sandbox\?\)/m,
+    );
     expect(result.stderr).toMatch(/^WARN SPOTIFY_API_BASE_URL=http:\/\/127\.0\.0\.1:7719\/v1 /m);
     expect(result.stderr).toMatch(/^WARN TRACKSYNC_ALLOW_PRIVATE_HOSTS=127\.0\.0\.1:7720 /m);
     expect(result.stderr).toContain('run "tracksync launchd install" again');

@@ -17,10 +17,20 @@ describe('the library index', async () => {
   const wavs = join(dir, 'Apple-Music-Auto-Add');
   mkdirSync(join(out, 'House'), { recursive: true });
   mkdirSync(wavs, { recursive: true });
-  const config = loadConfig({ env: { NOTION_TOKEN: 'ntn_test_123456', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640', OUT_DIR: out, WAV_BACKUP_DIR: wavs, BACKUP_DIR: join(dir, 'not-mounted-yet') }, cwd: dir });
+  const config = loadConfig({
+    env: {
+      NOTION_TOKEN: 'ntn_test_123456',
+      TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640',
+      OUT_DIR: out,
+      WAV_BACKUP_DIR: wavs,
+      BACKUP_DIR: join(dir, 'not-mounted-yet'),
+    },
+    cwd: dir,
+  });
   const store = Store.open(join(dir, 'state.sqlite'));
   afterAll(() => store.close());
-  const scan = (signal?: AbortSignal) => scanLibrary({ store, config, clock: systemClock, logger: silentLogger(), ...(signal ? { signal } : {}) });
+  const scan = (signal?: AbortSignal) =>
+    scanLibrary({ store, config, clock: systemClock, logger: silentLogger(), ...(signal ? { signal } : {}) });
   const files: string[] = [];
   for (let i = 0; i < 6; i += 1) {
     const path = join(i % 2 ? wavs : join(out, 'House'), `Artist ${i} - Song ${i}.wav`);
@@ -34,7 +44,14 @@ describe('the library index', async () => {
     expect(result).toMatchObject({ seen: 6, read: 6, failed: 0, gone: 0 });
     expect(result.skippedRoots).toEqual([{ root: join(dir, 'not-mounted-yet'), reason: 'folder does not exist' }]);
     const row = store.library.getLibraryFile(files[2]!)!;
-    expect(row).toMatchObject({ title: 'Song 2', artist: 'Artist 2', bpm: 114, norm_title: 'song 2', norm_artist: 'artist 2', format: 'wav' });
+    expect(row).toMatchObject({
+      title: 'Song 2',
+      artist: 'Artist 2',
+      bpm: 114,
+      norm_title: 'song 2',
+      norm_artist: 'artist 2',
+      format: 'wav',
+    });
     expect(row.duration_seconds).toBeCloseTo(12, 0);
     expect(row.fingerprint).toMatch(/^AQA/);
   });
@@ -56,7 +73,14 @@ describe('the library index', async () => {
     }
     const controller = new AbortController();
     let read = 0;
-    const interrupted = scanLibrary({ store, config, clock: systemClock, logger: silentLogger(), signal: controller.signal, onProgress: () => undefined });
+    const interrupted = scanLibrary({
+      store,
+      config,
+      clock: systemClock,
+      logger: silentLogger(),
+      signal: controller.signal,
+      onProgress: () => undefined,
+    });
     // Stop it once two new files are in.
     const poll = setInterval(() => {
       read = [6, 7, 8, 9].filter((i) => store.library.getLibraryFile(join(out, `New ${i}.wav`))).length;
@@ -84,7 +108,11 @@ describe('the first library scan on every core', async () => {
   const dir = tempDir('tracksync-library-parallel-');
   const out = join(dir, 'Playlists');
   mkdirSync(out, { recursive: true });
-  for (let i = 0; i < 5; i += 1) writeFileSync(join(out, `Song ${i}.wav`), await makeClip({ tonic: i, mode: 'minor', bpm: 120, seconds: 8, format: 'wav' }));
+  for (let i = 0; i < 5; i += 1)
+    writeFileSync(
+      join(out, `Song ${i}.wav`),
+      await makeClip({ tonic: i, mode: 'minor', bpm: 120, seconds: 8, format: 'wav' }),
+    );
   // fpcalc behind a wrapper that counts the runs in progress: the first three wait for each other (up to 30 s, a
   // fallback only: they are released as soon as three are running), so the count shows how many ran at once.
   const running = join(dir, 'running');
@@ -106,7 +134,15 @@ exit $rc
   );
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ media: { tools: { fpcalc: wrapper } }, library: { scanConcurrency: 3 } }));
-  const config = loadConfig({ env: { NOTION_TOKEN: 'ntn_test_123456', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640', OUT_DIR: out, TRACKSYNC_CONFIG: configFile }, cwd: dir });
+  const config = loadConfig({
+    env: {
+      NOTION_TOKEN: 'ntn_test_123456',
+      TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640',
+      OUT_DIR: out,
+      TRACKSYNC_CONFIG: configFile,
+    },
+    cwd: dir,
+  });
   const store = Store.open(join(dir, 'state.sqlite'));
   afterAll(() => store.close());
 

@@ -13,7 +13,11 @@ describe('yt-dlp when a host cannot be reached', () => {
   it('a closed port on 127.0.0.1 and a name that does not resolve are "network unreachable", naming the host', async () => {
     const port = await closedPort();
     // 127.0.0.1 is refused unless allowed (src/net/hosts.ts): the closed port is allowed, so the connection is tried.
-    const env = { NOTION_TOKEN: 'ntn_x_123456', TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640', TRACKSYNC_ALLOW_PRIVATE_HOSTS: `127.0.0.1:${port}` };
+    const env = {
+      NOTION_TOKEN: 'ntn_x_123456',
+      TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640',
+      TRACKSYNC_ALLOW_PRIVATE_HOSTS: `127.0.0.1:${port}`,
+    };
     const ytdlp = new YtDlp(loadConfig({ env, cwd: '/' }), silentLogger());
     const cases: Array<[string, string, RegExp]> = [
       [`http://127.0.0.1:${port}/track.mp3`, `127.0.0.1:${port}`, /refused the connection/],
@@ -22,12 +26,18 @@ describe('yt-dlp when a host cannot be reached', () => {
     for (const [i, [url, host, why]] of cases.entries()) {
       const target = join(dir, `case-${i}`);
       mkdirSync(target);
-      const download = await ytdlp.download(url, target, 'generic').then(() => undefined, (error: unknown) => error as { code: string; message: string });
+      const download = await ytdlp.download(url, target, 'generic').then(
+        () => undefined,
+        (error: unknown) => error as { code: string; message: string },
+      );
       expect(download?.code, download?.message).toBe('NETWORK_UNREACHABLE');
       expect(download!.message).toMatch(/^network unreachable: /);
       expect(download!.message).toContain(host);
       expect(download!.message).toMatch(why);
-      const metadata = await ytdlp.metadata(url, 'generic').then(() => undefined, (error: unknown) => error as { code: string; message: string });
+      const metadata = await ytdlp.metadata(url, 'generic').then(
+        () => undefined,
+        (error: unknown) => error as { code: string; message: string },
+      );
       expect(metadata).toMatchObject({ code: 'NETWORK_UNREACHABLE', message: expect.stringContaining(host) });
     }
   });

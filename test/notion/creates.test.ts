@@ -23,20 +23,30 @@ describe('creates after an ambiguous failure, with queries that lag', async () =
   const sandbox = await withSandbox();
   const dir = tempDir();
   const ws = sandbox.workspace;
-  const lostAnswer = (): void => sandbox.setFaults([{ method: 'POST', path: '^/pages$', status: 504, afterWrite: true, times: 1 }]);
+  const lostAnswer = (): void =>
+    sandbox.setFaults([{ method: 'POST', path: '^/pages$', status: 504, afterWrite: true, times: 1 }]);
   beforeEach(() => ws.setQueryVisibilityDelay(3_000));
   afterEach(() => {
     ws.setQueryVisibilityDelay(0);
     sandbox.setFaults([]);
   });
-  const titles = (dataSourceId: string, property: string): string[] => ws.allPages(dataSourceId).map((p) => String(decodeProperty(p.properties[property])));
+  const titles = (dataSourceId: string, property: string): string[] =>
+    ws.allPages(dataSourceId).map((p) => String(decodeProperty(p.properties[property])));
   const stores: Store[] = [];
   afterAll(() => stores.forEach((s) => s.close()));
-  const setUp = async (name: string): Promise<{ store: Store; schemas: Schemas; notion: ReturnType<typeof gatewayFor> }> => {
+  const setUp = async (
+    name: string,
+  ): Promise<{ store: Store; schemas: Schemas; notion: ReturnType<typeof gatewayFor> }> => {
     const store = Store.open(join(dir, `${name}.sqlite`));
     stores.push(store);
     const notion = gatewayFor(sandbox, { store: store.notion });
-    const schemas = await loadSchemas({ notion, store, config: testConfig(sandbox, join(dir, name)), clock: systemClock, logger: silentLogger() });
+    const schemas = await loadSchemas({
+      notion,
+      store,
+      config: testConfig(sandbox, join(dir, name)),
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     return { store, schemas, notion };
   };
   const url = (raw: string): ClassifiedUrl => {
@@ -68,11 +78,20 @@ describe('creates after an ambiguous failure, with queries that lag', async () =
   it('creates one CRITICAL task for a condition seen twice', async () => {
     const { store, schemas, notion } = await setUp('critical');
     const config = testConfig(sandbox, join(dir, 'critical'));
-    const critical = new CriticalTasks({ notion, schemas: () => schemas, store, config, clock: systemClock, logger: silentLogger() });
+    const critical = new CriticalTasks({
+      notion,
+      schemas: () => schemas,
+      store,
+      config,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     lostAnswer();
     await critical.raise('volume-missing', { message: 'OUT_DIR /Volumes/VIBES is not mounted', tried: 'waited' });
     await critical.raise('volume-missing', { message: 'OUT_DIR /Volumes/VIBES is not mounted', tried: 'waited' });
-    expect(titles(sandbox.ids.tasks.dataSourceId, 'Task Name').filter((t) => t === criticalTitle('volume-missing'))).toHaveLength(1);
+    expect(
+      titles(sandbox.ids.tasks.dataSourceId, 'Task Name').filter((t) => t === criticalTitle('volume-missing')),
+    ).toHaveLength(1);
   });
 
   it('creates one Execution-Log for a task', async () => {
@@ -82,13 +101,18 @@ describe('creates after an ambiguous failure, with queries that lag', async () =
       accepts: (input, config) => isRoutedToUs(input.fields, config.routing),
       run: async () => ({ outcome: 'completed', taskStatus: 'completed', summary: 'done' }),
     };
-    const task = ws.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title('Music Sync: lagging log'), Status: { status: { name: 'Ready' } } } }).id;
+    const task = ws.createPage({
+      parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+      properties: { 'Task Name': title('Music Sync: lagging log'), Status: { status: { name: 'Ready' } } },
+    }).id;
     sandbox.advanceClock(5_000); // the task itself is old enough for queries to show it
     const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'logs'), handlers: [handler as Handler] });
     lostAnswer();
     await daemon.runOnce();
     await daemon.stop('test');
-    const logs = ws.allPages(sandbox.ids.executionLogs.dataSourceId).filter((p) => String(decodeProperty(p.properties.Name)).includes('lagging log'));
+    const logs = ws
+      .allPages(sandbox.ids.executionLogs.dataSourceId)
+      .filter((p) => String(decodeProperty(p.properties.Name)).includes('lagging log'));
     expect(logs).toHaveLength(1);
     expect(ws.relationIds(task, 'Execution-Logs')).toEqual([logs[0]!.id]);
   });

@@ -38,7 +38,10 @@ describe.each(['strict', 'lenient'] as const)('with %s filters', async (filterMo
   const ws = sandbox.workspace;
   const { handler, processed } = recordingTaskHandler('routed');
   const task = (name: string, extra: Record<string, unknown> = {}): string =>
-    ws.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title(name), Status: { status: { name: 'Ready' } }, ...extra } }).id;
+    ws.createPage({
+      parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+      properties: { 'Task Name': title(name), Status: { status: { name: 'Ready' } }, ...extra },
+    }).id;
 
   it('routes music tasks whatever the case of their title, and leaves the others', async () => {
     const upper = task('MUSIC TRACK SYNC for the weekend');
@@ -61,18 +64,31 @@ describe.each(['strict', 'lenient'] as const)('with %s filters', async (filterMo
     expect(report.errors).toEqual([]);
     expect(processed.has(typed)).toBe(true);
     const doctor = await checkNotion(testConfig(sandbox, join(dir, 'types'), file), silentLogger());
-    expect(doctor.checks).toContainEqual(expect.objectContaining({ name: 'Task types', status: 'warn', detail: expect.stringContaining('"DJ Prep"') }));
+    expect(doctor.checks).toContainEqual(
+      expect.objectContaining({ name: 'Task types', status: 'warn', detail: expect.stringContaining('"DJ Prep"') }),
+    );
   });
 
   it('finds an artist written in another case instead of creating a second one', async () => {
-    const existing = ws.createPage({ parent: { data_source_id: sandbox.ids.artists.dataSourceId }, properties: { Name: title('Deadmau5') } }).id;
+    const existing = ws.createPage({
+      parent: { data_source_id: sandbox.ids.artists.dataSourceId },
+      properties: { Name: title('Deadmau5') },
+    }).id;
     const store = Store.open(join(dir, 'artists.sqlite'));
     afterAll(() => store.close());
     const notion = gatewayFor(sandbox);
-    const schemas = await loadSchemas({ notion, store, config: testConfig(sandbox, join(dir, 'artists')), clock: systemClock, logger: silentLogger() });
+    const schemas = await loadSchemas({
+      notion,
+      store,
+      config: testConfig(sandbox, join(dir, 'artists')),
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     const ids = await new ArtistDirectory(notion, silentLogger()).resolve(schemas.artists!, ['deadmau5', 'Kaskade']);
     expect(ids[0]).toBe(existing);
-    const names = ws.allPages(sandbox.ids.artists.dataSourceId).map((p) => String(decodeProperty(p.properties.Name)).toLowerCase());
+    const names = ws
+      .allPages(sandbox.ids.artists.dataSourceId)
+      .map((p) => String(decodeProperty(p.properties.Name)).toLowerCase());
     expect(names.filter((n) => n === 'deadmau5')).toHaveLength(1);
     expect(names.filter((n) => n === 'kaskade')).toHaveLength(1);
   });
@@ -91,9 +107,16 @@ describe('relations into a database the integration cannot see', async () => {
     const { handler, processed } = recordingTaskHandler('assigned');
     const assigned = ws.createPage({
       parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
-      properties: { 'Task Name': title('Prepare the Saturday set'), Status: { status: { name: 'Ready' } }, 'Assigned-Agent': { relation: [{ id: sandbox.ids.tracksyncAgentPageId }] } },
+      properties: {
+        'Task Name': title('Prepare the Saturday set'),
+        Status: { status: { name: 'Ready' } },
+        'Assigned-Agent': { relation: [{ id: sandbox.ids.tracksyncAgentPageId }] },
+      },
     }).id;
-    const other = ws.createPage({ parent: { data_source_id: sandbox.ids.tasks.dataSourceId }, properties: { 'Task Name': title('Prepare the Sunday set'), Status: { status: { name: 'Ready' } } } }).id;
+    const other = ws.createPage({
+      parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
+      properties: { 'Task Name': title('Prepare the Sunday set'), Status: { status: { name: 'Ready' } } },
+    }).id;
     ws.setShared(sandbox.ids.agents.databaseId, false);
     const file = { ...FAST, routing: { agentPageId: sandbox.ids.tracksyncAgentPageId } };
     const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'agents'), handlers: [handler], file });

@@ -41,6 +41,8 @@ describe('RateLimiter', () => {
   });
 
   it('rejects nonsense settings with the value', () => {
-    expect(() => new RateLimiter({ requestsPerSecond: 0, burstPerSecond: 1, clock: virtualClock() })).toThrow('requestsPerSecond must be > 0, got 0');
+    expect(() => new RateLimiter({ requestsPerSecond: 0, burstPerSecond: 1, clock: virtualClock() })).toThrow(
+      'requestsPerSecond must be > 0, got 0',
+    );
   });
 });

@@ -12,7 +12,14 @@ describe('incremental polling', async () => {
   const store = Store.open(join(tempDir(), 'state.sqlite'));
   afterAll(() => store.close());
   const ds = sandbox.ids.tracks.dataSourceId;
-  const poller = new Poller({ notion, store, clock: systemClock, logger: silentLogger(), fullReconcileIntervalMs: 6 * 3600_000, cursorOverlapMs: 60_000 });
+  const poller = new Poller({
+    notion,
+    store,
+    clock: systemClock,
+    logger: silentLogger(),
+    fullReconcileIntervalMs: 6 * 3600_000,
+    cursorOverlapMs: 60_000,
+  });
   const target: PollTarget = {
     dataSourceId: ds,
     eligibilityFilter: () => ({ property: 'Downloaded', checkbox: { equals: false } }) as never,
@@ -21,9 +28,15 @@ describe('incremental polling', async () => {
   const poll = async () => {
     const result = await poller.poll(target);
     result.commit();
-    return result.changed.map((p) => (p.properties.Title as { title: Array<{ plain_text: string }> }).title[0]?.plain_text);
+    return result.changed.map(
+      (p) => (p.properties.Title as { title: Array<{ plain_text: string }> }).title[0]?.plain_text,
+    );
   };
-  const create = (name: string) => notion.createPage({ parent: { data_source_id: ds }, properties: { Title: title(name), 'Artist Name': text('a') } as never });
+  const create = (name: string) =>
+    notion.createPage({
+      parent: { data_source_id: ds },
+      properties: { Title: title(name), 'Artist Name': text('a') } as never,
+    });
 
   it('sees an edit made later in the same minute, and nothing twice', async () => {
     const a = await create('A');
@@ -48,7 +61,8 @@ describe('incremental polling', async () => {
   });
 
   it('costs one request per idle poll, however many rows the database holds', async () => {
-    for (let i = 0; i < 150; i += 1) await notion.updatePage((await create(`done ${i}`)).id, { Downloaded: { checkbox: true } });
+    for (let i = 0; i < 150; i += 1)
+      await notion.updatePage((await create(`done ${i}`)).id, { Downloaded: { checkbox: true } });
     sandbox.advanceClock(2 * 60_000);
     await poll(); // settles the cursor past the bulk insert
     const before = sandbox.requests().length;
@@ -66,7 +80,9 @@ describe('incremental polling', async () => {
     // D is still in the cursor's remembered window with the same content, so it is not reported again; A and B, which
     // the cursor passed long ago, are (the daemon then drops them by their unchanged hash in SQLite).
     expect(full.pages).toHaveLength(3);
-    const titles = full.changed.map((p) => (p.properties.Title as { title: Array<{ plain_text: string }> }).title[0]?.plain_text).sort();
+    const titles = full.changed
+      .map((p) => (p.properties.Title as { title: Array<{ plain_text: string }> }).title[0]?.plain_text)
+      .sort();
     expect(titles).toEqual(['A', 'B']);
   });
 });

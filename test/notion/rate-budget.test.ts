@@ -20,7 +20,14 @@ describe('one Notion rate budget for every process on a state directory', async 
     const burst = 5;
     const count = 12;
     const startAt = Date.now() + 1_500; // both processes are up by then, and start at the same moment
-    const env = { ...sandbox.env(), TRACKSYNC_STATE_DIR: stateDir, RATE: String(rate), BURST: String(burst), COUNT: String(count), START_AT: String(startAt) };
+    const env = {
+      ...sandbox.env(),
+      TRACKSYNC_STATE_DIR: stateDir,
+      RATE: String(rate),
+      BURST: String(burst),
+      COUNT: String(count),
+      START_AT: String(startAt),
+    };
     // The state directory's schema exists before the two start (as it does once any tracksync has run there).
     Store.open(join(stateDir, 'tracksync.sqlite')).close();
     const worker = join(packageRoot(), 'test', 'fixtures', 'notion-burst.mjs');
@@ -29,7 +36,8 @@ describe('one Notion rate budget for every process on a state directory', async 
     expect(sends).toHaveLength(2 * count);
     // Never more than `burst` slots within one second, across both processes (two budgets, one per process, would
     // grant 2 x 5 within a few milliseconds). The times are the budget's own grants, so load cannot blur them.
-    for (let i = 0; i + burst < sends.length; i += 1) expect(sends[i + burst]! - sends[i]!).toBeGreaterThanOrEqual(1_000);
+    for (let i = 0; i + burst < sends.length; i += 1)
+      expect(sends[i + burst]! - sends[i]!).toBeGreaterThanOrEqual(1_000);
     // ...and the average held: the bucket starts with `burst` tokens, the rest come at `rate` a second (3.8 s here;
     // two budgets would take 1.4 s).
     expect(sends.at(-1)! - sends[0]!).toBeGreaterThanOrEqual(((2 * count - burst) / rate) * 1000);

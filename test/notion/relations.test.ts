@@ -22,19 +22,29 @@ describe('relations past the 25 a page object shows', async () => {
   const sandbox = await withSandbox();
   const dir = tempDir();
   const ws = sandbox.workspace;
-  const page = (dataSourceId: string, properties: Record<string, unknown>): string => ws.createPage({ parent: { data_source_id: dataSourceId }, properties }).id;
-  const many = (dataSourceId: string, n: number, prefix: string): string[] => Array.from({ length: n }, (_, i) => page(dataSourceId, { Name: title(`${prefix} ${i}`) }));
+  const page = (dataSourceId: string, properties: Record<string, unknown>): string =>
+    ws.createPage({ parent: { data_source_id: dataSourceId }, properties }).id;
+  const many = (dataSourceId: string, n: number, prefix: string): string[] =>
+    Array.from({ length: n }, (_, i) => page(dataSourceId, { Name: title(`${prefix} ${i}`) }));
 
   const quickTask: Handler<'tasks'> = {
     name: 'quick-task',
     source: 'tasks',
     accepts: (input, config) => isRoutedToUs(input.fields, config.routing),
-    run: async () => ({ outcome: 'completed', taskStatus: 'completed', summary: 'done', report: [paragraph('all good')] }),
+    run: async () => ({
+      outcome: 'completed',
+      taskStatus: 'completed',
+      summary: 'done',
+      report: [paragraph('all good')],
+    }),
   };
 
   it('keeps every Execution-Log of a task run again (30 already linked)', async () => {
     const old = many(sandbox.ids.executionLogs.dataSourceId, 30, 'earlier run');
-    const task = page(sandbox.ids.tasks.dataSourceId, { 'Task Name': title('Music Track Sync (weekly)'), Status: { status: { name: 'Ready' } } });
+    const task = page(sandbox.ids.tasks.dataSourceId, {
+      'Task Name': title('Music Track Sync (weekly)'),
+      Status: { status: { name: 'Ready' } },
+    });
     ws.setRelation(task, 'Execution-Logs', old);
     const daemon = await startTestDaemon(sandbox, { stateDir: join(dir, 'logs'), handlers: [quickTask as Handler] });
     await daemon.runOnce();
@@ -60,7 +70,9 @@ describe('relations past the 25 a page object shows', async () => {
     // A person linked 100 in the app: one more cannot be written without replacing all of them, so nothing is written.
     const full = page(sandbox.ids.tracks.dataSourceId, { Title: title('In 100 playlists') });
     ws.setRelation(full, 'Playlists', playlists.slice(0, 100));
-    expect(await addToRelation(notion, schemas.tracks, full, 'playlists', [playlists[130]!], silentLogger())).toBe(false);
+    expect(await addToRelation(notion, schemas.tracks, full, 'playlists', [playlists[130]!], silentLogger())).toBe(
+      false,
+    );
     expect(ws.relationIds(full, 'Playlists')).toEqual(playlists.slice(0, 100));
   });
 
@@ -75,10 +87,18 @@ describe('relations past the 25 a page object shows', async () => {
     const donor = page(sandbox.ids.tracks.dataSourceId, { Title: title('Twin'), ...spotify });
     ws.setRelation(donor, 'Playlists', sets.slice(0, 30));
     // The keeper: an Eagle id makes it the most complete row (legacy keeper rules).
-    const keeper = page(sandbox.ids.tracks.dataSourceId, { Title: title('Twin'), ...spotify, 'Eagle File ID': text('EAGLE1') });
+    const keeper = page(sandbox.ids.tracks.dataSourceId, {
+      Title: title('Twin'),
+      ...spotify,
+      'Eagle File ID': text('EAGLE1'),
+    });
     ws.setRelation(keeper, 'Playlists', sets.slice(30));
     const donorPage = await notion.retrievePage(donor);
-    const decision = await checkBeforeDownload({ config, notion, schema: schemas.tracks, store: store.library, eagle: undefined }, donorPage, trackRow({ source: 'tracks', page: donorPage, fields: decodeFields(schemas.tracks, donorPage) }));
+    const decision = await checkBeforeDownload(
+      { config, notion, schema: schemas.tracks, store: store.library, eagle: undefined },
+      donorPage,
+      trackRow({ source: 'tracks', page: donorPage, fields: decodeFields(schemas.tracks, donorPage) }),
+    );
     expect(decision).toMatchObject({ kind: 'merged-into', keeperId: keeper });
     expect(new Set(ws.relationIds(keeper, 'Playlists'))).toEqual(new Set(sets));
   });

@@ -5,17 +5,31 @@ import { text, title } from '../helpers/notion.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
 
 /** The real track pipeline against Notion's limits: relations past 25, and a workspace past its block limit. */
-describe('the track pipeline within Notion\'s limits', async () => {
+describe("the track pipeline within Notion's limits", async () => {
   const world = await pipelineWorld();
   const { sandbox } = world;
   const ws = sandbox.workspace;
   const field = (id: string, name: string) => decodeProperty(ws.retrievePage(id).properties[name]);
-  const artistNames = () => ws.allPages(sandbox.ids.artists.dataSourceId).map((p) => String(decodeProperty(p.properties.Name)));
+  const artistNames = () =>
+    ws.allPages(sandbox.ids.artists.dataSourceId).map((p) => String(decodeProperty(p.properties.Name)));
 
   it('keeps every artist a row is linked to (30) when it links the ones it found', async () => {
-    const url = await world.media.addFile('crowded.mp3', await makeClip({ tonic: 2, mode: 'major', bpm: 120, seconds: 20 }));
-    const linked = Array.from({ length: 30 }, (_, i) => ws.createPage({ parent: { data_source_id: sandbox.ids.artists.dataSourceId }, properties: { Name: title(`Guest ${i}`) } }).id);
-    const id = ws.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Crowded'), 'Artist Name': text('Crowd Leader'), 'Source URL': { url } } }).id;
+    const url = await world.media.addFile(
+      'crowded.mp3',
+      await makeClip({ tonic: 2, mode: 'major', bpm: 120, seconds: 20 }),
+    );
+    const linked = Array.from(
+      { length: 30 },
+      (_, i) =>
+        ws.createPage({
+          parent: { data_source_id: sandbox.ids.artists.dataSourceId },
+          properties: { Name: title(`Guest ${i}`) },
+        }).id,
+    );
+    const id = ws.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title('Crowded'), 'Artist Name': text('Crowd Leader'), 'Source URL': { url } },
+    }).id;
     ws.setRelation(id, 'Artist', linked);
     const daemon = await world.daemon();
     await daemon.runOnce();
@@ -28,8 +42,14 @@ describe('the track pipeline within Notion\'s limits', async () => {
   });
 
   it('syncs the files and the row past the workspace block limit, without creating the new artist', async () => {
-    const url = await world.media.addFile('limited.mp3', await makeClip({ tonic: 5, mode: 'minor', bpm: 126, seconds: 20 }));
-    const id = ws.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title('Limited'), 'Artist Name': text('Newcomer Never Seen'), 'Source URL': { url } } }).id;
+    const url = await world.media.addFile(
+      'limited.mp3',
+      await makeClip({ tonic: 5, mode: 'minor', bpm: 126, seconds: 20 }),
+    );
+    const id = ws.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title('Limited'), 'Artist Name': text('Newcomer Never Seen'), 'Source URL': { url } },
+    }).id;
     ws.setBlockLimitReached(true);
     try {
       const daemon = await world.daemon();

@@ -11,11 +11,19 @@ describe('the track pipeline, end to end', async () => {
   const world = await pipelineWorld();
   const { sandbox } = world;
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
-  const track = (properties: Record<string, unknown>) => sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties }).id;
+  const track = (properties: Record<string, unknown>) =>
+    sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties }).id;
 
   it('turns a row with a source URL into three verified, tagged files and a complete row', async () => {
-    const url = await world.media.addFile('night-drive.mp3', await makeClip({ tonic: 9, mode: 'minor', bpm: 128, timbre: 'saw', seconds: 20 }));
-    const id = track({ Title: title('Night Drive'), 'Artist Name': text('Test Artist feat. Guest Singer'), 'Source URL': { url } });
+    const url = await world.media.addFile(
+      'night-drive.mp3',
+      await makeClip({ tonic: 9, mode: 'minor', bpm: 128, timbre: 'saw', seconds: 20 }),
+    );
+    const id = track({
+      Title: title('Night Drive'),
+      'Artist Name': text('Test Artist feat. Guest Singer'),
+      'Source URL': { url },
+    });
     const daemon = await world.daemon();
     await daemon.runOnce();
     expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
@@ -31,11 +39,28 @@ describe('the track pipeline, end to end', async () => {
 
     for (const path of [m4a, aiff, wav]) {
       const tags = await readTags(path);
-      expect(tags).toMatchObject({ title: 'Night Drive', artist: 'Test Artist feat. Guest Singer', bpm: 128, key: 'A Minor', camelot: '8A', comment: url });
+      expect(tags).toMatchObject({
+        title: 'Night Drive',
+        artist: 'Test Artist feat. Guest Singer',
+        bpm: 128,
+        key: 'A Minor',
+        camelot: '8A',
+        comment: url,
+      });
       expect(tags.durationSeconds).toBeCloseTo(20, 0);
     }
     // Lossy source: ALAC at 16 bits and 44.1 kHz (24 bits would only add size).
-    const probe = await execa('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name,sample_rate,bits_per_raw_sample', '-of', 'csv=p=0', m4a]);
+    const probe = await execa('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'a:0',
+      '-show_entries',
+      'stream=codec_name,sample_rate,bits_per_raw_sample',
+      '-of',
+      'csv=p=0',
+      m4a,
+    ]);
     expect(probe.stdout.trim()).toBe('alac,44100,16');
 
     expect(field(id, 'Downloaded')).toBe(true);
@@ -51,13 +76,18 @@ describe('the track pipeline, end to end', async () => {
     const artists = (field(id, 'Artist') as string[]).map((a) => field(a, 'Name'));
     expect(artists.sort()).toEqual(['Guest Singer', 'Test Artist']);
     // Nothing is left in the work folder, and no temp file next to the outputs.
-    expect(existsSync(join(daemon.config.stateDir, 'work', String(daemon.store.items.getItemByPage('tracks', id)!.id)))).toBe(false);
+    expect(
+      existsSync(join(daemon.config.stateDir, 'work', String(daemon.store.items.getItemByPage('tracks', id)!.id))),
+    ).toBe(false);
     expect(readdirSync(join(world.outDir, 'Unassigned')).filter((f) => f.includes('.tracksync-'))).toEqual([]);
     await daemon.stop('test');
   });
 
   it('writes "Uncertain" to Notion instead of a key below media.minKeyMarginPercent, and keeps the guess in the files', async () => {
-    const url = await world.media.addFile('unsure.mp3', await makeClip({ tonic: 2, mode: 'major', bpm: 110, timbre: 'organ', seconds: 15 }));
+    const url = await world.media.addFile(
+      'unsure.mp3',
+      await makeClip({ tonic: 2, mode: 'major', bpm: 110, timbre: 'organ', seconds: 15 }),
+    );
     const id = track({ Title: title('Unsure'), 'Artist Name': text('Test Artist'), 'Source URL': { url } });
     // No key can beat its runner-up by 100 points: every key is uncertain.
     const daemon = await world.daemon({ file: { media: { minKeyMarginPercent: 100 } }, stateName: 'uncertain' });

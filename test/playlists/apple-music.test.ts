@@ -35,14 +35,27 @@ describe('Apple Music playlists kept in step through osascript (a stand-in that 
   const first = world.playlist('Friday', [a, b, c]);
   const second = world.playlist(HOSTILE, [c]);
 
-  it('creates one playlist per Notion playlist, passing every name and path as an argument, in Notion\'s order', async () => {
+  it("creates one playlist per Notion playlist, passing every name and path as an argument, in Notion's order", async () => {
     answer('playlist\tPID-FRIDAY\nmissing\t3\n');
     await exportPlaylists(deps, { names: ['Friday'], onlyChanged: true });
     answer('playlist\tPID-HOSTILE\n');
     const report = await exportPlaylists(deps, { names: [HOSTILE], onlyChanged: true });
     expect(report.playlists[0]!.appleMusic).toEqual({ status: 'synced', missing: 0 });
     expect(calls()).toEqual([
-      ['sync', '', 'Friday', `${path(a)}`, 'Alpha', 'One', `${path(b)}`, HOSTILE, 'Two', `${path(c)}`, 'Gamma', 'Three'],
+      [
+        'sync',
+        '',
+        'Friday',
+        `${path(a)}`,
+        'Alpha',
+        'One',
+        `${path(b)}`,
+        HOSTILE,
+        'Two',
+        `${path(c)}`,
+        'Gamma',
+        'Three',
+      ],
       ['sync', '', HOSTILE, `${path(c)}`, 'Gamma', 'Three'],
     ]);
   });
@@ -53,7 +66,9 @@ describe('Apple Music playlists kept in step through osascript (a stand-in that 
     const again = await exportPlaylists(deps, { onlyChanged: true });
     expect(again.playlists.find((p) => p.pageId === first)!.appleMusic).toEqual({ status: 'synced', missing: 0 });
     expect(again.playlists.find((p) => p.pageId === second)!.appleMusic).toEqual({ status: 'unchanged', missing: 0 });
-    expect(calls().slice(2)).toEqual([['sync', 'PID-FRIDAY', 'Friday', path(a), 'Alpha', 'One', path(b), HOSTILE, 'Two', path(c), 'Gamma', 'Three']]);
+    expect(calls().slice(2)).toEqual([
+      ['sync', 'PID-FRIDAY', 'Friday', path(a), 'Alpha', 'One', path(b), HOSTILE, 'Two', path(c), 'Gamma', 'Three'],
+    ]);
     // Now everything is in step: no call at all.
     await exportPlaylists(deps, { onlyChanged: true });
     expect(calls()).toHaveLength(3);
@@ -61,7 +76,9 @@ describe('Apple Music playlists kept in step through osascript (a stand-in that 
     ws.updatePage(first, { properties: { Name: title('Saturday') } });
     world.setTracks(first, [c, a]);
     await exportPlaylists(deps, { onlyChanged: true });
-    expect(calls().slice(3)).toEqual([['sync', 'PID-FRIDAY', 'Saturday', path(c), 'Gamma', 'Three', path(a), 'Alpha', 'One']]);
+    expect(calls().slice(3)).toEqual([
+      ['sync', 'PID-FRIDAY', 'Saturday', path(c), 'Gamma', 'Three', path(a), 'Alpha', 'One'],
+    ]);
   });
 
   it('removes the Apple Music playlist of a playlist deleted in Notion, and only that', async () => {
@@ -77,16 +94,31 @@ describe('Apple Music playlists kept in step through osascript (a stand-in that 
     const { renameSync, statSync } = await import('node:fs');
     renameSync(path(moved), newPath);
     rmSync(m4a(moved));
-    deps.store.library.recordPlacedFile({ path: newPath, pageId: moved, format: 'aiff', size: statSync(newPath).size, mtimeMs: statSync(newPath).mtimeMs, now: Date.now() });
+    deps.store.library.recordPlacedFile({
+      path: newPath,
+      pageId: moved,
+      format: 'aiff',
+      size: statSync(newPath).size,
+      mtimeMs: statSync(newPath).mtimeMs,
+      now: Date.now(),
+    });
     world.playlist('Moves', [moved]);
     world.playlist('Other', [a]);
     writeFileSync(join(osascript.dir, 'fail'), '');
     try {
       const report = await exportPlaylists(deps, { onlyChanged: true });
       // The files are written whatever Music says; one attempt for the whole export, with what to do.
-      expect(report.playlists.filter((p) => p.exportedNow).map((p) => p.label).sort()).toEqual(['Moves', 'Other']);
+      expect(
+        report.playlists
+          .filter((p) => p.exportedNow)
+          .map((p) => p.label)
+          .sort(),
+      ).toEqual(['Moves', 'Other']);
       expect(report.errors.map((e) => e.code)).toEqual(['APPLE_MUSIC_FAILED']);
-      expect(report.playlists.filter((p) => p.exportedNow).map((p) => p.appleMusic?.status)).toEqual(['failed', 'failed']);
+      expect(report.playlists.filter((p) => p.exportedNow).map((p) => p.appleMusic?.status)).toEqual([
+        'failed',
+        'failed',
+      ]);
       expect(report.errors[0]!.message).toMatch(/Privacy & Security > Automation/);
       const newCalls = calls().slice(5);
       expect(newCalls).toEqual([['sync', '', 'Moves', `${newPath}\n${path(moved)}`, 'Moved', 'Four']]);
@@ -95,6 +127,11 @@ describe('Apple Music playlists kept in step through osascript (a stand-in that 
     }
     answer('playlist\tPID-NEW\n');
     const retried = await exportPlaylists(deps, { onlyChanged: true });
-    expect(retried.playlists.filter((p) => p.appleMusic?.status === 'synced').map((p) => p.label).sort()).toEqual(['Moves', 'Other']);
+    expect(
+      retried.playlists
+        .filter((p) => p.appleMusic?.status === 'synced')
+        .map((p) => p.label)
+        .sort(),
+    ).toEqual(['Moves', 'Other']);
   });
 });

@@ -13,7 +13,13 @@ describe('tracksync playlists export | list (the real CLI against the local Noti
   const exportDir = join(dir, 'DJ', 'Exports');
   // The local Notion answers at once: the rate limit of the real one would only make the test slow.
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ notion: { requestsPerSecond: 50, burstPerSecond: 50 } }));
-  const env = { ...sandbox.env(), TRACKSYNC_STATE_DIR: join(dir, 'state'), TRACKSYNC_CONFIG: join(dir, 'config.json'), OUT_DIR: join(dir, 'out'), PLAYLIST_EXPORT_DIR: exportDir };
+  const env = {
+    ...sandbox.env(),
+    TRACKSYNC_STATE_DIR: join(dir, 'state'),
+    TRACKSYNC_CONFIG: join(dir, 'config.json'),
+    OUT_DIR: join(dir, 'out'),
+    PLAYLIST_EXPORT_DIR: exportDir,
+  };
   const tracks = Array.from({ length: 30 }, (_, i) => world.track({ title: `Track ${i}`, bpm: 124, key: '8A' }));
   const pending = world.track({ title: 'Soon', artist: 'Pending', downloaded: false });
   world.playlist('Peak Time', [...tracks, pending]);
@@ -33,7 +39,10 @@ describe('tracksync playlists export | list (the real CLI against the local Noti
     expect(first.stdout).toContain(`rekordbox xml: ${join(exportDir, 'rekordbox.xml')} (30 tracks, 2 playlists)`);
     expect(first.stdout).toContain(`2 of 2 playlist(s) exported to ${exportDir}`);
     expect(parseM3u8(join(exportDir, 'Peak Time.m3u8')).entries).toHaveLength(30);
-    expect(parseRekordbox(join(exportDir, 'rekordbox.xml')).playlists.map((p) => [p.name, p.keys.length])).toEqual([['Peak Time', 30], ['Set B', 2]]);
+    expect(parseRekordbox(join(exportDir, 'rekordbox.xml')).playlists.map((p) => [p.name, p.keys.length])).toEqual([
+      ['Peak Time', 30],
+      ['Set B', 2],
+    ]);
 
     const again = await cli(['playlists', 'export'], env, { cwd: dir });
     expect(again.stdout).toContain('0 of 2 playlist(s) exported');

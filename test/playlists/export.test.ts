@@ -20,7 +20,13 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
 
   const keys = ['A Minor', 'F# Minor', 'C# Minor', 'Eb Major', ''];
   const big = Array.from({ length: 150 }, (_, i) =>
-    world.track({ title: i % 10 === 0 ? `Tïtle ${i} 🎧 "quoted" & <tagged>` : `Title ${i}`, artist: i % 7 === 0 ? 'Sigur Rós' : `Artist ${i}`, bpm: 120 + (i % 10), key: keys[i % keys.length]!, formats: i % 3 === 0 ? ['wav'] : ['aiff', 'm4a'] }),
+    world.track({
+      title: i % 10 === 0 ? `Tïtle ${i} 🎧 "quoted" & <tagged>` : `Title ${i}`,
+      artist: i % 7 === 0 ? 'Sigur Rós' : `Artist ${i}`,
+      bpm: 120 + (i % 10),
+      key: keys[i % keys.length]!,
+      formats: i % 3 === 0 ? ['wav'] : ['aiff', 'm4a'],
+    }),
   );
   const unsynced = world.track({ title: 'Not yet', artist: 'Pending', downloaded: false });
   const one = world.track({ title: 'Jóga', artist: 'Björk', bpm: 96, key: 'Eb Major' });
@@ -35,15 +41,21 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     expect(exportDir).toBe(join(dir, 'out', 'Playlists (tracksync)'));
     const report = await exportPlaylists(deps, { onlyChanged: true });
     expect(report.errors).toEqual([]);
-    expect(readdirSync(exportDir).sort()).toEqual(['-..-Big set.m3u8', 'Empty.m3u8', 'rekordbox.xml', 'Ünïcødé 🎧 One.m3u8'].sort());
+    expect(readdirSync(exportDir).sort()).toEqual(
+      ['-..-Big set.m3u8', 'Empty.m3u8', 'rekordbox.xml', 'Ünïcødé 🎧 One.m3u8'].sort(),
+    );
     expect(parseM3u8(join(exportDir, 'Empty.m3u8')).entries).toEqual([]);
     const oneParsed = parseM3u8(join(exportDir, 'Ünïcødé 🎧 One.m3u8'));
     expect(oneParsed.name).toBe('Ünïcødé 🎧 One');
-    expect(oneParsed.entries).toEqual([{ seconds: 1, label: 'Björk - Jóga', path: String(field(one, 'AIFF File Path')) }]);
+    expect(oneParsed.entries).toEqual([
+      { seconds: 1, label: 'Björk - Jóga', path: String(field(one, 'AIFF File Path')) },
+    ]);
     const bigParsed = parseM3u8(join(exportDir, '-..-Big set.m3u8'));
     // 151 rows (150 + `one`) in the relation's order; the not-synced row is left out and listed.
     expect(bigParsed.entries).toHaveLength(151);
-    const expected = [...big.slice(0, 75), one, ...big.slice(75)].map((id) => String(field(id, 'AIFF File Path') || field(id, 'WAV File Path')));
+    const expected = [...big.slice(0, 75), one, ...big.slice(75)].map((id) =>
+      String(field(id, 'AIFF File Path') || field(id, 'WAV File Path')),
+    );
     expect(bigParsed.entries.map((e) => e.path)).toEqual(expected);
     expect(bigParsed.entries[0]!.label).toBe('Sigur Rós - Tïtle 0 🎧 "quoted" & <tagged>');
 
@@ -55,12 +67,27 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     expect(xml.playlists[2]!.keys.map(pathOf)).toEqual(expected);
     expect(xml.playlists[1]!.keys.map(pathOf)).toEqual([String(field(one, 'AIFF File Path'))]);
     const joga = [...xml.tracks.values()].find((t) => t.Name === 'Jóga')!;
-    expect(joga).toMatchObject({ Artist: 'Björk', Kind: 'AIFF File', AverageBpm: '96.00', Tonality: 'Eb', Comments: '5B', SampleRate: '44100', BitRate: '1411', DateAdded: '2026-11-20' });
+    expect(joga).toMatchObject({
+      Artist: 'Björk',
+      Kind: 'AIFF File',
+      AverageBpm: '96.00',
+      Tonality: 'Eb',
+      Comments: '5B',
+      SampleRate: '44100',
+      BitRate: '1411',
+      DateAdded: '2026-11-20',
+    });
     expect(Number(joga.Size)).toBe(statSync(joga.path).size);
     const wav = [...xml.tracks.values()].find((t) => t.Kind === 'WAV File')!;
     expect(wav.path.endsWith('.wav')).toBe(true);
-    expect([...xml.tracks.values()].find((t) => t.Name === 'Title 1')).toMatchObject({ Tonality: 'F#m', Comments: '11A' });
-    expect([...xml.tracks.values()].find((t) => t.Name === 'Title 2')).toMatchObject({ Tonality: 'Dbm', Comments: '12A' });
+    expect([...xml.tracks.values()].find((t) => t.Name === 'Title 1')).toMatchObject({
+      Tonality: 'F#m',
+      Comments: '11A',
+    });
+    expect([...xml.tracks.values()].find((t) => t.Name === 'Title 2')).toMatchObject({
+      Tonality: 'Dbm',
+      Comments: '12A',
+    });
 
     const bigReport = report.playlists.find((p) => p.pageId === bigSet)!;
     expect(bigReport).toMatchObject({ tracks: 152, exported: 151, membersFrom: 'read', writeBack: 'written' });
@@ -102,7 +129,7 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     expect(field(bigSet, 'Missing Tracks')).toBe('');
   });
 
-  it('renames the file of a renamed playlist, drops a removed track (never its audio), removes a deleted playlist\'s file', async () => {
+  it("renames the file of a renamed playlist, drops a removed track (never its audio), removes a deleted playlist's file", async () => {
     const a = world.track({ title: 'First' });
     const b = world.track({ title: 'Second' });
     const c = world.track({ title: 'Third' });
@@ -115,14 +142,20 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     const report = await exportPlaylists(deps, { onlyChanged: true });
     expect(report.playlists.filter((p) => p.exportedNow).map((p) => p.label)).toEqual(['Opening']);
     expect(existsSync(join(exportDir, 'Warm-up.m3u8'))).toBe(false);
-    expect(parseM3u8(join(exportDir, 'Opening.m3u8')).entries.map((e) => e.path)).toEqual([field(c, 'AIFF File Path'), field(a, 'AIFF File Path')]);
+    expect(parseM3u8(join(exportDir, 'Opening.m3u8')).entries.map((e) => e.path)).toEqual([
+      field(c, 'AIFF File Path'),
+      field(a, 'AIFF File Path'),
+    ]);
     // The removed track's files are where they were.
     expect(existsSync(String(field(b, 'AIFF File Path')))).toBe(true);
     expect(existsSync(String(field(b, 'M4A File Path')))).toBe(true);
     expect(parseRekordbox(join(exportDir, 'rekordbox.xml')).playlists.map((p) => p.name)).toContain('Opening');
 
     // A playlist file someone edited is not deleted when its playlist is renamed: reported instead.
-    writeFileSync(join(exportDir, 'Opening.m3u8'), `${readFileSync(join(exportDir, 'Opening.m3u8'), 'utf8')}# my note\n`);
+    writeFileSync(
+      join(exportDir, 'Opening.m3u8'),
+      `${readFileSync(join(exportDir, 'Opening.m3u8'), 'utf8')}# my note\n`,
+    );
     ws.updatePage(warmup, { properties: { Name: title('Closing') } });
     const renamed = await exportPlaylists(deps, { onlyChanged: true });
     expect(existsSync(join(exportDir, 'Opening.m3u8'))).toBe(true);
@@ -130,7 +163,9 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
 
     ws.updatePage(warmup, { in_trash: true });
     const removed = await exportPlaylists(deps, { onlyChanged: true });
-    expect(removed.removed).toEqual([{ pageId: warmup, name: 'Closing', filePath: join(exportDir, 'Closing.m3u8'), fileRemoved: true }]);
+    expect(removed.removed).toEqual([
+      { pageId: warmup, name: 'Closing', filePath: join(exportDir, 'Closing.m3u8'), fileRemoved: true },
+    ]);
     expect(existsSync(join(exportDir, 'Closing.m3u8'))).toBe(false);
     expect(parseRekordbox(join(exportDir, 'rekordbox.xml')).playlists.map((p) => p.name)).not.toContain('Closing');
     for (const id of [a, b, c]) expect(existsSync(String(field(id, 'AIFF File Path')))).toBe(true);
@@ -142,21 +177,40 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     world.playlist('Friday', []);
     const report = await exportPlaylists(deps, { onlyChanged: true });
     const fridays = report.playlists.filter((p) => p.name === 'Friday');
-    expect(fridays.map((p) => [basename(p.filePath!), p.label])).toEqual([['Friday.m3u8', 'Friday'], ['Friday (2).m3u8', 'Friday (2)']]);
+    expect(fridays.map((p) => [basename(p.filePath!), p.label])).toEqual([
+      ['Friday.m3u8', 'Friday'],
+      ['Friday (2).m3u8', 'Friday (2)'],
+    ]);
     expect(parseM3u8(join(exportDir, 'Friday.m3u8')).entries).toHaveLength(1);
     expect(parseM3u8(join(exportDir, 'Friday (2).m3u8')).entries).toHaveLength(0);
-    expect(parseRekordbox(join(exportDir, 'rekordbox.xml')).playlists.filter((p) => p.name.startsWith('Friday')).map((p) => p.name)).toEqual(['Friday', 'Friday (2)']);
+    expect(
+      parseRekordbox(join(exportDir, 'rekordbox.xml'))
+        .playlists.filter((p) => p.name.startsWith('Friday'))
+        .map((p) => p.name),
+    ).toEqual(['Friday', 'Friday (2)']);
   });
 
   it('never points at a file that is not there: vanished and hostile paths are left out with a warning, a moved file is found', async () => {
     const gone = world.track({ title: 'Vanished' });
-    for (const p of ['AIFF File Path', 'M4A File Path']) renameSync(String(field(gone, p)), `${String(field(gone, p))}.away`);
-    const hostile = world.track({ title: 'Hostile', formats: [], paths: { aiff: '/etc/passwd', m4a: '../../relative.m4a', wav: `${dir}/x\n#EXTINF:1,injected.wav` } });
+    for (const p of ['AIFF File Path', 'M4A File Path'])
+      renameSync(String(field(gone, p)), `${String(field(gone, p))}.away`);
+    const hostile = world.track({
+      title: 'Hostile',
+      formats: [],
+      paths: { aiff: '/etc/passwd', m4a: '../../relative.m4a', wav: `${dir}/x\n#EXTINF:1,injected.wav` },
+    });
     const moved = world.track({ title: 'Moved' });
     const newPath = join(world.music, 'moved elsewhere.aiff');
     renameSync(String(field(moved, 'AIFF File Path')), newPath);
     renameSync(String(field(moved, 'M4A File Path')), `${String(field(moved, 'M4A File Path'))}.away`);
-    deps.store.library.recordPlacedFile({ path: newPath, pageId: moved, format: 'aiff', size: statSync(newPath).size, mtimeMs: statSync(newPath).mtimeMs, now: Date.now() });
+    deps.store.library.recordPlacedFile({
+      path: newPath,
+      pageId: moved,
+      format: 'aiff',
+      size: statSync(newPath).size,
+      mtimeMs: statSync(newPath).mtimeMs,
+      now: Date.now(),
+    });
     const set = world.playlist('Careful', [gone, hostile, moved]);
     // A row the export cannot see (not synced, and linked from the playlist's side only): listed by its Notion link.
     const invisible = world.track({ title: 'Invisible', downloaded: false });
@@ -172,7 +226,9 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     expect(careful.moved).toEqual([{ title: 'Artist - Moved', from: field(moved, 'AIFF File Path'), to: newPath }]);
     expect(parseM3u8(join(exportDir, 'Careful.m3u8')).entries.map((e) => e.path)).toEqual([newPath]);
     expect(report.warnings.join('\n')).toMatch(/Vanished left out: file missing/);
-    expect(String(field(set, 'Missing Tracks'))).toMatch(/^Artist - Vanished \(file missing: no file at .*\)\nArtist - Hostile \(file missing/);
+    expect(String(field(set, 'Missing Tracks'))).toMatch(
+      /^Artist - Vanished \(file missing: no file at .*\)\nArtist - Hostile \(file missing/,
+    );
     expect(readFileSync(join(exportDir, 'Careful.m3u8'), 'utf8')).not.toMatch(/injected|passwd/);
     // Only the named playlist was exported; nothing was removed for the others.
     expect(report.playlists.map((p) => p.pageId)).toEqual([set]);
@@ -186,7 +242,9 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     expect(first.playlists.filter((p) => p.exportedNow).map((p) => p.label)).toEqual(['Waiting']);
     expect(field(waiting, 'Missing Tracks')).toBe('Artist - Later (not synced yet)');
     const done = world.track({ title: 'Later' });
-    ws.updatePage(later, { properties: { Downloaded: { checkbox: true }, 'AIFF File Path': text(String(field(done, 'AIFF File Path'))) } });
+    ws.updatePage(later, {
+      properties: { Downloaded: { checkbox: true }, 'AIFF File Path': text(String(field(done, 'AIFF File Path'))) },
+    });
     const second = await exportPlaylists(deps, { onlyChanged: true });
     expect(second.playlists.filter((p) => p.exportedNow).map((p) => p.label)).toEqual(['Waiting']);
     expect(parseM3u8(join(exportDir, 'Waiting.m3u8')).entries).toHaveLength(1);
@@ -215,7 +273,9 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     expect(retried.errors).toEqual([]);
     expect(field(flaky, 'Exported Tracks')).toBe(1);
     expect(statSync(file).mtimeMs).toBe(written);
-    expect((await exportPlaylists(deps, { names: ['Flaky'], onlyChanged: true })).playlists[0]!.exportedNow).toBe(false);
+    expect((await exportPlaylists(deps, { names: ['Flaky'], onlyChanged: true })).playlists[0]!.exportedNow).toBe(
+      false,
+    );
   });
 
   it('orders by a sort property when configured, and writes relative paths when asked', async () => {
@@ -227,7 +287,12 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     const sorted = await world.deps({ playlists: { sortProperty: 'Set Order', relativePaths: true } });
     await exportPlaylists(sorted, { names: ['Ordered'], onlyChanged: true });
     const file = join(exportDir, 'Ordered.m3u8');
-    expect(parseM3u8(file).entries.map((e) => e.label)).toEqual(['Artist - Y', 'Artist - W', 'Artist - X', 'Artist - Z']);
+    expect(parseM3u8(file).entries.map((e) => e.label)).toEqual([
+      'Artist - Y',
+      'Artist - W',
+      'Artist - X',
+      'Artist - Z',
+    ]);
     expect(readFileSync(file, 'utf8')).toContain('\n../../Music/');
   });
 });
@@ -242,7 +307,12 @@ describe('playlist export from the track side (a Music Playlists database withou
     const set = world.playlist('Set', ids);
     const deps = await world.deps();
     const report = await exportPlaylists(deps, { onlyChanged: true });
-    expect(report.playlists[0]).toMatchObject({ pageId: set, exported: 30, membersFrom: 'track-rows', writeBack: 'no properties' });
+    expect(report.playlists[0]).toMatchObject({
+      pageId: set,
+      exported: 30,
+      membersFrom: 'track-rows',
+      writeBack: 'no properties',
+    });
     expect(report.notionRequests.relations).toBe(0);
     const entries = parseM3u8(join(deps.config.playlists.exportDir, 'Set.m3u8')).entries;
     expect(entries.map((e) => e.label)).toEqual(ids.map((_, i) => `Artist - T${i}`));

@@ -46,7 +46,33 @@ export function parseM3u8(path: string): M3uParsed {
   return { name, entries };
 }
 
-export const TONALITIES = new Set(['', 'C', 'Am', 'G', 'Em', 'D', 'Bm', 'A', 'F#m', 'E', 'Dbm', 'B', 'Abm', 'F#', 'Ebm', 'Db', 'Bbm', 'Ab', 'Fm', 'Eb', 'Cm', 'Bb', 'Gm', 'F', 'Dm']);
+export const TONALITIES = new Set([
+  '',
+  'C',
+  'Am',
+  'G',
+  'Em',
+  'D',
+  'Bm',
+  'A',
+  'F#m',
+  'E',
+  'Dbm',
+  'B',
+  'Abm',
+  'F#',
+  'Ebm',
+  'Db',
+  'Bbm',
+  'Ab',
+  'Fm',
+  'Eb',
+  'Cm',
+  'Bb',
+  'Gm',
+  'F',
+  'Dm',
+]);
 
 type Attrs = Record<string, string>;
 type Node = Attrs;
@@ -58,7 +84,8 @@ export interface RekordboxParsed {
   readonly playlists: ReadonlyArray<{ readonly name: string; readonly keys: readonly string[] }>;
 }
 
-const asArray = <T,>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** "file://localhost/Users/x/My%20Song.aiff" -> "/Users/x/My Song.aiff". */
 export function pathOfLocation(location: string): string {
@@ -72,8 +99,19 @@ export function parseRekordbox(path: string, folderName = 'tracksync'): Rekordbo
   const xml = readFileSync(path, 'utf8');
   expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
   expect(XMLValidator.validate(xml)).toBe(true);
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false, isArray: (name) => ['TRACK', 'NODE'].includes(name) });
-  const doc = parser.parse(xml) as { DJ_PLAYLISTS: Node & { PRODUCT: Attrs; COLLECTION: Attrs & { TRACK?: Attrs[] }; PLAYLISTS: { NODE: Array<Node & { NODE?: Array<Node & { NODE?: Array<Node & { TRACK?: Attrs[] }> }> }> } } };
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseAttributeValue: false,
+    isArray: (name) => ['TRACK', 'NODE'].includes(name),
+  });
+  const doc = parser.parse(xml) as {
+    DJ_PLAYLISTS: Node & {
+      PRODUCT: Attrs;
+      COLLECTION: Attrs & { TRACK?: Attrs[] };
+      PLAYLISTS: { NODE: Array<Node & { NODE?: Array<Node & { NODE?: Array<Node & { TRACK?: Attrs[] }> }> }> };
+    };
+  };
   const root = doc.DJ_PLAYLISTS;
   expect(root.Version).toBe('1.0.0');
   expect(root.PRODUCT.Name).toBeTruthy();
@@ -109,7 +147,8 @@ export function parseRekordbox(path: string, folderName = 'tracksync'): Rekordbo
     expect([node.Type, node.KeyType]).toEqual(['1', '0']);
     const keys = asArray(node.TRACK).map((t) => t.Key!);
     expect(Number(node.Entries)).toBe(keys.length);
-    for (const key of keys) expect(tracks.has(key), `playlist "${node.Name}" key ${key} is in the collection`).toBe(true);
+    for (const key of keys)
+      expect(tracks.has(key), `playlist "${node.Name}" key ${key} is in the collection`).toBe(true);
     return { name: node.Name!, keys };
   });
   return { product: root.PRODUCT, tracks, playlists };

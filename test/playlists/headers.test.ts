@@ -25,12 +25,34 @@ describe('audio headers for rekordbox (sample rate, bit rate, duration)', () => 
       ['tagged.wav', ['-c:a', 'pcm_s24le']],
     ];
     const art = join(dir, 'art.jpg');
-    await execa('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=s=800x800', '-frames:v', '1', art]);
+    await execa('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=s=800x800',
+      '-frames:v',
+      '1',
+      art,
+    ]);
     for (const [name, args] of variants) {
       const path = join(dir, name);
       await execa('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', source, ...args, path]);
       // tracksync's own tags, artwork included: chunks before or after the ones read here.
-      if (name.startsWith('tagged')) writeTags(path, { title: 'T', artist: 'A', album: 'B', genre: 'House', bpm: 120, key: 'D Major', camelot: '10B', artworkPath: art });
+      if (name.startsWith('tagged'))
+        writeTags(path, {
+          title: 'T',
+          artist: 'A',
+          album: 'B',
+          genre: 'House',
+          bpm: 120,
+          key: 'D Major',
+          camelot: '10B',
+          artworkPath: art,
+        });
       const ours = await readAudioHeader(path);
       const { format } = await parseFile(path);
       expect({ name, ...ours, durationSeconds: Number(ours.durationSeconds?.toFixed(3)) }).toEqual({
@@ -44,7 +66,10 @@ describe('audio headers for rekordbox (sample rate, bit rate, duration)', () => 
 
   it('leaves a WAV without a format chunk to music-metadata, and says nothing it does not know', async () => {
     const odd = join(dir, 'odd.wav');
-    writeFileSync(odd, Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE'), Buffer.from('junk'), Buffer.alloc(4)]));
+    writeFileSync(
+      odd,
+      Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE'), Buffer.from('junk'), Buffer.alloc(4)]),
+    );
     expect(await readAudioHeader(odd)).toEqual({ sampleRateHz: 0, bitRateKbps: 0, durationSeconds: null });
   });
 });

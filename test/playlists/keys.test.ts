@@ -21,7 +21,11 @@ describe('keys in the spelling rekordbox shows', () => {
     ];
     for (const [typed, tonality, camelot] of cases) {
       const key = parseKey(typed);
-      expect({ typed, tonality: rekordboxTonality(key), camelot: camelotCode(key) }).toEqual({ typed, tonality, camelot });
+      expect({ typed, tonality: rekordboxTonality(key), camelot: camelotCode(key) }).toEqual({
+        typed,
+        tonality,
+        camelot,
+      });
     }
   });
 

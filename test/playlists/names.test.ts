@@ -4,7 +4,18 @@ const list = (...names: string[]) => names.map((name, i) => ({ pageId: `p${i}`, 
 
 describe('playlist file names', () => {
   it('gives hostile, empty, long and colliding names safe, distinct files, and says why', () => {
-    const playlists = list('Warm-up', '../../etc/passwd', '', 'a\u0000b', 'x'.repeat(500), 'Warm-up', 'WARM-UP', 'Tech/House', 'Tech-House', 'Ünïcødé 🎧 Set');
+    const playlists = list(
+      'Warm-up',
+      '../../etc/passwd',
+      '',
+      'a\u0000b',
+      'x'.repeat(500),
+      'Warm-up',
+      'WARM-UP',
+      'Tech/House',
+      'Tech-House',
+      'Ünïcødé 🎧 Set',
+    );
     const names = assignPlaylistNames(playlists, new Map(), 200);
     const files = playlists.map((p) => names.get(p.pageId)!.fileName);
     for (const file of files) {
@@ -36,11 +47,22 @@ describe('playlist file names', () => {
     const first = assignPlaylistNames(playlists, new Map(), 200);
     expect(first.get('p1')!.fileName).toBe('Set (2).m3u8');
     // A new playlist named "Set" created before the others in the list does not take their files.
-    const again = assignPlaylistNames([{ pageId: 'new', name: 'Set' }, ...playlists], new Map([['p0', 'Set.m3u8'], ['p1', 'Set (2).m3u8']]), 200);
-    expect([again.get('p0')!.fileName, again.get('p1')!.fileName, again.get('new')!.fileName]).toEqual(['Set.m3u8', 'Set (2).m3u8', 'Set (3).m3u8']);
+    const again = assignPlaylistNames(
+      [{ pageId: 'new', name: 'Set' }, ...playlists],
+      new Map([
+        ['p0', 'Set.m3u8'],
+        ['p1', 'Set (2).m3u8'],
+      ]),
+      200,
+    );
+    expect([again.get('p0')!.fileName, again.get('p1')!.fileName, again.get('new')!.fileName]).toEqual([
+      'Set.m3u8',
+      'Set (2).m3u8',
+      'Set (3).m3u8',
+    ]);
   });
 
-  it('never takes the name of a file that is not tracksync\'s', () => {
+  it("never takes the name of a file that is not tracksync's", () => {
     const names = assignPlaylistNames(list('Mine'), new Map(), 200, (f) => f === 'Mine.m3u8');
     expect(names.get('p0')!.fileName).toBe('Mine (2).m3u8');
   });

@@ -31,7 +31,10 @@ export interface PlaylistWorld {
    */
   setTracks(playlistId: string, trackIds: readonly string[], oneWay?: boolean): void;
   /** The config, a real gateway and the live schemas, and a store in the world's state folder. */
-  deps(file?: FileConfig, env?: Record<string, string>): Promise<ExportDeps & { notion: NotionGateway; schemas: Schemas; config: Config }>;
+  deps(
+    file?: FileConfig,
+    env?: Record<string, string>,
+  ): Promise<ExportDeps & { notion: NotionGateway; schemas: Schemas; config: Config }>;
 }
 
 export interface TrackSpec {
@@ -50,10 +53,19 @@ export interface TrackSpec {
 
 const PROPERTY = { aiff: 'AIFF File Path', m4a: 'M4A File Path', wav: 'WAV File Path' } as const;
 
-export async function playlistWorld(sandbox: Sandbox, dir: string, options: { playlistRelation?: boolean; writeBack?: boolean } = {}): Promise<PlaylistWorld> {
+export async function playlistWorld(
+  sandbox: Sandbox,
+  dir: string,
+  options: { playlistRelation?: boolean; writeBack?: boolean } = {},
+): Promise<PlaylistWorld> {
   const ws = sandbox.workspace;
   const ids = sandbox.ids;
-  if (options.playlistRelation !== false) ws.addProperty(ids.playlists.dataSourceId, { name: 'Tracks', type: 'relation', relationTo: ids.tracks.dataSourceId });
+  if (options.playlistRelation !== false)
+    ws.addProperty(ids.playlists.dataSourceId, {
+      name: 'Tracks',
+      type: 'relation',
+      relationTo: ids.tracks.dataSourceId,
+    });
   if (options.writeBack !== false) {
     ws.addProperty(ids.playlists.dataSourceId, { name: 'Exported At', type: 'date' });
     ws.addProperty(ids.playlists.dataSourceId, { name: 'Exported Tracks', type: 'number' });
@@ -91,16 +103,23 @@ export async function playlistWorld(sandbox: Sandbox, dir: string, options: { pl
       };
       if (spec.downloaded !== false) {
         for (const format of spec.formats ?? (['aiff', 'm4a'] as const)) {
-          const path = join(music, `${n} ${artist.replace(/\//g, '-')} - ${spec.title.replace(/\//g, '-').slice(0, 80)}.${format}`);
+          const path = join(
+            music,
+            `${n} ${artist.replace(/\//g, '-')} - ${spec.title.replace(/\//g, '-').slice(0, 80)}.${format}`,
+          );
           copyFileSync(templates[format], path);
           properties[PROPERTY[format]] = text(path);
         }
       }
-      for (const [format, path] of Object.entries(spec.paths ?? {})) properties[PROPERTY[format as 'aiff']] = text(path);
+      for (const [format, path] of Object.entries(spec.paths ?? {}))
+        properties[PROPERTY[format as 'aiff']] = text(path);
       return ws.createPage({ parent: { data_source_id: ids.tracks.dataSourceId }, properties }).id;
     },
     playlist(name, trackIds) {
-      const id = ws.createPage({ parent: { data_source_id: ids.playlists.dataSourceId }, properties: { Name: title(name) } }).id;
+      const id = ws.createPage({
+        parent: { data_source_id: ids.playlists.dataSourceId },
+        properties: { Name: title(name) },
+      }).id;
       world.setTracks(id, trackIds);
       return id;
     },

@@ -9,12 +9,24 @@ describe('the playlist files, as the apps read them', () => {
   const dir = tempDir();
   const music = join(dir, 'Music', 'Sets & Stuff #1');
   mkdirSync(music, { recursive: true });
-  const names = ['Björk - Jóga.aiff', 'DJ "Q" - 100% <Live>.m4a', 'Sigur Rós - Hoppípolla.wav', 'A\'s track (2).aiff', '日本語 - テスト.aiff', '#hash start.wav'];
+  const names = [
+    'Björk - Jóga.aiff',
+    'DJ "Q" - 100% <Live>.m4a',
+    'Sigur Rós - Hoppípolla.wav',
+    "A's track (2).aiff",
+    '日本語 - テスト.aiff',
+    '#hash start.wav',
+  ];
   const paths = names.map((n) => join(music, n));
   for (const p of paths) writeFileSync(p, 'not really audio');
 
   it('M3U8: #EXTINF with seconds, artist and title; one line each whatever the title holds; relative when asked', () => {
-    const entries = paths.map((path, i) => ({ path, durationSeconds: i === 0 ? null : 180.6 + i, artist: i === 1 ? '' : `Artist ${i}\nline`, title: `Title\r\n${i} ‮evil` }));
+    const entries = paths.map((path, i) => ({
+      path,
+      durationSeconds: i === 0 ? null : 180.6 + i,
+      artist: i === 1 ? '' : `Artist ${i}\nline`,
+      title: `Title\r\n${i} ‮evil`,
+    }));
     const playlist = join(dir, 'Set.m3u8');
     writeFileSync(playlist, renderM3u8('My Set\nsecond line', entries, { playlistDir: dir, relativePaths: false }));
     const parsed = parseM3u8(playlist);
@@ -27,7 +39,13 @@ describe('the playlist files, as the apps read them', () => {
     const top = join(dir, '#top.wav');
     writeFileSync(top, 'not really audio');
     const relative = join(dir, 'Relative.m3u8');
-    writeFileSync(relative, renderM3u8('R', [...entries, { path: top, durationSeconds: 1, artist: '', title: 'top' }], { playlistDir: dir, relativePaths: true }));
+    writeFileSync(
+      relative,
+      renderM3u8('R', [...entries, { path: top, durationSeconds: 1, artist: '', title: 'top' }], {
+        playlistDir: dir,
+        relativePaths: true,
+      }),
+    );
     expect(parseM3u8(relative).entries.map((e) => e.path)).toEqual([...paths, top]);
     expect(readFileSync(relative, 'utf8')).toContain('\nMusic/Sets & Stuff #1/Björk - Jóga.aiff\n');
     expect(readFileSync(relative, 'utf8')).toContain('\n./#top.wav\n');
@@ -52,11 +70,28 @@ describe('the playlist files, as the apps read them', () => {
       path,
     }));
     const file = join(dir, 'rekordbox.xml');
-    writeFileSync(file, renderRekordboxXml(tracks, [{ name: 'Empty', trackIds: [] }, { name: 'One & <Only>', trackIds: [3] }, { name: 'All', trackIds: [6, 5, 4, 3, 2, 1] }], { folderName: 'tracksync', productVersion: '0.1.0' }));
+    writeFileSync(
+      file,
+      renderRekordboxXml(
+        tracks,
+        [
+          { name: 'Empty', trackIds: [] },
+          { name: 'One & <Only>', trackIds: [3] },
+          { name: 'All', trackIds: [6, 5, 4, 3, 2, 1] },
+        ],
+        { folderName: 'tracksync', productVersion: '0.1.0' },
+      ),
+    );
     const parsed = parseRekordbox(file);
     expect(parsed.product.Name).toBe('tracksync');
     expect([...parsed.tracks.values()].map((t) => t.path)).toEqual(paths);
-    expect(parsed.tracks.get('1')).toMatchObject({ Name: 'Name <0> & "quoted"  \'x\'', AverageBpm: '0.00', Tonality: '', TotalTime: '200', Comments: '11A' });
+    expect(parsed.tracks.get('1')).toMatchObject({
+      Name: 'Name <0> & "quoted"  \'x\'',
+      AverageBpm: '0.00',
+      Tonality: '',
+      TotalTime: '200',
+      Comments: '11A',
+    });
     expect(parsed.tracks.get('2')).toMatchObject({ AverageBpm: '123.46', Tonality: 'F#m' });
     expect(parsed.playlists).toEqual([
       { name: 'Empty', keys: [] },
@@ -66,8 +101,12 @@ describe('the playlist files, as the apps read them', () => {
   });
 
   it('writes file URLs as rekordbox does: file://localhost and the UTF-8 bytes of anything unsafe as %XX', () => {
-    expect(fileUrl('/Users/dj/Music/Björk - Jóga.aiff')).toBe('file://localhost/Users/dj/Music/Bj%C3%B6rk%20-%20J%C3%B3ga.aiff');
-    expect(fileUrl('/Volumes/VIBES/100% #1 & co?.wav')).toBe('file://localhost/Volumes/VIBES/100%25%20%231%20%26%20co%3F.wav');
+    expect(fileUrl('/Users/dj/Music/Björk - Jóga.aiff')).toBe(
+      'file://localhost/Users/dj/Music/Bj%C3%B6rk%20-%20J%C3%B3ga.aiff',
+    );
+    expect(fileUrl('/Volumes/VIBES/100% #1 & co?.wav')).toBe(
+      'file://localhost/Volumes/VIBES/100%25%20%231%20%26%20co%3F.wav',
+    );
     expect(pathOfLocation(fileUrl(paths[4]!))).toBe(paths[4]);
   });
 });

@@ -38,7 +38,10 @@ const handler: Handler<'tracks'> = {
 
 /** Music Tracks rows as a person adds them in the Notion app. */
 function addTrack(sandbox: Sandbox, name: string): string {
-  return sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties: { Title: title(name), 'Artist Name': text('Artist'), 'Source URL': { url: 'http://127.0.0.1/a.wav' } } }).id;
+  return sandbox.workspace.createPage({
+    parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+    properties: { Title: title(name), 'Artist Name': text('Artist'), 'Source URL': { url: 'http://127.0.0.1/a.wav' } },
+  }).id;
 }
 
 async function get(url: string): Promise<{ status: number; body: string; type: string }> {
@@ -50,7 +53,8 @@ function post(url: string, body: string, headers: Record<string, string> = {}): 
   return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-const sign = (body: string, token: string): string => `sha256=${createHmac('sha256', token).update(body).digest('hex')}`;
+const sign = (body: string, token: string): string =>
+  `sha256=${createHmac('sha256', token).update(body).digest('hex')}`;
 
 describe('the status server', async () => {
   const sandbox = await withSandbox();
@@ -67,10 +71,18 @@ describe('the status server', async () => {
     gate = new Promise<void>((resolve) => (release = resolve));
   });
 
-  async function start(file = {}, env: Record<string, string> = {}): Promise<{ daemon: Daemon; server: StatusServer; metrics: Metrics; stateDir: string }> {
+  async function start(
+    file = {},
+    env: Record<string, string> = {},
+  ): Promise<{ daemon: Daemon; server: StatusServer; metrics: Metrics; stateDir: string }> {
     const stateDir = join(dir, `state-${++n}`);
     // A schedule that never fires during a test: cycles come from runOnce, the first cycle of startSchedule, or wakes.
-    const daemon = await startTestDaemon(sandbox, { stateDir, handlers: [handler as Handler], file: { ...FAST, schedule: { cycleCron: '0 0 1 1 *' }, ...file }, env: { TRACKSYNC_HTTP_PORT: '0', ...env } });
+    const daemon = await startTestDaemon(sandbox, {
+      stateDir,
+      handlers: [handler as Handler],
+      file: { ...FAST, schedule: { cycleCron: '0 0 1 1 *' }, ...file },
+      env: { TRACKSYNC_HTTP_PORT: '0', ...env },
+    });
     const metrics = new Metrics();
     metrics.attach(daemon.events);
     const server = await startStatusServer({ daemon, metrics, logger: silentLogger(), clock: systemClock, stateDir });
@@ -79,13 +91,19 @@ describe('the status server', async () => {
   }
 
   it('/healthz answers starting, then ok after a cycle, and 503 once Notion has failed every cycle for the configured time', async () => {
-    const { daemon, server } = await start({ notion: { ...FAST.notion, maxRetries: 0 }, notifications: { notionDownAfterMs: 1 } });
+    const { daemon, server } = await start({
+      notion: { ...FAST.notion, maxRetries: 0 },
+      notifications: { notionDownAfterMs: 1 },
+    });
     const starting = await get(`${server.url}/healthz`);
     expect(starting.status).toBe(200);
     expect(JSON.parse(starting.body)).toMatchObject({ status: 'starting', lastSuccessfulCycleAgeSeconds: null });
 
     await daemon.runCycle('test');
-    const ok = JSON.parse((await get(`${server.url}/healthz`)).body) as { status: string; lastSuccessfulCycleAgeSeconds: number };
+    const ok = JSON.parse((await get(`${server.url}/healthz`)).body) as {
+      status: string;
+      lastSuccessfulCycleAgeSeconds: number;
+    };
     expect(ok.status).toBe('ok');
     expect(ok.lastSuccessfulCycleAgeSeconds).toBeLessThan(5);
 
@@ -111,7 +129,8 @@ describe('the status server', async () => {
     const metrics = await get(`${server.url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(metrics.type).toContain('text/plain; version=0.0.4');
-    const value = (pattern: string): number => Number(metrics.body.match(new RegExp(`^${pattern} (\\S+)$`, 'm'))?.[1] ?? NaN);
+    const value = (pattern: string): number =>
+      Number(metrics.body.match(new RegExp(`^${pattern} (\\S+)$`, 'm'))?.[1] ?? NaN);
     expect(value('tracksync_cycles_total')).toBeGreaterThanOrEqual(1);
     expect(value('tracksync_items\\{source="tracks",state="done"\\}')).toBeGreaterThanOrEqual(1);
     expect(value('tracksync_items\\{source="tracks",state="failed"\\}')).toBeGreaterThanOrEqual(1);
@@ -148,7 +167,10 @@ describe('the status server', async () => {
     addTrack(sandbox, 'S: done quickly');
     daemon.startSchedule();
     await waitFor(
-      () => daemon.store.items.listInFlight().some((i) => i.stage === 'download') && daemon.store.items.listItemsInState('failed', 10).length > 0 && daemon.store.items.listItemsInState('done', 10).length > 0,
+      () =>
+        daemon.store.items.listInFlight().some((i) => i.stage === 'download') &&
+        daemon.store.items.listItemsInState('failed', 10).length > 0 &&
+        daemon.store.items.listItemsInState('done', 10).length > 0,
       'one item in download, one failed and one done',
     );
     const page = await fetch(`${server.url}/`);
@@ -164,7 +186,11 @@ describe('the status server', async () => {
 
     expect(body).toContain('S: hold &lt;b&gt;me&lt;/b&gt; &amp; co');
     expect(body).not.toContain('<b>me</b>');
-    const section = (id: string): string => body.slice(body.indexOf(`id="${id}"`), body.indexOf(id === 'mapping' ? '</details>' : '</section>', body.indexOf(`id="${id}"`)));
+    const section = (id: string): string =>
+      body.slice(
+        body.indexOf(`id="${id}"`),
+        body.indexOf(id === 'mapping' ? '</details>' : '</section>', body.indexOf(`id="${id}"`)),
+      );
     expect(body).toMatch(/<span class="badge degraded" id="health" role="status">degraded<\/span>/);
     expect(section('reasons')).toMatch(/<li>\d+ items? failed<\/li>/);
     expect(section('in-flight')).toContain('<td class="stage">Downloading (step 2 of 6)</td>');
@@ -179,21 +205,36 @@ describe('the status server', async () => {
     // Accessibility basics: the language, one h1, a heading per section, header cells with a scope, captions.
     expect(body).toContain('<html lang="en">');
     expect(body.match(/<h1>/g)).toHaveLength(1);
-    for (const id of ['in-flight', 'recent', 'retrying', 'failed', 'library', 'queue', 'runs']) expect(section(id)).toMatch(/<h2>/);
+    for (const id of ['in-flight', 'recent', 'retrying', 'failed', 'library', 'queue', 'runs'])
+      expect(section(id)).toMatch(/<h2>/);
     expect(body).not.toMatch(/<th>/);
     expect(body.match(/<table>/g)!.length).toBe(body.match(/<caption class="sr">/g)!.length);
 
     // Headless Chromium (Debian's chromium): the DOM it builds has every section; screenshots in light and dark mode.
     const artefacts = join(packageRoot(), 'test-artifacts');
     mkdirSync(artefacts, { recursive: true });
-    const chromium = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${join(dir, 'chromium')}`];
+    const chromium = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      `--user-data-dir=${join(dir, 'chromium')}`,
+    ];
     const dom = await execa('chromium', [...chromium, '--dump-dom', `${server.url}/`], { timeout: 60_000 });
-    for (const id of ['in-flight', 'recent', 'retrying', 'failed', 'library', 'queue', 'runs']) expect(dom.stdout).toContain(`<section id="${id}">`);
+    for (const id of ['in-flight', 'recent', 'retrying', 'failed', 'library', 'queue', 'runs'])
+      expect(dom.stdout).toContain(`<section id="${id}">`);
     expect(dom.stdout).toContain('S: hold &lt;b&gt;me&lt;/b&gt; &amp; co');
     const shots: Buffer[] = [];
-    for (const [scheme, flags] of [['light', []], ['dark', ['--force-dark-mode', '--blink-settings=preferredColorScheme=0']]] as const) {
+    for (const [scheme, flags] of [
+      ['light', []],
+      ['dark', ['--force-dark-mode', '--blink-settings=preferredColorScheme=0']],
+    ] as const) {
       const screenshot = join(artefacts, `status-page-${scheme}.png`);
-      await execa('chromium', [...chromium, ...flags, '--window-size=1200,1600', `--screenshot=${screenshot}`, `${server.url}/`], { timeout: 60_000 });
+      await execa(
+        'chromium',
+        [...chromium, ...flags, '--window-size=1200,1600', `--screenshot=${screenshot}`, `${server.url}/`],
+        { timeout: 60_000 },
+      );
       const png = readFileSync(screenshot);
       expect(png.subarray(1, 4).toString()).toBe('PNG');
       expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 1600]);
@@ -203,9 +244,11 @@ describe('the status server', async () => {
     expect(shots[0]!.equals(shots[1]!)).toBe(false);
   });
 
-  it('the page\'s colours meet WCAG AA contrast (4.5:1) for text in light and dark mode', () => {
+  it("the page's colours meet WCAG AA contrast (4.5:1) for text in light and dark mode", () => {
     const luminance = (hex: string): number => {
-      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      const [r, g, b] = [1, 3, 5]
+        .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+        .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
       return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
     };
     const ratio = (a: string, b: string): number => {
@@ -215,9 +258,14 @@ describe('the status server', async () => {
     const [light, dark] = STYLE.split('@media (prefers-color-scheme: dark)');
     for (const scheme of [light!, dark!]) {
       const vars = Object.fromEntries([...scheme.matchAll(/--([a-z-]+): (#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!]));
-      const palette = { ...Object.fromEntries([...light!.matchAll(/--([a-z-]+): (#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!])), ...vars };
-      for (const text of ['fg', 'muted', 'bad']) expect(ratio(palette[text]!, palette.bg!), text).toBeGreaterThanOrEqual(4.5);
-      for (const badge of ['ok', 'warn', 'bad']) expect(ratio(palette['on-badge']!, palette[badge]!), `badge ${badge}`).toBeGreaterThanOrEqual(4.5);
+      const palette = {
+        ...Object.fromEntries([...light!.matchAll(/--([a-z-]+): (#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!])),
+        ...vars,
+      };
+      for (const text of ['fg', 'muted', 'bad'])
+        expect(ratio(palette[text]!, palette.bg!), text).toBeGreaterThanOrEqual(4.5);
+      for (const badge of ['ok', 'warn', 'bad'])
+        expect(ratio(palette['on-badge']!, palette[badge]!), `badge ${badge}`).toBeGreaterThanOrEqual(4.5);
     }
   });
 
@@ -227,20 +275,30 @@ describe('the status server', async () => {
     await waitFor(() => daemon.store.runs.listRecentRuns(1).some((r) => r.finished_at !== null), 'the first cycle');
     // Rows of earlier cases the first cycle claimed must be written back before the subscription starts, or their
     // events would wake a cycle that picks the new row up before its own event arrives.
-    await waitFor(() => daemon.runningCount === 0, 'the first cycle\'s items');
+    await waitFor(() => daemon.runningCount === 0, "the first cycle's items");
     // The user opens the verification window, as `tracksync webhooks listen` does (test/faults/hostile-server.test.ts).
     daemon.store.setMeta(WEBHOOK_WINDOW_KEY, String(Date.now() + 60_000));
-    const subscription = await sandbox.subscribeWebhook({ url: `${server.url}/webhooks/notion`, aggregationDelayMs: 100 });
+    const subscription = await sandbox.subscribeWebhook({
+      url: `${server.url}/webhooks/notion`,
+      aggregationDelayMs: 100,
+    });
     expect(subscription.handshakeStatus).toBe(200);
     // The handshake's token is kept, owner-only, for the next start.
     expect(readFileSync(secretsFile(stateDir), 'utf8')).toContain(subscription.verificationToken);
     expect(statSync(secretsFile(stateDir)).mode & 0o777).toBe(0o600);
 
     const id = addTrack(sandbox, 'S: woken by a webhook');
-    await waitFor(() => daemon.store.items.getItemByPage('tracks', id)?.state === 'done', 'the row to be processed after the webhook', 15_000);
+    await waitFor(
+      () => daemon.store.items.getItemByPage('tracks', id)?.state === 'done',
+      'the row to be processed after the webhook',
+      15_000,
+    );
     // Woken by a webhook: page.created, or a page.properties_updated of a row left by an earlier test that this daemon's
     // first cycle took (the first delivery of a debounce window names the cycle). No scheduled cycle ran.
-    const woken = daemon.store.runs.listRecentRuns(10).map((r) => r.trigger).filter((t) => t !== 'start');
+    const woken = daemon.store.runs
+      .listRecentRuns(10)
+      .map((r) => r.trigger)
+      .filter((t) => t !== 'start');
     expect(woken.length).toBeGreaterThan(0);
     for (const trigger of woken) expect(trigger).toMatch(/^wake: webhook page\./);
     const delivered = sandbox.webhookDeliveries().filter((d) => d.pageId === id && d.type === 'page.created');
@@ -252,11 +310,20 @@ describe('the status server', async () => {
     const url = `${server.url}/webhooks/notion`;
     const token = 'secret_known_token_1234567890';
     const event = (id: string, dataSourceId: string) =>
-      JSON.stringify({ id, type: 'page.created', attempt_number: 1, api_version: '2025-09-03', entity: { id: '11111111-1111-4111-8111-111111111111', type: 'page' }, data: { parent: { id: 'x', type: 'database', data_source_id: dataSourceId } } });
+      JSON.stringify({
+        id,
+        type: 'page.created',
+        attempt_number: 1,
+        api_version: '2025-09-03',
+        entity: { id: '11111111-1111-4111-8111-111111111111', type: 'page' },
+        data: { parent: { id: 'x', type: 'database', data_source_id: dataSourceId } },
+      });
     const body = event('evt-1', sandbox.ids.tracks.dataSourceId);
 
     expect((await post(url, body)).status).toBe(401);
-    expect((await post(url, body, { 'x-notion-signature': sign(body, 'secret_wrong_token_00000000') })).status).toBe(401);
+    expect((await post(url, body, { 'x-notion-signature': sign(body, 'secret_wrong_token_00000000') })).status).toBe(
+      401,
+    );
     expect((await post(url, body, { 'x-notion-signature': sign(`${body} `, token) })).status).toBe(401);
     // A second handshake must not replace a known token.
     const handshake = JSON.stringify({ verification_token: 'secret_attacker_token' });
@@ -271,8 +338,16 @@ describe('the status server', async () => {
     const again = await post(url, body, { 'x-notion-signature': sign(body, token) });
     expect(await again.json()).toEqual({ ok: true, duplicate: true });
     const artists = event('evt-2', sandbox.ids.artists.dataSourceId);
-    expect(await (await post(url, artists, { 'x-notion-signature': sign(artists, token) })).json()).toMatchObject({ ok: true, ignored: expect.stringContaining('page.created') });
-    await waitFor(() => daemon.store.runs.listRecentRuns(50).length > runsBefore && daemon.store.runs.listRecentRuns(1)[0]!.finished_at !== null, 'the woken cycle');
+    expect(await (await post(url, artists, { 'x-notion-signature': sign(artists, token) })).json()).toMatchObject({
+      ok: true,
+      ignored: expect.stringContaining('page.created'),
+    });
+    await waitFor(
+      () =>
+        daemon.store.runs.listRecentRuns(50).length > runsBefore &&
+        daemon.store.runs.listRecentRuns(1)[0]!.finished_at !== null,
+      'the woken cycle',
+    );
     await new Promise((r) => setTimeout(r, 600)); // past the debounce window: the duplicate made no second cycle
     expect(daemon.store.runs.listRecentRuns(50).length).toBe(runsBefore + 1);
 
@@ -293,12 +368,28 @@ describe('the status server', async () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const stateDir = join(dir, `state-${++n}`);
-      const daemon = await startTestDaemon(sandbox, { stateDir, handlers: [handler as Handler], env: { TRACKSYNC_HTTP_PORT: String(port) } });
+      const daemon = await startTestDaemon(sandbox, {
+        stateDir,
+        handlers: [handler as Handler],
+        env: { TRACKSYNC_HTTP_PORT: String(port) },
+      });
       running.push({ daemon, server: undefined });
-      const second = startStatusServer({ daemon, metrics: new Metrics(), logger: silentLogger(), clock: systemClock, stateDir });
+      const second = startStatusServer({
+        daemon,
+        metrics: new Metrics(),
+        logger: silentLogger(),
+        clock: systemClock,
+        stateDir,
+      });
       await expect(second).rejects.toMatchObject({
         code: 'CONFIG_INVALID',
-        problems: [expect.stringMatching(new RegExp(`^TRACKSYNC_HTTP_PORT / http\\.port ${port} is in use by another program on 127\\.0\\.0\\.1.*set TRACKSYNC_HTTP_PORT .* to a free port`))],
+        problems: [
+          expect.stringMatching(
+            new RegExp(
+              `^TRACKSYNC_HTTP_PORT / http\\.port ${port} is in use by another program on 127\\.0\\.0\\.1.*set TRACKSYNC_HTTP_PORT .* to a free port`,
+            ),
+          ),
+        ],
       });
     } finally {
       blocker.close();

@@ -17,7 +17,15 @@ describe('the handler port over the store (state/store.ts, handlerStore)', () =>
         'removePendingFile',
         'upsertIndexedFile',
       ]);
-      for (const lease of ['claimNextItems', 'renewLease', 'markItemRunning', 'recordStageDone', 'releaseItem', 'close']) expect(port).not.toHaveProperty(lease);
+      for (const lease of [
+        'claimNextItems',
+        'renewLease',
+        'markItemRunning',
+        'recordStageDone',
+        'releaseItem',
+        'close',
+      ])
+        expect(port).not.toHaveProperty(lease);
     } finally {
       store.close();
     }
@@ -29,8 +37,12 @@ describe('the handler port over the store (state/store.ts, handlerStore)', () =>
       const port = handlerStore(store);
       port.addPendingFile('/music/.song.tracksync-1.tmp', null, 1_000);
       port.addEaglePending('page-1', '/music/song.aiff', { path: '/music/song.aiff', name: 'Song' }, 2_000);
-      expect(store.library.listPendingFiles()).toEqual([{ path: '/music/.song.tracksync-1.tmp', item_id: null, created_at: 1_000 }]);
-      expect(store.deferred.listEaglePending(10)).toEqual([expect.objectContaining({ page_id: 'page-1', path: '/music/song.aiff' })]);
+      expect(store.library.listPendingFiles()).toEqual([
+        { path: '/music/.song.tracksync-1.tmp', item_id: null, created_at: 1_000 },
+      ]);
+      expect(store.deferred.listEaglePending(10)).toEqual([
+        expect.objectContaining({ page_id: 'page-1', path: '/music/song.aiff' }),
+      ]);
       port.removePendingFile('/music/.song.tracksync-1.tmp');
       expect(store.library.listPendingFiles()).toEqual([]);
       expect(port.getLibraryFile('/music/song.aiff')).toBeUndefined();

@@ -20,7 +20,10 @@ export interface SourceDeps {
 }
 
 /** Every semantic field the data source has, decoded. */
-export function decodeFields<D extends DatabaseKey>(schema: ResolvedSchema<D>, page: PageResponse): Partial<Record<FieldKey<D>, FieldValue>> {
+export function decodeFields<D extends DatabaseKey>(
+  schema: ResolvedSchema<D>,
+  page: PageResponse,
+): Partial<Record<FieldKey<D>, FieldValue>> {
   const fields: Partial<Record<FieldKey<D>, FieldValue>> = {};
   for (const [field, property] of Object.entries(schema.fields) as Array<[FieldKey<D>, { name: string } | undefined]>) {
     if (property) fields[field] = decodeProperty(page.properties[property.name]);
@@ -55,7 +58,10 @@ export function hashFields<D extends DatabaseKey>(
  * characters) are not downloaded on every poll; the claim reads the whole page again anyway. Source: the query's
  * `filter_properties` parameter, developers.notion.com/reference/query-a-data-source.
  */
-export function pollPropertyIds<D extends DatabaseKey>(schema: ResolvedSchema<D>, leaveOut: ReadonlySet<string>): string[] {
+export function pollPropertyIds<D extends DatabaseKey>(
+  schema: ResolvedSchema<D>,
+  leaveOut: ReadonlySet<string>,
+): string[] {
   return Object.entries(schema.fields)
     .filter(([field, property]) => property !== undefined && !leaveOut.has(field))
     .map(([, property]) => (property as { id: string }).id);

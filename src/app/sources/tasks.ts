@@ -23,7 +23,14 @@ const CLAIM_FIELDS: ReadonlySet<string> = new Set(['result', 'executionLogs']);
 const NOT_POLLED: ReadonlySet<string> = new Set(['executionLogs']);
 
 /** Errors that need a person rather than a retry: the task becomes Blocked, not Failed (docs/notion-contract.md). */
-const BLOCKING_CODES: ReadonlySet<ErrorCode> = new Set(['TOOL_MISSING', 'SPOTIFY_UNAUTHORIZED', 'SOURCE_PRIVATE', 'NOTION_FORBIDDEN', 'CONFIG_INVALID', 'VOLUME_NOT_MOUNTED']);
+const BLOCKING_CODES: ReadonlySet<ErrorCode> = new Set([
+  'TOOL_MISSING',
+  'SPOTIFY_UNAUTHORIZED',
+  'SOURCE_PRIVATE',
+  'NOTION_FORBIDDEN',
+  'CONFIG_INVALID',
+  'VOLUME_NOT_MOUNTED',
+]);
 
 const CLAIM_NOTE = 'tracksync is working on this';
 
@@ -33,7 +40,9 @@ export function claimNote(host: string, daemonId: string, nonce: string, atMs: n
 }
 
 export function parseClaimNote(text: string): { daemonId: string; nonce: string; at: number } | undefined {
-  const match = text.match(/tracksync is working on this \(host [^,]*, claim ([0-9A-Za-z]+)\/([0-9A-Za-z-]+), since ([^)]+)\)/);
+  const match = text.match(
+    /tracksync is working on this \(host [^,]*, claim ([0-9A-Za-z]+)\/([0-9A-Za-z-]+), since ([^)]+)\)/,
+  );
   if (!match) return undefined;
   const at = Date.parse(match[3]!);
   return Number.isNaN(at) ? undefined : { daemonId: match[1]!, nonce: match[2]!, at };
@@ -96,12 +105,21 @@ export class TaskSource implements ItemSource<'tasks'> {
     const { fields } = this.schema;
     const routing = this.#d.config.routing;
     const status = fields.status!.name;
-    const all: unknown[] = [{ or: [{ property: status, status: { equals: routing.readyStatus } }, { property: status, status: { equals: routing.inProgressStatus } }] }];
+    const all: unknown[] = [
+      {
+        or: [
+          { property: status, status: { equals: routing.readyStatus } },
+          { property: status, status: { equals: routing.inProgressStatus } },
+        ],
+      },
+    ];
     if (fields.archive) all.push({ property: fields.archive.name, checkbox: { equals: false } });
     if (routing.titleKeywords.length === 0) {
       const anyOf: unknown[] = [];
-      if (fields.taskType) for (const t of this.#taskTypes) anyOf.push({ property: fields.taskType.name, select: { equals: t } });
-      if (fields.assignedAgent && routing.agentPageId) anyOf.push({ property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } });
+      if (fields.taskType)
+        for (const t of this.#taskTypes) anyOf.push({ property: fields.taskType.name, select: { equals: t } });
+      if (fields.assignedAgent && routing.agentPageId)
+        anyOf.push({ property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } });
       if (anyOf.length > 0) all.push({ or: anyOf });
     }
     return { and: all } as NotionFilter;
@@ -125,12 +143,22 @@ export class TaskSource implements ItemSource<'tasks'> {
     const status = fields.status!.name;
     const filter = {
       and: [
-        { or: [{ property: status, status: { equals: routing.readyStatus } }, { property: status, status: { equals: routing.inProgressStatus } }] },
+        {
+          or: [
+            { property: status, status: { equals: routing.readyStatus } },
+            { property: status, status: { equals: routing.inProgressStatus } },
+          ],
+        },
         { property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } },
       ],
     } as NotionFilter;
     const assigned = new Set<string>();
-    for await (const page of this.#d.notion.queryPages(this.dataSourceId, { filter, sort: 'created_time', filterProperties: ['title'] })) assigned.add(page.id);
+    for await (const page of this.#d.notion.queryPages(this.dataSourceId, {
+      filter,
+      sort: 'created_time',
+      filterProperties: ['title'],
+    }))
+      assigned.add(page.id);
     this.#assignedToUs = assigned;
   }
 
@@ -160,7 +188,9 @@ export class TaskSource implements ItemSource<'tasks'> {
     if (status === routing.readyStatus) return undefined;
     if (status === routing.inProgressStatus) {
       // With a tracksync claim note it stays ours to watch: claim() takes it over when the note is ours or stale.
-      return parseClaimNote(textOf(input.fields.result)) ? undefined : 'the task is In Progress with someone else (no tracksync claim note)';
+      return parseClaimNote(textOf(input.fields.result))
+        ? undefined
+        : 'the task is In Progress with someone else (no tracksync claim note)';
     }
     return `the task is ${status}, not ${routing.readyStatus}`;
   }
@@ -194,7 +224,9 @@ export class TaskSource implements ItemSource<'tasks'> {
     const after = await readIfAlive(this.#d.notion, pageId);
     if (!after) return { kind: 'gone', reason: 'the task was deleted while being claimed' };
     const fields = decodeFields(this.schema, after);
-    const ours = textOf(fields.status) === config.routing.inProgressStatus && (!this.schema.fields.result || parseClaimNote(textOf(fields.result))?.nonce === nonce);
+    const ours =
+      textOf(fields.status) === config.routing.inProgressStatus &&
+      (!this.schema.fields.result || parseClaimNote(textOf(fields.result))?.nonce === nonce);
     if (!ours) return { kind: 'lost', reason: 'another daemon claimed the task at the same moment' };
     return { kind: 'claimed', page: after };
   }
@@ -206,7 +238,8 @@ export class TaskSource implements ItemSource<'tasks'> {
   /** Back to Ready, with a note, so no task is left In Progress when the daemon stops. */
   async release(pageId: string, reason: string): Promise<PageResponse | undefined> {
     const values: TaskValues = { status: this.#d.config.routing.readyStatus };
-    if (this.schema.fields.result) values.result = `tracksync stopped before finishing (${reason}); it will pick the task up again.`;
+    if (this.schema.fields.result)
+      values.result = `tracksync stopped before finishing (${reason}); it will pick the task up again.`;
     return this.#write(pageId, values);
   }
 
@@ -218,11 +251,20 @@ export class TaskSource implements ItemSource<'tasks'> {
    */
   async writeResult(page: PageResponse, result: HandlerResult, run: ResultRun): Promise<PageResponse> {
     const routing = this.#d.config.routing;
-    const status = result.taskStatus === 'failed' ? routing.failedStatus : result.taskStatus === 'blocked' ? routing.blockedStatus : routing.completedStatus;
+    const status =
+      result.taskStatus === 'failed'
+        ? routing.failedStatus
+        : result.taskStatus === 'blocked'
+          ? routing.blockedStatus
+          : routing.completedStatus;
     let summary = result.summary ?? `tracksync finished: ${result.outcome}.`;
     const reported = await this.#appendReport(page.id, result.report ?? [], run);
     if (!reported) summary += ` ${BLOCK_LIMIT_NOTE}`;
-    const logId = await this.#createExecutionLog(page, run, { status: result.taskStatus ?? 'completed', summary, errorCount: Number(result.details?.errorCount ?? 0) });
+    const logId = await this.#createExecutionLog(page, run, {
+      status: result.taskStatus ?? 'completed',
+      summary,
+      errorCount: Number(result.details?.errorCount ?? 0),
+    });
     await this.#writeReturnFile(page, status, summary, (result.details?.tracks ?? []) as TrackLine[], run);
     if (status === routing.completedStatus) await this.#createReviewTask(page, run);
     const values: TaskValues = { status };
@@ -231,7 +273,12 @@ export class TaskSource implements ItemSource<'tasks'> {
     return this.#write(page.id, values);
   }
 
-  async writeFailure(page: PageResponse, error: TrackSyncError, failure: FailureWrite, run?: ResultRun): Promise<PageResponse | undefined> {
+  async writeFailure(
+    page: PageResponse,
+    error: TrackSyncError,
+    failure: FailureWrite,
+    run?: ResultRun,
+  ): Promise<PageResponse | undefined> {
     const routing = this.#d.config.routing;
     const values: TaskValues = {};
     let summary: string;
@@ -261,7 +308,8 @@ export class TaskSource implements ItemSource<'tasks'> {
     if (!property) return;
     const current = await readRelation(this.#d.notion, page, property);
     const merged = relationUnion(current, [logId]);
-    if (merged === undefined) this.#d.logger.warn({ pageId: page.id, logId }, overLimitMessage(property, current.length));
+    if (merged === undefined)
+      this.#d.logger.warn({ pageId: page.id, logId }, overLimitMessage(property, current.length));
     else if (merged.length !== current.length) values.executionLogs = merged;
   }
 
@@ -272,7 +320,10 @@ export class TaskSource implements ItemSource<'tasks'> {
     const batchSize = 99; // one slot per batch for the heading that carries the batch's marker
     for (let i = 0, part = 1; i < report.length; i += batchSize, part += 1) {
       const marker = `${tag} part ${part}`;
-      const head = part === 1 ? heading(`tracksync report · ${humanTime(this.#d.clock.now())} · ${marker}`) : paragraph(`(report continued · ${marker})`);
+      const head =
+        part === 1
+          ? heading(`tracksync report · ${humanTime(this.#d.clock.now())} · ${marker}`)
+          : paragraph(`(report continued · ${marker})`);
       const batch = [head, ...report.slice(i, i + batchSize)];
       try {
         await run.stage(`writeback:report:${part}`, 'report', async () => {
@@ -281,14 +332,21 @@ export class TaskSource implements ItemSource<'tasks'> {
         });
       } catch (error) {
         if (!isBlockLimit(error)) throw error;
-        this.#d.logger.warn({ pageId, part }, 'Notion refused the report blocks: the workspace has reached its block limit; the result goes into the task\'s properties only');
+        this.#d.logger.warn(
+          { pageId, part },
+          "Notion refused the report blocks: the workspace has reached its block limit; the result goes into the task's properties only",
+        );
         return false;
       }
     }
     return true;
   }
 
-  async #createExecutionLog(page: PageResponse, run: ResultRun, outcome: { status: string; summary: string; errorCount: number }): Promise<string | undefined> {
+  async #createExecutionLog(
+    page: PageResponse,
+    run: ResultRun,
+    outcome: { status: string; summary: string; errorCount: number },
+  ): Promise<string | undefined> {
     const logs = this.#d.schemas.executionLogs;
     if (!logs) return undefined;
     const { notion, clock } = this.#d;
@@ -310,7 +368,10 @@ export class TaskSource implements ItemSource<'tasks'> {
         };
         const { page: created } = await notion.createOnce({
           key: `executionLogs:${logs.dataSourceId}:${page.id}:${run.itemId}.${run.generation}`,
-          parameters: () => ({ parent: { data_source_id: logs.dataSourceId }, properties: encodeFields(logs, values) as never }),
+          parameters: () => ({
+            parent: { data_source_id: logs.dataSourceId },
+            properties: encodeFields(logs, values) as never,
+          }),
           find: async () => {
             const filter = { property: logs.fields.name!.name, title: { equals: name } } as NotionFilter;
             for await (const existing of notion.queryPages(logs.dataSourceId, { filter, sort: 'created_time' })) {
@@ -323,17 +384,34 @@ export class TaskSource implements ItemSource<'tasks'> {
       });
     } catch (error) {
       if (!isBlockLimit(error)) throw error;
-      this.#d.logger.warn({ pageId: page.id }, 'Notion refused the Execution-Logs page: the workspace has reached its block limit');
+      this.#d.logger.warn(
+        { pageId: page.id },
+        'Notion refused the Execution-Logs page: the workspace has reached its block limit',
+      );
       return undefined;
     }
   }
 
   /** The legacy RETURN handoff file, when a folder is configured (handoff.returnFolder). */
-  async #writeReturnFile(page: PageResponse, status: string, summary: string, tracks: readonly TrackLine[], run: ResultRun): Promise<void> {
+  async #writeReturnFile(
+    page: PageResponse,
+    status: string,
+    summary: string,
+    tracks: readonly TrackLine[],
+    run: ResultRun,
+  ): Promise<void> {
     const folder = this.#d.config.handoff.returnFolder;
     if (!folder) return;
     await run.stage('writeback:return-file', 'return-file', () =>
-      writeReturnFile(folder, { taskId: page.id, taskTitle: this.title(page), taskUrl: page.url, status, summary, tracks, when: new Date(this.#d.clock.now()) }),
+      writeReturnFile(folder, {
+        taskId: page.id,
+        taskTitle: this.title(page),
+        taskUrl: page.url,
+        status,
+        summary,
+        tracks,
+        when: new Date(this.#d.clock.now()),
+      }),
     );
   }
 
@@ -345,9 +423,17 @@ export class TaskSource implements ItemSource<'tasks'> {
     const name = `Review: ${this.title(page)}`.slice(0, 200);
     const find = async (): Promise<PageResponse | undefined> => {
       const filter = fields.description
-        ? { and: [{ property: fields.title!.name, title: { equals: name } }, { property: fields.description.name, rich_text: { contains: page.id } }] }
+        ? {
+            and: [
+              { property: fields.title!.name, title: { equals: name } },
+              { property: fields.description.name, rich_text: { contains: page.id } },
+            ],
+          }
         : { property: fields.title!.name, title: { equals: name } };
-      for await (const existing of notion.queryPages(dataSourceId, { filter: filter as NotionFilter, sort: 'created_time' })) {
+      for await (const existing of notion.queryPages(dataSourceId, {
+        filter: filter as NotionFilter,
+        sort: 'created_time',
+      })) {
         if (readText(this.schema, existing, 'title') === name) return existing;
       }
       return undefined;
@@ -364,7 +450,10 @@ export class TaskSource implements ItemSource<'tasks'> {
       try {
         await notion.createOnce({
           key: `review:${dataSourceId}:${page.id}`,
-          parameters: () => ({ parent: { data_source_id: dataSourceId }, properties: encodeFields(this.schema, values) as never }),
+          parameters: () => ({
+            parent: { data_source_id: dataSourceId },
+            properties: encodeFields(this.schema, values) as never,
+          }),
           find,
         });
       } catch (error) {
@@ -375,7 +464,9 @@ export class TaskSource implements ItemSource<'tasks'> {
   }
 
   async #write(pageId: string, values: TaskValues): Promise<PageResponse> {
-    return this.#d.notion.updatePage(pageId, encodeFields(this.schema, values), (page) => pageHasValues(this.schema, page, values));
+    return this.#d.notion.updatePage(pageId, encodeFields(this.schema, values), (page) =>
+      pageHasValues(this.schema, page, values),
+    );
   }
 }
 

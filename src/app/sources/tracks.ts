@@ -1,7 +1,12 @@
 import type { HandlerResult, ItemInput } from '../../engine/contracts.js';
 import { TrackSyncError, type ErrorCode } from '../../errors.js';
 import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codecs.js';
-import { PROCESSING_ERROR_TAGS, TRACK_SOURCE_FIELDS, type FieldKey, type ProcessingErrorTag } from '../../notion/databases.js';
+import {
+  PROCESSING_ERROR_TAGS,
+  TRACK_SOURCE_FIELDS,
+  type FieldKey,
+  type ProcessingErrorTag,
+} from '../../notion/databases.js';
 import type { NotionFilter, PageResponse } from '../../notion/gateway.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
 import { readIfAlive } from '../../notion/creates.js';
@@ -43,7 +48,8 @@ export function parseLock(raw: string): ProcessingLock | undefined {
 /** Which Audio Processing error tag a failure gets (docs/notion-contract.md vocabulary). */
 export function errorTagFor(error: TrackSyncError): ProcessingErrorTag {
   const explicit = error.details?.processingTag;
-  if (typeof explicit === 'string' && (PROCESSING_ERROR_TAGS as readonly string[]).includes(explicit)) return explicit as ProcessingErrorTag;
+  if (typeof explicit === 'string' && (PROCESSING_ERROR_TAGS as readonly string[]).includes(explicit))
+    return explicit as ProcessingErrorTag;
   const byCode: Partial<Record<ErrorCode, ProcessingErrorTag>> = {
     SOURCE_GEO_BLOCKED: 'SC_Geo_Blocked',
     MIX_DETECTED: 'Mix/Set Detected - Manual Review Required',
@@ -133,7 +139,8 @@ export class TrackSource implements ItemSource<'tracks'> {
   whyNotEligible(input: ItemInput<'tracks'>): string | undefined {
     if (input.page.in_trash) return 'the row is in the trash';
     if (input.fields.downloaded === true) return 'the row is already marked Downloaded';
-    if (!TRACK_SOURCE_FIELDS.some((f) => textOf(input.fields[f]) !== '')) return 'the row has no source URL or Spotify ID';
+    if (!TRACK_SOURCE_FIELDS.some((f) => textOf(input.fields[f]) !== ''))
+      return 'the row has no source URL or Spotify ID';
     return undefined;
   }
 
@@ -160,7 +167,8 @@ export class TrackSource implements ItemSource<'tracks'> {
     const after = await readIfAlive(this.#d.notion, pageId);
     if (!after) return { kind: 'gone', reason: 'the page was deleted while being claimed' };
     const now = textOf(decodeFields(this.schema, after).lock);
-    if (now !== mine) return { kind: 'lost', reason: `another daemon claimed it at the same moment (${now || 'lock cleared'})` };
+    if (now !== mine)
+      return { kind: 'lost', reason: `another daemon claimed it at the same moment (${now || 'lock cleared'})` };
     return { kind: 'claimed', page: after };
   }
 
@@ -190,10 +198,16 @@ export class TrackSource implements ItemSource<'tracks'> {
   }
 
   /** One PATCH: the error tag added (progress tags kept), the reason where the row can hold it, the lock released. */
-  async writeFailure(page: PageResponse, error: TrackSyncError, failure: FailureWrite): Promise<PageResponse | undefined> {
+  async writeFailure(
+    page: PageResponse,
+    error: TrackSyncError,
+    failure: FailureWrite,
+  ): Promise<PageResponse | undefined> {
     const current = decodeFields(this.schema, page);
     const tag = errorTagFor(error);
-    const when = failure.final ? 'gave up' : `will retry after ${humanTime(failure.nextAttemptAt ?? this.#d.clock.now())}`;
+    const when = failure.final
+      ? 'gave up'
+      : `will retry after ${humanTime(failure.nextAttemptAt ?? this.#d.clock.now())}`;
     const reason = `${humanTime(this.#d.clock.now())} attempt ${failure.attempt}: ${error.code}: ${error.message} (${when})`;
     const values: TrackValues = { processing: mergeTags(current.processing, [], [tag]), lock: '' };
     if (this.schema.fields.lastError) values.lastError = reason;
@@ -206,7 +220,10 @@ export class TrackSource implements ItemSource<'tracks'> {
   /** A comment on the row; a failure to post it is logged, never fatal (the integration may lack the capability). */
   async #comment(pageId: string, text: string): Promise<void> {
     await this.#d.notion.createComment(pageId, `tracksync: ${text}`).catch((commentError: unknown) => {
-      this.#d.logger.warn({ err: commentError, pageId }, 'could not comment on the row (does the integration have the comment capability?)');
+      this.#d.logger.warn(
+        { err: commentError, pageId },
+        'could not comment on the row (does the integration have the comment capability?)',
+      );
     });
   }
 

@@ -19,15 +19,31 @@ import { usageError } from '../usage.js';
  * their keeper (donors archived, recoverable from Notion's trash) and Eagle duplicates moved to Eagle's trash. Files on
  * disk are never deleted: library groups are only listed.
  */
-export async function dedupCommand(_args: string[], values: { apply?: boolean; threshold?: string; json?: boolean }, io: CliIO): Promise<number> {
+export async function dedupCommand(
+  _args: string[],
+  values: { apply?: boolean; threshold?: string; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const runtime = loadRuntime(io, { json: values.json === true });
   const threshold = values.threshold === undefined ? runtime.config.library.nameThreshold : Number(values.threshold);
-  if (!(threshold >= 0.5 && threshold <= 1)) throw usageError(`--threshold must be between 0.5 and 1, got "${values.threshold}"`);
+  if (!(threshold >= 0.5 && threshold <= 1))
+    throw usageError(`--threshold must be between 0.5 and 1, got "${values.threshold}"`);
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {
     const notion = gatewayFromConfig(runtime.config, runtime.logger, { store: store.notion });
-    const schemas = await loadSchemas({ notion, store, config: runtime.config, clock: systemClock, logger: runtime.logger });
-    const eagle = EagleClient.fromConfig(runtime.config, globalThis.fetch.bind(globalThis), systemClock, runtime.logger);
+    const schemas = await loadSchemas({
+      notion,
+      store,
+      config: runtime.config,
+      clock: systemClock,
+      logger: runtime.logger,
+    });
+    const eagle = EagleClient.fromConfig(
+      runtime.config,
+      globalThis.fetch.bind(globalThis),
+      systemClock,
+      runtime.logger,
+    );
     const groups: DuplicateGroup[] = [
       ...(await notionGroups(notion, schemas.tracks, runtime.config, threshold)),
       ...libraryGroups(store, runtime.config),
@@ -35,7 +51,10 @@ export async function dedupCommand(_args: string[], values: { apply?: boolean; t
     ];
     if (values.json) print(io.stdout, JSON.stringify({ apply: values.apply === true, groups }, null, 2));
     else {
-      print(io.stdout, `${groups.length} duplicate group(s)${values.apply ? '' : ' (dry run: nothing changed; --apply to merge Notion pages and trash Eagle duplicates)'}`);
+      print(
+        io.stdout,
+        `${groups.length} duplicate group(s)${values.apply ? '' : ' (dry run: nothing changed; --apply to merge Notion pages and trash Eagle duplicates)'}`,
+      );
       for (const g of groups) {
         print(io.stdout, `\n[${g.where}, ${g.kind}, score ${g.score}] ${g.reason}`);
         print(io.stdout, `  keep: ${g.keeper.label}`);
@@ -47,9 +66,13 @@ export async function dedupCommand(_args: string[], values: { apply?: boolean; t
       if (g.where === 'notion') {
         // Relations read in full: a page object lists only the first 25 related pages.
         const keeper = await withFullRelations(notion, schemas.tracks, await notion.retrievePage(g.keeper.id));
-        const donors = await Promise.all(g.others.map(async (o) => withFullRelations(notion, schemas.tracks, await notion.retrievePage(o.id))));
+        const donors = await Promise.all(
+          g.others.map(async (o) => withFullRelations(notion, schemas.tracks, await notion.retrievePage(o.id))),
+        );
         const merged = mergedValues(schemas.tracks, keeper, donors);
-        const processing = schemas.tracks.fields.processing ? decodeProperty(keeper.properties[schemas.tracks.fields.processing.name]) : null;
+        const processing = schemas.tracks.fields.processing
+          ? decodeProperty(keeper.properties[schemas.tracks.fields.processing.name])
+          : null;
         const tags = [...new Set([...(Array.isArray(processing) ? processing : []), PROCESSING_TAGS.merged])];
         await notion.updatePage(keeper.id, encodeFields(schemas.tracks, { ...merged, processing: tags }));
         for (const donor of donors) await notion.setPageInTrash(donor.id, true);

@@ -33,10 +33,36 @@ interface DemoTrack {
 
 /** Four tracks, one per way a row can name its audio; keys and tempos known, so the table can be checked by eye. */
 const TRACKS: readonly DemoTrack[] = [
-  { title: 'Midnight Drive', artist: 'Demo Artist', spec: { tonic: 9, mode: 'minor', bpm: 124, timbre: 'saw', seconds: 30 }, format: 'mp3', via: 'source-url' },
-  { title: 'Sunrise Run', artist: 'Demo Artist feat. Guest Voice', spec: { tonic: 2, mode: 'major', bpm: 100, timbre: 'organ', seconds: 30, progression: 1 }, format: 'flac', via: 'source-url' },
-  { title: 'Neon Pulse', artist: 'Pulse Unit', spec: { tonic: 6, mode: 'minor', bpm: 128, timbre: 'square', seconds: 30 }, format: 'mp3', via: 'spotify-only', spotifyId: '3n3Ppam7vgaVa1iaRUc9Lp' },
-  { title: 'Deep Current', artist: 'Low Tide', spec: { tonic: 0, mode: 'minor', bpm: 174, timbre: 'pluck', seconds: 30 }, format: 'mp3', via: 'spotify-and-source', spotifyId: '6rqhFgbbKwnb9MLmUQDhG6' },
+  {
+    title: 'Midnight Drive',
+    artist: 'Demo Artist',
+    spec: { tonic: 9, mode: 'minor', bpm: 124, timbre: 'saw', seconds: 30 },
+    format: 'mp3',
+    via: 'source-url',
+  },
+  {
+    title: 'Sunrise Run',
+    artist: 'Demo Artist feat. Guest Voice',
+    spec: { tonic: 2, mode: 'major', bpm: 100, timbre: 'organ', seconds: 30, progression: 1 },
+    format: 'flac',
+    via: 'source-url',
+  },
+  {
+    title: 'Neon Pulse',
+    artist: 'Pulse Unit',
+    spec: { tonic: 6, mode: 'minor', bpm: 128, timbre: 'square', seconds: 30 },
+    format: 'mp3',
+    via: 'spotify-only',
+    spotifyId: '3n3Ppam7vgaVa1iaRUc9Lp',
+  },
+  {
+    title: 'Deep Current',
+    artist: 'Low Tide',
+    spec: { tonic: 0, mode: 'minor', bpm: 174, timbre: 'pluck', seconds: 30 },
+    format: 'mp3',
+    via: 'spotify-and-source',
+    spotifyId: '6rqhFgbbKwnb9MLmUQDhG6',
+  },
 ];
 
 /** `tracksync demo [--dir D]`: the daemon's real job, end to end, against the built-in local Notion. */
@@ -62,39 +88,90 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
       mkdirSync(join(root, 'served'), { recursive: true });
       writeFileSync(wav, encodeWav(synthesize(track.spec)));
       const file = `${track.title.toLowerCase().replace(/\W+/g, '-')}.${track.format}`;
-      await runTool('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', wav, ...(track.format === 'mp3' ? ['-b:a', '320k'] : ['-c:a', 'flac']), join(root, 'served', file)], { timeoutMs: 60_000, failureCode: 'CONVERSION_FAILED' });
+      await runTool(
+        'ffmpeg',
+        [
+          '-nostdin',
+          '-v',
+          'error',
+          '-y',
+          '-i',
+          wav,
+          ...(track.format === 'mp3' ? ['-b:a', '320k'] : ['-c:a', 'flac']),
+          join(root, 'served', file),
+        ],
+        { timeoutMs: 60_000, failureCode: 'CONVERSION_FAILED' },
+      );
       rmSync(wav);
       const url = `${media.url}/audio/${encodeURIComponent(file)}`;
       if (track.spotifyId) {
-        spotify.addTrack({ id: track.spotifyId, name: track.title, artists: [{ id: `${track.spotifyId.slice(0, 20)}ar`, name: track.artist }], album: `${track.title} EP`, releaseDate: '2025-06-20', durationMs: track.spec.seconds * 1000, isrc: `QZDEM25${String(rows.length).padStart(5, '0')}` });
+        spotify.addTrack({
+          id: track.spotifyId,
+          name: track.title,
+          artists: [{ id: `${track.spotifyId.slice(0, 20)}ar`, name: track.artist }],
+          album: `${track.title} EP`,
+          releaseDate: '2025-06-20',
+          durationMs: track.spec.seconds * 1000,
+          isrc: `QZDEM25${String(rows.length).padStart(5, '0')}`,
+        });
       }
-      if (track.via === 'spotify-only') media.addSearchResults(`${track.artist} ${track.title}`, [
-        { title: `${track.artist} - ${track.title} (Live)`, url, durationSeconds: track.spec.seconds + 95 },
-        { title: `${track.artist} - ${track.title} (Official Audio)`, url, durationSeconds: track.spec.seconds },
-      ]);
+      if (track.via === 'spotify-only')
+        media.addSearchResults(`${track.artist} ${track.title}`, [
+          { title: `${track.artist} - ${track.title} (Live)`, url, durationSeconds: track.spec.seconds + 95 },
+          { title: `${track.artist} - ${track.title} (Official Audio)`, url, durationSeconds: track.spec.seconds },
+        ]);
       const properties: Record<string, unknown> = {
         Title: { title: toRichText(track.via === 'spotify-only' ? '' : track.title) },
         ...(track.via === 'spotify-only' ? {} : { 'Artist Name': { rich_text: toRichText(track.artist) } }),
         ...(track.via !== 'spotify-only' ? { 'Source URL': { url } } : {}),
         ...(track.spotifyId ? { 'Spotify ID': { rich_text: toRichText(track.spotifyId) } } : {}),
       };
-      rows.push({ track, pageId: sandbox.workspace.createPage({ parent: { data_source_id: sandbox.ids.tracks.dataSourceId }, properties }).id });
+      rows.push({
+        track,
+        pageId: sandbox.workspace.createPage({
+          parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+          properties,
+        }).id,
+      });
     }
     // A set planned in Notion: a Music Playlists row with its own Tracks relation (in set order) and the properties the
     // export writes back, as a user adds them (tracksync doctor lists them).
     const playlists = sandbox.ids.playlists.dataSourceId;
-    sandbox.workspace.addProperty(playlists, { name: 'Tracks', type: 'relation', relationTo: sandbox.ids.tracks.dataSourceId });
-    for (const [name, type] of [['Exported At', 'date'], ['Exported Tracks', 'number'], ['Missing Tracks', 'rich_text']] as const) sandbox.workspace.addProperty(playlists, { name, type });
-    const set = sandbox.workspace.createPage({ parent: { data_source_id: playlists }, properties: { Name: { title: toRichText('Demo Set') } } }).id;
-    sandbox.workspace.setRelation(set, 'Tracks', [3, 0, 2, 1].map((i) => rows[i]!.pageId));
+    sandbox.workspace.addProperty(playlists, {
+      name: 'Tracks',
+      type: 'relation',
+      relationTo: sandbox.ids.tracks.dataSourceId,
+    });
+    for (const [name, type] of [
+      ['Exported At', 'date'],
+      ['Exported Tracks', 'number'],
+      ['Missing Tracks', 'rich_text'],
+    ] as const)
+      sandbox.workspace.addProperty(playlists, { name, type });
+    const set = sandbox.workspace.createPage({
+      parent: { data_source_id: playlists },
+      properties: { Name: { title: toRichText('Demo Set') } },
+    }).id;
+    sandbox.workspace.setRelation(
+      set,
+      'Tracks',
+      [3, 0, 2, 1].map((i) => rows[i]!.pageId),
+    );
     sandbox.workspace.createPage({
       parent: { data_source_id: sandbox.ids.tasks.dataSourceId },
-      properties: { 'Task Name': { title: toRichText('Music Track Sync: demo') }, Status: { status: { name: 'Ready' } }, Description: { rich_text: toRichText(`Please sync ${media.url}/audio/midnight-drive.mp3`) } },
+      properties: {
+        'Task Name': { title: toRichText('Music Track Sync: demo') },
+        Status: { status: { name: 'Ready' } },
+        Description: { rich_text: toRichText(`Please sync ${media.url}/audio/midnight-drive.mp3`) },
+      },
     });
 
     const configPath = join(root, 'config.json');
     // Apple Music stays off: the demo touches nothing outside its folder (on a Mac it would add a playlist to Music).
-    writeFileSync(configPath, JSON.stringify({ search: media.search, claims: { settleMs: 200 }, playlists: { appleMusic: false } }, null, 2));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ search: media.search, claims: { settleMs: 200 }, playlists: { appleMusic: false } }, null, 2),
+    );
     const env = {
       ...sandbox.env(),
       TRACKSYNC_STATE_DIR: join(root, 'state'),
@@ -127,7 +204,10 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
         if (report.claimed === 0) break;
       }
       // What the queue will do when a playlist or one of its tracks changes: export the playlists that changed.
-      exported = await exportPlaylists({ notion: daemon.notion, schemas: daemon.schemas, store: daemon.store, config, clock: systemClock, logger }, { onlyChanged: true });
+      exported = await exportPlaylists(
+        { notion: daemon.notion, schemas: daemon.schemas, store: daemon.store, config, clock: systemClock, logger },
+        { onlyChanged: true },
+      );
     } finally {
       view.stop();
       unfollow();
@@ -148,9 +228,13 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
         field(pageId, 'Key '),
         field(pageId, 'Camelot'),
         field(pageId, 'Download Source'),
-        field(pageId, 'Downloaded') === 'true' ? 'Downloaded' : `not downloaded (${field(pageId, 'Audio Processing') || 'pending'})`,
+        field(pageId, 'Downloaded') === 'true'
+          ? 'Downloaded'
+          : `not downloaded (${field(pageId, 'Audio Processing') || 'pending'})`,
         `${paths.length} (${paths.map((p) => p.split('.').pop()).join(', ')})`,
-      ].concat([`expected ${track.spec.bpm} BPM, ${['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'G#', 'A', 'Bb', 'B'][track.spec.tonic]} ${track.spec.mode}`]);
+      ].concat([
+        `expected ${track.spec.bpm} BPM, ${['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'G#', 'A', 'Bb', 'B'][track.spec.tonic]} ${track.spec.mode}`,
+      ]);
     });
     say(table([[...header, 'generated as'], ...lines]));
     say();
@@ -162,13 +246,18 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
     }
     say();
     for (const playlist of exported.playlists) {
-      say(`Playlist "${playlist.label}" (${playlist.exported} of ${playlist.tracks} tracks, in set order; Notion's Exported Tracks: ${field(playlist.pageId, 'Exported Tracks')}):`);
+      say(
+        `Playlist "${playlist.label}" (${playlist.exported} of ${playlist.tracks} tracks, in set order; Notion's Exported Tracks: ${field(playlist.pageId, 'Exported Tracks')}):`,
+      );
       if (playlist.filePath) say(`  M3U8 (any player): ${playlist.filePath}`);
     }
-    if (exported.rekordbox) say(`  rekordbox xml: ${exported.rekordbox.path} (rekordbox: Preferences > Advanced > rekordbox xml)`);
+    if (exported.rekordbox)
+      say(`  rekordbox xml: ${exported.rekordbox.path} (rekordbox: Preferences > Advanced > rekordbox xml)`);
     const synced = rows.filter(({ pageId }) => field(pageId, 'Downloaded') === 'true').length;
     say();
-    say(`${synced} of ${rows.length} tracks synced. Notion requests: ${sandbox.requests().length}. State: ${join(root, 'state')}.`);
+    say(
+      `${synced} of ${rows.length} tracks synced. Notion requests: ${sandbox.requests().length}. State: ${join(root, 'state')}.`,
+    );
     return 0;
   } finally {
     await Promise.all([sandbox.close(), media.close(), spotify.close()]);
@@ -177,5 +266,7 @@ export async function demoCommand(_args: string[], values: { dir?: string }, io:
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name)) : entry.name.startsWith('.') ? [] : [join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name)) : entry.name.startsWith('.') ? [] : [join(dir, entry.name)],
+  );
 }

@@ -3,7 +3,14 @@ import { systemClock } from '../../clock.js';
 import { DEFAULT_SETTINGS } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { checkNotion, type CheckResult, type DoctorReport } from '../../doctor/checks.js';
-import { checkDeno, checkFfmpeg, checkFpcalc, checkMachine, checkYtDlp, type MachineContext } from '../../doctor/tools.js';
+import {
+  checkDeno,
+  checkFfmpeg,
+  checkFpcalc,
+  checkMachine,
+  checkYtDlp,
+  type MachineContext,
+} from '../../doctor/tools.js';
 import { silentLogger } from '../../log.js';
 import { colorsFor, mark, print, table, type CliIO } from '../io.js';
 import { loadRuntime } from '../runtime.js';
@@ -16,7 +23,12 @@ import { loadRuntime } from '../runtime.js';
  */
 export async function doctorCommand(_args: string[], values: { json?: boolean }, io: CliIO): Promise<number> {
   let report: DoctorReport;
-  const base = { logger: silentLogger(), clock: systemClock, platform: io.platform ?? platform(), fetch: globalThis.fetch.bind(globalThis) };
+  const base = {
+    logger: silentLogger(),
+    clock: systemClock,
+    platform: io.platform ?? platform(),
+    fetch: globalThis.fetch.bind(globalThis),
+  };
   try {
     const runtime = loadRuntime(io, { json: values.json === true });
     const machine: MachineContext = { ...base, config: runtime.config };
@@ -25,8 +37,16 @@ export async function doctorCommand(_args: string[], values: { json?: boolean },
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const machine = { ...base, config: { media: DEFAULT_SETTINGS.media } } as unknown as MachineContext;
-    const tools = (await Promise.all([checkFfmpeg(machine), checkYtDlp(machine), checkDeno(machine), checkFpcalc(machine)])).flat();
-    report = { checks: [...error.problems.map((p): CheckResult => ({ name: 'configuration', status: 'fail', detail: p })), ...tools], mapping: [] };
+    const tools = (
+      await Promise.all([checkFfmpeg(machine), checkYtDlp(machine), checkDeno(machine), checkFpcalc(machine)])
+    ).flat();
+    report = {
+      checks: [
+        ...error.problems.map((p): CheckResult => ({ name: 'configuration', status: 'fail', detail: p })),
+        ...tools,
+      ],
+      mapping: [],
+    };
   }
   const failed = report.checks.some((c) => c.status === 'fail');
   if (values.json) {
@@ -42,10 +62,22 @@ export async function doctorCommand(_args: string[], values: { json?: boolean },
   if (report.mapping.length > 0 && !io.quiet) {
     print(io.stdout);
     print(io.stdout, 'Schema mapping (semantic field -> live property):');
-    const rows = [['database', 'field', 'property', 'type', 'note'], ...report.mapping.map((m) => [m.database, m.field, m.property === null ? '-' : JSON.stringify(m.property), m.type ?? '-', m.note])];
+    const rows = [
+      ['database', 'field', 'property', 'type', 'note'],
+      ...report.mapping.map((m) => [
+        m.database,
+        m.field,
+        m.property === null ? '-' : JSON.stringify(m.property),
+        m.type ?? '-',
+        m.note,
+      ]),
+    ];
     print(io.stdout, table(rows));
   }
   print(io.stdout);
-  print(io.stdout, failed ? c.red('Something blocks the job: fix the FAIL lines above.') : c.green('Nothing blocks the job.'));
+  print(
+    io.stdout,
+    failed ? c.red('Something blocks the job: fix the FAIL lines above.') : c.green('Nothing blocks the job.'),
+  );
   return failed ? 2 : 0;
 }

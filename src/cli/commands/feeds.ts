@@ -16,7 +16,10 @@ export async function feedsCommand(_args: string[], values: { json?: boolean }, 
         current = p.feed;
         view.start(p.feed, p.feed, 'Reading');
       }
-      if (view.live) view.update(p.feed, { label: `${p.done} of ${p.total} checked: ${p.created} new, ${p.known} already in Music Tracks` });
+      if (view.live)
+        view.update(p.feed, {
+          label: `${p.done} of ${p.total} checked: ${p.created} new, ${p.known} already in Music Tracks`,
+        });
     });
     if (current !== undefined) view.finish(current, 'ok', 'read');
     view.stop();
@@ -25,10 +28,19 @@ export async function feedsCommand(_args: string[], values: { json?: boolean }, 
       return 0;
     }
     if (reports.length === 0) {
-      print(io.stdout, 'No feed is configured: set SOUNDCLOUD_PROFILE, SPOTIFY_REFRESH_TOKEN, or feeds.soundcloudPlaylists / feeds.spotifyPlaylists in the config file.');
+      print(
+        io.stdout,
+        'No feed is configured: set SOUNDCLOUD_PROFILE, SPOTIFY_REFRESH_TOKEN, or feeds.soundcloudPlaylists / feeds.spotifyPlaylists in the config file.',
+      );
       return 0;
     }
-    print(io.stdout, table([['feed', 'listed', 'new rows', 'already known', 'problem'], ...reports.map((r) => [r.feed, String(r.listed), String(r.created), String(r.known), r.error ?? ''])]));
+    print(
+      io.stdout,
+      table([
+        ['feed', 'listed', 'new rows', 'already known', 'problem'],
+        ...reports.map((r) => [r.feed, String(r.listed), String(r.created), String(r.known), r.error ?? '']),
+      ]),
+    );
     return 0;
   } finally {
     await daemon.stop('feeds finished');

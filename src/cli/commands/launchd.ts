@@ -13,7 +13,11 @@ import { mark, print, type CliIO } from '../io.js';
  * `tracksync launchd …`: the daemon as a LaunchAgent in ~/Library/LaunchAgents, started at login, restarted after a
  * crash. Exit codes: 0 done (status: loaded), 3 status: not loaded, 2 configuration or usage error.
  */
-export async function launchdCommand(action: 'install' | 'uninstall' | 'restart' | 'status' | 'print', values: { json?: boolean }, io: CliIO): Promise<number> {
+export async function launchdCommand(
+  action: 'install' | 'uninstall' | 'restart' | 'status' | 'print',
+  values: { json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const home = io.env.HOME ?? homedir();
   const launchctl = new Launchctl({ uid: process.getuid?.() ?? 0 });
   switch (action) {
@@ -30,7 +34,12 @@ export async function launchdCommand(action: 'install' | 'uninstall' | 'restart'
       const wasLoaded = await launchctl.bootout(label);
       const hadPlist = existsSync(paths.plist);
       rmSync(paths.plist, { force: true });
-      print(io.stdout, wasLoaded || hadPlist ? `Stopped and removed ${label} (${paths.plist}). Logs stay in ${paths.logDir}.` : `${label} was not installed.`);
+      print(
+        io.stdout,
+        wasLoaded || hadPlist
+          ? `Stopped and removed ${label} (${paths.plist}). Logs stay in ${paths.logDir}.`
+          : `${label} was not installed.`,
+      );
       return 0;
     }
     case 'restart': {
@@ -45,11 +54,24 @@ export async function launchdCommand(action: 'install' | 'uninstall' | 'restart'
       const state = await launchctl.print(label);
       const installed = existsSync(paths.plist);
       if (values.json) {
-        print(io.stdout, JSON.stringify({ label, plist: paths.plist, installed, ...state, logDir: paths.logDir }, null, 2));
+        print(
+          io.stdout,
+          JSON.stringify({ label, plist: paths.plist, installed, ...state, logDir: paths.logDir }, null, 2),
+        );
       } else {
-        print(io.stdout, `${label}: ${state.loaded ? `loaded, ${state.state ?? 'state unknown'}${state.pid ? ` (pid ${state.pid})` : ''}` : 'not loaded'}`);
-        print(io.stdout, `  plist: ${paths.plist}${installed ? '' : ' (not installed: run "tracksync launchd install")'}`);
-        if (state.lastExitCode !== undefined) print(io.stdout, `  last exit code: ${state.lastExitCode}${state.lastExitCode === 0 ? '' : ' (see "tracksync logs" and ' + paths.stderr + ')'}`);
+        print(
+          io.stdout,
+          `${label}: ${state.loaded ? `loaded, ${state.state ?? 'state unknown'}${state.pid ? ` (pid ${state.pid})` : ''}` : 'not loaded'}`,
+        );
+        print(
+          io.stdout,
+          `  plist: ${paths.plist}${installed ? '' : ' (not installed: run "tracksync launchd install")'}`,
+        );
+        if (state.lastExitCode !== undefined)
+          print(
+            io.stdout,
+            `  last exit code: ${state.lastExitCode}${state.lastExitCode === 0 ? '' : ' (see "tracksync logs" and ' + paths.stderr + ')'}`,
+          );
         if (state.runs !== undefined) print(io.stdout, `  starts since login: ${state.runs}`);
         print(io.stdout, `  logs: ${paths.logDir} ("tracksync logs -f" to follow)`);
       }
@@ -64,7 +86,10 @@ async function install(io: CliIO, home: string, launchctl: Launchctl): Promise<n
   const config: Config = loadConfig({ env: io.env, cwd: io.cwd, platform: os });
   // Nothing is written on a machine that cannot load it: no launchctl, no LaunchAgents (Linux, a container).
   if (!launchctl.available(io.env.PATH)) {
-    throw new TrackSyncError('TOOL_MISSING', `"launchctl" was not found on PATH: LaunchAgents exist on macOS only, so nothing was installed. On Linux run "tracksync run" under systemd or a terminal multiplexer`);
+    throw new TrackSyncError(
+      'TOOL_MISSING',
+      `"launchctl" was not found on PATH: LaunchAgents exist on macOS only, so nothing was installed. On Linux run "tracksync run" under systemd or a terminal multiplexer`,
+    );
   }
   // Under launchd only .env, the secrets file and the Keychain exist: a token exported in this shell is not seen.
   const stateDir = stateDirFrom(io.env, io.cwd, os);
@@ -72,7 +97,9 @@ async function install(io: CliIO, home: string, launchctl: Launchctl): Promise<n
   const stored = loadSecrets(stateDir, dotEnv, os);
   const shellOnly = SECRET_NAMES.filter((name) => io.env[name] && !dotEnv[name] && !stored[name]);
   if (shellOnly.includes('NOTION_TOKEN')) {
-    throw new ConfigError(['NOTION_TOKEN is set in this shell only, and the LaunchAgent would not see it (secrets never go into the plist): run "tracksync secrets set NOTION_TOKEN" first']);
+    throw new ConfigError([
+      'NOTION_TOKEN is set in this shell only, and the LaunchAgent would not see it (secrets never go into the plist): run "tracksync secrets set NOTION_TOKEN" first',
+    ]);
   }
   const input = plistInput({ config, env: io.env, cwd: io.cwd, home });
   const local = localServices(input.environment);
@@ -89,10 +116,21 @@ async function install(io: CliIO, home: string, launchctl: Launchctl): Promise<n
   print(io.stdout, `  runs: ${input.node} ${input.cli} run (in ${input.workingDirectory})`);
   print(io.stdout, `  logs: ${input.paths.logDir}`);
   if (config.http.port !== null) print(io.stdout, `  status page: http://${config.http.host}:${config.http.port}/`);
-  for (const name of shellOnly) print(io.stdout, `  note: ${name} is set in this shell only; the daemon will not see it. Run "tracksync secrets set ${name}".`);
+  for (const name of shellOnly)
+    print(
+      io.stdout,
+      `  note: ${name} is set in this shell only; the daemon will not see it. Run "tracksync secrets set ${name}".`,
+    );
   for (const line of local) print(io.stderr, `${mark(io, 'warn', io.stderr)} ${line}`);
-  if (local.length > 0) print(io.stderr, '      The daemon stops syncing when that server stops: unset these variables (the "export" lines of tracksync sandbox) and run "tracksync launchd install" again.');
-  print(io.stdout, 'It starts now and at every login, and is restarted after a crash. "tracksync launchd status" shows it.');
+  if (local.length > 0)
+    print(
+      io.stderr,
+      '      The daemon stops syncing when that server stops: unset these variables (the "export" lines of tracksync sandbox) and run "tracksync launchd install" again.',
+    );
+  print(
+    io.stdout,
+    'It starts now and at every login, and is restarted after a crash. "tracksync launchd status" shows it.',
+  );
   return 0;
 }
 
@@ -116,8 +154,14 @@ export function localServices(environment: Readonly<Record<string, string>>): st
     const value = environment[key];
     if (!value || !URL.canParse(value)) continue;
     const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || host === '::1' || /^127\./.test(host)) lines.push(`${key}=${value} is a server on this machine (the sandbox?), not the real service: the LaunchAgent would use it`);
+    if (host === 'localhost' || host === '::1' || /^127\./.test(host))
+      lines.push(
+        `${key}=${value} is a server on this machine (the sandbox?), not the real service: the LaunchAgent would use it`,
+      );
   }
-  if (environment.TRACKSYNC_ALLOW_PRIVATE_HOSTS) lines.push(`TRACKSYNC_ALLOW_PRIVATE_HOSTS=${environment.TRACKSYNC_ALLOW_PRIVATE_HOSTS} lets the daemon download from this machine's own servers (the sandbox's media site)`);
+  if (environment.TRACKSYNC_ALLOW_PRIVATE_HOSTS)
+    lines.push(
+      `TRACKSYNC_ALLOW_PRIVATE_HOSTS=${environment.TRACKSYNC_ALLOW_PRIVATE_HOSTS} lets the daemon download from this machine's own servers (the sandbox's media site)`,
+    );
   return lines;
 }

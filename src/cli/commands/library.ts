@@ -9,7 +9,11 @@ import { loadRuntime } from '../runtime.js';
 import { ProgressView } from '../progress.js';
 
 /** `tracksync library scan | stats | dupes`: the index of every audio file under the library folders. */
-export async function libraryCommand(action: 'scan' | 'stats' | 'dupes', values: { json?: boolean }, io: CliIO): Promise<number> {
+export async function libraryCommand(
+  action: 'scan' | 'stats' | 'dupes',
+  values: { json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const runtime = loadRuntime(io, { json: values.json === true });
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   try {
@@ -27,7 +31,10 @@ export async function libraryCommand(action: 'scan' | 'stats' | 'dupes', values:
           clock: systemClock,
           logger: runtime.logger,
           signal: controller.signal,
-          onProgress: (p) => view.update('scan', { label: `${p.seen} files seen, ${p.read} read (new or changed), ${p.failed} unreadable${p.current ? ` · ${basename(p.current)}` : ''}` }),
+          onProgress: (p) =>
+            view.update('scan', {
+              label: `${p.seen} files seen, ${p.read} read (new or changed), ${p.failed} unreadable${p.current ? ` · ${basename(p.current)}` : ''}`,
+            }),
         });
         view.finish('scan', result.failed > 0 ? 'wait' : 'ok', `${result.seen} files`);
         view.stop();
@@ -36,7 +43,10 @@ export async function libraryCommand(action: 'scan' | 'stats' | 'dupes', values:
           return 0;
         }
         for (const skipped of result.skippedRoots) print(io.stdout, `skipped ${skipped.root}: ${skipped.reason}`);
-        print(io.stdout, `scanned ${result.roots.join(', ') || '(no folder)'}: ${result.seen} files, ${result.read} read (new or changed), ${result.seen - result.read - result.failed} unchanged, ${result.failed} unreadable, ${result.gone} gone`);
+        print(
+          io.stdout,
+          `scanned ${result.roots.join(', ') || '(no folder)'}: ${result.seen} files, ${result.read} read (new or changed), ${result.seen - result.read - result.failed} unchanged, ${result.failed} unreadable, ${result.gone} gone`,
+        );
       } finally {
         view.stop();
         process.off('SIGINT', stop);
@@ -49,7 +59,20 @@ export async function libraryCommand(action: 'scan' | 'stats' | 'dupes', values:
         print(io.stdout, JSON.stringify(stats, null, 2));
         return 0;
       }
-      print(io.stdout, table([['format', 'files', 'size', 'fingerprinted', 'linked to a row', 'gone'], ...stats.map((s) => [s.format, String(s.files), bytes(s.bytes), String(s.fingerprinted), String(s.linked), String(s.gone)])]));
+      print(
+        io.stdout,
+        table([
+          ['format', 'files', 'size', 'fingerprinted', 'linked to a row', 'gone'],
+          ...stats.map((s) => [
+            s.format,
+            String(s.files),
+            bytes(s.bytes),
+            String(s.fingerprinted),
+            String(s.linked),
+            String(s.gone),
+          ]),
+        ]),
+      );
       return 0;
     }
     if (action === 'dupes') {
@@ -59,8 +82,15 @@ export async function libraryCommand(action: 'scan' | 'stats' | 'dupes', values:
         print(io.stdout, JSON.stringify({ byFingerprint, byName }, null, 2));
         return 0;
       }
-      print(io.stdout, `Same recording (fingerprint similarity >= ${runtime.config.library.similarityThreshold}): ${byFingerprint.length} group(s)`);
-      for (const g of byFingerprint) print(io.stdout, `  ${g.score}  keep ${g.keeper.label}\n${g.others.map((o) => `        also ${o.label}`).join('\n')}`);
+      print(
+        io.stdout,
+        `Same recording (fingerprint similarity >= ${runtime.config.library.similarityThreshold}): ${byFingerprint.length} group(s)`,
+      );
+      for (const g of byFingerprint)
+        print(
+          io.stdout,
+          `  ${g.score}  keep ${g.keeper.label}\n${g.others.map((o) => `        also ${o.label}`).join('\n')}`,
+        );
       print(io.stdout, `Same normalised title and artist: ${byName.length} group(s)`);
       for (const g of byName) print(io.stdout, `  ${g.files} files: ${g.norm_artist} - ${g.norm_title}`);
       return 0;

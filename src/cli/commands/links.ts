@@ -25,18 +25,55 @@ export async function linksCommand(positionals: string[], values: { json?: boole
     const services = new Services();
     registerMediaServices(services, runtime.config, runtime.logger, systemClock);
     const media = services.require<MediaServices>(MEDIA);
-    const outcomes = await findLinks({ notion, schemas, store, config: runtime.config, clock: systemClock, logger: runtime.logger, ytdlp: media.ytdlp, spotify: media.spotify }, pageId);
+    const outcomes = await findLinks(
+      {
+        notion,
+        schemas,
+        store,
+        config: runtime.config,
+        clock: systemClock,
+        logger: runtime.logger,
+        ytdlp: media.ytdlp,
+        spotify: media.spotify,
+      },
+      pageId,
+    );
     store.deferred.removeLinksPending(pageId);
     const candidates = store.deferred.listLinkCandidates(pageId);
     if (values.json) {
       print(io.stdout, JSON.stringify({ pageId, outcomes, candidates }, null, 2));
       return 0;
     }
-    print(io.stdout, table([['platform', 'result', 'url', 'score', 'note'], ...outcomes.map((o) => [o.platform, o.status, o.url ?? '-', o.score === undefined ? '-' : String(o.score), o.reason ?? ''])]));
+    print(
+      io.stdout,
+      table([
+        ['platform', 'result', 'url', 'score', 'note'],
+        ...outcomes.map((o) => [
+          o.platform,
+          o.status,
+          o.url ?? '-',
+          o.score === undefined ? '-' : String(o.score),
+          o.reason ?? '',
+        ]),
+      ]),
+    );
     if (candidates.length > 0) {
       print(io.stdout);
       print(io.stdout, 'Candidates:');
-      print(io.stdout, table([['platform', 'score', 'written', 'title', 'url', 'why not'], ...candidates.map((c) => [c.platform, String(c.score), c.accepted ? 'yes' : '', c.title.slice(0, 60), c.url, c.rejected ?? ''])]));
+      print(
+        io.stdout,
+        table([
+          ['platform', 'score', 'written', 'title', 'url', 'why not'],
+          ...candidates.map((c) => [
+            c.platform,
+            String(c.score),
+            c.accepted ? 'yes' : '',
+            c.title.slice(0, 60),
+            c.url,
+            c.rejected ?? '',
+          ]),
+        ]),
+      );
     }
     return 0;
   } finally {

@@ -16,9 +16,14 @@ const FOLLOW_POLL_MS = 250;
  * `tracksync logs [-f] [-n N] [--json]`: the daemon's log files (TRACKSYNC_LOG_DIR, ~/Library/Logs/tracksync under
  * launchd), pretty-printed; --json prints the raw lines. -f keeps following across rotations until Ctrl-C.
  */
-export async function logsCommand(_args: string[], values: { follow?: boolean; lines?: string; json?: boolean }, io: CliIO): Promise<number> {
+export async function logsCommand(
+  _args: string[],
+  values: { follow?: boolean; lines?: string; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const lines = values.lines === undefined ? CONSTANTS.logs.tailLines : Number(values.lines);
-  if (!Number.isInteger(lines) || lines < 0) throw usageError(`-n expects a number of lines (0 or more); got "${values.lines}"`);
+  if (!Number.isInteger(lines) || lines < 0)
+    throw usageError(`-n expects a number of lines (0 or more); got "${values.lines}"`);
   const os = io.platform ?? platform();
   const dir = io.env.TRACKSYNC_LOG_DIR || defaultLogDir(os, io.env.HOME ?? homedir(), stateDirFrom(io.env, io.cwd, os));
   // Durations and times in words ("retryIn: in 4 min"), colours on a terminal only (NO_COLOR respected).
@@ -31,7 +36,10 @@ export async function logsCommand(_args: string[], values: { follow?: boolean; l
 
   const files = logFiles(dir);
   if (files.length === 0 && !values.follow) {
-    print(io.stderr, `tracksync logs: no log files in ${dir}. The daemon writes them there when it runs under launchd ("tracksync launchd install") or with TRACKSYNC_LOG_DIR set; otherwise its logs go to standard error.`);
+    print(
+      io.stderr,
+      `tracksync logs: no log files in ${dir}. The daemon writes them there when it runs under launchd ("tracksync launchd install") or with TRACKSYNC_LOG_DIR set; otherwise its logs go to standard error.`,
+    );
     return 1;
   }
   // With -f, the current file is opened and its length fixed before the tail is read: a line written while the tail
@@ -63,7 +71,11 @@ function readPrefix(fd: number, length: number): string {
  * had open, then reads every file rotated after it (a burst of lines can rotate twice between two polls), then the new
  * file from its start.
  */
-async function follow(path: string, show: (line: string) => void, start?: { fd: number; position: number }): Promise<void> {
+async function follow(
+  path: string,
+  show: (line: string) => void,
+  start?: { fd: number; position: number },
+): Promise<void> {
   let fd: number | undefined = start?.fd;
   let position = start?.position ?? 0;
   let partial = '';

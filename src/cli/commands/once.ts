@@ -16,7 +16,11 @@ type Mode = 'single' | 'batch' | 'all' | 'reprocess';
  * The legacy modes (docs/legacy-bugs.md, "Modes"): single = one item; batch = --limit items (default: one claim batch, 10);
  * all = everything found (the default); reprocess = a full reconcile that ignores the polling cursor.
  */
-export async function onceCommand(_args: string[], values: { limit?: string; mode?: Mode; json?: boolean }, io: CliIO): Promise<number> {
+export async function onceCommand(
+  _args: string[],
+  values: { limit?: string; mode?: Mode; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const mode = values.mode ?? 'all';
   let limit = wholeNumber('--limit', values.limit);
   if (mode === 'single') limit = 1;
@@ -29,22 +33,61 @@ export async function onceCommand(_args: string[], values: { limit?: string; mod
   // The tracks this cycle finished, for the result table (tasks report on their own page).
   const ended = new Map<string, Omit<TrackRunOutcome, 'page'>>();
   const offs = [
-    daemon.events.on('item:done', (e) => e.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'done', outcome: e.outcome })),
-    daemon.events.on('item:failed', (e) => daemon.store.items.getItem(e.itemId)?.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'failed', outcome: 'failed', error: { code: e.code, message: e.message } })),
-    daemon.events.on('item:retry', (e) => daemon.store.items.getItem(e.itemId)?.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'retry_wait', outcome: 'will-retry', error: { code: e.code, message: e.message } })),
+    daemon.events.on(
+      'item:done',
+      (e) => e.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'done', outcome: e.outcome }),
+    ),
+    daemon.events.on(
+      'item:failed',
+      (e) =>
+        daemon.store.items.getItem(e.itemId)?.source === 'tracks' &&
+        ended.set(e.pageId, {
+          pageId: e.pageId,
+          state: 'failed',
+          outcome: 'failed',
+          error: { code: e.code, message: e.message },
+        }),
+    ),
+    daemon.events.on(
+      'item:retry',
+      (e) =>
+        daemon.store.items.getItem(e.itemId)?.source === 'tracks' &&
+        ended.set(e.pageId, {
+          pageId: e.pageId,
+          state: 'retry_wait',
+          outcome: 'will-retry',
+          error: { code: e.code, message: e.message },
+        }),
+    ),
   ];
   const lines: TrackLine[] = [];
   let summary: Record<string, unknown>;
   try {
     const report = await daemon.runOnce({ ...(limit === undefined ? {} : { limit }), full: mode === 'reprocess' });
     view.stop();
-    summary = { cycle: report.runId, polled: report.polled, queued: report.queued, claimed: report.claimed, notionRequests: daemon.notion.requestCount, warnings: report.errors };
+    summary = {
+      cycle: report.runId,
+      polled: report.polled,
+      queued: report.queued,
+      claimed: report.claimed,
+      notionRequests: daemon.notion.requestCount,
+      warnings: report.errors,
+    };
     for (const outcome of ended.values()) {
       const page = await daemon.notion.retrievePage(outcome.pageId).catch(() => undefined);
-      lines.push(trackLine(daemon.schemas.tracks, { ...outcome, page }, daemon.store.items.getItemByPage('tracks', outcome.pageId)?.title ?? outcome.pageId));
+      lines.push(
+        trackLine(
+          daemon.schemas.tracks,
+          { ...outcome, page },
+          daemon.store.items.getItemByPage('tracks', outcome.pageId)?.title ?? outcome.pageId,
+        ),
+      );
     }
     if (!values.json) {
-      note(io, `${report.polled} changed row(s) in Notion, ${report.claimed} processed; ${daemon.notion.requestCount} Notion request(s)`);
+      note(
+        io,
+        `${report.polled} changed row(s) in Notion, ${report.claimed} processed; ${daemon.notion.requestCount} Notion request(s)`,
+      );
       for (const error of report.errors) print(io.stderr, `warning: ${error}`);
     }
   } finally {

@@ -14,7 +14,12 @@ import { ProgressView } from '../progress.js';
  * 3 when a target failed for some playlist (listed; the files are written), 2 for bad input.
  * `tracksync playlists list`: each playlist, its tracks, what is missing and where it was exported; writes nothing.
  */
-export async function playlistsCommand(action: 'export' | 'list', positionals: string[], values: { force?: boolean; json?: boolean }, io: CliIO): Promise<number> {
+export async function playlistsCommand(
+  action: 'export' | 'list',
+  positionals: string[],
+  values: { force?: boolean; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const runtime = loadRuntime(io, { json: values.json === true });
   const store = Store.open(join(runtime.config.stateDir, 'tracksync.sqlite'));
   const controller = new AbortController();
@@ -25,7 +30,8 @@ export async function playlistsCommand(action: 'export' | 'list', positionals: s
     // One live line on a terminal, a line per playlist elsewhere.
     const view = new ProgressView(io, { noun: 'export', off: !progress });
     view.start('export', 'Exporting playlists', 'reading Music Playlists');
-    const onProgress = (p: { done: number; total: number; playlist: string }): void => view.update('export', { label: `${p.done} of ${p.total}: ${p.playlist}` });
+    const onProgress = (p: { done: number; total: number; playlist: string }): void =>
+      view.update('export', { label: `${p.done} of ${p.total}: ${p.playlist}` });
     const report = await exportPlaylists(
       {
         notion,
@@ -37,7 +43,9 @@ export async function playlistsCommand(action: 'export' | 'list', positionals: s
         signal: controller.signal,
         ...(progress ? { onProgress } : {}),
       },
-      action === 'export' ? { names: positionals, onlyChanged: values.force !== true } : { onlyChanged: true, dryRun: true },
+      action === 'export'
+        ? { names: positionals, onlyChanged: values.force !== true }
+        : { onlyChanged: true, dryRun: true },
     );
     view.finish('export', report.errors.length > 0 ? 'fail' : 'ok', `${report.playlists.length} playlist(s)`);
     view.stop();
@@ -59,33 +67,64 @@ function leftOutCell(p: PlaylistReport): string {
   if (p.leftOut.length === 0) return '-';
   const notSynced = p.leftOut.filter((l) => l.reason === 'not synced yet').length;
   const other = p.leftOut.length - notSynced;
-  return [notSynced > 0 ? `${notSynced} not synced yet` : '', other > 0 ? `${other} file missing` : ''].filter(Boolean).join(', ');
+  return [notSynced > 0 ? `${notSynced} not synced yet` : '', other > 0 ? `${other} file missing` : '']
+    .filter(Boolean)
+    .join(', ');
 }
 
 function printExport(io: CliIO, report: ExportReport): void {
-  const rows = report.playlists.map((p) => [p.label, String(p.tracks), String(p.exported), leftOutCell(p), p.exportedNow ? 'exported' : 'unchanged', p.filePath ?? '-']);
+  const rows = report.playlists.map((p) => [
+    p.label,
+    String(p.tracks),
+    String(p.exported),
+    leftOutCell(p),
+    p.exportedNow ? 'exported' : 'unchanged',
+    p.filePath ?? '-',
+  ]);
   print(io.stdout, table([['playlist', 'tracks', 'exported', 'left out', '', 'file'], ...rows]));
   const rb = report.rekordbox;
-  if (rb) print(io.stdout, `rekordbox xml: ${rb.path} (${rb.tracks} tracks, ${rb.playlists} playlists${rb.written ? '' : ', unchanged'})`);
-  for (const r of report.removed) print(io.stdout, `removed "${r.name}" (no longer in Music Playlists)${r.fileRemoved ? `: deleted ${r.filePath}` : ''}`);
+  if (rb)
+    print(
+      io.stdout,
+      `rekordbox xml: ${rb.path} (${rb.tracks} tracks, ${rb.playlists} playlists${rb.written ? '' : ', unchanged'})`,
+    );
+  for (const r of report.removed)
+    print(
+      io.stdout,
+      `removed "${r.name}" (no longer in Music Playlists)${r.fileRemoved ? `: deleted ${r.filePath}` : ''}`,
+    );
   printDetails(io, report);
   const exported = report.playlists.filter((p) => p.exportedNow).length;
   const { listing, relations, writes } = report.notionRequests;
   const took = `${(report.durationMs / 1000).toFixed(1)} s`;
-  print(io.stdout, `${exported} of ${report.playlists.length} playlist(s) exported to ${report.exportDir} in ${took}; Notion requests: ${listing} listing, ${relations} relation, ${writes} write-back.`);
-  for (const e of report.errors) print(io.stderr, `failed${e.playlist ? ` for "${e.playlist}"` : ''}: ${e.message} [${e.code}]`);
+  print(
+    io.stdout,
+    `${exported} of ${report.playlists.length} playlist(s) exported to ${report.exportDir} in ${took}; Notion requests: ${listing} listing, ${relations} relation, ${writes} write-back.`,
+  );
+  for (const e of report.errors)
+    print(io.stderr, `failed${e.playlist ? ` for "${e.playlist}"` : ''}: ${e.message} [${e.code}]`);
 }
 
 function printList(io: CliIO, report: ExportReport): void {
-  const when = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
+  const when = (ms: number | null): string =>
+    ms === null ? 'never' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   const rows = report.playlists.map((p) => {
     const state = p.changed ? 'changed since' : 'up to date';
-    return [p.label, String(p.tracks), String(p.exported), leftOutCell(p), p.filePath ?? '-', when(p.exportedAt), state];
+    return [
+      p.label,
+      String(p.tracks),
+      String(p.exported),
+      leftOutCell(p),
+      p.filePath ?? '-',
+      when(p.exportedAt),
+      state,
+    ];
   });
   print(io.stdout, table([['playlist', 'tracks', 'exportable', 'left out', 'file', 'last export (UTC)', ''], ...rows]));
   printDetails(io, report);
   if (report.rekordbox) print(io.stdout, `rekordbox xml: ${report.rekordbox.path}`);
-  for (const r of report.removed) print(io.stdout, `"${r.name}" is no longer in Music Playlists: its file goes at the next export`);
+  for (const r of report.removed)
+    print(io.stdout, `"${r.name}" is no longer in Music Playlists: its file goes at the next export`);
 }
 
 /** The tracks left out, by playlist: what a DJ needs to sync before the set. */

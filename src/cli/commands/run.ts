@@ -17,9 +17,22 @@ export async function runCommand(_args: string[], _options: Record<string, unkno
   const metrics = new Metrics();
   const detachMetrics = metrics.attach(daemon.events);
   const detachNotifications = config.notifications.enabled
-    ? attachNotifications({ events: daemon.events, notifier: new Notifier({ ...config.macos, timeoutMs: config.notifications.timeoutMs }, logger), config: config.notifications, store: daemon.store, clock: systemClock, logger })
+    ? attachNotifications({
+        events: daemon.events,
+        notifier: new Notifier({ ...config.macos, timeoutMs: config.notifications.timeoutMs }, logger),
+        config: config.notifications,
+        store: daemon.store,
+        clock: systemClock,
+        logger,
+      })
     : () => undefined;
-  const server = await startStatusServer({ daemon, metrics, logger, clock: systemClock, stateDir: config.stateDir }).catch(async (error: unknown) => {
+  const server = await startStatusServer({
+    daemon,
+    metrics,
+    logger,
+    clock: systemClock,
+    stateDir: config.stateDir,
+  }).catch(async (error: unknown) => {
     // A port in use: the daemon releases its lock and claims before the CLI exits 2 with the message.
     await daemon.stop('the status server could not start');
     detachNotifications();
@@ -38,7 +51,16 @@ export async function runCommand(_args: string[], _options: Record<string, unkno
       })();
     });
   });
-  logger.info({ stateDir: config.stateDir, cron: config.schedule.cycleCron, daemonId: daemon.identity.daemonId, statusPage: server?.url ?? 'off', notifications: config.notifications.enabled }, 'tracksync daemon started');
+  logger.info(
+    {
+      stateDir: config.stateDir,
+      cron: config.schedule.cycleCron,
+      daemonId: daemon.identity.daemonId,
+      statusPage: server?.url ?? 'off',
+      notifications: config.notifications.enabled,
+    },
+    'tracksync daemon started',
+  );
   daemon.startSchedule();
   await stopped;
   dispose();

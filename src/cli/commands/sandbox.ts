@@ -22,10 +22,16 @@ export async function sandboxCommand(
   io: CliIO,
 ): Promise<number> {
   const port = Number(values.port ?? '7718');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a TCP port number (0-65535), got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError(`--port must be a TCP port number (0-65535), got "${values.port}"`);
   const delayMs = values.webhookDelayMs === undefined ? undefined : Number(values.webhookDelayMs);
-  if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0)) throw usageError(`--webhook-delay-ms must be a whole number of milliseconds, got "${values.webhookDelayMs}"`);
-  const sandbox = await startSandbox({ port, sampleRows: false, filterMode: values.lenientFilters ? 'lenient' : 'strict' });
+  if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0))
+    throw usageError(`--webhook-delay-ms must be a whole number of milliseconds, got "${values.webhookDelayMs}"`);
+  const sandbox = await startSandbox({
+    port,
+    sampleRows: false,
+    filterMode: values.lenientFilters ? 'lenient' : 'strict',
+  });
   // Everything it makes (served audio, synced files, state) lives in one folder of its own, removed at the end.
   const dir = mkdtempSync(join(tmpdir(), 'tracksync-sandbox-'));
   const media = await startMediaServer({ dir: join(dir, 'served') });
@@ -35,7 +41,8 @@ export async function sandboxCommand(
   };
   let samples: SeededSamples | undefined;
   try {
-    if (!values.empty) samples = await seedOfflineSamples(sandbox.workspace, sandbox.ids, media, spotify, join(dir, 'samples'));
+    if (!values.empty)
+      samples = await seedOfflineSamples(sandbox.workspace, sandbox.ids, media, spotify, join(dir, 'samples'));
   } catch (error) {
     await stop();
     throw error;
@@ -57,7 +64,10 @@ export async function sandboxCommand(
     BACKUP_DIR: join(dir, 'Music', 'Djay-Pro-Auto-Import'),
     WAV_BACKUP_DIR: join(dir, 'Music', 'Apple-Music-Auto-Add'),
   };
-  print(io.stdout, `# A local Notion (${sandbox.url}), media site (${media.url}) and Spotify (${spotify.apiBaseUrl}), on 127.0.0.1 only.`);
+  print(
+    io.stdout,
+    `# A local Notion (${sandbox.url}), media site (${media.url}) and Spotify (${spotify.apiBaseUrl}), on 127.0.0.1 only.`,
+  );
   print(io.stdout, '# Paste these lines into another shell to point tracksync at them:');
   for (const [key, value] of Object.entries(env)) print(io.stdout, `export ${key}=${shellQuote(value)}`);
   print(io.stdout, `# Agent page for routing by assignment: ${sandbox.ids.tracksyncAgentPageId}`);

@@ -2,7 +2,14 @@ import { platform } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readDotEnv, stateDirFrom, maskSecret } from '../../config/load.js';
-import { SECRET_NAMES, readKeychain, readSecretsFile, secretsFile, storeSecret, type SecretName } from '../../config/secrets.js';
+import {
+  SECRET_NAMES,
+  readKeychain,
+  readSecretsFile,
+  secretsFile,
+  storeSecret,
+  type SecretName,
+} from '../../config/secrets.js';
 import { isTerminal, print, table, type CliIO } from '../io.js';
 import { usageError } from '../usage.js';
 
@@ -13,7 +20,12 @@ import { usageError } from '../usage.js';
  * each one comes from, masked. `tracksync secrets get NAME`: prints one (the webhook verification token must be pasted
  * into Notion's settings).
  */
-export async function secretsCommand(action: 'set' | 'get' | 'list', positionals: string[], values: { file?: string; secretsFile?: boolean; json?: boolean }, io: CliIO): Promise<number> {
+export async function secretsCommand(
+  action: 'set' | 'get' | 'list',
+  positionals: string[],
+  values: { file?: string; secretsFile?: boolean; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   const [name] = positionals;
   const os = io.platform ?? platform();
   const stateDir = stateDirFrom(io.env, io.cwd, os);
@@ -23,45 +35,84 @@ export async function secretsCommand(action: 'set' | 'get' | 'list', positionals
     const rows = [['name', 'from', 'value']];
     for (const secret of SECRET_NAMES) {
       const keychain = () => (os === 'darwin' ? readKeychain(secret) : undefined);
-      const [from, value] = io.env[secret] ? ['environment', io.env[secret]] : dotEnv[secret] ? ['.env', dotEnv[secret]] : file[secret] ? [secretsFile(stateDir), file[secret]] : ((v) => (v ? ['Keychain', v] : ['-', undefined]))(keychain());
+      const [from, value] = io.env[secret]
+        ? ['environment', io.env[secret]]
+        : dotEnv[secret]
+          ? ['.env', dotEnv[secret]]
+          : file[secret]
+            ? [secretsFile(stateDir), file[secret]]
+            : ((v) => (v ? ['Keychain', v] : ['-', undefined]))(keychain());
       rows.push([secret, from!, value ? maskSecret(value) : 'unset']);
     }
-    if (values.json) print(io.stdout, JSON.stringify(rows.slice(1).map(([secret, from, value]) => ({ name: secret, from: from === '-' ? null : from, value })), null, 2));
+    if (values.json)
+      print(
+        io.stdout,
+        JSON.stringify(
+          rows.slice(1).map(([secret, from, value]) => ({ name: secret, from: from === '-' ? null : from, value })),
+          null,
+          2,
+        ),
+      );
     else print(io.stdout, table(rows));
     return 0;
   }
   if (action === 'get' && name !== undefined) {
     // The one place a secret is printed in full, on explicit request: the webhook token must be pasted into Notion.
-    if (!(SECRET_NAMES as readonly string[]).includes(name)) throw usageError(`"${name}" is not a secret tracksync reads; use one of ${SECRET_NAMES.join(', ')}`);
-    const value = io.env[name] || readDotEnv(io.cwd)[name] || readSecretsFile(secretsFile(stateDir))[name] || (os === 'darwin' ? readKeychain(name) : undefined);
+    if (!(SECRET_NAMES as readonly string[]).includes(name))
+      throw usageError(`"${name}" is not a secret tracksync reads; use one of ${SECRET_NAMES.join(', ')}`);
+    const value =
+      io.env[name] ||
+      readDotEnv(io.cwd)[name] ||
+      readSecretsFile(secretsFile(stateDir))[name] ||
+      (os === 'darwin' ? readKeychain(name) : undefined);
     if (!value) {
-      print(io.stderr, `tracksync secrets: ${name} is not set anywhere (environment, .env, ${secretsFile(stateDir)}${os === 'darwin' ? ', Keychain' : ''})`);
+      print(
+        io.stderr,
+        `tracksync secrets: ${name} is not set anywhere (environment, .env, ${secretsFile(stateDir)}${os === 'darwin' ? ', Keychain' : ''})`,
+      );
       return 1;
     }
     print(io.stdout, value);
     return 0;
   }
   if (name === undefined) throw usageError('name the secret: tracksync secrets set NAME');
-  if (!(SECRET_NAMES as readonly string[]).includes(name)) throw usageError(`"${name}" is not a secret tracksync reads; use one of ${SECRET_NAMES.join(', ')}`);
+  if (!(SECRET_NAMES as readonly string[]).includes(name))
+    throw usageError(`"${name}" is not a secret tracksync reads; use one of ${SECRET_NAMES.join(', ')}`);
   let value: string;
   if (values.file !== undefined) {
     const path = resolve(io.cwd, values.file);
     if (!existsSync(path)) throw usageError(`--file: no file at ${path}`);
     // The first line: a token saved by an editor ends with a line break, which is not part of it.
-    value = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+    value =
+      readFileSync(path, 'utf8')
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n/)[0] ?? '';
     if (value.trim() === '') throw usageError(`--file: ${path} holds no value on its first line`);
   } else if (io.stdin && (io.stdin as { isTTY?: boolean }).isTTY && isTerminal(io.stderr)) {
-    value = await hiddenPrompt(io.stdin as NodeJS.ReadStream, io.stderr, `${name} (typing is not shown; Enter when done): `);
+    value = await hiddenPrompt(
+      io.stdin as NodeJS.ReadStream,
+      io.stderr,
+      `${name} (typing is not shown; Enter when done): `,
+    );
     if (value.trim() === '') throw usageError(`no value typed for ${name}; nothing was stored`);
   } else {
     if (!io.stdin) throw usageError('no standard input to read the value from');
     // The value as typed: only the line break that ends it is dropped; quotes, backslashes, "#" and "=" are kept.
     value = (await readAll(io.stdin)).replace(/\r?\n$/, '');
-    if (value.trim() === '') throw usageError(`no value for ${name} on standard input: run "printf %s "$VALUE" | tracksync secrets set ${name}", use --file PATH, or run it in a terminal to be asked`);
-    if (/[\r\n]/.test(value)) throw usageError(`the value for ${name} has more than one line; a secret is one line (paste the token alone, then press Enter and Ctrl-D)`);
+    if (value.trim() === '')
+      throw usageError(
+        `no value for ${name} on standard input: run "printf %s "$VALUE" | tracksync secrets set ${name}", use --file PATH, or run it in a terminal to be asked`,
+      );
+    if (/[\r\n]/.test(value))
+      throw usageError(
+        `the value for ${name} has more than one line; a secret is one line (paste the token alone, then press Enter and Ctrl-D)`,
+      );
   }
   const where = storeSecret(stateDir, name as SecretName, value, { os, file: values.secretsFile === true });
-  print(io.stdout, `${name} stored in ${where} (${maskSecret(value)}). The daemon reads it at its next start: tracksync launchd restart`);
+  print(
+    io.stdout,
+    `${name} stored in ${where} (${maskSecret(value)}). The daemon reads it at its next start: tracksync launchd restart`,
+  );
   return 0;
 }
 

@@ -28,13 +28,21 @@ import { usageError, wholeNumber } from '../usage.js';
  * shared SQLite (state/migrations/0010_sync_requests.sql), then follows it there to its end: same progress, same
  * table, same exit codes; exit 1 if that daemon stops first.
  */
-export async function syncCommand(positionals: string[], values: { limit?: string; json?: boolean }, io: CliIO): Promise<number> {
-  if (positionals.length === 0) throw usageError('give at least one URL: tracksync sync <url>... (SoundCloud, YouTube, Spotify track or playlist, or any URL yt-dlp reads)');
+export async function syncCommand(
+  positionals: string[],
+  values: { limit?: string; json?: boolean },
+  io: CliIO,
+): Promise<number> {
+  if (positionals.length === 0)
+    throw usageError(
+      'give at least one URL: tracksync sync <url>... (SoundCloud, YouTube, Spotify track or playlist, or any URL yt-dlp reads)',
+    );
   const targets: ClassifiedUrl[] = [];
   for (const raw of positionals) {
     const c = classifyUrl(raw);
     if (!c.ok) throw usageError(`"${raw}" is not a URL tracksync can sync: ${c.reason}`);
-    if (!['track', 'short-link', 'playlist'].includes(c.value.kind)) throw usageError(`"${raw}" is a ${c.value.platform} ${c.value.kind}, not a track or a playlist`);
+    if (!['track', 'short-link', 'playlist'].includes(c.value.kind))
+      throw usageError(`"${raw}" is a ${c.value.platform} ${c.value.kind}, not a track or a playlist`);
     if (!targets.some((t) => t.url === c.value.url)) targets.push(c.value);
   }
   const limit = wholeNumber('--limit', values.limit) ?? Infinity;
@@ -47,19 +55,31 @@ export async function syncCommand(positionals: string[], values: { limit?: strin
   const dispose = onStopSignal(() => controller.abort());
   const lines: TrackLine[] = [];
   try {
-    const expanded: Array<{ target: ClassifiedUrl; known: { title?: string; artist?: string; playlistIds?: string[] } }> = [];
+    const expanded: Array<{
+      target: ClassifiedUrl;
+      known: { title?: string; artist?: string; playlistIds?: string[] };
+    }> = [];
     for (const target of targets) {
       if (target.kind !== 'playlist') {
         expanded.push({ target, known: {} });
         continue;
       }
       // Read only as far as needed: --limit, and at most tasks.maxPlaylistTracks as for a task.
-      const listing = await listPlaylistEntries(daemon.services.require<MediaServices>(MEDIA), target, controller.signal, Math.min(limit, runtime.config.tasks.maxPlaylistTracks));
+      const listing = await listPlaylistEntries(
+        daemon.services.require<MediaServices>(MEDIA),
+        target,
+        controller.signal,
+        Math.min(limit, runtime.config.tasks.maxPlaylistTracks),
+      );
       const playlistId = await ensurePlaylistPage(daemon.notion, daemon.schemas, listing.name, target.url);
       view.note(`playlist "${listing.name}": ${listing.entries.length} track(s)`);
       for (const entry of listing.entries) {
         const c = classifyUrl(entry.url);
-        if (c.ok) expanded.push({ target: c.value, known: { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) } });
+        if (c.ok)
+          expanded.push({
+            target: c.value,
+            known: { title: entry.title, artist: entry.artist, ...(playlistId ? { playlistIds: [playlistId] } : {}) },
+          });
       }
     }
     const chosen = expanded.slice(0, limit);
@@ -74,11 +94,22 @@ export async function syncCommand(positionals: string[], values: { limit?: strin
         const error = coerceError(raw);
         if (error.code === 'ABORTED') break;
         if (error.code === 'DAEMON_STOPPED') throw error;
-        run = { pageId: '', state: 'failed', outcome: 'failed', page: undefined, error: { code: error.code, message: error.message } };
+        run = {
+          pageId: '',
+          state: 'failed',
+          outcome: 'failed',
+          page: undefined,
+          error: { code: error.code, message: error.message },
+        };
       }
       const line = trackLine(daemon.schemas.tracks, run, target.url);
       // Rows the view never saw run (already synced, held elsewhere, a URL that failed before its row existed) end here.
-      if (!reported) view.ended(line.label, line.succeeded || run.state === 'skipped' ? 'ok' : 'fail', line.succeeded || run.state === 'skipped' ? outcomeWords(run.outcome) : `failed: ${line.reason ?? ''}`);
+      if (!reported)
+        view.ended(
+          line.label,
+          line.succeeded || run.state === 'skipped' ? 'ok' : 'fail',
+          line.succeeded || run.state === 'skipped' ? outcomeWords(run.outcome) : `failed: ${line.reason ?? ''}`,
+        );
       lines.push(line);
     }
   } finally {
@@ -136,10 +167,12 @@ async function handOff(runtime: Runtime, view: ProgressView, pid: number): Promi
     notion: connection.notion,
     schemas: connection.schemas,
     services: connection.services,
-    run: (pageId, url, signal) => followHandOff(connection, { stateDir: runtime.config.stateDir, pid }, pageId, url, view, signal),
+    run: (pageId, url, signal) =>
+      followHandOff(connection, { stateDir: runtime.config.stateDir, pid }, pageId, url, view, signal),
     stop: async (interrupted) => {
       connection.close();
-      if (interrupted) view.note(`the daemon (pid ${pid}) goes on with the tracks handed to it; "tracksync status" shows them`);
+      if (interrupted)
+        view.note(`the daemon (pid ${pid}) goes on with the tracks handed to it; "tracksync status" shows them`);
     },
   };
 }
@@ -175,12 +208,23 @@ async function followHandOff(
     if (request.finished_at !== null) {
       const page = await connection.notion.retrievePage(pageId).catch(() => undefined);
       const error = request.error_code ? { code: request.error_code, message: request.error_message ?? '' } : undefined;
-      const run: TrackRunOutcome = { pageId, state: (request.state ?? 'failed') as TrackRunOutcome['state'], outcome: request.outcome ?? 'failed', page, ...(error ? { error } : {}) };
+      const run: TrackRunOutcome = {
+        pageId,
+        state: (request.state ?? 'failed') as TrackRunOutcome['state'],
+        outcome: request.outcome ?? 'failed',
+        page,
+        ...(error ? { error } : {}),
+      };
       if (!shown) return { run, reported: false };
       // The same words as followItems gives an in-process run's end.
       if (run.state === 'done') view.finish(key, 'ok', outcomeWords(run.outcome));
       else if (run.state === 'failed') view.finish(key, 'fail', `failed: ${error?.message ?? run.outcome}`);
-      else if (run.state === 'retry_wait') view.finish(key, 'wait', `${error?.message ?? ''}; tried again in ${span((item?.next_attempt_at ?? Date.now()) - Date.now())}`);
+      else if (run.state === 'retry_wait')
+        view.finish(
+          key,
+          'wait',
+          `${error?.message ?? ''}; tried again in ${span((item?.next_attempt_at ?? Date.now()) - Date.now())}`,
+        );
       else view.finish(key, 'stopped', outcomeWords(run.outcome));
       return { run, reported: true };
     }

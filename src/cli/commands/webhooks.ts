@@ -14,8 +14,10 @@ import { usageError } from '../usage.js';
  * which both processes share.
  */
 export async function webhooksCommand(values: { minutes?: string; replace?: boolean }, io: CliIO): Promise<number> {
-  const minutes = values.minutes === undefined ? CONSTANTS.webhooks.verificationWindowMs / 60_000 : Number(values.minutes);
-  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 60) throw usageError(`--minutes must be a number of minutes from 1 to 60; got "${values.minutes}"`);
+  const minutes =
+    values.minutes === undefined ? CONSTANTS.webhooks.verificationWindowMs / 60_000 : Number(values.minutes);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 60)
+    throw usageError(`--minutes must be a number of minutes from 1 to 60; got "${values.minutes}"`);
   const stateDir = stateDirFrom(io.env, io.cwd);
   const store = Store.open(join(stateDir, 'tracksync.sqlite'));
   try {
@@ -23,9 +25,18 @@ export async function webhooksCommand(values: { minutes?: string; replace?: bool
     store.setMeta(WEBHOOK_WINDOW_KEY, String(until));
     store.setMeta(WEBHOOK_WINDOW_REPLACE_KEY, values.replace ? '1' : '0');
     const url = store.getMeta(STATUS_URL_KEY);
-    print(io.stdout, `Until ${new Date(until).toLocaleTimeString()} the daemon accepts one Notion webhook verification request${values.replace ? ' (it replaces the stored token)' : ''}.`);
-    print(io.stdout, `Now create the subscription in the integration's Webhooks tab, with the public URL of your tunnel to ${url ?? 'the status server'}${WEBHOOK_PATH}.`);
-    print(io.stdout, `The token lands in ${secretsFile(stateDir)}; then run "tracksync secrets get NOTION_WEBHOOK_TOKEN" and paste it into Notion to verify the subscription.`);
+    print(
+      io.stdout,
+      `Until ${new Date(until).toLocaleTimeString()} the daemon accepts one Notion webhook verification request${values.replace ? ' (it replaces the stored token)' : ''}.`,
+    );
+    print(
+      io.stdout,
+      `Now create the subscription in the integration's Webhooks tab, with the public URL of your tunnel to ${url ?? 'the status server'}${WEBHOOK_PATH}.`,
+    );
+    print(
+      io.stdout,
+      `The token lands in ${secretsFile(stateDir)}; then run "tracksync secrets get NOTION_WEBHOOK_TOKEN" and paste it into Notion to verify the subscription.`,
+    );
     return 0;
   } finally {
     store.close();

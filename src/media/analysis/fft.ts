@@ -19,7 +19,8 @@ export class Fft {
   readonly #im: Float64Array;
 
   constructor(size: number) {
-    if (!Number.isInteger(Math.log2(size)) || size < 4) throw new RangeError(`FFT size must be a power of two >= 4, got ${size}`);
+    if (!Number.isInteger(Math.log2(size)) || size < 4)
+      throw new RangeError(`FFT size must be a power of two >= 4, got ${size}`);
     this.size = size;
     const half = size / 2;
     this.#half = half;

@@ -48,8 +48,14 @@ export const TEMPERLEY: Profiles = {
  * profiles, averaged from the HPCP of electronic dance music with known keys.
  */
 export const EDMA: Profiles = {
-  major: [0.16519551, 0.04749026, 0.08293076, 0.06687112, 0.09994645, 0.09274123, 0.05294487, 0.13159476, 0.05218986, 0.07443653, 0.06940723, 0.0642515],
-  minor: [0.17235348, 0.05336489, 0.0761009, 0.10043649, 0.05621498, 0.08527853, 0.0497915, 0.13451001, 0.07458916, 0.05003023, 0.09187879, 0.05545106],
+  major: [
+    0.16519551, 0.04749026, 0.08293076, 0.06687112, 0.09994645, 0.09274123, 0.05294487, 0.13159476, 0.05218986,
+    0.07443653, 0.06940723, 0.0642515,
+  ],
+  minor: [
+    0.17235348, 0.05336489, 0.0761009, 0.10043649, 0.05621498, 0.08527853, 0.0497915, 0.13451001, 0.07458916,
+    0.05003023, 0.09187879, 0.05545106,
+  ],
 };
 /**
  * Faraldo, Jordà and Herrera, "A Multi-Profile Method for Key Estimation in EDM", AES Conference on Semantic Audio
@@ -66,8 +72,6 @@ export const BGATE: Profiles = {
  * (it confuses relative keys).
  */
 export const KEY_PROFILES: Profiles = BGATE;
-
-
 
 /** How DJ software spells keys: sharps for F#/C#/G# minor and F# major, flats for Eb, Ab, Bb, Db major and Bb, Eb minor. */
 const MAJOR_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
@@ -123,7 +127,11 @@ interface Peak {
 }
 
 /** The spectral peaks of each frame (frequency and magnitude refined by parabolic interpolation on dB). */
-export function spectralPeaks(pcm: Float32Array, sampleRate: number, options: ChromaOptions = CHROMA_DEFAULTS): Peak[][] {
+export function spectralPeaks(
+  pcm: Float32Array,
+  sampleRate: number,
+  options: ChromaOptions = CHROMA_DEFAULTS,
+): Peak[][] {
   const size = sampleRate > 30_000 ? 2 * FRAME : FRAME;
   const hop = sampleRate > 30_000 ? 2 * HOP : HOP;
   const fft = new Fft(size);
@@ -271,10 +279,17 @@ export function rankKeys(chroma: ArrayLike<number>, profiles: Profiles = KEY_PRO
 }
 
 /** Step 4: main and bass correlations combined, scaled back to a correlation (-1..1); highest first. */
-export function rankKeysWithBass(main: ArrayLike<number>, bass: ArrayLike<number>, profiles: Profiles = KEY_PROFILES): KeyScore[] {
+export function rankKeysWithBass(
+  main: ArrayLike<number>,
+  bass: ArrayLike<number>,
+  profiles: Profiles = KEY_PROFILES,
+): KeyScore[] {
   const bassScores = new Map(rankKeys(bass, profiles).map((k) => [`${k.tonic}${k.mode}`, k.score]));
   return rankKeys(main, profiles)
-    .map((k) => ({ ...k, score: (k.score + BASS_WEIGHT * (bassScores.get(`${k.tonic}${k.mode}`) ?? 0)) / (1 + BASS_WEIGHT) }))
+    .map((k) => ({
+      ...k,
+      score: (k.score + BASS_WEIGHT * (bassScores.get(`${k.tonic}${k.mode}`) ?? 0)) / (1 + BASS_WEIGHT),
+    }))
     .sort((x, y) => y.score - x.score);
 }
 

@@ -124,7 +124,12 @@ export function onsetBands(pcm: Float32Array, sampleRate: number): OnsetBands {
     [previous, current] = [current, previous];
   }
   const span = Math.round((0.2 * sampleRate) / HOP);
-  return { full: detrend(full, span), low: detrend(low, span), high: detrend(high, span), framesPerSecond: sampleRate / HOP };
+  return {
+    full: detrend(full, span),
+    low: detrend(low, span),
+    high: detrend(high, span),
+    framesPerSecond: sampleRate / HOP,
+  };
 }
 
 /** Unbiased autocorrelation of a mean-removed signal, lags 0..maxLag+1. */
@@ -184,7 +189,12 @@ export interface Periodicity {
 }
 
 /** Step 2: the comb over the autocorrelation of an onset envelope. */
-export function periodicity(envelope: Float64Array, framesPerSecond: number, searchMin: number, searchMax: number): Periodicity | undefined {
+export function periodicity(
+  envelope: Float64Array,
+  framesPerSecond: number,
+  searchMin: number,
+  searchMax: number,
+): Periodicity | undefined {
   const maxLag = Math.ceil((60 * framesPerSecond * COMB_MULTIPLES) / searchMin);
   if (envelope.length < (4 * 60 * framesPerSecond) / searchMin) return undefined; // too short for several beats
   const ac = autocorrelation(envelope, Math.min(maxLag, envelope.length - 2));
@@ -200,7 +210,8 @@ export function periodicity(envelope: Float64Array, framesPerSecond: number, sea
     return used === 0 ? -Infinity : s / used;
   };
   // Candidates by index, not by repeated addition: 0.02 added 1750 times drifts (35 + ... gave 69.99999999999972).
-  const grid = (from: number, to: number): number[] => Array.from({ length: Math.floor((to - from) / GRID_BPM + 1e-9) + 1 }, (_, i) => from + i * GRID_BPM);
+  const grid = (from: number, to: number): number[] =>
+    Array.from({ length: Math.floor((to - from) / GRID_BPM + 1e-9) + 1 }, (_, i) => from + i * GRID_BPM);
   const argmax = (from: number, to: number): { bpm: number; score: number } => {
     let top = { bpm: from, score: -Infinity };
     for (const candidate of grid(from, to)) {
@@ -234,7 +245,9 @@ export function trackBeats(envelope: Float64Array, period: number, tightness = 1
   const from = new Int32Array(n).fill(-1);
   const lo = Math.max(1, Math.round(period / 2));
   const hi = Math.round(2 * period);
-  const penalty = Float64Array.from({ length: hi + 1 }, (_, gap) => (gap < lo ? Infinity : tightness * Math.log(gap / period) ** 2));
+  const penalty = Float64Array.from({ length: hi + 1 }, (_, gap) =>
+    gap < lo ? Infinity : tightness * Math.log(gap / period) ** 2,
+  );
   let scale = 0;
   for (const v of envelope) scale = Math.max(scale, v);
   scale = scale || 1;
@@ -289,7 +302,10 @@ export function levelEvidence(bands: OnsetBands, combined: Float64Array, slowBpm
   let quarterSum = 0;
   let pairs = 0;
   for (let i = 0; i + 2 < beats.length; i += 2) {
-    for (const [a, b] of [[beats[i]!, beats[i + 1]!], [beats[i + 1]!, beats[i + 2]!]] as const) {
+    for (const [a, b] of [
+      [beats[i]!, beats[i + 1]!],
+      [beats[i + 1]!, beats[i + 2]!],
+    ] as const) {
       quarterSum += near(combined, a + 0.25 * (b - a)) + near(combined, a + 0.75 * (b - a));
     }
     const q = [beats[i]!, (beats[i]! + beats[i + 1]!) / 2, beats[i + 1]!, (beats[i + 1]! + beats[i + 2]!) / 2];
@@ -355,7 +371,8 @@ export function detectTempo(pcm: Float32Array, sampleRate: number, options: Temp
   // The tempo up to an octave: the low band first (kicks and bass notes); the full band's comb also peaks at three
   // eighth notes when hats or chords fill every eighth, which no octave rule undoes.
   let found = periodicity(bands.low, bands.framesPerSecond, searchMin, searchMax);
-  if (!found || found.clarity < CLEAR_PULSE_Z) found = periodicity(bands.full, bands.framesPerSecond, searchMin, searchMax) ?? found;
+  if (!found || found.clarity < CLEAR_PULSE_Z)
+    found = periodicity(bands.full, bands.framesPerSecond, searchMin, searchMax) ?? found;
   if (!found) return undefined;
   let bpm = foldTempo(found.bpm, options);
   const slow = bpm / 2 >= options.minBpm - EDGE_TOLERANCE_BPM ? bpm / 2 : bpm;

@@ -33,7 +33,10 @@ describe('key detection', () => {
 describe('tempo detection', () => {
   for (const bpm of [70, 85, 90.5, 100, 122, 128, 140, 150, 174, 180]) {
     it(`measures ${bpm} BPM within ±1 and in the 70-180 range`, () => {
-      const result = detectTempo(clip({ tonic: 4, mode: 'minor', bpm, timbre: 'square', seconds: 25 }), 22_050, { minBpm: 70, maxBpm: 180 });
+      const result = detectTempo(clip({ tonic: 4, mode: 'minor', bpm, timbre: 'square', seconds: 25 }), 22_050, {
+        minBpm: 70,
+        maxBpm: 180,
+      });
       expect(result?.bpm).toBeGreaterThanOrEqual(bpm - 1);
       expect(result?.bpm).toBeLessThanOrEqual(bpm + 1);
     });
@@ -46,6 +49,11 @@ describe('tempo detection', () => {
   });
 
   it('reports no tempo for a clip too short to hold several beats', () => {
-    expect(detectTempo(clip({ tonic: 0, mode: 'major', bpm: 120, timbre: 'sine', seconds: 1 }), 22_050, { minBpm: 70, maxBpm: 180 })).toBeUndefined();
+    expect(
+      detectTempo(clip({ tonic: 0, mode: 'major', bpm: 120, timbre: 'sine', seconds: 1 }), 22_050, {
+        minBpm: 70,
+        maxBpm: 180,
+      }),
+    ).toBeUndefined();
   });
 });

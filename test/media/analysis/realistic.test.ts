@@ -21,19 +21,39 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function render(spec: SongSpec): Promise<Float32Array> {
   const { path } = await renderSong(spec, dir);
   const pcm = join(dir, `${spec.seed}.f32`);
-  await execa('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', path, '-filter_complex', `[0:a]aresample=${RATE},aformat=sample_fmts=flt:channel_layouts=mono[p]`, '-map', '[p]', '-f', 'f32le', pcm]);
+  await execa('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    path,
+    '-filter_complex',
+    `[0:a]aresample=${RATE},aformat=sample_fmts=flt:channel_layouts=mono[p]`,
+    '-map',
+    '[p]',
+    '-f',
+    'f32le',
+    pcm,
+  ]);
   const bytes = readFileSync(pcm);
   return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4)).slice();
 }
 
-const song = (spec: Omit<SongSpec, 'detuneCents' | 'bitrateKbps'>): SongSpec => ({ detuneCents: 0, bitrateKbps: 192, ...spec });
+const song = (spec: Omit<SongSpec, 'detuneCents' | 'bitrateKbps'>): SongSpec => ({
+  detuneCents: 0,
+  bitrateKbps: 192,
+  ...spec,
+});
 
 // Each song below was checked against the analyser before issue 16 (bench/baseline): it read the first as Ab major
 // (the dominant), the ballad at 144.1 BPM and the bossa at 75 BPM. The fast rock groove is one it got right on our
 // renders; it stays as the guard against the new level decision halving rock.
 describe('realistic songs (fluidsynth)', () => {
   it('reads a major song whose loop starts on vi (vi IV I V) in its key, not the relative minor or the dominant', async () => {
-    const pcm = await render(song({ seed: 9413, style: 'ballad', tonic: 1, mode: 'major', bpm: 78, progressions: ['vi IV I V', 'vi IV I V'] }));
+    const pcm = await render(
+      song({ seed: 9413, style: 'ballad', tonic: 1, mode: 'major', bpm: 78, progressions: ['vi IV I V', 'vi IV I V'] }),
+    );
     expect(detectKey(pcm, RATE)?.name).toBe(keyName(1, 'major'));
   });
 
