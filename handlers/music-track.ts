@@ -336,7 +336,7 @@ async function importPlaced(
   const file = result.placed.primary.wav ?? result.placed.primary.aiff ?? result.placed.primary.m4a;
   if (!file || result.duplicateOf) return null;
   return ctx.stage('eagle', hash(file), () =>
-    importOrDefer({ eagle: media.eagle, store: ctx.store, clock: ctx.clock, logger: ctx.logger }, ctx.item.pageId, {
+    importOrDefer({ eagle: media.eagle, enqueue: ctx.enqueue, logger: ctx.logger }, ctx.item.pageId, {
       path: file,
       name: result.metadata.artist ? `${result.metadata.artist} - ${result.metadata.title}` : result.metadata.title,
       website: result.download.source.url,

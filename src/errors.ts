@@ -2,7 +2,7 @@
  * Every error tracksync raises carries a code, a kind and (usually) a cause.
  *
  * The kind is decided here, once, from the code; the scheduler acts only on the kind:
- * - `transient`: retried with exponential backoff (see `retryDelayMs` in the daemon);
+ * - `transient`: retried with exponential backoff (backoff.ts; `retryDelayMs` in engine/runner.ts for items);
  * - `rate_limited`: retried after the wait the remote side asked for (`retryAfterMs`);
  * - `permanent`: the item fails at once and the reason is written to Notion.
  */
@@ -94,11 +94,12 @@ export type ErrorCode = keyof typeof KIND_OF_CODE;
 
 /**
  * Conditions only a person can end, that no number of attempts fixes but that end by themselves once the person acted
- * (Spotify lets the app in again a few hours after Premium is renewed). An item failing with one of these does not use
- * up its attempts: it waits retry.waitForPersonMs and looks again, as long as the condition lasts; the CRITICAL task
- * (handoff/critical.ts) tells the person what to do.
+ * (Spotify lets the app in again a few hours after Premium is renewed; Eagle answers once it is opened). An item
+ * failing with one of these does not use up its attempts: it waits retry.waitForPersonMs and looks again, as long as
+ * the condition lasts, or sooner when the app sees the condition clear (app/music.ts: Eagle answering again); the
+ * CRITICAL task (handoff/critical.ts) tells the person what to do about Spotify.
  */
-export const WAITS_FOR_A_PERSON: ReadonlySet<ErrorCode> = new Set(['SPOTIFY_APP_REFUSED']);
+export const WAITS_FOR_A_PERSON: ReadonlySet<ErrorCode> = new Set(['SPOTIFY_APP_REFUSED', 'EAGLE_UNAVAILABLE']);
 
 export interface TrackSyncErrorOptions {
   cause?: unknown;

@@ -22,8 +22,18 @@ export interface EventMap {
   'cycle:start': { runId: number; trigger: string };
   'cycle:end': { runId: number; polled: number; claimed: number; durationMs: number; errors: number };
   'cycle:error': { runId: number; code: ErrorCode; message: string };
+  /** Work queued on a local queue (engine/daemon.ts enqueue). */
+  'item:queued': { queue: string; pageId: string; handler: string };
   'item:claimed': { itemId: number; source: string; pageId: string; handler: string };
-  'item:done': { itemId: number; source: string; pageId: string; handler: string; outcome: string; durationMs: number };
+  'item:done': {
+    itemId: number;
+    source: string;
+    pageId: string;
+    title: string;
+    handler: string;
+    outcome: string;
+    durationMs: number;
+  };
   'item:retry': {
     itemId: number;
     pageId: string;

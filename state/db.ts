@@ -168,8 +168,14 @@ function stateFileError(path: string, error: unknown): TrackSyncError {
   );
 }
 
-/** Applies state/migrations/NNNN_name.sql in order, each in its own transaction; PRAGMA user_version records progress. */
-export function migrate(db: Db): number {
+/**
+ * Applies state/migrations/NNNN_name.sql in order, each in its own transaction; PRAGMA user_version records progress.
+ * A file whose first line is `-- tracksync: foreign keys off` rebuilds a table others reference: foreign keys are
+ * turned off around its transaction (SQLite ignores that pragma inside one) and `foreign_key_check` must find nothing
+ * before it commits (sqlite.org/lang_altertable.html, the twelve steps). `upTo` stops after that version (tests
+ * build an older state file with it).
+ */
+export function migrate(db: Db, options: { upTo?: number } = {}): number {
   const dir = join(packageRoot(), 'state', 'migrations');
   const files = readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
@@ -177,12 +183,23 @@ export function migrate(db: Db): number {
   let version = db.pragma('user_version', { simple: true }) as number;
   for (const file of files) {
     const number = Number(file.slice(0, 4));
-    if (number <= version) continue;
+    if (number <= version || number > (options.upTo ?? Infinity)) continue;
     const sql = readFileSync(join(dir, file), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${number}`);
-    })();
+    const keysOff = sql.startsWith('-- tracksync: foreign keys off\n');
+    const keysWereOn = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (keysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(sql);
+        if (keysOff) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`${file}: ${broken.length} row(s) would break a foreign key`);
+        }
+        db.pragma(`user_version = ${number}`);
+      })();
+    } finally {
+      if (keysOff && keysWereOn) db.pragma('foreign_keys = ON');
+    }
     version = number;
   }
   return version;

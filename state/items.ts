@@ -1,6 +1,6 @@
 import type { Db } from './db.js';
 import type {
-  ItemSource,
+  QueueName,
   ItemState,
   ItemRow,
   SyncRequestRow,
@@ -8,6 +8,7 @@ import type {
   CheckpointRow,
   AttemptRow,
   PolledItem,
+  LocalItem,
   ItemError,
 } from './rows.js';
 
@@ -33,9 +34,29 @@ export class ItemQueue {
            updated_at = excluded.updated_at
          RETURNING *`,
       ),
+      // Work the application queues itself. New, or finished or failed: queued (again) with a fresh attempt budget and
+      // the new input, as a new generation. Already waiting: the same work, kept as it is (attempts, checkpoints),
+      // due at the earlier of the two times. In flight: the run stands (it answers the request as well).
+      enqueueLocal: db.prepare<LocalItem, ItemRow>(
+        `INSERT INTO items (source, page_id, data_source_id, handler, title, state, input_hash, input_json, next_attempt_at, created_at, updated_at)
+         VALUES (@source, @pageId, '', @handler, @title, 'queued', 'local', @inputJson, @dueAt, @now, @now)
+         ON CONFLICT (source, page_id) DO UPDATE SET
+           title = excluded.title,
+           handler = CASE WHEN items.state IN ('claimed', 'running') THEN items.handler ELSE excluded.handler END,
+           input_json = CASE WHEN items.state IN ('claimed', 'running') THEN items.input_json ELSE excluded.input_json END,
+           attempts = CASE WHEN items.state IN ('done', 'failed') THEN 0 ELSE items.attempts END,
+           generation = CASE WHEN items.state IN ('done', 'failed') THEN items.generation + 1 ELSE items.generation END,
+           next_attempt_at = CASE
+             WHEN items.state IN ('done', 'failed') THEN excluded.next_attempt_at
+             WHEN items.state IN ('queued', 'retry_wait') THEN MIN(items.next_attempt_at, excluded.next_attempt_at)
+             ELSE items.next_attempt_at END,
+           state = CASE WHEN items.state IN ('done', 'failed') THEN 'queued' ELSE items.state END,
+           updated_at = excluded.updated_at
+         RETURNING *`,
+      ),
       // SQLite serialises writers, so this one statement is an atomic claim (docs/decisions.md, "Claims in SQLite, then in Notion").
       claimNextItems: db.prepare<
-        { source: ItemSource; owner: string; bootId: string; now: number; expires: number; limit: number },
+        { source: QueueName; owner: string; bootId: string; now: number; expires: number; limit: number },
         ItemRow
       >(
         `UPDATE items SET state = 'claimed', lease_owner = @owner, lease_boot_id = @bootId, lease_expires_at = @expires, updated_at = @now
@@ -88,6 +109,9 @@ export class ItemQueue {
         `UPDATE items SET state = 'queued', lease_owner = NULL, lease_boot_id = NULL, lease_expires_at = NULL, updated_at = ?
          WHERE state IN ('claimed', 'running') AND lease_boot_id IS NOT ?`,
       ),
+      isWaitingOn: db.prepare<[string], { one: number }>(
+        "SELECT 1 AS one FROM items WHERE state = 'retry_wait' AND last_error_code = ? LIMIT 1",
+      ),
       resumeWaiting: db.prepare(
         `UPDATE items SET next_attempt_at = @now, updated_at = @now WHERE state = 'retry_wait' AND last_error_code = @code`,
       ),
@@ -96,7 +120,7 @@ export class ItemQueue {
            last_error_message = NULL, updated_at = ? WHERE id = ? AND state NOT IN ('claimed', 'running')`,
       ),
       getItem: db.prepare<[number], ItemRow>('SELECT * FROM items WHERE id = ?'),
-      getItemByPage: db.prepare<[ItemSource, string], ItemRow>('SELECT * FROM items WHERE source = ? AND page_id = ?'),
+      getItemByPage: db.prepare<[QueueName, string], ItemRow>('SELECT * FROM items WHERE source = ? AND page_id = ?'),
       findItemsByPage: db.prepare<[string], ItemRow>('SELECT * FROM items WHERE page_id = ?'),
       getCheckpoint: db.prepare<[number, string], CheckpointRow>(
         'SELECT * FROM checkpoints WHERE item_id = ? AND stage = ?',
@@ -147,8 +171,13 @@ export class ItemQueue {
     return this.#s.upsertPolledItem.get({ ...item, state: 'queued' })!;
   }
 
+  /** Queues (or queues again) an item of one of the application's own queues (docs/architecture.md, "One queue"). */
+  enqueueLocal(item: LocalItem): ItemRow {
+    return this.#s.enqueueLocal.get(item)!;
+  }
+
   claimNextItems(args: {
-    source: ItemSource;
+    source: QueueName;
     owner: string;
     bootId: string;
     now: number;
@@ -245,6 +274,11 @@ export class ItemQueue {
     return this.#s.releaseLeasesOfOtherBoots.run(now, bootId).changes;
   }
 
+  /** Whether some item waits on the condition `code` (one indexed read). */
+  isWaitingOn(code: string): boolean {
+    return this.#s.isWaitingOn.get(code) !== undefined;
+  }
+
   /** Items waiting on a condition that just cleared (`code`, e.g. SPOTIFY_APP_REFUSED) are due now; how many. */
   resumeWaiting(code: string, now: number): number {
     return this.#s.resumeWaiting.run({ code, now }).changes;
@@ -259,7 +293,7 @@ export class ItemQueue {
     return this.#s.getItem.get(id);
   }
 
-  getItemByPage(source: ItemSource, pageId: string): ItemRow | undefined {
+  getItemByPage(source: QueueName, pageId: string): ItemRow | undefined {
     return this.#s.getItemByPage.get(source, pageId);
   }
 

@@ -1,4 +1,5 @@
 /** The rows of tracksync's SQLite state as the statements in state/ read and write them. */
+
 /** The shared Notion rate budget's state, kept in SQLite (src/notion/limiter.ts, SharedRateLimiter). */
 export interface BudgetState {
   tokens: number;
@@ -8,12 +9,16 @@ export interface BudgetState {
   recent: number[];
 }
 
-export type ItemSource = 'tracks' | 'tasks';
+/**
+ * The queue an item is on (the `items.source` column): a polled Notion source ('tracks', 'tasks') or a queue the
+ * application fills itself ('links', 'eagle-import'); docs/architecture.md, "One queue".
+ */
+export type QueueName = string;
 export type ItemState = 'queued' | 'claimed' | 'running' | 'done' | 'retry_wait' | 'failed';
 
 export interface ItemRow {
   id: number;
-  source: ItemSource;
+  source: QueueName;
   page_id: string;
   data_source_id: string;
   handler: string;
@@ -27,6 +32,8 @@ export interface ItemRow {
   lease_boot_id: string | null;
   lease_expires_at: number | null;
   input_hash: string;
+  /** What a queued item needs that no page holds (an Eagle import's file, name and tags), as JSON. */
+  input_json: string | null;
   outcome: string | null;
   last_error_code: string | null;
   last_error_kind: string | null;
@@ -65,14 +72,6 @@ export interface CreateIntentRow {
   page_id: string | null;
   started_at: number;
   updated_at: number;
-}
-
-export interface LinksPendingRow {
-  page_id: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
 }
 
 /** A row `tracksync sync` handed to the running daemon, and what came of it (state/migrations/0010_sync_requests.sql). */
@@ -182,16 +181,6 @@ export interface IndexedFile {
   now: number;
 }
 
-export interface EaglePendingRow {
-  page_id: string;
-  path: string;
-  data_json: string;
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
 /** What was last exported for one Music Playlists page (state/migrations/0008_playlist_exports.sql). */
 export interface PlaylistExportRow {
   page_id: string;
@@ -221,12 +210,23 @@ export interface FileFactsRow {
 }
 
 export interface PolledItem {
-  source: ItemSource;
+  source: QueueName;
   pageId: string;
   dataSourceId: string;
   handler: string;
   title: string;
   inputHash: string;
+  now: number;
+}
+
+/** An item of a queue the application fills itself: keyed by the page it is about, its input as JSON. */
+export interface LocalItem {
+  source: QueueName;
+  pageId: string;
+  handler: string;
+  title: string;
+  inputJson: string | null;
+  dueAt: number;
   now: number;
 }
 

@@ -7,7 +7,7 @@ import { PlaylistExportState } from './playlists.js';
 import { Incidents } from './incidents.js';
 import { NotionState } from './notion.js';
 import { ServerState } from './server.js';
-import { DeferredWork } from './deferred.js';
+import { LinkCandidates } from './links.js';
 
 export type * from './rows.js';
 
@@ -34,8 +34,8 @@ export class Store {
   readonly notion: NotionState;
   /** The status server's memory: webhook deliveries already seen and one-time login codes. */
   readonly server: ServerState;
-  /** Work deferred outside the items queue: Eagle imports waiting for Eagle, and cross-platform link lookups with their candidates (docs/architecture.md, "Not there yet": these become items). */
-  readonly deferred: DeferredWork;
+  /** Cross-platform link candidates, every match a link lookup scored. */
+  readonly links: LinkCandidates;
   readonly #s;
 
   constructor(db: Db) {
@@ -48,7 +48,7 @@ export class Store {
     this.incidents = new Incidents(db);
     this.notion = new NotionState(db);
     this.server = new ServerState(db);
-    this.deferred = new DeferredWork(db);
+    this.links = new LinkCandidates(db);
     this.#s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare(
@@ -85,18 +85,18 @@ export type LibraryStore = Pick<
 >;
 /** Temp files recorded before they are written, so a crash leaves nothing behind (engine/leftovers.ts). */
 export type PendingFileStore = Pick<LibraryIndex, 'addPendingFile' | 'removePendingFile'>;
-/** Eagle imports deferred while Eagle is closed. */
-export type EagleQueueStore = Pick<DeferredWork, 'addEaglePending'>;
+/** Link candidates as a link lookup records them. */
+export type LinkCandidateStore = Pick<LinkCandidates, 'saveLinkCandidate'>;
 
 /**
- * What a handler may do with the state (docs/architecture.md, "The contracts"): the library, its temp files, a
- * deferred Eagle import. Never its own or another item's lease, attempts or checkpoints: the runner keeps those.
+ * What a handler may do with the state (docs/architecture.md, "The contracts"): the library, its temp files, the
+ * link candidates it scored. Never its own or another item's lease, attempts or checkpoints: the runner keeps those.
  */
-export type HandlerStore = LibraryStore & PendingFileStore & EagleQueueStore;
+export type HandlerStore = LibraryStore & PendingFileStore & LinkCandidateStore;
 
 /** The handler port over a Store: only HandlerStore's methods, bound, so a handler cannot reach the rest. */
 export function handlerStore(store: Store): HandlerStore {
-  const { library, deferred } = store;
+  const { library, links } = store;
   return {
     getLibraryFile: (path) => library.getLibraryFile(path),
     listLibraryFilesOfPage: (pageId) => library.listLibraryFilesOfPage(pageId),
@@ -105,6 +105,6 @@ export function handlerStore(store: Store): HandlerStore {
     upsertIndexedFile: (file, fingerprintKeys) => library.upsertIndexedFile(file, fingerprintKeys),
     addPendingFile: (path, itemId, now) => library.addPendingFile(path, itemId, now),
     removePendingFile: (path) => library.removePendingFile(path),
-    addEaglePending: (pageId, path, data, now) => deferred.addEaglePending(pageId, path, data, now),
+    saveLinkCandidate: (candidate) => links.saveLinkCandidate(candidate),
   };
 }

@@ -1,4 +1,4 @@
-import type { Store } from '../../state/store.js';
+import type { LinkCandidateStore } from '../../state/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { decodeFields } from './sources/common.js';
@@ -13,6 +13,7 @@ import type { YtDlp } from '../media/ytdlp.js';
 import type { SpotifyService, SpotifyTrack } from '../services/spotify.js';
 import { trackRow } from '../pipeline/context.js';
 import { searchTarget } from '../pipeline/resolve.js';
+import { NOTES_MARKER, joinNotes, splitNotes } from '../domain/notes.js';
 import { chooseCandidate, type Candidate, type ScoredCandidate, type Target } from '../domain/scoring.js';
 
 /**
@@ -37,7 +38,7 @@ export interface LinkOutcome {
 export interface LinkDeps {
   readonly notion: NotionGateway;
   readonly schemas: Schemas;
-  readonly store: Store;
+  readonly store: LinkCandidateStore;
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -52,8 +53,6 @@ const PROPERTY: Record<LinkPlatform, 'spotifyUrl' | 'youtubeUrl' | 'soundcloudUr
   soundcloud: 'soundcloudUrl',
 };
 const LABEL: Record<LinkPlatform, string> = { spotify: 'Spotify', youtube: 'YouTube', soundcloud: 'SoundCloud' };
-/** The marker of our paragraph in Notes: the user's own notes around it are kept. */
-const NOTES_MARKER = '[tracksync links]';
 
 /**
  * Among candidates within this score of the best, an official upload wins: a "- Topic" channel (YouTube's auto-generated
@@ -160,7 +159,7 @@ async function searchPlatform(
     }
   }
   for (const candidate of scored) {
-    deps.store.deferred.saveLinkCandidate({
+    deps.store.saveLinkCandidate({
       pageId,
       platform,
       url: candidate.url,
@@ -240,12 +239,7 @@ async function writeLinks(
   if (schema.fields.notes) {
     const summary = notesSummary(outcomes, deps.config.search.acceptScore);
     const notes = String(fresh.notes ?? '');
-    const kept = notes
-      .split('\n')
-      .filter((line) => !line.startsWith(NOTES_MARKER))
-      .join('\n')
-      .trim();
-    const next = [kept, summary ? `${NOTES_MARKER} ${summary}` : ''].filter(Boolean).join('\n');
+    const next = joinNotes(splitNotes(notes).person, summary ? `${NOTES_MARKER} ${summary}` : undefined);
     if (next !== notes) values.notes = next;
   }
   if (Object.keys(values).length === 0) return;
@@ -267,49 +261,3 @@ export function notesSummary(outcomes: readonly LinkOutcome[], acceptScore: numb
 
 /** Outcomes after which a row's links are looked for: it is synced (or known from metadata alone). */
 export const LINKED_OUTCOMES: ReadonlySet<string> = new Set(['synced', 'metadata-only', 'adopted']);
-
-/**
- * One pass over the rows waiting for links (links_pending): at most `links.perCycle`, only rows whose item is done. A
- * failure reschedules the row with backoff and never touches the track; after `links.maxAttempts` it is dropped.
- */
-export async function enrichDueLinks(deps: LinkDeps): Promise<number> {
-  const { store, config, clock, logger } = deps;
-  let done = 0;
-  for (const due of store.deferred.listDueLinks(clock.now(), config.links.perCycle)) {
-    if (deps.signal?.aborted) break;
-    const item = store.items.getItemByPage('tracks', due.page_id);
-    if (item && item.state !== 'done') {
-      // Still being processed (or waiting to retry): its own write-back comes first.
-      store.deferred.deferLinks(due.page_id, clock.now() + config.links.retryBaseDelayMs, `the track is ${item.state}`);
-      continue;
-    }
-    try {
-      const outcomes = await findLinks(deps, due.page_id);
-      store.deferred.removeLinksPending(due.page_id);
-      done += 1;
-      logger.info(
-        { pageId: due.page_id, links: outcomes.map((o) => `${o.platform}:${o.status}`) },
-        'cross-platform links looked for',
-      );
-    } catch (raw) {
-      const error = coerceError(raw);
-      if (error.code === 'ABORTED') break;
-      if (due.attempts + 1 >= config.links.maxAttempts) {
-        store.deferred.removeLinksPending(due.page_id);
-        logger.warn(
-          { pageId: due.page_id, err: error },
-          `gave up looking for links after ${config.links.maxAttempts} attempts`,
-        );
-        continue;
-      }
-      const wait =
-        error.retryAfterMs ?? Math.min(config.links.retryBaseDelayMs * 2 ** due.attempts, config.links.retryMaxDelayMs);
-      store.deferred.deferLinks(due.page_id, clock.now() + wait, error.message);
-      logger.info(
-        { pageId: due.page_id, err: error, retryInMs: wait },
-        'looking for links failed; tried again later (the track is unaffected)',
-      );
-    }
-  }
-  return done;
-}

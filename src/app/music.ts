@@ -1,26 +1,25 @@
 import { coerceError } from '../errors.js';
-import type { App, AppContext, AppFactory, AppSchedule, SourceKey } from '../engine/contracts.js';
+import type { App, AppContext, AppFactory, AppSchedule } from '../engine/contracts.js';
 import type { Daemon } from '../engine/daemon.js';
 import type { ItemSource } from '../engine/sources.js';
 import { runFeeds, type FeedProgress, type FeedReport } from '../feeds/feeds.js';
 import { CriticalTasks } from '../handoff/critical.js';
 import { watchCriticalConditions } from '../handoff/critical-watch.js';
-import { encodeFields, pageHasValues, readList } from '../notion/codecs.js';
-import { PROCESSING_TAGS } from '../notion/databases.js';
 import { exportPlaylists } from '../playlists/export.js';
-import { importIntoEagle, type EagleImport } from '../pipeline/eagle.js';
-import { LINKED_OUTCOMES, enrichDueLinks } from './links.js';
+import { LINKED_OUTCOMES } from './links.js';
 import { MEDIA, type MediaServices } from '../services/media.js';
 import type { SourceDeps } from './sources/common.js';
 import { TaskSource } from './sources/tasks.js';
 import { TrackSource } from './sources/tracks.js';
+import { FOLLOW_UP_QUEUES, TrackFollowUpSource } from './sources/follow-ups.js';
 
 /** A daemon running the music application. */
 export type MusicDaemon = Daemon<MusicApp>;
 
 /**
  * The music application as the engine sees it (src/engine/contracts.ts, App): the Music Tracks and Agent-Tasks
- * sources, the CRITICAL tasks and their watch, deferred Eagle imports, link enrichment after a track is done, the
+ * sources and the local queues of follow-up work on a track (link lookups after a sync, Eagle imports that waited for
+ * Eagle), the CRITICAL tasks and their watch, the
  * feeds on their own schedule, and the playlist export (after synced tracks, debounced, and on its own schedule).
  */
 export class MusicApp implements App {
@@ -28,9 +27,7 @@ export class MusicApp implements App {
   readonly critical: CriticalTasks;
   readonly #ctx: AppContext;
   readonly #stopCriticalWatch: () => void;
-  /** The link enrichment pass running in the background, if any. */
-  #links: Promise<unknown> | undefined;
-  /** Aborted when the daemon starts stopping: a link search is never worth delaying a stop. */
+  /** Aborted when the daemon starts stopping: an export is never worth delaying a stop. */
   readonly #stop = new AbortController();
   /** The debounce of the playlist export after synced tracks (playlists.exportDebounceMs). */
   #exportTimer: NodeJS.Timeout | undefined;
@@ -42,8 +39,9 @@ export class MusicApp implements App {
     this.#ctx = ctx;
     const { config, clock, logger, store, events } = ctx;
     events.on('item:done', (e) => {
+      // A synced row's missing links are looked for as an item of the links queue (handlers/links.ts).
       if (e.source === 'tracks' && config.links.enabled && LINKED_OUTCOMES.has(e.outcome))
-        store.deferred.addLinksPending(e.pageId, clock.now(), clock.now());
+        ctx.enqueue({ queue: FOLLOW_UP_QUEUES.links, pageId: e.pageId, title: e.title });
       // A synced track may complete a playlist: the playlists that changed are exported again, once per burst.
       if (e.source === 'tracks') this.#scheduleExport('tracks synced');
     });
@@ -80,72 +78,32 @@ export class MusicApp implements App {
     });
   }
 
-  buildSources(wanted: ReadonlySet<SourceKey>): Map<SourceKey, ItemSource> {
+  buildSources(wanted: ReadonlySet<string>): Map<string, ItemSource> {
     const { notion, config, clock, logger, identity } = this.#ctx;
     const schemas = this.#ctx.schemas();
     const deps: SourceDeps = { notion, schemas, config, clock, logger, identity };
-    const sources = new Map<SourceKey, ItemSource>();
+    const sources = new Map<string, ItemSource>();
     if (wanted.has('tracks')) sources.set('tracks', new TrackSource(deps));
     if (wanted.has('tasks')) {
       if (schemas.tasks) sources.set('tasks', new TaskSource(deps));
       else logger.info('AGENT_TASKS_DB_ID is not set: Agent-Tasks are not polled');
     }
+    for (const queue of Object.values(FOLLOW_UP_QUEUES))
+      if (wanted.has(queue)) sources.set(queue, new TrackFollowUpSource(deps, queue));
     return sources;
   }
 
   /**
-   * Eagle imports deferred because Eagle was closed: done now if it answers, and the row gets its Eagle File ID and
-   * the Files Imported to Eagle tag (a write to a finished row, merged with the tags it has).
+   * Eagle imports wait while Eagle is closed (errors.ts WAITS_FOR_A_PERSON): each cycle in which some wait, one
+   * request asks Eagle whether it answers, and when it does they are due at once rather than at their next look.
    */
-  async beforeClaim(errors: string[]): Promise<void> {
-    const { store, notion, clock, logger } = this.#ctx;
+  async beforeClaim(): Promise<void> {
+    const { store, clock, logger } = this.#ctx;
     const media = this.#ctx.services.get<MediaServices>(MEDIA);
-    const pending = store.deferred.listEaglePending(10);
-    if (!media || pending.length === 0 || !(await media.eagle.available())) return;
-    const schema = this.#ctx.schemas().tracks;
-    for (const row of pending) {
-      try {
-        const eagleId = await importIntoEagle(media.eagle, JSON.parse(row.data_json) as EagleImport);
-        const page = await notion.retrievePage(row.page_id);
-        const tags = [...new Set([...readList(schema, page, 'processing'), PROCESSING_TAGS.eagleImported])];
-        const values = { eagleId, processing: tags };
-        await notion.updatePage(row.page_id, encodeFields(schema, values), (p) => pageHasValues(schema, p, values));
-        store.deferred.removeEaglePending(row.page_id);
-        logger.info({ pageId: row.page_id, eagleId }, 'deferred Eagle import done');
-      } catch (raw) {
-        const error = coerceError(raw);
-        store.deferred.failEaglePending(row.page_id, error.message, clock.now());
-        errors.push(`Eagle import of ${row.path}: ${error.message}`);
-      }
-    }
-  }
-
-  /**
-   * Cross-platform links of synced rows (app/links.ts), in the background after the claims: a search takes
-   * seconds and must not delay the next claim. One pass at a time; idle() waits for it.
-   */
-  afterClaim(): void {
-    const media = this.#ctx.services.get<MediaServices>(MEDIA);
-    if (!media || !this.#ctx.config.links.enabled || this.#links || this.#stop.signal.aborted) return;
-    const { notion, store, config, clock, logger } = this.#ctx;
-    const deps = {
-      notion,
-      schemas: this.#ctx.schemas(),
-      store,
-      config,
-      clock,
-      logger,
-      ytdlp: media.ytdlp,
-      spotify: media.spotify,
-      signal: this.#stop.signal,
-    };
-    this.#links = enrichDueLinks(deps)
-      .catch((error: unknown) =>
-        logger.warn({ err: coerceError(error) }, 'looking for links failed; tried again next cycle'),
-      )
-      .finally(() => {
-        this.#links = undefined;
-      });
+    if (!media || !store.items.isWaitingOn('EAGLE_UNAVAILABLE')) return;
+    if (!(await media.eagle.available())) return;
+    const resumed = store.items.resumeWaiting('EAGLE_UNAVAILABLE', clock.now());
+    if (resumed > 0) logger.info({ resumed }, 'Eagle answers again: the imports that waited for it are due now');
   }
 
   schedules(): readonly AppSchedule[] {
@@ -245,7 +203,6 @@ export class MusicApp implements App {
 
   async idle(): Promise<void> {
     await this.critical.idle();
-    await this.#links;
     await this.#exporting;
   }
 }

@@ -5,7 +5,15 @@ import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { ConfigError, registerSecrets } from '../errors.js';
 import { nearestKey, settingKeys } from './reference.js';
-import { ENVIRONMENT, SECRET_NAMES, configSchema, defaultStateDir, valueAt, type Config } from './schema.js';
+import {
+  ENVIRONMENT,
+  RETIRED_SETTINGS,
+  SECRET_NAMES,
+  configSchema,
+  defaultStateDir,
+  valueAt,
+  type Config,
+} from './schema.js';
 import { loadSecrets } from './secrets.js';
 
 export { defaultStateDir, isLoopbackHost, parseNotionId } from './schema.js';
@@ -334,6 +342,11 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], sources: Sources): stri
           keys.filter((k) => !dotted.startsWith(`${k}.`)),
         );
         const where = sources.file ? `config file ${sources.file.path}: ` : '';
+        const retired = RETIRED_SETTINGS[dotted];
+        if (retired) {
+          problems.push(`${where}"${dotted}" is no longer a setting: ${retired}; remove it from the file`);
+          continue;
+        }
         problems.push(
           `${where}unknown key "${dotted}"; ${near ? `did you mean "${near}"?` : "see the README's Configuration section for every key"}`,
         );

@@ -625,17 +625,22 @@ const notifications = section({
 const links = section({
   enabled: flag
     .default(true)
-    .describe('Look for the Spotify, YouTube and SoundCloud links a synced row lacks (legacy v3: all three).'),
-  perCycle: positiveInt
-    .max(100)
-    .default(5)
-    .describe('Rows enriched per cycle at most: each costs up to three searches and three checks, about 10 s.'),
-  retryBaseDelayMs: positiveInt
-    .default(10 * MINUTE_MS)
-    .describe('A failed link search is retried after this, doubling...'),
-  retryMaxDelayMs: positiveInt.default(24 * HOUR_MS).describe('...up to this...'),
-  maxAttempts: positiveInt.max(100).default(8).describe('...this many times (the track itself is done meanwhile).'),
+    .describe(
+      'Look for the Spotify, YouTube and SoundCloud links a synced row lacks (legacy v3: all three): an item of the ' +
+        'links queue per synced row, retried like every item (retry.*).',
+    ),
 });
+
+/**
+ * Settings that were removed, with what took their place: a config file that still has one is told so by name
+ * (src/config/load.ts), rather than with "unknown key".
+ */
+export const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  'links.perCycle': 'link lookups are items of the links queue now, run in the free item slots (concurrency.maxItems)',
+  'links.retryBaseDelayMs': 'link lookups are retried like every item now (retry.baseDelayMs)',
+  'links.retryMaxDelayMs': 'link lookups are retried like every item now (retry.maxDelayMs)',
+  'links.maxAttempts': 'link lookups are retried like every item now (retry.maxAttempts)',
+};
 
 const critical = section({
   agentPageId: pageId
@@ -866,12 +871,6 @@ export function configSchema(context: SchemaContext) {
         problem('media.formats', 'switches every format off; keep at least one of m4a, aiff, wav');
       if (c.retry.baseDelayMs > c.retry.maxDelayMs)
         problem('retry.baseDelayMs', `${c.retry.baseDelayMs} is larger than retry.maxDelayMs (${c.retry.maxDelayMs})`);
-      if (c.links.retryBaseDelayMs > c.links.retryMaxDelayMs) {
-        problem(
-          'links.retryBaseDelayMs',
-          `${c.links.retryBaseDelayMs} is larger than links.retryMaxDelayMs (${c.links.retryMaxDelayMs})`,
-        );
-      }
       if (c.critical.agentPageId !== undefined && c.critical.agentPageId === c.routing.agentPageId) {
         problem(
           'critical.agentPageId',

@@ -1,3 +1,4 @@
+import { joinNotes, splitNotes } from '../domain/notes.js';
 import { TrackSyncError } from '../errors.js';
 import { decodeProperty, type FieldValue } from '../notion/codecs.js';
 import { isTruncated, MAX_RELATION_IDS_PER_REQUEST } from '../notion/relations.js';
@@ -11,7 +12,8 @@ import type { ResolvedSchema } from '../notion/schema.js';
  *
  * Keeper: +2 per file path, +5 for an Eagle id, +2 for a fingerprint, +1 for Downloaded; a tie goes to the page edited
  * last. Merge: text takes the longer value, multi-select and relations the union, a checkbox OR, a URL, select, number
- * or status the keeper's value unless it is empty (then the donor's), a date the earliest.
+ * or status the keeper's value unless it is empty (then the donor's), a date the earliest. Notes: the person's lines
+ * by the text rule, tracksync's own paragraph kept after them (domain/notes.ts).
  */
 
 type TrackSchema = ResolvedSchema<'tracks'>;
@@ -61,9 +63,18 @@ export function mergedValues(schema: TrackSchema, keeper: PageResponse, donors: 
     }
     const mine = decodeProperty(keeper.properties[property.name]);
     let merged: FieldValue = mine;
-    for (const donor of donors) {
-      const theirs = decodeProperty(donor.properties[property.name]);
-      merged = mergeOne(property.type, merged, theirs);
+    if (field === 'notes') {
+      // The person's lines merge by the text rule; tracksync's own paragraph (the keeper's first) is kept after them.
+      const parts = [keeper, ...donors].map((p) =>
+        splitNotes(String(decodeProperty(p.properties[property.name]) ?? '')),
+      );
+      const person = parts.map((p) => p.person).reduce((a, b) => String(mergeOne(property.type, a, b)));
+      merged = joinNotes(person, parts.find((p) => p.ours)?.ours);
+    } else {
+      for (const donor of donors) {
+        const theirs = decodeProperty(donor.properties[property.name]);
+        merged = mergeOne(property.type, merged, theirs);
+      }
     }
     if (property.type === 'relation' && Array.isArray(merged) && merged.length > MAX_RELATION_IDS_PER_REQUEST) continue;
     if (JSON.stringify(normalise(merged)) !== JSON.stringify(normalise(mine))) changes[field] = merged;

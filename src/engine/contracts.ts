@@ -24,7 +24,28 @@ export interface ItemInput<S extends SourceKey = SourceKey> {
   readonly page: PageResponse;
   /** Every semantic field the data source has, decoded (see notion/databases.ts for the names). */
   readonly fields: Readonly<Partial<Record<FieldKey<S>, FieldValue>>>;
+  /** An item of a local queue: what was enqueued with it (`Enqueue`'s `data`), as it was enqueued. */
+  readonly data?: unknown;
 }
+
+/**
+ * Work the application queues for itself on the one items table (docs/architecture.md, "One queue"): an item of the
+ * local queue `queue`, about the page `pageId` (one item per queue and page; enqueuing again queues it again), run
+ * by the handler that serves that queue, with the same leases, checkpoints, backoff and attempt cap as polled items.
+ */
+export interface QueuedWork {
+  readonly queue: string;
+  readonly pageId: string;
+  /** A short name for status and logs. */
+  readonly title: string;
+  /** JSON-serialisable input the page does not hold (an Eagle import's file, name and tags). */
+  readonly data?: unknown;
+  /** Not before this time (ms since the epoch); now when absent. */
+  readonly dueAt?: number;
+}
+
+/** Queues work; false (and a log line) when no registered handler serves the queue. */
+export type Enqueue = (work: QueuedWork) => boolean;
 
 /**
  * Runs a named, checkpointed stage: skipped (its saved output returned) when it already finished for this input and
@@ -60,6 +81,8 @@ export interface HandlerContext<S extends SourceKey = SourceKey> {
   readonly services: ServiceRegistry;
   /** Run the track pipeline on a Music Tracks row now (task handlers use it for the tracks a task asks for). */
   readonly tracks: TrackRunner;
+  /** Queue follow-up work (a deferred Eagle import) as an item of a local queue. */
+  readonly enqueue: Enqueue;
 }
 
 /** What a handler returns. The daemon writes it back. */
@@ -84,7 +107,13 @@ export interface HandlerResult {
 
 export interface Handler<S extends SourceKey = SourceKey> {
   readonly name: string;
+  /** The Notion database its items' pages belong to. */
   readonly source: S;
+  /**
+   * A local queue this handler serves (items the application enqueues, never polled): it runs those items only, and
+   * `accepts` is never asked about polled pages. Absent: the handler serves the polled source itself.
+   */
+  readonly queue?: string;
   /** Whether this handler wants the item. Items no handler accepts are left untouched. */
   accepts(input: ItemInput<S>, config: Config): boolean;
   run(context: HandlerContext<S>): Promise<HandlerResult>;
@@ -132,6 +161,8 @@ export interface AppContext {
   schemas(): Schemas;
   /** Asks for a cycle soon (debounced), e.g. when the application added rows. */
   wake(reason: string): void;
+  /** Queues work on a local queue (link lookups after a sync). */
+  readonly enqueue: Enqueue;
 }
 
 /** A job the application runs on its own schedule (node-cron expression), beside the engine's cycles. */
@@ -146,12 +177,13 @@ export interface AppSchedule {
  * engine calls it and imports nothing from it (the boundary rule in eslint.config.js).
  */
 export interface App {
-  /** The polled sources for the source keys the registered handlers serve (a source not configured is left out). */
-  buildSources(wanted: ReadonlySet<SourceKey>): Map<SourceKey, ItemSource>;
-  /** Each cycle, after the polls and before claiming; problems go to `errors` (the cycle's record). */
-  beforeClaim?(errors: string[]): Promise<void>;
-  /** Each cycle, after claiming: background work that must not delay the next claim. */
-  afterClaim?(): void;
+  /**
+   * The sources of the queues the registered handlers serve (`wanted`: polled source keys and local queue names),
+   * keyed by queue; a source not configured is left out.
+   */
+  buildSources(wanted: ReadonlySet<string>): Map<string, ItemSource>;
+  /** Each cycle, after the polls and before claiming: make due what waited on a condition that cleared. */
+  beforeClaim?(): Promise<void>;
   /** Jobs on their own schedules, started with the daemon's schedule. */
   schedules?(): readonly AppSchedule[];
   /** Claiming has stopped: stop watching and abort background work that is not worth a delay. */

@@ -1,8 +1,18 @@
 import { join } from 'node:path';
 import cron from 'node-cron';
 import { HandlerRegistry } from './registry.js';
-import type { App, AppContext, AppFactory, Handler, ServiceRegistry, SourceKey, TrackRunOutcome } from './contracts.js';
+import type {
+  App,
+  AppContext,
+  AppFactory,
+  Handler,
+  QueuedWork,
+  ServiceRegistry,
+  SourceKey,
+  TrackRunOutcome,
+} from './contracts.js';
 import { Store } from '../../state/store.js';
+import { backoffMs } from '../backoff.js';
 import { systemClock, type Clock } from '../clock.js';
 import { CONSTANTS } from '../config/constants.js';
 import type { Config } from '../config/load.js';
@@ -19,7 +29,7 @@ import { removeLeftovers } from './leftovers.js';
 import { DaemonLock } from './lockfile.js';
 import { runItem, type ClaimedItem, type RunnerDeps } from './runner.js';
 import { Services } from './services.js';
-import type { ItemSource } from './sources.js';
+import { queueOf, type ItemSource } from './sources.js';
 
 export interface DaemonOptions<A extends App = App> {
   config: Config;
@@ -64,7 +74,8 @@ export class Daemon<A extends App = App> {
   readonly #poller: Poller;
   readonly #services: ServiceRegistry;
   #schemas: Schemas;
-  readonly #sources = new Map<SourceKey, ItemSource>();
+  /** Every source by the queue its items are stored under: the polled Notion sources and the local queues. */
+  readonly #sources = new Map<string, ItemSource>();
   /** Sources whose schema broke while running; retried each cycle while the others go on. */
   readonly #brokenSources = new Map<SourceKey, string>();
   readonly #running = new Map<number, Promise<void>>();
@@ -134,6 +145,7 @@ export class Daemon<A extends App = App> {
       shutdown: this.#shutdown.signal,
       schemas: () => this.#schemas,
       wake: (reason) => this.wake(reason),
+      enqueue: (work) => this.enqueue(work),
     };
     this.app = init.options.app(context);
     this.#buildSources();
@@ -196,7 +208,9 @@ export class Daemon<A extends App = App> {
   /** The polled source a Notion database or data source id belongs to (for webhook events). */
   sourceOfId(id: string): SourceKey | undefined {
     const bare = id.replaceAll('-', '').toLowerCase();
-    for (const key of this.#sources.keys()) {
+    for (const source of this.#sources.values()) {
+      if (source.queue) continue;
+      const key = source.key;
       const schema = this.#schemas[key];
       if (
         schema &&
@@ -213,7 +227,37 @@ export class Daemon<A extends App = App> {
 
   #buildSources(): void {
     this.#sources.clear();
-    for (const [key, source] of this.app.buildSources(new Set(this.registry.sources()))) this.#sources.set(key, source);
+    for (const [queue, source] of this.app.buildSources(new Set(this.registry.queues())))
+      this.#sources.set(queue, source);
+  }
+
+  /**
+   * Queues work on a local queue (docs/architecture.md, "One queue"). A slot that frees takes it (or the next cycle
+   * does); while `once` runs, it is claimed before `once` returns.
+   */
+  enqueue(work: QueuedWork): boolean {
+    const handler = this.registry.forQueue(work.queue);
+    if (!handler || !this.#sources.has(work.queue)) {
+      this.#logger.warn(
+        { queue: work.queue, pageId: work.pageId },
+        'no handler serves this queue; the work is dropped',
+      );
+      return false;
+    }
+    const now = this.#clock.now();
+    this.store.items.enqueueLocal({
+      source: work.queue,
+      pageId: work.pageId,
+      handler: handler.name,
+      title: work.title,
+      inputJson: work.data === undefined ? null : JSON.stringify(work.data),
+      dueAt: work.dueAt ?? now,
+      now,
+    });
+    this.events.emit('item:queued', { queue: work.queue, pageId: work.pageId, handler: handler.name });
+    if (!this.#stopping && this.#claimOnFreedSlot && this.#running.size < this.config.concurrency.maxItems)
+      void this.#claimSerially();
+    return true;
   }
 
   /** Starts the schedule (node-cron) and runs a first cycle now. */
@@ -336,6 +380,7 @@ export class Daemon<A extends App = App> {
     if (!this.#stopping) {
       await this.#repairBrokenSources(errors);
       for (const source of this.#sources.values()) {
+        if (source.queue) continue; // a local queue: nothing to poll
         if (this.#brokenSources.has(source.key) || (only && !only.includes(source.key))) continue;
         try {
           const counts = await this.#pollSource(source, full);
@@ -349,7 +394,13 @@ export class Daemon<A extends App = App> {
           this.#logger.error({ err: error, source: source.key }, 'polling failed; the other sources go on');
         }
       }
-      if (this.app.beforeClaim) await this.app.beforeClaim(errors);
+      try {
+        await this.app.beforeClaim?.();
+      } catch (raw) {
+        const error = coerceError(raw);
+        errors.push(`before claiming: ${error.message}`);
+        this.#logger.warn({ err: error }, 'the application could not check what waits; claiming goes on');
+      }
       try {
         claimed = await this.#claimSerially();
       } catch (raw) {
@@ -357,7 +408,6 @@ export class Daemon<A extends App = App> {
         errors.push(`claiming: ${error.message}`);
         this.#logger.error({ err: error }, 'claiming failed');
       }
-      if (!this.#stopping) this.app.afterClaim?.();
     }
     const durationMs = this.#clock.now() - started;
     this.store.runs.finishRun({
@@ -454,7 +504,7 @@ export class Daemon<A extends App = App> {
         const free = Math.min(this.config.concurrency.maxItems - this.#running.size, this.#claimBudget ?? Infinity);
         if (free <= 0 || this.#stopping) return claimed;
         const rows = this.store.items.claimNextItems({
-          source: source.key,
+          source: queueOf(source),
           owner: `${this.identity.host}:${this.identity.pid}`,
           bootId: this.identity.bootId,
           now: this.#clock.now(),
@@ -486,7 +536,8 @@ export class Daemon<A extends App = App> {
       const outcome = await source.claim(row.page_id);
       if (outcome.kind === 'claimed') {
         const input = source.toInput(outcome.page);
-        const current = this.registry.find(input, this.config) ?? handler;
+        // A local queue's item keeps the handler it was queued for; a polled page is matched again as it is now.
+        const current = source.queue ? handler : (this.registry.find(input, this.config) ?? handler);
         if (!current) {
           await source.release(row.page_id, 'no handler accepts it any more');
           this.store.items.finishItem(row.id, 'no-handler', source.contentHash(outcome.page), now());
@@ -535,6 +586,7 @@ export class Daemon<A extends App = App> {
       identity: this.identity,
       services: this.#services,
       tracks: { syncNow: (pageId, signal) => this.syncTrackNow(pageId, signal) },
+      enqueue: (work) => this.enqueue(work),
       schemas: () => this.#schemas,
     };
   }
@@ -731,8 +783,7 @@ async function loadSchemasPatiently(deps: Parameters<typeof loadSchemas>[0]): Pr
       const waited = deps.clock.now() - started;
       if (error.kind === 'permanent' || waited >= CONSTANTS.notion.startupWaitMs) throw error;
       const delay = Math.min(
-        error.retryAfterMs ?? CONSTANTS.notion.retryBaseDelayMs * 2 ** attempt,
-        CONSTANTS.notion.retryMaxDelayMs,
+        error.retryAfterMs ?? backoffMs(attempt, CONSTANTS.notion.retryBaseDelayMs, CONSTANTS.notion.retryMaxDelayMs),
         CONSTANTS.notion.startupWaitMs - waited,
       );
       deps.logger.warn({ err: error, retryInMs: delay }, 'Notion is not answering at start-up; waiting for it');

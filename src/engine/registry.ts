@@ -25,8 +25,14 @@ export class HandlerRegistry {
     return this.#handlers;
   }
 
-  sources(): SourceKey[] {
-    return [...new Set(this.#handlers.map((h) => h.source))];
+  /** The queues the handlers serve: polled source keys and local queue names. */
+  queues(): string[] {
+    return [...new Set(this.#handlers.map((h) => h.queue ?? h.source))];
+  }
+
+  /** The handler of a local queue (the first registered). */
+  forQueue(queue: string): Handler | undefined {
+    return this.#handlers.find((h) => h.queue === queue);
   }
 
   byName(name: string): Handler | undefined {
@@ -34,8 +40,9 @@ export class HandlerRegistry {
   }
 
   find<S extends SourceKey>(input: ItemInput<S>, config: Config): Handler<S> | undefined {
-    return this.#handlers.find((h) => h.source === input.source && h.accepts(input as never, config)) as
-      Handler<S> | undefined;
+    return this.#handlers.find(
+      (h) => h.queue === undefined && h.source === input.source && h.accepts(input as never, config),
+    ) as Handler<S> | undefined;
   }
 }
 

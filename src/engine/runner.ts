@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from './contracts.js';
+import type { Enqueue, Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from './contracts.js';
 import { handlerStore, type ItemRow, type Store } from '../../state/store.js';
+import { backoffMs } from '../backoff.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, WAITS_FOR_A_PERSON, coerceError, rawDetail, type ErrorKind } from '../errors.js';
@@ -13,12 +14,12 @@ import type { Identity } from './identity.js';
 import type { ItemSource, ResultRun } from './sources.js';
 
 /**
- * Transient backoff: min(base · 2^(attempt-1), max) · random[0.5, 1.5). With the defaults (30 s base, 6 h cap) the
- * eight attempts are spread over about two hours, graphile-worker's curve with BullMQ's jitter (docs/decisions.md, "Leases, heartbeats, backoff, shutdown").
+ * Item backoff (backoff.ts): attempt n waits min(base · 2^(n-1), max), jittered. With the defaults (30 s base, 6 h cap)
+ * the eight attempts are spread over about two hours, graphile-worker's curve (docs/decisions.md, "Leases,
+ * heartbeats, backoff, shutdown").
  */
 export function retryDelayMs(attempt: number, retry: Config['retry'], random: () => number = Math.random): number {
-  const base = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.5 + random()));
+  return backoffMs(attempt - 1, retry.baseDelayMs, retry.maxDelayMs, random);
 }
 
 /** Where an item's intermediate files live (in the state directory, so they survive a restart). */
@@ -52,6 +53,7 @@ export interface RunnerDeps {
   readonly identity: Identity;
   readonly services: ServiceRegistry;
   readonly tracks: TrackRunner;
+  readonly enqueue: Enqueue;
   schemas(): Schemas;
 }
 
@@ -147,7 +149,10 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     }
     const context: HandlerContext = {
       item: { id: row.id, pageId: row.page_id, attempt },
-      input: source.toInput(claimed.page),
+      input:
+        row.input_json === null
+          ? source.toInput(claimed.page)
+          : { ...source.toInput(claimed.page), data: JSON.parse(row.input_json) },
       logger,
       notion: deps.notion,
       schemas: deps.schemas(),
@@ -160,6 +165,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       workDir: workDirOf(config, row.id),
       services: deps.services,
       tracks: deps.tracks,
+      enqueue: deps.enqueue,
     };
     const result = await handler.run(context as never);
     controller.signal.throwIfAborted();
@@ -171,6 +177,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       itemId: row.id,
       source: row.source,
       pageId: row.page_id,
+      title: row.title,
       handler: handler.name,
       outcome: result.outcome,
       durationMs: clock.now() - startedAt,

@@ -34,7 +34,13 @@ export interface FailureWrite {
  * claim one safely, and how to write a handler's result or a failure back, each as one update where possible.
  */
 export interface ItemSource<S extends SourceKey = SourceKey> extends PollTarget {
+  /** The Notion database its items' pages belong to. */
   readonly key: S;
+  /**
+   * Set for a local queue (docs/architecture.md, "One queue"): its items are enqueued by the application, never
+   * polled, and stored under this name; a polled source's items are stored under `key`.
+   */
+  readonly queue?: string;
   readonly schema: ResolvedSchema<S>;
   toInput(page: PageResponse): ItemInput<S>;
   title(page: PageResponse): string;
@@ -54,4 +60,9 @@ export interface ItemSource<S extends SourceKey = SourceKey> extends PollTarget 
     failure: FailureWrite,
     run?: ResultRun,
   ): Promise<PageResponse | undefined>;
+}
+
+/** The queue an item of this source is stored under (`items.source`). */
+export function queueOf(source: ItemSource): string {
+  return source.queue ?? source.key;
 }

@@ -1,3 +1,4 @@
+import { backoffMs } from '../backoff.js';
 import {
   APIErrorCode,
   Client,
@@ -258,10 +259,9 @@ export class NotionGateway {
     }
   }
 
-  /** Full-jitter exponential backoff: random in [base·2^n / 2, base·2^n · 1.5), capped. */
+  /** Call backoff: the one formula (backoff.ts) with the gateway's numbers. */
   #backoffMs(attempt: number): number {
-    const base = Math.min(this.#retryMaxDelayMs, this.#retryBaseDelayMs * 2 ** attempt);
-    return Math.round(base * (0.5 + Math.random()));
+    return backoffMs(attempt, this.#retryBaseDelayMs, this.#retryMaxDelayMs);
   }
 
   retrieveDatabase(databaseId: string): Promise<DatabaseObjectResponse> {

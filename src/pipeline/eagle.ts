@@ -1,16 +1,24 @@
-import type { EagleQueueStore } from '../../state/store.js';
-import type { Clock } from '../clock.js';
+import type { Enqueue } from '../engine/contracts.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { eagleTags, type EagleClient, type TrackTagsForEagle } from '../services/eagle.js';
 
-/** What an Eagle import needs; kept in eagle_pending when Eagle is not running, so the import can happen later. */
+/** What an Eagle import needs; queued with the item when Eagle is not running, so the import can happen later. */
 export interface EagleImport {
   readonly path: string;
   readonly name: string;
   readonly website: string;
   readonly playlist: string | null;
   readonly tags: TrackTagsForEagle;
+}
+
+/** The local queue deferred imports wait on (served by handlers/eagle-import.ts). */
+export const EAGLE_IMPORT_QUEUE = 'eagle-import';
+
+/** Whether a queued item's input is an Eagle import (it was written by this version or an earlier one). */
+export function isEagleImport(value: unknown): value is EagleImport {
+  const v = value as Partial<EagleImport> | null;
+  return typeof v?.path === 'string' && typeof v.name === 'string' && typeof v.tags === 'object' && v.tags !== null;
 }
 
 /** Imports one file into Playlists/<playlist or "Uncategorized"> (the legacy folder layout) and returns the item id. */
@@ -26,11 +34,12 @@ export async function importIntoEagle(eagle: EagleClient, item: EagleImport): Pr
 }
 
 /**
- * The import as a pipeline step: Eagle not answering is not a failure of the track (the import waits in eagle_pending
- * and the daemon retries it when Eagle is back); returns the item id, or null when it waits or Eagle is not in use.
+ * The import as a pipeline step: Eagle not answering is not a failure of the track (the import is queued on the
+ * eagle-import queue, handlers/eagle-import.ts, and done when Eagle answers); returns the item id, or null when it
+ * waits or Eagle is not in use.
  */
 export async function importOrDefer(
-  deps: { eagle: EagleClient; store: EagleQueueStore; clock: Clock; logger: Logger },
+  deps: { eagle: EagleClient; enqueue: Enqueue; logger: Logger },
   pageId: string,
   item: EagleImport,
 ): Promise<string | null> {
@@ -42,8 +51,8 @@ export async function importOrDefer(
   } catch (raw) {
     const error = coerceError(raw);
     if (error.code !== 'EAGLE_UNAVAILABLE' && error.code !== 'EAGLE_FAILED') throw error;
-    deps.store.addEaglePending(pageId, item.path, item, deps.clock.now());
-    deps.logger.warn({ err: error }, 'Eagle import deferred; the daemon retries it when Eagle answers');
+    deps.enqueue({ queue: EAGLE_IMPORT_QUEUE, pageId, title: item.name, data: item });
+    deps.logger.warn({ err: error }, 'Eagle import deferred; the daemon imports it when Eagle answers');
     return null;
   }
 }

@@ -6,7 +6,7 @@ import { decodeProperty } from '../../src/notion/codecs.js';
 import { findLinks } from '../../src/app/links.js';
 import { MEDIA, type MediaServices } from '../../src/services/media.js';
 import { makeClip } from '../helpers/audio.js';
-import { cli, waitFor } from '../helpers/cli.js';
+import { cli } from '../helpers/cli.js';
 import { text, title } from '../helpers/notion.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
 
@@ -78,7 +78,7 @@ describe('cross-platform links', async () => {
       {
         notion: daemon.notion,
         schemas: daemon.schemas,
-        store: daemon.store,
+        store: daemon.store.links,
         config: daemon.config,
         clock: systemClock,
         logger: silentLogger(),
@@ -103,7 +103,7 @@ describe('cross-platform links', async () => {
     expect(notes.startsWith('Found at the Thursday set.\n[tracksync links] ')).toBe(true);
     expect(notes).toMatch(/SoundCloud: not written, best \S+ \(0\.\d+, (under 0\.75|duration differs)/);
     // Every candidate is kept with its score, the losers too.
-    const kept = daemon.store.deferred.listLinkCandidates(id);
+    const kept = daemon.store.links.listLinkCandidates(id);
     expect(kept.filter((c) => c.platform === 'youtube')).toHaveLength(4);
     expect(kept.find((c) => c.url === live && c.platform === 'youtube')!.score).toBeLessThan(
       kept.find((c) => c.url === right)!.score,
@@ -150,7 +150,7 @@ describe('cross-platform links', async () => {
     expect(field(id, 'SoundCloud URL')).toBeNull();
   });
 
-  it('runs after a sync in the daemon; a Spotify 429 reschedules the links as asked and never fails the track', async () => {
+  it('runs after a sync as an item of the links queue; a Spotify 429 reschedules it as asked and never fails the track', async () => {
     const url = await media.addFile('after-sync.mp3', await clip(5, 10));
     const sc = await media.addFile('after-sync-sc.mp3', await clip(5, 10));
     media.addSearchResults(
@@ -172,17 +172,17 @@ describe('cross-platform links', async () => {
     }).id;
     const daemon = await world.daemon();
     try {
-      await daemon.runOnce(); // syncs the track; its links are queued
+      await daemon.runOnce({ limit: 1 }); // syncs the track; its links are queued as an item of their own
       expect(field(id, 'Downloaded')).toBe(true);
+      expect(daemon.store.items.getItemByPage('links', id)?.state).toBe('queued');
       spotify.rateLimit(100, 120); // now every Spotify call answers 429 Retry-After: 120
-      await daemon.runCycle('test'); // looks for them in the background: SoundCloud found, Spotify rate-limited
-      const deferred = () =>
-        daemon.store.deferred.listDueLinks(Date.now() + 10 * 60 * 1000, 10).find((p) => p.page_id === id);
-      await waitFor(() => (deferred()?.attempts ?? 0) > 0, 'the links to be looked for and deferred');
+      await daemon.runOnce(); // the links item: SoundCloud found, Spotify rate-limited
+      const links = daemon.store.items.getItemByPage('links', id)!;
       expect(field(id, 'SoundCloud URL')).toBe(sc);
       expect(field(id, 'Spotify URL')).toBeNull();
-      expect(deferred()!.next_attempt_at - Date.now()).toBeGreaterThan(100_000); // the Retry-After, not a tight loop
-      expect(deferred()!.last_error).toContain('429');
+      expect(links.state).toBe('retry_wait');
+      expect(links.next_attempt_at - Date.now()).toBeGreaterThan(100_000); // the Retry-After, not a tight loop
+      expect(links.last_error_message).toContain('429');
       expect(daemon.store.items.getItemByPage('tracks', id)?.state).toBe('done');
     } finally {
       spotify.rateLimit(0, 0);

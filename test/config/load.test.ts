@@ -36,12 +36,21 @@ describe('loadConfig', () => {
     const path = join(dir, 'bad.json');
     writeFileSync(
       path,
-      JSON.stringify({ concurrency: { maxItems: 0 }, schedule: { cron: '* * * * *' }, colour: 'blue' }),
+      JSON.stringify({
+        concurrency: { maxItems: 0 },
+        schedule: { cron: '* * * * *' },
+        colour: 'blue',
+        links: { maxAttempts: 3 },
+      }),
     );
     const problems = problemsOf(() => loadConfig({ env: { ...base, TRACKSYNC_CONFIG: path }, cwd: dir }));
     expect(problems.some((p) => p.includes('concurrency.maxItems') && p.includes('got 0'))).toBe(true);
     expect(problems).toContain(`config file ${path}: unknown key "schedule.cron"; did you mean "schedule.cycleCron"?`);
     expect(problems.some((p) => p.includes('unknown key "colour"'))).toBe(true);
+    // A setting that was removed says what took its place.
+    expect(problems).toContain(
+      `config file ${path}: "links.maxAttempts" is no longer a setting: link lookups are retried like every item now (retry.maxAttempts); remove it from the file`,
+    );
   });
 
   it('reads .env, lets the real environment win, and freezes the result', () => {

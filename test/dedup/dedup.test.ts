@@ -51,7 +51,8 @@ describe('never twice: deduplication and Eagle', async () => {
     expect(field(second, 'Audio Processing')).toEqual(['Merged Duplicate']);
     expect(field(first, 'Audio Processing')).toContain('Merged Duplicate');
     expect(field(first, 'Title')).toBe('Twin Peaks (from Spotify)'); // the longer text wins (legacy merge rule)
-    expect(field(first, 'Notes')).toBe('added from my phone');
+    // The person's note is kept; tracksync's own links paragraph (written after the first sync) stays after it.
+    expect(field(first, 'Notes')).toMatch(/^added from my phone\n\[tracksync links\] /);
     expect(field(first, 'Spotify URL')).toBe('https://open.spotify.com/track/dupspotify000000000001');
     expect(m4aCount()).toBe(files);
     expect(fetched(url)).toBe(requests);

@@ -23,7 +23,7 @@ describe('the handler registry (src/engine/registry.ts)', () => {
     expect(registry.find(input('tracks', 'Mine: a song'), config)?.name).toBe('mine');
     expect(registry.find(input('tracks', 'a song'), config)?.name).toBe('music-track');
     expect(registry.find(input('tasks', 'Mine: a task'), config)?.name).toBe('music-sync');
-    expect(registry.sources()).toEqual(['tracks', 'tasks']);
+    expect(registry.queues()).toEqual(['tracks', 'tasks']);
     expect(registry.byName('music-sync')?.source).toBe('tasks');
   });
 

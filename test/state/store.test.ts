@@ -3,18 +3,18 @@ import { Store, handlerStore } from '../../state/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('the handler port over the store (state/store.ts, handlerStore)', () => {
-  it('offers a handler the library, its temp files and a deferred Eagle import, and nothing of leases or attempts', () => {
+  it('offers a handler the library, its temp files and the link candidates, and nothing of leases or attempts', () => {
     const store = Store.open(join(tempDir(), 'tracksync.sqlite'));
     try {
       const port = handlerStore(store);
       expect(Object.keys(port).sort()).toEqual([
-        'addEaglePending',
         'addPendingFile',
         'findFilesByFingerprintKeys',
         'findFilesByNames',
         'getLibraryFile',
         'listLibraryFilesOfPage',
         'removePendingFile',
+        'saveLinkCandidate',
         'upsertIndexedFile',
       ]);
       for (const lease of [
@@ -36,12 +36,21 @@ describe('the handler port over the store (state/store.ts, handlerStore)', () =>
     try {
       const port = handlerStore(store);
       port.addPendingFile('/music/.song.tracksync-1.tmp', null, 1_000);
-      port.addEaglePending('page-1', '/music/song.aiff', { path: '/music/song.aiff', name: 'Song' }, 2_000);
+      port.saveLinkCandidate({
+        pageId: 'page-1',
+        platform: 'youtube',
+        url: 'https://www.youtube.com/watch?v=abc',
+        title: 'Song',
+        score: 0.9,
+        accepted: true,
+        rejected: null,
+        now: 2_000,
+      });
       expect(store.library.listPendingFiles()).toEqual([
         { path: '/music/.song.tracksync-1.tmp', item_id: null, created_at: 1_000 },
       ]);
-      expect(store.deferred.listEaglePending(10)).toEqual([
-        expect.objectContaining({ page_id: 'page-1', path: '/music/song.aiff' }),
+      expect(store.links.listLinkCandidates('page-1')).toEqual([
+        expect.objectContaining({ page_id: 'page-1', platform: 'youtube', accepted: 1 }),
       ]);
       port.removePendingFile('/music/.song.tracksync-1.tmp');
       expect(store.library.listPendingFiles()).toEqual([]);

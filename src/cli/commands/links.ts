@@ -29,7 +29,7 @@ export async function linksCommand(positionals: string[], values: { json?: boole
       {
         notion,
         schemas,
-        store,
+        store: store.links,
         config: runtime.config,
         clock: systemClock,
         logger: runtime.logger,
@@ -38,8 +38,7 @@ export async function linksCommand(positionals: string[], values: { json?: boole
       },
       pageId,
     );
-    store.deferred.removeLinksPending(pageId);
-    const candidates = store.deferred.listLinkCandidates(pageId);
+    const candidates = store.links.listLinkCandidates(pageId);
     if (values.json) {
       print(io.stdout, JSON.stringify({ pageId, outcomes, candidates }, null, 2));
       return 0;
