@@ -13,6 +13,7 @@ import type { TrackRow } from '../pipeline/context.js';
 import { spotifyTrackId } from '../domain/urls.js';
 import { coreTitle, normaliseText } from '../domain/scoring.js';
 import { classifyUrl } from '../domain/urls.js';
+import { anyOf, propertyFilter } from '../notion/rows.js';
 
 /**
  * Never twice: before anything is downloaded, cheapest first, stopping at the first decisive answer
@@ -70,11 +71,10 @@ async function exactDuplicates(deps: DedupDeps, page: PageResponse): Promise<Pag
   const mine = identities(deps.schema, page);
   if (mine.size === 0) return [];
   const { fields } = deps.schema;
-  const clauses: unknown[] = [];
+  const clauses: NotionFilter[] = [];
   const add = (field: FieldKey<'tracks'>, value: string, op: 'contains' | 'equals' = 'contains'): void => {
     const property = fields[field];
-    if (property)
-      clauses.push({ property: property.name, [property.type === 'url' ? 'url' : 'rich_text']: { [op]: value } });
+    if (property) clauses.push(propertyFilter(property, { [op]: value }));
   };
   for (const id of mine) {
     const [kind, value] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
@@ -98,7 +98,7 @@ async function exactDuplicates(deps: DedupDeps, page: PageResponse): Promise<Pag
   }
   const found: PageResponse[] = [];
   for await (const other of deps.notion.queryPages(deps.schema.dataSourceId, {
-    filter: { or: clauses } as NotionFilter,
+    filter: anyOf(...clauses),
     sort: 'created_time',
   })) {
     if (other.id === page.id) continue;

@@ -1,8 +1,9 @@
 import { TrackSyncError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { encodeFields, readText, type FieldValue } from '../notion/codecs.js';
+import { readText, type FieldValue } from '../notion/codecs.js';
 import { REJECTED_ARTIST_NAMES, type FieldKey } from '../notion/databases.js';
-import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { NotionGateway, PageResponse } from '../notion/gateway.js';
+import { createRow, editedSince, findFirst, propertyFilter } from '../notion/rows.js';
 import type { ResolvedSchema } from '../notion/schema.js';
 
 /**
@@ -89,17 +90,15 @@ export class ArtistDirectory {
   }
 
   /** The quick look: `contains` narrows, the exact comparison (without case) is ours. */
-  async #find(schema: ResolvedSchema<'artists'>, name: string): Promise<PageResponse | undefined> {
+  #find(schema: ResolvedSchema<'artists'>, name: string): Promise<PageResponse | undefined> {
     const property = schema.fields.name!;
-    const filter = { property: property.name, title: { contains: name } } as NotionFilter;
-    for await (const page of this.#notion.queryPages(schema.dataSourceId, {
-      filter,
-      sort: 'created_time',
-      filterProperties: [property.id],
-    })) {
-      if (fold(readText(schema, page, 'name')) === fold(name)) return page;
-    }
-    return undefined;
+    return findFirst(
+      this.#notion,
+      schema,
+      propertyFilter(property, { contains: name }),
+      (page) => fold(readText(schema, page, 'name')) === fold(name),
+      { filterProperties: [property.id] },
+    );
   }
 
   /** The sure look: every artist's name, read once, then only the pages edited since (no text filter at all). */
@@ -112,9 +111,7 @@ export class ArtistDirectory {
     const byName = index?.byName ?? new Map<string, string>();
     const nameOf = index?.nameOf ?? new Map<string, string>();
     let newest = index?.newest;
-    const filter = since
-      ? ({ timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } } as NotionFilter)
-      : undefined;
+    const filter = since ? editedSince(since) : undefined;
     const query = { ...(filter ? { filter } : {}), sort: 'last_edited_time' as const, filterProperties: [property.id] };
     for await (const page of this.#notion.queryPages(schema.dataSourceId, query)) {
       const found = fold(readText(schema, page, 'name'));
@@ -145,12 +142,9 @@ export class ArtistDirectory {
     }
     try {
       // The name is the artist's identity, so it is the marker createOnce looks for after an ambiguous failure.
-      const { page, created } = await this.#notion.createOnce({
+      const { page, created } = await createRow(this.#notion, schema, {
         key: `artists:${schema.dataSourceId}:${fold(name)}`,
-        parameters: () => ({
-          parent: { data_source_id: schema.dataSourceId },
-          properties: encodeFields(schema, values) as never,
-        }),
+        values,
         find: () => this.#find(schema, name),
       });
       const index = this.#index.get(schema.dataSourceId);

@@ -1,7 +1,8 @@
 import { TrackSyncError } from '../errors.js';
-import { encodeFields, readText, type FieldValue } from '../notion/codecs.js';
+import { readText, type FieldValue } from '../notion/codecs.js';
 import type { FieldKey } from '../notion/databases.js';
-import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { NotionGateway, PageResponse } from '../notion/gateway.js';
+import { anyOf, createRow, findFirst, propertyFilter } from '../notion/rows.js';
 import type { ResolvedSchema } from '../notion/schema.js';
 import { classifyUrl, spotifyTrackId, type ClassifiedUrl } from './urls.js';
 
@@ -49,15 +50,9 @@ export async function findTrackRow(
   const clauses = fields
     .map((f) => schema.fields[f])
     .filter((p) => p !== undefined)
-    .map((p) => ({ property: p.name, [p.type === 'url' ? 'url' : 'rich_text']: { contains: needle(target) } }));
+    .map((p) => propertyFilter(p, { contains: needle(target) }));
   if (clauses.length === 0) return undefined;
-  for await (const page of notion.queryPages(schema.dataSourceId, {
-    filter: { or: clauses } as NotionFilter,
-    sort: 'created_time',
-  })) {
-    if (sameTrack(schema, page, target)) return page;
-  }
-  return undefined;
+  return findFirst(notion, schema, anyOf(...clauses), (page) => sameTrack(schema, page, target));
 }
 
 /** Creates a row holding the URL in its own column (and any known title, artist, playlists) in one request. */
@@ -90,12 +85,9 @@ export async function createTrackRow(
   if (known.playlistIds?.length && schema.fields.playlists) values.playlists = [...known.playlistIds];
   // The URL (or Spotify ID) is the row's identity and so its marker: a create that failed without an answer is looked
   // for by it, and a row created earlier is read back by id (createOnce), never created twice.
-  const { page } = await notion.createOnce({
+  const { page } = await createRow(notion, schema, {
     key: `tracks:${schema.dataSourceId}:${target.platform}:${target.id ?? target.url}`,
-    parameters: () => ({
-      parent: { data_source_id: schema.dataSourceId },
-      properties: encodeFields(schema, values) as never,
-    }),
+    values,
     find: () => findTrackRow(notion, schema, target),
   });
   return page;

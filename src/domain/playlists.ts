@@ -1,6 +1,6 @@
 import { TrackSyncError } from '../errors.js';
-import { encodeFields, readText } from '../notion/codecs.js';
-import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { NotionGateway, PageResponse } from '../notion/gateway.js';
+import { createRow, findByTitle } from '../notion/rows.js';
 import type { Schemas } from '../notion/schemas.js';
 
 /** A playlist's page in Music Playlists (used by tasks, the CLI and the feeds). */
@@ -17,23 +17,13 @@ export async function ensurePlaylistPage(
 ): Promise<string | undefined> {
   const schema = schemas.playlists;
   if (!schema) return undefined;
-  const titleProperty = schema.fields.name!;
-  const find = async (): Promise<PageResponse | undefined> => {
-    const filter = { property: titleProperty.name, title: { equals: name } } as NotionFilter;
-    // Exact here: a filter that ignores case must not hand back "Summer" for "SUMMER".
-    for await (const page of notion.queryPages(schema.dataSourceId, { filter, sort: 'created_time' }))
-      if (readText(schema, page, 'name') === name) return page;
-    return undefined;
-  };
+  const find = (): Promise<PageResponse | undefined> => findByTitle(notion, schema, 'name', name);
   const existing = await find();
   if (existing) return existing.id;
   try {
-    const { page } = await notion.createOnce({
+    const { page } = await createRow(notion, schema, {
       key: `playlists:${schema.dataSourceId}:${name}`,
-      parameters: () => ({
-        parent: { data_source_id: schema.dataSourceId },
-        properties: encodeFields(schema, { name, url }) as never,
-      }),
+      values: { name, url },
       find,
     });
     return page.id;

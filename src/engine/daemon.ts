@@ -79,6 +79,8 @@ export class Daemon<A extends App = App> {
   /** Sources whose schema broke while running; retried each cycle while the others go on. */
   readonly #brokenSources = new Map<SourceKey, string>();
   readonly #running = new Map<number, Promise<void>>();
+  /** Running items per queue, for the queues that cap theirs (`ItemSource.maxRunning`). */
+  readonly #runningByQueue = new Map<string, number>();
   readonly #shutdown = new AbortController();
   #cycle: Promise<CycleReport> | undefined;
   #cronTask: { stop(): void } | undefined;
@@ -501,10 +503,16 @@ export class Daemon<A extends App = App> {
     for (let progress = true; progress && !this.#stopping;) {
       progress = false;
       for (const source of sources) {
-        const free = Math.min(this.config.concurrency.maxItems - this.#running.size, this.#claimBudget ?? Infinity);
-        if (free <= 0 || this.#stopping) return claimed;
+        const queue = queueOf(source);
+        const free = Math.min(
+          this.config.concurrency.maxItems - this.#running.size,
+          this.#claimBudget ?? Infinity,
+          (source.maxRunning ?? Infinity) - (this.#runningByQueue.get(queue) ?? 0),
+        );
+        if (this.#stopping || this.#running.size >= this.config.concurrency.maxItems) return claimed;
+        if (free <= 0) continue; // this queue is at its own cap, or the budget is spent
         const rows = this.store.items.claimNextItems({
-          source: queueOf(source),
+          source: queue,
           owner: `${this.identity.host}:${this.identity.pid}`,
           bootId: this.identity.bootId,
           now: this.#clock.now(),
@@ -592,8 +600,11 @@ export class Daemon<A extends App = App> {
   }
 
   #dispatch(item: ClaimedItem): void {
+    const queue = item.row.source;
+    this.#runningByQueue.set(queue, (this.#runningByQueue.get(queue) ?? 0) + 1);
     const job = runItem(this.#runnerDeps(), item, this.#shutdown.signal).finally(() => {
       this.#running.delete(item.row.id);
+      this.#runningByQueue.set(queue, (this.#runningByQueue.get(queue) ?? 1) - 1);
       // A finished item frees a slot: claim the next queued one now (no new poll) rather than at the next tick.
       if (!this.#stopping && this.#claimOnFreedSlot) void this.#claimSerially();
     });

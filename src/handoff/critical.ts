@@ -4,9 +4,10 @@ import type { Config } from '../config/load.js';
 import { TrackSyncError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { bold, bullet, heading, paragraph } from '../notion/blocks.js';
-import { encodeFields, readText, type FieldValue } from '../notion/codecs.js';
+import { readText, type FieldValue } from '../notion/codecs.js';
 import type { FieldKey } from '../notion/databases.js';
-import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { NotionGateway, PageResponse } from '../notion/gateway.js';
+import { allOf, createRow, findFirst, propertyFilter } from '../notion/rows.js';
 import type { Schemas } from '../notion/schemas.js';
 
 /**
@@ -206,22 +207,20 @@ export class CriticalTasks {
     }
     const title = criticalTitle(kind);
     const { fix } = CRITICAL_KINDS[kind];
-    const find = async (marker?: string): Promise<PageResponse | undefined> => {
-      const filter = {
-        and: [
-          { property: schema.fields.title!.name, title: { equals: title } },
-          { property: schema.fields.status!.name, status: { equals: config.routing.readyStatus } },
-        ],
-      };
-      for await (const page of notion.queryPages(schema.dataSourceId, {
-        filter: filter as NotionFilter,
-        sort: 'created_time',
-      })) {
-        if (readText(schema, page, 'title') !== title) continue; // a filter that ignores case must not match another title
-        if (marker === undefined || readText(schema, page, 'description').includes(marker)) return page;
-      }
-      return undefined;
-    };
+    // Open tasks of this kind by their exact title (a filter that ignores case must not match another title); after
+    // a lost create answer, the one whose description carries the create's marker.
+    const find = (marker?: string): Promise<PageResponse | undefined> =>
+      findFirst(
+        notion,
+        schema,
+        allOf(
+          propertyFilter(schema.fields.title!, { equals: title }),
+          propertyFilter(schema.fields.status!, { equals: config.routing.readyStatus }),
+        ),
+        (page) =>
+          readText(schema, page, 'title') === title &&
+          (marker === undefined || readText(schema, page, 'description').includes(marker)),
+      );
     const existing = await find();
     if (existing) return existing.id;
     const values = (marker: string): Partial<Record<FieldKey<'tasks'>, FieldValue>> => {
@@ -249,15 +248,11 @@ export class CriticalTasks {
     // Past the block limit a body cannot be written: the task's properties carry everything (and a page is a block
     // too, so the create may be refused as well: the incident then stays open in SQLite and in the log, and the
     // task results that could not carry their report say why).
-    const body = kind === 'notion-block-limit' ? {} : { children: children as never };
-    const { page } = await notion.createOnce({
+    const { page } = await createRow(notion, schema, {
       key: `critical:${kind}:${since}`,
-      parameters: (marker) => ({
-        parent: { data_source_id: schema.dataSourceId },
-        properties: encodeFields(schema, values(marker)) as never,
-        ...body,
-      }),
+      values,
       find,
+      ...(kind === 'notion-block-limit' ? {} : { children }),
     });
     return page.id;
   }

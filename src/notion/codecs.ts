@@ -1,5 +1,6 @@
 import { CONSTANTS } from '../config/constants.js';
 import { TrackSyncError } from '../errors.js';
+import type { CreatePageParameters } from '@notionhq/client';
 import type { DatabaseKey, FieldKey } from './databases.js';
 import type { ResolvedProperty, ResolvedSchema } from './schema.js';
 
@@ -204,10 +205,15 @@ function cutUrl(property: ResolvedProperty, url: string): string {
  * Builds a `properties` object from semantic field values, skipping fields the data source does not have.
  * This is the one place where "an optional field is missing" turns into "not written" rather than an error.
  */
+/** Page property values as the Notion API takes them in a create or an update (the official client's type). */
+export type PropertyValues = NonNullable<CreatePageParameters['properties']>;
+
 export function encodeFields<D extends DatabaseKey>(
   schema: ResolvedSchema<D>,
   values: Partial<Record<FieldKey<D>, FieldValue>>,
-): Record<string, unknown> {
+): PropertyValues {
+  // The one place our values become the SDK's request shape: encodeProperty builds each value from the property's
+  // live type, which the SDK's union of per-type shapes cannot follow statically.
   const properties: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(values) as Array<[FieldKey<D>, FieldValue | undefined]>) {
     if (value === undefined) continue;
@@ -215,7 +221,7 @@ export function encodeFields<D extends DatabaseKey>(
     if (property === undefined) continue;
     properties[property.name] = encodeProperty(property, value);
   }
-  return properties;
+  return properties as PropertyValues;
 }
 
 /** True when every encoded value in `expected` is what the page now holds (used to reconcile an ambiguous write). */

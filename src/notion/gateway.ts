@@ -1,3 +1,4 @@
+import type { PropertyValues } from './codecs.js';
 import { backoffMs } from '../backoff.js';
 import {
   APIErrorCode,
@@ -339,7 +340,7 @@ export class NotionGateway {
   /** Sets properties. The PATCH is re-read and compared instead of re-sent blind when its outcome is unknown. */
   updatePage(
     pageId: string,
-    properties: Record<string, unknown>,
+    properties: PropertyValues,
     isApplied?: (page: PageObjectResponse) => boolean,
   ): Promise<PageObjectResponse> {
     const reconcile = isApplied
@@ -351,8 +352,7 @@ export class NotionGateway {
     return this.#call(
       'update',
       `update page ${pageId}`,
-      async () =>
-        (await this.#client.pages.update({ page_id: pageId, properties: properties as never })) as PageObjectResponse,
+      async () => (await this.#client.pages.update({ page_id: pageId, properties })) as PageObjectResponse,
       reconcile,
     );
   }

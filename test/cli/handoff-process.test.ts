@@ -62,9 +62,12 @@ describe('the handoff loop through the real CLI', async () => {
       ).length;
 
     const first = cli(['run'], env('playlist-state'));
+    // Never left running if a step below fails: it would go on syncing the rows of the tests after this one.
+    onTestFinished(() => void first.kill('SIGKILL'));
     let log = '';
     first.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    await waitFor(() => synced() >= 2, 'two playlist tracks to be synced', 60_000);
+    // Each synced track is followed by its link lookup (one at a time): minutes on a loaded machine, not seconds.
+    await waitFor(() => synced() >= 2, 'two playlist tracks to be synced', 150_000);
     // The running daemon's status server: its URL is in the start-up log (port 0 picks a free one).
     const url = log.match(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/)?.[1];
     expect(url, log).toBeDefined();
@@ -81,7 +84,11 @@ describe('the handoff loop through the real CLI', async () => {
     // no request is handled; the next create is sent only after the current row's Downloaded write was answered.
     const rows = () =>
       tracks().filter((p) => String(decodeProperty(p.properties['Spotify ID'])).startsWith('roadtrip')).length;
-    await waitFor(() => rows() === synced() + 1 && synced() < 6, 'a playlist track with its row, being synced', 60_000);
+    await waitFor(
+      () => rows() === synced() + 1 && synced() < 6,
+      'a playlist track with its row, being synced',
+      150_000,
+    );
     first.kill('SIGKILL');
     await first;
     expect(synced()).toBeLessThan(6);
@@ -102,7 +109,7 @@ describe('the handoff loop through the real CLI', async () => {
       .sort();
     expect(folder).toEqual([0, 1, 2, 3, 4, 5].map((i) => `Highway Band - Mile ${i}.m4a`));
     expect(JSON.stringify(sandbox.workspace.allBlocks(task))).toContain('6 of 6 track(s) synced.');
-  }, 180_000);
+  }, 420_000);
 
   it('tracksync sync: 0 when every track synced, 3 when some failed, 2 for bad input', async () => {
     const good = await media.addFile(

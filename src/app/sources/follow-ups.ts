@@ -24,6 +24,12 @@ export const FOLLOW_UP_QUEUES = {
  */
 export class TrackFollowUpSource extends TrackSource {
   readonly queue: string;
+  /**
+   * One at a time: a link lookup is up to three searches and three checks against outside services (about 10 s),
+   * background work that must not take every item slot from the rows and tasks people are waiting for (before the
+   * one queue, lookups ran as one pass at a time for the same reason).
+   */
+  readonly maxRunning = 1;
   readonly #notion: SourceDeps['notion'];
 
   constructor(deps: SourceDeps, queue: string) {

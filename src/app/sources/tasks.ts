@@ -5,12 +5,13 @@ import { TrackSyncError, type ErrorCode } from '../../errors.js';
 import type { TrackLine } from '../../handoff/report.js';
 import { writeReturnFile } from '../../handoff/return-file.js';
 import { heading, paragraph } from '../../notion/blocks.js';
-import { encodeFields, pageHasValues, readText, type FieldValue } from '../../notion/codecs.js';
+import { encodeFields, pageHasValues, type FieldValue } from '../../notion/codecs.js';
 import type { FieldKey } from '../../notion/databases.js';
 import type { BlockRequest, NotionFilter, PageResponse } from '../../notion/gateway.js';
 import { overLimitMessage, readRelation, relationUnion } from '../../notion/relations.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
 import { readIfAlive } from '../../notion/creates.js';
+import { createRow, findByTitle, propertyFilter } from '../../notion/rows.js';
 import { decodeFields, hashFields, humanTime, pollPropertyIds, sameId, textOf, type SourceDeps } from './common.js';
 import type { ClaimOutcome, FailureWrite, ItemSource, ResultRun } from '../../engine/sources.js';
 
@@ -366,19 +367,10 @@ export class TaskSource implements ItemSource<'tasks'> {
           errorCount: outcome.errorCount,
           summary: outcome.summary,
         };
-        const { page: created } = await notion.createOnce({
+        const { page: created } = await createRow(notion, logs, {
           key: `executionLogs:${logs.dataSourceId}:${page.id}:${run.itemId}.${run.generation}`,
-          parameters: () => ({
-            parent: { data_source_id: logs.dataSourceId },
-            properties: encodeFields(logs, values) as never,
-          }),
-          find: async () => {
-            const filter = { property: logs.fields.name!.name, title: { equals: name } } as NotionFilter;
-            for await (const existing of notion.queryPages(logs.dataSourceId, { filter, sort: 'created_time' })) {
-              if (readText(logs, existing, 'name') === name) return existing;
-            }
-            return undefined;
-          },
+          values,
+          find: () => findByTitle(notion, logs, 'name', name),
         });
         return created.id;
       });
@@ -421,23 +413,15 @@ export class TaskSource implements ItemSource<'tasks'> {
     const { notion, config } = this.#d;
     const { fields, dataSourceId } = this.schema;
     const name = `Review: ${this.title(page)}`.slice(0, 200);
-    const find = async (): Promise<PageResponse | undefined> => {
-      const filter = fields.description
-        ? {
-            and: [
-              { property: fields.title!.name, title: { equals: name } },
-              { property: fields.description.name, rich_text: { contains: page.id } },
-            ],
-          }
-        : { property: fields.title!.name, title: { equals: name } };
-      for await (const existing of notion.queryPages(dataSourceId, {
-        filter: filter as NotionFilter,
-        sort: 'created_time',
-      })) {
-        if (readText(this.schema, existing, 'title') === name) return existing;
-      }
-      return undefined;
-    };
+    // The title, and the task's id in the description when there is one: another task's review has another title.
+    const find = (): Promise<PageResponse | undefined> =>
+      findByTitle(
+        notion,
+        this.schema,
+        'title',
+        name,
+        fields.description ? propertyFilter(fields.description, { contains: page.id }) : undefined,
+      );
     await run.stage('writeback:review-task', 'review-task', async () => {
       if (await find()) return true;
       const values: TaskValues = {
@@ -448,14 +432,7 @@ export class TaskSource implements ItemSource<'tasks'> {
       if (fields.priority?.options.includes('High')) values.priority = 'High';
       if (fields.taskType?.options.includes('Review Task')) values.taskType = 'Review Task';
       try {
-        await notion.createOnce({
-          key: `review:${dataSourceId}:${page.id}`,
-          parameters: () => ({
-            parent: { data_source_id: dataSourceId },
-            properties: encodeFields(this.schema, values) as never,
-          }),
-          find,
-        });
+        await createRow(notion, this.schema, { key: `review:${dataSourceId}:${page.id}`, values, find });
       } catch (error) {
         if (!isBlockLimit(error)) throw error;
       }
