@@ -19,15 +19,15 @@ export type MusicDaemon = Daemon<MusicApp>;
 /**
  * The music application as the engine sees it (src/engine/contracts.ts, App): the Music Tracks and Agent-Tasks
  * sources and the local queues of follow-up work on a track (link lookups after a sync, Eagle imports that waited for
- * Eagle), the CRITICAL tasks and their watch, the
- * feeds on their own schedule, and the playlist export (after synced tracks, debounced, and on its own schedule).
+ * Eagle), the CRITICAL tasks and their watch, the feeds on their own schedule, and the playlist export (after synced
+ * tracks, debounced, and on its own schedule).
  */
 export class MusicApp implements App {
   /** Conditions that need a person, filed as CRITICAL Agent-Tasks. */
   readonly critical: CriticalTasks;
   readonly #ctx: AppContext;
   readonly #stopCriticalWatch: () => void;
-  /** Aborted when the daemon starts stopping: an export is never worth delaying a stop. */
+  /** Aborted when the daemon starts stopping: a feed read or an export is never worth delaying a stop. */
   readonly #stop = new AbortController();
   /** The debounce of the playlist export after synced tracks (playlists.exportDebounceMs). */
   #exportTimer: NodeJS.Timeout | undefined;
