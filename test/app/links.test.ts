@@ -71,7 +71,7 @@ describe('cross-platform links', async () => {
       Notes: text('Found at the Thursday set.'),
     });
 
-    const daemon = await world.daemon();
+    const daemon = await world.daemon({ file: { links: { enabled: true } } });
     onTestFinished(() => daemon.stop('test'));
     const tools = daemon.services.require<MediaServices>(MEDIA);
     const outcomes = await findLinks(
@@ -170,7 +170,7 @@ describe('cross-platform links', async () => {
       parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
       properties: { Title: title('Beacon'), 'Artist Name': text('North Pier'), 'Source URL': { url } },
     }).id;
-    const daemon = await world.daemon();
+    const daemon = await world.daemon({ file: { links: { enabled: true } } });
     try {
       await daemon.runOnce({ limit: 1 }); // syncs the track; its links are queued as an item of their own
       expect(field(id, 'Downloaded')).toBe(true);

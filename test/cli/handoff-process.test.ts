@@ -12,7 +12,12 @@ describe('the handoff loop through the real CLI', async () => {
   const configPath = join(world.dir, 'cli-config.json');
   writeFileSync(
     configPath,
-    JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search }),
+    JSON.stringify({
+      claims: { settleMs: 50 },
+      shutdown: { graceMs: 300 },
+      search: media.search,
+      links: { enabled: false },
+    }),
   );
   const env = (name: string) => ({
     ...sandbox.env(),
@@ -66,7 +71,7 @@ describe('the handoff loop through the real CLI', async () => {
     onTestFinished(() => void first.kill('SIGKILL'));
     let log = '';
     first.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    // Each synced track is followed by its link lookup (one at a time): minutes on a loaded machine, not seconds.
+    // Downloads, conversions and analyses of 12 s clips: a minute or more on a loaded two-core machine.
     await waitFor(() => synced() >= 2, 'two playlist tracks to be synced', 150_000);
     // The running daemon's status server: its URL is in the start-up log (port 0 picks a free one).
     const url = log.match(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/)?.[1];

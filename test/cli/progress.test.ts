@@ -17,7 +17,12 @@ describe('live progress and the result table (the CLI under a pseudo-terminal an
   const configPath = join(world.dir, 'progress-config.json');
   writeFileSync(
     configPath,
-    JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300 }, search: media.search }),
+    JSON.stringify({
+      claims: { settleMs: 50 },
+      shutdown: { graceMs: 300 },
+      search: media.search,
+      links: { enabled: false },
+    }),
   );
   const env = (name: string, extra: Record<string, string> = {}) => ({
     ...sandbox.env(),

@@ -16,7 +16,12 @@ describe('tracksync sync beside a running daemon', async () => {
   const configPath = join(world.dir, 'sync-daemon-config.json');
   writeFileSync(
     configPath,
-    JSON.stringify({ claims: { settleMs: 50 }, shutdown: { graceMs: 300, abortWaitMs: 3000 }, search: media.search }),
+    JSON.stringify({
+      claims: { settleMs: 50 },
+      shutdown: { graceMs: 300, abortWaitMs: 3000 },
+      search: media.search,
+      links: { enabled: false },
+    }),
   );
   const stateDir = join(world.dir, 'sync-daemon-state');
   const env = {

@@ -34,7 +34,8 @@ describe('never twice: deduplication and Eagle', async () => {
       'Source URL': { url },
       'Spotify ID': text('dupspotify000000000001'),
     });
-    const daemon = await world.daemon();
+    // Links on: the keeper's Notes then hold tracksync's links paragraph, which the merge must keep apart.
+    const daemon = await world.daemon({ file: { links: { enabled: true } } });
     await daemon.runOnce();
     expect(field(first, 'Downloaded')).toBe(true);
     const files = m4aCount();

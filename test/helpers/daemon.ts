@@ -8,12 +8,17 @@ import { Services } from '../../src/engine/services.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 
-/** Timings compressed for tests; everything else is the real default. */
+/**
+ * Timings compressed for tests; everything else is the real default, but for link lookups: each synced row queues
+ * one (up to three yt-dlp and Spotify searches), which test/app/links.test.ts and the dedup merge test switch on;
+ * elsewhere they would only add searches to every `once`.
+ */
 export const FAST: FileConfig = {
   claims: { settleMs: 50, leaseMs: 60_000 },
   retry: { baseDelayMs: 1, maxDelayMs: 10, rateLimitedDefaultDelayMs: 10, lockConflictDelayMs: 60_000, maxAttempts: 8 },
   shutdown: { graceMs: 500, abortWaitMs: 2_000 },
   notion: { requestsPerSecond: 50, burstPerSecond: 50 },
+  links: { enabled: false },
 };
 
 /** Writes a config file and loads the configuration exactly as the CLI does. */
