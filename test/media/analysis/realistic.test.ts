@@ -58,7 +58,7 @@ describe('realistic songs (fluidsynth)', () => {
   });
 
   // A song from the corpus's tuning half (bench/corpus, seed 82) that the detector before peak-level compression read
-  // as G major, the relative major: the comping and a lead leaning on B and G outweighed the E minor triad.
+  // as G major, the relative major: its summed chroma had G, B and D above E.
   it("reads a salsa whose loop is the relative major's vi IV I V (i VI III VII in E minor) as E minor", async () => {
     const spec = songSpec(82);
     expect(spec).toMatchObject({ tonic: 4, mode: 'minor', style: 'salsa' });
