@@ -9,7 +9,8 @@ import { Fft, hann } from './fft.js';
  * 2. the tuning: the magnitude-weighted circular mean of every peak's offset from equal temperament at A = 440 Hz,
  *    so a track pitched 30 cents sharp is read as it is played;
  * 3. a harmonic pitch class profile (HPCP, Gómez, "Tonal Description of Music Audio Signals", PhD thesis, UPF 2006):
- *    each peak adds to the pitch class of its own frequency and, with weight 0.6^(h-1), to those of f/2, f/3, f/4
+ *    each peak, its magnitude compressed to the power 0.75 and counted only within 40 dB of the frame's strongest,
+ *    adds to the pitch class of its own frequency and, with weight 0.6^(h-1), to those of f/2, f/3, f/4
  *    (the fundamentals it may be a harmonic of), with a cos² window around each semitone; each frame is normalised
  *    to its maximum and the frames are summed. A second HPCP of the bass register (40-200 Hz) follows the roots;
  * 4. both correlated with the 24 rotations of a major and a minor key profile for popular and electronic music
@@ -69,7 +70,8 @@ export const BGATE: Profiles = {
 /**
  * The profiles detectKey uses, chosen on the benchmark corpus's tuning half (bench/corpus, even seeds; with the
  * bands and weights here): bgate 94.4 % exact keys, Krumhansl-Kessler 92.4 %, EDMA 91.7 %, Temperley far behind
- * (it confuses relative keys).
+ * (it confuses relative keys). Checked again with the compressed peaks (CHROMA_DEFAULTS) on 274 even seeds (2-548),
+ * offline on the same peaks: bgate 94.9 %, Krumhansl-Kessler 91.2 %, EDMA 89.8 %.
  */
 export const KEY_PROFILES: Profiles = BGATE;
 
@@ -96,9 +98,20 @@ export interface ChromaOptions {
   harmonics: number;
   /** Weight of the h-th subharmonic: decay^(h-1). */
   decay: number;
-  /** Peak level: magnitude raised to this power (1 magnitude, 2 energy). */
+  /**
+   * Peak level: magnitude raised to this power (1 magnitude, 2 energy, below 1 compressed). Compression keeps a few
+   * loud notes (a bass held under a whole bar, a lead on one pitch) from outweighing the harmony, the reason chroma
+   * toolboxes compress before they sum (Müller and Ewert, "Chroma Toolbox", ISMIR 2011: logarithmic compression).
+   * On the corpus's tuning songs (274 even seeds, 2-548; bench/corpus), with a 60 dB floor: magnitude (1) 92.3 %
+   * exact keys, 0.85 93.4 %, 0.75 and 0.65 94.5 %, energy (2) 85 % (first 144 songs). The detector as a whole:
+   * 92.7 % before this setting and the floor below, 94.2 % with them.
+   */
   exponent: number;
-  /** Peaks below the frame's strongest by more than this many dB are ignored. */
+  /**
+   * Peaks below the frame's strongest by more than this many dB are ignored: 40 dB keeps every note of a mix that
+   * matters and drops reverb tails, MP3 artefacts and the cymbals' noise, which grow in weight once levels are
+   * compressed (on the 274 tuning songs, exponent 0.75: 40 dB about 95 % exact keys, 60 dB 94.5 %).
+   */
   floorDb: number;
   /** At most this many peaks per frame (the strongest). */
   maxPeaks: number;
@@ -111,8 +124,8 @@ export const CHROMA_DEFAULTS: ChromaOptions = {
   maxHz: 5000,
   harmonics: 4,
   decay: 0.6,
-  exponent: 1,
-  floorDb: 60,
+  exponent: 0.75,
+  floorDb: 40,
   maxPeaks: 60,
   tuning: true,
 };
