@@ -19,8 +19,8 @@ export const FOLLOW_UP_QUEUES = {
  * A local queue of work on Music Tracks rows (docs/architecture.md, "One queue"): items are enqueued by the app, not
  * polled. The row itself is not claimed: the work is this state directory's own (one item per queue and row in its
  * SQLite), it never touches the row's Processing Lock, and a failure leaves the row as it is (the track is synced;
- * the follow-up's error is in `tracksync status`). A result's properties are written to the row, re-read first, so
- * values a person or the track's own write-back set meanwhile are kept.
+ * the follow-up's error is in `tracksync status`). A result's properties are written to the row in one update, as
+ * the handler computed them from the row it claimed (the Eagle tag added to the tags the row had then).
  */
 export class TrackFollowUpSource extends TrackSource {
   readonly queue: string;
