@@ -34,7 +34,8 @@ export function editedSince(since: string): NotionFilter {
 
 /**
  * The first page (oldest first) that the filter finds and `matches` accepts. Notion's filters only narrow: whether a
- * title filter ignores case is not documented (docs/notion-contract.md), so the exact comparison is the caller's.
+ * title filter ignores case is not documented (docs/notion-contract.md, "Filters narrow; the comparison is ours"), so
+ * the exact comparison is the caller's.
  */
 export async function findFirst<D extends DatabaseKey>(
   notion: NotionGateway,
