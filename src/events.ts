@@ -24,6 +24,7 @@ export interface EventMap {
   'cycle:error': { runId: number; code: ErrorCode; message: string };
   /** Work queued on a local queue (engine/daemon.ts enqueue). */
   'item:queued': { queue: string; pageId: string; handler: string };
+  /** `source`, here and below: the item's queue (`items.source`: 'tracks', 'tasks' or a local queue such as 'links'). */
   'item:claimed': { itemId: number; source: string; pageId: string; handler: string };
   'item:done': {
     itemId: number;

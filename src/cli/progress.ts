@@ -239,9 +239,12 @@ export function followItems(events: EventBus, store: Store, view: ProgressView):
   // Items whose handler reports its steps (item:progress): their stages are not mapped to steps as well.
   const reporting = new Set<number>();
   const offs = [
-    events.on('item:claimed', (e) =>
-      view.start(e.itemId, titleOf(e.itemId), e.source === 'tasks' ? 'Working on the task' : 'Starting'),
-    ),
+    events.on('item:claimed', (e) => {
+      // The rows and tasks asked for. A row's follow-up work (its link lookup, an Eagle import that waited) is an item
+      // of a local queue that runs after it: not a track of its own, so not counted here (tracksync status shows it).
+      if (e.source !== 'tracks' && e.source !== 'tasks') return;
+      view.start(e.itemId, titleOf(e.itemId), e.source === 'tasks' ? 'Working on the task' : 'Starting');
+    }),
     events.on('stage:start', (e) => {
       // Handlers that report no steps of their own (a task, a user's handler): the stage's step when it has one.
       const step = reporting.has(e.itemId) ? undefined : stepOfStage(e.stage);

@@ -553,7 +553,7 @@ export class Daemon<A extends App = App> {
         }
         this.events.emit('item:claimed', {
           itemId: row.id,
-          source: source.key,
+          source: row.source, // the queue: "tracks", "tasks" or a local queue
           pageId: row.page_id,
           handler: current.name,
         });

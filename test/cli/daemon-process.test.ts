@@ -17,6 +17,7 @@ describe('the tracksync process', async () => {
       handlers: [join(packageRoot(), 'test/fixtures/handlers/logging-track.mjs')],
       claims: { settleMs: 50 },
       shutdown: { graceMs: 300, abortWaitMs: 3000 },
+      links: { enabled: false },
     }),
   );
   const log = join(dir, 'handler.log');
