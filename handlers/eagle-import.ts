@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { FOLLOW_UP_QUEUES } from '../src/app/sources/follow-ups.js';
 import type { Handler } from '../src/engine/contracts.js';
 import { TrackSyncError } from '../src/errors.js';
@@ -26,8 +25,8 @@ export const eagleImportHandler: Handler<'tracks'> = {
     const { eagle } = ctx.services.require<MediaServices>(MEDIA);
     if (!(await eagle.available()))
       throw new TrackSyncError('EAGLE_UNAVAILABLE', `Eagle is not running: ${item.path} is imported when it answers`);
-    const key = createHash('sha256').update(item.path).digest('hex').slice(0, 16);
-    const eagleId = await ctx.stage('import', key, () => importIntoEagle(eagle, item));
+    // The stage's input is the file itself: a checkpoint is per item generation already (engine/runner.ts).
+    const eagleId = await ctx.stage('import', item.path, () => importIntoEagle(eagle, item));
     const tags = Array.isArray(ctx.input.fields.processing) ? ctx.input.fields.processing.map(String) : [];
     return {
       outcome: 'imported',

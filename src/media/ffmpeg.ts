@@ -233,53 +233,30 @@ export class Ffmpeg {
       .outputOptions('-map', '[lo]', '-f', 'null')
       .output(spec.pcmPath)
       .outputOptions('-map', '[po]', '-f', 'f32le');
-    const rate = ['-ar', String(spec.sampleRate)];
-    if (spec.outputs.m4a) {
-      // Without an explicit sample format ffmpeg picks 32-bit ALAC for float-decoded sources: 2.4x the size for nothing.
+    // One output per format, each from the one decode: codec by bit depth, container. Without an explicit sample
+    // format ffmpeg picks 32-bit ALAC for float-decoded sources: 2.4x the size for nothing.
+    const encoders = {
+      m4a: { codec: ['alac', '-sample_fmt', spec.bitDepth === 16 ? 's16p' : 's32p'], container: 'ipod' },
+      aiff: { codec: [spec.bitDepth === 16 ? 'pcm_s16be' : 'pcm_s24be'], container: 'aiff' },
+      wav: { codec: [spec.bitDepth === 16 ? 'pcm_s16le' : 'pcm_s24le'], container: 'wav' },
+    };
+    for (const format of ['m4a', 'aiff', 'wav'] as const) {
+      const path = spec.outputs[format];
+      if (!path) continue;
+      const { codec, container } = encoders[format];
       command
-        .output(spec.outputs.m4a)
+        .output(path)
         .outputOptions(
           '-map',
           '0:a',
           '-map_metadata',
           '-1',
           '-c:a',
-          'alac',
-          '-sample_fmt',
-          spec.bitDepth === 16 ? 's16p' : 's32p',
-          ...rate,
+          ...codec,
+          '-ar',
+          String(spec.sampleRate),
           '-f',
-          'ipod',
-        );
-    }
-    if (spec.outputs.aiff) {
-      command
-        .output(spec.outputs.aiff)
-        .outputOptions(
-          '-map',
-          '0:a',
-          '-map_metadata',
-          '-1',
-          '-c:a',
-          spec.bitDepth === 16 ? 'pcm_s16be' : 'pcm_s24be',
-          ...rate,
-          '-f',
-          'aiff',
-        );
-    }
-    if (spec.outputs.wav) {
-      command
-        .output(spec.outputs.wav)
-        .outputOptions(
-          '-map',
-          '0:a',
-          '-map_metadata',
-          '-1',
-          '-c:a',
-          spec.bitDepth === 16 ? 'pcm_s16le' : 'pcm_s24le',
-          ...rate,
-          '-f',
-          'wav',
+          container,
         );
     }
     if (spec.fingerprintRawPath)

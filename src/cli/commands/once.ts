@@ -32,32 +32,28 @@ export async function onceCommand(
   const unfollow = followItems(daemon.events, daemon.store, view);
   // The tracks this cycle finished, for the result table (tasks report on their own page).
   const ended = new Map<string, Omit<TrackRunOutcome, 'page'>>();
+  // Only Music Tracks items: a task reports on its own page, a row's follow-up work (links) is not a track.
+  const isTrack = (itemId: number): boolean => daemon.store.items.getItem(itemId)?.source === 'tracks';
+  const end = (itemId: number, run: Omit<TrackRunOutcome, 'page'>): void => {
+    if (isTrack(itemId)) ended.set(run.pageId, run);
+  };
   const offs = [
-    daemon.events.on(
-      'item:done',
-      (e) => e.source === 'tracks' && ended.set(e.pageId, { pageId: e.pageId, state: 'done', outcome: e.outcome }),
+    daemon.events.on('item:done', (e) => end(e.itemId, { pageId: e.pageId, state: 'done', outcome: e.outcome })),
+    daemon.events.on('item:failed', (e) =>
+      end(e.itemId, {
+        pageId: e.pageId,
+        state: 'failed',
+        outcome: 'failed',
+        error: { code: e.code, message: e.message },
+      }),
     ),
-    daemon.events.on(
-      'item:failed',
-      (e) =>
-        daemon.store.items.getItem(e.itemId)?.source === 'tracks' &&
-        ended.set(e.pageId, {
-          pageId: e.pageId,
-          state: 'failed',
-          outcome: 'failed',
-          error: { code: e.code, message: e.message },
-        }),
-    ),
-    daemon.events.on(
-      'item:retry',
-      (e) =>
-        daemon.store.items.getItem(e.itemId)?.source === 'tracks' &&
-        ended.set(e.pageId, {
-          pageId: e.pageId,
-          state: 'retry_wait',
-          outcome: 'will-retry',
-          error: { code: e.code, message: e.message },
-        }),
+    daemon.events.on('item:retry', (e) =>
+      end(e.itemId, {
+        pageId: e.pageId,
+        state: 'retry_wait',
+        outcome: 'will-retry',
+        error: { code: e.code, message: e.message },
+      }),
     ),
   ];
   const lines: TrackLine[] = [];
