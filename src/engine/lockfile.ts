@@ -35,8 +35,8 @@ export class DaemonLock {
     } catch (error) {
       db.close();
       if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-      const owner = Number(readFileSafe(pidFile).trim());
-      const who = Number.isInteger(owner) && owner > 0 ? `pid ${owner}` : 'starting now';
+      const owner = waitForOwner(pidFile);
+      const who = owner === undefined ? 'starting now' : `pid ${owner}`;
       throw new TrackSyncError(
         'DAEMON_ALREADY_RUNNING',
         `another tracksync (${who}) is already running on this state directory (${dirname(path)}); stop it first, or set TRACKSYNC_STATE_DIR to a different directory`,
@@ -60,6 +60,35 @@ export class DaemonLock {
     } finally {
       this.#db.close();
     }
+  }
+}
+
+/**
+ * The winner of a race writes its pid a moment after it takes the lock, and a crashed daemon may have left an old pid
+ * file behind: a loser waits up to OWNER_WAIT_MS for a pid that names a live process, so its message names the daemon
+ * that holds the lock (a loser that read too early once said "starting now" in CI on a loaded machine). Synchronous,
+ * like the rest of acquire: it runs once, at start-up, before anything else.
+ */
+const OWNER_WAIT_MS = 5_000;
+const OWNER_POLL_MS = 25;
+
+function waitForOwner(pidFile: string): number | undefined {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited <= OWNER_WAIT_MS; waited += OWNER_POLL_MS) {
+    const owner = Number(readFileSafe(pidFile).trim());
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) return owner;
+    Atomics.wait(pause, 0, 0, OWNER_POLL_MS);
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else; it still holds the lock.
+    return (error as { code?: string }).code === 'EPERM';
   }
 }
 

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
@@ -14,7 +14,8 @@ import { tempDir } from '../helpers/tmp.js';
 describe('the daemon lock under a start-up race', () => {
   const dir = tempDir('tracksync-lock-race-');
 
-  it('lets exactly one of six simultaneous daemons hold it, round after round', async () => {
+  it('lets exactly one of six simultaneous daemons hold it, round after round, and the others name it', async () => {
+    const deadPid = await exitedPid();
     const racers: ChildProcess[] = Array.from({ length: 6 }, () =>
       fork(join(packageRoot(), 'test', 'fixtures', 'lock', 'racer.mjs'), [], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -37,12 +38,17 @@ describe('the daemon lock under a start-up race', () => {
         const state = join(dir, `state-${round}`);
         mkdirSync(state, { recursive: true });
         writeFileSync(join(state, 'daemon.lock'), '999999\n'); // left by a daemon that died (the old lock's file)
+        writeFileSync(join(state, 'daemon.pid'), `${deadPid}\n`); // and the pid file of one that died
         const go = Date.now() + 30;
         const answers = racers.map((r) => next(r, 'won'));
         for (const r of racers) r.send({ round, path: join(state, 'daemon.lock.sqlite'), go });
         const results = await Promise.all(answers);
         winners.push(results.filter((m) => m.won === true).length);
-        expect(results.filter((m) => m.won === false).every((m) => m.code === 'DAEMON_ALREADY_RUNNING')).toBe(true);
+        const losers = results.filter((m) => m.won === false);
+        expect(losers.every((m) => m.code === 'DAEMON_ALREADY_RUNNING')).toBe(true);
+        // Each loser names the winner, not the dead daemon's pid and not "starting now" (read before the winner wrote).
+        const winner = results.find((m) => m.won === true);
+        if (winner) for (const m of losers) expect(m.message).toContain(`(pid ${String(winner.pid)})`);
         const released = racers.map((r) => next(r, 'released'));
         for (const r of racers) r.send({ release: true, round });
         await Promise.all(released);
@@ -53,3 +59,10 @@ describe('the daemon lock under a start-up race', () => {
     }
   }, 120_000);
 });
+
+/** The pid of a process that has exited (so no process answers to it, barring reuse within the test). */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
