@@ -1,5 +1,6 @@
 import { FOLLOW_UP_QUEUES } from '../src/app/sources/follow-ups.js';
 import type { Handler } from '../src/engine/contracts.js';
+import type { FollowUpOutcome } from '../src/domain/outcomes.js';
 import { TrackSyncError } from '../src/errors.js';
 import { PROCESSING_TAGS } from '../src/notion/databases.js';
 import { importIntoEagle, isEagleImport } from '../src/pipeline/eagle.js';
@@ -11,7 +12,7 @@ import { MEDIA, type MediaServices } from '../src/services/media.js';
  * as soon as Eagle answers again); then the file is imported and the row gets its Eagle File ID and the Files
  * Imported to Eagle tag, added to the tags it has.
  */
-export const eagleImportHandler: Handler<'tracks'> = {
+export const eagleImportHandler: Handler<'tracks', FollowUpOutcome> = {
   name: 'eagle-import',
   source: 'tracks',
   queue: FOLLOW_UP_QUEUES.eagleImport,

@@ -1,6 +1,7 @@
 import { findLinks } from '../src/app/links.js';
 import { FOLLOW_UP_QUEUES } from '../src/app/sources/follow-ups.js';
 import type { Handler } from '../src/engine/contracts.js';
+import type { FollowUpOutcome } from '../src/domain/outcomes.js';
 import { MEDIA, type MediaServices } from '../src/services/media.js';
 
 /**
@@ -8,7 +9,7 @@ import { MEDIA, type MediaServices } from '../src/services/media.js';
  * as an item queued when the row's own item is done (src/app/music.ts). A platform that fails for a while (a 429, the
  * network) makes the item retry with the queue's one backoff; the track itself is never touched by a failure.
  */
-export const linksHandler: Handler<'tracks'> = {
+export const linksHandler: Handler<'tracks', FollowUpOutcome> = {
   name: 'links',
   source: 'tracks',
   queue: FOLLOW_UP_QUEUES.links,

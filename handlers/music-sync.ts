@@ -12,13 +12,16 @@ import {
   type FallbackSource,
 } from './task-sync.js';
 import type { Handler } from '../src/engine/contracts.js';
+import type { TaskOutcome } from '../src/domain/outcomes.js';
 
 /**
  * A "Music Track Sync" task: every URL in its Description, Next Required Step or Success Criteria is synced (found or
  * created in Music Tracks, then run through the track pipeline now); playlists among them are expanded; a task with no
  * URL runs the fallback chain. The result is handed back on the task: status, summary, report.
  */
-export function musicSyncHandler(fallbacks: readonly FallbackSource[] = DEFAULT_FALLBACKS): Handler<'tasks'> {
+export function musicSyncHandler(
+  fallbacks: readonly FallbackSource[] = DEFAULT_FALLBACKS,
+): Handler<'tasks', TaskOutcome> {
   return {
     name: 'music-sync',
     source: 'tasks',

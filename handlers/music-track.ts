@@ -6,7 +6,7 @@ import { cleanText } from '../src/text.js';
 import type { Logger } from '../src/log.js';
 import type { FieldValue } from '../src/notion/codecs.js';
 import { decodeProperty } from '../src/notion/codecs.js';
-import { PROCESSING_TAGS, type FieldKey } from '../src/notion/databases.js';
+import { PROCESSING_TAGS, type FieldKey, type ProcessingTag } from '../src/notion/databases.js';
 import type { NotionGateway } from '../src/notion/gateway.js';
 import { overLimitMessage, readRelation, relationUnion } from '../src/notion/relations.js';
 import { analyseAudio, type Analysis } from '../src/pipeline/analyse.js';
@@ -25,6 +25,7 @@ import { MEDIA, artistDirectory, type MediaServices } from '../src/services/medi
 import { reportStep, type TrackStep } from '../src/pipeline/steps.js';
 import type { SpotifyTrack } from '../src/services/spotify.js';
 import type { Handler, HandlerContext, HandlerResult } from '../src/engine/contracts.js';
+import type { TrackOutcome } from '../src/domain/outcomes.js';
 
 type TrackValues = Partial<Record<FieldKey<'tracks'>, FieldValue>>;
 
@@ -48,7 +49,7 @@ interface PlacedTrack {
  * analyse -> same recording? -> tag -> verify -> place -> write back; each stage is checkpointed, and `place` wraps
  * the stages before it, so a finished placement skips them all on a retry.
  */
-export const musicTrackHandler: Handler<'tracks'> = {
+export const musicTrackHandler: Handler<'tracks', TrackOutcome> = {
   name: 'music-track',
   source: 'tracks',
   accepts: () => true,
@@ -365,7 +366,7 @@ async function adoptFiles(
   files: AdoptedFiles,
   reason: string,
   extra: TrackValues = {},
-): Promise<HandlerResult | undefined> {
+): Promise<HandlerResult<TrackOutcome> | undefined> {
   const listed = Object.entries(files).filter(([, path]) => path) as Array<['m4a' | 'aiff' | 'wav', string]>;
   if (listed.length === 0 || !listed.every(([, path]) => existsSync(path))) return undefined;
   const adopted = await ctx.stage('adopt', hash(listed), async () => {
@@ -465,7 +466,11 @@ function spotifyValues(row: TrackRow, spotify: SpotifyTrack | null): TrackValues
 }
 
 /** No audio to be found: what is known is written, tagged Metadata Enriched, and the row is not retried until it changes. */
-function metadataOnly(ctx: HandlerContext<'tracks'>, row: TrackRow, resolution: Resolution): HandlerResult {
+function metadataOnly(
+  ctx: HandlerContext<'tracks'>,
+  row: TrackRow,
+  resolution: Resolution,
+): HandlerResult<TrackOutcome> {
   const best = resolution.search?.candidates[0];
   ctx.logger.info(
     {
@@ -528,9 +533,9 @@ function synced(
   result: PlacedTrack,
   artistIds: string[] | undefined,
   extra: TrackValues,
-): HandlerResult {
+): HandlerResult<TrackOutcome> {
   const { placed, analysis, metadata, download } = result;
-  const processing: string[] = result.duplicateOf
+  const processing: ProcessingTag[] = result.duplicateOf
     ? [PROCESSING_TAGS.analysed]
     : [PROCESSING_TAGS.analysed, PROCESSING_TAGS.converted];
   if (extra.eagleId) processing.push(PROCESSING_TAGS.eagleImported);

@@ -2,9 +2,10 @@ import { isRoutedToUs } from '../src/app/sources/tasks.js';
 import { problemLine, taskOutcome } from '../src/handoff/report.js';
 import { RowBudget, readTargets, syncPlaylist, taskLimit, taskText } from './task-sync.js';
 import type { Handler } from '../src/engine/contracts.js';
+import type { TaskOutcome } from '../src/domain/outcomes.js';
 
 /** "Sync playlist <url>": a SoundCloud set or a Spotify playlist, every track given a row and linked to the playlist. */
-export const playlistSyncHandler: Handler<'tasks'> = {
+export const playlistSyncHandler: Handler<'tasks', TaskOutcome> = {
   name: 'playlist-sync',
   source: 'tasks',
   accepts(input, config) {

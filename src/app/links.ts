@@ -14,6 +14,7 @@ import type { SpotifyService, SpotifyTrack } from '../services/spotify.js';
 import { trackRow } from '../pipeline/context.js';
 import { searchTarget } from '../pipeline/resolve.js';
 import { NOTES_MARKER, joinNotes, splitNotes } from '../domain/notes.js';
+import type { TrackOutcome } from '../domain/outcomes.js';
 import { chooseCandidate, type Candidate, type ScoredCandidate, type Target } from '../domain/scoring.js';
 
 /**
@@ -260,4 +261,4 @@ export function notesSummary(outcomes: readonly LinkOutcome[], acceptScore: numb
 }
 
 /** Outcomes after which a row's links are looked for: it is synced (or known from metadata alone). */
-export const LINKED_OUTCOMES: ReadonlySet<string> = new Set(['synced', 'metadata-only', 'adopted']);
+export const LINKED_OUTCOMES: ReadonlySet<string> = new Set<TrackOutcome>(['synced', 'metadata-only', 'adopted']);

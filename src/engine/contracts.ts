@@ -85,10 +85,13 @@ export interface HandlerContext<S extends SourceKey = SourceKey> {
   readonly enqueue: Enqueue;
 }
 
-/** What a handler returns. The daemon writes it back. */
-export interface HandlerResult {
+/**
+ * What a handler returns. The daemon writes it back. `O`: the words its outcome can be (the application's union,
+ * src/domain/outcomes.ts); the engine stores and reports them as they are.
+ */
+export interface HandlerResult<O extends string = string> {
   /** A short word for status and metrics: "synced", "metadata-only", "adopted", "completed", ... */
-  readonly outcome: string;
+  readonly outcome: O;
   /** Semantic field -> value, written to the item's page in one PATCH. */
   readonly properties?: Readonly<Partial<Record<string, FieldValue>>>;
   /** Tasks: the status to set (a configured status name). */
@@ -105,7 +108,7 @@ export interface HandlerResult {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-export interface Handler<S extends SourceKey = SourceKey> {
+export interface Handler<S extends SourceKey = SourceKey, O extends string = string> {
   readonly name: string;
   /** The Notion database its items' pages belong to. */
   readonly source: S;
@@ -116,16 +119,37 @@ export interface Handler<S extends SourceKey = SourceKey> {
   readonly queue?: string;
   /** Whether this handler wants the item. Items no handler accepts are left untouched. */
   accepts(input: ItemInput<S>, config: Config): boolean;
-  run(context: HandlerContext<S>): Promise<HandlerResult>;
+  run(context: HandlerContext<S>): Promise<HandlerResult<O>>;
 }
+
+/** What the engine records of an item that ended without a handler's result (items.outcome). */
+export type EngineOutcome =
+  /** No registered handler accepts the page as it is now. */
+  | 'no-handler'
+  /** The page no longer asks for work (done elsewhere, edited). */
+  | 'not-eligible'
+  /** The page was deleted or is no longer shared with the integration. */
+  | 'gone';
+
+/** What an on-demand run of a row reports when it did not end with its handler's outcome. */
+export type RunOutcome =
+  | EngineOutcome
+  /** The row was synced before: nothing to do. */
+  | 'already-synced'
+  /** Given up on (its error says why). */
+  | 'failed'
+  /** Failed for now; the daemon tries again at its next attempt time. */
+  | 'will-retry'
+  /** Another machine holds the row's Processing Lock. */
+  | 'locked-elsewhere';
 
 /** What happened to one Music Tracks row run on demand (by a task handler or `tracksync sync`). */
 export interface TrackRunOutcome {
   readonly pageId: string;
   /** done: synced (or metadata only, adopted); failed: given up; retry_wait: the daemon tries again later; skipped: nothing to do. */
   readonly state: 'done' | 'failed' | 'retry_wait' | 'skipped';
-  /** "synced", "metadata-only", "adopted", "already-synced", "locked-elsewhere", "not-eligible", "failed", "will-retry". */
-  readonly outcome: string;
+  /** The handler's outcome when the run ended with one (stored as text: "synced", "adopted", ...), or a RunOutcome. */
+  readonly outcome: RunOutcome | (string & {});
   /** The row after the run (for reports: title, BPM, key, paths). */
   readonly page: PageResponse | undefined;
   readonly error?: { readonly code: string; readonly message: string };

@@ -1,4 +1,5 @@
 import type { HandlerResult, TrackRunOutcome } from '../engine/contracts.js';
+import type { Outcome, TaskOutcome, TrackOutcome } from '../domain/outcomes.js';
 import { bold, bullet, heading, link, paragraph } from '../notion/blocks.js';
 import { readText, readField } from '../notion/codecs.js';
 import type { BlockRequest } from '../notion/gateway.js';
@@ -22,7 +23,11 @@ export interface TrackLine {
   readonly blocking: boolean;
 }
 
-const SUCCESS_OUTCOMES = new Set(['synced', 'adopted', 'already-synced']);
+const SUCCESS_OUTCOMES: ReadonlySet<string> = new Set<TrackOutcome | 'already-synced'>([
+  'synced',
+  'adopted',
+  'already-synced',
+]);
 const BLOCKING_CODES = new Set([
   'SPOTIFY_UNAUTHORIZED',
   'SPOTIFY_APP_REFUSED',
@@ -33,7 +38,8 @@ const BLOCKING_CODES = new Set([
   'CONFIG_INVALID',
 ]);
 
-const OUTCOME_WORDS: Record<string, string> = {
+/** Every outcome in words: a new outcome (src/domain/outcomes.ts) does not compile until it has its words here. */
+const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   synced: 'synced',
   adopted: 'files already on disk, adopted',
   'already-synced': 'already synced',
@@ -45,11 +51,20 @@ const OUTCOME_WORDS: Record<string, string> = {
   merged: 'merged into the row it duplicates',
   'no-handler': 'no handler takes it',
   completed: 'task completed',
+  blocked: 'blocked: a person must act',
+  gone: 'the page was deleted or is no longer shared',
+  links: 'links looked for',
+  imported: 'imported to Eagle',
 };
+
+/** The words of a known outcome; undefined for a word stored by an older version or a plug-in handler. */
+function wordsOf(outcome: string): string | undefined {
+  return Object.hasOwn(OUTCOME_WORDS, outcome) ? OUTCOME_WORDS[outcome as Outcome] : undefined;
+}
 
 /** An outcome code in words (reports, the CLI's progress and tables, the status page). */
 export function outcomeWords(outcome: string): string {
-  return OUTCOME_WORDS[outcome] ?? outcome.replaceAll('-', ' ');
+  return wordsOf(outcome) ?? outcome.replaceAll('-', ' ');
 }
 
 export function trackLine(schema: ResolvedSchema<'tracks'>, run: TrackRunOutcome, fallbackLabel: string): TrackLine {
@@ -105,7 +120,7 @@ export function reportBlocks(lines: readonly TrackLine[], notes: readonly string
   const ok = lines.filter((l) => l.succeeded).length;
   blocks.push(paragraph(bold(`${ok} of ${lines.length} track(s) synced.`)));
   for (const line of lines) {
-    const facts = [OUTCOME_WORDS[line.outcome] ?? line.outcome];
+    const facts = [wordsOf(line.outcome) ?? line.outcome];
     if (line.bpm !== null) facts.push(`${line.bpm} BPM`);
     if (line.key) facts.push(line.camelot ? `${line.key} (${line.camelot})` : line.key);
     if (line.reason) facts.push(`reason: ${line.reason}`);
@@ -120,11 +135,15 @@ export function reportBlocks(lines: readonly TrackLine[], notes: readonly string
 }
 
 /** Completed when everything asked for succeeded (or some did, the rest listed); Failed when nothing did; Blocked when a person must act. */
-export function taskOutcome(lines: readonly TrackLine[], what: string, notes: readonly string[] = []): HandlerResult {
+export function taskOutcome(
+  lines: readonly TrackLine[],
+  what: string,
+  notes: readonly string[] = [],
+): HandlerResult<TaskOutcome> {
   const ok = lines.filter((l) => l.succeeded);
   const failed = lines.filter((l) => !l.succeeded);
-  const failures = failed.map((l) => `${l.label} (${l.reason ?? OUTCOME_WORDS[l.outcome] ?? l.outcome})`);
-  let taskStatus: 'completed' | 'failed' | 'blocked';
+  const failures = failed.map((l) => `${l.label} (${l.reason ?? wordsOf(l.outcome) ?? l.outcome})`);
+  let taskStatus: TaskOutcome;
   let summary: string;
   if (lines.length === 0) {
     taskStatus = 'failed';

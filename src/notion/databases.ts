@@ -175,6 +175,9 @@ export const PROCESSING_TAGS = {
   metadataEnriched: 'Metadata Enriched',
 } as const;
 
+/** A progress tag tracksync sets when a stage has really finished (legacy bugs 13 and 14, docs/legacy-bugs.md). */
+export type ProcessingTag = (typeof PROCESSING_TAGS)[keyof typeof PROCESSING_TAGS];
+
 export const PROCESSING_ERROR_TAGS = [
   'SC_404',
   'SC_Geo_Blocked',

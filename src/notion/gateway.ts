@@ -25,6 +25,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { createOnce, MemoryIntentStore, type CreateIntentStore, type CreateSpec } from './creates.js';
 import { RateLimiter, SharedRateBudget, type RateBudget, type RateBudgetStore } from './limiter.js';
+import { narrowedBy, onOrAfter } from './rows.js';
 
 /**
  * The Notion API version this code is written for. The client sends its own default unless told (src/Client.ts,
@@ -519,11 +520,7 @@ function withWindow(
   sort: 'last_edited_time' | 'created_time',
   start: string | undefined,
 ): NotionFilter | undefined {
-  if (start === undefined) return filter;
-  const window = { timestamp: sort, [sort]: { on_or_after: start } } as unknown as NotionFilter;
-  if (filter === undefined) return window;
-  if ('and' in filter && Array.isArray(filter.and)) return { and: [...filter.and, window] } as NotionFilter;
-  return { and: [filter, window] } as NotionFilter;
+  return start === undefined ? filter : narrowedBy(filter, onOrAfter(sort, start));
 }
 
 /** Retry-After is delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

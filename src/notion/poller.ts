@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../../state/store.js';
 import type { NotionFilter, NotionGateway, PageResponse } from './gateway.js';
-import { allOf, editedSince } from './rows.js';
+import { editedSince, narrowedBy } from './rows.js';
 
 /**
  * Incremental polling of one data source (docs/notion-contract.md, "Polling: timestamps rounded to the minute").
@@ -82,14 +82,7 @@ export class Poller {
     let filter = eligibility;
     if (!full && cursor?.minute) {
       const since = new Date(Date.parse(cursor.minute) - cursorOverlapMs).toISOString();
-      const window = editedSince(since);
-      // Notion allows two levels of nesting: an eligibility that is an `and` takes the window among its own terms.
-      filter =
-        eligibility === undefined
-          ? window
-          : 'and' in eligibility && Array.isArray(eligibility.and)
-            ? allOf(...(eligibility.and as NotionFilter[]), window)
-            : allOf(eligibility, window);
+      filter = narrowedBy(eligibility, editedSince(since));
     }
 
     const pages: PageResponse[] = [];

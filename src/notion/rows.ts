@@ -29,7 +29,23 @@ export function anyOf(...filters: NotionFilter[]): NotionFilter {
 
 /** Pages edited at or after `since` (an ISO time). */
 export function editedSince(since: string): NotionFilter {
-  return { timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } } as NotionFilter;
+  return onOrAfter('last_edited_time', since);
+}
+
+/** Pages whose timestamp (created or last edited) is at or after `since` (an ISO time). */
+export function onOrAfter(timestamp: 'last_edited_time' | 'created_time', since: string): NotionFilter {
+  return { timestamp, [timestamp]: { on_or_after: since } } as unknown as NotionFilter;
+}
+
+/**
+ * `filter` narrowed by one more term. Notion allows two levels of nesting in a compound filter
+ * (developers.notion.com/reference/post-database-query-filter, "Compound filter conditions"): a filter that is an
+ * `and` takes the term among its own terms rather than nesting one level deeper.
+ */
+export function narrowedBy(filter: NotionFilter | undefined, term: NotionFilter): NotionFilter {
+  if (filter === undefined) return term;
+  if ('and' in filter && Array.isArray(filter.and)) return allOf(...(filter.and as NotionFilter[]), term);
+  return allOf(filter, term);
 }
 
 /**

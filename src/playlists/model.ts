@@ -3,8 +3,9 @@ import type { Clock } from '../clock.js';
 import type { AudioFormat, Config } from '../config/load.js';
 import { decodeProperty, readField, readText, type FieldValue } from '../notion/codecs.js';
 import type { FieldKey } from '../notion/databases.js';
-import type { NotionFilter, NotionGateway, PageResponse } from '../notion/gateway.js';
+import type { NotionGateway, PageResponse } from '../notion/gateway.js';
 import { isTruncated, readRelation } from '../notion/relations.js';
+import { anyOf, propertyFilter } from '../notion/rows.js';
 import type { ResolvedSchema } from '../notion/schema.js';
 import type { Schemas } from '../notion/schemas.js';
 
@@ -116,14 +117,9 @@ export async function readNotionPlaylists(deps: ReadDeps): Promise<NotionPlaylis
     ...(relation ? (['playlists'] as const) : []),
   ];
   const filterProperties = fields.map((f) => tracksSchema.fields[f]?.id).filter((id): id is string => id !== undefined);
-  const downloaded: NotionFilter = {
-    property: tracksSchema.fields.downloaded!.name,
-    checkbox: { equals: true },
-  } as NotionFilter;
+  const downloaded = propertyFilter(tracksSchema.fields.downloaded!, { equals: true });
   // Rows in a playlist but not synced yet are read too: the export lists them by name as missing.
-  const filter = relation
-    ? ({ or: [downloaded, { property: relation.name, relation: { is_not_empty: true } }] } as NotionFilter)
-    : downloaded;
+  const filter = relation ? anyOf(downloaded, propertyFilter(relation, { is_not_empty: true })) : downloaded;
   const tracks = new Map<string, NotionTrack>();
   for await (const page of deps.notion.queryPages(tracksSchema.dataSourceId, {
     filter,

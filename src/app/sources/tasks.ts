@@ -11,7 +11,7 @@ import type { BlockRequest, NotionFilter, PageResponse } from '../../notion/gate
 import { overLimitMessage, readRelation, relationUnion } from '../../notion/relations.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
 import { readIfAlive } from '../../notion/creates.js';
-import { createRow, findByTitle, propertyFilter } from '../../notion/rows.js';
+import { allOf, anyOf, createRow, findByTitle, propertyFilter } from '../../notion/rows.js';
 import { decodeFields, hashFields, humanTime, pollPropertyIds, sameId, textOf, type SourceDeps } from './common.js';
 import type { ClaimOutcome, FailureWrite, ItemSource, ResultRun } from '../../engine/sources.js';
 
@@ -105,25 +105,23 @@ export class TaskSource implements ItemSource<'tasks'> {
   eligibilityFilter(): NotionFilter {
     const { fields } = this.schema;
     const routing = this.#d.config.routing;
-    const status = fields.status!.name;
-    const all: unknown[] = [
-      {
-        or: [
-          { property: status, status: { equals: routing.readyStatus } },
-          { property: status, status: { equals: routing.inProgressStatus } },
-        ],
-      },
-    ];
-    if (fields.archive) all.push({ property: fields.archive.name, checkbox: { equals: false } });
+    const all = [this.#readyOrInProgress()];
+    if (fields.archive) all.push(propertyFilter(fields.archive, { equals: false }));
     if (routing.titleKeywords.length === 0) {
-      const anyOf: unknown[] = [];
-      if (fields.taskType)
-        for (const t of this.#taskTypes) anyOf.push({ property: fields.taskType.name, select: { equals: t } });
+      const routed: NotionFilter[] = [];
+      if (fields.taskType) for (const t of this.#taskTypes) routed.push(propertyFilter(fields.taskType, { equals: t }));
       if (fields.assignedAgent && routing.agentPageId)
-        anyOf.push({ property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } });
-      if (anyOf.length > 0) all.push({ or: anyOf });
+        routed.push(propertyFilter(fields.assignedAgent, { contains: routing.agentPageId }));
+      if (routed.length > 0) all.push(anyOf(...routed));
     }
-    return { and: all } as NotionFilter;
+    return allOf(...all);
+  }
+
+  /** Tasks in the Ready or the In Progress status (status or select, as the live schema has it). */
+  #readyOrInProgress(): NotionFilter {
+    const status = this.schema.fields.status!;
+    const { readyStatus, inProgressStatus } = this.#d.config.routing;
+    return anyOf(propertyFilter(status, { equals: readyStatus }), propertyFilter(status, { equals: inProgressStatus }));
   }
 
   pollProperties(): string[] {
@@ -141,18 +139,10 @@ export class TaskSource implements ItemSource<'tasks'> {
     const { fields } = this.schema;
     const routing = this.#d.config.routing;
     if (!fields.assignedAgent || !routing.agentPageId) return;
-    const status = fields.status!.name;
-    const filter = {
-      and: [
-        {
-          or: [
-            { property: status, status: { equals: routing.readyStatus } },
-            { property: status, status: { equals: routing.inProgressStatus } },
-          ],
-        },
-        { property: fields.assignedAgent.name, relation: { contains: routing.agentPageId } },
-      ],
-    } as NotionFilter;
+    const filter = allOf(
+      this.#readyOrInProgress(),
+      propertyFilter(fields.assignedAgent, { contains: routing.agentPageId }),
+    );
     const assigned = new Set<string>();
     for await (const page of this.#d.notion.queryPages(this.dataSourceId, {
       filter,

@@ -10,6 +10,7 @@ import {
 import type { NotionFilter, PageResponse } from '../../notion/gateway.js';
 import type { ResolvedSchema } from '../../notion/schema.js';
 import { readIfAlive } from '../../notion/creates.js';
+import { allOf, anyOf, propertyFilter } from '../../notion/rows.js';
 import { decodeFields, hashFields, humanTime, pollPropertyIds, textOf, type SourceDeps } from './common.js';
 import type { ClaimOutcome, FailureWrite, ItemSource } from '../../engine/sources.js';
 
@@ -82,12 +83,10 @@ export function errorTagFor(error: TrackSyncError): ProcessingErrorTag {
 export function trackEligibilityFilter(schema: ResolvedSchema<'tracks'>): NotionFilter {
   const downloaded = schema.fields.downloaded!;
   const sources = TRACK_SOURCE_FIELDS.map((f) => schema.fields[f]).filter((p) => p !== undefined);
-  return {
-    and: [
-      { property: downloaded.name, checkbox: { equals: false } },
-      { or: sources.map((p) => ({ property: p.name, [p.type]: { is_not_empty: true } })) },
-    ],
-  } as NotionFilter;
+  return allOf(
+    propertyFilter(downloaded, { equals: false }),
+    anyOf(...sources.map((p) => propertyFilter(p, { is_not_empty: true }))),
+  );
 }
 
 /** Music Tracks rows as items. */
@@ -234,7 +233,12 @@ export class TrackSource implements ItemSource<'tracks'> {
 }
 
 /** The row's Audio Processing tags, minus every error tag, plus `add` and `errors`. Tags the user set are kept. */
-function mergeTags(current: FieldValue | undefined, add: readonly string[], errors: readonly string[]): string[] {
+/** The row's tags with its error tags cleared, then `add` and `errors`; tags a person added are kept. */
+function mergeTags(
+  current: FieldValue | undefined,
+  add: readonly string[],
+  errors: readonly ProcessingErrorTag[],
+): string[] {
   const existing = Array.isArray(current) ? current : [];
   const kept = existing.filter((t) => !(PROCESSING_ERROR_TAGS as readonly string[]).includes(t));
   return [...new Set([...kept, ...add, ...errors])];
