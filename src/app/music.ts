@@ -1,5 +1,5 @@
 import { coerceError } from '../errors.js';
-import type { App, AppContext, AppFactory, AppSchedule } from '../engine/contracts.js';
+import type { App, AppContext, AppFactory, AppSchedule, JobHandler } from '../engine/contracts.js';
 import type { Daemon } from '../engine/daemon.js';
 import type { ItemSource } from '../engine/sources.js';
 import { runFeeds, type FeedProgress, type FeedReport } from '../feeds/feeds.js';
@@ -13,26 +13,32 @@ import { TaskSource } from './sources/tasks.js';
 import { TrackSource } from './sources/tracks.js';
 import { FOLLOW_UP_QUEUES, TrackFollowUpSource } from './sources/follow-ups.js';
 
+/** The music application's job queues, each with its one job (engine/contracts.ts, JobHandler). */
+export const JOBS = {
+  /** Every playlist that changed, exported (playlists/export.ts). */
+  playlistExport: { queue: 'playlist-export', key: 'playlists' },
+  /** The configured likes and playlists read into Music Tracks rows (feeds/feeds.ts). */
+  feeds: { queue: 'feeds', key: 'feeds' },
+} as const;
+
 /** A daemon running the music application. */
 export type MusicDaemon = Daemon<MusicApp>;
 
 /**
  * The music application as the engine sees it (src/engine/contracts.ts, App): the Music Tracks and Agent-Tasks
  * sources and the local queues of follow-up work on a track (link lookups after a sync, Eagle imports that waited for
- * Eagle), the CRITICAL tasks and their watch, the feeds on their own schedule, and the playlist export (after synced
- * tracks, debounced, and on its own schedule).
+ * Eagle), the CRITICAL tasks and their watch, and two jobs: the feeds (on their schedule) and the playlist export
+ * (after synced tracks, debounced, and on its schedule).
  */
 export class MusicApp implements App {
   /** Conditions that need a person, filed as CRITICAL Agent-Tasks. */
   readonly critical: CriticalTasks;
   readonly #ctx: AppContext;
   readonly #stopCriticalWatch: () => void;
-  /** Aborted when the daemon starts stopping: a feed read or an export is never worth delaying a stop. */
+  /** Aborted when the daemon starts stopping: no new feed read or export is asked for. */
   readonly #stop = new AbortController();
-  /** The debounce of the playlist export after synced tracks (playlists.exportDebounceMs). */
-  #exportTimer: NodeJS.Timeout | undefined;
-  /** The playlist export running, if any; a request while it runs is remembered in #exportAgain. */
-  #exporting: Promise<void> | undefined;
+  /** The item id of the playlist export while it runs; a request meanwhile is remembered in #exportAgain. */
+  #exportRunning: number | undefined;
   #exportAgain: string | undefined;
 
   constructor(ctx: AppContext) {
@@ -43,8 +49,20 @@ export class MusicApp implements App {
       if (e.source === 'tracks' && config.links.enabled && LINKED_OUTCOMES.has(e.outcome))
         ctx.enqueue({ queue: FOLLOW_UP_QUEUES.links, pageId: e.pageId, title: e.title });
       // A synced track may complete a playlist: the playlists that changed are exported again, once per burst.
-      if (e.source === 'tracks') this.#scheduleExport('tracks synced');
+      if (e.source === 'tracks') this.requestExport('tracks synced', config.playlists.exportDebounceMs);
     });
+    events.on('item:claimed', (e) => {
+      if (e.source === JOBS.playlistExport.queue) this.#exportRunning = e.itemId;
+    });
+    const exportEnded = (e: { itemId: number }): void => {
+      if (e.itemId !== this.#exportRunning) return;
+      this.#exportRunning = undefined;
+      const again = this.#exportAgain;
+      this.#exportAgain = undefined;
+      if (again !== undefined) this.requestExport(again, config.playlists.exportDebounceMs);
+    };
+    for (const ended of ['item:done', 'item:retry', 'item:failed', 'item:released'] as const)
+      events.on(ended, exportEnded);
     this.critical = new CriticalTasks({
       notion: ctx.notion,
       schemas: () => ctx.schemas(),
@@ -107,16 +125,37 @@ export class MusicApp implements App {
   }
 
   schedules(): readonly AppSchedule[] {
-    const { feeds, playlists } = this.#ctx.config;
-    const any =
+    const schedules: AppSchedule[] = [];
+    if (this.#readsFeeds())
+      schedules.push({ name: 'feeds', cron: this.#ctx.config.feeds.cron, run: async () => this.requestFeeds() });
+    if (this.#exportsPlaylists())
+      schedules.push({
+        name: 'playlists',
+        cron: this.#ctx.config.playlists.exportCron,
+        run: async () => this.requestExport('schedule'),
+      });
+    return schedules;
+  }
+
+  /**
+   * The feed reads and the playlist export are jobs on the one queue (docs/architecture.md, "One queue"): each run
+   * has a lease, the item backoff when it fails, the attempt cap and a line in `tracksync status`.
+   */
+  jobs(): readonly JobHandler[] {
+    const jobs: JobHandler[] = [];
+    if (this.#readsFeeds()) jobs.push(this.#feedsJob());
+    if (this.#exportsPlaylists()) jobs.push(this.#exportJob());
+    return jobs;
+  }
+
+  #readsFeeds(): boolean {
+    const { feeds } = this.#ctx.config;
+    return (
       feeds.soundcloudLikes ||
       feeds.spotifyLikes ||
       feeds.soundcloudPlaylists.length > 0 ||
-      feeds.spotifyPlaylists.length > 0;
-    const schedules: AppSchedule[] = any ? [{ name: 'feeds', cron: feeds.cron, run: () => this.runFeeds() }] : [];
-    if (this.#exportsPlaylists())
-      schedules.push({ name: 'playlists', cron: playlists.exportCron, run: () => this.exportPlaylists('schedule') });
-    return schedules;
+      feeds.spotifyPlaylists.length > 0
+    );
   }
 
   /** Whether this daemon keeps the playlists exported: Music Playlists is configured and playlists.autoExport is on. */
@@ -124,71 +163,98 @@ export class MusicApp implements App {
     return this.#ctx.config.playlists.autoExport && this.#ctx.schemas().playlists !== undefined;
   }
 
-  #scheduleExport(reason: string): void {
-    if (this.#exportTimer || this.#stop.signal.aborted || !this.#exportsPlaylists()) return;
-    this.#exportTimer = setTimeout(() => {
-      this.#exportTimer = undefined;
-      void this.exportPlaylists(reason);
-    }, this.#ctx.config.playlists.exportDebounceMs);
+  /**
+   * Asks for the playlist export, `delayMs` from now (the debounce after synced tracks: the earliest request of a
+   * burst sets the time, later ones join it). A request while the export runs queues one more after it, so a track
+   * synced meanwhile is not left out until the next schedule.
+   */
+  requestExport(reason: string, delayMs = 0): void {
+    if (this.#stop.signal.aborted || !this.#exportsPlaylists()) return;
+    if (this.#exportRunning !== undefined) {
+      this.#exportAgain ??= reason;
+      return;
+    }
+    this.#ctx.enqueue({
+      queue: JOBS.playlistExport.queue,
+      pageId: JOBS.playlistExport.key,
+      title: 'Playlist export',
+      data: { reason },
+      dueAt: this.#ctx.clock.now() + delayMs,
+    });
+  }
+
+  /** Asks for a read of the configured feeds now (their schedule, or `tracksync feeds` through a running daemon). */
+  requestFeeds(): void {
+    if (this.#stop.signal.aborted || !this.#readsFeeds()) return;
+    this.#ctx.enqueue({ queue: JOBS.feeds.queue, pageId: JOBS.feeds.key, title: 'Feeds' });
+  }
+
+  #exportJob(): JobHandler<'exported'> {
+    const { store, events } = this.#ctx;
+    return {
+      kind: 'job',
+      name: 'playlist-export',
+      queue: JOBS.playlistExport.queue,
+      run: async (job) => {
+        const reason = (job.data as { reason?: string } | undefined)?.reason ?? 'schedule';
+        try {
+          // onlyChanged: an unchanged playlist costs no request beyond the listings (playlists/export.ts).
+          const report = await exportPlaylists(
+            { ...job, store, logger: job.logger.child({ reason }) },
+            { onlyChanged: true },
+          );
+          const exported = report.playlists.filter((p) => p.exportedNow).length;
+          const unchanged = report.playlists.length - exported;
+          if (exported > 0) job.logger.info({ reason, exported }, 'playlists exported');
+          events.emit('playlists:exported', { reason, exported, unchanged });
+          return { outcome: 'exported', details: { exported, unchanged } };
+        } catch (raw) {
+          // The item is retried with the item backoff (or waits for the next request if it failed for good).
+          events.emit('playlists:exported', { reason, exported: 0, unchanged: 0, error: coerceError(raw).message });
+          throw raw;
+        }
+      },
+    };
+  }
+
+  #feedsJob(): JobHandler<'read'> {
+    return {
+      kind: 'job',
+      name: 'feeds',
+      queue: JOBS.feeds.queue,
+      run: async (job) => {
+        const reports = await this.runFeeds(undefined, job.signal);
+        // One feed failing is reported and the others go on; when every feed failed, the job failed: its error (the
+        // first feed's) says whether a retry can help, and the item backoff spaces the retries.
+        const failures = reports.flatMap((r) => (r.failure ? [r.failure] : []));
+        if (reports.length > 0 && failures.length === reports.length) throw failures[0]!;
+        return {
+          outcome: 'read',
+          details: { feeds: reports.map(({ feed, created, known, error }) => ({ feed, created, known, error })) },
+        };
+      },
+    };
   }
 
   /**
-   * The playlists whose export would change are exported again (playlists/export.ts with onlyChanged: an unchanged
-   * playlist costs no request beyond the listings). One export at a time: a request during one runs once after it.
-   * A failure is logged and reported in the event; the next trigger tries again.
+   * One run of the configured feeds (likes, playlists); new rows wake the poller. `onProgress`: the CLI's live line.
+   * The daemon runs it as the feeds job; `tracksync feeds` runs it directly.
    */
-  async exportPlaylists(reason: string): Promise<void> {
-    if (this.#exporting) {
-      this.#exportAgain = reason;
-      return this.#exporting;
-    }
-    const { notion, store, config, clock, logger, events } = this.#ctx;
-    const schemas = this.#ctx.schemas();
-    this.#exporting = exportPlaylists(
-      { notion, schemas, store, config, clock, logger, signal: this.#stop.signal },
-      { onlyChanged: true },
-    )
-      .then(
-        (report) => {
-          const exported = report.playlists.filter((p) => p.exportedNow).length;
-          if (exported > 0) logger.info({ reason, exported }, 'playlists exported');
-          events.emit('playlists:exported', { reason, exported, unchanged: report.playlists.length - exported });
-        },
-        (raw: unknown) => {
-          const error = coerceError(raw);
-          logger.warn(
-            { err: error, reason },
-            'the playlist export failed; it is tried again at the next synced track or schedule',
-          );
-          events.emit('playlists:exported', { reason, exported: 0, unchanged: 0, error: error.message });
-        },
-      )
-      .finally(() => {
-        this.#exporting = undefined;
-        const again = this.#exportAgain;
-        this.#exportAgain = undefined;
-        if (again !== undefined && !this.#stop.signal.aborted) void this.exportPlaylists(again);
-      });
-    return this.#exporting;
-  }
-
-  /** One run of the configured feeds (likes, playlists); new rows wake the poller. `onProgress`: the CLI's live line. */
-  async runFeeds(onProgress?: (progress: FeedProgress) => void): Promise<FeedReport[]> {
+  async runFeeds(
+    onProgress?: (progress: FeedProgress) => void,
+    signal: AbortSignal = this.#ctx.shutdown,
+  ): Promise<FeedReport[]> {
     const media = this.#ctx.services.get<MediaServices>(MEDIA);
     if (!media || this.#stop.signal.aborted) return [];
     const { config, notion, logger } = this.#ctx;
-    const deps = {
+    const reports = await runFeeds({
       config,
       notion,
       schemas: this.#ctx.schemas(),
       media,
       logger,
-      signal: this.#ctx.shutdown,
+      signal,
       ...(onProgress ? { onProgress } : {}),
-    };
-    const reports = await runFeeds(deps).catch((error: unknown) => {
-      logger.error({ err: error }, 'feeds failed');
-      return [];
     });
     if (reports.some((r) => r.created > 0)) this.#ctx.wake('feeds added rows');
     return reports;
@@ -197,13 +263,10 @@ export class MusicApp implements App {
   stopping(): void {
     this.#stopCriticalWatch();
     this.#stop.abort();
-    if (this.#exportTimer) clearTimeout(this.#exportTimer);
-    this.#exportTimer = undefined;
   }
 
   async idle(): Promise<void> {
     await this.critical.idle();
-    await this.#exporting;
   }
 }
 

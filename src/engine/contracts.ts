@@ -32,9 +32,11 @@ export interface ItemInput<S extends SourceKey = SourceKey> {
  * Work the application queues for itself on the one items table (docs/architecture.md, "One queue"): an item of the
  * local queue `queue`, about the page `pageId` (one item per queue and page; enqueuing again queues it again), run
  * by the handler that serves that queue, with the same leases, checkpoints, backoff and attempt cap as polled items.
+ * On a job queue (JobHandler) `pageId` is the job's key instead ("playlists", "feeds"): no page is claimed or written.
  */
 export interface QueuedWork {
   readonly queue: string;
+  /** The page the work is about; on a job queue, the job's key. */
   readonly pageId: string;
   /** A short name for status and logs. */
   readonly title: string;
@@ -143,6 +145,41 @@ export type RunOutcome =
   /** Another machine holds the row's Processing Lock. */
   | 'locked-elsewhere';
 
+/**
+ * A handler of a job queue: work about no single Notion page (a feed read, the playlist export), queued by the
+ * application (`enqueue({ queue, pageId: key, ... })`) and run with the same leases, backoff, attempt cap and status
+ * line as every item, but claimed locally only: there is no Processing Lock to take and no page to write back. What
+ * the job changes in Notion is its own to write.
+ */
+export interface JobHandler<O extends string = string> {
+  readonly kind: 'job';
+  readonly name: string;
+  /** The job queue it serves. */
+  readonly queue: string;
+  run(context: JobContext): Promise<JobResult<O>>;
+}
+
+/** What a job handler gets: a handler's context with the job's key and data in place of a page. */
+export interface JobContext extends Omit<HandlerContext, 'item' | 'input'> {
+  readonly item: { readonly id: number; readonly key: string; readonly attempt: number };
+  /** What was enqueued with it (`QueuedWork.data`), undefined when nothing was. */
+  readonly data: unknown;
+}
+
+export interface JobResult<O extends string = string> {
+  /** A short word for status and metrics ("exported", "read"). */
+  readonly outcome: O;
+  /** Facts for the logs and `tracksync status --verbose`. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Any handler the registry holds: one of a polled source or page queue, or one of a job queue. */
+export type AnyHandler = Handler | JobHandler;
+
+export function isJobHandler(handler: AnyHandler): handler is JobHandler {
+  return (handler as Partial<JobHandler>).kind === 'job';
+}
+
 /** What happened to one Music Tracks row run on demand (by a task handler or `tracksync sync`). */
 export interface TrackRunOutcome {
   readonly pageId: string;
@@ -206,6 +243,11 @@ export interface App {
    * keyed by queue; a source not configured is left out.
    */
   buildSources(wanted: ReadonlySet<string>): Map<string, ItemSource>;
+  /**
+   * The application's own job handlers (feed reads, the playlist export), registered after the handlers the daemon
+   * was given; the engine makes a job queue for each.
+   */
+  jobs?(): readonly JobHandler[];
   /** Each cycle, after the polls and before claiming: make due what waited on a condition that cleared. */
   beforeClaim?(): Promise<void>;
   /** Jobs on their own schedules, started with the daemon's schedule. */

@@ -1,15 +1,17 @@
 import { join } from 'node:path';
 import cron from 'node-cron';
 import { HandlerRegistry } from './registry.js';
-import type {
-  App,
-  AppContext,
-  AppFactory,
-  Handler,
-  QueuedWork,
-  ServiceRegistry,
-  SourceKey,
-  TrackRunOutcome,
+import {
+  isJobHandler,
+  type AnyHandler,
+  type App,
+  type AppContext,
+  type AppFactory,
+  type Handler,
+  type QueuedWork,
+  type ServiceRegistry,
+  type SourceKey,
+  type TrackRunOutcome,
 } from './contracts.js';
 import { Store } from '../../state/store.js';
 import { backoffMs } from '../backoff.js';
@@ -29,7 +31,7 @@ import { removeLeftovers } from './leftovers.js';
 import { DaemonLock } from './lockfile.js';
 import { runItem, type ClaimedItem, type RunnerDeps } from './runner.js';
 import { Services } from './services.js';
-import { queueOf, type ItemSource } from './sources.js';
+import { isJobQueue, queueOf, type ItemSource, type JobQueue, type QueueSource } from './sources.js';
 
 export interface DaemonOptions<A extends App = App> {
   config: Config;
@@ -75,7 +77,7 @@ export class Daemon<A extends App = App> {
   readonly #services: ServiceRegistry;
   #schemas: Schemas;
   /** Every source by the queue its items are stored under: the polled Notion sources and the local queues. */
-  readonly #sources = new Map<string, ItemSource>();
+  readonly #sources = new Map<string, QueueSource>();
   /** Sources whose schema broke while running; retried each cycle while the others go on. */
   readonly #brokenSources = new Map<SourceKey, string>();
   readonly #running = new Map<number, Promise<void>>();
@@ -86,6 +88,8 @@ export class Daemon<A extends App = App> {
   #cronTask: { stop(): void } | undefined;
   readonly #appTasks: Array<{ stop(): void }> = [];
   #wakeTimer: NodeJS.Timeout | undefined;
+  /** Claims when the earliest local item queued for later is due (#claimWhenDue). */
+  #dueTimer: { readonly at: number; readonly timer: NodeJS.Timeout } | undefined;
   /** Looks for rows `tracksync sync` handed over (schedule.syncRequestCheckMs). */
   #syncRequestTimer: NodeJS.Timeout | undefined;
   /** Handed-over rows being run now (outside the item pool, as an in-process `sync` runs them). */
@@ -150,6 +154,7 @@ export class Daemon<A extends App = App> {
       enqueue: (work) => this.enqueue(work),
     };
     this.app = init.options.app(context);
+    for (const job of this.app.jobs?.() ?? []) this.registry.register(job);
     this.#buildSources();
   }
 
@@ -211,7 +216,7 @@ export class Daemon<A extends App = App> {
   sourceOfId(id: string): SourceKey | undefined {
     const bare = id.replaceAll('-', '').toLowerCase();
     for (const source of this.#sources.values()) {
-      if (source.queue) continue;
+      if (isJobQueue(source) || source.queue) continue;
       const key = source.key;
       const schema = this.#schemas[key];
       if (
@@ -231,6 +236,7 @@ export class Daemon<A extends App = App> {
     this.#sources.clear();
     for (const [queue, source] of this.app.buildSources(new Set(this.registry.queues())))
       this.#sources.set(queue, source);
+    for (const queue of this.registry.jobQueues()) this.#sources.set(queue, { kind: 'jobs', queue, maxRunning: 1 });
   }
 
   /**
@@ -257,9 +263,28 @@ export class Daemon<A extends App = App> {
       now,
     });
     this.events.emit('item:queued', { queue: work.queue, pageId: work.pageId, handler: handler.name });
-    if (!this.#stopping && this.#claimOnFreedSlot && this.#running.size < this.config.concurrency.maxItems)
+    if (work.dueAt !== undefined && work.dueAt > now) this.#claimWhenDue(work.dueAt);
+    else if (!this.#stopping && this.#claimOnFreedSlot && this.#running.size < this.config.concurrency.maxItems)
       void this.#claimSerially();
     return true;
+  }
+
+  /**
+   * Work queued for later (the playlist export's debounce, 30 s by default) is claimed when it is due, not at the
+   * next cycle after it (a minute or more later with the default cycleCron). One timer, for the earliest time asked.
+   */
+  #claimWhenDue(at: number): void {
+    if (this.#dueTimer && this.#dueTimer.at <= at) return;
+    if (this.#dueTimer) clearTimeout(this.#dueTimer.timer);
+    const timer = setTimeout(
+      () => {
+        this.#dueTimer = undefined;
+        if (!this.#stopping && this.#claimOnFreedSlot) void this.#claimSerially();
+      },
+      Math.max(0, at - this.#clock.now()),
+    );
+    timer.unref();
+    this.#dueTimer = { at, timer };
   }
 
   /** Starts the schedule (node-cron) and runs a first cycle now. */
@@ -382,7 +407,7 @@ export class Daemon<A extends App = App> {
     if (!this.#stopping) {
       await this.#repairBrokenSources(errors);
       for (const source of this.#sources.values()) {
-        if (source.queue) continue; // a local queue: nothing to poll
+        if (isJobQueue(source) || source.queue) continue; // a local or job queue: nothing to poll
         if (this.#brokenSources.has(source.key) || (only && !only.includes(source.key))) continue;
         try {
           const counts = await this.#pollSource(source, full);
@@ -498,7 +523,7 @@ export class Daemon<A extends App = App> {
 
   async #claimAndDispatch(): Promise<number> {
     let claimed = 0;
-    const sources = [...this.#sources.values()].filter((s) => !this.#brokenSources.has(s.key));
+    const sources = [...this.#sources.values()].filter((s) => isJobQueue(s) || !this.#brokenSources.has(s.key));
     // Take turns between sources so a backlog of tracks cannot starve the tasks (and the other way round).
     for (let progress = true; progress && !this.#stopping;) {
       progress = false;
@@ -535,17 +560,19 @@ export class Daemon<A extends App = App> {
   }
 
   async #claimInNotion(
-    source: ItemSource,
+    source: QueueSource,
     row: ReturnType<Store['items']['claimNextItems']>[number],
   ): Promise<ClaimedItem | undefined> {
     const now = (): number => this.#clock.now();
     const handler = this.registry.byName(row.handler);
+    if (isJobQueue(source)) return this.#claimJob(source, row, handler);
     try {
       const outcome = await source.claim(row.page_id);
       if (outcome.kind === 'claimed') {
         const input = source.toInput(outcome.page);
         // A local queue's item keeps the handler it was queued for; a polled page is matched again as it is now.
-        const current = source.queue ? handler : (this.registry.find(input, this.config) ?? handler);
+        const queued = handler && !isJobHandler(handler) ? handler : undefined;
+        const current = source.queue ? queued : (this.registry.find(input, this.config) ?? queued);
         if (!current) {
           await source.release(row.page_id, 'no handler accepts it any more');
           this.store.items.finishItem(row.id, 'no-handler', source.contentHash(outcome.page), now());
@@ -557,7 +584,7 @@ export class Daemon<A extends App = App> {
           pageId: row.page_id,
           handler: current.name,
         });
-        return { row: { ...row, handler: current.name }, source, handler: current, page: outcome.page };
+        return { kind: 'page', row: { ...row, handler: current.name }, source, handler: current, page: outcome.page };
       }
       if (outcome.kind === 'not-eligible') {
         this.store.items.finishItem(row.id, 'not-eligible', source.contentHash(outcome.page), now());
@@ -581,6 +608,26 @@ export class Daemon<A extends App = App> {
       this.#logger.warn({ err: error, itemId: row.id }, 'claim failed; the item waits for a later cycle');
     }
     return undefined;
+  }
+
+  /** A job is claimed by its local lease alone: there is no page, and no Processing Lock, to take. */
+  #claimJob(
+    source: JobQueue,
+    row: ReturnType<Store['items']['claimNextItems']>[number],
+    handler: AnyHandler | undefined,
+  ): ClaimedItem | undefined {
+    if (!handler || !isJobHandler(handler)) {
+      this.store.items.finishItem(row.id, 'no-handler', null, this.#clock.now());
+      this.#logger.warn({ itemId: row.id, queue: source.queue, handler: row.handler }, 'no job handler for this job');
+      return undefined;
+    }
+    this.events.emit('item:claimed', {
+      itemId: row.id,
+      source: row.source,
+      pageId: row.page_id,
+      handler: handler.name,
+    });
+    return { kind: 'job', row, source, handler };
   }
 
   #runnerDeps(): RunnerDeps {
@@ -710,6 +757,7 @@ export class Daemon<A extends App = App> {
     this.#cronTask?.stop();
     for (const task of this.#appTasks) task.stop();
     if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
+    if (this.#dueTimer) clearTimeout(this.#dueTimer.timer);
     if (this.#syncRequestTimer) clearInterval(this.#syncRequestTimer);
     this.#notionHealth.stop();
     this.app.stopping?.();

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../errors.js';
-import type { Handler, ItemInput, SourceKey } from './contracts.js';
+import { isJobHandler, type AnyHandler, type Handler, type ItemInput, type SourceKey } from './contracts.js';
 
 /**
  * Picks the handler for an item: the first registered handler of the item's source that accepts it.
@@ -9,39 +9,45 @@ import type { Handler, ItemInput, SourceKey } from './contracts.js';
  * each of which default-exports a Handler or an array of them.
  */
 export class HandlerRegistry {
-  readonly #handlers: Handler[] = [];
+  readonly #handlers: AnyHandler[] = [];
 
-  constructor(handlers: readonly Handler[] = []) {
+  constructor(handlers: readonly AnyHandler[] = []) {
     for (const handler of handlers) this.register(handler);
   }
 
-  register(handler: Handler): void {
+  register(handler: AnyHandler): void {
     if (this.#handlers.some((h) => h.name === handler.name))
       throw new ConfigError([`two handlers are named "${handler.name}"; handler names must be unique`]);
     this.#handlers.push(handler);
   }
 
-  get all(): readonly Handler[] {
+  get all(): readonly AnyHandler[] {
     return this.#handlers;
   }
 
-  /** The queues the handlers serve: polled source keys and local queue names. */
+  /** The queues the handlers serve: polled source keys, local queue names and job queue names. */
   queues(): string[] {
-    return [...new Set(this.#handlers.map((h) => h.queue ?? h.source))];
+    return [...new Set(this.#handlers.map((h) => (isJobHandler(h) ? h.queue : (h.queue ?? h.source))))];
   }
 
-  /** The handler of a local queue (the first registered). */
-  forQueue(queue: string): Handler | undefined {
+  /** The job queues, one per job handler's queue. */
+  jobQueues(): string[] {
+    return [...new Set(this.#handlers.filter(isJobHandler).map((h) => h.queue))];
+  }
+
+  /** The handler of a local or job queue (the first registered). */
+  forQueue(queue: string): AnyHandler | undefined {
     return this.#handlers.find((h) => h.queue === queue);
   }
 
-  byName(name: string): Handler | undefined {
+  byName(name: string): AnyHandler | undefined {
     return this.#handlers.find((h) => h.name === name);
   }
 
   find<S extends SourceKey>(input: ItemInput<S>, config: Config): Handler<S> | undefined {
     return this.#handlers.find(
-      (h) => h.queue === undefined && h.source === input.source && h.accepts(input as never, config),
+      (h): h is Handler =>
+        !isJobHandler(h) && h.queue === undefined && h.source === input.source && h.accepts(input as never, config),
     ) as Handler<S> | undefined;
   }
 }

@@ -1,6 +1,15 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Enqueue, Handler, HandlerContext, ServiceRegistry, StageRunner, TrackRunner } from './contracts.js';
+import type {
+  Enqueue,
+  Handler,
+  HandlerContext,
+  JobContext,
+  JobHandler,
+  ServiceRegistry,
+  StageRunner,
+  TrackRunner,
+} from './contracts.js';
 import { handlerStore, type ItemRow, type Store } from '../../state/store.js';
 import { backoffMs } from '../backoff.js';
 import type { Clock } from '../clock.js';
@@ -11,7 +20,7 @@ import type { Logger } from '../log.js';
 import type { NotionGateway, PageResponse } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
 import type { Identity } from './identity.js';
-import type { ItemSource, ResultRun } from './sources.js';
+import type { ItemSource, JobQueue, ResultRun } from './sources.js';
 
 /**
  * Item backoff (backoff.ts): attempt n waits min(base · 2^(n-1), max), jittered. With the defaults (30 s base, 6 h cap)
@@ -57,17 +66,21 @@ export interface RunnerDeps {
   schemas(): Schemas;
 }
 
-export interface ClaimedItem {
-  readonly row: ItemRow;
-  readonly source: ItemSource;
-  readonly handler: Handler;
-  readonly page: PageResponse;
-}
+/** An item claimed to run: a page (its source claimed it in Notion), or a job (claimed by its local lease alone). */
+export type ClaimedItem =
+  | {
+      readonly kind: 'page';
+      readonly row: ItemRow;
+      readonly source: ItemSource;
+      readonly handler: Handler;
+      readonly page: PageResponse;
+    }
+  | { readonly kind: 'job'; readonly row: ItemRow; readonly source: JobQueue; readonly handler: JobHandler };
 
 /** Runs one claimed item to an end state: done, retry_wait, failed, or released on shutdown. Never throws. */
 export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: AbortSignal): Promise<void> {
   const { store, clock, config, events, identity } = deps;
-  const { row, source, handler } = claimed;
+  const { row, handler } = claimed;
   const logger = deps.logger.child({ itemId: row.id, pageId: row.page_id, source: row.source, handler: handler.name });
   const startedAt = clock.now();
   const attempt = store.items.markItemRunning(row.id, identity.bootId, startedAt);
@@ -93,7 +106,8 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
   const heartbeat = setInterval(
     () => {
       store.items.renewLease(row.id, identity.bootId, clock.now() + config.claims.leaseMs, clock.now());
-      source
+      if (claimed.kind === 'job') return;
+      claimed.source
         .renewClaim(row.page_id)
         .catch((error: unknown) =>
           logger.warn(
@@ -147,12 +161,8 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
         { kind: 'permanent' },
       );
     }
-    const context: HandlerContext = {
-      item: { id: row.id, pageId: row.page_id, attempt },
-      input:
-        row.input_json === null
-          ? source.toInput(claimed.page)
-          : { ...source.toInput(claimed.page), data: JSON.parse(row.input_json) },
+    const data: unknown = row.input_json === null ? undefined : JSON.parse(row.input_json);
+    const shared = {
       logger,
       notion: deps.notion,
       schemas: deps.schemas(),
@@ -167,11 +177,23 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       tracks: deps.tracks,
       enqueue: deps.enqueue,
     };
-    const result = await handler.run(context as never);
-    controller.signal.throwIfAborted();
-    const written = await source.writeResult(claimed.page, result, resultRun);
-    store.items.finishItem(row.id, result.outcome, source.contentHash(written), clock.now());
-    store.items.finishAttempt(attemptId, { outcome: result.outcome, stage: currentStage }, clock.now());
+    let outcome: string;
+    let hash: string | null = null;
+    if (claimed.kind === 'job') {
+      const context: JobContext = { ...shared, item: { id: row.id, key: row.page_id, attempt }, data };
+      outcome = (await claimed.handler.run(context)).outcome;
+      controller.signal.throwIfAborted();
+    } else {
+      const { source, page } = claimed;
+      const input = data === undefined ? source.toInput(page) : { ...source.toInput(page), data };
+      const context: HandlerContext = { ...shared, item: { id: row.id, pageId: row.page_id, attempt }, input };
+      const result = await claimed.handler.run(context as never);
+      controller.signal.throwIfAborted();
+      outcome = result.outcome;
+      hash = source.contentHash(await source.writeResult(page, result, resultRun));
+    }
+    store.items.finishItem(row.id, outcome, hash, clock.now());
+    store.items.finishAttempt(attemptId, { outcome, stage: currentStage }, clock.now());
     await removeWorkDir(config, row.id, logger);
     events.emit('item:done', {
       itemId: row.id,
@@ -179,10 +201,10 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       pageId: row.page_id,
       title: row.title,
       handler: handler.name,
-      outcome: result.outcome,
+      outcome,
       durationMs: clock.now() - startedAt,
     });
-    logger.info({ outcome: result.outcome, durationMs: clock.now() - startedAt }, 'item done');
+    logger.info({ outcome, durationMs: clock.now() - startedAt }, 'item done');
   } catch (raw) {
     const reason = controller.signal.reason;
     const error =
@@ -212,8 +234,9 @@ async function giveBack(
   const { store, clock, events } = deps;
   let hash: string | null = null;
   try {
-    const page = await claimed.source.release(claimed.row.page_id, 'the daemon was stopped');
-    if (page) hash = claimed.source.contentHash(page);
+    const page =
+      claimed.kind === 'page' ? await claimed.source.release(claimed.row.page_id, 'the daemon was stopped') : undefined;
+    if (page && claimed.kind === 'page') hash = claimed.source.contentHash(page);
   } catch (error) {
     logger.warn({ err: error }, 'could not release the claim in Notion; it goes stale after the lease');
   }
@@ -238,13 +261,15 @@ async function recordFailure(
   const nextAttemptAt = clock.now() + delay;
   let hash: string | null = null;
   try {
-    const written = await claimed.source.writeFailure(
-      claimed.page,
-      error,
-      { final, attempt, ...(final ? {} : { nextAttemptAt }) },
-      failure.run,
-    );
-    if (written) hash = claimed.source.contentHash(written);
+    if (claimed.kind === 'page') {
+      const written = await claimed.source.writeFailure(
+        claimed.page,
+        error,
+        { final, attempt, ...(final ? {} : { nextAttemptAt }) },
+        failure.run,
+      );
+      if (written) hash = claimed.source.contentHash(written);
+    }
   } catch (writeError) {
     logger.error({ err: writeError }, 'could not write the failure back to Notion');
   }

@@ -64,7 +64,24 @@ export interface ItemSource<S extends SourceKey = SourceKey> extends PollTarget 
   ): Promise<PageResponse | undefined>;
 }
 
+/**
+ * A job queue (contracts.ts, JobHandler): items keyed by a name, claimed locally only. The engine makes one for each
+ * job handler; its jobs run one at a time (a second export or feed read beside the first would only repeat it).
+ */
+export interface JobQueue {
+  readonly kind: 'jobs';
+  readonly queue: string;
+  readonly maxRunning: 1;
+}
+
+/** Where a queue's items come from: a Notion source (polled, or a local queue of its pages), or a job queue. */
+export type QueueSource = ItemSource | JobQueue;
+
+export function isJobQueue(source: QueueSource): source is JobQueue {
+  return (source as Partial<JobQueue>).kind === 'jobs';
+}
+
 /** The queue an item of this source is stored under (`items.source`). */
-export function queueOf(source: ItemSource): string {
-  return source.queue ?? source.key;
+export function queueOf(source: QueueSource): string {
+  return isJobQueue(source) ? source.queue : (source.queue ?? source.key);
 }

@@ -1,6 +1,6 @@
 import { ensurePlaylistPage } from '../domain/playlists.js';
 import type { Config } from '../config/load.js';
-import { coerceError } from '../errors.js';
+import { coerceError, type TrackSyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { NotionGateway } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
@@ -35,7 +35,10 @@ export interface FeedReport {
   readonly listed: number;
   readonly created: number;
   readonly known: number;
+  /** Why the feed could not be read (or stopped part way), in words. */
   readonly error?: string;
+  /** The same failure with its code, which says whether trying again can help (the feeds job rethrows it). */
+  readonly failure?: TrackSyncError;
 }
 
 /** Where a run of the feeds stands: the feed being read, how far, and what it found so far (the CLI's live line). */
@@ -139,7 +142,7 @@ async function listFeeds(deps: FeedDeps, reports: FeedReport[]): Promise<Feed[]>
     } catch (raw) {
       const error = coerceError(raw);
       if (error.code === 'ABORTED') throw error;
-      reports.push({ feed: name, listed: 0, created: 0, known: 0, error: error.message });
+      reports.push({ feed: name, listed: 0, created: 0, known: 0, error: error.message, failure: error });
       deps.logger.warn({ feed: name, err: error }, 'feed could not be read; the others go on');
     }
   }
@@ -178,7 +181,14 @@ export async function runFeeds(deps: FeedDeps): Promise<FeedReport[]> {
     } catch (raw) {
       const error = coerceError(raw);
       if (error.code === 'ABORTED') throw error;
-      reports.push({ feed: feed.name, listed: feed.entries.length, created, known, error: error.message });
+      reports.push({
+        feed: feed.name,
+        listed: feed.entries.length,
+        created,
+        known,
+        error: error.message,
+        failure: error,
+      });
     }
   }
   if (reports.some((r) => r.created > 0)) deps.logger.info({ feeds: reports }, 'feeds added new Music Tracks rows');

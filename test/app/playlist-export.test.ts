@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MusicDaemon } from '../../src/app/music.js';
+import { JOBS, type MusicDaemon } from '../../src/app/music.js';
 import type { EventMap } from '../../src/events.js';
 import { makeClip } from '../helpers/audio.js';
 import { text, title } from '../helpers/notion.js';
@@ -40,24 +40,76 @@ describe('the daemon exports the playlists that changed', async () => {
     }).id;
     const playlist = playlists.playlist('Friday Set', []);
     playlists.setTracks(playlist, [id]);
-    const daemon = await world.daemon({ file });
-    expect(daemon.app.schedules().map((s) => s.name)).toContain('playlists');
-    const exported = nextExport(daemon);
-    await daemon.runOnce();
-    expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
-    expect(await exported).toMatchObject({ reason: 'tracks synced', exported: 1 });
-    const entries = parseM3u8(join(exportDir, 'Friday Set.m3u8')).entries;
-    expect(entries.map((e) => e.label)).toEqual(['Daemon Artist - Warehouse']);
-    expect(existsSync(entries[0]!.path)).toBe(true);
+    const daemon = await world.daemon({ file: { ...file, schedule: { cycleCron: '0 0 1 1 *' } } });
+    try {
+      expect(daemon.app.schedules().map((s) => s.name)).toContain('playlists');
+      const exported = nextExport(daemon);
+      const jobDone = new Promise<EventMap['item:done']>((resolve) => {
+        const off = daemon.events.on('item:done', (e) => {
+          if (e.source !== JOBS.playlistExport.queue) return;
+          off();
+          resolve(e);
+        });
+      });
+      daemon.startSchedule(); // one first cycle (it syncs the row), then none until 1 January
+      // The export is a job on the one queue, claimed when its debounce is over (no cycle runs meanwhile).
+      expect(await exported).toMatchObject({ reason: 'tracks synced', exported: 1 });
+      expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+      const entries = parseM3u8(join(exportDir, 'Friday Set.m3u8')).entries;
+      expect(entries.map((e) => e.label)).toEqual(['Daemon Artist - Warehouse']);
+      expect(existsSync(entries[0]!.path)).toBe(true);
+      expect(await jobDone).toMatchObject({ pageId: JOBS.playlistExport.key, outcome: 'exported' });
+      expect(daemon.store.items.getItemByPage(JOBS.playlistExport.queue, JOBS.playlistExport.key)).toMatchObject({
+        state: 'done',
+        outcome: 'exported',
+      });
 
-    // Renamed in Notion: the scheduled export (playlists.exportCron runs this) renames the file.
-    sandbox.workspace.updatePage(playlist, { properties: { Name: title('Saturday Set') } });
-    const renamed = nextExport(daemon);
-    await daemon.app.exportPlaylists('schedule');
-    expect(await renamed).toMatchObject({ reason: 'schedule', exported: 1 });
-    expect(readdirSync(exportDir)).toContain('Saturday Set.m3u8');
-    expect(readdirSync(exportDir)).not.toContain('Friday Set.m3u8');
-    await daemon.stop('test');
+      // Renamed in Notion: the scheduled export (playlists.exportCron asks for it) renames the file.
+      sandbox.workspace.updatePage(playlist, { properties: { Name: title('Saturday Set') } });
+      const renamed = nextExport(daemon);
+      await daemon.app
+        .schedules()
+        .find((s) => s.name === 'playlists')!
+        .run();
+      expect(await renamed).toMatchObject({ reason: 'schedule', exported: 1 });
+      expect(readdirSync(exportDir)).toContain('Saturday Set.m3u8');
+      expect(readdirSync(exportDir)).not.toContain('Friday Set.m3u8');
+    } finally {
+      await daemon.stop('test');
+    }
+  });
+
+  it('retries a failed export with the item backoff, and says why in the item', async () => {
+    // The export folder cannot be made: a file stands where it goes.
+    const notAFolder = join(world.dir, 'not-a-folder');
+    writeFileSync(notAFolder, '');
+    const daemon = await world.daemon({
+      file: {
+        playlists: { exportDebounceMs: 50, exportDir: notAFolder },
+        schedule: { cycleCron: '0 0 1 1 *' },
+        retry: { baseDelayMs: 60_000 }, // the retry waits a minute: the test sees it waiting, not running again
+      },
+    });
+    try {
+      daemon.startSchedule();
+      const failed = nextExport(daemon);
+      const retry = new Promise<EventMap['item:retry']>((resolve) => {
+        const off = daemon.events.on('item:retry', (e) => {
+          off();
+          resolve(e);
+        });
+      });
+      daemon.app.requestExport('schedule');
+      expect((await failed).error).toBeDefined();
+      const scheduled = await retry;
+      expect(scheduled.pageId).toBe(JOBS.playlistExport.key);
+      expect(scheduled.nextAttemptAt).toBeGreaterThan(Date.now());
+      const item = daemon.store.items.getItemByPage(JOBS.playlistExport.queue, JOBS.playlistExport.key);
+      expect(item).toMatchObject({ state: 'retry_wait', attempts: 1 });
+      expect(item?.last_error_message).toBeTruthy();
+    } finally {
+      await daemon.stop('test');
+    }
   });
 
   it('exports nothing by itself with playlists.autoExport off', async () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/load.js';
-import type { Handler, ItemInput } from '../../src/engine/contracts.js';
+import type { Handler, ItemInput, JobHandler } from '../../src/engine/contracts.js';
 import { HandlerRegistry, loadUserHandlers } from '../../src/engine/registry.js';
 import { ConfigError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
@@ -24,13 +24,28 @@ describe('the handler registry (src/engine/registry.ts)', () => {
     expect(registry.find(input('tracks', 'a song'), config)?.name).toBe('music-track');
     expect(registry.find(input('tasks', 'Mine: a task'), config)?.name).toBe('music-sync');
     expect(registry.queues()).toEqual(['tracks', 'tasks']);
-    expect(registry.byName('music-sync')?.source).toBe('tasks');
+    expect(registry.byName('music-sync')).toMatchObject({ source: 'tasks' });
   });
 
   it('leaves an item no handler accepts to nobody', () => {
     const registry = new HandlerRegistry([handler('picky', 'tracks', () => false)]);
     expect(registry.find(input('tracks', 'anything'), config)).toBeUndefined();
     expect(registry.find(input('tasks', 'anything'), config)).toBeUndefined();
+  });
+
+  it('keeps job handlers to their job queues: never given a page, each queue served once', () => {
+    const job: JobHandler = {
+      kind: 'job',
+      name: 'exporter',
+      queue: 'playlist-export',
+      run: async () => ({ outcome: 'x' }),
+    };
+    const registry = new HandlerRegistry([handler('music-track', 'tracks', () => true), job]);
+    // A page of Music Tracks goes to its page handler, whatever job handlers there are.
+    expect(registry.find(input('tracks', 'a song'), config)?.name).toBe('music-track');
+    expect(registry.queues()).toEqual(['tracks', 'playlist-export']);
+    expect(registry.jobQueues()).toEqual(['playlist-export']);
+    expect(registry.forQueue('playlist-export')).toBe(job);
   });
 
   it('refuses two handlers with one name, naming it', () => {

@@ -1,3 +1,4 @@
+import { JOBS } from '../../src/app/music.js';
 import { decodeProperty } from '../../src/notion/codecs.js';
 import { FAST } from '../helpers/daemon.js';
 import { pipelineWorld } from '../helpers/pipeline.js';
@@ -89,5 +90,49 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
     expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 5 });
     expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 0, known: 1 }); // the newest 5 exist: it stops there
     await daemon.stop('test');
+  });
+
+  it('runs as a job on the one queue: its schedule queues it, new rows are made, a feed that fails waits with its code', async () => {
+    media.addSearchResults('job-profile', [
+      { title: 'Job 1', url: `${media.url}/audio/job-1.mp3`, durationSeconds: 100 },
+    ]);
+    const daemon = await world.daemon({
+      file: { ...file(), schedule: { cycleCron: '0 0 1 1 *' } },
+      env: { SOUNDCLOUD_PROFILE: 'job-profile' },
+    });
+    try {
+      daemon.startSchedule();
+      const ended = (): Promise<string> =>
+        new Promise((resolve) => {
+          const offs = [
+            daemon.events.on('item:done', (e) => e.source === JOBS.feeds.queue && done(`done: ${e.outcome}`)),
+            daemon.events.on('item:retry', (e) => e.pageId === JOBS.feeds.key && done(`retry: ${e.code}`)),
+            daemon.events.on('item:failed', (e) => e.pageId === JOBS.feeds.key && done(`failed: ${e.code}`)),
+          ];
+          const done = (what: string): void => {
+            offs.forEach((off) => off());
+            resolve(what);
+          };
+        });
+      const read = ended();
+      await daemon.app
+        .schedules()
+        .find((s) => s.name === 'feeds')!
+        .run();
+      expect(await read).toBe('done: read');
+      expect(bySource(`${media.url}/audio/job-1.mp3`)).toHaveLength(1);
+
+      // The profile's likes can no longer be listed: the job ends with the feed's own error code, not silently.
+      media.setStatus('/youtube/search.rss', 404);
+      const failed = ended();
+      daemon.app.requestFeeds();
+      expect(await failed).toMatch(/^(retry|failed): [A-Z_]+$/);
+      const item = daemon.store.items.getItemByPage(JOBS.feeds.queue, JOBS.feeds.key);
+      expect(item?.last_error_code).toMatch(/^[A-Z_]+$/);
+      expect(item?.last_error_message).toBeTruthy();
+    } finally {
+      media.setStatus('/youtube/search.rss', 0);
+      await daemon.stop('test');
+    }
   });
 });

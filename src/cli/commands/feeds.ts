@@ -24,7 +24,7 @@ export async function feedsCommand(_args: string[], values: { json?: boolean }, 
     if (current !== undefined) view.finish(current, 'ok', 'read');
     view.stop();
     if (values.json) {
-      print(io.stdout, JSON.stringify({ feeds: reports }, null, 2));
+      print(io.stdout, JSON.stringify({ feeds: reports.map(({ failure: _failure, ...report }) => report) }, null, 2));
       return 0;
     }
     if (reports.length === 0) {
