@@ -51,8 +51,13 @@ export class LibraryIndex {
       finishLibraryScan: db.prepare(
         'UPDATE library_scans SET finished_at = ?, files_seen = ?, files_read = ?, files_gone = ? WHERE id = ?',
       ),
-      markGoneNotSeen: db.prepare(
-        'UPDATE library_files SET gone = 1 WHERE root = ? AND gone = 0 AND (scan_id IS NULL OR scan_id <> ?)',
+      // A file the pipeline placed has no root until a scan sees it (src/pipeline/place.ts): one under the root, placed
+      // before this scan started and not seen by it, is gone as well. One placed while the scan ran is left alone
+      // (`tracksync library scan` runs beside the daemon, and its walk may have passed that folder already).
+      markGoneNotSeen: db.prepare<{ root: string; prefix: string; scanId: number }>(
+        `UPDATE library_files SET gone = 1 WHERE gone = 0 AND (scan_id IS NULL OR scan_id <> @scanId)
+         AND (root = @root OR (root IS NULL AND substr(path, 1, length(@prefix)) = @prefix
+           AND placed_at < (SELECT started_at FROM library_scans WHERE id = @scanId)))`,
       ),
       libraryStats: db.prepare<
         [],
@@ -147,7 +152,10 @@ export class LibraryIndex {
   ): number {
     return this.#transaction(() => {
       let gone = 0;
-      for (const root of roots) gone += this.#s.markGoneNotSeen.run(root, scanId).changes;
+      for (const root of roots) {
+        const prefix = root.endsWith('/') ? root : `${root}/`;
+        gone += this.#s.markGoneNotSeen.run({ root, prefix, scanId }).changes;
+      }
       this.#s.finishLibraryScan.run(now, counts.seen, counts.read, gone, scanId);
       return gone;
     });
