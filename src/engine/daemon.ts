@@ -104,6 +104,11 @@ export class Daemon<A extends App = App> {
   #claimChain: Promise<number> = Promise.resolve(0);
   /** Claim again whenever a running item finishes (set by `startSchedule` and `runOnce`). */
   #claimOnFreedSlot = false;
+  /**
+   * Jobs (the feed reads, the playlist export) are the running daemon's work: `once` runs the rows and tasks that are
+   * due and their follow-ups, as before jobs were items, and leaves a job queued meanwhile for the next `run`.
+   */
+  #claimJobs = false;
   /** `once --limit N`: how many more items may still be claimed (unlimited when undefined). */
   #claimBudget: number | undefined;
   #countsSnapshot = new Map<string, RequestCount>();
@@ -296,6 +301,7 @@ export class Daemon<A extends App = App> {
       );
     }
     this.#claimOnFreedSlot = true;
+    this.#claimJobs = true;
     this.#cronTask = cron.schedule(this.config.schedule.cycleCron, () => void this.runCycle('cron'), {
       noOverlap: true,
       name: 'tracksync-cycle',
@@ -523,7 +529,9 @@ export class Daemon<A extends App = App> {
 
   async #claimAndDispatch(): Promise<number> {
     let claimed = 0;
-    const sources = [...this.#sources.values()].filter((s) => isJobQueue(s) || !this.#brokenSources.has(s.key));
+    const sources = [...this.#sources.values()].filter((s) =>
+      isJobQueue(s) ? this.#claimJobs : !this.#brokenSources.has(s.key),
+    );
     // Take turns between sources so a backlog of tracks cannot starve the tasks (and the other way round).
     for (let progress = true; progress && !this.#stopping;) {
       progress = false;

@@ -112,6 +112,37 @@ describe('the daemon exports the playlists that changed', async () => {
     }
   });
 
+  it('once syncs the row and leaves the export queued: the running daemon runs it', async () => {
+    const url = await world.media.addFile(
+      'later.mp3',
+      await makeClip({ tonic: 2, mode: 'major', bpm: 120, seconds: 8 }),
+    );
+    const id = sandbox.workspace.createPage({
+      parent: { data_source_id: sandbox.ids.tracks.dataSourceId },
+      properties: { Title: title('Later'), 'Artist Name': text('Daemon Artist'), 'Source URL': { url } },
+    }).id;
+    playlists.setTracks(playlists.playlist('Sunday Set', []), [id]);
+    const daemon = await world.daemon({ file: { ...file, schedule: { cycleCron: '0 0 1 1 *' } } });
+    try {
+      const exports: unknown[] = [];
+      const off = daemon.events.on('playlists:exported', (e) => exports.push(e));
+      await daemon.runOnce();
+      off();
+      expect(daemon.store.items.getItemByPage('tracks', id)).toMatchObject({ state: 'done', outcome: 'synced' });
+      // `once` is one pass over the rows: the export it asked for waits in the queue, nothing is lost.
+      expect(exports).toEqual([]);
+      expect(daemon.store.items.getItemByPage(JOBS.playlistExport.queue, JOBS.playlistExport.key)).toMatchObject({
+        state: 'queued',
+      });
+      const exported = nextExport(daemon);
+      daemon.startSchedule();
+      expect(await exported).toMatchObject({ reason: 'tracks synced' });
+      expect(readdirSync(exportDir)).toContain('Sunday Set.m3u8');
+    } finally {
+      await daemon.stop('test');
+    }
+  });
+
   it('exports nothing by itself with playlists.autoExport off', async () => {
     const daemon = await world.daemon({ file: { playlists: { exportDebounceMs: 50, autoExport: false } } });
     expect(daemon.app.schedules().map((s) => s.name)).not.toContain('playlists');
