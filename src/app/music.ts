@@ -37,8 +37,7 @@ export class MusicApp implements App {
   readonly #stopCriticalWatch: () => void;
   /** Aborted when the daemon starts stopping: no new feed read or export is asked for. */
   readonly #stop = new AbortController();
-  /** The item id of the playlist export while it runs; a request meanwhile is remembered in #exportAgain. */
-  #exportRunning: number | undefined;
+  /** A request for the playlist export while it ran: asked again once it ends. */
   #exportAgain: string | undefined;
 
   constructor(ctx: AppContext) {
@@ -51,15 +50,11 @@ export class MusicApp implements App {
       // A synced track may complete a playlist: the playlists that changed are exported again, once per burst.
       if (e.source === 'tracks') this.requestExport('tracks synced', config.playlists.exportDebounceMs);
     });
-    events.on('item:claimed', (e) => {
-      if (e.source === JOBS.playlistExport.queue) this.#exportRunning = e.itemId;
-    });
     const exportEnded = (e: { itemId: number }): void => {
-      if (e.itemId !== this.#exportRunning) return;
-      this.#exportRunning = undefined;
       const again = this.#exportAgain;
+      if (again === undefined || store.items.getItem(e.itemId)?.source !== JOBS.playlistExport.queue) return;
       this.#exportAgain = undefined;
-      if (again !== undefined) this.requestExport(again, config.playlists.exportDebounceMs);
+      this.requestExport(again, config.playlists.exportDebounceMs);
     };
     for (const ended of ['item:done', 'item:retry', 'item:failed', 'item:released'] as const)
       events.on(ended, exportEnded);
@@ -170,13 +165,16 @@ export class MusicApp implements App {
    */
   requestExport(reason: string, delayMs = 0): void {
     if (this.#stop.signal.aborted || !this.#exportsPlaylists()) return;
-    if (this.#exportRunning !== undefined) {
+    const { queue, key } = JOBS.playlistExport;
+    const state = this.#ctx.store.items.getItemByPage(queue, key)?.state;
+    // Queued again while it runs, the item would keep running and the request would be lost (state/items.ts).
+    if (state === 'claimed' || state === 'running') {
       this.#exportAgain ??= reason;
       return;
     }
     this.#ctx.enqueue({
-      queue: JOBS.playlistExport.queue,
-      pageId: JOBS.playlistExport.key,
+      queue,
+      pageId: key,
       title: 'Playlist export',
       data: { reason },
       dueAt: this.#ctx.clock.now() + delayMs,

@@ -260,7 +260,7 @@ const retry = section({
     .max(100)
     .default(8)
     .describe(
-      'Attempts per item. graphile-worker and BullMQ stop far later; 8 with this curve span about 2 h of outages.',
+      'Attempts per item. graphile-worker and BullMQ stop far later; 8 with this curve span about an hour of outages (63.5 min, 32 to 95 min with the jitter).',
     ),
   baseDelayMs: positiveInt
     .default(30_000)

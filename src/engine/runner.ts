@@ -19,12 +19,14 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { NotionGateway, PageResponse } from '../notion/gateway.js';
 import type { Schemas } from '../notion/schemas.js';
+import { span } from '../human.js';
 import type { Identity } from './identity.js';
 import type { ItemSource, JobQueue, ResultRun } from './sources.js';
 
 /**
  * Item backoff (backoff.ts): attempt n waits min(base · 2^(n-1), max), jittered. With the defaults (30 s base, 6 h cap)
- * the eight attempts are spread over about two hours, graphile-worker's curve (docs/decisions.md, "Leases,
+ * the seven waits between the eight attempts add up to 30 s · (2^7 - 1) = 63.5 min, 32 to 95 min with the jitter,
+ * graphile-worker's curve (docs/decisions.md, "Leases,
  * heartbeats, backoff, shutdown").
  */
 export function retryDelayMs(attempt: number, retry: Config['retry'], random: () => number = Math.random): number {
@@ -96,10 +98,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
   const timeLimit = setTimeout(
     () =>
       controller.abort(
-        new TrackSyncError(
-          'ABORTED',
-          `the item ran longer than ${Math.round(config.items.maxRunMs / 60_000)} min (items.maxRunMs)`,
-        ),
+        new TrackSyncError('ABORTED', `the item ran longer than ${span(config.items.maxRunMs)} (items.maxRunMs)`),
       ),
     config.items.maxRunMs,
   );

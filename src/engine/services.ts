@@ -1,4 +1,5 @@
 import type { ServiceRegistry } from './contracts.js';
+import { TrackSyncError } from '../errors.js';
 
 /** Long-lived services shared by handlers (media tools, Spotify, Eagle), registered by whoever builds the daemon. */
 export class Services implements ServiceRegistry {
@@ -14,7 +15,12 @@ export class Services implements ServiceRegistry {
   }
 
   require<T>(name: string): T {
-    if (!this.#services.has(name)) throw new Error(`service "${name}" is not registered`);
+    // Permanent: a daemon built without a service its handlers need is a set-up mistake no retry can mend.
+    if (!this.#services.has(name))
+      throw new TrackSyncError(
+        'CONFIG_INVALID',
+        `service "${name}" is not registered in this daemon; register it where the daemon is built (src/cli/runtime.ts)`,
+      );
     return this.#services.get(name) as T;
   }
 }

@@ -143,6 +143,31 @@ describe('the daemon exports the playlists that changed', async () => {
     }
   });
 
+  it('a request while the export runs is not lost: one more export runs after it', async () => {
+    const daemon = await world.daemon({ file: { ...file, schedule: { cycleCron: '0 0 1 1 *' } } });
+    try {
+      daemon.startSchedule();
+      const reasons: string[] = [];
+      const second = new Promise<void>((resolve) => {
+        daemon.events.on('playlists:exported', (e) => {
+          reasons.push(e.reason);
+          if (reasons.length === 2) resolve();
+        });
+      });
+      // Asked again at the instant the first export is claimed, as a track synced meanwhile would.
+      const off = daemon.events.on('item:claimed', (e) => {
+        if (e.source !== JOBS.playlistExport.queue) return;
+        off();
+        daemon.app.requestExport('tracks synced');
+      });
+      daemon.app.requestExport('schedule');
+      await second;
+      expect(reasons).toEqual(['schedule', 'tracks synced']);
+    } finally {
+      await daemon.stop('test');
+    }
+  });
+
   it('exports nothing by itself with playlists.autoExport off', async () => {
     const daemon = await world.daemon({ file: { playlists: { exportDebounceMs: 50, autoExport: false } } });
     expect(daemon.app.schedules().map((s) => s.name)).not.toContain('playlists');

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, FileConfig } from '../../src/config/load.js';
-import type { Handler, HandlerContext } from '../../src/engine/contracts.js';
+import type { Handler, HandlerContext, JobHandler } from '../../src/engine/contracts.js';
 import { establishIdentity } from '../../src/engine/identity.js';
 import { retryDelayMs, runItem, workDirOf, type ClaimedItem, type RunnerDeps } from '../../src/engine/runner.js';
 import { Services } from '../../src/engine/services.js';
-import { queueOf } from '../../src/engine/sources.js';
+import { queueOf, type JobQueue } from '../../src/engine/sources.js';
 import { TrackSyncError } from '../../src/errors.js';
 import { EventBus, type EventMap, type EventName } from '../../src/events.js';
 import { silentLogger } from '../../src/log.js';
@@ -93,7 +93,7 @@ describe('runItem (src/engine/runner.ts): one claimed item to its end state, on 
       if (!row) throw new Error(`item ${id} could not be claimed`);
       const outcome = await source.claim(page.id);
       if (outcome.kind !== 'claimed') throw new Error(`the page could not be claimed: ${outcome.kind}`);
-      return { row, source, handler, page: outcome.page };
+      return { kind: 'page', row, source, handler, page: outcome.page };
     };
     const run = (claimed: ClaimedItem, shutdown = new AbortController().signal): Promise<void> =>
       runItem(deps, claimed, shutdown);
@@ -520,6 +520,60 @@ describe('runItem (src/engine/runner.ts): one claimed item to its end state, on 
       title: 'Queued Import',
     });
     expect(w.store.items.getItemByPage('imports', page.id)?.state).toBe('done');
+  });
+
+  it('runs a job (no page) with its key and data: nothing is claimed or written in Notion, a failure stays on the item', async () => {
+    const w = await world();
+    const requestsBefore = notion.requestCount;
+    const seenBy: unknown[] = [];
+    let fail = true;
+    const job: JobHandler = {
+      kind: 'job',
+      name: 'exporter',
+      queue: 'exports',
+      run: async (ctx) => {
+        seenBy.push({ key: ctx.item.key, data: ctx.data, attempt: ctx.item.attempt });
+        if (fail) throw new TrackSyncError('NOTION_UNAVAILABLE', 'Notion answered 503');
+        return { outcome: 'exported' };
+      },
+    };
+    const queueSource: JobQueue = { kind: 'jobs', queue: 'exports', maxRunning: 1 };
+    const claimJob = (): ClaimedItem => {
+      const row = w.store.items.claimNextItems({
+        source: 'exports',
+        owner: `${w.identity.host}:${w.identity.pid}`,
+        bootId: w.identity.bootId,
+        now: w.clock.now(),
+        leaseMs: w.config.claims.leaseMs,
+        limit: 1,
+      })[0];
+      if (!row) throw new Error('the job is not due');
+      return { kind: 'job', row, source: queueSource, handler: job };
+    };
+    w.store.items.enqueueLocal({
+      source: 'exports',
+      pageId: 'playlists',
+      handler: job.name,
+      title: 'Export',
+      inputJson: JSON.stringify({ reason: 'schedule' }),
+      dueAt: w.clock.now(),
+      now: w.clock.now(),
+    });
+    await w.run(claimJob());
+    // A transient failure: retried with the item backoff like any item, its error kept where `status` shows it.
+    const waiting = w.store.items.getItemByPage('exports', 'playlists');
+    expect(waiting).toMatchObject({ state: 'retry_wait', attempts: 1, last_error_code: 'NOTION_UNAVAILABLE' });
+    expect(w.seen('item:retry')).toMatchObject([{ pageId: 'playlists', code: 'NOTION_UNAVAILABLE' }]);
+    fail = false;
+    w.clock.advance(waiting!.next_attempt_at - w.clock.now());
+    await w.run(claimJob());
+    expect(w.store.items.getItemByPage('exports', 'playlists')).toMatchObject({ state: 'done', outcome: 'exported' });
+    expect(seenBy).toEqual([
+      { key: 'playlists', data: { reason: 'schedule' }, attempt: 1 },
+      { key: 'playlists', data: { reason: 'schedule' }, attempt: 2 },
+    ]);
+    // No page: no claim, no write-back, no failure written anywhere in Notion.
+    expect(notion.requestCount).toBe(requestsBefore);
   });
 });
 

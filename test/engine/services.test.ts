@@ -16,5 +16,9 @@ describe('the service registry (src/engine/services.ts)', () => {
     const services = new Services();
     expect(services.get('eagle')).toBeUndefined();
     expect(() => services.require('eagle')).toThrow('service "eagle" is not registered');
+    // A set-up mistake, not a passing fault: the item fails at once instead of being retried eight times.
+    expect(() => services.require('eagle')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', kind: 'permanent' }),
+    );
   });
 });
