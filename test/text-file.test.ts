@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Store } from '../state/store.js';
 import type { PendingFiles } from '../src/text-file.js';
 import { writeTextAtomically } from '../src/text-file.js';
+import { systemClock } from '../src/clock.js';
 import { TrackSyncError } from '../src/errors.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -47,7 +48,10 @@ describe('writeTextAtomically (src/text-file.ts)', () => {
         },
         removePendingFile: (path) => store.library.removePendingFile(path),
       };
-      await writeTextAtomically(join(dir, 'a.txt'), 'a', { store: pending, clock: { now: () => 1_000 } });
+      await writeTextAtomically(join(dir, 'a.txt'), 'a', {
+        store: pending,
+        clock: { ...systemClock, now: () => 1_000 },
+      });
       expect(seen).toHaveLength(1);
       expect(seen[0]!.existed).toBe(false);
       expect(seen[0]!.path.startsWith(join(dir, '.a.txt.tracksync-'))).toBe(true);
