@@ -1,10 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli } from '../helpers/cli.js';
-import { withSandbox } from '../helpers/notion.js';
-import { tempDir } from '../helpers/tmp.js';
-import { parseM3u8, parseRekordbox } from './formats.js';
-import { playlistWorld } from './world.js';
+import { cli } from '../../helpers/cli.js';
+import { withSandbox } from '../../helpers/notion.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { parseM3u8, parseRekordbox } from '../../playlists/formats.js';
+import { playlistWorld } from '../../playlists/world.js';
 
 describe('tracksync playlists export | list (the real CLI against the local Notion)', async () => {
   const sandbox = await withSandbox();

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeClip } from '../helpers/audio.js';
-import { cli } from '../helpers/cli.js';
-import { FAST } from '../helpers/daemon.js';
-import { text, title } from '../helpers/notion.js';
-import { pipelineWorld } from '../helpers/pipeline.js';
+import { makeClip } from '../../helpers/audio.js';
+import { cli } from '../../helpers/cli.js';
+import { FAST } from '../../helpers/daemon.js';
+import { text, title } from '../../helpers/notion.js';
+import { pipelineWorld } from '../../helpers/pipeline.js';
 
 describe('tracksync status (the CLI as a subprocess)', async () => {
   const world = await pipelineWorld();

@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
-import { cli } from '../helpers/cli.js';
+import { packageRoot } from '../../../src/paths.js';
+import { cli } from '../../helpers/cli.js';
 
 /**
  * The README's sandbox section, followed through the CLI: `tracksync sandbox` in one process, its export lines pasted

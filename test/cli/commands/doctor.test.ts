@@ -1,8 +1,8 @@
 import { writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CheckResult } from '../../src/doctor/checks.js';
-import { cli } from '../helpers/cli.js';
-import { pipelineWorld } from '../helpers/pipeline.js';
+import type { CheckResult } from '../../../src/doctor/checks.js';
+import { cli } from '../../helpers/cli.js';
+import { pipelineWorld } from '../../helpers/pipeline.js';
 
 interface Report {
   ok: boolean;

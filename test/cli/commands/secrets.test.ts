@@ -1,10 +1,10 @@
 import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { secretsFile } from '../../src/config/secrets.js';
-import { packageRoot } from '../../src/paths.js';
-import { cli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { secretsFile } from '../../../src/config/secrets.js';
+import { packageRoot } from '../../../src/paths.js';
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 describe('tracksync secrets set (the CLI as a subprocess)', () => {
   const dir = tempDir('tracksync-secrets-');

@@ -1,11 +1,11 @@
 import { execa } from 'execa';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOG_FILE_NAME, logFiles } from '../../src/log-file.js';
-import { createLogger } from '../../src/log.js';
-import { packageRoot } from '../../src/paths.js';
-import { cli, waitFor } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { LOG_FILE_NAME, logFiles } from '../../../src/log-file.js';
+import { createLogger } from '../../../src/log.js';
+import { packageRoot } from '../../../src/paths.js';
+import { cli, waitFor } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 describe('log files and tracksync logs', () => {
   const root = tempDir();

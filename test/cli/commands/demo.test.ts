@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
-import { parseM3u8, parseRekordbox } from '../playlists/formats.js';
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { parseM3u8, parseRekordbox } from '../../playlists/formats.js';
 
 describe('tracksync demo (the README quick start)', () => {
   it('syncs its four generated tracks against the local Notion and shows what it measured', async () => {

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parsePlist } from 'plist';
-import { packageRoot } from '../../src/paths.js';
-import { storeSecret } from '../../src/config/secrets.js';
-import { cli } from '../helpers/cli.js';
-import { standIn } from '../helpers/standins.js';
-import { tempDir } from '../helpers/tmp.js';
+import { packageRoot } from '../../../src/paths.js';
+import { storeSecret } from '../../../src/config/secrets.js';
+import { cli } from '../../helpers/cli.js';
+import { standIn } from '../../helpers/standins.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const TRACKS = '27ce73616c2780fbb40efefdd47d6640';
 const LABEL = 'com.tracksync.daemon';

@@ -1,10 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Store } from '../../state/store.js';
-import { decodeProperty } from '../../src/notion/codecs.js';
-import { makeClip } from '../helpers/audio.js';
-import { cli, waitFor } from '../helpers/cli.js';
-import { pipelineWorld } from '../helpers/pipeline.js';
+import { Store } from '../../../state/store.js';
+import { decodeProperty } from '../../../src/notion/codecs.js';
+import { makeClip } from '../../helpers/audio.js';
+import { cli, waitFor } from '../../helpers/cli.js';
+import { pipelineWorld } from '../../helpers/pipeline.js';
 
 /**
  * `tracksync sync` while `tracksync run` holds the state directory: the command cannot take the lock, so it hands the
