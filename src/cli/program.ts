@@ -26,7 +26,7 @@ import type { CliIO } from './io.js';
  * The command tree (commander, MIT): parsing, `--help` and `tracksync help <command>` for every command and
  * subcommand, `--version`, "did you mean" suggestions for unknown commands and options, and the shell completion
  * scripts (commands/completion.ts walks this tree). The README's CLI table lists the same options; a test compares
- * them (test/cli/help.test.ts).
+ * them (test/cli/program.test.ts).
  */
 
 /** What every command's action receives: its positional arguments, its options (with the global ones), the IO. */

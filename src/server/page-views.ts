@@ -4,7 +4,8 @@
  * alternative (role="img", a title and a description listing the numbers) for screen readers.
  */
 
-function esc(value: unknown): string {
+/** Text and attribute values for HTML: the five characters that could end a value or start markup, escaped. */
+export function esc(value: unknown): string {
   return String(value ?? '').replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,

@@ -5,7 +5,7 @@ import { ago, bytes, span } from '../human.js';
 import type { DownloadProgress } from '../media/ytdlp.js';
 import { stepOfStage } from '../pipeline/steps.js';
 import type { LibraryShape, RecentTrack } from '../status/views.js';
-import { bpmHistogram, camelotWheel } from './page-views.js';
+import { bpmHistogram, camelotWheel, esc } from './page-views.js';
 
 export { span };
 
@@ -73,13 +73,6 @@ export function badge(model: Pick<PageModel, 'health' | 'snapshot' | 'incidents'
 }
 
 const STATES = ['queued', 'claimed', 'running', 'retry_wait', 'failed', 'done'] as const;
-
-export function esc(value: unknown): string {
-  return String(value ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
 
 function table(
   caption: string,
