@@ -13,11 +13,6 @@ export class LibraryIndex {
       listLibraryFilesOfPage: db.prepare<[string], LibraryFileRow>(
         'SELECT * FROM library_files WHERE page_id = ? AND gone = 0',
       ),
-      recordPlacedFile: db.prepare(
-        `INSERT INTO library_files (path, page_id, format, size, mtime_ms, placed_at, gone) VALUES (@path, @pageId, @format, @size, @mtimeMs, @now, 0)
-         ON CONFLICT (path) DO UPDATE SET page_id = excluded.page_id, format = excluded.format, size = excluded.size,
-           mtime_ms = excluded.mtime_ms, placed_at = excluded.placed_at, gone = 0`,
-      ),
       addPendingFile: db.prepare('INSERT OR REPLACE INTO pending_files (path, item_id, created_at) VALUES (?, ?, ?)'),
       removePendingFile: db.prepare('DELETE FROM pending_files WHERE path = ?'),
       listPendingFiles: db.prepare<[], { path: string; item_id: number | null; created_at: number }>(
@@ -87,17 +82,6 @@ export class LibraryIndex {
 
   listLibraryFilesOfPage(pageId: string): LibraryFileRow[] {
     return this.#s.listLibraryFilesOfPage.all(pageId);
-  }
-
-  recordPlacedFile(file: {
-    path: string;
-    pageId: string | null;
-    format: string;
-    size: number;
-    mtimeMs: number;
-    now: number;
-  }): void {
-    this.#s.recordPlacedFile.run(file);
   }
 
   addPendingFile(path: string, itemId: number | null, now: number): void {

@@ -6,7 +6,7 @@ import { exportPlaylists } from '../../src/playlists/export.js';
 import { title, withSandbox } from '../helpers/notion.js';
 import { standIn } from '../helpers/standins.js';
 import { tempDir } from '../helpers/tmp.js';
-import { playlistWorld } from './world.js';
+import { playlistWorld, recordMovedFile } from './world.js';
 
 /** A name an attacker could put in Notion: quotes, AppleScript and shell syntax, a line break. */
 const HOSTILE = 'Set "A" \\ B" & do shell script "rm -rf ~" & "$(reboot)`id`';
@@ -91,17 +91,10 @@ describe('Apple Music playlists kept in step through osascript (a stand-in that 
   it('passes every file of a track Music may hold when its file moved, and survives Music refusing to be controlled', async () => {
     const moved = world.track({ title: 'Moved', artist: 'Four' });
     const newPath = join(world.music, 'Moved elsewhere.aiff');
-    const { renameSync, statSync } = await import('node:fs');
+    const { renameSync } = await import('node:fs');
     renameSync(path(moved), newPath);
     rmSync(m4a(moved));
-    deps.store.library.recordPlacedFile({
-      path: newPath,
-      pageId: moved,
-      format: 'aiff',
-      size: statSync(newPath).size,
-      mtimeMs: statSync(newPath).mtimeMs,
-      now: Date.now(),
-    });
+    recordMovedFile(deps.store, { path: newPath, pageId: moved, format: 'aiff' });
     world.playlist('Moves', [moved]);
     world.playlist('Other', [a]);
     writeFileSync(join(osascript.dir, 'fail'), '');

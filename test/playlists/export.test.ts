@@ -6,7 +6,7 @@ import { exportPlaylists } from '../../src/playlists/export.js';
 import { text, title, withSandbox } from '../helpers/notion.js';
 import { tempDir } from '../helpers/tmp.js';
 import { parseM3u8, parseRekordbox } from './formats.js';
-import { playlistWorld } from './world.js';
+import { playlistWorld, recordMovedFile } from './world.js';
 
 /** Our clock, ahead of Notion's by `ms` (a later export, without waiting for it). */
 const ahead = (ms: number): Clock => ({ now: () => Date.now() + ms, sleep: systemClock.sleep });
@@ -203,14 +203,7 @@ describe('playlist export: M3U8 and rekordbox xml from Notion playlists', async 
     const newPath = join(world.music, 'moved elsewhere.aiff');
     renameSync(String(field(moved, 'AIFF File Path')), newPath);
     renameSync(String(field(moved, 'M4A File Path')), `${String(field(moved, 'M4A File Path'))}.away`);
-    deps.store.library.recordPlacedFile({
-      path: newPath,
-      pageId: moved,
-      format: 'aiff',
-      size: statSync(newPath).size,
-      mtimeMs: statSync(newPath).mtimeMs,
-      now: Date.now(),
-    });
+    recordMovedFile(deps.store, { path: newPath, pageId: moved, format: 'aiff' });
     const set = world.playlist('Careful', [gone, hostile, moved]);
     // A row the export cannot see (not synced, and linked from the playlist's side only): listed by its Notion link.
     const invisible = world.track({ title: 'Invisible', downloaded: false });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Store } from '../../state/store.js';
@@ -143,4 +143,33 @@ export async function playlistWorld(
     },
   };
   return world;
+}
+
+/**
+ * Records a track's file at a new place in the library index, as the pipeline does when it places a file (the
+ * library's upsertIndexedFile, with nothing read from its tags yet): the export then finds the file where it went.
+ */
+export function recordMovedFile(store: Store, file: { path: string; pageId: string; format: string }): void {
+  const { size, mtimeMs } = statSync(file.path);
+  store.library.upsertIndexedFile(
+    {
+      ...file,
+      root: null,
+      size,
+      mtimeMs,
+      durationSeconds: null,
+      title: null,
+      artist: null,
+      album: null,
+      bpm: null,
+      musicalKey: null,
+      normTitle: null,
+      normArtist: null,
+      fingerprint: null,
+      fingerprintRaw: null,
+      scanId: null,
+      now: Date.now(),
+    },
+    [],
+  );
 }
