@@ -1,4 +1,4 @@
-import { camelotOf, detectKey, keyName } from '../../../src/media/analysis/key.js';
+import { camelotOf, detectKey, keyName, preferBassTonic, TONIC_CUE_MARGIN } from '../../../src/media/analysis/key.js';
 import { detectTempo, foldTempo } from '../../../src/media/analysis/tempo.js';
 import { synthesize } from '../../../src/media/synth.js';
 
@@ -23,6 +23,23 @@ describe('key detection', () => {
     expect([keyName(8, 'minor'), camelotOf(8, 'minor')]).toEqual(['G# Minor', '1A']);
     expect([keyName(6, 'major'), camelotOf(6, 'major')]).toEqual(['F# Major', '2B']);
     expect([keyName(10, 'minor'), camelotOf(10, 'minor')]).toEqual(['Bb Minor', '3A']);
+  });
+
+  // The tonic cue moves only the best key's close rivals (relative, fifths) within the margin, by their tonic's bass.
+  it('lets the bass tonic decide between close rivals only', () => {
+    const bass = [0, 0, 0, 0, 0, 0, 5, 0, 0, 1, 0, 0]; // F# five times as often as A
+    const close = [
+      { tonic: 9, mode: 'major' as const, score: 0.82 },
+      { tonic: 6, mode: 'minor' as const, score: 0.8 },
+    ];
+    expect(preferBassTonic(close, bass)[0]).toMatchObject({ tonic: 6, mode: 'minor' });
+    const far = [close[0]!, { ...close[1]!, score: 0.82 - TONIC_CUE_MARGIN - 0.01 }];
+    expect(preferBassTonic(far, bass)[0]).toMatchObject({ tonic: 9, mode: 'major' });
+    // A tritone away shares little: the cue leaves it where the profiles put it.
+    const unrelated = [close[0]!, { tonic: 3, mode: 'major' as const, score: 0.81 }];
+    expect(preferBassTonic(unrelated, [0, 0, 0, 5, 0, 0, 0, 0, 0, 1, 0, 0])[0]).toMatchObject({ tonic: 9 });
+    const parallel = [close[0]!, { tonic: 9, mode: 'minor' as const, score: 0.819 }];
+    expect(preferBassTonic(parallel, [0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0])[0]).toMatchObject({ mode: 'major' });
   });
 
   it('says nothing about silence', () => {
