@@ -79,6 +79,7 @@ describe('Notion property codecs', () => {
 
   it('reads a page back and recognises a write that landed, dates by instant', () => {
     const page = {
+      id: 'p',
       properties: {
         Title: { type: 'title', title: [{ plain_text: ' Golden Hour ' }] },
         [tracks.fields.processing!.name]: { type: 'multi_select', multi_select: [{ name: 'b' }, { name: 'a' }] },

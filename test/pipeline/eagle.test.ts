@@ -9,6 +9,14 @@ import { EagleClient } from '../../src/services/eagle.js';
 import { closedPort } from '../helpers/net.js';
 import { tempDir } from '../helpers/tmp.js';
 
+/** An enqueue that records what it was given. */
+const recordTo =
+  (queued: unknown[]): Enqueue =>
+  (work) => {
+    queued.push(work);
+    return true;
+  };
+
 // A closed Eagle must never fail a track: the import waits on its queue and is done when Eagle answers.
 describe('the Eagle step', async () => {
   const dir = tempDir('tracksync-eagle-step-');
@@ -38,7 +46,7 @@ describe('the Eagle step', async () => {
   it('imports into Playlists/Uncategorized when Eagle answers', async () => {
     const queued: unknown[] = [];
     const id = await importOrDefer(
-      { eagle: eagle(server.url, true), enqueue: ((w: unknown) => queued.push(w)) as Enqueue, logger: silentLogger() },
+      { eagle: eagle(server.url, true), enqueue: recordTo(queued), logger: silentLogger() },
       'page-1',
       item,
     );
@@ -55,7 +63,7 @@ describe('the Eagle step', async () => {
   it('queues the import when a configured Eagle is closed, and does nothing when there is no Eagle at all', async () => {
     const base = `http://127.0.0.1:${await closedPort()}`;
     const queued: unknown[] = [];
-    const enqueue = ((w: unknown) => queued.push(w)) as Enqueue;
+    const enqueue = recordTo(queued);
     expect(
       await importOrDefer({ eagle: eagle(base, true), enqueue, logger: silentLogger() }, 'page-1', item),
     ).toBeNull();
