@@ -1,12 +1,17 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Store } from '../../state/store.js';
 import { builtInHandlers } from '../../handlers/index.js';
 import type { Handler } from '../../src/engine/contracts.js';
 import { systemClock } from '../../src/clock.js';
-import type { FileConfig } from '../../src/config/load.js';
+import { loadConfig, type FileConfig } from '../../src/config/load.js';
 import type { MusicDaemon } from '../../src/app/music.js';
 import { Services } from '../../src/engine/services.js';
 import { silentLogger } from '../../src/log.js';
-import type { PlacementFiles } from '../../src/media/files.js';
+import { nodeFiles, type PlacementFiles } from '../../src/media/files.js';
+import { Ffmpeg } from '../../src/media/ffmpeg.js';
+import { YtDlp } from '../../src/media/ytdlp.js';
+import type { PipelineDeps } from '../../src/pipeline/context.js';
 import { registerMediaServices } from '../../src/services/media.js';
 import { startMediaServer, type MediaServer } from '../../src/sandbox/media-server.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
@@ -105,5 +110,42 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
         services,
       });
     },
+  };
+}
+
+/**
+ * The dependencies of one pipeline stage, built as the daemon builds them (real config, SQLite, ffmpeg, yt-dlp), with
+ * the output folders under `dir`: for tests of one stage without a daemon.
+ */
+export function stageDeps(dir: string, options: { env?: Record<string, string>; pageId?: string } = {}): PipelineDeps {
+  const config = loadConfig({
+    env: {
+      NOTION_TOKEN: 'ntn_test_123456',
+      TRACKS_DB_ID: '27ce73616c2780fbb40efefdd47d6640',
+      OUT_DIR: join(dir, 'Playlists'),
+      BACKUP_DIR: join(dir, 'Djay-Pro-Auto-Import'),
+      WAV_BACKUP_DIR: join(dir, 'Apple-Music-Auto-Add'),
+      ...options.env,
+    },
+    cwd: dir,
+  });
+  const store = Store.open(join(dir, `state-${Math.random().toString(36).slice(2)}.sqlite`));
+  afterAll(() => store.close());
+  const workDir = join(dir, 'work');
+  mkdirSync(workDir, { recursive: true });
+  return {
+    config,
+    logger: silentLogger(),
+    clock: systemClock,
+    signal: new AbortController().signal,
+    store: store.library,
+    ffmpeg: new Ffmpeg(config),
+    ytdlp: new YtDlp(config, silentLogger()),
+    spotify: undefined,
+    fetch: globalThis.fetch.bind(globalThis),
+    itemId: 1,
+    pageId: options.pageId ?? 'page-1',
+    workDir,
+    files: nodeFiles,
   };
 }
