@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto';
 import { silentLogger } from '../../src/log.js';
 import { WebhookReceiver, type WebhookRequestMeta } from '../../src/server/webhooks.js';
 
-// A Notion webhook only wakes the poller for a data source; the receiver is what stands between the internet (through
-// the user's tunnel) and that. The signing key is taken only in the window `tracksync webhooks listen` opens, deliveries
-// must carry a valid X-Notion-Signature (HMAC-SHA256 of the body, docs/notion-contract.md), replays are dropped.
+// A Notion webhook only wakes the poller for a data source; the receiver is what stands between the internet
+// (through the user's tunnel) and that. The signing key is taken only in the window `tracksync webhooks listen`
+// opens, deliveries must carry a valid X-Notion-Signature (HMAC-SHA256 of the body, docs/notion-contract.md), and
+// replays are dropped.
 describe('the webhook receiver (src/server/webhooks.ts)', () => {
   const DAY_MS = 86_400_000;
   const now = Date.parse('2026-03-01T12:00:00Z');

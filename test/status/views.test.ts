@@ -12,7 +12,8 @@ import {
 import { tempDir } from '../helpers/tmp.js';
 
 // `tracksync status` and the status page read these from the state directory alone (no Notion request): whether a
-// daemon runs, what was synced last with its BPM, key and files, the library on the Camelot wheel, and why a row failed.
+// daemon runs, what was synced last with its BPM, key and files, the library on the Camelot wheel, and why a row
+// failed.
 describe('the status views (src/status/views.ts) over a real state directory', () => {
   const dir = tempDir('tracksync-views-');
   const store = Store.open(join(dir, 'tracksync.sqlite'));

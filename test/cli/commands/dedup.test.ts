@@ -14,8 +14,9 @@ interface Group {
   others: Array<{ id: string; label: string }>;
 }
 
-// `tracksync dedup` is how a DJ cleans up rows entered twice and files kept twice: the dry run changes nothing, --apply
-// merges Notion rows into the one whose files are on disk (the other goes to Notion's trash, recoverable) and never deletes a file.
+// `tracksync dedup` is how a DJ cleans up rows entered twice and files kept twice: the dry run changes nothing,
+// --apply merges Notion rows into the one whose files are on disk (the other goes to Notion's trash, recoverable) and
+// never deletes a file.
 // Fuzzy name matches through the CLI: test/dedup/dedup.test.ts.
 describe('tracksync dedup (the CLI as a subprocess)', async () => {
   const sandbox = await withSandbox();
