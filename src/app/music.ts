@@ -6,6 +6,7 @@ import { runFeeds, type FeedProgress, type FeedReport } from '../feeds/feeds.js'
 import { CriticalTasks } from '../handoff/critical.js';
 import { watchCriticalConditions } from '../handoff/critical-watch.js';
 import { exportPlaylists } from '../playlists/export.js';
+import type { JobOutcome } from '../domain/outcomes.js';
 import { LINKED_OUTCOMES } from './links.js';
 import { MEDIA, type MediaServices } from '../services/media.js';
 import type { SourceDeps } from './sources/common.js';
@@ -181,13 +182,13 @@ export class MusicApp implements App {
     });
   }
 
-  /** Asks for a read of the configured feeds now (their schedule, or `tracksync feeds` through a running daemon). */
+  /** Asks for a read of the configured feeds now (their schedule does). */
   requestFeeds(): void {
     if (this.#stop.signal.aborted || !this.#readsFeeds()) return;
     this.#ctx.enqueue({ queue: JOBS.feeds.queue, pageId: JOBS.feeds.key, title: 'Feeds' });
   }
 
-  #exportJob(): JobHandler<'exported'> {
+  #exportJob(): JobHandler<JobOutcome> {
     const { store, events } = this.#ctx;
     return {
       kind: 'job',
@@ -215,7 +216,7 @@ export class MusicApp implements App {
     };
   }
 
-  #feedsJob(): JobHandler<'read'> {
+  #feedsJob(): JobHandler<JobOutcome> {
     return {
       kind: 'job',
       name: 'feeds',

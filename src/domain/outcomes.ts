@@ -23,7 +23,10 @@ export type TaskOutcome = 'completed' | 'failed' | 'blocked';
 /** A follow-up on a synced row: its links looked for (handlers/links.ts), its Eagle import done (eagle-import.ts). */
 export type FollowUpOutcome = 'links' | 'imported';
 
-export type HandlerOutcome = TrackOutcome | TaskOutcome | FollowUpOutcome;
+/** A job of the app (src/app/music.ts): the playlists exported, the feeds read. */
+export type JobOutcome = 'exported' | 'read';
+
+export type HandlerOutcome = TrackOutcome | TaskOutcome | FollowUpOutcome | JobOutcome;
 
 /** Every outcome a person can read: a handler's, or what the engine says of a run that did not reach one. */
 export type Outcome = HandlerOutcome | RunOutcome;

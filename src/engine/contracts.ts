@@ -169,7 +169,7 @@ export interface JobContext extends Omit<HandlerContext, 'item' | 'input'> {
 export interface JobResult<O extends string = string> {
   /** A short word for status and metrics ("exported", "read"). */
   readonly outcome: O;
-  /** Facts for the logs and `tracksync status --verbose`. */
+  /** Facts for the log line of the finished job ("item done"): what it did, in numbers. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
 

@@ -26,8 +26,7 @@ import type { ItemSource, JobQueue, ResultRun } from './sources.js';
 /**
  * Item backoff (backoff.ts): attempt n waits min(base · 2^(n-1), max), jittered. With the defaults (30 s base, 6 h cap)
  * the seven waits between the eight attempts add up to 30 s · (2^7 - 1) = 63.5 min, 32 to 95 min with the jitter,
- * graphile-worker's curve (docs/decisions.md, "Leases,
- * heartbeats, backoff, shutdown").
+ * graphile-worker's curve (docs/decisions.md, "Leases, heartbeats, backoff, shutdown").
  */
 export function retryDelayMs(attempt: number, retry: Config['retry'], random: () => number = Math.random): number {
   return backoffMs(attempt - 1, retry.baseDelayMs, retry.maxDelayMs, random);
@@ -178,9 +177,10 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
     };
     let outcome: string;
     let hash: string | null = null;
+    let details: Readonly<Record<string, unknown>> | undefined;
     if (claimed.kind === 'job') {
       const context: JobContext = { ...shared, item: { id: row.id, key: row.page_id, attempt }, data };
-      outcome = (await claimed.handler.run(context)).outcome;
+      ({ outcome, details } = await claimed.handler.run(context));
       controller.signal.throwIfAborted();
     } else {
       const { source, page } = claimed;
@@ -203,7 +203,7 @@ export async function runItem(deps: RunnerDeps, claimed: ClaimedItem, shutdown: 
       outcome,
       durationMs: clock.now() - startedAt,
     });
-    logger.info({ outcome, durationMs: clock.now() - startedAt }, 'item done');
+    logger.info({ outcome, ...(details ? { details } : {}), durationMs: clock.now() - startedAt }, 'item done');
   } catch (raw) {
     const reason = controller.signal.reason;
     const error =
@@ -233,9 +233,10 @@ async function giveBack(
   const { store, clock, events } = deps;
   let hash: string | null = null;
   try {
-    const page =
-      claimed.kind === 'page' ? await claimed.source.release(claimed.row.page_id, 'the daemon was stopped') : undefined;
-    if (page && claimed.kind === 'page') hash = claimed.source.contentHash(page);
+    if (claimed.kind === 'page') {
+      const page = await claimed.source.release(claimed.row.page_id, 'the daemon was stopped');
+      if (page) hash = claimed.source.contentHash(page);
+    }
   } catch (error) {
     logger.warn({ err: error }, 'could not release the claim in Notion; it goes stale after the lease');
   }

@@ -55,6 +55,8 @@ const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   gone: 'the page was deleted or is no longer shared',
   links: 'links looked for',
   imported: 'imported to Eagle',
+  exported: 'playlists exported',
+  read: 'feeds read',
 };
 
 /** The words of a known outcome; undefined for a word stored by an older version or a plug-in handler. */
