@@ -11,6 +11,7 @@ import { loadSchemas, type Schemas } from '../../src/notion/schemas.js';
 import type { ExportDeps } from '../../src/playlists/export.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { FAST, testConfig } from '../helpers/daemon.js';
+import { indexedFile } from '../helpers/library.js';
 import { gatewayFor, text, title } from '../helpers/notion.js';
 
 /**
@@ -151,25 +152,5 @@ export async function playlistWorld(
  */
 export function recordMovedFile(store: Store, file: { path: string; pageId: string; format: string }): void {
   const { size, mtimeMs } = statSync(file.path);
-  store.library.upsertIndexedFile(
-    {
-      ...file,
-      root: null,
-      size,
-      mtimeMs,
-      durationSeconds: null,
-      title: null,
-      artist: null,
-      album: null,
-      bpm: null,
-      musicalKey: null,
-      normTitle: null,
-      normArtist: null,
-      fingerprint: null,
-      fingerprintRaw: null,
-      scanId: null,
-      now: Date.now(),
-    },
-    [],
-  );
+  store.library.upsertIndexedFile(indexedFile(file.path, { ...file, size, mtimeMs }), []);
 }

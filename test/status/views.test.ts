@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../state/store.js';
 import type { IndexedFile } from '../../state/rows.js';
+import { indexedFile } from '../helpers/library.js';
 import {
   daemonProcess,
   latestFailureDetail,
@@ -35,27 +36,7 @@ describe('the status views (src/status/views.ts) over a real state directory', (
   };
   const indexed = (path: string, extra: Partial<IndexedFile>): void =>
     store.library.upsertIndexedFile(
-      {
-        path,
-        root: '/music',
-        pageId: null,
-        format: 'm4a',
-        size: 1_000,
-        mtimeMs: 0,
-        durationSeconds: 200,
-        title: null,
-        artist: null,
-        album: null,
-        bpm: null,
-        musicalKey: null,
-        normTitle: null,
-        normArtist: null,
-        fingerprint: null,
-        fingerprintRaw: null,
-        scanId: null,
-        now: clock,
-        ...extra,
-      },
+      indexedFile(path, { root: '/music', size: 1_000, durationSeconds: 200, now: clock, ...extra }),
       [],
     );
 
