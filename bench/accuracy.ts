@@ -55,7 +55,10 @@ async function decode(path: string, scratch: string): Promise<Float32Array> {
   return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4)).slice();
 }
 
-/** `aubio tempo` (aubio-tools), with the buffer sizes docs/decisions.md, "Tempo analysis" found right for fast tempos; folded into range. */
+/**
+ * `aubio tempo` (aubio-tools), with the buffer sizes docs/decisions.md, "Tempo analysis" found right for fast tempos;
+ * folded into range.
+ */
 async function aubioTempo(path: string): Promise<number | undefined> {
   const result = await execa('aubio', ['tempo', '-B', '512', '-H', '256', '-i', path], { reject: false });
   const bpm = Number(String(result.stdout).match(/([\d.]+)\s*bpm/)?.[1]);

@@ -16,7 +16,8 @@ import { ratio, type BenchSection } from './report.js';
 
 /**
  * An idle `tracksync once` (nothing eligible, schema already seen) against databases of 100, 1,000 and 10,000 rows,
- * against the legacy way of finding work: scanning every row of the data source (docs/legacy-bugs.md, "Modes" "status").
+ * against the legacy way of finding work: scanning every row of the data source (docs/legacy-bugs.md, "Modes"
+ * "status").
  */
 export async function idleCycleBench(): Promise<BenchSection> {
   const rows = [];

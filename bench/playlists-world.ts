@@ -6,12 +6,15 @@ import { encodeWav, synthesize } from '../src/media/synth.js';
 import { startSandbox } from '../src/sandbox/server.js';
 
 /**
- * The playlist bench's world, in its own process (bench/playlists.ts starts it), as Notion is another machine: the local
- * Notion's own work (building 2,000 page objects a listing) is not counted as tracksync's. It holds `tracks` synced rows
+ * The playlist bench's world, in its own process (bench/playlists.ts starts it), as Notion is another machine: the
+ * local
+ * Notion's own work (building 2,000 page objects a listing) is not counted as tracksync's. It holds `tracks` synced
+ * rows
  * with real files (a 50 ms AIFF each, about 9 KB) and `playlists` playlists of 5 to 60 tracks, each with its own
  * Tracks relation and the write-back properties.
  *
- * argv: <dir> <tracks> <playlists>. Prints one JSON line ({ env, playlistIds }) when ready; a line "change <n>" on stdin
+ * argv: <dir> <tracks> <playlists>. Prints one JSON line ({ env, playlistIds }) when ready; a line "change <n>" on
+ * stdin
  * moves the clock a minute on and edits the relation of the first n playlists (one track out, one in), then answers
  * "changed". Stops on SIGTERM.
  */

@@ -9,7 +9,8 @@ import { startSandbox } from '../src/sandbox/server.js';
  * real clips. Kept out of the daemon's process so the memory figures are the daemon's alone: the sandbox keeps every
  * page and every request in memory, which would otherwise read as a leak.
  *
- * argv: <dir> <rows per round> <tasks per round> <real tracks per round> <rounds>. Prints one JSON line ({ env, search })
+ * argv: <dir> <rows per round> <tasks per round> <real tracks per round> <rounds>. Prints one JSON line ({ env, search
+ * })
  * when ready; each line "seed" on stdin adds the next round's rows and answers "seeded". Stops on SIGTERM.
  */
 
@@ -69,7 +70,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   seed();
   process.stdout.write('seeded\n');
 });
-// The media server is on 127.0.0.1: the daemon under test may fetch from that port only (TRACKSYNC_ALLOW_PRIVATE_HOSTS).
+// The media server is on 127.0.0.1: the daemon under test may fetch from that port only
+// (TRACKSYNC_ALLOW_PRIVATE_HOSTS).
 process.stdout.write(
   `${JSON.stringify({ env: { ...sandbox.env(), TRACKSYNC_ALLOW_PRIVATE_HOSTS: media.hostPort }, search: media.search })}\n`,
 );

@@ -73,7 +73,8 @@ export const musicTrackHandler: Handler<'tracks', TrackOutcome> = {
       events: ctx.events,
     };
 
-    // docs/notion-contract.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode are adopted,
+    // docs/notion-contract.md: a row with paths but Downloaded unchecked is a reprocess candidate: files that decode
+    // are adopted,
     // when they are in the library folders; a path elsewhere is ignored and the row says why (once per change).
     const ownPaths = await inLibrary(ctx.config, {
       ...(row.paths.m4a ? { m4a: row.paths.m4a } : {}),
@@ -420,7 +421,9 @@ function analysisValues(analysis: Analysis, minKeyMarginPercent: number): TrackV
   };
 }
 
-/** The title, artist and album the files are tagged with: the row first (the user's words), then Spotify, then the site. */
+/**
+ * The title, artist and album the files are tagged with: the row first (the user's words), then Spotify, then the site.
+ */
 function trackMetadata(row: TrackRow, spotify: SpotifyTrack | null, download: DownloadResult): TrackMetadata {
   const year = Number((spotify?.releaseDate ?? '').slice(0, 4));
   // Spotify's names are cleaned here (the row's and the site's already are): they become tags and file names.
@@ -465,7 +468,10 @@ function spotifyValues(row: TrackRow, spotify: SpotifyTrack | null): TrackValues
   return values;
 }
 
-/** No audio to be found: what is known is written, tagged Metadata Enriched, and the row is not retried until it changes. */
+/**
+ * No audio to be found: what is known is written, tagged Metadata Enriched, and the row is not retried until it
+ * changes.
+ */
 function metadataOnly(
   ctx: HandlerContext<'tracks'>,
   row: TrackRow,
@@ -576,7 +582,9 @@ function synced(
   };
 }
 
-/** Oddities found in the row (a value that is not a link, a playlist where a track belongs) become one comment on it. */
+/**
+ * Oddities found in the row (a value that is not a link, a playlist where a track belongs) become one comment on it.
+ */
 function notesComment(notes: readonly string[]): { comment?: string } {
   return notes.length > 0 ? { comment: notes.join('; ') } : {};
 }

@@ -4,7 +4,9 @@ import { RowBudget, readTargets, syncPlaylist, taskLimit, taskText } from './tas
 import type { Handler } from '../src/engine/contracts.js';
 import type { TaskOutcome } from '../src/domain/outcomes.js';
 
-/** "Sync playlist <url>": a SoundCloud set or a Spotify playlist, every track given a row and linked to the playlist. */
+/**
+ * "Sync playlist <url>": a SoundCloud set or a Spotify playlist, every track given a row and linked to the playlist.
+ */
 export const playlistSyncHandler: Handler<'tasks', TaskOutcome> = {
   name: 'playlist-sync',
   source: 'tasks',

@@ -16,7 +16,8 @@ import type { HandlerContext } from '../src/engine/contracts.js';
 /**
  * What the music-sync and playlist-sync handlers share: reading what a task asks for, finding or creating each track's
  * row, running the track pipeline on it now, and turning the outcome into a line of the report. Every step is a
- * checkpointed stage of the task, so a task interrupted half-way (a 500-track playlist, a restart) resumes where it was.
+ * checkpointed stage of the task, so a task interrupted half-way (a 500-track playlist, a restart) resumes where it
+ * was.
  */
 
 type TaskContext = HandlerContext<'tasks'>;
@@ -176,7 +177,9 @@ export async function syncUrl(
   return syncRow(ctx, pageId, known.title ? `${known.artist ? `${known.artist} - ` : ''}${known.title}` : target.url);
 }
 
-/** Adds the playlist to an existing row's relation, read in full first (existing links kept; nothing is ever removed). */
+/**
+ * Adds the playlist to an existing row's relation, read in full first (existing links kept; nothing is ever removed).
+ */
 async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: readonly string[]): Promise<void> {
   const schema = ctx.schemas.tracks;
   if (!schema.fields.playlists) return;
@@ -186,7 +189,8 @@ async function linkPlaylist(ctx: TaskContext, pageId: string, playlistIds: reado
 }
 
 /**
- * A playlist: its first `limit` tracks are synced, the ones after get rows (linked to the playlist) while the task's row
+ * A playlist: its first `limit` tracks are synced, the ones after get rows (linked to the playlist) while the task's
+ * row
  * budget lasts, for the poller to process. It is read only as far as that needs: a 100,000-track playlist costs a few
  * pages, not a thousand. The listing and each row are checkpointed, so a restart half-way through resumes.
  */
@@ -326,7 +330,10 @@ export const eligibleRows: FallbackSource = {
   },
 };
 
-/** The legacy auto-detect chain (docs/legacy-bugs.md, "Sources and fallbacks" and "The intended next version"): now playing, SoundCloud likes, Spotify liked songs, waiting rows. */
+/**
+ * The legacy auto-detect chain (docs/legacy-bugs.md, "Sources and fallbacks" and "The intended next version"): now
+ * playing, SoundCloud likes, Spotify liked songs, waiting rows.
+ */
 export const DEFAULT_FALLBACKS: readonly FallbackSource[] = [
   nowPlayingSource(),
   soundcloudLikes,

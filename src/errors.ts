@@ -53,7 +53,9 @@ export const KIND_OF_CODE = {
   MIX_DETECTED: 'permanent',
   DOWNLOAD_FAILED: 'transient',
   DOWNLOAD_TIMEOUT: 'transient',
-  /** A host that cannot be reached at all (DNS failure, connection refused, no route): this Mac's network, not the tool. */
+  /**
+   * A host that cannot be reached at all (DNS failure, connection refused, no route): this Mac's network, not the tool.
+   */
   NETWORK_UNREACHABLE: 'transient',
   // media
   ANALYSIS_FAILED: 'transient',
@@ -71,7 +73,9 @@ export const KIND_OF_CODE = {
   SPOTIFY_UNAUTHORIZED: 'permanent',
   SPOTIFY_RATE_LIMITED: 'rate_limited',
   SPOTIFY_UNAVAILABLE: 'transient',
-  /** Spotify refuses the app (its owner has no Premium, or the user is not on its allow-list): see WAITS_FOR_A_PERSON. */
+  /**
+   * Spotify refuses the app (its owner has no Premium, or the user is not on its allow-list): see WAITS_FOR_A_PERSON.
+   */
   SPOTIFY_APP_REFUSED: 'transient',
   /** A plain 403: an endpoint or resource a Development Mode app may not use. */
   SPOTIFY_FORBIDDEN: 'permanent',

@@ -24,7 +24,9 @@ export interface EventMap {
   'cycle:error': { runId: number; code: ErrorCode; message: string };
   /** Work queued on a local queue (engine/daemon.ts enqueue). */
   'item:queued': { queue: string; pageId: string; handler: string };
-  /** `source`, here and below: the item's queue (`items.source`: 'tracks', 'tasks' or a local queue such as 'links'). */
+  /**
+   * `source`, here and below: the item's queue (`items.source`: 'tracks', 'tasks' or a local queue such as 'links').
+   */
   'item:claimed': { itemId: number; source: string; pageId: string; handler: string };
   'item:done': {
     itemId: number;
@@ -63,10 +65,15 @@ export interface EventMap {
   'playlists:exported': { reason: string; exported: number; unchanged: number; error?: string };
   'notion:request': { method: string; endpoint: string; status: number; durationMs: number };
   'notion:rate_limited': { retryAfterMs: number };
-  /** Notion failed every cycle for notifications.notionDownAfterMs, or refused the token: the daemon cannot do its job. */
+  /**
+   * Notion failed every cycle for notifications.notionDownAfterMs, or refused the token: the daemon cannot do its job.
+   */
   'notion:unreachable': { since: number; code: ErrorCode; message: string };
   'notion:recovered': { downMs: number };
-  /** Notion refused to create blocks (pages included) for the workspace's block limit; `reached: false` once it creates them again. */
+  /**
+   * Notion refused to create blocks (pages included) for the workspace's block limit; `reached: false` once it creates
+   * them again.
+   */
   'notion:block_limit': { reached: boolean; message: string };
   'files:written': { bytes: number };
   'daemon:shutdown': { reason: string };

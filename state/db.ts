@@ -20,7 +20,8 @@ export type Db = Database.Database;
 /**
  * Opens (creating if needed) the SQLite file and brings its schema up to date.
  * WAL lets `tracksync status` read while the daemon writes; busy_timeout makes a second connection wait for a
- * write lock instead of failing with SQLITE_BUSY (beets' "database is locked", docs/decisions.md, "Leases, heartbeats, backoff, shutdown").
+ * write lock instead of failing with SQLITE_BUSY (beets' "database is locked", docs/decisions.md, "Leases, heartbeats,
+ * backoff, shutdown").
  * The file is created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database's mode, so all
  * three are owner-only. A file that is not a database, or cannot be read or written, is a STATE_UNUSABLE error
  * naming the file and the fix; tracksync never deletes it.

@@ -12,7 +12,10 @@ import type {
   ItemError,
 } from './rows.js';
 
-/** The work queue: items, their leases and attempts, the stage checkpoints, and the sync requests the CLI hands a running daemon. */
+/**
+ * The work queue: items, their leases and attempts, the stage checkpoints, and the sync requests the CLI hands a
+ * running daemon.
+ */
 export class ItemQueue {
   readonly #s;
 
@@ -54,7 +57,8 @@ export class ItemQueue {
            updated_at = excluded.updated_at
          RETURNING *`,
       ),
-      // SQLite serialises writers, so this one statement is an atomic claim (docs/decisions.md, "Claims in SQLite, then in Notion").
+      // SQLite serialises writers, so this one statement is an atomic claim (docs/decisions.md, "Claims in SQLite, then
+      // in Notion").
       claimNextItems: db.prepare<
         { source: QueueName; owner: string; bootId: string; now: number; expires: number; limit: number },
         ItemRow

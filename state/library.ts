@@ -1,7 +1,10 @@
 import type { Db } from './db.js';
 import type { LibraryFileRow, IndexedFile } from './rows.js';
 
-/** The library index: placed and scanned files, their fingerprint keys, the scans, and temp files recorded before they are written. */
+/**
+ * The library index: placed and scanned files, their fingerprint keys, the scans, and temp files recorded before they
+ * are written.
+ */
 export class LibraryIndex {
   readonly #db: Db;
   readonly #s;

@@ -1,7 +1,10 @@
 import type { Db } from './db.js';
 import type { BudgetState, CreateIntentRow } from './rows.js';
 
-/** What the Notion client keeps between processes: create intents (src/notion/creates.ts) and the shared rate budget (src/notion/limiter.ts). */
+/**
+ * What the Notion client keeps between processes: create intents (src/notion/creates.ts) and the shared rate budget
+ * (src/notion/limiter.ts).
+ */
 export class NotionState {
   readonly #db: Db;
   readonly #s;

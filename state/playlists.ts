@@ -1,7 +1,9 @@
 import type { Db } from './db.js';
 import type { PlaylistExportRow, FileFactsRow } from './rows.js';
 
-/** What the DJ-app playlist export wrote last (per playlist), the stable track ids, and the audio facts of each file. */
+/**
+ * What the DJ-app playlist export wrote last (per playlist), the stable track ids, and the audio facts of each file.
+ */
 export class PlaylistExportState {
   readonly #db: Db;
   readonly #s;

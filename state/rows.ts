@@ -74,7 +74,9 @@ export interface CreateIntentRow {
   updated_at: number;
 }
 
-/** A row `tracksync sync` handed to the running daemon, and what came of it (state/migrations/0010_sync_requests.sql). */
+/**
+ * A row `tracksync sync` handed to the running daemon, and what came of it (state/migrations/0010_sync_requests.sql).
+ */
 export interface SyncRequestRow {
   id: number;
   page_id: string;

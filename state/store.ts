@@ -18,19 +18,30 @@ export type * from './rows.js';
  */
 export class Store {
   readonly db: Db;
-  /** The work queue: items, their leases and attempts, the stage checkpoints, and the sync requests the CLI hands a running daemon. */
+  /**
+   * The work queue: items, their leases and attempts, the stage checkpoints, and the sync requests the CLI hands a
+   * running daemon.
+   */
   readonly items: ItemQueue;
   /** Boots, cycles (runs) and the Notion request counters: what the status page and the daily summary read. */
   readonly runs: RunLog;
   /** Where polling stands: each database's data source id and each data source's cursor. */
   readonly cursors: Cursors;
-  /** The library index: placed and scanned files, their fingerprint keys, the scans, and temp files recorded before they are written. */
+  /**
+   * The library index: placed and scanned files, their fingerprint keys, the scans, and temp files recorded before they
+   * are written.
+   */
   readonly library: LibraryIndex;
-  /** What the DJ-app playlist export wrote last (per playlist), the stable track ids, and the audio facts of each file. */
+  /**
+   * What the DJ-app playlist export wrote last (per playlist), the stable track ids, and the audio facts of each file.
+   */
   readonly playlists: PlaylistExportState;
   /** CRITICAL incidents: one row per kind, opened, seen again and cleared. */
   readonly incidents: Incidents;
-  /** What the Notion client keeps between processes: create intents (src/notion/creates.ts) and the shared rate budget (src/notion/limiter.ts). */
+  /**
+   * What the Notion client keeps between processes: create intents (src/notion/creates.ts) and the shared rate budget
+   * (src/notion/limiter.ts).
+   */
   readonly notion: NotionState;
   /** The status server's memory: webhook deliveries already seen and one-time login codes. */
   readonly server: ServerState;

@@ -515,7 +515,9 @@ const BASS_PATTERNS: Record<Style, ReadonlyArray<ReadonlyArray<readonly [number,
   ],
 };
 
-/** Chord comping rhythms per style: [step, length in steps]; 'arp' breaks the chord into eighths, 'arp16' sixteenths. */
+/**
+ * Chord comping rhythms per style: [step, length in steps]; 'arp' breaks the chord into eighths, 'arp16' sixteenths.
+ */
 const COMP_PATTERNS: Record<Style, ReadonlyArray<ReadonlyArray<readonly [number, number]> | 'arp' | 'arp16'>> = {
   ballad: [
     'arp',

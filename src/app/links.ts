@@ -29,7 +29,10 @@ export type LinkPlatform = 'spotify' | 'youtube' | 'soundcloud';
 
 export interface LinkOutcome {
   readonly platform: LinkPlatform;
-  /** present: the row had it; written: found and written; candidate: best match under the score; none: nothing found; skipped: not configured. */
+  /**
+   * present: the row had it; written: found and written; candidate: best match under the score; none: nothing found;
+   * skipped: not configured.
+   */
   readonly status: 'present' | 'written' | 'candidate' | 'none' | 'skipped';
   readonly url?: string;
   readonly score?: number;
@@ -56,13 +59,17 @@ const PROPERTY: Record<LinkPlatform, 'spotifyUrl' | 'youtubeUrl' | 'soundcloudUr
 const LABEL: Record<LinkPlatform, string> = { spotify: 'Spotify', youtube: 'YouTube', soundcloud: 'SoundCloud' };
 
 /**
- * Among candidates within this score of the best, an official upload wins: a "- Topic" channel (YouTube's auto-generated
- * artist uploads) or "Official Audio". 0.05 is less than one word of difference in a title, so it only breaks near-ties.
+ * Among candidates within this score of the best, an official upload wins: a "- Topic" channel (YouTube's
+ * auto-generated
+ * artist uploads) or "Official Audio". 0.05 is less than one word of difference in a title, so it only breaks
+ * near-ties.
  */
 const OFFICIAL_MARGIN = 0.05;
 const OFFICIAL = /(-\s*topic$)|\bofficial (audio|music video|video)\b/i;
 
-/** Looks for the missing links of one Music Tracks row and writes what it finds. Throws only for a retryable failure. */
+/**
+ * Looks for the missing links of one Music Tracks row and writes what it finds. Throws only for a retryable failure.
+ */
 export async function findLinks(deps: LinkDeps, pageId: string): Promise<LinkOutcome[]> {
   const schema = deps.schemas.tracks;
   const page = await deps.notion.retrievePage(pageId);

@@ -28,7 +28,10 @@ export const CONSTANTS = {
     createUnresolvedHoldMs: 15 * 60 * 1000,
   },
   text: {
-    /** Notion's limits on a rich-text item and on the items of one property (developers.notion.com/reference/request-limits). */
+    /**
+     * Notion's limits on a rich-text item and on the items of one property
+     * (developers.notion.com/reference/request-limits).
+     */
     maxRichTextChars: 2000,
     maxRichTextItems: 100,
     /** Block appends: at most 100 children per request. */
@@ -48,7 +51,9 @@ export const CONSTANTS = {
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 10_000,
     timeoutCheckIntervalMs: 1_000,
-    /** Open connections at once: a page, its reloads, Prometheus and Notion's deliveries need a handful; 64 is plenty. */
+    /**
+     * Open connections at once: a page, its reloads, Prometheus and Notion's deliveries need a handful; 64 is plenty.
+     */
     maxConnections: 64,
     /** A one-time login link printed by `tracksync status` works once, within this long. */
     loginLinkTtlMs: 10 * 60 * 1000,
@@ -82,7 +87,9 @@ export const CONSTANTS = {
     toolTimeoutMs: 30_000,
   },
   macos: {
-    /** The legacy auto-detect gave osascript 5 s; Spotify answers in ~100 ms when running, and is not started closed. */
+    /**
+     * The legacy auto-detect gave osascript 5 s; Spotify answers in ~100 ms when running, and is not started closed.
+     */
     nowPlayingTimeoutMs: 5_000,
   },
   secrets: {

@@ -264,7 +264,10 @@ function shownValue(value: unknown): string {
 // ---------------------------------------------------------------------------------------------------------------------
 // Problems: each names where the value came from, the value and what was expected.
 
-/** zod's own words, where a schema gave none of its own ("Too small: expected number to be >=1" -> "expected at least 1"). */
+/**
+ * zod's own words, where a schema gave none of its own ("Too small: expected number to be >=1" -> "expected at least
+ * 1").
+ */
 function explain(issue: z.core.$ZodIssue): string {
   if (!/^(Invalid|Too small|Too big)\b/.test(issue.message)) return issue.message;
   switch (issue.code) {

@@ -5,7 +5,8 @@ import { ENVIRONMENT, configSchema, type SchemaContext } from './schema.js';
 
 /**
  * The schema read as a list of keys: for unknown-key suggestions (load.ts) and for the README's Configuration
- * reference, which is generated from it (`npm run docs:config`) and checked against it by test/config/reference.test.ts,
+ * reference, which is generated from it (`npm run docs:config`) and checked against it by
+ * test/config/reference.test.ts,
  * so the two cannot drift.
  */
 

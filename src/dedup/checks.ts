@@ -66,7 +66,9 @@ export function identities(schema: TrackSchema, page: PageResponse): Set<string>
   return ids;
 }
 
-/** Other pages sharing an identity with `page` (Notion narrows with `contains`; identities are compared exactly here). */
+/**
+ * Other pages sharing an identity with `page` (Notion narrows with `contains`; identities are compared exactly here).
+ */
 async function exactDuplicates(deps: DedupDeps, page: PageResponse): Promise<PageResponse[]> {
   const mine = identities(deps.schema, page);
   if (mine.size === 0) return [];

@@ -89,7 +89,8 @@ export async function notionGroups(
       others: members.filter((m) => m !== keeper).map((m) => ({ id: m.id, label: label(schema, m) })),
     });
   }
-  // Fuzzy: bucket by the first three words of "artist title" (the legacy union-find passes), then compare within buckets.
+  // Fuzzy: bucket by the first three words of "artist title" (the legacy union-find passes), then compare within
+  // buckets.
   const fuzzy = new Groups();
   const scores = new Map<string, number>();
   const buckets = new Map<string, PageResponse[]>();
@@ -110,7 +111,8 @@ export async function notionGroups(
       for (let j = i + 1; j < bucket.length; j += 1) {
         const [a, b] = [bucket[i]!, bucket[j]!];
         const [na, nb] = [nameOf(a), nameOf(b)];
-        if (Math.min(na.length, nb.length) < Math.max(na.length, nb.length) / 2) continue; // lengths differ by more than half
+        // Lengths that differ by more than half.
+        if (Math.min(na.length, nb.length) < Math.max(na.length, nb.length) / 2) continue;
         const score = similarityOf(na, nb);
         const [da, db] = [durationOf(a), durationOf(b)];
         if (

@@ -7,7 +7,8 @@ import type { PageResponse } from '../notion/gateway.js';
 import type { ResolvedSchema } from '../notion/schema.js';
 
 /**
- * The legacy keeper and merge rules for duplicate Music Tracks pages (docs/legacy-bugs.md, "Merging duplicate pages"), over the semantic
+ * The legacy keeper and merge rules for duplicate Music Tracks pages (docs/legacy-bugs.md, "Merging duplicate pages"),
+ * over the semantic
  * fields tracksync knows (other properties are left as they are on each page).
  *
  * Keeper: +2 per file path, +5 for an Eagle id, +2 for a fingerprint, +1 for Downloaded; a tie goes to the page edited

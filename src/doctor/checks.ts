@@ -43,7 +43,8 @@ export interface DoctorReport {
 export type Check = (context: { config: Config; logger: Logger }) => Promise<CheckResult[]>;
 
 /**
- * Notion: the token works, every configured database is reachable and its schema maps (docs/notion-contract.md), which data
+ * Notion: the token works, every configured database is reachable and its schema maps (docs/notion-contract.md), which
+ * data
  * source of each database is used, the configured task types exist, and every relation tracksync reads points into a
  * database the integration can see.
  */

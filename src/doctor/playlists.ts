@@ -5,7 +5,9 @@ import { PLAYLIST_FIELDS } from '../notion/databases.js';
 import type { Schemas } from '../notion/schemas.js';
 import { unmountedVolume } from '../domain/volumes.js';
 
-/** `tracksync doctor` lines for the playlist export: targets and folder, where members come from, what is written back. */
+/**
+ * `tracksync doctor` lines for the playlist export: targets and folder, where members come from, what is written back.
+ */
 export function playlistChecks(config: Config, schemas: Schemas, platform: NodeJS.Platform): CheckResult[] {
   const schema = schemas.playlists;
   if (!schema) return [];

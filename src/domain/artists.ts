@@ -27,7 +27,9 @@ export function splitArtists(artistName: string, title = ''): string[] {
   return names;
 }
 
-/** docs/notion-contract.md: never an artist named Unknown, VA, a SoundCloud path word, "user-" + 6 digits, or nothing. */
+/**
+ * docs/notion-contract.md: never an artist named Unknown, VA, a SoundCloud path word, "user-" + 6 digits, or nothing.
+ */
 export function isRejectedArtistName(name: string): boolean {
   const n = name.trim().toLowerCase();
   return n === '' || (REJECTED_ARTIST_NAMES as readonly string[]).includes(n) || /^user-\d{6,}$/.test(n);

@@ -7,7 +7,9 @@
 
 /** Path separators, the classic Mac separator ":", and characters Windows and SMB shares refuse. */
 const UNSAFE = /[/\\:*?"<>|]/g;
-/** Control characters, including NUL, and the bidirectional overrides that can disguise an extension ("song‮gpj.exe"). */
+/**
+ * Control characters, including NUL, and the bidirectional overrides that can disguise an extension ("song‮gpj.exe").
+ */
 export const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });

@@ -1,6 +1,8 @@
 /**
- * Is this search result the track we want? The legacy code took the first hit (docs/legacy-bugs.md, bug 11) and spotDL's
- * top complaint is the wrong version (docs/decisions.md, "Scoring search results"), so every candidate is scored on title, artist and duration with
+ * Is this search result the track we want? The legacy code took the first hit (docs/legacy-bugs.md, bug 11) and
+ * spotDL's
+ * top complaint is the wrong version (docs/decisions.md, "Scoring search results"), so every candidate is scored on
+ * title, artist and duration with
  * rbsync's weights (55 / 30 / 15 %), an exact ISRC wins outright, a duration gap over 30 s rejects (rbsync and Picard),
  * and versions the target does not ask for (live, remix, cover, sped up...) cost half the title score.
  */

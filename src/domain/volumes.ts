@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * A folder on an external volume is used only when the volume is mounted: creating /Volumes/VIBES/... on the system disk
+ * A folder on an external volume is used only when the volume is mounted: creating /Volumes/VIBES/... on the system
+ * disk
  * while the drive is unplugged would scatter files where the user never looks (the legacy code exited at import time).
  */
 export function unmountedVolume(folder: string): string | undefined {

@@ -183,7 +183,10 @@ export function isJobHandler(handler: AnyHandler): handler is JobHandler {
 /** What happened to one Music Tracks row run on demand (by a task handler or `tracksync sync`). */
 export interface TrackRunOutcome {
   readonly pageId: string;
-  /** done: synced (or metadata only, adopted); failed: given up; retry_wait: the daemon tries again later; skipped: nothing to do. */
+  /**
+   * done: synced (or metadata only, adopted); failed: given up; retry_wait: the daemon tries again later; skipped:
+   * nothing to do.
+   */
   readonly state: 'done' | 'failed' | 'retry_wait' | 'skipped';
   /** The handler's outcome when the run ended with one (stored as text: "synced", "adopted", ...), or a RunOutcome. */
   readonly outcome: RunOutcome | (string & {});

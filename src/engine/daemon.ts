@@ -391,7 +391,10 @@ export class Daemon<A extends App = App> {
     await this.runCycle(`wake: ${reason}`, sources ? { sources } : {});
   }
 
-  /** One cycle: poll the sources (all, or the ones named), record what changed, claim up to the free slots, start the items. Cycles never overlap. */
+  /**
+   * One cycle: poll the sources (all, or the ones named), record what changed, claim up to the free slots, start the
+   * items. Cycles never overlap.
+   */
   runCycle(trigger: string, options: { full?: boolean; sources?: readonly SourceKey[] } = {}): Promise<CycleReport> {
     if (this.#cycle) return this.#cycle;
     this.#cycle = this.#doCycle(trigger, options.full === true, options.sources).finally(() => {

@@ -41,7 +41,9 @@ export interface ItemSource<S extends SourceKey = SourceKey> extends PollTarget 
    * polled, and stored under this name; a polled source's items are stored under `key`.
    */
   readonly queue?: string;
-  /** At most this many of its items run at once (background work that must not crowd out the rest); no cap if absent. */
+  /**
+   * At most this many of its items run at once (background work that must not crowd out the rest); no cap if absent.
+   */
   readonly maxRunning?: number;
   readonly schema: ResolvedSchema<S>;
   toInput(page: PageResponse): ItemInput<S>;

@@ -23,7 +23,9 @@ import { unmountedVolume } from '../domain/volumes.js';
 export interface CriticalProbes {
   /** yt-dlp's version (its release date), for the outdated check. */
   ytDlpVersion(): Promise<string | undefined>;
-  /** A token and one Spotify request now: 'ok', or the code of the failure (undefined when Spotify is not configured). */
+  /**
+   * A token and one Spotify request now: 'ok', or the code of the failure (undefined when Spotify is not configured).
+   */
   spotifyStatus(): Promise<ErrorCode | 'ok' | undefined>;
 }
 
@@ -88,7 +90,8 @@ export function watchCriticalConditions(options: {
       ? Math.floor((clock.now() - Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))) / 86_400_000)
       : undefined;
     const old = ageDays !== undefined && ageDays > CONSTANTS.doctor.ytDlpMaxAgeDays;
-    if (!old && !recent.some((f) => SAYS_UPDATE.test(f.message))) return; // failing but current: the network or the site, not the tool
+    // Failing but current: the network or the site, not the tool.
+    if (!old && !recent.some((f) => SAYS_UPDATE.test(f.message))) return;
     await critical.raise('yt-dlp-outdated', {
       message: `${recent.length} downloads in a row failed (last: ${recent.at(-1)!.message}); yt-dlp ${version ?? '(version unknown)'}${ageDays !== undefined ? ` is ${ageDays} days old` : ''}`,
       tried: `Each track was retried with backoff (${config.retry.maxAttempts} attempts at most); tracks keep waiting until yt-dlp is updated.`,

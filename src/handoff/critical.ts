@@ -14,7 +14,8 @@ import type { Schemas } from '../notion/schemas.js';
  * Conditions that need a person become one Agent-Task each, "CRITICAL: Music Sync Failure - <kind>" (the legacy
  * name), not a log line: what happened, since when, what tracksync tried, the fix. While the task is open later
  * occurrences add a line to it (at most one per critical.repeatLineMs); when the condition clears tracksync says so on
- * the task. The legacy script filed a new task on every run and never deduplicated (docs/legacy-bugs.md, "The Agent-Tasks handoff"); here the
+ * the task. The legacy script filed a new task on every run and never deduplicated (docs/legacy-bugs.md, "The
+ * Agent-Tasks handoff"); here the
  * incident lives in SQLite, so a restart finds the open task instead of filing another.
  */
 
@@ -43,7 +44,8 @@ export const CRITICAL_KINDS: Readonly<Record<CriticalKind, { readonly label: str
     label: 'Spotify credentials rejected',
     fix: 'Check the app at https://developer.spotify.com/dashboard: set SPOTIFY_CLIENT_ID and "tracksync secrets set SPOTIFY_CLIENT_SECRET" (and SPOTIFY_REFRESH_TOKEN for liked songs), then "tracksync launchd restart".',
   },
-  // Development Mode since 2026-03-09 (developer.spotify.com/documentation/web-api/tutorials/february-2026-migration-guide,
+  // Development Mode since 2026-03-09
+  // (developer.spotify.com/documentation/web-api/tutorials/february-2026-migration-guide,
   // "Premium Requirement" and "App Limits"); the message of the occurrence says which of the two Spotify named.
   'spotify-app-refused': {
     label: 'Spotify refuses the app',

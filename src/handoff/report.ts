@@ -136,7 +136,10 @@ export function reportBlocks(lines: readonly TrackLine[], notes: readonly string
   return blocks;
 }
 
-/** Completed when everything asked for succeeded (or some did, the rest listed); Failed when nothing did; Blocked when a person must act. */
+/**
+ * Completed when everything asked for succeeded (or some did, the rest listed); Failed when nothing did; Blocked when a
+ * person must act.
+ */
 export function taskOutcome(
   lines: readonly TrackLine[],
   what: string,

@@ -5,7 +5,8 @@ import { writeTextAtomically } from '../text-file.js';
 import type { TrackLine } from './report.js';
 
 /**
- * The RETURN handoff file of the legacy agent system (docs/legacy-bugs.md, "RETURN handoff files", shape D), so agents that read handoff
+ * The RETURN handoff file of the legacy agent system (docs/legacy-bugs.md, "RETURN handoff files", shape D), so agents
+ * that read handoff
  * folders see tracksync's results. Unlike every legacy RETURN file, it carries the Notion task id in a stable place:
  * `notion_task_id` (and `original_task.task_id`).
  */

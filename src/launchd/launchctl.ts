@@ -20,7 +20,10 @@ export interface AgentState {
   readonly runs?: number;
 }
 
-/** launchctl's exit codes when the service is not there: 3 "No such process" (bootout), 113 "Could not find service" (print). */
+/**
+ * launchctl's exit codes when the service is not there: 3 "No such process" (bootout), 113 "Could not find service"
+ * (print).
+ */
 const NOT_LOADED_EXIT_CODES = new Set([3, 113]);
 
 export class Launchctl {

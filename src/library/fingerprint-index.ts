@@ -31,7 +31,10 @@ export interface SimilarFile {
   readonly similarity: number;
 }
 
-/** Files whose fingerprint is at least `threshold` similar to `raw`, best first (docs/decisions.md, "Chromaprint fingerprints": >= 0.9 "same recording"). */
+/**
+ * Files whose fingerprint is at least `threshold` similar to `raw`, best first (docs/decisions.md, "Chromaprint
+ * fingerprints": >= 0.9 "same recording").
+ */
 export function findSimilarFiles(
   store: LibraryStore,
   raw: Uint32Array,

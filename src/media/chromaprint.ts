@@ -31,7 +31,8 @@ function popcount(x: number): number {
 /**
  * Share of matching bits at the best alignment: 1 - popcount(a XOR b) / (32 x overlap), maximised over offsets of
  * ±maxOffset items (80 ~ ±9.9 s) with at least minOverlap items in common. Identical audio scores 1.0, re-encodes
- * 0.97-1.0 and unrelated audio about 0.5 (docs/decisions.md, "Chromaprint fingerprints"); 2 s of leading silence needs the offset search
+ * 0.97-1.0 and unrelated audio about 0.5 (docs/decisions.md, "Chromaprint fingerprints"); 2 s of leading silence needs
+ * the offset search
  * (0.54 at offset 0, 0.97 at the right one).
  */
 export function similarity(a: Uint32Array, b: Uint32Array, maxOffset = 80, minOverlap = 50): number {
@@ -105,8 +106,10 @@ export function fingerprintFromRaw(raw: Uint32Array): Fingerprint {
 }
 
 /**
- * fpcalc on a file, whole length (`formatName`: the demuxer to use, for files tracksync did not write). Debian's fpcalc 1.5.1 exits 3 ("Error decoding audio frame (End of file)") whenever it
- * reaches the end before -length, with a valid result on stdout (docs/decisions.md, "Chromaprint fingerprints"): exit 3 is accepted.
+ * fpcalc on a file, whole length (`formatName`: the demuxer to use, for files tracksync did not write). Debian's fpcalc
+ * 1.5.1 exits 3 ("Error decoding audio frame (End of file)") whenever it
+ * reaches the end before -length, with a valid result on stdout (docs/decisions.md, "Chromaprint fingerprints"): exit 3
+ * is accepted.
  */
 export async function fingerprintFile(
   config: Config,

@@ -8,7 +8,8 @@ import { runTool } from './process.js';
  * The one door to ffmpeg and ffprobe.
  *
  * The design card names fluent-ffmpeg, so it builds and runs the commands here, and only here: it is deprecated and
- * its repository was archived in May 2025 (docs/decisions.md, "Card packages behind adapters"), and `.outputOptions([...])` splits any option holding
+ * its repository was archived in May 2025 (docs/decisions.md, "Card packages behind adapters"), and
+ * `.outputOptions([...])` splits any option holding
  * one space ("title=Test Song" became two arguments). Every option below is therefore passed as a separate argument
  * (varargs), which turns the splitting off, and no user text (titles, artists) is ever passed to ffmpeg at all: tags
  * are written afterwards by tags.ts. Replacing fluent-ffmpeg means rewriting this file with `runTool` (execa), which

@@ -18,7 +18,10 @@ export interface ToolResult {
 export interface RunToolOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
-  /** Exit codes that are not failures (fpcalc exits 3 with a valid result at end of file: docs/decisions.md, "Chromaprint fingerprints"). */
+  /**
+   * Exit codes that are not failures (fpcalc exits 3 with a valid result at end of file: docs/decisions.md,
+   * "Chromaprint fingerprints").
+   */
   readonly okExitCodes?: readonly number[];
   /** The code for a failure of this tool (what the caller classifies it as when nothing more specific applies). */
   readonly failureCode: ErrorCode;

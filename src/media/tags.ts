@@ -14,9 +14,12 @@ import { cleanText } from '../text.js';
 
 /**
  * Tags, written with node-taglib-sharp (LGPL-2.1, pure JS) and read back with music-metadata.
- * ffmpeg cannot write a key into M4A, nor BPM, key or a cover into WAV (docs/decisions.md, "Tags: what each container keeps"), so all tags of all three
- * formats are written here, in one place: M4A gets iTunes atoms (with the key as ----:com.apple.iTunes:initialkey, where
- * Apple Music, djay and Rekordbox read it), AIFF and WAV an ID3v2.4 tag (the WAV's as an "id3 " chunk that DJ apps read).
+ * ffmpeg cannot write a key into M4A, nor BPM, key or a cover into WAV (docs/decisions.md, "Tags: what each container
+ * keeps"), so all tags of all three
+ * formats are written here, in one place: M4A gets iTunes atoms (with the key as ----:com.apple.iTunes:initialkey,
+ * where
+ * Apple Music, djay and Rekordbox read it), AIFF and WAV an ID3v2.4 tag (the WAV's as an "id3 " chunk that DJ apps
+ * read).
  */
 
 // ID3v2.4 everywhere: TagLib# would otherwise write ID3v2.2 into AIFF, which has no key or ISRC frame.

@@ -147,7 +147,8 @@ function hostOf(stderr: string, target: string | undefined, source: SourceKind):
 }
 
 /**
- * Reads yt-dlp's error output and classifies it once (docs/decisions.md, "Errors are classified once"). The texts are yt-dlp's own messages
+ * Reads yt-dlp's error output and classifies it once (docs/decisions.md, "Errors are classified once"). The texts are
+ * yt-dlp's own messages
  * (raise_geo_restricted, the DRM and bot-check errors, HTTP errors): a new wording falls through to DOWNLOAD_FAILED,
  * which is retried, and shows in the logs. `target` (the URL or search) names the host of a network failure;
  * `version` (yt-dlp --version) goes into the message of an extractor failure, where the version is what matters.
@@ -250,7 +251,8 @@ export function plainUrl(url: string): string {
 
 /**
  * The yt-dlp adapter. Each source kind has its own settings (cookies, request pacing, extra arguments), because one
- * setup for YouTube and SoundCloud fails both (docs/decisions.md, "One yt-dlp setup per site"). `--no-config` keeps a user's yt-dlp.conf out of it.
+ * setup for YouTube and SoundCloud fails both (docs/decisions.md, "One yt-dlp setup per site"). `--no-config` keeps a
+ * user's yt-dlp.conf out of it.
  */
 export class YtDlp {
   readonly #config: Config;

@@ -206,7 +206,10 @@ export class EgressProxy {
     });
   }
 
-  /** Plain http: the absolute URL is checked, sent to the checked address, and a redirect elsewhere than http(s) is stopped. */
+  /**
+   * Plain http: the absolute URL is checked, sent to the checked address, and a redirect elsewhere than http(s) is
+   * stopped.
+   */
   async #forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const state = this.#sessionOf(req);
     if (!state) {

@@ -11,7 +11,8 @@ import type { NotionGateway, PageResponse } from './gateway.js';
  * Creating a page exactly once, without trusting a query to be fresh.
  *
  * A create that times out or gets a 5xx may have landed (the client does not abort a timed-out request), and a query
- * right after it may not show the new page yet: Notion does not document query freshness (search lag: makenotion/notion-sdk-js#114), so
+ * right after it may not show the new page yet: Notion does not document query freshness (search lag:
+ * makenotion/notion-sdk-js#114), so
  * "look it up, else create again" can create it twice. Instead:
  * 1. the intent (a key naming what is created, and a marker) is written to SQLite before the request is sent;
  * 2. once the page is known its id is kept with the intent, so a later create of the same key (another task naming

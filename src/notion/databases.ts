@@ -1,5 +1,6 @@
 /**
- * The contract with the user's Notion workspace (docs/notion-contract.md): for each database, each semantic field we use,
+ * The contract with the user's Notion workspace (docs/notion-contract.md): for each database, each semantic field we
+ * use,
  * the property names tried in order, the property types accepted, and whether the daemon can run without it.
  *
  * Names are matched after trimming and case-folding: the live Music Tracks database has a property named "Key "
@@ -118,7 +119,8 @@ export const PLAYLIST_FIELDS = {
   url: { names: ['Playlist URL', 'URL', 'SoundCloud URL', 'Spotify URL'], types: ['url'] },
   spotifyId: { names: ['Spotify ID', 'Spotify Playlist ID'], types: ['rich_text'] },
   /**
-   * Playlist export (src/playlists/): the playlist's own tracks relation, in the order Notion keeps it. Without one, the
+   * Playlist export (src/playlists/): the playlist's own tracks relation, in the order Notion keeps it. Without one,
+   * the
    * members come from the "Playlists" relation of Music Tracks rows. The others are written back after an export, each
    * only when the database has it (`tracksync doctor` lists which).
    */

@@ -70,7 +70,10 @@ type CallKind =
   | 'read'
   /** PATCH of page properties: repeating it sets the same values, but a timed-out one may already be applied. */
   | 'update'
-  /** Page creation, block appends, comments: repeating one duplicates it, so an ambiguous failure is reconciled or raised. */
+  /**
+   * Page creation, block appends, comments: repeating one duplicates it, so an ambiguous failure is reconciled or
+   * raised.
+   */
   | 'create';
 
 export interface RequestCount {
@@ -293,7 +296,8 @@ export class NotionGateway {
   /**
    * Every page matching `filter`, to the end (never just the first 100). The `sort` timestamp is also the window key:
    * when a query hits Notion's 10,000-row cap, the next window starts `on_or_after` the last value seen, and rows seen
-   * twice at the window edge are dropped (docs/notion-contract.md, "Pagination and the 10,000-row cap"; the SDK's iterateAllDataSourceRows does the same).
+   * twice at the window edge are dropped (docs/notion-contract.md, "Pagination and the 10,000-row cap"; the SDK's
+   * iterateAllDataSourceRows does the same).
    */
   async *queryPages(
     dataSourceId: string,
@@ -368,7 +372,8 @@ export class NotionGateway {
   }
 
   /**
-   * Creates a page, once: an ambiguous failure (timeout, 5xx, dropped connection) is raised, never retried here, since a
+   * Creates a page, once: an ambiguous failure (timeout, 5xx, dropped connection) is raised, never retried here, since
+   * a
    * query may not show the page yet. Callers that must not create twice go through createOnce (creates.ts).
    */
   createPage(parameters: CreatePageParameters): Promise<PageObjectResponse> {
@@ -381,7 +386,9 @@ export class NotionGateway {
     );
   }
 
-  /** Tells the daemon (critical-watch) when Notion starts and stops refusing new blocks for the workspace's block limit. */
+  /**
+   * Tells the daemon (critical-watch) when Notion starts and stops refusing new blocks for the workspace's block limit.
+   */
   async #createsBlocks<T>(request: Promise<T>): Promise<T> {
     try {
       const result = await request;

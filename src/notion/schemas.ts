@@ -259,7 +259,10 @@ export async function checkRelationTargets(notion: NotionGateway, schemas: Schem
   return results;
 }
 
-/** docs/notion-contract.md: "tracksync never writes a status option that does not exist; where a configured value is missing it says so at start." */
+/**
+ * docs/notion-contract.md: "tracksync never writes a status option that does not exist; where a configured value is
+ * missing it says so at start."
+ */
 function checkStatusOptions(tasks: ResolvedSchema<'tasks'>, config: Config): void {
   const status = tasks.fields.status;
   if (!status) return;

@@ -51,10 +51,15 @@ export interface Converted {
   readonly tags: TrackTags;
 }
 
-/** Analysis runs at 22.05 kHz mono: enough for onsets (up to 8 kHz) and pitch (up to 2.1 kHz), a quarter of the data. */
+/**
+ * Analysis runs at 22.05 kHz mono: enough for onsets (up to 8 kHz) and pitch (up to 2.1 kHz), a quarter of the data.
+ */
 export const ANALYSIS_RATE = 22_050;
 
-/** Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). docs/decisions.md, "Conversion: one ffmpeg run, three outputs". */
+/**
+ * Lossy sources: 16-bit at 44.1 kHz; lossless ones keep their rate and depth (up to maxBitDepth). docs/decisions.md,
+ * "Conversion: one ffmpeg run, three outputs".
+ */
 export function outputFormat(
   download: { readonly probe: ProbeResult },
   media: PipelineDeps['config']['media'],
@@ -176,7 +181,8 @@ export async function tagFiles(
 /**
  * Every file is complete (ffmpeg finished it: its container says it lasts as long as the source, ±0.5 s) and carries
  * its tags, read back with music-metadata: one in-process parse per file gives both, where an ffprobe per file cost
- * about 0.06 s of CPU each (issue 16). Downloaded is set only after this (docs/notion-contract.md). A failure removes the
+ * about 0.06 s of CPU each (issue 16). Downloaded is set only after this (docs/notion-contract.md). A failure removes
+ * the
  * conversion so a retry converts again rather than re-checking the same files.
  */
 export async function verifyFiles(

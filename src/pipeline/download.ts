@@ -31,7 +31,9 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Downloads the resolved source; a geo-blocked source is replaced by a YouTube search result when one is good enough. */
+/**
+ * Downloads the resolved source; a geo-blocked source is replaced by a YouTube search result when one is good enough.
+ */
 export async function downloadAudio(
   deps: PipelineDeps,
   row: TrackRow,

@@ -62,7 +62,8 @@ export async function writeAtomically(deps: PipelineDeps, source: string, target
   deps.store.addPendingFile(temp, deps.itemId, deps.clock.now());
   try {
     deps.signal.throwIfAborted();
-    // COPYFILE_FICLONE: a copy-on-write clone on APFS (instant, no extra space); a plain copy where cloning is unsupported.
+    // COPYFILE_FICLONE: a copy-on-write clone on APFS (instant, no extra space); a plain copy where cloning is
+    // unsupported.
     await deps.files.copyFile(source, temp, constants.COPYFILE_FICLONE);
     const handle = await deps.files.open(temp, 'r+');
     try {

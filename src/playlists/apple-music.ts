@@ -8,7 +8,8 @@ import { runTool } from '../media/process.js';
  * value reaches it as an argument (`argv`): a playlist or track name holding quotes or `" & do shell script "…` is
  * text, never AppleScript.
  *
- * tracksync never adds a file to the Music library itself (with "Copy files to Music Media folder" on, that would make a
+ * tracksync never adds a file to the Music library itself (with "Copy files to Music Media folder" on, that would make
+ * a
  * second copy): a track goes into the playlist once Music has it, from the Apple Music auto-add folder (WAV_BACKUP_DIR)
  * or an import by hand. It is found by `search` on its title, then by one of its paths, else by title and artist (a
  * file Music moved into its own folder). Tracks Music does not have yet are reported and looked for at the next export.
@@ -162,7 +163,8 @@ export class AppleMusic {
       return result.stdout;
     } catch (raw) {
       const error = coerceError(raw);
-      // -1743: the user has not allowed this process to control Music (System Settings > Privacy & Security > Automation).
+      // -1743: the user has not allowed this process to control Music (System Settings > Privacy & Security >
+      // Automation).
       if (/-1743|not authori[sz]ed/i.test(error.message)) {
         const fix =
           'allow it under System Settings > Privacy & Security > Automation (the app running tracksync > Music)';

@@ -31,13 +31,15 @@ import { renderRekordboxXml } from './rekordbox.js';
 import { displayTitle, resolveTracks, type ExportTrack, type LeftOut, type Resolved } from './tracks.js';
 
 /**
- * Notion playlists exported to where a DJ plays: one `<playlist>.m3u8` per playlist and one `rekordbox.xml` in the export
+ * Notion playlists exported to where a DJ plays: one `<playlist>.m3u8` per playlist and one `rekordbox.xml` in the
+ * export
  * folder, and an Apple Music playlist per Notion playlist on macOS; each target switchable (config.playlists). Then the
  * Music Playlists row gets the export time, the number of tracks exported and the ones left out, in whichever of those
  * properties the database has.
  *
  * `exportPlaylists` is the one entry point: the CLI calls it, and the running daemon (app/music.ts) calls it with
- * `onlyChanged` after synced tracks (debounced) and on playlists.exportCron, for edited Music Playlists rows. With `onlyChanged`, a playlist whose
+ * `onlyChanged` after synced tracks (debounced) and on playlists.exportCron, for edited Music Playlists rows. With
+ * `onlyChanged`, a playlist whose
  * export would come out the same (same name, same tracks in the same order, same files and fields) is not written, not
  * written back and costs no Notion request beyond the two listings (see model.ts); SQLite remembers what was exported.
  *
@@ -137,7 +139,9 @@ export interface ExportReport {
     readonly tracks: number;
     readonly playlists: number;
   } | null;
-  /** Notion requests made: the two listings, relation reads, write-backs (in a daemon, others' requests meanwhile too). */
+  /**
+   * Notion requests made: the two listings, relation reads, write-backs (in a daemon, others' requests meanwhile too).
+   */
   readonly notionRequests: { readonly listing: number; readonly relations: number; readonly writes: number };
   /** Failures that did not stop the export (a write-back, Apple Music); the files are written. */
   readonly errors: readonly ExportError[];
@@ -319,7 +323,8 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
         if (apple.error.code === 'TOOL_MISSING' || /Automation/.test(apple.error.message)) appleBroken = apple.error;
       }
     }
-    // A failed write-back leaves the export unrecorded, so the next export writes it back again (the files are written).
+    // A failed write-back leaves the export unrecorded, so the next export writes it back again (the files are
+    // written).
     const recorded = exportNow && !dryRun && writeBack !== 'failed';
     saveState(store, clock, p, {
       exported: recorded,
@@ -642,7 +647,8 @@ async function writeRekordbox(
   }));
   const playlists = plans.map((p) => ({ name: p.naming.label, trackIds: p.entries.map((t) => ids.get(t.pageId)!) }));
   const options = { folderName: config.playlists.rekordboxFolder, productVersion: version() };
-  // Rendering 2,000 tracks takes a few hundred milliseconds; hashing what it is made of, a few: render only on a change.
+  // Rendering 2,000 tracks takes a few hundred milliseconds; hashing what it is made of, a few: render only on a
+  // change.
   const inputs = sha256(JSON.stringify({ tracks, playlists, options }));
   const last = store.getMeta(REKORDBOX_META);
   const previous = last === undefined ? undefined : (JSON.parse(last) as { path: string; inputs: string });

@@ -56,7 +56,8 @@ function isCandidate(base: string, fileName: string): boolean {
 }
 
 /**
- * A label and a file name for each playlist. `playlists` in a stable order (oldest first); `previous` maps a page to the
+ * A label and a file name for each playlist. `playlists` in a stable order (oldest first); `previous` maps a page to
+ * the
  * file name it had: it keeps it while that is still a name for the playlist's current name and nobody took it first.
  * `foreign` says a file name is taken by a file that is not tracksync's (never chosen, never overwritten).
  */

@@ -2,7 +2,8 @@ import type { FieldValue } from '../notion/codecs.js';
 
 /**
  * The order of a playlist: the order of its Notion relation (what the DJ arranged), or, when playlists.sortProperty is
- * set, that Music Tracks property ascending ("Set Order" 1, 2, 3 ...). Numbers sort as numbers, text naturally ("2" before
+ * set, that Music Tracks property ascending ("Set Order" 1, 2, 3 ...). Numbers sort as numbers, text naturally ("2"
+ * before
  * "10"); tracks without a value go last; ties keep the relation's order, so the sort is stable.
  */
 

@@ -12,7 +12,7 @@ import { create } from 'xmlbuilder2';
  *     PLAYLISTS
  *       NODE Type="0" Name="ROOT" Count=<children>          Type 0: a folder, Count: its items
  *         NODE Type="0" Name="tracksync" Count=<playlists>
- *           NODE Type="1" Name=<playlist> KeyType="0" Entries=<n>   Type 1: a playlist; KeyType 0: TRACK Key is a TrackID
+ * NODE Type="1" Name=<playlist> KeyType="0" Entries=<n>   Type 1: a playlist; KeyType 0: TRACK Key is a TrackID
  *             TRACK Key=<TrackID>
  *
  * Units from the same list: Size in bytes, TotalTime in whole seconds, AverageBpm with two decimals, BitRate in kbps,
@@ -67,7 +67,10 @@ export const REKORDBOX_KINDS: Readonly<Record<string, string>> = {
 /** Bytes a URL path keeps as they are (RFC 3986 unreserved, and "/"); everything else is %XX of its UTF-8 bytes. */
 const KEEP = /[A-Za-z0-9\-._~/]/;
 
-/** "file://localhost/Users/dj/Music/Björk - Jóga.aiff" -> "file://localhost/Users/dj/Music/Bj%C3%B6rk%20-%20J%C3%B3ga.aiff". */
+/**
+ * "file://localhost/Users/dj/Music/Björk - Jóga.aiff" ->
+ * "file://localhost/Users/dj/Music/Bj%C3%B6rk%20-%20J%C3%B3ga.aiff".
+ */
 export function fileUrl(path: string): string {
   let encoded = '';
   for (const char of path.normalize('NFC')) {

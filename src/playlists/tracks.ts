@@ -79,7 +79,9 @@ async function usableFile(path: string): Promise<FileFound | undefined> {
   }
 }
 
-/** The file a playlist points at: the first existing one in the configured format order, else a copy the index knows. */
+/**
+ * The file a playlist points at: the first existing one in the configured format order, else a copy the index knows.
+ */
 async function findFile(
   deps: TrackDeps,
   row: NotionTrack,

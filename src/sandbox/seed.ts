@@ -2,7 +2,8 @@ import { stableId } from './ids.js';
 import type { PropertyDefinition, Workspace } from './workspace.js';
 
 /**
- * The user's databases as they are today (docs/notion-contract.md, docs/legacy-bugs.md, "The databases"), with their real database ids,
+ * The user's databases as they are today (docs/notion-contract.md, docs/legacy-bugs.md, "The databases"), with their
+ * real database ids,
  * the awkward names kept ("Key " with a trailing space, "WAV Fingerprint", "Loudness Level") and a sample of the
  * unused legacy properties, so schema resolution is exercised against the real thing.
  */
@@ -204,7 +205,9 @@ const title = (content: string): { title: Array<{ text: { content: string } }> }
   title: [{ text: { content } }],
 });
 
-/** A handful of rows like the user's: one per source kind, one already done, and tasks tracksync must and must not take. */
+/**
+ * A handful of rows like the user's: one per source kind, one already done, and tasks tracksync must and must not take.
+ */
 function seedSampleRows(workspace: Workspace, ids: SeededIds): void {
   const track = (properties: Record<string, unknown>): void => {
     workspace.createPage({ parent: { data_source_id: ids.tracks.dataSourceId }, properties });

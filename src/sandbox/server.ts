@@ -10,7 +10,8 @@ import { Workspace } from './workspace.js';
 /**
  * The local Notion: an HTTP server on 127.0.0.1 that answers the endpoints tracksync uses the way api.notion.com does
  * (routes, headers, error bodies and codes), plus admin endpoints under /__sandbox/ for tests: fault injection, a
- * request log, a movable clock and schema edits. The daemon runs against it unchanged; only NOTION_API_BASE_URL differs.
+ * request log, a movable clock and schema edits. The daemon runs against it unchanged; only NOTION_API_BASE_URL
+ * differs.
  */
 
 export interface FaultRule {
@@ -182,7 +183,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       if (fault.status && !fault.afterWrite) return sendFault(res, fault);
     }
-    // 429 rate_limited with Retry-After (integer seconds) and additional_data.rate_limit_reason: /reference/request-limits.
+    // 429 rate_limited with Retry-After (integer seconds) and additional_data.rate_limit_reason:
+    // /reference/request-limits.
     if (limiter && !limiter.take(Date.now())) {
       entry.fault = 'rate limit';
       return sendError(

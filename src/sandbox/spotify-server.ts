@@ -24,7 +24,7 @@ import { deflateSync } from 'node:zlib';
  *   jjdenhertog/spotify-to-plex#131 (removed endpoints answer 403 {"error":{"status":403,"message":"Forbidden"}});
  *   bjarneo/cliamp#315, Pasta-Devs/Marinara-Engine#5163 and LargeModGames/spotatui#518 (search limit above 10: 400
  *   "Invalid limit"; default 5); zmb3/spotify#301 and mahdi-y/Spotify2YoutubeMusic#26 (no Premium: 403 "Active premium
- *   subscription required for the owner of the app. ..."); jwilsson/spotify-web-api-php#260 and spotipy-dev/spotipy#1044
+ * subscription required for the owner of the app. ..."); jwilsson/spotify-web-api-php#260 and spotipy-dev/spotipy#1044
  *   (a user not on the allow-list: 403 "User not registered in the Developer Dashboard"); joostlek/python-spotify#774
  *   (playlist entries carry `item`, and the deprecated `track` is still sent during a deprecation window).
  *

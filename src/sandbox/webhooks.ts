@@ -20,7 +20,10 @@ export const DEFAULT_AGGREGATION_DELAY_MS = 60_000;
 
 export interface WebhookSubscriptionOptions {
   readonly url: string;
-  /** Wait before an event is delivered, joined by later events of the same type and page (default: the one-minute bound). */
+  /**
+   * Wait before an event is delivered, joined by later events of the same type and page (default: the one-minute
+   * bound).
+   */
   readonly aggregationDelayMs?: number;
   /** Send every event twice (Notion may deliver an event more than once). */
   readonly duplicate?: boolean;

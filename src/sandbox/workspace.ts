@@ -236,7 +236,10 @@ export class Workspace {
     this.#queryVisibilityDelayMs = Math.max(0, ms);
   }
 
-  /** Simulates a Free workspace past its block limit and grace period (developers.notion.com/reference/workspace-block-limits). */
+  /**
+   * Simulates a Free workspace past its block limit and grace period
+   * (developers.notion.com/reference/workspace-block-limits).
+   */
   setBlockLimitReached(reached: boolean): void {
     this.#blockLimitReached = reached;
   }
@@ -882,7 +885,9 @@ export class Workspace {
     }
   }
 
-  /** A select option by name (created when missing, for select and multi_select) or by id. Status options must exist. */
+  /**
+   * A select option by name (created when missing, for select and multi_select) or by id. Status options must exist.
+   */
   #option(
     dataSource: DataSource,
     property: Property,

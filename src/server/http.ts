@@ -81,7 +81,10 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The names the server answers to: its bind address, loopback names, and when bound wider, this Mac's names and addresses. */
+/**
+ * The names the server answers to: its bind address, loopback names, and when bound wider, this Mac's names and
+ * addresses.
+ */
 export function ownHostNames(bindHost: string, extra: readonly string[]): Set<string> {
   const names = new Set([
     'localhost',

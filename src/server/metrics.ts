@@ -10,7 +10,8 @@ type Labels = Readonly<Record<string, string>>;
 
 /**
  * Stage durations in seconds: tagging and Notion writes take milliseconds, analysis a few seconds, a download or a
- * three-format conversion of a long mix minutes (docs/decisions.md, "Conversion: one ffmpeg run, three outputs"), so the buckets span 50 ms to 20 min.
+ * three-format conversion of a long mix minutes (docs/decisions.md, "Conversion: one ffmpeg run, three outputs"), so
+ * the buckets span 50 ms to 20 min.
  */
 export const STAGE_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200] as const;
 

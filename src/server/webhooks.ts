@@ -3,7 +3,8 @@ import type { SourceKey } from '../engine/contracts.js';
 import type { Logger } from '../log.js';
 
 /**
- * Notion webhook deliveries (docs/notion-contract.md, "Webhooks"). They are signals only: a delivery wakes the poller for its data
+ * Notion webhook deliveries (docs/notion-contract.md, "Webhooks"). They are signals only: a delivery wakes the poller
+ * for its data
  * source and the poller re-reads the pages; nothing in the payload is trusted beyond "look at this data source now".
  */
 
@@ -41,7 +42,10 @@ export interface WebhookRequestMeta {
 export interface WebhookAnswer {
   readonly status: number;
   readonly body: Record<string, unknown>;
-  /** For metrics: accepted, duplicate, stale, ignored, verification, no_window, refused, unsigned, bad_signature, bad_request. */
+  /**
+   * For metrics: accepted, duplicate, stale, ignored, verification, no_window, refused, unsigned, bad_signature,
+   * bad_request.
+   */
   readonly result: string;
 }
 

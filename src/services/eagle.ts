@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import { coreTitle, normaliseText, similarityOf } from '../domain/scoring.js';
 
 /**
- * Eagle's local API (https://api.eagle.cool, docs/legacy-bugs.md, "Eagle's local API"): `{status, data}` JSON, the token (when set) as
+ * Eagle's local API (https://api.eagle.cool, docs/legacy-bugs.md, "Eagle's local API"): `{status, data}` JSON, the
+ * token (when set) as
  * `?token=` in the query string. Eagle is optional: on when EAGLE_API_BASE is set or Eagle answers on
  * localhost:41595. Eagle not running is never a track failure: the import waits (eagle_pending) and is retried.
  */
@@ -271,7 +272,9 @@ export class EagleClient {
     return items;
   }
 
-  /** The best item for a track by the legacy weighted score (docs/legacy-bugs.md, "Eagle best match"), if it reaches 70. */
+  /**
+   * The best item for a track by the legacy weighted score (docs/legacy-bugs.md, "Eagle best match"), if it reaches 70.
+   */
   async findTrack(track: {
     title: string;
     artist: string;
@@ -288,7 +291,10 @@ export class EagleClient {
   }
 }
 
-/** docs/legacy-bugs.md, "Eagle best match": fingerprint 100; title x35; artist x25; duration up to 15; BPM up to 10; name stem x5. */
+/**
+ * docs/legacy-bugs.md, "Eagle best match": fingerprint 100; title x35; artist x25; duration up to 15; BPM up to 10;
+ * name stem x5.
+ */
 export function weightedScore(
   track: {
     title: string;

@@ -25,7 +25,10 @@ const SCRIPT = [
   'return ""',
 ];
 
-/** The playing track, or undefined (not a Mac, Spotify closed or paused, an ad, osascript failing or slow): never throws. */
+/**
+ * The playing track, or undefined (not a Mac, Spotify closed or paused, an ad, osascript failing or slow): never
+ * throws.
+ */
 export async function spotifyNowPlaying(options: {
   config: Pick<Config, 'macos'>;
   platform: NodeJS.Platform;

@@ -9,7 +9,8 @@ import type { Logger } from '../log.js';
  * The Spotify adapter, around spotify-web-api-node (the design card's choice).
  *
  * That package is unmaintained (last release about January 2021) and hard-codes api.spotify.com and
- * accounts.spotify.com as module constants (docs/decisions.md, "Card packages behind adapters"), so nothing else in tracksync imports it: to point it
+ * accounts.spotify.com as module constants (docs/decisions.md, "Card packages behind adapters"), so nothing else in
+ * tracksync imports it: to point it
  * at SPOTIFY_API_BASE_URL / SPOTIFY_ACCOUNTS_BASE_URL (the local Spotify in tests and the demo) this file wraps the
  * package's two request builders, and replacing the package later means rewriting only this file
  * (@spotify/web-api-ts-sdk, or plain fetch).
@@ -83,7 +84,9 @@ interface WebApiErrorLike {
 
 /** Search's `limit` is at most 10 for a Development Mode app (February 2026 changelog; 400 "Invalid limit" above). */
 const SEARCH_MAX_LIMIT = 10;
-/** Get Playlist Items: at most 50 a page (developer.spotify.com/documentation/web-api/reference/get-playlists-items). */
+/**
+ * Get Playlist Items: at most 50 a page (developer.spotify.com/documentation/web-api/reference/get-playlists-items).
+ */
 const PLAYLIST_PAGE_LIMIT = 50;
 /** Get User's Saved Tracks takes at most 50 a page. */
 const SAVED_TRACKS_MAX_LIMIT = 50;
@@ -150,7 +153,9 @@ export class SpotifyService {
     }
   }
 
-  /** A GET the package cannot make (an endpoint newer than it), with the package's token; errors shaped like its own. */
+  /**
+   * A GET the package cannot make (an endpoint newer than it), with the package's token; errors shaped like its own.
+   */
   async #get<T>(path: string, query: Record<string, string | number>): Promise<{ body: T }> {
     const url = new URL(`/v1${path}`, this.#apiBase);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));

@@ -88,7 +88,8 @@ describe('hostile rows and tasks, through the CLI', async () => {
     expect(field(rows.inside, 'Downloaded')).toBe(true);
     expect(field(rows.inside, 'Tempo')).toBeCloseTo(150, 0);
     expect(field(rows.inside, 'M4A File Path')).toBe(mine);
-    // The others are not: the file outside is never analysed (the source is downloaded instead: 100 BPM), the row's path
+    // The others are not: the file outside is never analysed (the source is downloaded instead: 100 BPM), the row's
+    // path
     // is replaced by the placed file, and the row says which path was ignored and why.
     for (const [name, id] of [
       ['outside', rows.outside],

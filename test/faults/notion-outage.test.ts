@@ -9,7 +9,8 @@ import { loggingWorld } from '../helpers/logging-world.js';
 describe('Notion outage', async () => {
   const { sandbox, config, env, row, field } = await loggingWorld();
 
-  // `npm test` compresses "ten minutes" to 12 s (a cycle every 2 s stands in for the minute-long schedule); CI also runs
+  // `npm test` compresses "ten minutes" to 12 s (a cycle every 2 s stands in for the minute-long schedule); CI also
+  // runs
   // the whole ten minutes once: TRACKSYNC_FAULT_OUTAGE_SECONDS=600 (.ci/run).
   const outageMs = Number(process.env.TRACKSYNC_FAULT_OUTAGE_SECONDS ?? 12) * 1000;
   it(

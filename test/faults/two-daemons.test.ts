@@ -9,7 +9,8 @@ import { loggingWorld } from '../helpers/logging-world.js';
  */
 describe('two daemons on the same databases, through the CLI', async () => {
   const { log, config, env, row, field } = await loggingWorld();
-  // Each daemon holds at most 2 rows at a time, so neither can take the whole batch; the settle wait is the default 1 s.
+  // Each daemon holds at most 2 rows at a time, so neither can take the whole batch; the settle wait is the default 1
+  // s.
   const configPath = config({
     schedule: { cycleCron: '*/1 * * * * *' },
     claims: {},

@@ -88,7 +88,8 @@ describe('feeds: likes and playlists become Music Tracks rows', async () => {
       env: { SOUNDCLOUD_PROFILE: 'big-profile' },
     });
     expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 5 });
-    expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 0, known: 1 }); // the newest 5 exist: it stops there
+    // The newest 5 exist: it stops there.
+    expect((await daemon.app.runFeeds())[0]).toMatchObject({ created: 0, known: 1 });
     await daemon.stop('test');
   });
 

@@ -6,7 +6,8 @@ import { packageRoot } from '../../src/paths.js';
 const BIN = join(packageRoot(), 'bin', 'tracksync.js');
 
 /**
- * The real CLI (the built dist/), as a user runs it; test/global-setup.ts builds dist/ once per run. `withoutRootAccess`:
+ * The real CLI (the built dist/), as a user runs it; test/global-setup.ts builds dist/ once per run.
+ * `withoutRootAccess`:
  * as root, run without the two capabilities that let root ignore file permissions (CAP_DAC_OVERRIDE and
  * CAP_DAC_READ_SEARCH, dropped by util-linux's setpriv), so a test sees what a user without access sees. Not by running
  * as another user: that user may not reach the node binary or this clone at all (CI installs Node under a private

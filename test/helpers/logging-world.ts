@@ -8,7 +8,9 @@ import { tempDir } from './tmp.js';
 
 export interface LoggingWorld {
   readonly sandbox: Sandbox;
-  /** The handler's log: "start <page> attempt=N pid=P" and "done ..." lines (test/fixtures/handlers/logging-track.mjs). */
+  /**
+   * The handler's log: "start <page> attempt=N pid=P" and "done ..." lines (test/fixtures/handlers/logging-track.mjs).
+   */
   readonly log: string;
   /** A config file with the logging handler and fast test timings, plus `extra` (top-level keys replace). */
   config(extra?: object): string;
@@ -37,7 +39,8 @@ export async function loggingWorld(options: { randomSeed?: number } = {}): Promi
         claims: { settleMs: 50 },
         shutdown: { graceMs: 300 },
         retry: { baseDelayMs: 200, maxDelayMs: 1_000, rateLimitedDefaultDelayMs: 500 },
-        // The logging handler's rows are not real tracks: no link lookups after them (test/app/links.test.ts has those).
+        // The logging handler's rows are not real tracks: no link lookups after them (test/app/links.test.ts has
+        // those).
         links: { enabled: false },
         ...extra,
       };

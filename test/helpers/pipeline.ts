@@ -30,7 +30,10 @@ export interface PipelineWorld {
   readonly backupDir: string;
   readonly wavBackupDir: string;
   env(): Record<string, string>;
-  /** A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools; `eagle` adds a local Eagle. */
+  /**
+   * A daemon with the real built-in handlers (plus `extra` handlers first) and real media tools; `eagle` adds a local
+   * Eagle.
+   */
   daemon(options?: {
     file?: FileConfig;
     env?: Record<string, string>;

@@ -13,7 +13,9 @@ export interface StandIn {
   json<T>(name: string, fallback: T): T;
 }
 
-/** Copies a stand-in from test/fixtures/bin (security, launchctl, osascript, ...) into `dir`, where it keeps its state. */
+/**
+ * Copies a stand-in from test/fixtures/bin (security, launchctl, osascript, ...) into `dir`, where it keeps its state.
+ */
 export function standIn(name: string, dir: string): StandIn {
   mkdirSync(dir, { recursive: true });
   const bin = join(dir, name);

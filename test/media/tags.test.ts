@@ -6,7 +6,8 @@ import { readTags, writeTags } from '../../src/media/tags.js';
 import { makeClip } from '../helpers/audio.js';
 import { tempDir } from '../helpers/tmp.js';
 
-// DJ apps read BPM, key and Camelot from these tags: each container must carry all of them, read back by music-metadata.
+// DJ apps read BPM, key and Camelot from these tags: each container must carry all of them, read back by
+// music-metadata.
 describe('tags', async () => {
   const dir = tempDir('tracksync-tags-');
   const wav = join(dir, 'a.wav');

@@ -109,7 +109,8 @@ describe('the egress proxy yt-dlp goes through', () => {
 
   it('tries every checked address in turn, as a client on a dual-stack host would', async () => {
     bodies['/second'] = { status: 200, body: Buffer.from('reached the second address') };
-    // 127.0.0.2 refuses the connection (nothing listens there); the proxy goes on to 127.0.0.1 without asking DNS again.
+    // 127.0.0.2 refuses the connection (nothing listens there); the proxy goes on to 127.0.0.1 without asking DNS
+    // again.
     const proxy = proxyFor(['*'], table({ 'two.test': ['127.0.0.2', '127.0.0.1'] }));
     const session = await proxy.session();
     expect(await viaProxy(session, `http://two.test:${port}/second`)).toEqual({

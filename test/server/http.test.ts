@@ -293,7 +293,8 @@ describe('the status server', async () => {
       'the row to be processed after the webhook',
       15_000,
     );
-    // Woken by a webhook: page.created, or a page.properties_updated of a row left by an earlier test that this daemon's
+    // Woken by a webhook: page.created, or a page.properties_updated of a row left by an earlier test that this
+    // daemon's
     // first cycle took (the first delivery of a debounce window names the cycle). No scheduled cycle ran.
     const woken = daemon.store.runs
       .listRecentRuns(10)

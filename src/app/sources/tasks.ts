@@ -20,7 +20,10 @@ type TaskValues = Partial<Record<TaskField, FieldValue>>;
 
 /** Fields tracksync itself changes while it holds a task (the claim note lives in Execution-Result): not "a change". */
 const CLAIM_FIELDS: ReadonlySet<string> = new Set(['result', 'executionLogs']);
-/** Left out of polls (filter_properties): a task's Execution-Logs can list hundreds of runs, and routing never needs them. */
+/**
+ * Left out of polls (filter_properties): a task's Execution-Logs can list hundreds of runs, and routing never needs
+ * them.
+ */
 const NOT_POLLED: ReadonlySet<string> = new Set(['executionLogs']);
 
 /** Errors that need a person rather than a retry: the task becomes Blocked, not Failed (docs/notion-contract.md). */
@@ -61,7 +64,8 @@ export function isRoutedToUs(fields: Partial<Record<TaskField, FieldValue>>, rou
 function matchesRouting(fields: Partial<Record<TaskField, FieldValue>>, routing: Config['routing']): boolean {
   if (fields.archive === true) return false;
   const title = textOf(fields.title).toLowerCase();
-  // "Review: Music Track Sync ..." is a person's follow-up of our work, and "CRITICAL: Music Sync Failure - ..." our call
+  // "Review: Music Track Sync ..." is a person's follow-up of our work, and "CRITICAL: Music Sync Failure - ..." our
+  // call
   // for help: never our work again, although both contain "music sync".
   if (title.startsWith('review:') || title.startsWith('critical:')) return false;
   const type = textOf(fields.taskType);
@@ -186,7 +190,10 @@ export class TaskSource implements ItemSource<'tasks'> {
     return `the task is ${status}, not ${routing.readyStatus}`;
   }
 
-  /** Another live tracksync's claim on an In Progress task (ours from an earlier run, or a stale one, can be taken over). */
+  /**
+   * Another live tracksync's claim on an In Progress task (ours from an earlier run, or a stale one, can be taken
+   * over).
+   */
   #heldElsewhere(input: ItemInput<'tasks'>): string | undefined {
     if (textOf(input.fields.status) !== this.#d.config.routing.inProgressStatus) return undefined;
     const claim = parseClaimNote(textOf(input.fields.result));

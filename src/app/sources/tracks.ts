@@ -103,7 +103,8 @@ export class TrackSource implements ItemSource<'tracks'> {
   }
 
   /**
-   * docs/notion-contract.md eligibility, as far as Notion can filter it: not Downloaded, and at least one source filled.
+   * docs/notion-contract.md eligibility, as far as Notion can filter it: not Downloaded, and at least one source
+   * filled.
    * (Unlike the legacy filter, Spotify-only and YouTube-only rows qualify, and rows with stale paths are candidates.)
    * The lock and "given up on" are checked locally: Notion cannot compare a lock's age, and give-ups live in SQLite.
    */

@@ -134,7 +134,9 @@ async function install(io: CliIO, home: string, launchctl: Launchctl): Promise<n
   return 0;
 }
 
-/** The label from the configuration when it loads, else the default (uninstall and status must work on a broken setup). */
+/**
+ * The label from the configuration when it loads, else the default (uninstall and status must work on a broken setup).
+ */
 function labelOf(io: CliIO): string {
   try {
     return loadConfig({ env: io.env, cwd: io.cwd, ...(io.platform ? { platform: io.platform } : {}) }).launchd.label;

@@ -13,7 +13,8 @@ type Mode = 'single' | 'batch' | 'all' | 'reprocess';
 /**
  * `tracksync once [--limit N] [--mode single|batch|all|reprocess] [--json]`: one poll, process what it found, wait,
  * exit, with live progress on a terminal and the result table of the tracks it processed.
- * The legacy modes (docs/legacy-bugs.md, "Modes"): single = one item; batch = --limit items (default: one claim batch, 10);
+ * The legacy modes (docs/legacy-bugs.md, "Modes"): single = one item; batch = --limit items (default: one claim batch,
+ * 10);
  * all = everything found (the default); reprocess = a full reconcile that ignores the polling cursor.
  */
 export async function onceCommand(

@@ -103,7 +103,8 @@ export async function syncCommand(
         };
       }
       const line = trackLine(daemon.schemas.tracks, run, target.url);
-      // Rows the view never saw run (already synced, held elsewhere, a URL that failed before its row existed) end here.
+      // Rows the view never saw run (already synced, held elsewhere, a URL that failed before its row existed) end
+      // here.
       if (!reported)
         view.ended(
           line.label,

@@ -77,7 +77,9 @@ export const BGATE: Profiles = {
  */
 export const KEY_PROFILES: Profiles = BGATE;
 
-/** How DJ software spells keys: sharps for F#/C#/G# minor and F# major, flats for Eb, Ab, Bb, Db major and Bb, Eb minor. */
+/**
+ * How DJ software spells keys: sharps for F#/C#/G# minor and F# major, flats for Eb, Ab, Bb, Db major and Bb, Eb minor.
+ */
 const MAJOR_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
 const MINOR_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'G#', 'A', 'Bb', 'B'];
 

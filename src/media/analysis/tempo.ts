@@ -24,7 +24,9 @@ import { Fft, hann } from './fft.js';
 
 export interface TempoResult {
   readonly bpm: number;
-  /** How far the comb's peak stands above the other candidates, in standard deviations; under ~5 means no clear pulse. */
+  /**
+   * How far the comb's peak stands above the other candidates, in standard deviations; under ~5 means no clear pulse.
+   */
   readonly confidence: number;
 }
 

@@ -9,7 +9,8 @@ import {
 import type { PageResponse } from '../../../src/notion/gateway.js';
 import { seededSchema } from '../../helpers/notion.js';
 
-// The hash tells "the row changed" from "Notion bumped last_edited_time": a wrong hash re-queues every row, or misses an edit.
+// The hash tells "the row changed" from "Notion bumped last_edited_time": a wrong hash re-queues every row, or misses
+// an edit.
 describe('source helpers', () => {
   const tracks = seededSchema('tracks');
   const page = (title: string, processing: string[], lock = ''): PageResponse =>
