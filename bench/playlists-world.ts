@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { encodeWav, synthesize } from '../src/media/synth.js';
+import { encodeWav, mulberry32, synthesize } from '../src/media/synth.js';
 import { startSandbox } from '../src/sandbox/server.js';
 
 /**
@@ -55,15 +55,8 @@ for (let i = 0; i < Number(trackCount); i += 1) {
   trackIds.push(ws.createPage({ parent: { data_source_id: tracksDb.dataSourceId }, properties }).id);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32): the same collection on every run. */
-let seed = 15;
-const next = (): number => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-};
+/** Deterministic pseudo-random numbers (src/media/synth.ts, mulberry32): the same collection on every run. */
+const next = mulberry32(15);
 const playlistIds: string[] = [];
 for (let p = 0; p < Number(playlistCount); p += 1) {
   const size = 5 + Math.floor(next() * 56);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../media/synth.js';
 import { NotionApiError } from './errors.js';
 import { seedWorkspace, type SeededIds } from './seed.js';
 import { WebhookSender, type WebhookDelivery, type WebhookSubscriptionOptions } from './webhooks.js';
@@ -110,6 +111,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const ids = seedWorkspace(workspace, { seed: options.seed ?? true, sampleRows: options.sampleRows ?? true });
   const token = options.token ?? SANDBOX_TOKEN;
+  // Seeded (src/media/synth.ts, mulberry32): fault injection that repeats run after run.
   const random = mulberry32(options.randomSeed ?? 42);
   let faults: Array<FaultRule & { fired: number }> = [];
   const log: RequestLogEntry[] = [];
@@ -479,18 +481,6 @@ function sendFault(res: ServerResponse, rule: FaultRule): void {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A small seeded PRNG (mulberry32): fault injection that repeats run after run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Notion's own limit, emulated: at most `burst` requests in any second and `requestsPerSecond` on average. */
 class WindowLimiter {
