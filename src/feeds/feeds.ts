@@ -181,6 +181,7 @@ export async function runFeeds(deps: FeedDeps): Promise<FeedReport[]> {
     } catch (raw) {
       const error = coerceError(raw);
       if (error.code === 'ABORTED') throw error;
+      deps.logger.warn({ feed: feed.name, created, err: error }, 'feed stopped part way; the others go on');
       reports.push({
         feed: feed.name,
         listed: feed.entries.length,
@@ -191,6 +192,10 @@ export async function runFeeds(deps: FeedDeps): Promise<FeedReport[]> {
       });
     }
   }
-  if (reports.some((r) => r.created > 0)) deps.logger.info({ feeds: reports }, 'feeds added new Music Tracks rows');
+  if (reports.some((r) => r.created > 0))
+    deps.logger.info(
+      { feeds: reports.map(({ failure: _failure, ...report }) => report) }, // each failure was logged where it happened
+      'feeds added new Music Tracks rows',
+    );
   return reports;
 }
