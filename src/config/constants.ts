@@ -7,6 +7,13 @@ export const CONSTANTS = {
   notion: {
     /** Page size for queries: Notion's maximum (developers.notion.com/reference/intro, pagination). */
     pageSize: 100,
+    /**
+     * Requests one batch job (the playlist export's relation reads and write-backs) keeps in flight. The gateway's
+     * budget still sets the pace (Notion allows an average of 3 a second,
+     * developers.notion.com/reference/request-limits); three in flight hide each one's round trip (about 3 ms to the
+     * local Notion, 100-300 ms to Notion's servers) without queueing more than a second of that budget.
+     */
+    requestsInFlight: 3,
     /** First backoff step for a transient Notion failure; doubled per attempt with jitter, capped below. */
     retryBaseDelayMs: 500,
     retryMaxDelayMs: 30_000,

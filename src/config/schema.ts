@@ -730,7 +730,10 @@ const playlists = section({
   headerReadConcurrency: positiveInt
     .max(64)
     .default(8)
-    .describe('File headers read at once: enough to hide disk latency, few enough for two cores.'),
+    .describe(
+      'M4A, MP3 and FLAC headers parsed at once (music-metadata): enough to hide disk latency, few enough for two ' +
+        'cores. AIFF and WAV headers are one small read each.',
+    ),
   autoExport: flag
     .default(true)
     .describe(

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { PlaylistExportRow, Store } from '../../state/store.js';
 import type { Clock } from '../clock.js';
+import { CONSTANTS } from '../config/constants.js';
 import type { Config } from '../config/load.js';
 import { TrackSyncError, coerceError, type ErrorCode, type ErrorKind } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -28,7 +29,7 @@ import {
 import { assignPlaylistNames, type PlaylistNaming } from './names.js';
 import { orderTracks } from './order.js';
 import { renderRekordboxXml } from './rekordbox.js';
-import { displayTitle, resolveTracks, type ExportTrack, type LeftOut, type Resolved } from './tracks.js';
+import { displayTitle, mapLimit, resolveTracks, type ExportTrack, type LeftOut, type Resolved } from './tracks.js';
 
 /**
  * Notion playlists exported to where a DJ plays: one `<playlist>.m3u8` per playlist and one `rekordbox.xml` in the
@@ -254,9 +255,10 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   // Members of every playlist rekordbox.xml shows (all of them), else of the selected ones only.
   mark = notion.requestCount;
   const needMembers = settings.rekordbox ? notionData.playlists : selected;
-  const members = new Map<string, Members>();
-  for (const playlist of needMembers)
-    members.set(playlist.pageId, await membersOf(deps, notionData, playlist, previous.get(playlist.pageId)));
+  const memberLists = await mapLimit(needMembers, CONSTANTS.notion.requestsInFlight, (playlist) =>
+    membersOf(deps, notionData, playlist, previous.get(playlist.pageId)),
+  );
+  const members = new Map(needMembers.map((playlist, i) => [playlist.pageId, memberLists[i]!]));
   const relations = notion.requestCount - mark;
 
   const sortValue =
@@ -285,10 +287,12 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
   const inUse = new Set(plans.map((p) => p.filePath).filter((f): f is string => f !== null));
   if (!dryRun && (settings.m3u8 || settings.rekordbox)) await mkdir(exportDir, { recursive: true });
 
-  const reports: PlaylistReport[] = [];
   const chosen = plans.filter((p) => selectedIds.has(p.playlist.pageId));
   mark = notion.requestCount;
-  for (const [index, p] of chosen.entries()) {
+  let done = 0;
+  // The write-backs go CONSTANTS.notion.requestsInFlight at a time (the gateway keeps them within Notion's rate); with
+  // Apple Music on, one playlist at a time: osascript drives one Music app, and a broken one is tried once.
+  const reports = await mapLimit(chosen, appleMusic ? 1 : CONSTANTS.notion.requestsInFlight, async (p) => {
     deps.signal?.throwIfAborted();
     const exportNow = !options.onlyChanged || p.changed;
     let writeBack: WriteBack = 'not needed';
@@ -333,9 +337,10 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
       pageEditedAt,
       ...(apple?.state ? { apple: apple.state } : {}),
     });
-    reports.push(report(p, { exportNow, writeBack, exportedAt, ...(apple ? { apple: apple.report } : {}) }));
-    deps.onProgress?.({ done: index + 1, total: chosen.length, playlist: p.naming.label });
-  }
+    done += 1;
+    deps.onProgress?.({ done, total: chosen.length, playlist: p.naming.label });
+    return report(p, { exportNow, writeBack, exportedAt, ...(apple ? { apple: apple.report } : {}) });
+  });
   const writes = notion.requestCount - mark;
   // Playlists not selected still keep a relation read made for rekordbox.xml.
   for (const p of plans) {

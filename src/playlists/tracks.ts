@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { extname, isAbsolute } from 'node:path';
 import type { FileFactsRow, Store } from '../../state/store.js';
 import type { AudioFormat, Config } from '../config/load.js';
@@ -69,13 +69,14 @@ interface FileFound {
   readonly mtimeMs: number;
 }
 
-async function usableFile(path: string): Promise<FileFound | undefined> {
+/** Synchronous, like the header reads (headers.ts): a stat is a few microseconds, 2,000 of them about 10 ms. */
+function usableFile(path: string): FileFound | undefined {
   if (!isAbsolute(path) || CONTROL.test(path) || !AUDIO.has(extname(path).toLowerCase())) return undefined;
   try {
-    const stats = await stat(path);
+    const stats = statSync(path);
     return stats.isFile() ? { path, size: stats.size, mtimeMs: Math.round(stats.mtimeMs) } : undefined;
   } catch {
-    return undefined;
+    return undefined; // gone, a folder on the way is a file, no permission: not a file a playlist can point at
   }
 }
 
@@ -89,7 +90,7 @@ async function findFile(
   for (const format of deps.config.playlists.formats) {
     const path = row.paths[format];
     if (path === undefined) continue;
-    const found = await usableFile(path);
+    const found = usableFile(path);
     if (found) return { found };
   }
   const listed = deps.config.playlists.formats.map((f) => row.paths[f]).filter((p): p is string => p !== undefined);
@@ -100,7 +101,7 @@ async function findFile(
     .filter((f) => rank(f.format) >= 0)
     .sort((a, b) => rank(a.format) - rank(b.format));
   for (const file of indexed) {
-    const found = await usableFile(file.path);
+    const found = usableFile(file.path);
     if (found) return listed.length > 0 ? { found, movedFrom: listed[0]! } : { found };
   }
   return { missing: listed.length === 0 ? 'Notion has no file path for it' : `no file at ${listed.join(' or ')}` };

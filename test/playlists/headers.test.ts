@@ -64,6 +64,21 @@ describe('audio headers for rekordbox (sample rate, bit rate, duration)', () => 
     }
   });
 
+  it('finds the format chunk past the first 4 KiB read (a large chunk before it)', async () => {
+    const plain = encodeWav(synthesize({ tonic: 5, mode: 'minor', bpm: 100, timbre: 'organ', seconds: 1 }));
+    const pad = Buffer.concat([Buffer.from('junk'), Buffer.alloc(4), Buffer.alloc(9001), Buffer.alloc(1)]);
+    pad.writeUInt32LE(9001, 4); // an odd length: the chunk is padded to an even one
+    const body = Buffer.concat([plain.subarray(0, 12), pad, plain.subarray(12)]);
+    body.writeUInt32LE(body.length - 8, 4);
+    const path = join(dir, 'late-format.wav');
+    writeFileSync(path, body);
+    const { format } = await parseFile(path);
+    const ours = await readAudioHeader(path);
+    expect(ours.sampleRateHz).toBe(format.sampleRate);
+    expect(ours.bitRateKbps).toBe(Math.round(format.bitrate! / 1000));
+    expect(ours.durationSeconds).toBeCloseTo(1, 3);
+  });
+
   it('leaves a WAV without a format chunk to music-metadata, and says nothing it does not know', async () => {
     const odd = join(dir, 'odd.wav');
     writeFileSync(
