@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
 import { makeClip } from '../helpers/audio.js';
@@ -9,23 +9,7 @@ import { pipelineWorld } from '../helpers/pipeline.js';
 describe('the handoff loop through the real CLI', async () => {
   const world = await pipelineWorld();
   const { sandbox, media, spotify } = world;
-  const configPath = join(world.dir, 'cli-config.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      claims: { settleMs: 50 },
-      shutdown: { graceMs: 300 },
-      search: media.search,
-      links: { enabled: false },
-    }),
-  );
-  const env = (name: string) => ({
-    ...sandbox.env(),
-    ...world.env(),
-    TRACKSYNC_STATE_DIR: join(world.dir, name),
-    TRACKSYNC_CONFIG: configPath,
-    TRACKSYNC_HTTP_PORT: '0',
-  });
+  const env = world.cliEnv('cli-config');
   const field = (id: string, prop: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[prop]);
   const tracks = () => sandbox.workspace.allPages(sandbox.ids.tracks.dataSourceId);
 

@@ -13,25 +13,8 @@ const INTERNAL = ['same-recording', 'write-back', 'ignored-paths', 'stage:', 're
 
 describe('live progress and the result table (the CLI under a pseudo-terminal and through a pipe)', async () => {
   const world = await pipelineWorld();
-  const { sandbox, media } = world;
-  const configPath = join(world.dir, 'progress-config.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      claims: { settleMs: 50 },
-      shutdown: { graceMs: 300 },
-      search: media.search,
-      links: { enabled: false },
-    }),
-  );
-  const env = (name: string, extra: Record<string, string> = {}) => ({
-    ...sandbox.env(),
-    ...world.env(),
-    TRACKSYNC_STATE_DIR: join(world.dir, name),
-    TRACKSYNC_CONFIG: configPath,
-    TRACKSYNC_HTTP_PORT: '0',
-    ...extra,
-  });
+  const { media } = world;
+  const env = world.cliEnv('progress-config');
   /** The CLI with a terminal on stdin, stdout and stderr: util-linux `script` gives it a pseudo-terminal. */
   const onTerminal = async (args: string[], environment: Record<string, string>) => {
     const command = [process.execPath, join(packageRoot(), 'bin', 'tracksync.js'), ...args]

@@ -27,24 +27,7 @@ describe('kill -9 at every stage, then restart', async () => {
     `#!/bin/sh\ncase "$*" in *" -f ipod "*|*" -c:a alac "*) if [ -e "${gate}/hold" ]; then touch "${gate}/converting"; while [ -e "${gate}/hold" ]; do sleep 0.1; done; fi;; esac\nexec ffmpeg "$@"\n`,
   );
   chmodSync(wrapper, 0o755);
-  const configPath = join(world.dir, 'crash-config.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      claims: { settleMs: 50 },
-      shutdown: { graceMs: 300 },
-      search: media.search,
-      media: { tools: { ffmpeg: wrapper } },
-      links: { enabled: false },
-    }),
-  );
-  const env = (state: string) => ({
-    ...sandbox.env(),
-    ...world.env(),
-    TRACKSYNC_STATE_DIR: join(world.dir, state),
-    TRACKSYNC_CONFIG: configPath,
-    TRACKSYNC_HTTP_PORT: '0',
-  });
+  const env = world.cliEnv('crash-config', { media: { tools: { ffmpeg: wrapper } } });
   const outputs = () => [world.outDir, world.backupDir, world.wavBackupDir].flatMap(filesUnder);
 
   async function track(name: string, tonic: number): Promise<{ id: string; file: string }> {

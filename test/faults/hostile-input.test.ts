@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Store } from '../../state/store.js';
 import { decodeProperty, toRichText } from '../../src/notion/codecs.js';
@@ -19,24 +19,7 @@ describe('hostile and broken input, through the CLI', async () => {
   const world = await pipelineWorld();
   const { sandbox, media } = world;
   const field = (id: string, name: string) => decodeProperty(sandbox.workspace.retrievePage(id).properties[name]);
-  const configPath = join(world.dir, 'hostile.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      claims: { settleMs: 50 },
-      shutdown: { graceMs: 300 },
-      search: media.search,
-      links: { enabled: false },
-      schedule: { cycleCron: '*/1 * * * * *' },
-    }),
-  );
-  const env = (state: string) => ({
-    ...sandbox.env(),
-    ...world.env(),
-    TRACKSYNC_STATE_DIR: join(world.dir, state),
-    TRACKSYNC_CONFIG: configPath,
-    TRACKSYNC_HTTP_PORT: '0',
-  });
+  const env = world.cliEnv('hostile', { schedule: { cycleCron: '*/1 * * * * *' } });
   const row = (properties: Record<string, unknown>) =>
     sandbox.workspace.createPage({
       parent: { data_source_id: sandbox.ids.tracks.dataSourceId },

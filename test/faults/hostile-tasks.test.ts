@@ -16,23 +16,7 @@ import { pipelineWorld } from '../helpers/pipeline.js';
 describe('hostile rows and tasks, through the CLI', async () => {
   const world = await pipelineWorld();
   const { sandbox, media, spotify } = world;
-  const configPath = join(world.dir, 'tasks.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      claims: { settleMs: 50 },
-      search: media.search,
-      links: { enabled: false },
-      tasks: { maxPlaylistTracks: 2, maxNewRowsPerTask: 5 },
-    }),
-  );
-  const env = (state: string) => ({
-    ...sandbox.env(),
-    ...world.env(),
-    TRACKSYNC_STATE_DIR: join(world.dir, state),
-    TRACKSYNC_CONFIG: configPath,
-    TRACKSYNC_HTTP_PORT: '0',
-  });
+  const env = world.cliEnv('tasks', { tasks: { maxPlaylistTracks: 2, maxNewRowsPerTask: 5 } });
   const comments = (id: string) =>
     sandbox.workspace
       .comments()

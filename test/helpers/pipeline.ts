@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../state/store.js';
 import { builtInHandlers } from '../../handlers/index.js';
@@ -44,6 +44,12 @@ export interface PipelineWorld {
   }): Promise<MusicDaemon>;
   /** The local Eagle (started by the first daemon that asks for one). */
   eagle(): Promise<EagleServer>;
+  /**
+   * For the CLI as a subprocess: writes `<name>.json` in the world's folder (claims settle in 50 ms, a 300 ms shutdown
+   * grace, the local media search, no link lookups, then `file`'s sections in place of those), and returns the
+   * environment of a CLI run whose state is in the folder `state`.
+   */
+  cliEnv(name: string, file?: FileConfig): (state: string, extra?: Record<string, string>) => Record<string, string>;
 }
 
 /** The sandbox Notion, the local media server and the local Spotify (strict), with output folders in a temp dir. */
@@ -88,6 +94,25 @@ export async function pipelineWorld(): Promise<PipelineWorld> {
     wavBackupDir,
     env,
     eagle: startEagle,
+    cliEnv(name, file = {}) {
+      const configPath = join(dir, `${name}.json`);
+      const settings: FileConfig = {
+        claims: { settleMs: 50 },
+        shutdown: { graceMs: 300 },
+        search: media.search,
+        links: { enabled: false },
+        ...file,
+      };
+      writeFileSync(configPath, JSON.stringify(settings));
+      return (state, extra = {}) => ({
+        ...sandbox.env(),
+        ...env(),
+        TRACKSYNC_STATE_DIR: join(dir, state),
+        TRACKSYNC_CONFIG: configPath,
+        TRACKSYNC_HTTP_PORT: '0',
+        ...extra,
+      });
+    },
     async daemon(options = {}) {
       const stateDir = join(dir, options.stateName ?? `state-${++n}`);
       const file: FileConfig = { ...FAST, search: media.search, ...options.file };

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../../state/store.js';
 import { decodeProperty } from '../../../src/notion/codecs.js';
@@ -13,24 +13,10 @@ import { pipelineWorld } from '../../helpers/pipeline.js';
 describe('tracksync sync beside a running daemon', async () => {
   const world = await pipelineWorld();
   const { sandbox, media } = world;
-  const configPath = join(world.dir, 'sync-daemon-config.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      claims: { settleMs: 50 },
-      shutdown: { graceMs: 300, abortWaitMs: 3000 },
-      search: media.search,
-      links: { enabled: false },
-    }),
-  );
   const stateDir = join(world.dir, 'sync-daemon-state');
-  const env = {
-    ...sandbox.env(),
-    ...world.env(),
-    TRACKSYNC_STATE_DIR: stateDir,
-    TRACKSYNC_CONFIG: configPath,
-    TRACKSYNC_HTTP_PORT: '0',
-  };
+  const env = world.cliEnv('sync-daemon-config', { shutdown: { graceMs: 300, abortWaitMs: 3000 } })(
+    'sync-daemon-state',
+  );
   const rowsOf = (url: string) =>
     sandbox.workspace
       .allPages(sandbox.ids.tracks.dataSourceId)
