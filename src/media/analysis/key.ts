@@ -20,7 +20,7 @@ import { Fft, hann } from './fft.js';
  * 6. and a near tie with the parallel key is left to the third the bass plays: the third cue (preferBassThird).
  *
  * Tried on the tuning half only (274 songs, even seeds 2-548 of bench/corpus; 261 exact with steps 1-5, MIREX 0.968)
- * and not kept, because none gained a song without losing others:
+ * and not kept, because none gained more than step 6 without losing songs, or their gains held only at one setting:
  * - profiles that expect each note's partials (Gómez 2006, section on polyphonic profiles: every profile degree
  *   spread over partials 2-8, decaying 0.3-0.75 per partial or as 1/h^0.5-2, sent through this HPCP; blended 50 or
  *   100 % with bgate): 239-262 (the best setting gains 92, 396, 444 and loses 348, 544); profiles built from the
@@ -28,11 +28,12 @@ import { Fft, hann } from './fft.js';
  * - removing expected partials from each frame's peaks before the HPCP (the peak at 3, 5, 6, 7 or 2-8 times a lower
  *   peak, reduced or dropped): 226-259. In a chord, real notes sit on the partials' pitches (G is 3x C, E is 5x C);
  * - step 6 with the main HPCP's thirds instead of the bass's (bands from 100 Hz to 2 kHz, all frames or those where
- *   the bass is on the tonic, with or without those partials removed, margins 0.01-0.1): 257-262, every setting that
- *   fixes seed 92 losing another near tie (230, 276, 348 or 544): see step 6 for why;
+ *   the bass is on the tonic, with or without those partials removed, margins 0.01-0.1): 257-262, gaining seed 92 at
+ *   best, and most settings that gain it lose another near tie (230, 276, 348 or 544): see step 6 for why;
  * - other profiles mixed in (Krumhansl-Kessler, EDMA or Temperley at 10-50 %): 253-261; bass weight 0.15 or 0.35:
  *   256, 259; frames weighted by level or by how peaked their chroma is: 249-258; subharmonics 3-8 with decay
- *   0.5-0.7: 258-261; the mean correlation of 4-18 s segments added to the whole song's: 259-263, swapping near ties.
+ *   0.5-0.7: 258-261; the mean correlation of 4-18 s segments added to the whole song's: 259-263, swapping near ties
+ *   (262-263 without a loss only when each segment estimated its own tuning, which does not change within a song).
  */
 
 export interface KeyResult {
