@@ -287,7 +287,7 @@ export async function accuracyBench(argv: readonly string[] = []): Promise<Bench
     ],
     notes: [
       `Corpus (bench/corpus, rendered into bench/.cache at benchmark time, deterministic from the seed): ${SONGS_PER_HALF * 2} songs in ${STYLES.length} styles (${styles}), 70-180 BPM, all 24 keys in each half; MIDI arrangements (drums on channel 10 with genre patterns, bass, comping, pads, a lead melody; progressions often starting away from the tonic, borrowed chords, sevenths) rendered by fluidsynth with FluidR3_GM (fluid-soundfont-gm), about a third detuned by 8-40 cents, compressed and limited with ffmpeg, MP3 at 128-320 kb/s.`,
-      `Halves by seed: even seeds tune, odd seeds are held out; every setting of the analyser was chosen on even seeds only (this tuning half, and for the key's peak-level compression also even seeds 290-548 of the same generator). This table: the ${half} half.`,
+      `Halves by seed: even seeds tune, odd seeds are held out; every setting of the analyser was chosen on even seeds only (this tuning half, and for the key's peak-level compression, tonic cue and third cue also even seeds 290-548 of the same generator). This table: the ${half} half.`,
       'aubio has no range option: its tempo is folded into the range like ours. bpm-tools is given the range.',
       ...(wrong.length > 0 ? [`tracksync's misses: ${wrong.join('; ')}.`] : []),
     ],

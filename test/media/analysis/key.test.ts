@@ -1,4 +1,12 @@
-import { camelotOf, detectKey, keyName, preferBassTonic, TONIC_CUE_MARGIN } from '../../../src/media/analysis/key.js';
+import {
+  camelotOf,
+  detectKey,
+  keyName,
+  preferBassThird,
+  preferBassTonic,
+  THIRD_CUE_MARGIN,
+  TONIC_CUE_MARGIN,
+} from '../../../src/media/analysis/key.js';
 import { synthesize } from '../../../src/media/synth.js';
 
 /** 22.05 kHz, as the pipeline analyses. */
@@ -39,6 +47,25 @@ describe('key detection', () => {
     expect(preferBassTonic(unrelated, [0, 0, 0, 5, 0, 0, 0, 0, 0, 1, 0, 0])[0]).toMatchObject({ tonic: 9 });
     const parallel = [close[0]!, { tonic: 9, mode: 'minor' as const, score: 0.819 }];
     expect(preferBassTonic(parallel, [0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0])[0]).toMatchObject({ mode: 'major' });
+  });
+
+  // The third cue decides only a near tie between the best key and its parallel, by the third the bass plays.
+  it('lets the bass third decide a near tie with the parallel key only', () => {
+    const bass = [0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0]; // A, and C (A minor's third) twice as often as C# (A major's)
+    bass[0] = 2;
+    bass[1] = 1;
+    const tie = [
+      { tonic: 9, mode: 'major' as const, score: 0.799 },
+      { tonic: 9, mode: 'minor' as const, score: 0.797 },
+    ];
+    expect(preferBassThird(tie, bass)[0]).toMatchObject({ tonic: 9, mode: 'minor' });
+    const far = [tie[0]!, { ...tie[1]!, score: 0.799 - THIRD_CUE_MARGIN - 0.001 }];
+    expect(preferBassThird(far, bass)[0]).toMatchObject({ tonic: 9, mode: 'major' });
+    // Not for other rivals: the relative minor (F# minor, whose third A fills the bass) stays below.
+    const relative = [tie[0]!, { tonic: 6, mode: 'minor' as const, score: 0.798 }];
+    expect(preferBassThird(relative, bass)[0]).toMatchObject({ tonic: 9, mode: 'major' });
+    // A bass on the major third keeps the major key.
+    expect(preferBassThird(tie, [0, 3, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0])[0]).toMatchObject({ mode: 'major' });
   });
 
   it('says nothing about silence', () => {
