@@ -224,30 +224,46 @@ export function estimateTuning(frames: readonly Peak[][]): number {
   return x === 0 && y === 0 ? 0 : Math.atan2(y, x) / (2 * Math.PI);
 }
 
+/** One frame's HPCP (step 3) into `chroma`, normalised to its maximum; false when the frame has no pitch. */
+function frameHpcp(
+  peaks: readonly Peak[],
+  tuning: number,
+  options: ChromaOptions,
+  weights: readonly number[],
+  chroma: Float64Array,
+): boolean {
+  chroma.fill(0);
+  for (const { hz, magnitude } of peaks) {
+    const level = magnitude ** options.exponent;
+    for (let h = 1; h <= options.harmonics; h += 1) {
+      const f0 = hz / h;
+      if (f0 < options.minHz) break;
+      // Semitones above C, in the track's own tuning.
+      const position = 12 * Math.log2(f0 / 440) + 9 - tuning;
+      const nearest = Math.round(position);
+      const weight = Math.cos(Math.PI * (position - nearest)) ** 2;
+      chroma[((nearest % 12) + 12) % 12]! += level * weight * weights[h - 1]!;
+    }
+  }
+  let top = 0;
+  for (const v of chroma) top = Math.max(top, v);
+  if (top <= 0) return false;
+  for (let pc = 0; pc < 12; pc += 1) chroma[pc]! /= top;
+  return true;
+}
+
+const subharmonicWeights = (options: ChromaOptions): number[] =>
+  Array.from({ length: options.harmonics }, (_, h) => options.decay ** h);
+
 /** The summed HPCP of the frames (12 pitch classes, 0 = C). */
 export function hpcp(frames: readonly Peak[][], options: ChromaOptions = CHROMA_DEFAULTS): Float64Array {
   const tuning = options.tuning ? estimateTuning(frames) : 0;
   const total = new Float64Array(12);
   const chroma = new Float64Array(12);
-  const weights = Array.from({ length: options.harmonics }, (_, h) => options.decay ** h);
+  const weights = subharmonicWeights(options);
   for (const peaks of frames) {
-    chroma.fill(0);
-    for (const { hz, magnitude } of peaks) {
-      const level = magnitude ** options.exponent;
-      for (let h = 1; h <= options.harmonics; h += 1) {
-        const f0 = hz / h;
-        if (f0 < options.minHz) break;
-        // Semitones above C, in the track's own tuning.
-        const position = 12 * Math.log2(f0 / 440) + 9 - tuning;
-        const nearest = Math.round(position);
-        const weight = Math.cos(Math.PI * (position - nearest)) ** 2;
-        chroma[((nearest % 12) + 12) % 12]! += level * weight * weights[h - 1]!;
-      }
-    }
-    let top = 0;
-    for (const v of chroma) top = Math.max(top, v);
-    if (top <= 0) continue;
-    for (let pc = 0; pc < 12; pc += 1) total[pc]! += chroma[pc]! / top;
+    if (!frameHpcp(peaks, tuning, options, weights, chroma)) continue;
+    for (let pc = 0; pc < 12; pc += 1) total[pc]! += chroma[pc]!;
   }
   return total;
 }
@@ -262,12 +278,17 @@ function band(frames: readonly Peak[][], [lo, hi]: readonly [number, number]): P
   return frames.map((peaks) => peaks.filter((p) => p.hz >= lo && p.hz <= hi));
 }
 
-/** The main and bass HPCPs of a mono signal (12 pitch classes each, 0 = C). */
-export function chromagrams(pcm: Float32Array, sampleRate: number): { main: Float64Array; bass: Float64Array } {
+/** The main and bass HPCPs of a mono signal (12 pitch classes each, 0 = C), and the root of its final chord (step 7). */
+export function chromagrams(
+  pcm: Float32Array,
+  sampleRate: number,
+): { main: Float64Array; bass: Float64Array; finalRoot: number | undefined } {
   const frames = spectralPeaks(pcm, sampleRate, { ...CHROMA_DEFAULTS, minHz: BASS_BAND_HZ[0], maxHz: MAIN_BAND_HZ[1] });
+  const hopSeconds = (sampleRate > 30_000 ? 2 * HOP : HOP) / sampleRate;
   return {
     main: hpcp(band(frames, MAIN_BAND_HZ), { ...CHROMA_DEFAULTS, minHz: MAIN_BAND_HZ[0], maxHz: MAIN_BAND_HZ[1] }),
     bass: hpcp(band(frames, BASS_BAND_HZ), { ...CHROMA_DEFAULTS, minHz: BASS_BAND_HZ[0], maxHz: BASS_BAND_HZ[1] }),
+    finalRoot: finalChordRoot(frames, hopSeconds),
   };
 }
 
@@ -409,11 +430,103 @@ export function preferBassThird(ranked: readonly KeyScore[], bass: ArrayLike<num
     .sort((x, y) => y.score - x.score);
 }
 
+/**
+ * Step 7, the final chord: a song ends on its tonic chord far more often than on any other (the authentic and plagal
+ * cadences, V-I and IV-I, close a piece: Temperley, "The Cognition of Basic Musical Structures", MIT Press 2001,
+ * chapter 7; Papadopoulos and Peeters, "Local Key Estimation From an Audio Signal Relying on Harmonic and Metrical
+ * Structures", IEEE TASLP 20(4), 2012, weigh chords by their function in the key for that reason), while the relative
+ * key and the keys a fifth away share most chords with it, so the profiles' totals barely tell them apart. Only the
+ * chord's root is used: it tells those rivals apart, and distorted guitars' 5th partials make the third unreliable
+ * (step 6), so the cue never decides between parallel keys.
+ * The end: the last frame within FINAL_CHORD_GATE_DB of the median frame's level, followed by at least
+ * FINAL_CHORD_TAIL_SECONDS below it (the release or silence after the last chord). A clip cut from the middle of a
+ * track (analysisWindow) ends loud and gets no final chord. The chord: that frame and its neighbours (about 1.1 s)
+ * summed, matched with the 24 major and minor triads as the share of the HPCP on the triad's notes plus
+ * FINAL_CHORD_BASS_WEIGHT times the bass HPCP's share on its root (bass-aware, as Mauch and Dixon 2010 above).
+ * Chosen on the benchmark corpus's even seeds only (bench/corpus, 274 songs, seeds 2-548): exact keys 262 to 269
+ * (95.6 % to 98.2 %), MIREX 0.970 to 0.986, no song lost (gains 30, 52, 330, 426: relative; 110, 396, 444: fifths).
+ * Every setting tried lost none: margins 0.02-0.1 with weights 0.05-0.4 (265 at 0.02, 268 at 0.04, 268-269 above),
+ * gates 6-15 dB, one to seven frames summed, bass weights 0-1 (0 with seven frames loses one).
+ * Tried and not kept (same songs): each key's share of tonic chords over the whole song, 258-262 and losing 1-7;
+ * the share of V-I and IV-I motions among chord changes, 258-263 and losing 1-5; the first chord, 251-260; the final
+ * chord with its quality (major or minor) instead of its root, 263-266 but losing seed 230 (a rock song in F# minor
+ * ending on a distorted F# chord read as major), and more at larger margins.
+ * Cost: the levels of the frames and the HPCP of three of them, next to the rest of detectKey.
+ */
+export const FINAL_CHORD_GATE_DB = 10;
+export const FINAL_CHORD_TAIL_SECONDS = 2;
+export const FINAL_CHORD_BASS_WEIGHT = 0.3;
+export const FINAL_CUE_MARGIN = 0.06;
+export const FINAL_CUE_WEIGHT = 0.2;
+
+/** The semitones of the 24 triads above their root: major roots 0-11, then minor. */
+const TRIADS = [4, 3].flatMap((third) =>
+  Array.from({ length: 12 }, (_, root) => ({ root, notes: [root, (root + third) % 12, (root + 7) % 12] })),
+);
+
+/** Step 7: the root of the chord the signal ends on (0 = C), or undefined when it does not end (see above). */
+export function finalChordRoot(frames: readonly Peak[][], hopSeconds: number): number | undefined {
+  const levels = frames.map((peaks) => peaks.reduce((sum, p) => sum + p.magnitude ** 2, 0));
+  if (levels.length === 0) return undefined;
+  const median = [...levels].sort((a, b) => a - b)[Math.floor(levels.length / 2)]!;
+  if (median <= 0) return undefined;
+  const gate = median * 10 ** (-FINAL_CHORD_GATE_DB / 10);
+  let last = levels.length - 1;
+  while (last >= 0 && levels[last]! < gate) last -= 1;
+  if (last < 0 || (levels.length - 1 - last) * hopSeconds < FINAL_CHORD_TAIL_SECONDS) return undefined;
+  const around = frames.slice(Math.max(0, last - 1), last + 2);
+  const mainFrames = band(around, MAIN_BAND_HZ);
+  // The whole signal's tuning, as the main HPCP uses.
+  const tuning = estimateTuning(band(frames, MAIN_BAND_HZ));
+  const sum = (list: readonly Peak[][], [minHz, maxHz]: readonly [number, number]): Float64Array => {
+    const options = { ...CHROMA_DEFAULTS, minHz, maxHz };
+    const weights = subharmonicWeights(options);
+    const total = new Float64Array(12);
+    const chroma = new Float64Array(12);
+    for (const peaks of list) {
+      if (frameHpcp(peaks, tuning, options, weights, chroma))
+        for (let pc = 0; pc < 12; pc += 1) total[pc]! += chroma[pc]!;
+    }
+    return total;
+  };
+  const main = sum(mainFrames, MAIN_BAND_HZ);
+  const bass = sum(band(around, BASS_BAND_HZ), BASS_BAND_HZ);
+  const mainTotal = main.reduce((a, b) => a + b, 0);
+  const bassTotal = bass.reduce((a, b) => a + b, 0);
+  if (mainTotal <= 0) return undefined;
+  let root: number | undefined;
+  let bestFit = -Infinity;
+  for (const { root: r, notes } of TRIADS) {
+    let fit = notes.reduce((a, pc) => a + main[pc]!, 0) / mainTotal;
+    if (bassTotal > 0) fit += (FINAL_CHORD_BASS_WEIGHT * bass[r]!) / bassTotal;
+    if (fit > bestFit) {
+      bestFit = fit;
+      root = r;
+    }
+  }
+  return root;
+}
+
+/** Step 7: the ranking with the final-chord cue applied to the best key's close rivals; highest first. */
+export function preferFinalChord(ranked: readonly KeyScore[], finalRoot: number | undefined): KeyScore[] {
+  const best = ranked[0];
+  if (!best || finalRoot === undefined) return [...ranked];
+  const ends = (k: KeyScore): number => (k.tonic === finalRoot ? 1 : 0);
+  return ranked
+    .map((k) =>
+      best.score - k.score <= FINAL_CUE_MARGIN && closeRivals(best, k)
+        ? { ...k, score: k.score + FINAL_CUE_WEIGHT * (ends(k) - ends(best)) }
+        : k,
+    )
+    .sort((x, y) => y.score - x.score);
+}
+
 /** The key of a mono signal, or undefined for silence. */
 export function detectKey(pcm: Float32Array, sampleRate: number): KeyResult | undefined {
-  const { main, bass } = chromagrams(pcm, sampleRate);
+  const { main, bass, finalRoot } = chromagrams(pcm, sampleRate);
   if (main.every((v) => v === 0)) return undefined;
-  const [best, second] = preferBassThird(preferBassTonic(rankKeysWithBass(main, bass), bass), bass);
+  const ranked = preferBassThird(preferBassTonic(rankKeysWithBass(main, bass), bass), bass);
+  const [best, second] = preferFinalChord(ranked, finalRoot);
   return {
     tonic: best!.tonic,
     mode: best!.mode,
