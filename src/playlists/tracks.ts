@@ -107,18 +107,30 @@ async function findFile(
   return { missing: listed.length === 0 ? 'Notion has no file path for it' : `no file at ${listed.join(' or ')}` };
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time, results in input order. */
+/**
+ * Runs `fn` over `items`, at most `limit` at a time, results in input order. After a failure nothing new starts, and
+ * the first error is thrown once the calls under way have ended: none of them is left writing after the caller moved
+ * on (the export's write-backs, when a shutdown aborts it).
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await fn(items[index]!);
+      try {
+        results[index] = await fn(items[index]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
   return results;
 }
 
