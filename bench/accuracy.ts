@@ -1,16 +1,24 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { detectKey } from '../src/media/analysis/key.js';
 import { detectTempo, foldTempo } from '../src/media/analysis/tempo.js';
 import { analysisWindow } from '../src/pipeline/analyse.js';
+import { ANALYSIS_RATE } from '../src/pipeline/convert.js';
 import { DEFAULT_SETTINGS } from '../src/config/schema.js';
 import { packageRoot } from '../src/paths.js';
 import { detectKey as baselineKey } from './baseline/key.js';
 import { detectTempo as baselineTempo } from './baseline/tempo.js';
 import { STYLES } from './corpus/arrange.js';
-import { missingTools, realTracks, renderCorpus, seedsOf, type CorpusTrack } from './corpus/render.js';
+import {
+  decodeForAnalysis,
+  missingTools,
+  realTracks,
+  renderCorpus,
+  seedsOf,
+  type CorpusTrack,
+} from './corpus/render.js';
 import type { BenchSection } from './report.js';
 
 /** MIREX key scoring: exact 1, perfect fifth 0.5, relative major/minor 0.3, parallel 0.2, otherwise 0. */
@@ -27,33 +35,9 @@ export function mirexScore(truth: { tonic: number; mode: string }, guess: { toni
   return 0;
 }
 
-/** The pipeline analyses 22.05 kHz mono (src/pipeline/analyse.ts). */
-const RATE = 22_050;
 /** Songs per half: every key in six styles, every style at least 14 times. */
 const SONGS_PER_HALF = 144;
 const RANGE = { minBpm: DEFAULT_SETTINGS.media.minBpm, maxBpm: DEFAULT_SETTINGS.media.maxBpm };
-
-/** Decodes like the pipeline (ffmpeg: aresample, float, mono). */
-async function decode(path: string, scratch: string): Promise<Float32Array> {
-  const out = join(scratch, 'pcm.f32');
-  await execa('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-y',
-    '-i',
-    path,
-    '-filter_complex',
-    `[0:a]aresample=${RATE},aformat=sample_fmts=flt:channel_layouts=mono[p]`,
-    '-map',
-    '[p]',
-    '-f',
-    'f32le',
-    out,
-  ]);
-  const bytes = readFileSync(out);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4)).slice();
-}
 
 /**
  * `aubio tempo` (aubio-tools), with the buffer sizes docs/decisions.md, "Tempo analysis" found right for fast tempos;
@@ -147,18 +131,22 @@ export async function accuracyBench(argv: readonly string[] = []): Promise<Bench
       t: { ours: Tally; old: Tally; aubio: Tally; bpm: Tally },
       label: string,
     ): Promise<void> => {
-      const pcm = analysisWindow(await decode(path, scratch), RATE, DEFAULT_SETTINGS.media.analysisWindowSeconds);
+      const pcm = analysisWindow(
+        await decodeForAnalysis(path, scratch),
+        ANALYSIS_RATE,
+        DEFAULT_SETTINGS.media.analysisWindowSeconds,
+      );
       let started = performance.now();
-      const tempo = detectTempo(pcm, RATE, {
+      const tempo = detectTempo(pcm, ANALYSIS_RATE, {
         ...RANGE,
         priorCentreBpm: DEFAULT_SETTINGS.media.tempoPriorCentreBpm,
         priorWidthOctaves: DEFAULT_SETTINGS.media.tempoPriorWidthOctaves,
       });
-      const key = detectKey(pcm, RATE);
+      const key = detectKey(pcm, ANALYSIS_RATE);
       t.ours.seconds += (performance.now() - started) / 1000;
       started = performance.now();
-      const oldTempo = baselineTempo(pcm, RATE, RANGE);
-      const oldKey = baselineKey(pcm, RATE);
+      const oldTempo = baselineTempo(pcm, ANALYSIS_RATE, RANGE);
+      const oldKey = baselineKey(pcm, ANALYSIS_RATE);
       t.old.seconds += (performance.now() - started) / 1000;
       countTempo(t.ours, truthBpm, tempo?.bpm);
       countTempo(t.old, truthBpm, oldTempo?.bpm);

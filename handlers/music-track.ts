@@ -184,6 +184,13 @@ export const musicTrackHandler: Handler<'tracks', TrackOutcome> = {
         step('Analysing');
         const analysis = await ctx.stage('analyse', hash(decoded), () => analyseAudio(deps, decoded));
         const metadata = trackMetadata(row, resolution.spotify, download);
+        // Where the audio came from, as the write-back reports it (a duplicate's row too).
+        const origin = {
+          source: download.source,
+          fallbackFrom: download.fallbackFrom,
+          search: download.search,
+          notes: download.notes ?? [],
+        };
         const recording = await ctx.stage('same-recording', hash(decoded.fingerprint), async () =>
           sameRecording(deps, decoded.fingerprint),
         );
@@ -195,12 +202,7 @@ export const musicTrackHandler: Handler<'tracks', TrackOutcome> = {
             analysis,
             fingerprint: recording.fingerprint,
             metadata,
-            download: {
-              source: download.source,
-              fallbackFrom: download.fallbackFrom,
-              search: download.search,
-              notes: download.notes ?? [],
-            },
+            download: origin,
             duplicateOf: recording.duplicate.reason,
           };
         }
@@ -232,12 +234,7 @@ export const musicTrackHandler: Handler<'tracks', TrackOutcome> = {
           analysis,
           fingerprint: converted.fingerprint?.compressed ?? null,
           metadata,
-          download: {
-            source: download.source,
-            fallbackFrom: download.fallbackFrom,
-            search: download.search,
-            notes: download.notes ?? [],
-          },
+          download: origin,
         };
       },
       { isValid: (p) => p.placed.all.every((path) => existsSync(path)) },

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { mulberry32 } from '../../src/media/synth.js';
+import { ANALYSIS_RATE } from '../../src/pipeline/convert.js';
 import { arrange, songSpec, type SongSpec } from './arrange.js';
 import { readTemposBpm, writeMidi } from './midi.js';
 
@@ -123,6 +124,32 @@ export async function renderSong(spec: SongSpec, dir: string): Promise<CorpusTra
     for (const ext of ['mid', 'wav', 'mp3']) rmSync(`${tmp}.${ext}`, { force: true });
   }
   return track;
+}
+
+/**
+ * A rendered song as the pipeline analyses it: ffmpeg's resampler to mono 32-bit float at the pipeline's analysis rate
+ * (src/pipeline/convert.ts), through a file in `scratch`.
+ */
+export async function decodeForAnalysis(path: string, scratch: string): Promise<Float32Array> {
+  const out = join(scratch, `${basename(path)}.f32`);
+  await execa('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    path,
+    '-filter_complex',
+    `[0:a]aresample=${ANALYSIS_RATE},aformat=sample_fmts=flt:channel_layouts=mono[p]`,
+    '-map',
+    '[p]',
+    '-f',
+    'f32le',
+    out,
+  ]);
+  const bytes = readFileSync(out);
+  rmSync(out, { force: true });
+  return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4)).slice();
 }
 
 /** Renders the songs for `seeds` (two at a time per core is too many on a shared machine: one per core). */

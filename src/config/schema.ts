@@ -731,8 +731,8 @@ const playlists = section({
     .max(64)
     .default(8)
     .describe(
-      'M4A, MP3 and FLAC headers parsed at once (music-metadata): enough to hide disk latency, few enough for two ' +
-        'cores. AIFF and WAV headers are one small read each.',
+      'File headers read at once (a 4 KiB read for AIFF and WAV, music-metadata for the others): enough to hide ' +
+        'disk latency, few enough for two cores.',
     ),
   autoExport: flag
     .default(true)

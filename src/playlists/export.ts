@@ -252,12 +252,16 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     (fileName) => !owned.has(join(exportDir, fileName)) && existsSync(join(exportDir, fileName)),
   );
 
-  // Members of every playlist rekordbox.xml shows (all of them), else of the selected ones only.
+  // Members of every playlist rekordbox.xml shows (all of them), else of the selected ones only. rekordbox.xml holds
+  // every synced track whatever the playlists hold, so then their files are looked at while the relations are read.
   mark = notion.requestCount;
   const needMembers = settings.rekordbox ? notionData.playlists : selected;
-  const memberLists = await mapLimit(needMembers, CONSTANTS.notion.requestsInFlight, (playlist) =>
-    membersOf(deps, notionData, playlist, previous.get(playlist.pageId)),
-  );
+  const [memberLists, everyTrack] = await Promise.all([
+    mapLimit(needMembers, CONSTANTS.notion.requestsInFlight, (playlist) =>
+      membersOf(deps, notionData, playlist, previous.get(playlist.pageId)),
+    ),
+    settings.rekordbox ? resolveTracks(deps, [...notionData.tracks.values()], { headers: true }) : undefined,
+  ]);
   const members = new Map(needMembers.map((playlist, i) => [playlist.pageId, memberLists[i]!]));
   const relations = notion.requestCount - mark;
 
@@ -265,14 +269,7 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     settings.sortProperty !== null && deps.schemas.tracks.fields.setOrder
       ? (id: string) => notionData.tracks.get(idKey(id))?.setOrder
       : undefined;
-  const wanted = new Map<string, NotionTrack>();
-  for (const m of members.values())
-    for (const id of m.ids) {
-      const row = notionData.tracks.get(idKey(id));
-      if (row) wanted.set(row.pageId, row);
-    }
-  if (settings.rekordbox) for (const row of notionData.tracks.values()) if (row.downloaded) wanted.set(row.pageId, row);
-  const resolved = await resolveTracks(deps, [...wanted.values()], { headers: settings.rekordbox });
+  const resolved = everyTrack ?? (await resolveTracks(deps, rowsOf(notionData, members.values()), { headers: false }));
 
   const plans = needMembers.map((playlist) =>
     plan(playlist, namings.get(playlist.pageId)!, members.get(playlist.pageId), previous.get(playlist.pageId)),
@@ -411,6 +408,17 @@ export async function exportPlaylists(deps: ExportDeps, options: ExportOptions):
     const changed = prev?.content_hash !== contentHash || prev.exported_at === null || fileStale;
     return { playlist, naming, members: m, entries, leftOut, contentHash, m3u8, filePath, changed, previous: prev };
   }
+}
+
+/** The Music Tracks rows of these playlists, each once. */
+function rowsOf(notionData: NotionPlaylists, members: Iterable<Members>): NotionTrack[] {
+  const rows = new Map<string, NotionTrack>();
+  for (const m of members)
+    for (const id of m.ids) {
+      const row = notionData.tracks.get(idKey(id));
+      if (row) rows.set(row.pageId, row);
+    }
+  return [...rows.values()];
 }
 
 function selectPlaylists(playlists: readonly PlaylistRow[], names: readonly string[]): PlaylistRow[] {

@@ -1,11 +1,11 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseFile } from 'music-metadata';
 
 /**
  * Sample rate, bit rate and duration of an audio file, from its header. AIFF and WAV (what tracksync writes, and what
  * a DJ's playlists mostly point at) are read here: their header is a handful of fixed fields in the first chunks, and
- * one synchronous 4 KiB read and a walk over its chunks cost about 0.04 ms a file, where music-metadata's general
+ * one 4 KiB read and a walk over its chunks cost about 0.1 ms a file, where music-metadata's general
  * parser (it also looks for ID3v1 and APE tags at the end) takes about 1 ms on the same files; at 2,000 files that is
  * the difference between a first export well under 2 s and one past it (bench/playlists.ts). Everything else (M4A,
  * FLAC, MP3), and any AIFF or WAV this reader does not understand, goes to music-metadata.
@@ -31,10 +31,11 @@ const MAX_CHUNKS = 64;
 const HEAD_BYTES = 4096;
 
 /** `length` bytes at `position`: from `head` when it holds them, else read from the file. */
-function bytesAt(fd: number, head: Buffer, position: number, length: number): Buffer | undefined {
+async function bytesAt(file: FileHandle, head: Buffer, position: number, length: number): Promise<Buffer | undefined> {
   if (position + length <= head.length) return head.subarray(position, position + length);
   const buffer = Buffer.alloc(length);
-  return readSync(fd, buffer, 0, length, position) === length ? buffer : undefined;
+  const { bytesRead } = await file.read(buffer, 0, length, position);
+  return bytesRead === length ? buffer : undefined;
 }
 
 /** An 80-bit IEEE 754 extended float (AIFF's sample rate). */
@@ -46,15 +47,16 @@ function extended(bytes: Buffer): number {
 }
 
 /**
- * Reads synchronously, on purpose: a header is one 4 KiB read (a couple more for an odd file), where each read through
- * fs/promises costs a thread-pool round trip and a promise; the chunk-by-chunk async walk took 0.26 s of a 2,000-file
- * export, this one 0.08 s, holding the event loop for 0.04 ms a file at a time (bench/playlists.ts).
+ * One read of the first 4 KiB (a couple more for an odd file): each read is a thread-pool round trip, and the walk that
+ * read every chunk header on its own took 0.26 s of CPU in a 2,000-file export. Reading synchronously would save about
+ * 0.1 s more, but the files are often on an external or network volume (/Volumes/...), and a disk spinning up or a
+ * hung mount would then stop the whole daemon (status page, webhooks, lease heartbeats), not just this export.
  */
-function pcmHeader(path: string): AudioHeader | undefined {
-  const fd = openSync(path, 'r');
+async function pcmHeader(path: string): Promise<AudioHeader | undefined> {
+  const file = await open(path, 'r');
   try {
     const start = Buffer.alloc(HEAD_BYTES);
-    const head = start.subarray(0, readSync(fd, start, 0, HEAD_BYTES, 0));
+    const head = start.subarray(0, (await file.read(start, 0, HEAD_BYTES, 0)).bytesRead);
     if (head.length < 12) return undefined;
     const aiff = head.toString('latin1', 0, 4) === 'FORM' && ['AIFF', 'AIFC'].includes(head.toString('latin1', 8, 12));
     const wav = head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WAVE';
@@ -64,12 +66,12 @@ function pcmHeader(path: string): AudioHeader | undefined {
     let dataBytes: number | undefined;
     let offset = 12;
     for (let i = 0; i < MAX_CHUNKS && (format === undefined || (wav && dataBytes === undefined)); i += 1) {
-      const chunk = bytesAt(fd, head, offset, 8);
+      const chunk = await bytesAt(file, head, offset, 8);
       if (!chunk) break;
       const id = chunk.toString('latin1', 0, 4);
       const length = size(chunk);
       if (aiff && id === 'COMM') {
-        const body = bytesAt(fd, head, offset + 8, 18);
+        const body = await bytesAt(file, head, offset + 8, 18);
         if (!body) return undefined;
         const channels = body.readUInt16BE(0);
         const sampleRateHz = extended(body.subarray(8, 18));
@@ -79,7 +81,7 @@ function pcmHeader(path: string): AudioHeader | undefined {
           frames: body.readUInt32BE(2),
         };
       } else if (wav && id === 'fmt ') {
-        const body = bytesAt(fd, head, offset + 8, 16);
+        const body = await bytesAt(file, head, offset + 8, 16);
         if (!body) return undefined;
         const sampleRateHz = body.readUInt32LE(4);
         format = {
@@ -105,7 +107,7 @@ function pcmHeader(path: string): AudioHeader | undefined {
       durationSeconds,
     };
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 
@@ -113,7 +115,7 @@ function pcmHeader(path: string): AudioHeader | undefined {
 export async function readAudioHeader(path: string): Promise<AudioHeader> {
   const extension = extname(path).toLowerCase();
   if (['.aiff', '.aif', '.aifc', '.wav'].includes(extension)) {
-    const header = pcmHeader(path);
+    const header = await pcmHeader(path);
     if (header) return header;
   }
   const { format } = await parseFile(path, { duration: false, skipCovers: true, skipPostHeaders: true });

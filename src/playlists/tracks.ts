@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { extname, isAbsolute } from 'node:path';
 import type { FileFactsRow, Store } from '../../state/store.js';
 import type { AudioFormat, Config } from '../config/load.js';
@@ -69,11 +69,11 @@ interface FileFound {
   readonly mtimeMs: number;
 }
 
-/** Synchronous, like the header reads (headers.ts): a stat is a few microseconds, 2,000 of them about 10 ms. */
-function usableFile(path: string): FileFound | undefined {
+/** Asynchronous, like the header reads (headers.ts, which says why). */
+async function usableFile(path: string): Promise<FileFound | undefined> {
   if (!isAbsolute(path) || CONTROL.test(path) || !AUDIO.has(extname(path).toLowerCase())) return undefined;
   try {
-    const stats = statSync(path);
+    const stats = await stat(path);
     return stats.isFile() ? { path, size: stats.size, mtimeMs: Math.round(stats.mtimeMs) } : undefined;
   } catch {
     return undefined; // gone, a folder on the way is a file, no permission: not a file a playlist can point at
@@ -90,7 +90,7 @@ async function findFile(
   for (const format of deps.config.playlists.formats) {
     const path = row.paths[format];
     if (path === undefined) continue;
-    const found = usableFile(path);
+    const found = await usableFile(path);
     if (found) return { found };
   }
   const listed = deps.config.playlists.formats.map((f) => row.paths[f]).filter((p): p is string => p !== undefined);
@@ -101,24 +101,36 @@ async function findFile(
     .filter((f) => rank(f.format) >= 0)
     .sort((a, b) => rank(a.format) - rank(b.format));
   for (const file of indexed) {
-    const found = usableFile(file.path);
+    const found = await usableFile(file.path);
     if (found) return listed.length > 0 ? { found, movedFrom: listed[0]! } : { found };
   }
   return { missing: listed.length === 0 ? 'Notion has no file path for it' : `no file at ${listed.join(' or ')}` };
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time, results in input order. */
+/**
+ * Runs `fn` over `items`, at most `limit` at a time, results in input order. After a failure nothing new starts, and
+ * the first error is thrown once the calls under way have ended: none of them is left writing after the caller moved
+ * on (the export's write-backs, when a shutdown aborts it).
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await fn(items[index]!);
+      try {
+        results[index] = await fn(items[index]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
   return results;
 }
 

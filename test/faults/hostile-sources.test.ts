@@ -49,25 +49,10 @@ describe('hostile sources, through the CLI', async () => {
   const privateFile = join(privateDir, 'local-secret.mp3');
   writeFileSync(privateFile, await makeClip({ seconds: 20, tonic: 7, mode: 'minor', bpm: 140, timbre: 'square' }));
 
-  const configPath = join(world.dir, 'sources.json');
   // A short download time limit: without the size cap, the endless stream would run into it and be retried.
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      claims: { settleMs: 50 },
-      search: media.search,
-      links: { enabled: false },
-      media: { downloadTimeoutMs: 30_000 },
-    }),
-  );
-  const env = {
-    ...sandbox.env(),
-    ...world.env(),
-    TRACKSYNC_STATE_DIR: join(world.dir, 'sources-state'),
-    TRACKSYNC_CONFIG: configPath,
-    TRACKSYNC_HTTP_PORT: '0',
+  const env = world.cliEnv('sources', { media: { downloadTimeoutMs: 30_000 } })('sources-state', {
     TRACKSYNC_MAX_DOWNLOAD_MB: '1',
-  };
+  });
   const row = (name: string, properties: Record<string, unknown>) =>
     sandbox.workspace.createPage({
       parent: { data_source_id: sandbox.ids.tracks.dataSourceId },

@@ -117,4 +117,32 @@ describe('resolving playlist tracks to files', async () => {
     expect(displayTitle({ title: '', artist: 'Solar Echo' })).toBe('Solar Echo - Untitled');
     expect(displayTitle({ title: 'Golden Hour', artist: '' })).toBe('Golden Hour');
   });
+
+  it('after a failure starts nothing new and rejects only once the work under way has ended', async () => {
+    // The export's write-backs run three at a time: a shutdown must not leave one writing SQLite after the export
+    // has returned.
+    const started: number[] = [];
+    const ended: number[] = [];
+    let release!: () => void;
+    const slowDone = new Promise<void>((resolve) => (release = resolve));
+    const run = mapLimit([1, 2, 3, 4, 5], 2, async (n) => {
+      started.push(n);
+      if (n === 1) await slowDone;
+      if (n === 2) throw new Error('stopped');
+      ended.push(n);
+      return n;
+    });
+    let settled = false;
+    const outcome = run.then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    void outcome.then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false); // item 1 is still under way
+    release();
+    expect(await outcome).toBe('stopped');
+    expect(started).toEqual([1, 2]);
+    expect(ended).toEqual([1]);
+  });
 });

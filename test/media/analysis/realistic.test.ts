@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { songSpec, type SongSpec } from '../../../bench/corpus/arrange.js';
-import { renderSong } from '../../../bench/corpus/render.js';
+import { decodeForAnalysis, renderSong } from '../../../bench/corpus/render.js';
 import { detectKey, keyName } from '../../../src/media/analysis/key.js';
 import { detectTempo } from '../../../src/media/analysis/tempo.js';
+import { ANALYSIS_RATE } from '../../../src/pipeline/convert.js';
 
 /**
  * Issue 16's error patterns on realistic material: arrangements from the benchmark's generator (bench/corpus),
@@ -13,31 +13,12 @@ import { detectTempo } from '../../../src/media/analysis/tempo.js';
  * encoded to MP3, then decoded as the pipeline does (22.05 kHz mono float). Deterministic: the same seed renders
  * the same file (fluidsynth's file rendering has no randomness).
  */
-const RATE = 22_050;
 const RANGE = { minBpm: 70, maxBpm: 180 };
 const dir = mkdtempSync(join(tmpdir(), 'tracksync-realistic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function render(spec: SongSpec): Promise<Float32Array> {
-  const { path } = await renderSong(spec, dir);
-  const pcm = join(dir, `${spec.seed}.f32`);
-  await execa('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-y',
-    '-i',
-    path,
-    '-filter_complex',
-    `[0:a]aresample=${RATE},aformat=sample_fmts=flt:channel_layouts=mono[p]`,
-    '-map',
-    '[p]',
-    '-f',
-    'f32le',
-    pcm,
-  ]);
-  const bytes = readFileSync(pcm);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4)).slice();
+  return decodeForAnalysis((await renderSong(spec, dir)).path, dir);
 }
 
 const song = (spec: Omit<SongSpec, 'detuneCents' | 'bitrateKbps'>): SongSpec => ({
@@ -54,7 +35,7 @@ describe('realistic songs (fluidsynth)', () => {
     const pcm = await render(
       song({ seed: 9413, style: 'ballad', tonic: 1, mode: 'major', bpm: 78, progressions: ['vi IV I V', 'vi IV I V'] }),
     );
-    expect(detectKey(pcm, RATE)?.name).toBe(keyName(1, 'major'));
+    expect(detectKey(pcm, ANALYSIS_RATE)?.name).toBe(keyName(1, 'major'));
   });
 
   // A song from the corpus's tuning half (bench/corpus, seed 82) that the detector before peak-level compression read
@@ -63,7 +44,7 @@ describe('realistic songs (fluidsynth)', () => {
     const spec = songSpec(82);
     expect(spec).toMatchObject({ tonic: 4, mode: 'minor', style: 'salsa' });
     const pcm = await render(spec);
-    expect(detectKey(pcm, RATE)?.name).toBe(keyName(4, 'minor'));
+    expect(detectKey(pcm, ANALYSIS_RATE)?.name).toBe(keyName(4, 'minor'));
   });
 
   // Another song from the tuning half (bench/corpus, seed 134): its verse loop III VI iv i is A major's I IV ii vi,
@@ -73,7 +54,7 @@ describe('realistic songs (fluidsynth)', () => {
     const spec = songSpec(134);
     expect(spec).toMatchObject({ tonic: 6, mode: 'minor', style: 'ballad' });
     const pcm = await render(spec);
-    expect(detectKey(pcm, RATE)?.name).toBe(keyName(6, 'minor'));
+    expect(detectKey(pcm, ANALYSIS_RATE)?.name).toBe(keyName(6, 'minor'));
   });
 
   // A rock song from the tuning half (bench/corpus, seed 92): distorted power chords and leads add each root's 5th
@@ -83,26 +64,26 @@ describe('realistic songs (fluidsynth)', () => {
     const spec = songSpec(92);
     expect(spec).toMatchObject({ tonic: 9, mode: 'minor', style: 'rock' });
     const pcm = await render(spec);
-    expect(detectKey(pcm, RATE)?.name).toBe(keyName(9, 'minor'));
+    expect(detectKey(pcm, ANALYSIS_RATE)?.name).toBe(keyName(9, 'minor'));
   });
 
   it('does not double a ballad with a backbeat (snare on 2 and 4 at 72 BPM)', async () => {
     const pcm = await render(song({ seed: 9502, style: 'ballad', tonic: 10, mode: 'minor', bpm: 72 }));
-    const bpm = detectTempo(pcm, RATE, RANGE)?.bpm;
+    const bpm = detectTempo(pcm, ANALYSIS_RATE, RANGE)?.bpm;
     expect(bpm).toBeGreaterThanOrEqual(71);
     expect(bpm).toBeLessThanOrEqual(73);
   });
 
   it('does not halve a fast bossa (150 BPM: bass drum on 1 and 3, side-stick clave, no backbeat)', async () => {
     const pcm = await render(song({ seed: 9700, style: 'bossa', tonic: 2, mode: 'major', bpm: 150 }));
-    const bpm = detectTempo(pcm, RATE, RANGE)?.bpm;
+    const bpm = detectTempo(pcm, ANALYSIS_RATE, RANGE)?.bpm;
     expect(bpm).toBeGreaterThanOrEqual(149);
     expect(bpm).toBeLessThanOrEqual(151);
   });
 
   it('does not halve a fast rock groove (kick on 1 and 3, snare on 2 and 4 at 160 BPM)', async () => {
     const pcm = await render(song({ seed: 9003, style: 'rock', tonic: 4, mode: 'minor', bpm: 160 }));
-    const bpm = detectTempo(pcm, RATE, RANGE)?.bpm;
+    const bpm = detectTempo(pcm, ANALYSIS_RATE, RANGE)?.bpm;
     expect(bpm).toBeGreaterThanOrEqual(159);
     expect(bpm).toBeLessThanOrEqual(161);
   });
