@@ -278,7 +278,7 @@ function band(frames: readonly Peak[][], [lo, hi]: readonly [number, number]): P
   return frames.map((peaks) => peaks.filter((p) => p.hz >= lo && p.hz <= hi));
 }
 
-/** The main and bass HPCPs of a mono signal (12 pitch classes each, 0 = C), and the root of its final chord (step 7). */
+/** The main and bass HPCPs of a mono signal (12 pitch classes, 0 = C), and the root of its final chord (step 7). */
 export function chromagrams(
   pcm: Float32Array,
   sampleRate: number,

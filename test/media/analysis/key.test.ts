@@ -3,6 +3,8 @@ import {
   detectKey,
   keyName,
   preferBassThird,
+  preferFinalChord,
+  FINAL_CUE_MARGIN,
   preferBassTonic,
   THIRD_CUE_MARGIN,
   TONIC_CUE_MARGIN,
@@ -47,6 +49,24 @@ describe('key detection', () => {
     expect(preferBassTonic(unrelated, [0, 0, 0, 5, 0, 0, 0, 0, 0, 1, 0, 0])[0]).toMatchObject({ tonic: 9 });
     const parallel = [close[0]!, { tonic: 9, mode: 'minor' as const, score: 0.819 }];
     expect(preferBassTonic(parallel, [0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0])[0]).toMatchObject({ mode: 'major' });
+  });
+
+  // The final-chord cue moves only the best key's close rivals, toward the one the song ends on (its root only).
+  it('lets the final chord decide between close rivals, never a far or a parallel key', () => {
+    const close = [
+      { tonic: 0, mode: 'major' as const, score: 0.8 }, // C major
+      { tonic: 5, mode: 'major' as const, score: 0.78 }, // F major, a fifth below
+    ];
+    expect(preferFinalChord(close, 5)[0]).toMatchObject({ tonic: 5, mode: 'major' });
+    expect(preferFinalChord(close, 0)[0]).toMatchObject({ tonic: 0 });
+    expect(preferFinalChord(close, undefined)[0]).toMatchObject({ tonic: 0 }); // no final chord heard
+    const far = [close[0]!, { ...close[1]!, score: 0.8 - FINAL_CUE_MARGIN - 0.01 }];
+    expect(preferFinalChord(far, 5)[0]).toMatchObject({ tonic: 0 });
+    const parallel = [
+      { tonic: 9, mode: 'major' as const, score: 0.8 },
+      { tonic: 9, mode: 'minor' as const, score: 0.79 },
+    ];
+    expect(preferFinalChord(parallel, 9)[0]).toMatchObject({ mode: 'major' });
   });
 
   // The third cue decides only a near tie between the best key and its parallel, by the third the bass plays.
