@@ -44,7 +44,7 @@ export interface KeyResult {
   readonly name: string;
   /** Camelot wheel code: "8A" for A minor, "8B" for C major. */
   readonly camelot: string;
-  /** Margin between the best and the second-best key's score (0..2; correlations, with the cues of steps 5 and 6). */
+  /** Margin between the best and the second-best key's score (0..2; correlations, with the cues of steps 5 to 7). */
   readonly confidence: number;
 }
 
@@ -256,8 +256,11 @@ const subharmonicWeights = (options: ChromaOptions): number[] =>
   Array.from({ length: options.harmonics }, (_, h) => options.decay ** h);
 
 /** The summed HPCP of the frames (12 pitch classes, 0 = C). */
-export function hpcp(frames: readonly Peak[][], options: ChromaOptions = CHROMA_DEFAULTS): Float64Array {
-  const tuning = options.tuning ? estimateTuning(frames) : 0;
+export function hpcp(
+  frames: readonly Peak[][],
+  options: ChromaOptions = CHROMA_DEFAULTS,
+  tuning: number = options.tuning ? estimateTuning(frames) : 0,
+): Float64Array {
   const total = new Float64Array(12);
   const chroma = new Float64Array(12);
   const weights = subharmonicWeights(options);
@@ -278,6 +281,9 @@ function band(frames: readonly Peak[][], [lo, hi]: readonly [number, number]): P
   return frames.map((peaks) => peaks.filter((p) => p.hz >= lo && p.hz <= hi));
 }
 
+const MAIN_OPTIONS: ChromaOptions = { ...CHROMA_DEFAULTS, minHz: MAIN_BAND_HZ[0], maxHz: MAIN_BAND_HZ[1] };
+const BASS_OPTIONS: ChromaOptions = { ...CHROMA_DEFAULTS, minHz: BASS_BAND_HZ[0], maxHz: BASS_BAND_HZ[1] };
+
 /** The main and bass HPCPs of a mono signal (12 pitch classes, 0 = C), and the root of its final chord (step 7). */
 export function chromagrams(
   pcm: Float32Array,
@@ -285,10 +291,13 @@ export function chromagrams(
 ): { main: Float64Array; bass: Float64Array; finalRoot: number | undefined } {
   const frames = spectralPeaks(pcm, sampleRate, { ...CHROMA_DEFAULTS, minHz: BASS_BAND_HZ[0], maxHz: MAIN_BAND_HZ[1] });
   const hopSeconds = (sampleRate > 30_000 ? 2 * HOP : HOP) / sampleRate;
+  const mainFrames = band(frames, MAIN_BAND_HZ);
+  // One tuning estimate for the main HPCP and the final chord.
+  const tuning = MAIN_OPTIONS.tuning ? estimateTuning(mainFrames) : 0;
   return {
-    main: hpcp(band(frames, MAIN_BAND_HZ), { ...CHROMA_DEFAULTS, minHz: MAIN_BAND_HZ[0], maxHz: MAIN_BAND_HZ[1] }),
-    bass: hpcp(band(frames, BASS_BAND_HZ), { ...CHROMA_DEFAULTS, minHz: BASS_BAND_HZ[0], maxHz: BASS_BAND_HZ[1] }),
-    finalRoot: finalChordRoot(frames, hopSeconds),
+    main: hpcp(mainFrames, MAIN_OPTIONS, tuning),
+    bass: hpcp(band(frames, BASS_BAND_HZ), BASS_OPTIONS),
+    finalRoot: finalChordRoot(frames, hopSeconds, tuning),
   };
 }
 
@@ -465,7 +474,7 @@ const TRIADS = [4, 3].flatMap((third) =>
 );
 
 /** Step 7: the root of the chord the signal ends on (0 = C), or undefined when it does not end (see above). */
-export function finalChordRoot(frames: readonly Peak[][], hopSeconds: number): number | undefined {
+export function finalChordRoot(frames: readonly Peak[][], hopSeconds: number, tuning: number): number | undefined {
   const levels = frames.map((peaks) => peaks.reduce((sum, p) => sum + p.magnitude ** 2, 0));
   if (levels.length === 0) return undefined;
   const median = [...levels].sort((a, b) => a - b)[Math.floor(levels.length / 2)]!;
@@ -475,22 +484,9 @@ export function finalChordRoot(frames: readonly Peak[][], hopSeconds: number): n
   while (last >= 0 && levels[last]! < gate) last -= 1;
   if (last < 0 || (levels.length - 1 - last) * hopSeconds < FINAL_CHORD_TAIL_SECONDS) return undefined;
   const around = frames.slice(Math.max(0, last - 1), last + 2);
-  const mainFrames = band(around, MAIN_BAND_HZ);
   // The whole signal's tuning, as the main HPCP uses.
-  const tuning = estimateTuning(band(frames, MAIN_BAND_HZ));
-  const sum = (list: readonly Peak[][], [minHz, maxHz]: readonly [number, number]): Float64Array => {
-    const options = { ...CHROMA_DEFAULTS, minHz, maxHz };
-    const weights = subharmonicWeights(options);
-    const total = new Float64Array(12);
-    const chroma = new Float64Array(12);
-    for (const peaks of list) {
-      if (frameHpcp(peaks, tuning, options, weights, chroma))
-        for (let pc = 0; pc < 12; pc += 1) total[pc]! += chroma[pc]!;
-    }
-    return total;
-  };
-  const main = sum(mainFrames, MAIN_BAND_HZ);
-  const bass = sum(band(around, BASS_BAND_HZ), BASS_BAND_HZ);
+  const main = hpcp(band(around, MAIN_BAND_HZ), MAIN_OPTIONS, tuning);
+  const bass = hpcp(band(around, BASS_BAND_HZ), BASS_OPTIONS, tuning);
   const mainTotal = main.reduce((a, b) => a + b, 0);
   const bassTotal = bass.reduce((a, b) => a + b, 0);
   if (mainTotal <= 0) return undefined;
